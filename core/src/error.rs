@@ -1,0 +1,117 @@
+//! The one error type of the library and the kinds the bindings map it to.
+
+use std::fmt;
+
+/// What went wrong, coarsely: the C status codes and the Python exception classes are
+/// one-to-one with these kinds, so a caller in any language can branch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A unit, staff member or other record named by the caller does not exist.
+    NotFound,
+    /// An argument is malformed or out of range; the message names the field and value.
+    InvalidInput,
+    /// A workflow action is not allowed in the record's current state.
+    InvalidTransition,
+    /// The request contradicts what is stored (a duplicate code, a cycle, a newer schema).
+    Conflict,
+    /// The handle's scope does not cover the unit the request touches.
+    PermissionDenied,
+    /// SQLite failed, or the file is not a wangge store.
+    Storage,
+}
+
+impl ErrorKind {
+    /// A stable lower-case name for the kind, used in JSON and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::InvalidTransition => "invalid_transition",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::Storage => "storage_error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every failure of the library. Messages name the field and the value that was wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A record named by the caller does not exist (on the date asked about, where dated).
+    #[error("{what} not found: {key}")]
+    NotFound {
+        /// What kind of record was looked for, e.g. `unit`.
+        what: &'static str,
+        /// The key the caller gave.
+        key: String,
+    },
+    /// An argument is malformed or out of range.
+    #[error("invalid {field} {value:?}: {reason}")]
+    InvalidInput {
+        /// The name of the argument or column.
+        field: &'static str,
+        /// The offending value as given.
+        value: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A workflow action not allowed in the record's current state.
+    #[error("invalid transition: {0}")]
+    InvalidTransition(String),
+    /// The request contradicts what is stored.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The handle's scope does not cover what the request touches.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// SQLite failed.
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file is not usable as a store (not SQLite, newer schema, bad metadata).
+    #[error("storage error: {0}")]
+    Storage(String),
+}
+
+impl Error {
+    /// The coarse kind of this error, which the C and Python bindings map to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::InvalidTransition(_) => ErrorKind::InvalidTransition,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::PermissionDenied(_) => ErrorKind::PermissionDenied,
+            Error::Sqlite(_) | Error::Storage(_) => ErrorKind::Storage,
+        }
+    }
+
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidInput {
+            field,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(what: &'static str, key: impl fmt::Display) -> Self {
+        Error::NotFound {
+            what,
+            key: key.to_string(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,41 @@
+//! wangge (网格): the core of a library for grid-based community service management
+//! (网格化服务管理).
+//!
+//! A deployment's territory is a tree of units (county, township, community, grid,
+//! building) kept with its history in one SQLite file; staff are assigned to units; every
+//! write is recorded in a tamper-evident audit chain; a [`Store::scope`] handle sees only
+//! one subtree. The C ABI (`wangge-ffi`) and the Python module (`wangge`) are thin layers
+//! over this crate.
+//!
+//! ```
+//! use wangge::Store;
+//! let store = Store::open(":memory:")?;
+//! store.add_unit("512021", "安岳县", "county", None, None)?;
+//! store.add_unit("512021100", "岳阳镇", "township", Some("512021"), None)?;
+//! let children = store.children("512021", None)?;
+//! assert_eq!(children[0].name, "岳阳镇");
+//! # Ok::<(), wangge::Error>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod audit;
+pub mod date;
+mod error;
+pub mod levels;
+pub mod privacy;
+mod schema;
+mod staff;
+mod store;
+mod units;
+
+pub use audit::{AuditRecord, AuditVerification};
+pub use date::Date;
+pub use error::{Error, ErrorKind, Result};
+pub use levels::{Level, Levels};
+pub use staff::{Assignment, Role, Staff};
+pub use store::{Store, StoreOptions};
+pub use units::{NewUnit, Unit};
+
+/// The library's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,97 @@
+//! Opening, persisting, migrating and refusing files.
+
+mod common;
+use common::codes;
+use wangge::{ErrorKind, Level, Levels, Store, StoreOptions};
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wangge-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("store.db")
+}
+
+#[test]
+fn units_and_staff_persist_across_close_and_reopen() {
+    let path = temp_path("persist");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+        store
+            .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+            .unwrap();
+        store.add_staff("s1", "袁婷", Some("13812345678")).unwrap();
+        store
+            .assign("s1", "512021100", "grid_chief", None, None)
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        codes(&store.children("512021", None).unwrap()),
+        ["512021100"]
+    );
+    assert_eq!(
+        store.responsible("512021100", None).unwrap()[0].staff_id,
+        "s1"
+    );
+    assert!(store.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn a_store_from_a_newer_schema_is_refused_and_left_untouched() {
+    let path = temp_path("newer");
+    drop(Store::open(&path).unwrap());
+    {
+        let conn = rusqlite_conn(&path);
+        conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage);
+    assert!(err.to_string().contains("newer"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn a_file_that_is_not_a_store_is_refused() {
+    let path = temp_path("garbage");
+    std::fs::write(
+        &path,
+        b"this is not a database, it is a text file of some length",
+    )
+    .unwrap();
+    assert_eq!(Store::open(&path).unwrap_err().kind(), ErrorKind::Storage);
+    let other = temp_path("other");
+    rusqlite_conn(&other)
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    let err = Store::open(&other).unwrap_err();
+    assert!(err.to_string().contains("not a wangge store"), "{err}");
+}
+
+#[test]
+fn levels_are_fixed_when_the_store_is_created() {
+    let path = temp_path("levels");
+    let levels = Levels::new(vec![Level::coded("city", 4), Level::coded("county", 6)]).unwrap();
+    let opts = StoreOptions {
+        levels: Some(levels.clone()),
+        ..Default::default()
+    };
+    drop(Store::open_with(&path, opts.clone()).unwrap());
+    assert_eq!(Store::open(&path).unwrap().levels(), &levels);
+    assert!(Store::open_with(&path, opts).is_ok());
+    let other = StoreOptions {
+        levels: Some(Levels::default()),
+        ..Default::default()
+    };
+    assert_eq!(
+        Store::open_with(&path, other).unwrap_err().kind(),
+        ErrorKind::Conflict
+    );
+}
+
+fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}

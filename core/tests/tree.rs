@@ -1,0 +1,400 @@
+//! The unit tree: adding, querying, moving and retiring, as of any date.
+
+mod common;
+use common::{codes, county, d};
+use wangge::{ErrorKind, Level, Levels, NewUnit, Store, StoreOptions};
+
+#[test]
+fn children_are_sorted_by_code_and_descendants_cover_the_subtree() {
+    let store = county();
+    assert_eq!(
+        codes(&store.children("512021", None).unwrap()),
+        ["512021100", "512021101"]
+    );
+    let all = store.descendants("512021", None, None).unwrap();
+    assert_eq!(all.len(), 9);
+    assert!(all.windows(2).all(|w| w[0].code < w[1].code));
+    let grids = store.descendants("512021100", Some("grid"), None).unwrap();
+    assert_eq!(
+        codes(&grids),
+        ["512021100001001", "512021100001002", "512021100002001"]
+    );
+    assert!(!codes(&store.descendants("512021100", None, None).unwrap()).contains(&"512021100"));
+}
+
+#[test]
+fn ancestors_are_root_first_without_the_unit_itself() {
+    let store = county();
+    let chain = store.ancestors("512021100001002", None).unwrap();
+    assert_eq!(codes(&chain), ["512021", "512021100", "512021100001"]);
+    assert!(store.ancestors("512021", None).unwrap().is_empty());
+}
+
+#[test]
+fn a_unit_reports_its_parent_level_and_name() {
+    let store = county();
+    let unit = store.unit("512021100002001", None).unwrap();
+    assert_eq!(unit.name, "龙井一网格");
+    assert_eq!(unit.level, "grid");
+    assert_eq!(unit.parent.as_deref(), Some("512021100002"));
+    assert_eq!(unit.start, None);
+    assert_eq!(unit.end, None);
+}
+
+#[test]
+fn bad_codes_are_invalid_input_naming_the_code_and_write_nothing() {
+    let store = county();
+    let before = store.audit_log(0, 1000).unwrap().len();
+    for (code, parent, level) in [
+        ("51202", None, "county"),
+        ("512022100", Some("512021"), "township"),
+        ("5120211000", Some("512021"), "township"),
+        ("51202110000A", Some("512021100"), "community"),
+        ("512021/100", Some("512021"), "township"),
+    ] {
+        let err = store.add_unit(code, "x", level, parent, None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{code}: {err}");
+        assert!(err.to_string().contains(code), "{err}");
+    }
+    let err = store
+        .add_unit("512021102", "x", "hamlet", Some("512021"), None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("hamlet"));
+    let err = store
+        .add_unit(
+            "512021100009",
+            "x",
+            "community",
+            Some("512021100001001"),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::InvalidInput,
+        "a grid cannot hold a community: {err}"
+    );
+    assert_eq!(store.audit_log(0, 1000).unwrap().len(), before);
+    assert_eq!(store.descendants("512021", None, None).unwrap().len(), 9);
+}
+
+#[test]
+fn duplicate_codes_conflict_and_unknown_parents_are_not_found() {
+    let store = county();
+    let dup = store
+        .add_unit("512021100", "又一个", "township", Some("512021"), None)
+        .unwrap_err();
+    assert_eq!(dup.kind(), ErrorKind::Conflict);
+    assert!(dup.to_string().contains("512021100"));
+    let orphan = store
+        .add_unit("512021199", "无", "township", Some("512099"), None)
+        .unwrap_err();
+    assert_eq!(orphan.kind(), ErrorKind::NotFound);
+    assert!(orphan.to_string().contains("512099"));
+    assert_eq!(store.unit("512021", None).unwrap().name, "安岳县");
+}
+
+#[test]
+fn a_batch_with_one_bad_unit_adds_none_of_them() {
+    let store = county();
+    let batch = vec![
+        NewUnit {
+            code: "512021102".into(),
+            name: "通贤镇".into(),
+            level: "township".into(),
+            parent: Some("512021".into()),
+            start: None,
+        },
+        NewUnit {
+            code: "512021102001".into(),
+            name: "通贤社区".into(),
+            level: "community".into(),
+            parent: Some("512021102".into()),
+            start: None,
+        },
+        NewUnit {
+            code: "512021102".into(),
+            name: "重复".into(),
+            level: "township".into(),
+            parent: Some("512021".into()),
+            start: None,
+        },
+    ];
+    assert_eq!(
+        store.add_units(&batch).unwrap_err().kind(),
+        ErrorKind::Conflict
+    );
+    assert_eq!(
+        store.unit("512021102", None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    store.add_units(&batch[..2]).unwrap();
+    assert_eq!(
+        codes(&store.children("512021102", None).unwrap()),
+        ["512021102001"]
+    );
+}
+
+#[test]
+fn a_moved_unit_keeps_its_code_and_history_answers_where_it_was() {
+    let store = county();
+    let moved = store
+        .move_unit("512021100002", "512021101", d("2024-07-01"))
+        .unwrap();
+    assert_eq!(moved.parent.as_deref(), Some("512021101"));
+    assert_eq!(moved.code, "512021100002");
+    let before = d("2024-06-30");
+    let after = d("2024-07-01");
+    assert_eq!(
+        codes(&store.children("512021100", Some(before)).unwrap()),
+        ["512021100001", "512021100002"]
+    );
+    assert_eq!(
+        codes(&store.children("512021100", Some(after)).unwrap()),
+        ["512021100001"]
+    );
+    assert_eq!(
+        codes(&store.children("512021101", Some(after)).unwrap()),
+        ["512021100002", "512021101001"]
+    );
+    // The grid under the moved community moves with it.
+    assert_eq!(
+        codes(&store.ancestors("512021100002001", Some(after)).unwrap()),
+        ["512021", "512021101", "512021100002"]
+    );
+    assert_eq!(
+        codes(&store.ancestors("512021100002001", Some(before)).unwrap()),
+        ["512021", "512021100", "512021100002"]
+    );
+    assert!(
+        codes(
+            &store
+                .descendants("512021101", Some("grid"), Some(after))
+                .unwrap()
+        )
+        .contains(&"512021100002001")
+    );
+    assert!(
+        !codes(
+            &store
+                .descendants("512021101", Some("grid"), Some(before))
+                .unwrap()
+        )
+        .contains(&"512021100002001")
+    );
+}
+
+#[test]
+fn moving_under_itself_or_a_descendant_is_refused_and_changes_nothing() {
+    let store = county();
+    let log = store.audit_log(0, 1000).unwrap().len();
+    for target in ["512021100", "512021100001", "512021100001001"] {
+        let err = store
+            .move_unit("512021100", target, d("2024-01-01"))
+            .unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::InvalidInput),
+            "{target}: {err}"
+        );
+        assert!(err.to_string().contains(target), "{err}");
+    }
+    assert_eq!(store.audit_log(0, 1000).unwrap().len(), log);
+    assert_eq!(
+        store.unit("512021100", None).unwrap().parent.as_deref(),
+        Some("512021")
+    );
+}
+
+#[test]
+fn moving_to_an_unknown_parent_is_not_found() {
+    let store = county();
+    let err = store
+        .move_unit("512021100001", "512021199", d("2024-01-01"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn two_successive_moves_keep_all_three_placements() {
+    let store = county();
+    store
+        .move_unit("512021100001001", "512021100002", d("2024-03-01"))
+        .unwrap();
+    store
+        .move_unit("512021100001001", "512021101001", d("2024-09-01"))
+        .unwrap();
+    let parent_on = |day| {
+        store
+            .unit("512021100001001", Some(d(day)))
+            .unwrap()
+            .parent
+            .unwrap()
+    };
+    assert_eq!(parent_on("2024-02-29"), "512021100001");
+    assert_eq!(parent_on("2024-03-01"), "512021100002");
+    assert_eq!(parent_on("2024-09-01"), "512021101001");
+}
+
+#[test]
+fn a_retired_unit_stays_in_history_but_not_after() {
+    let store = county();
+    store
+        .retire_unit("512021100001002", d("2024-05-01"))
+        .unwrap();
+    let grids_before = store
+        .descendants("512021100001", None, Some(d("2024-04-30")))
+        .unwrap();
+    let grids_after = store
+        .descendants("512021100001", None, Some(d("2024-05-01")))
+        .unwrap();
+    assert_eq!(grids_before.len(), 2);
+    assert_eq!(codes(&grids_after), ["512021100001001"]);
+    let retired = store.unit("512021100001002", None).unwrap();
+    assert_eq!(retired.end, Some(d("2024-05-01")));
+    assert_eq!(
+        store
+            .unit("512021100001002", Some(d("2024-06-01")))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    let again = store
+        .retire_unit("512021100001002", d("2024-06-01"))
+        .unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Conflict);
+}
+
+#[test]
+fn a_unit_with_active_children_cannot_be_retired() {
+    let store = county();
+    let err = store
+        .retire_unit("512021100001", d("2024-05-01"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("512021100001001"), "{err}");
+}
+
+#[test]
+fn a_unit_started_later_does_not_exist_before_its_start() {
+    let store = county();
+    store
+        .add_unit(
+            "512021100001003",
+            "北坝三网格",
+            "grid",
+            Some("512021100001"),
+            Some(d("2024-04-01")),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .children("512021100001", Some(d("2024-03-31")))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .children("512021100001", Some(d("2024-04-01")))
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        store.unit("512021100001003", None).unwrap().start,
+        Some(d("2024-04-01"))
+    );
+}
+
+#[test]
+fn a_child_added_without_start_under_a_moved_parent_follows_its_history() {
+    let store = county();
+    store
+        .move_unit("512021100002", "512021101", d("2024-07-01"))
+        .unwrap();
+    store
+        .add_unit(
+            "512021100002002",
+            "龙井二网格",
+            "grid",
+            Some("512021100002"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        codes(
+            &store
+                .ancestors("512021100002002", Some(d("2024-01-01")))
+                .unwrap()
+        ),
+        ["512021", "512021100", "512021100002"]
+    );
+    assert_eq!(
+        codes(
+            &store
+                .ancestors("512021100002002", Some(d("2024-08-01")))
+                .unwrap()
+        ),
+        ["512021", "512021101", "512021100002"]
+    );
+}
+
+#[test]
+fn deployments_may_configure_levels_above_the_county() {
+    let levels = Levels::new(vec![
+        Level::coded("province", 2),
+        Level::coded("city", 4),
+        Level::coded("county", 6),
+        Level::coded("township", 9),
+    ])
+    .unwrap();
+    let store = Store::open_with(
+        ":memory:",
+        StoreOptions {
+            levels: Some(levels),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    store
+        .add_unit("51", "四川省", "province", None, None)
+        .unwrap();
+    store
+        .add_unit("5120", "资阳市", "city", Some("51"), None)
+        .unwrap();
+    store
+        .add_unit("512021", "安岳县", "county", Some("5120"), None)
+        .unwrap();
+    assert_eq!(
+        codes(&store.ancestors("512021", None).unwrap()),
+        ["51", "5120"]
+    );
+    assert_eq!(
+        store
+            .add_unit("5220", "x", "city", Some("51"), None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+}
+
+#[test]
+fn free_form_codes_skip_the_length_and_prefix_rules() {
+    let levels = Levels::new(vec![Level::free("district"), Level::free("block")]).unwrap();
+    let store = Store::open_with(
+        ":memory:",
+        StoreOptions {
+            levels: Some(levels),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    store
+        .add_unit("north", "北区", "district", None, None)
+        .unwrap();
+    store
+        .add_unit("B-07", "七号街区", "block", Some("north"), None)
+        .unwrap();
+    assert_eq!(codes(&store.children("north", None).unwrap()), ["B-07"]);
+}
