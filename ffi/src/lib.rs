@@ -1,1 +1,52 @@
-//! C ABI.
+//! The C ABI of wangge (网格): opaque handles, fixed status codes, JSON results.
+//!
+//! Conventions, for every exported function:
+//! - the handle comes first, then inputs, then out-pointers;
+//! - the return value is a [`wg_status`]; `WG_OK` is 0 and the values never change;
+//! - outputs are written only on success; required out-pointers that are NULL, NULL or
+//!   non-UTF-8 strings are answered with `WG_INVALID_INPUT`, never a crash;
+//! - every string the library returns is the caller's, freed with [`wg_string_free`];
+//! - the message of the last error is read with [`wg_last_error`]: per handle, or per
+//!   thread for calls made without one;
+//! - no panic crosses the boundary (`WG_INTERNAL_ERROR`).
+
+#![deny(missing_docs)]
+// The exported names follow C conventions.
+#![allow(non_camel_case_types)]
+
+mod error;
+mod out;
+mod panic;
+mod staff;
+mod store;
+mod units;
+
+use std::ffi::{CString, c_char};
+
+pub use error::wg_status;
+pub use staff::*;
+pub use store::*;
+pub use units::*;
+
+/// Frees a string the library returned. NULL is accepted and ignored.
+///
+/// # Safety
+/// `s` is NULL or a string returned by this library and not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_string_free(s: *mut c_char) {
+    if s.is_null() {
+        return;
+    }
+    let _ = panic::boundary(None, || {
+        // SAFETY: made by CString::into_raw in this library, freed once.
+        drop(unsafe { CString::from_raw(s) });
+        Ok(())
+    });
+}
+
+/// The library's version as a static NUL-terminated string; do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn wg_version() -> *const c_char {
+    static VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    VERSION.as_ptr().cast()
+}

@@ -1,0 +1,65 @@
+# The two commands of the README: `make demo` and `make test`. Everything they need
+# (virtualenv, maturin, pytest) is installed here, under the repository's ignored folders.
+
+VENV     := .venv
+PYTHON   ?= python3
+CARGO    ?= cargo
+CC       ?= gcc
+BUILD    := build
+OUT      := out
+DEBUG    := target/debug
+VENV_ABS := $(abspath $(VENV))
+CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
+
+.PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench clean
+
+demo:
+	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(OUT)/demo.db
+
+test: lint test-rust test-c test-python
+	@echo "make test: all Rust, C and Python tests passed"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -p wangge-core -p wangge-ffi -- -D warnings
+
+# Includes the check that include/wangge.h is what the pinned cbindgen generates.
+test-rust:
+	$(CARGO) test -p wangge-core -p wangge-ffi
+
+# Regenerates include/wangge.h with the pinned cbindgen.
+header:
+	WANGGE_BLESS_HEADER=1 $(CARGO) test -p wangge-ffi --test header
+
+$(BUILD)/test_wangge: tests/c/test_wangge.c include/wangge.h FORCE_LIB
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_TEST) $< -L$(DEBUG) -lwangge_ffi -Wl,-rpath,$(abspath $(DEBUG)) -o $@
+
+.PHONY: FORCE_LIB
+FORCE_LIB:
+	$(CARGO) build -p wangge-ffi
+
+test-c: $(BUILD)/test_wangge
+	@# The bundled SQLite must stay private to the library.
+	@if nm -D --defined-only $(DEBUG)/libwangge_ffi.so | grep -q ' sqlite3_'; then \
+		echo "libwangge_ffi.so exports sqlite3_* symbols"; exit 1; fi
+	cd $(BUILD) && ./test_wangge
+	cd $(BUILD) && valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=1 ./test_wangge
+
+$(VENV)/.installed: python/requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r python/requirements-dev.txt
+	touch $@
+
+python-dev: $(VENV)/.installed
+	cd python && VIRTUAL_ENV=$(VENV_ABS) PATH=$(VENV_ABS)/bin:$$PATH maturin develop --quiet
+
+test-python: python-dev
+	cd python && $(VENV_ABS)/bin/python -m pytest -q
+
+bench:
+	$(CARGO) run --release -p wangge-core --example bench_tree
+
+clean:
+	rm -rf $(BUILD) $(OUT)

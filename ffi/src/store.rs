@@ -1,0 +1,222 @@
+//! The store handle: opening, scoping, freeing, errors and the audit chain.
+
+use std::ffi::{CString, c_char};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+
+use crate::error::{FfiError, arg, last, opt_arg};
+use crate::out::OutString;
+use crate::panic::boundary;
+use crate::wg_status;
+
+/// An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
+///
+/// A handle may be used from several threads; calls on one store take turns. Each handle
+/// keeps the message of the last error made through it.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct wg_store {
+    pub(crate) store: wangge::Store,
+    last_error: Mutex<Option<CString>>,
+}
+
+impl wg_store {
+    fn boxed(store: wangge::Store) -> *mut wg_store {
+        Box::into_raw(Box::new(wg_store {
+            store,
+            last_error: Mutex::new(None),
+        }))
+    }
+
+    pub(crate) fn set_last_error(&self, message: CString) {
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
+    }
+
+    pub(crate) fn last_error(&self) -> Option<CString> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The handle behind a pointer, or the error a NULL handle gets.
+pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError> {
+    handle
+        .map(|h| &h.store)
+        .ok_or_else(|| FfiError::invalid("invalid store: NULL where a store handle is required"))
+}
+
+/// Turns a caller's pointer into a reference.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle from `wg_store_open`/`wg_store_scope`.
+pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
+    // SAFETY: guaranteed by the caller.
+    unsafe { ptr.as_ref() }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenOptions {
+    levels: Option<Vec<(String, Option<usize>)>>,
+    actor: Option<String>,
+    utc_offset_minutes: Option<i32>,
+}
+
+/// Opens (creating if needed) the store at `path` (`":memory:"` for one in memory) and
+/// writes a new handle to `*out`, to be freed with `wg_store_free`.
+///
+/// `options_json` may be NULL, or a JSON object with any of `"levels"` (an array of
+/// `[name, code_length]` pairs, root level first, `null` length for free-form codes; only
+/// when the store is created), `"actor"` (who writes through this handle, default
+/// `"system"`) and `"utc_offset_minutes"` (default 480). On failure the message is
+/// readable with `wg_last_error(NULL, ...)` on the same thread.
+///
+/// # Safety
+/// `path` and `options_json` are NULL or NUL-terminated strings; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_store_open(
+    path: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut wg_store,
+) -> wg_status {
+    boundary(None, || {
+        let path = arg("path", path)?;
+        let options = opt_arg("options_json", options_json)?;
+        if out.is_null() {
+            return Err(FfiError::invalid(
+                "invalid out: NULL where an out-pointer is required",
+            ));
+        }
+        let mut store_options = wangge::StoreOptions::default();
+        if let Some(json) = options {
+            let parsed: OpenOptions = serde_json::from_str(json)
+                .map_err(|e| FfiError::invalid(format!("invalid options_json {json:?}: {e}")))?;
+            if let Some(levels) = parsed.levels {
+                let levels = levels
+                    .into_iter()
+                    .map(|(name, code_len)| wangge::Level { name, code_len })
+                    .collect();
+                store_options.levels = Some(wangge::Levels::new(levels)?);
+            }
+            store_options.actor = parsed.actor;
+            store_options.utc_offset_minutes = parsed.utc_offset_minutes;
+        }
+        let store = wangge::Store::open_with(path, store_options)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = wg_store::boxed(store) };
+        Ok(())
+    })
+}
+
+/// Frees a handle. NULL is accepted and ignored. The database closes when its last handle
+/// (the store and all its scopes) is freed.
+///
+/// # Safety
+/// `store` is NULL or a handle not yet freed; it must not be used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_store_free(store: *mut wg_store) {
+    if store.is_null() {
+        return;
+    }
+    let _ = boundary(None, || {
+        // SAFETY: a live handle from Box::into_raw, freed once by the caller's contract.
+        drop(unsafe { Box::from_raw(store) });
+        Ok(())
+    });
+}
+
+/// Writes to `*out` a new handle on the same store that acts as `actor` and sees and
+/// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`.
+/// Free it with `wg_store_free`; it stays valid after the original handle is freed.
+///
+/// # Safety
+/// `store` is NULL or a live handle; the strings are NULL or NUL-terminated; `out` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_store_scope(
+    store: *const wg_store,
+    code: *const c_char,
+    actor: *const c_char,
+    out: *mut *mut wg_store,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let code = arg("code", code)?;
+        let actor = arg("actor", actor)?;
+        if out.is_null() {
+            return Err(FfiError::invalid(
+                "invalid out: NULL where an out-pointer is required",
+            ));
+        }
+        let scoped = store.scope(code, actor)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = wg_store::boxed(scoped) };
+        Ok(())
+    })
+}
+
+/// Writes to `*out` a copy of the last error message made through `store`, or, when
+/// `store` is NULL, of the last error of a call made on this thread without a handle.
+/// Writes an empty string when there has been none. Free it with `wg_string_free`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_char) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    let Ok(out) = OutString::required("out", out) else {
+        return wg_status::WG_INVALID_INPUT;
+    };
+    let message = last(h).unwrap_or_default();
+    out.put(&message.to_string_lossy());
+    wg_status::WG_OK
+}
+
+/// Recomputes the audit chain and writes to `*out_json` an object
+/// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_audit_verify(
+    store: *const wg_store,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.verify_audit()?)
+    })
+}
+
+/// Writes to `*out_json` an array of at most `limit` audit records after sequence number
+/// `after`, oldest first: `{"seq", "at", "actor", "action", "target", "detail", "hash"}`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_audit_log(
+    store: *const wg_store,
+    after: i64,
+    limit: usize,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.audit_log(after, limit)?)
+    })
+}
