@@ -60,13 +60,18 @@ fn digest(
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
-    let bytes = hasher.finalize();
-    let mut hex = String::with_capacity(64);
+    hex(&hasher.finalize())
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        use std::fmt::Write;
-        let _ = write!(hex, "{b:02x}");
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
     }
-    hex
+    out
 }
 
 /// Appends records within the caller's transaction, remembering the head as it goes.

@@ -1,21 +1,22 @@
 //! Civil dates as the library stores and accepts them.
 //!
-//! Dates are local civil dates of the deployment. In SQLite they are ISO text
-//! (`2024-03-17`), which sorts as it reads. "Since always" and "until further notice"
-//! are stored as the sentinels [`BEGINNING`] and [`FOREVER`] so every validity interval is
-//! a plain half-open `[from, to)` comparison.
+//! Dates are local civil dates of the deployment. In SQLite they are integer day numbers
+//! (days of the common era, 0001-01-01 being 1): small, and compared as integers on the
+//! hot paths. "Since always" and "until further notice" are stored as the sentinels
+//! [`BEGINNING`] and [`FOREVER`] so every validity interval is a plain half-open
+//! `[from, to)` comparison.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
 
 use crate::error::{Error, Result};
 
 /// A civil date (re-exported from `chrono`).
 pub type Date = NaiveDate;
 
-/// The stored start of anything that has existed on every date.
-pub(crate) const BEGINNING: &str = "0001-01-01";
-/// The stored end of anything not ended.
-pub(crate) const FOREVER: &str = "9999-12-31";
+/// The stored start of anything that has existed on every date (0001-01-01).
+pub(crate) const BEGINNING: i64 = 1;
+/// The stored end of anything not ended (9999-12-31).
+pub(crate) const FOREVER: i64 = 3_652_059;
 
 /// Parses an ISO date (`YYYY-MM-DD`), naming `field` in the error.
 pub fn parse_date(field: &'static str, text: &str) -> Result<Date> {
@@ -32,21 +33,31 @@ pub fn today(offset: FixedOffset) -> Date {
     Utc::now().with_timezone(&offset).date_naive()
 }
 
-pub(crate) fn to_sql(date: Date) -> String {
-    date.format("%Y-%m-%d").to_string()
+/// The stored day number of `date`.
+pub(crate) fn to_sql(date: Date) -> i64 {
+    i64::from(date.num_days_from_ce())
+}
+
+/// The date of a stored day number.
+pub(crate) fn from_sql(day: i64) -> Date {
+    i32::try_from(day)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// A stored day number as ISO text, for messages and audit details.
+pub(crate) fn iso(day: i64) -> String {
+    from_sql(day).format("%Y-%m-%d").to_string()
 }
 
 /// Reads a stored bound back: the sentinels become `None`.
-pub(crate) fn from_sql_bound(text: &str) -> Option<Date> {
-    if text == BEGINNING || text == FOREVER {
-        None
-    } else {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
-    }
+pub(crate) fn from_sql_bound(day: i64) -> Option<Date> {
+    (day != BEGINNING && day != FOREVER).then(|| from_sql(day))
 }
 
-pub(crate) fn start_to_sql(start: Option<Date>) -> String {
-    start.map_or_else(|| BEGINNING.to_owned(), to_sql)
+pub(crate) fn start_to_sql(start: Option<Date>) -> i64 {
+    start.map_or(BEGINNING, to_sql)
 }
 
 #[cfg(test)]
@@ -68,9 +79,13 @@ mod tests {
     fn stored_sentinels_read_back_as_open_bounds() {
         assert_eq!(from_sql_bound(BEGINNING), None);
         assert_eq!(from_sql_bound(FOREVER), None);
+        let day = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        assert_eq!(from_sql_bound(to_sql(day)), Some(day));
+        assert_eq!(to_sql(NaiveDate::from_ymd_opt(1, 1, 1).unwrap()), BEGINNING);
         assert_eq!(
-            from_sql_bound("2024-01-02"),
-            NaiveDate::from_ymd_opt(2024, 1, 2)
+            to_sql(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()),
+            FOREVER
         );
+        assert_eq!(iso(to_sql(day)), "2024-01-02");
     }
 }

@@ -13,32 +13,36 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) WITHOUT ROWID;
 
-    -- A unit's identity and lifetime. Its place in the tree over time is in unit_span.
+    -- A unit's identity, lifetime and history. `history` lists its spans oldest first, one
+    -- per line as valid_from, a tab, then path; each span ends where the next begins, the last
+    -- at `retired`. It is the lookup by code; unit_span is the same spans by path.
     CREATE TABLE unit (
         code    TEXT PRIMARY KEY,
         name    TEXT NOT NULL,
         level   TEXT NOT NULL,
-        start   TEXT NOT NULL,
-        retired TEXT NOT NULL
+        depth   INTEGER NOT NULL,
+        start   INTEGER NOT NULL,
+        retired INTEGER NOT NULL,
+        history TEXT NOT NULL
     ) WITHOUT ROWID;
 
+    -- Dates are day numbers of the common era (see date.rs).
     -- One row per stretch of time a unit spent under one parent: valid on [valid_from,
     -- valid_to). `path` is the chain of codes from the root, '/'-separated with a leading
     -- '/', so a subtree is one range of the primary key and ancestors are read off a row.
     CREATE TABLE unit_span (
         path       TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_to   TEXT NOT NULL,
+        valid_from INTEGER NOT NULL,
+        valid_to   INTEGER NOT NULL,
         code       TEXT NOT NULL,
         parent     TEXT,
         name       TEXT NOT NULL,
         level      TEXT NOT NULL,
         depth      INTEGER NOT NULL,
-        start      TEXT NOT NULL,
-        retired    TEXT NOT NULL,
+        start      INTEGER NOT NULL,
+        retired    INTEGER NOT NULL,
         PRIMARY KEY (path, valid_from)
     ) WITHOUT ROWID;
-    CREATE INDEX unit_span_code ON unit_span(code, valid_from);
     CREATE INDEX unit_span_parent ON unit_span(parent, valid_from);
 
     CREATE TABLE staff (
@@ -53,8 +57,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         staff_id TEXT NOT NULL REFERENCES staff(staff_id),
         unit     TEXT NOT NULL REFERENCES unit(code),
         role     TEXT NOT NULL,
-        start    TEXT NOT NULL,
-        end_day  TEXT NOT NULL
+        start    INTEGER NOT NULL,
+        end_day  INTEGER NOT NULL
     );
     CREATE INDEX assignment_unit ON assignment(unit, start);
     CREATE INDEX assignment_staff ON assignment(staff_id);

@@ -199,17 +199,13 @@ impl Store {
                 .prepare_cached("SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1")?
                 .query_map([staff_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            let visible = units.is_empty()
-                || units.iter().any(|u| {
-                    conn.prepare_cached(
-                        "SELECT 1 FROM unit_span WHERE code = ?1 AND instr(path || '/', ?2) > 0",
-                    )
-                    .and_then(|mut s| {
-                        s.query_row(params![u, format!("/{root}/")], |_| Ok(()))
-                            .optional()
-                    })
-                    .is_ok_and(|found| found.is_some())
-                });
+            let mut visible = units.is_empty();
+            for unit in &units {
+                visible = visible
+                    || crate::units::spans_of(&conn, unit)?
+                        .iter()
+                        .any(|span| crate::store::path_contains(&span.path, root));
+            }
             if !visible {
                 return Err(Error::PermissionDenied(format!(
                     "staff {staff_id} works outside the scope of {root}"
@@ -246,7 +242,7 @@ impl Store {
             ));
         }
         let start_sql = date::start_to_sql(start);
-        let end_sql = end.map_or_else(|| FOREVER.to_owned(), date::to_sql);
+        let end_sql = end.map_or(FOREVER, date::to_sql);
         let on = start.unwrap_or_else(|| self.today());
         self.write(|w| {
             let name: String = w
@@ -266,7 +262,8 @@ impl Store {
             w.audit(
                 "assign",
                 staff_id,
-                &json!({"id": id, "unit": unit, "role": role.as_str(), "start": start_sql, "end": end_sql}),
+                &json!({"id": id, "unit": unit, "role": role.as_str(), "start": start.map(|d| d.to_string()),
+                        "end": end.map(|d| d.to_string())}),
             )?;
             Ok(Assignment {
                 id,
@@ -284,7 +281,7 @@ impl Store {
     pub fn end_assignment(&self, id: i64, end: Date) -> Result<()> {
         let end_sql = date::to_sql(end);
         self.write(|w| {
-            let (unit, start, old_end): (String, String, String) =
+            let (unit, start, old_end): (String, i64, i64) =
                 w.tx.prepare_cached("SELECT unit, start, end_day FROM assignment WHERE id = ?1")?
                     .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?
@@ -297,20 +294,25 @@ impl Store {
             if end_sql < start {
                 return Err(Error::invalid(
                     "end",
-                    &end_sql,
-                    format!("before the assignment's start {start}"),
+                    end,
+                    format!("before the assignment's start {}", date::iso(start)),
                 ));
             }
             if old_end != FOREVER && end_sql > old_end {
                 return Err(Error::Conflict(format!(
-                    "assignment {id} already ended on {old_end}"
+                    "assignment {id} already ended on {}",
+                    date::iso(old_end)
                 )));
             }
             w.tx.execute(
                 "UPDATE assignment SET end_day = ?2 WHERE id = ?1",
                 params![id, end_sql],
             )?;
-            w.audit("end_assignment", &id.to_string(), &json!({"end": end_sql}))
+            w.audit(
+                "end_assignment",
+                &id.to_string(),
+                &json!({"end": end.to_string()}),
+            )
         })
     }
 
@@ -348,22 +350,21 @@ fn assignments_on(conn: &rusqlite::Connection, unit: &str, on: Date) -> Result<V
     )?;
     let rows = stmt.query_map(params![unit, on], |r| {
         let role: String = r.get(3)?;
-        let start: String = r.get(4)?;
-        let end: String = r.get(5)?;
+        let start: i64 = r.get(4)?;
+        let end: i64 = r.get(5)?;
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, role, start, end))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, staff_id, name, role, start, end): (i64, String, String, String, String, String) =
-            row?;
+        let (id, staff_id, name, role, start, end): (i64, String, String, String, i64, i64) = row?;
         out.push(Assignment {
             id,
             staff_id,
             name,
             unit: unit.to_owned(),
             role: Role::parse(&role)?,
-            start: date::from_sql_bound(&start),
-            end: date::from_sql_bound(&end),
+            start: date::from_sql_bound(start),
+            end: date::from_sql_bound(end),
         });
     }
     out.sort_by(|a, b| {

@@ -114,6 +114,9 @@ impl Store {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // County-scale batches touch more pages than SQLite's default 2 MiB cache holds;
+        // spilling them to the WAL mid-transaction costs more than the memory.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         migrate(&conn, version)?;
         let config = load_or_create_config(&conn, &options)?;
         let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());

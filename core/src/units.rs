@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
@@ -53,15 +54,66 @@ pub struct NewUnit {
 #[derive(Debug, Clone)]
 pub(crate) struct Span {
     pub(crate) path: String,
-    pub(crate) valid_from: String,
-    pub(crate) valid_to: String,
+    pub(crate) valid_from: i64,
+    pub(crate) valid_to: i64,
     pub(crate) code: String,
     pub(crate) parent: Option<String>,
     pub(crate) name: String,
     pub(crate) level: String,
     pub(crate) depth: i64,
-    pub(crate) start: String,
-    pub(crate) retired: String,
+    pub(crate) start: i64,
+    pub(crate) retired: i64,
+}
+
+const INSERT_SPAN: &str = "INSERT INTO unit_span (path, valid_from, valid_to, code, parent, name, level, depth, start, retired)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// Where a unit sits over time, as much as its children need to know: its depth, its
+/// lifetime and its `(path, valid_from, valid_to)` spans, oldest first.
+struct Placed {
+    depth: i64,
+    start: i64,
+    retired: i64,
+    spans: Vec<(String, i64, i64)>,
+}
+
+impl Placed {
+    fn of(spans: &[Span]) -> Self {
+        Placed {
+            depth: spans[0].depth,
+            start: spans[0].start,
+            retired: spans[0].retired,
+            spans: spans
+                .iter()
+                .map(|s| (s.path.clone(), s.valid_from, s.valid_to))
+                .collect(),
+        }
+    }
+
+    fn history(&self) -> String {
+        let mut out = String::new();
+        for (path, from, _) in &self.spans {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&from.to_string());
+            out.push('\t');
+            out.push_str(path);
+        }
+        out
+    }
+}
+
+/// Maps a primary-key clash on `unit` to a `Conflict` naming the code.
+fn duplicate_or(error: rusqlite::Error, code: &str) -> Error {
+    match &error {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Error::Conflict(format!("unit code {code} already exists"))
+        }
+        _ => Error::from(error),
+    }
 }
 
 const SPAN_COLUMNS: &str =
@@ -89,17 +141,18 @@ impl Span {
             name: self.name.clone(),
             level: self.level.clone(),
             parent: self.parent.clone(),
-            start: date::from_sql_bound(&self.start),
-            end: date::from_sql_bound(&self.retired),
+            start: date::from_sql_bound(self.start),
+            end: date::from_sql_bound(self.retired),
         }
     }
 
     fn insert(&self, conn: &Connection) -> Result<()> {
-        conn.prepare_cached(
-            "INSERT INTO unit_span (path, valid_from, valid_to, code, parent, name, level, depth, start, retired)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?
-        .execute(params![
+        let mut stmt = conn.prepare_cached(INSERT_SPAN)?;
+        self.insert_with(&mut stmt)
+    }
+
+    fn insert_with(&self, stmt: &mut rusqlite::Statement<'_>) -> Result<()> {
+        stmt.execute(params![
             self.path,
             self.valid_from,
             self.valid_to,
@@ -118,21 +171,70 @@ impl Span {
 /// The span of `code` valid on `on`, if the unit existed that day.
 pub(crate) fn span_on(conn: &Connection, code: &str, on: Date) -> Result<Option<Span>> {
     let on = date::to_sql(on);
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {SPAN_COLUMNS} FROM unit_span WHERE code = ?1 AND valid_from <= ?2 AND valid_to > ?2"
-        ))?
-        .query_row(params![code, on], Span::from_row)
-        .optional()?)
+    Ok(spans_of(conn, code)?
+        .into_iter()
+        .find(|s| s.valid_from <= on && on < s.valid_to))
 }
 
-/// All spans of `code`, oldest first.
-fn spans_of(conn: &Connection, code: &str) -> Result<Vec<Span>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SPAN_COLUMNS} FROM unit_span WHERE code = ?1 ORDER BY valid_from"
-    ))?;
-    let spans = stmt.query_map([code], Span::from_row)?;
-    Ok(spans.collect::<rusqlite::Result<_>>()?)
+/// All spans of `code`, oldest first; none when there is no such unit.
+pub(crate) fn spans_of(conn: &Connection, code: &str) -> Result<Vec<Span>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT name, level, depth, start, retired, history FROM unit WHERE code = ?1",
+        )?
+        .query_row([code], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((name, level, depth, start, retired, history)) = row else {
+        return Ok(Vec::new());
+    };
+    let entries: Vec<(i64, &str)> = history
+        .lines()
+        .filter_map(|line| {
+            let (from, path) = line.split_once('\t')?;
+            Some((from.parse().ok()?, path))
+        })
+        .collect();
+    Ok(entries
+        .iter()
+        .enumerate()
+        .map(|(i, (from, path))| Span {
+            path: (*path).to_owned(),
+            valid_from: *from,
+            valid_to: entries.get(i + 1).map_or(retired, |next| next.0),
+            code: code.to_owned(),
+            parent: parent_in(path).map(str::to_owned),
+            name: name.clone(),
+            level: level.clone(),
+            depth,
+            start,
+            retired,
+        })
+        .collect())
+}
+
+/// The `history` column for a unit's spans, oldest first (see the schema).
+fn encode_history(spans: &[Span]) -> String {
+    Placed::of(spans).history()
+}
+
+/// The parent's code in a path: its second-to-last segment.
+fn parent_in(path: &str) -> Option<&str> {
+    path.rsplit('/').nth(1).filter(|s| !s.is_empty())
+}
+
+fn save_history(conn: &Connection, code: &str, spans: &[Span]) -> Result<()> {
+    conn.prepare_cached("UPDATE unit SET history = ?2 WHERE code = ?1")?
+        .execute(params![code, encode_history(spans)])?;
+    Ok(())
 }
 
 /// The key range `[lo, hi)` of the paths strictly below `path`.
@@ -193,122 +295,154 @@ impl Store {
 
     /// Adds many units in one transaction: all of them, or none when any is refused.
     /// Parents may come earlier in the same batch. Returns how many were added.
+    ///
+    /// A batch is one write and gets one audit record (`add_units`) naming how many units
+    /// it added, the first and last code and a SHA-256 digest of what was added; a single
+    /// unit gets an `add_unit` record naming it.
     pub fn add_units(&self, units: &[NewUnit]) -> Result<usize> {
         self.write(|w| {
-            // Spans of the units added so far in this batch, for children that follow them.
-            let mut added: HashMap<&str, Vec<Span>> = HashMap::new();
-            for new in units {
-                let spans = self.plan_new_unit(&w.tx, new, &added)?;
-                w.tx.prepare_cached("INSERT INTO unit (code, name, level, start, retired) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                    .execute(params![new.code, new.name, new.level, spans[0].start, spans[0].retired])?;
-                for span in &spans {
-                    span.insert(&w.tx)?;
-                }
-                w.audit(
-                    "add_unit",
-                    &new.code,
-                    &json!({"name": new.name, "level": new.level, "parent": new.parent, "start": spans[0].start}),
+            let mut digest = Sha256::new();
+            let mut first_start = None;
+            {
+                // Where each unit of the batch sits, for children that follow it.
+                let mut added: HashMap<&str, Placed> = HashMap::with_capacity(units.len());
+                let mut insert_unit = w
+                    .tx
+                    .prepare(
+                    "INSERT INTO unit (code, name, level, depth, start, retired, history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
-                added.insert(new.code.as_str(), spans);
+                let mut insert_span = w.tx.prepare(INSERT_SPAN)?;
+                for new in units {
+                    let placed = self.plan_new_unit(&w.tx, new, &added)?;
+                    insert_unit
+                        .execute(params![
+                            new.code,
+                            new.name,
+                            new.level,
+                            placed.depth,
+                            placed.start,
+                            placed.retired,
+                            placed.history()
+                        ])
+                        .map_err(|e| duplicate_or(e, &new.code))?;
+                    for (path, from, to) in &placed.spans {
+                        insert_span.execute(params![
+                            path,
+                            from,
+                            to,
+                            new.code,
+                            new.parent,
+                            new.name,
+                            new.level,
+                            placed.depth,
+                            placed.start,
+                            placed.retired
+                        ])?;
+                    }
+                    first_start.get_or_insert(placed.start);
+                    for part in [&new.code, &new.name, &new.level, new.parent.as_deref().unwrap_or("")] {
+                        digest.update(part.as_bytes());
+                        digest.update([0]);
+                    }
+                    digest.update(placed.start.to_le_bytes());
+                    added.insert(new.code.as_str(), placed);
+                }
+            }
+            match units {
+                [] => {}
+                [one] => w.audit(
+                    "add_unit",
+                    &one.code,
+                    &json!({"name": one.name, "level": one.level, "parent": one.parent,
+                            "start": first_start.map(date::iso)}),
+                )?,
+                [first, .., last] => w.audit(
+                    "add_units",
+                    &format!("{}..{}", first.code, last.code),
+                    &json!({"count": units.len(), "first": first.code, "last": last.code,
+                            "sha256": crate::audit::hex(&digest.finalize())}),
+                )?,
             }
             Ok(units.len())
         })
     }
 
-    /// Validates one new unit and works out its spans, which follow its parent's.
+    /// Validates one new unit and works out where it sits: its spans follow its parent's.
     fn plan_new_unit(
         &self,
         conn: &Connection,
         new: &NewUnit,
-        added: &HashMap<&str, Vec<Span>>,
-    ) -> Result<Vec<Span>> {
+        added: &HashMap<&str, Placed>,
+    ) -> Result<Placed> {
         let levels = &self.config().levels;
         check_code_chars(&new.code)?;
         check_name(&new.name)?;
         let depth = levels.depth(&new.level)?;
-        if added.contains_key(new.code.as_str()) || unit_exists(conn, &new.code)? {
-            return Err(Error::Conflict(format!(
-                "unit code {} already exists",
-                new.code
-            )));
-        }
         let Some(parent) = new.parent.as_deref() else {
             self.check_unscoped(&format!("adding root unit {}", new.code))?;
             levels.check_code(&new.code, depth, None)?;
             let start = date::start_to_sql(new.start);
-            return Ok(vec![Span {
-                path: format!("/{}", new.code),
-                valid_from: start.clone(),
-                valid_to: FOREVER.to_owned(),
-                code: new.code.clone(),
-                parent: None,
-                name: new.name.clone(),
-                level: new.level.clone(),
+            return Ok(Placed {
                 depth: depth as i64,
                 start,
-                retired: FOREVER.to_owned(),
-            }]);
+                retired: FOREVER,
+                spans: vec![(format!("/{}", new.code), start, FOREVER)],
+            });
         };
         check_code_chars(parent)
             .map_err(|_| Error::invalid("parent", parent, "not a valid unit code"))?;
-        let parent_spans = match added.get(parent) {
-            Some(spans) => spans.clone(),
-            None => spans_of(conn, parent)?,
+        let fetched;
+        let parent_placed: &Placed = if let Some(placed) = added.get(parent) {
+            placed
+        } else {
+            let spans = spans_of(conn, parent)?;
+            if spans.is_empty() {
+                return Err(Error::not_found("parent unit", parent));
+            }
+            fetched = Placed::of(&spans);
+            &fetched
         };
-        let Some(first) = parent_spans.first() else {
-            return Err(Error::not_found("parent unit", parent));
-        };
-        let parent_depth = first.depth as usize;
+        let parent_depth = parent_placed.depth as usize;
         if parent_depth >= depth {
             return Err(Error::invalid(
                 "level",
                 &new.level,
                 format!(
                     "a {} cannot be placed under {parent}, a {}",
-                    new.level, first.level
+                    new.level,
+                    levels.as_slice()[parent_depth].name
                 ),
             ));
         }
         levels.check_code(&new.code, depth, Some((parent, parent_depth)))?;
         // Without a start, the unit has existed as long as its parent.
-        let start = new
-            .start
-            .map_or_else(|| first.valid_from.clone(), date::to_sql);
-        let Some(at_start) = parent_spans
+        let start = new.start.map_or(parent_placed.start, date::to_sql);
+        let Some(at_start) = parent_placed
+            .spans
             .iter()
-            .find(|s| s.valid_from <= start && start < s.valid_to)
+            .find(|(_, from, to)| *from <= start && start < *to)
         else {
             return Err(Error::invalid(
                 "start",
-                &start,
+                date::iso(start),
                 format!("parent unit {parent} did not exist on that day"),
             ));
         };
-        self.check_path_in_scope(parent, &at_start.path)?;
-        let mut spans: Vec<Span> = parent_spans
+        self.check_path_in_scope(parent, &at_start.0)?;
+        let spans: Vec<(String, i64, i64)> = parent_placed
+            .spans
             .iter()
-            .filter(|s| s.valid_to > start)
-            .map(|s| Span {
-                path: format!("{}/{}", s.path, new.code),
-                valid_from: s.valid_from.clone().max(start.clone()),
-                valid_to: s.valid_to.clone(),
-                code: new.code.clone(),
-                parent: Some(parent.to_owned()),
-                name: new.name.clone(),
-                level: new.level.clone(),
-                depth: depth as i64,
-                start: start.clone(),
-                retired: FOREVER.to_owned(),
-            })
+            .filter(|(_, _, to)| *to > start)
+            .map(|(path, from, to)| (format!("{path}/{}", new.code), (*from).max(start), *to))
             .collect();
         // A parent retired later takes the child with it.
-        let retired = spans
-            .last()
-            .map_or_else(|| FOREVER.to_owned(), |s| s.valid_to.clone());
-        for span in &mut spans {
-            span.retired.clone_from(&retired);
-        }
-        Ok(spans)
+        let retired = spans.last().map_or(FOREVER, |(_, _, to)| *to);
+        Ok(Placed {
+            depth: depth as i64,
+            start,
+            retired,
+            spans,
+        })
     }
 
     /// The unit `code` as it stood on `as_of` (`NotFound` if it did not exist then), or,
@@ -383,8 +517,8 @@ impl Store {
                 name: row.get(1)?,
                 level: row.get(2)?,
                 parent: row.get(3)?,
-                start: date::from_sql_bound(row.get_ref(4)?.as_str()?),
-                end: date::from_sql_bound(row.get_ref(5)?.as_str()?),
+                start: date::from_sql_bound(row.get(4)?),
+                end: date::from_sql_bound(row.get(5)?),
             });
             Ok(())
         };
@@ -422,14 +556,40 @@ impl Store {
                 codes.clear();
             }
         }
-        codes
-            .into_iter()
-            .map(|c| {
-                span_on(&conn, c, on)?.map(|s| s.to_unit()).ok_or_else(|| {
-                    Error::Storage(format!("ancestor {c} of {code} is missing on {on}"))
-                })
-            })
-            .collect()
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Every ancestor's path on that day is a prefix of this unit's path, so all of them
+        // come from one lookup of the primary key.
+        let paths: Vec<String> = {
+            let mut end = 0;
+            let mut prefixes = Vec::new();
+            for segment in span.path[1..].split('/') {
+                end += 1 + segment.len();
+                prefixes.push(span.path[..end].to_owned());
+            }
+            prefixes.pop();
+            prefixes.split_off(prefixes.len() - codes.len())
+        };
+        let placeholders = vec!["?"; paths.len()].join(", ");
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {SPAN_COLUMNS} FROM unit_span WHERE path IN ({placeholders}) AND valid_from <= ?{n} AND valid_to > ?{n}",
+            n = paths.len() + 1
+        ))?;
+        let on_sql = date::to_sql(on);
+        let mut values: Vec<&dyn rusqlite::ToSql> =
+            paths.iter().map(|p| p as &dyn rusqlite::ToSql).collect();
+        values.push(&on_sql);
+        let mut found: Vec<Span> = stmt
+            .query_map(values.as_slice(), Span::from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        if found.len() != paths.len() {
+            return Err(Error::Storage(format!(
+                "ancestors of {code} are missing on {on}"
+            )));
+        }
+        found.sort_by_key(|s| s.depth);
+        Ok(found.iter().map(Span::to_unit).collect())
     }
 
     /// Moves `code` (with its whole subtree) under `new_parent` from `on`. The unit keeps
@@ -460,7 +620,7 @@ impl Store {
             if parent_span.valid_to != FOREVER {
                 return Err(Error::Conflict(format!(
                     "{new_parent} is moved or retired on {}; a unit can only be moved under a parent that stays put",
-                    parent_span.valid_to
+                    date::iso(parent_span.valid_to)
                 )));
             }
             if span.parent.as_deref() == Some(new_parent) {
@@ -477,7 +637,16 @@ impl Store {
                 let rows = stmt.query_map(params![old_prefix, lo, hi, on_sql], Span::from_row)?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
+            let mut histories: HashMap<String, Vec<Span>> = HashMap::new();
             for old in affected {
+                let history = match histories.entry(old.code.clone()) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(spans_of(&w.tx, &old.code)?),
+                };
+                let at = history
+                    .iter()
+                    .position(|s| s.valid_from == old.valid_from)
+                    .ok_or_else(|| Error::Storage(format!("history of unit {} is out of step", old.code)))?;
                 let mut new = old.clone();
                 new.path = format!("{new_prefix}{}", &old.path[old_prefix.len()..]);
                 if old.code == code {
@@ -486,17 +655,23 @@ impl Store {
                 if old.valid_from < on_sql {
                     w.tx.prepare_cached("UPDATE unit_span SET valid_to = ?3 WHERE path = ?1 AND valid_from = ?2")?
                         .execute(params![old.path, old.valid_from, on_sql])?;
-                    new.valid_from.clone_from(&on_sql);
+                    new.valid_from = on_sql;
+                    history[at].valid_to = on_sql;
+                    history.insert(at + 1, new.clone());
                 } else {
                     w.tx.prepare_cached("DELETE FROM unit_span WHERE path = ?1 AND valid_from = ?2")?
                         .execute(params![old.path, old.valid_from])?;
+                    history[at].path.clone_from(&new.path);
                 }
                 new.insert(&w.tx)?;
+            }
+            for (code, spans) in &histories {
+                save_history(&w.tx, code, spans)?;
             }
             w.audit(
                 "move_unit",
                 code,
-                &json!({"from": span.parent, "to": new_parent, "on": on_sql}),
+                &json!({"from": span.parent, "to": new_parent, "on": on.to_string()}),
             )?;
             let moved = span_on(&w.tx, code, on)?.ok_or_else(|| Error::not_found("unit", code))?;
             Ok(moved.to_unit())
@@ -514,23 +689,21 @@ impl Store {
                 return Err(match spans.last() {
                     None => Error::not_found("unit", code),
                     Some(last) if last.retired != FOREVER => {
-                        Error::Conflict(format!("unit {code} is already retired from {}", last.retired))
+                        Error::Conflict(format!("unit {code} is already retired from {}", date::iso(last.retired)))
                     }
-                    Some(_) => Error::invalid("on", &on_sql, format!("unit {code} did not exist on that day")),
+                    Some(_) => Error::invalid("on", on, format!("unit {code} did not exist on that day")),
                 });
             };
             self.check_path_in_scope(code, &span.path)?;
             if span.start == on_sql {
-                return Err(Error::invalid("on", &on_sql, format!("unit {code} starts on that day")));
+                return Err(Error::invalid("on", on, format!("unit {code} starts on that day")));
             }
-            let later: Option<String> = w
-                .tx
-                .prepare_cached("SELECT valid_from FROM unit_span WHERE code = ?1 AND valid_from > ?2 LIMIT 1")?
-                .query_row(params![code, on_sql], |r| r.get(0))
-                .optional()?;
+            let mut history = spans_of(&w.tx, code)?;
+            let later = history.iter().map(|s| s.valid_from).find(|from| *from > on_sql);
             if let Some(later) = later {
                 return Err(Error::Conflict(format!(
-                    "unit {code} has changes recorded from {later}, after {on_sql}"
+                    "unit {code} has changes recorded from {}, after {on}",
+                    date::iso(later)
                 )));
             }
             let (lo, hi) = below(&span.path);
@@ -541,21 +714,25 @@ impl Store {
                 .optional()?;
             if let Some(child) = child {
                 return Err(Error::Conflict(format!(
-                    "unit {code} still has unit {child} under it on or after {on_sql}; retire or move it first"
+                    "unit {code} still has unit {child} under it on or after {on}; retire or move it first"
                 )));
             }
             if span.valid_from == on_sql {
                 w.tx.prepare_cached("DELETE FROM unit_span WHERE path = ?1 AND valid_from = ?2")?
                     .execute(params![span.path, span.valid_from])?;
+                history.retain(|s| s.valid_from != on_sql);
+                save_history(&w.tx, code, &history)?;
             } else {
                 w.tx.prepare_cached("UPDATE unit_span SET valid_to = ?3 WHERE path = ?1 AND valid_from = ?2")?
                     .execute(params![span.path, span.valid_from, on_sql])?;
             }
-            w.tx.prepare_cached("UPDATE unit_span SET retired = ?2 WHERE code = ?1")?
-                .execute(params![code, on_sql])?;
+            for kept in &history {
+                w.tx.prepare_cached("UPDATE unit_span SET retired = ?3 WHERE path = ?1 AND valid_from = ?2")?
+                    .execute(params![kept.path, kept.valid_from, on_sql])?;
+            }
             w.tx.prepare_cached("UPDATE unit SET retired = ?2 WHERE code = ?1")?
                 .execute(params![code, on_sql])?;
-            w.audit("retire_unit", code, &json!({"on": on_sql}))?;
+            w.audit("retire_unit", code, &json!({"on": on.to_string()}))?;
             let mut unit = span.to_unit();
             unit.end = Some(on);
             Ok(unit)

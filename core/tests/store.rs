@@ -95,3 +95,44 @@ fn levels_are_fixed_when_the_store_is_created() {
 fn rusqlite_conn(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+#[test]
+fn tree_history_persists_across_reopen() {
+    let path = temp_path("history");
+    let day = |t| wangge::date::parse_date("on", t).unwrap();
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+        store
+            .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+            .unwrap();
+        store
+            .add_unit("512021101", "石桥铺镇", "township", Some("512021"), None)
+            .unwrap();
+        store
+            .add_unit(
+                "512021100001",
+                "北坝社区",
+                "community",
+                Some("512021100"),
+                None,
+            )
+            .unwrap();
+        store
+            .move_unit("512021100001", "512021101", day("2024-07-01"))
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let parent = |t| {
+        store
+            .unit("512021100001", Some(day(t)))
+            .unwrap()
+            .parent
+            .unwrap()
+    };
+    assert_eq!(parent("2024-06-30"), "512021100");
+    assert_eq!(parent("2024-07-01"), "512021101");
+    assert!(store.verify_audit().unwrap().ok);
+}

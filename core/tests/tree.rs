@@ -398,3 +398,86 @@ fn free_form_codes_skip_the_length_and_prefix_rules() {
         .unwrap();
     assert_eq!(codes(&store.children("north", None).unwrap()), ["B-07"]);
 }
+
+#[test]
+fn a_unit_retired_after_a_move_keeps_both_placements_in_history() {
+    let store = county();
+    store
+        .move_unit("512021100001002", "512021100002", d("2024-03-01"))
+        .unwrap();
+    let retired = store
+        .retire_unit("512021100001002", d("2024-09-01"))
+        .unwrap();
+    assert_eq!(retired.parent.as_deref(), Some("512021100002"));
+    let on = |day| store.unit("512021100001002", Some(d(day)));
+    assert_eq!(
+        on("2024-02-01").unwrap().parent.as_deref(),
+        Some("512021100001")
+    );
+    assert_eq!(
+        on("2024-08-31").unwrap().parent.as_deref(),
+        Some("512021100002")
+    );
+    assert_eq!(on("2024-08-31").unwrap().end, Some(d("2024-09-01")));
+    assert_eq!(on("2024-09-01").unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        store
+            .children("512021100002", Some(d("2024-08-31")))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .children("512021100002", Some(d("2024-09-01")))
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_unit_retired_on_the_day_it_moved_has_no_placement_from_then() {
+    let store = county();
+    store
+        .move_unit("512021100001002", "512021100002", d("2024-03-01"))
+        .unwrap();
+    store
+        .retire_unit("512021100001002", d("2024-03-01"))
+        .unwrap();
+    assert_eq!(
+        store
+            .unit("512021100001002", None)
+            .unwrap()
+            .parent
+            .as_deref(),
+        Some("512021100001")
+    );
+    assert!(
+        store
+            .children("512021100002", Some(d("2024-03-01")))
+            .unwrap()
+            .iter()
+            .all(|u| u.code != "512021100001002")
+    );
+    assert_eq!(
+        store
+            .children("512021100001", Some(d("2024-02-29")))
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn moves_are_refused_when_the_new_parent_changes_later() {
+    let store = county();
+    store
+        .move_unit("512021100002", "512021101", d("2024-07-01"))
+        .unwrap();
+    let err = store
+        .move_unit("512021100001001", "512021100002", d("2024-01-01"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    assert!(err.to_string().contains("2024-07-01"), "{err}");
+}

@@ -1,1 +1,34 @@
-//! Python.
+//! `wangge._native`: the Python binding of the wangge core (网格化服务管理).
+//!
+//! A thin layer: arguments are converted to core values, the core does the work with the
+//! GIL released, results come back as frozen record classes and core errors as one
+//! exception class per error kind under `wangge.Error`. The pure-Python package `wangge`
+//! re-exports everything defined here.
+
+mod convert;
+mod errors;
+mod store;
+mod types;
+
+use pyo3::prelude::*;
+use wangge::{Levels, Role};
+
+/// The native module: the `Store` class, the record classes, the exception classes,
+/// `__version__`, `ROLES` (every staff role name, most responsible first) and
+/// `DEFAULT_LEVELS` (the levels a store gets when none are given).
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", wangge::VERSION)?;
+    m.add_class::<store::Store>()?;
+    types::register(m)?;
+    errors::register(m)?;
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;
+    let levels: Vec<(String, Option<usize>)> = Levels::default()
+        .as_slice()
+        .iter()
+        .map(|l| (l.name.clone(), l.code_len))
+        .collect();
+    m.add("DEFAULT_LEVELS", levels)?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+"""wangge (网格): grid-based community service management (网格化服务管理) on SQLite.
+
+A deployment's territory is a tree of units (county, township, community, grid,
+building) kept with its history in one SQLite file; staff are assigned to units; every
+write is recorded in a tamper-evident audit chain; ``Store.scope`` gives a handle that
+sees only one subtree.
+
+    >>> import wangge
+    >>> with wangge.Store(":memory:") as store:
+    ...     _ = store.add_unit("512021", "安岳县", "county")
+    ...     _ = store.add_unit("512021100", "岳阳镇", "township", parent="512021")
+    ...     [u.name for u in store.children("512021")]
+    ['岳阳镇']
+
+Every error is a ``wangge.Error``: ``NotFound``, ``InvalidInput``, ``InvalidTransition``,
+``Conflict``, ``PermissionDenied`` or ``StorageError``; its message names the field and
+the value that was wrong.
+"""
+
+from wangge._native import (
+    DEFAULT_LEVELS,
+    ROLES,
+    Assignment,
+    AuditRecord,
+    AuditVerification,
+    Conflict,
+    Error,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    Staff,
+    StorageError,
+    Store,
+    Unit,
+    __version__,
+)
+
+__all__ = [
+    "DEFAULT_LEVELS",
+    "ROLES",
+    "Assignment",
+    "AuditRecord",
+    "AuditVerification",
+    "Conflict",
+    "Error",
+    "InvalidInput",
+    "InvalidTransition",
+    "NotFound",
+    "PermissionDenied",
+    "Staff",
+    "StorageError",
+    "Store",
+    "Unit",
+    "__version__",
+]

@@ -1,0 +1,101 @@
+//! The Python exception classes, one per core [`wangge::ErrorKind`], under `wangge.Error`.
+//!
+//! They are created with `create_exception!` under the module `wangge._native` and added to
+//! it, so `pickle` finds them by their qualified name and an exception raised in one
+//! process can be re-raised in another with its message.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use wangge::ErrorKind;
+
+create_exception!(
+    wangge._native,
+    Error,
+    PyException,
+    "The base class of every error wangge raises."
+);
+create_exception!(
+    wangge._native,
+    NotFound,
+    Error,
+    "A unit, staff member or other record named by the caller does not exist (on the date asked about, where dated)."
+);
+create_exception!(
+    wangge._native,
+    InvalidInput,
+    Error,
+    "An argument is malformed or out of range; the message names the field and the value."
+);
+create_exception!(
+    wangge._native,
+    InvalidTransition,
+    Error,
+    "A workflow action is not allowed in the record's current state."
+);
+create_exception!(
+    wangge._native,
+    Conflict,
+    Error,
+    "The request contradicts what is stored (a duplicate code, a unit still in use, other levels)."
+);
+create_exception!(
+    wangge._native,
+    PermissionDenied,
+    Error,
+    "The handle's scope does not cover the unit the request touches."
+);
+create_exception!(
+    wangge._native,
+    StorageError,
+    Error,
+    "SQLite failed, the file is not a wangge store, or the store is closed."
+);
+
+/// The Python exception for a core error: its class follows the error's kind, its message
+/// is the error's text (which names the field and the value).
+pub(crate) fn to_py_err(err: &wangge::Error) -> PyErr {
+    let message = err.to_string();
+    match err.kind() {
+        ErrorKind::NotFound => NotFound::new_err(message),
+        ErrorKind::InvalidInput => InvalidInput::new_err(message),
+        ErrorKind::InvalidTransition => InvalidTransition::new_err(message),
+        ErrorKind::Conflict => Conflict::new_err(message),
+        ErrorKind::PermissionDenied => PermissionDenied::new_err(message),
+        ErrorKind::Storage => StorageError::new_err(message),
+        // A kind added to the core later is still a `wangge.Error`.
+        _ => Error::new_err(message),
+    }
+}
+
+/// Converts a core result into a Python one.
+pub(crate) fn py_result<T>(result: wangge::Result<T>) -> PyResult<T> {
+    result.map_err(|e| to_py_err(&e))
+}
+
+/// An `InvalidInput` error built the way the core builds its own, naming `field` and `value`.
+pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: &str) -> PyErr {
+    to_py_err(&wangge::Error::InvalidInput {
+        field,
+        value: value.into(),
+        reason: reason.to_owned(),
+    })
+}
+
+/// What every call on a closed store raises.
+pub(crate) fn closed() -> PyErr {
+    StorageError::new_err("store is closed")
+}
+
+/// Adds the exception classes to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("Error", py.get_type::<Error>())?;
+    m.add("NotFound", py.get_type::<NotFound>())?;
+    m.add("InvalidInput", py.get_type::<InvalidInput>())?;
+    m.add("InvalidTransition", py.get_type::<InvalidTransition>())?;
+    m.add("Conflict", py.get_type::<Conflict>())?;
+    m.add("PermissionDenied", py.get_type::<PermissionDenied>())?;
+    m.add("StorageError", py.get_type::<StorageError>())?;
+    Ok(())
+}
