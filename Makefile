@@ -44,8 +44,8 @@ test-c: $(BUILD)/test_wangge
 	@if nm -D --defined-only $(DEBUG)/libwangge_ffi.so | grep -q ' sqlite3_'; then \
 		echo "libwangge_ffi.so exports sqlite3_* symbols"; exit 1; fi
 	cd $(BUILD) && ./test_wangge
-	cd $(BUILD) && valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=1 ./test_wangge
+	cd $(BUILD) && valgrind --quiet --leak-check=full --show-leak-kinds=all \
+		--errors-for-leak-kinds=all --error-exitcode=1 ./test_wangge
 
 $(VENV)/.installed: python/requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)

@@ -183,7 +183,8 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, action, target, detail, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
-        let rows = stmt.query_map(rusqlite::params![after, limit as i64], |r| {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(rusqlite::params![after, limit], |r| {
             Ok(audit::AuditRecord {
                 seq: r.get(0)?,
                 at: r.get(1)?,
