@@ -19,20 +19,31 @@
 
 #![deny(missing_docs)]
 
+mod archive;
 mod audit;
 pub mod date;
 mod error;
+pub mod id_number;
+mod import;
 pub mod levels;
 pub mod privacy;
+mod registry;
 mod schema;
 mod staff;
 mod store;
 mod units;
 
+pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use audit::{AuditRecord, AuditVerification};
 pub use date::Date;
 pub use error::{Error, ErrorKind, Result};
+pub use id_number::{IdNumber, Sex};
+pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
 pub use levels::{Level, Levels};
+pub use registry::{
+    Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,
+    UnitCounts,
+};
 pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};

@@ -74,6 +74,84 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         hash   TEXT NOT NULL
     );
     ",
+    // 2: the registry: households, residents, tags and the 民生档案 archive.
+    r"
+    CREATE TABLE household (
+        household_id TEXT PRIMARY KEY,
+        address      TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        start        INTEGER NOT NULL,
+        ended        INTEGER NOT NULL,
+        verified     INTEGER
+    ) WITHOUT ROWID;
+
+    -- Where a household lives over time, valid on [valid_from, valid_to).
+    CREATE TABLE household_place (
+        household_id TEXT NOT NULL REFERENCES household(household_id),
+        valid_from   INTEGER NOT NULL,
+        valid_to     INTEGER NOT NULL,
+        unit         TEXT NOT NULL REFERENCES unit(code),
+        PRIMARY KEY (household_id, valid_from)
+    ) WITHOUT ROWID;
+    CREATE INDEX household_place_unit ON household_place(unit, valid_from);
+
+    CREATE TABLE resident (
+        resident_id INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        id_number   TEXT UNIQUE,
+        id_upgraded INTEGER NOT NULL DEFAULT 0,
+        birth_date  INTEGER,
+        sex         TEXT,
+        phone       TEXT,
+        hukou       TEXT,
+        employer    TEXT
+    );
+
+    -- Which household a resident belongs to over time, valid on [valid_from, valid_to).
+    CREATE TABLE membership (
+        resident_id  INTEGER NOT NULL REFERENCES resident(resident_id),
+        valid_from   INTEGER NOT NULL,
+        valid_to     INTEGER NOT NULL,
+        household_id TEXT NOT NULL REFERENCES household(household_id),
+        relation     TEXT NOT NULL,
+        PRIMARY KEY (resident_id, valid_from)
+    ) WITHOUT ROWID;
+    CREATE INDEX membership_household ON membership(household_id, valid_from);
+
+    -- The categories a deployment knows, and whether each makes a household special.
+    CREATE TABLE tag_kind (
+        tag     TEXT PRIMARY KEY,
+        special INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO tag_kind (tag, special) VALUES
+        ('低保', 1), ('低收入', 1), ('残疾', 1), ('空巢', 1), ('下岗失业', 1), ('单亲', 1),
+        ('矫正对象', 1), ('外出打工', 1), ('失独', 1), ('留守儿童', 1), ('上访', 1), ('困难', 1),
+        ('帮扶对象', 1), ('流动人口', 1), ('拆迁过渡', 1);
+
+    -- A tag on a household or on a resident, valid on [start, end_day).
+    CREATE TABLE tag (
+        id           INTEGER PRIMARY KEY,
+        household_id TEXT REFERENCES household(household_id),
+        resident_id  INTEGER REFERENCES resident(resident_id),
+        tag          TEXT NOT NULL REFERENCES tag_kind(tag),
+        start        INTEGER NOT NULL,
+        end_day      INTEGER NOT NULL,
+        CHECK ((household_id IS NULL) <> (resident_id IS NULL))
+    );
+    CREATE INDEX tag_household ON tag(household_id, tag) WHERE household_id IS NOT NULL;
+    CREATE INDEX tag_resident ON tag(resident_id, tag) WHERE resident_id IS NOT NULL;
+
+    -- Every version of every section of a household's 民生档案, never overwritten.
+    CREATE TABLE archive_version (
+        household_id TEXT NOT NULL REFERENCES household(household_id),
+        section      TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        at           TEXT NOT NULL,
+        author       TEXT NOT NULL,
+        content      TEXT NOT NULL,
+        PRIMARY KEY (household_id, section, version)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this library writes.

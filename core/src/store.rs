@@ -271,6 +271,16 @@ pub(crate) struct Write<'a> {
 }
 
 impl Write<'_> {
+    /// When this write happens (RFC 3339 with the deployment's offset).
+    pub(crate) fn at(&self) -> &str {
+        &self.at
+    }
+
+    /// Who makes it.
+    pub(crate) fn actor(&self) -> &str {
+        self.actor
+    }
+
     /// Appends an audit record for this write.
     pub(crate) fn audit(
         &mut self,
@@ -364,4 +374,35 @@ fn load_or_create_config(conn: &Connection, options: &StoreOptions) -> Result<Co
 fn offset_from_minutes(minutes: i32) -> Result<FixedOffset> {
     FixedOffset::east_opt(minutes * 60)
         .ok_or_else(|| Error::invalid("utc_offset_minutes", minutes, "must lie within ±24 hours"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_of_an_older_schema_is_migrated_forward_on_open() {
+        let dir = std::env::temp_dir().join(format!("wangge-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, LATEST);
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+        store
+            .add_household("H1", "512021", "x", "registered", &["低保"], None)
+            .unwrap();
+        assert_eq!(store.tag_kinds().unwrap().len(), 15);
+    }
 }

@@ -1,0 +1,175 @@
+//! The 民生档案 (livelihood archive) of a household: the eight sections of seed 002, each
+//! a JSON object, every change kept as a new version with its time and author so earlier
+//! states stay readable; and the day the archive was last re-verified.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::date::{self, Date};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// The eight sections, in the seed's order: 个人基本情况, 就业情况, 教育文化情况, 健康状况,
+/// 参保情况, 帮扶情况, 信访诉求, 对社区组织诉求.
+pub const ARCHIVE_SECTIONS: [&str; 8] = [
+    "basic",
+    "employment",
+    "education",
+    "health",
+    "insurance",
+    "assistance",
+    "petitions",
+    "demands",
+];
+
+/// One version of one section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArchiveSection {
+    /// The section's name (one of [`ARCHIVE_SECTIONS`]).
+    pub section: String,
+    /// 1 for the first version, then counting up.
+    pub version: i64,
+    /// When it was written (RFC 3339 with the deployment's offset).
+    pub at: String,
+    /// Who wrote it.
+    pub author: String,
+    /// The section's content, a JSON object.
+    pub content: Value,
+}
+
+/// A household's archive as it stood at some moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Archive {
+    /// The household.
+    pub household_id: String,
+    /// The latest version of each section written by then; absent sections were never written.
+    pub sections: BTreeMap<String, ArchiveSection>,
+    /// The day the archive was last re-verified, if ever.
+    pub verified: Option<Date>,
+}
+
+fn check_section(section: &str) -> Result<()> {
+    if ARCHIVE_SECTIONS.contains(&section) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "section",
+            section,
+            format!("expected one of {}", ARCHIVE_SECTIONS.join(", ")),
+        ))
+    }
+}
+
+impl Store {
+    /// Writes a new version of one section of a household's archive; `content` must be a
+    /// JSON object. The author is this handle's actor.
+    pub fn set_archive_section(
+        &self,
+        household_id: &str,
+        section: &str,
+        content: &Value,
+    ) -> Result<ArchiveSection> {
+        check_section(section)?;
+        if !content.is_object() {
+            return Err(Error::invalid(
+                "content",
+                content.to_string(),
+                "an archive section is a JSON object",
+            ));
+        }
+        let today = self.today();
+        self.write(|w| {
+            self.household_visible(&w.tx, household_id, today)?;
+            let version: i64 = w
+                .tx
+                .prepare_cached("SELECT coalesce(max(version), 0) + 1 FROM archive_version WHERE household_id = ?1 AND section = ?2")?
+                .query_row(params![household_id, section], |r| r.get(0))?;
+            let at = w.at().to_owned();
+            let author = w.actor().to_owned();
+            w.tx.prepare_cached(
+                "INSERT INTO archive_version (household_id, section, version, at, author, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![household_id, section, version, at, author, content.to_string()])?;
+            w.audit("set_archive_section", household_id, &json!({"section": section, "version": version}))?;
+            Ok(ArchiveSection {
+                section: section.to_owned(),
+                version,
+                at,
+                author,
+                content: content.clone(),
+            })
+        })
+    }
+
+    /// A household's archive as it stood at moment `at` (RFC 3339 text, as the versions'
+    /// times are written), or now.
+    pub fn archive(&self, household_id: &str, at: Option<&str>) -> Result<Archive> {
+        let conn = self.conn();
+        let verified = self.household_visible(&conn, household_id, self.today())?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT section, version, at, author, content FROM archive_version
+             WHERE household_id = ?1 AND (?2 IS NULL OR at <= ?2) ORDER BY section, version",
+        )?;
+        let mut rows = stmt.query(params![household_id, at])?;
+        let mut sections = BTreeMap::new();
+        while let Some(row) = rows.next()? {
+            let section = read_section(row)?;
+            sections.insert(section.section.clone(), section);
+        }
+        Ok(Archive {
+            household_id: household_id.to_owned(),
+            sections,
+            verified,
+        })
+    }
+
+    /// Every version of one section, oldest first.
+    pub fn archive_history(
+        &self,
+        household_id: &str,
+        section: &str,
+    ) -> Result<Vec<ArchiveSection>> {
+        check_section(section)?;
+        let conn = self.conn();
+        self.household_visible(&conn, household_id, self.today())?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT section, version, at, author, content FROM archive_version
+             WHERE household_id = ?1 AND section = ?2 ORDER BY version",
+        )?;
+        let mut rows = stmt.query(params![household_id, section])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(read_section(row)?);
+        }
+        Ok(out)
+    }
+
+    /// Records that a household's archive was re-verified on `on` (数据更新).
+    pub fn verify_archive(&self, household_id: &str, on: Date) -> Result<()> {
+        self.write(|w| {
+            self.household_visible(&w.tx, household_id, on)?;
+            w.tx.prepare_cached("UPDATE household SET verified = ?2 WHERE household_id = ?1")?
+                .execute(params![household_id, date::to_sql(on)])?;
+            w.audit(
+                "verify_archive",
+                household_id,
+                &json!({"on": on.to_string()}),
+            )
+        })
+    }
+}
+
+fn read_section(row: &rusqlite::Row<'_>) -> Result<ArchiveSection> {
+    let content: String = row.get(4)?;
+    Ok(ArchiveSection {
+        section: row.get(0)?,
+        version: row.get(1)?,
+        at: row.get(2)?,
+        author: row.get(3)?,
+        content: serde_json::from_str(&content)
+            .map_err(|e| Error::Storage(format!("archive content is unreadable: {e}")))?,
+    })
+}

@@ -1,0 +1,488 @@
+//! The registry: households, residents, ID numbers, tags and class, the archive, import.
+
+mod common;
+use common::{county, d};
+use serde_json::json;
+use wangge::{
+    ErrorKind, HouseholdClass, HouseholdFilter, HouseholdKind, ImportMode, ImportOptions,
+    NewResident, Sex, Store,
+};
+
+const GRID: &str = "512021100001001";
+const GRID2: &str = "512021100001002";
+
+fn resident(name: &str, id_number: Option<&str>, phone: Option<&str>) -> NewResident {
+    NewResident {
+        name: name.into(),
+        id_number: id_number.map(Into::into),
+        phone: phone.map(Into::into),
+        ..Default::default()
+    }
+}
+
+fn with_households() -> Store {
+    let store = county();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    store
+        .add_household("H2", GRID, "海慧路2号", "floating", &["流动人口"], None)
+        .unwrap();
+    store
+        .add_household("H3", GRID2, "海慧路3号", "rental", &[], None)
+        .unwrap();
+    store
+        .add_resident(
+            "H1",
+            &resident("付良容", Some("510123194805121220"), Some("13812345678")),
+            None,
+        )
+        .unwrap();
+    store
+}
+
+#[test]
+fn residents_get_birth_date_and_sex_from_the_id_number_and_are_masked() {
+    let store = with_households();
+    let people = store.residents("H1", None).unwrap();
+    assert_eq!(people.len(), 1);
+    let p = &people[0];
+    assert_eq!(p.birth_date, Some(d("1948-05-12")));
+    assert_eq!(p.sex, Some(Sex::Female));
+    assert_eq!(p.id_number.as_deref(), Some("510123********1220"));
+    assert_eq!(p.phone.as_deref(), Some("138****5678"));
+    assert_eq!(p.relation, "head");
+    let json = serde_json::to_string(p).unwrap();
+    assert!(
+        !json.contains("510123194805121220") && !json.contains("13812345678"),
+        "{json}"
+    );
+    let (id, phone) = store.resident_clear(p.resident_id).unwrap();
+    assert_eq!(id.as_deref(), Some("510123194805121220"));
+    assert_eq!(phone.as_deref(), Some("13812345678"));
+    assert_eq!(
+        store.audit_log(0, 1000).unwrap().last().unwrap().action,
+        "read_clear"
+    );
+}
+
+#[test]
+fn bad_or_duplicate_id_numbers_are_refused_and_write_nothing() {
+    let store = with_households();
+    let before = store.audit_log(0, 1000).unwrap().len();
+    let bad = store
+        .add_resident(
+            "H1",
+            &resident("张莉", Some("510123194805121221"), None),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::InvalidInput);
+    assert!(bad.to_string().contains("check digit"), "{bad}");
+    let dup = store
+        .add_resident(
+            "H2",
+            &resident("冒名", Some("510123194805121220"), None),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(dup.kind(), ErrorKind::Conflict);
+    assert!(!dup.to_string().contains("194805121220"), "masked: {dup}");
+    assert_eq!(store.audit_log(0, 1000).unwrap().len(), before);
+    assert!(store.residents("H2", None).unwrap().is_empty());
+}
+
+#[test]
+fn a_fifteen_digit_id_number_is_upgraded_and_flagged() {
+    let store = with_households();
+    let r = store
+        .add_resident(
+            "H3",
+            &resident("老住户", Some("110105491231002"), None),
+            None,
+        )
+        .unwrap();
+    assert!(r.id_upgraded);
+    assert_eq!(r.id_number.as_deref(), Some("110105********002X"));
+}
+
+#[test]
+fn the_household_class_follows_household_and_member_tags_over_time() {
+    let store = with_households();
+    assert_eq!(
+        store.household_class("H1", Some(d("2024-01-01"))).unwrap(),
+        HouseholdClass::Ordinary
+    );
+    store
+        .tag("H1", "低保", Some(d("2024-02-15")), None)
+        .unwrap();
+    assert_eq!(
+        store.household_class("H1", Some(d("2024-02-14"))).unwrap(),
+        HouseholdClass::Ordinary
+    );
+    assert_eq!(
+        store.household_class("H1", Some(d("2024-02-15"))).unwrap(),
+        HouseholdClass::Special
+    );
+    store.untag("H1", "低保", d("2024-06-01")).unwrap();
+    assert_eq!(
+        store.household_class("H1", Some(d("2024-06-01"))).unwrap(),
+        HouseholdClass::Ordinary
+    );
+    // A member's tag makes the household special too.
+    let member = store.residents("H3", None).unwrap_or_default();
+    assert!(member.is_empty());
+    let r = store
+        .add_resident("H3", &resident("冯宣云", None, None), None)
+        .unwrap();
+    store
+        .tag_resident(
+            r.resident_id,
+            "残疾",
+            Some(d("2024-01-01")),
+            Some(d("2024-12-31")),
+        )
+        .unwrap();
+    let h3 = store.household("H3", Some(d("2024-12-31"))).unwrap();
+    assert_eq!(h3.household_class, HouseholdClass::Special);
+    assert_eq!(h3.tags, ["残疾"]);
+    assert_eq!(
+        store.household_class("H3", Some(d("2025-01-01"))).unwrap(),
+        HouseholdClass::Ordinary
+    );
+}
+
+#[test]
+fn unknown_tags_are_invalid_until_defined_and_non_special_tags_keep_a_household_ordinary() {
+    let store = with_households();
+    let err = store.tag("H1", "志愿者", None, None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("志愿者"));
+    store.define_tag("志愿者", false).unwrap();
+    store.tag("H1", "志愿者", None, None).unwrap();
+    let h1 = store.household("H1", None).unwrap();
+    assert_eq!(h1.tags, ["志愿者"]);
+    assert_eq!(h1.household_class, HouseholdClass::Ordinary);
+    assert_eq!(
+        store.tag("H1", "志愿者", None, None).unwrap_err().kind(),
+        ErrorKind::Conflict
+    );
+}
+
+#[test]
+fn households_of_a_subtree_filter_by_class_tag_and_kind() {
+    let store = with_households();
+    let all = store
+        .households("512021100", &HouseholdFilter::default())
+        .unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|h| h.household_id.as_str())
+            .collect::<Vec<_>>(),
+        ["H1", "H2", "H3"]
+    );
+    let special = store
+        .households(
+            "512021100",
+            &HouseholdFilter {
+                household_class: Some(HouseholdClass::Special),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(special.len(), 1);
+    assert_eq!(special[0].household_id, "H2");
+    let rental = store
+        .households(
+            "512021",
+            &HouseholdFilter {
+                kind: Some(HouseholdKind::Rental),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(rental[0].household_id, "H3");
+    let tagged = store
+        .households(
+            "512021100001",
+            &HouseholdFilter {
+                tag: Some("流动人口".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(tagged.len(), 1);
+    assert!(
+        store
+            .households("512021101", &HouseholdFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_moved_household_is_counted_where_it_lived_on_each_day() {
+    let store = with_households();
+    store
+        .move_household("H1", "512021101001001", d("2024-07-01"))
+        .unwrap();
+    assert_eq!(
+        store.household("H1", Some(d("2024-06-30"))).unwrap().unit,
+        GRID
+    );
+    assert_eq!(
+        store.household("H1", Some(d("2024-07-01"))).unwrap().unit,
+        "512021101001001"
+    );
+    let june = HouseholdFilter {
+        as_of: Some(d("2024-06-30")),
+        ..Default::default()
+    };
+    let july = HouseholdFilter {
+        as_of: Some(d("2024-07-01")),
+        ..Default::default()
+    };
+    assert_eq!(store.households("512021101", &june).unwrap().len(), 0);
+    assert_eq!(store.households("512021101", &july).unwrap().len(), 1);
+}
+
+#[test]
+fn residents_move_between_households_with_history() {
+    let store = with_households();
+    let r = store.residents("H1", None).unwrap().remove(0);
+    store
+        .move_resident(r.resident_id, "H2", "spouse", d("2024-03-01"))
+        .unwrap();
+    assert_eq!(
+        store.residents("H1", Some(d("2024-02-29"))).unwrap().len(),
+        1
+    );
+    assert_eq!(
+        store.residents("H1", Some(d("2024-03-01"))).unwrap().len(),
+        0
+    );
+    assert_eq!(
+        store.residents("H2", Some(d("2024-03-01"))).unwrap()[0].relation,
+        "spouse"
+    );
+}
+
+#[test]
+fn counts_per_unit_sum_to_the_total() {
+    let store = with_households();
+    let (total, rows) = store.unit_counts("512021", None).unwrap();
+    assert_eq!(total.households, 3);
+    assert_eq!(total.special_households, 1);
+    assert_eq!(total.residents, 1);
+    assert_eq!(total.floating, 1);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.iter().map(|r| r.households).sum::<u64>(), 3);
+    assert_eq!(rows[0].unit, GRID);
+    assert_eq!(rows[0].households, 2);
+}
+
+#[test]
+fn a_scope_cannot_see_or_change_households_outside_it() {
+    let store = with_households();
+    store
+        .add_household(
+            "H9",
+            "512021101001001",
+            "解放村9号",
+            "registered",
+            &[],
+            None,
+        )
+        .unwrap();
+    let town = store.scope("512021100", "岳阳镇").unwrap();
+    assert_eq!(
+        town.household("H9", None).unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        town.tag("H9", "低保", None, None).unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        town.add_household("H10", "512021101001001", "x", "registered", &[], None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        town.households("512021100", &HouseholdFilter::default())
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn the_archive_keeps_every_version_with_time_and_author() {
+    let store = with_households();
+    let clerk = store.scope("512021100001", "楼栋长").unwrap();
+    let v1 = clerk
+        .set_archive_section("H1", "employment", &json!({"status": "unemployed"}))
+        .unwrap();
+    let v2 = clerk
+        .set_archive_section("H1", "employment", &json!({"status": "阳光家园 staff"}))
+        .unwrap();
+    assert_eq!((v1.version, v2.version), (1, 2));
+    assert_eq!(v2.author, "楼栋长");
+    let now = store.archive("H1", None).unwrap();
+    assert_eq!(
+        now.sections["employment"].content["status"],
+        "阳光家园 staff"
+    );
+    let then = store.archive("H1", Some(&v1.at)).unwrap();
+    assert_eq!(then.sections["employment"].content["status"], "unemployed");
+    assert_eq!(store.archive_history("H1", "employment").unwrap().len(), 2);
+    assert_eq!(
+        store
+            .set_archive_section("H1", "hobbies", &json!({}))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        store
+            .set_archive_section("H1", "health", &json!([1]))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+    store.verify_archive("H1", d("2024-04-01")).unwrap();
+    assert_eq!(
+        store.archive("H1", None).unwrap().verified,
+        Some(d("2024-04-01"))
+    );
+}
+
+const CSV: &str = "household_id,unit,address,kind,tags,name,id_number,phone,relation\n\
+H10,512021100001001,北坝路10号,registered,低保,袁婷,11010519491231002X,13800000001,head\n\
+H10,512021100001001,北坝路10号,registered,低保,谢小华,,,spouse\n\
+H11,512021100001002,北坝路11号,floating,,郑小芳,440524188001010014,,head\n";
+
+#[test]
+fn a_csv_imports_households_residents_and_tags() {
+    let store = county();
+    let result = store
+        .import_households_csv(CSV.as_bytes(), &ImportOptions::default(), None)
+        .unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.inserted, 5);
+    assert_eq!(store.residents("H10", None).unwrap().len(), 2);
+    assert_eq!(
+        store.household("H10", None).unwrap().household_class,
+        HouseholdClass::Special
+    );
+    assert_eq!(
+        store.household("H11", None).unwrap().kind,
+        HouseholdKind::Floating
+    );
+    // Importing again updates in place.
+    let again = store
+        .import_households_csv(CSV.as_bytes(), &ImportOptions::default(), None)
+        .unwrap();
+    assert_eq!((again.inserted, again.updated), (0, 5));
+    assert_eq!(store.residents("H10", None).unwrap().len(), 2);
+}
+
+#[test]
+fn a_gbk_csv_with_chinese_headers_imports() {
+    let store = county();
+    let text = "户编号,所属网格,地址,户类型,户标签,姓名,身份证号,联系电话,与户主关系\n\
+                G1,512021100001001,海慧路5号,户籍,空巢,付良容,510123194805121220,,户主\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    assert!(
+        std::str::from_utf8(&gbk).is_err(),
+        "the bytes really are GBK"
+    );
+    let result = store
+        .import_households_csv(&gbk, &ImportOptions::default(), None)
+        .unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let h = store.household("G1", None).unwrap();
+    assert_eq!(h.address, "海慧路5号");
+    assert_eq!(h.tags, ["空巢"]);
+    assert_eq!(store.residents("G1", None).unwrap()[0].name, "付良容");
+    let bom = [b"\xEF\xBB\xBF".as_slice(), CSV.as_bytes()].concat();
+    assert!(
+        store
+            .import_households_csv(&bom, &ImportOptions::default(), None)
+            .unwrap()
+            .errors
+            .is_empty()
+    );
+}
+
+#[test]
+fn one_bad_row_rejects_an_all_or_nothing_import_and_changes_nothing() {
+    let store = county();
+    let bad = format!(
+        "{CSV}H12,512021100001002,北坝路12号,rental,,坏人,110105194912310021,,head\nH13,512099,x,registered,,无网格,,,head\n"
+    );
+    let before = store.audit_log(0, 1000).unwrap();
+    let mut calls = Vec::new();
+    let mut progress = |done: usize, total: usize| calls.push((done, total));
+    let result = store
+        .import_households_csv(
+            bad.as_bytes(),
+            &ImportOptions::default(),
+            Some(&mut progress),
+        )
+        .unwrap();
+    assert_eq!((result.inserted, result.updated), (0, 0));
+    assert_eq!(result.errors.len(), 2);
+    assert_eq!(
+        (result.errors[0].line, result.errors[0].field.as_str()),
+        (5, "id_number")
+    );
+    assert!(result.errors[0].message.contains("check digit"));
+    assert_eq!(
+        (result.errors[1].line, result.errors[1].field.as_str()),
+        (6, "unit")
+    );
+    assert_eq!(calls.last(), Some(&(5, 5)));
+    assert_eq!(store.audit_log(0, 1000).unwrap(), before);
+    assert!(
+        store
+            .households("512021", &HouseholdFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    // Skipping invalid rows writes the rest.
+    let options = ImportOptions {
+        mode: ImportMode::SkipInvalid,
+        ..Default::default()
+    };
+    let partial = store
+        .import_households_csv(bad.as_bytes(), &options, None)
+        .unwrap();
+    assert_eq!(partial.errors.len(), 2);
+    assert_eq!(partial.inserted, 5);
+    assert_eq!(
+        store
+            .households("512021", &HouseholdFilter::default())
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn registry_writes_are_audited_under_the_handles_actor() {
+    let store = with_households();
+    let grid = store.scope(GRID, "网格员").unwrap();
+    grid.tag("H1", "空巢", None, None).unwrap();
+    let last = store.audit_log(0, 1000).unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.actor.as_str(),
+            last.action.as_str(),
+            last.target.as_str()
+        ),
+        ("网格员", "tag", "H1")
+    );
+    assert!(store.verify_audit().unwrap().ok);
+}
