@@ -282,28 +282,39 @@ impl Store {
         &self,
         bytes: &[u8],
         options: &ImportOptions,
-        progress: Option<&mut dyn FnMut(usize, usize)>,
+        progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
     ) -> Result<ImportResult> {
         let rows = parse_csv(bytes, options.encoding.as_deref())?;
         self.import_households(&rows, options, progress)
     }
 
     /// Imports households from rows (see the module documentation). `progress`, when given,
-    /// is called with (rows done, rows in all) every 1,000 rows and at the end.
+    /// is called with (rows checked, rows in all) every 1,000 rows and at the end; if it
+    /// returns false the import is cancelled with `InvalidInput` (field `progress`) and
+    /// nothing is written.
     pub fn import_households(
         &self,
         rows: &[ImportRow],
         options: &ImportOptions,
-        mut progress: Option<&mut dyn FnMut(usize, usize)>,
+        mut progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
     ) -> Result<ImportResult> {
         let on = options.on.unwrap_or_else(|| self.today());
         let total = rows.len();
+        let cancelled = std::cell::Cell::new(false);
         let mut report = |done: usize| {
             if let Some(p) = progress.as_deref_mut()
                 && (done.is_multiple_of(1000) || done == total)
+                && !p(done, total)
             {
-                p(done, total);
+                cancelled.set(true);
             }
+        };
+        let cancel = || {
+            Error::invalid(
+                "progress",
+                "false",
+                "the import was cancelled by its progress callback; nothing was written",
+            )
         };
         self.write(|w| {
             let kinds: HashSet<String> =
@@ -317,6 +328,9 @@ impl Store {
             let mut bad_households: HashSet<&str> = HashSet::new();
             let mut checked: Vec<Checked<'_>> = Vec::with_capacity(rows.len());
             for (i, row) in rows.iter().enumerate() {
+                if cancelled.get() {
+                    return Err(cancel());
+                }
                 let mut fail = |field: &str, message: String| {
                     errors.push(ImportError {
                         line: row.line,
@@ -413,6 +427,9 @@ impl Store {
                     id_number: id.map(|i| i.number),
                 });
                 report(i + 1);
+            }
+            if cancelled.get() {
+                return Err(cancel());
             }
             if !errors.is_empty() && options.mode == ImportMode::AllOrNothing {
                 // Nothing has been written in this transaction: committing it changes nothing.

@@ -424,7 +424,10 @@ fn one_bad_row_rejects_an_all_or_nothing_import_and_changes_nothing() {
     );
     let before = store.audit_log(0, 1000).unwrap();
     let mut calls = Vec::new();
-    let mut progress = |done: usize, total: usize| calls.push((done, total));
+    let mut progress = |done: usize, total: usize| {
+        calls.push((done, total));
+        true
+    };
     let result = store
         .import_households_csv(
             bad.as_bytes(),
@@ -485,4 +488,21 @@ fn registry_writes_are_audited_under_the_handles_actor() {
         ("网格员", "tag", "H1")
     );
     assert!(store.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn a_progress_callback_can_cancel_an_import_and_nothing_is_written() {
+    let store = county();
+    let mut stop = |_: usize, _: usize| false;
+    let err = store
+        .import_households_csv(CSV.as_bytes(), &ImportOptions::default(), Some(&mut stop))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert!(
+        store
+            .households("512021", &HouseholdFilter::default())
+            .unwrap()
+            .is_empty()
+    );
 }
