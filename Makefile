@@ -60,6 +60,7 @@ test-python: python-dev
 
 bench:
 	$(CARGO) run --release -p wangge-core --example bench_tree
+	$(CARGO) run --release -p wangge-core --example bench_registry
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use wangge::{NewUnit, Store, Unit};
+use wangge::{ImportOptions, ImportRow, NewUnit, Store, Unit};
 
 /// Townships of the county, with their communities or villages (社区/村).
 const TOWNSHIPS: &[(&str, &str, &[&str])] = &[
@@ -102,6 +102,119 @@ fn build(store: &Store) -> wangge::Result<()> {
     Ok(())
 }
 
+/// A valid 18-digit ID number (GB 11643) for person `n` of the county.
+fn id_number(n: usize) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1935, 1, 1).unwrap()
+        + chrono::Days::new(((n * 7919) % 30_000) as u64);
+    let first17 = format!("512021{}{:03}", birth.format("%Y%m%d"), n % 997 + 1);
+    wangge::id_number::with_check_digit(&first17).expect("17 digits")
+}
+
+/// Fills every grid with 150 to 200 households (seed 001's size) of 1 to 4 residents,
+/// about one in eight of them special, through the bulk import.
+fn fill_registry(store: &Store) -> wangge::Result<()> {
+    const SPECIAL: [&str; 6] = ["低保", "残疾", "空巢", "留守儿童", "下岗失业", "单亲"];
+    let mut rows = Vec::new();
+    let mut person = 0;
+    for (g, grid) in store
+        .descendants("512021", Some("grid"), None)?
+        .iter()
+        .enumerate()
+    {
+        let households = 150 + (g * 37) % 51;
+        for h in 0..households {
+            let household_id = format!("{}-{h:03}", grid.code);
+            let seed = g * 1000 + h;
+            let kind = match seed % 20 {
+                0 | 1 => "floating",
+                2 => "rental",
+                _ => "registered",
+            };
+            let tags = if seed % 8 == 3 {
+                SPECIAL[seed % SPECIAL.len()]
+            } else {
+                ""
+            };
+            for m in 0..=seed % 4 {
+                person += 1;
+                rows.push(ImportRow {
+                    line: rows.len() + 1,
+                    household_id: household_id.clone(),
+                    unit: grid.code.clone(),
+                    address: format!(
+                        "{}{}号",
+                        grid.name.trim_end_matches(char::is_numeric),
+                        h + 1
+                    ),
+                    kind: kind.into(),
+                    tags: tags.into(),
+                    name: person_name(person),
+                    id_number: id_number(person),
+                    phone: format!("139{:08}", 28_000_000 + person * 13),
+                    relation: if m == 0 {
+                        "head".into()
+                    } else {
+                        "member".into()
+                    },
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    let result = store.import_households(&rows, &ImportOptions::default(), None)?;
+    assert!(
+        result.errors.is_empty(),
+        "demo rows are valid: {:?}",
+        result.errors.first()
+    );
+    Ok(())
+}
+
+fn person_name(n: usize) -> String {
+    person(n * 31 + n / 7)
+}
+
+fn print_registry(store: &Store) -> wangge::Result<()> {
+    println!("\n== registry (户籍/流动人口), by township ==");
+    println!(
+        "  {:<10} {:>10} {:>8} {:>10} {:>8}",
+        "township", "households", "special", "residents", "floating"
+    );
+    for township in store.children("512021", None)? {
+        let (c, _) = store.unit_counts(&township.code, None)?;
+        println!(
+            "  {:<10} {:>10} {:>8} {:>10} {:>8}",
+            township.name, c.households, c.special_households, c.residents, c.floating
+        );
+    }
+    let (c, _) = store.unit_counts("512021", None)?;
+    println!(
+        "  {:<10} {:>10} {:>8} {:>10} {:>8}",
+        "安岳县", c.households, c.special_households, c.residents, c.floating
+    );
+    let household = store.household("512021100001001-003", None)?;
+    println!(
+        "\n  household {} ({}, {}, {}) at {}:",
+        household.household_id,
+        household.kind.as_str(),
+        household.household_class.as_str(),
+        household.tags.join(";"),
+        household.address
+    );
+    for r in store.residents(&household.household_id, None)? {
+        println!(
+            "    {} {} {} born {} ID {} phone {}",
+            r.relation,
+            r.name,
+            r.sex.map_or("", |s| s.as_str()),
+            r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            r.id_number.unwrap_or_default(),
+            r.phone.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
 fn print_tree(store: &Store) -> wangge::Result<()> {
     let county = store.unit("512021", None)?;
     let all = store.descendants("512021", None, None)?;
@@ -142,8 +255,10 @@ fn main() -> wangge::Result<()> {
     }
     let store = Store::open(&path)?;
     build(&store)?;
+    fill_registry(&store)?;
     println!("== 安岳县 网格 (unit tree) ==");
     print_tree(&store)?;
+    print_registry(&store)?;
 
     println!("\n== 北坝社区 staff (phones masked) ==");
     for grid in store.children("512021100001", None)?.iter().take(3) {

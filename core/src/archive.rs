@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, NaiveDate, SecondsFormat};
 use rusqlite::params;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -104,9 +105,11 @@ impl Store {
         })
     }
 
-    /// A household's archive as it stood at moment `at` (RFC 3339 text, as the versions'
-    /// times are written), or now.
+    /// A household's archive as it stood at moment `at` (RFC 3339 text with an offset, or
+    /// a date meaning the end of that day in the deployment's time zone), or now. Other
+    /// text is `InvalidInput` naming `at`.
     pub fn archive(&self, household_id: &str, at: Option<&str>) -> Result<Archive> {
+        let at = at.map(|at| self.moment_bound(at)).transpose()?;
         let conn = self.conn();
         let verified = self.household_visible(&conn, household_id, self.today())?;
         let mut stmt = conn.prepare_cached(
@@ -124,6 +127,27 @@ impl Store {
             sections,
             verified,
         })
+    }
+
+    /// The last stored time that counts as "at or before `at`", in the form versions are
+    /// stored in (the store's offset, microseconds): `at` is RFC 3339 text with an offset,
+    /// or a date, meaning the end of that day in the store's time zone.
+    fn moment_bound(&self, at: &str) -> Result<String> {
+        let offset = self.offset();
+        let moment = if let Ok(moment) = DateTime::parse_from_rfc3339(at) {
+            moment.with_timezone(&offset)
+        } else if let Ok(day) = NaiveDate::parse_from_str(at, "%Y-%m-%d") {
+            day.and_hms_micro_opt(23, 59, 59, 999_999)
+                .and_then(|t| t.and_local_timezone(offset).single())
+                .ok_or_else(|| Error::invalid("at", at, "out of range"))?
+        } else {
+            return Err(Error::invalid(
+                "at",
+                at,
+                "expected RFC 3339 time with an offset (2024-03-01T09:00:00+08:00) or a date",
+            ));
+        };
+        Ok(moment.to_rfc3339_opts(SecondsFormat::Micros, false))
     }
 
     /// Every version of one section, oldest first.

@@ -63,6 +63,19 @@ fn check_char(first17: &[u8]) -> u8 {
     CHECK[(sum % 11) as usize]
 }
 
+/// Completes the first 17 digits of an ID number with their check character, for
+/// building test and demonstration data; `None` unless `first17` is 17 ASCII digits. The
+/// result is only valid if the region and birth date are.
+///
+/// ```
+/// assert_eq!(wangge::id_number::with_check_digit("11010519491231002").as_deref(), Some("11010519491231002X"));
+/// ```
+pub fn with_check_digit(first17: &str) -> Option<String> {
+    let bytes = first17.as_bytes();
+    (bytes.len() == 17 && bytes.iter().all(u8::is_ascii_digit))
+        .then(|| format!("{first17}{}", char::from(check_char(bytes))))
+}
+
 /// Masks an ID number as `510123********1234`: the region and last four stay.
 pub fn mask_id_number(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
@@ -117,9 +130,15 @@ pub fn parse_id_number(text: &str, registered_on: Date) -> Result<IdNumber> {
             format!("region: {} is not a province-level code", &number[..2]),
         ));
     }
-    let birth = chrono::NaiveDate::parse_from_str(&number[6..14], "%Y%m%d")
-        .ok()
-        .filter(|d| d.format("%Y").to_string().as_str() >= "1850")
+    // Digits 7 to 14 are YYYYMMDD; they are ASCII digits, checked above.
+    let digits = |range: std::ops::Range<usize>| {
+        bytes[range]
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    let birth = (digits(6..10) >= 1850)
+        .then(|| Date::from_ymd_opt(digits(6..10) as i32, digits(10..12), digits(12..14)))
+        .flatten()
         .ok_or_else(|| {
             wrong(
                 text,

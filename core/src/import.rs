@@ -11,8 +11,8 @@
 //! software exports). Re-importing the same ids updates in place: households by id,
 //! residents by ID number (or, without one, by name within the household).
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::id_number::{mask_id_number, parse_id_number};
-use crate::registry::{HouseholdKind, check_household_id, check_phone};
+use crate::registry::{HouseholdKind, check_household_id, check_phone, relation_name};
 use crate::store::Store;
 use crate::units::span_on;
 
@@ -260,6 +260,14 @@ fn kind_of(text: &str) -> Result<HouseholdKind> {
     }
 }
 
+/// A checked ID number (18 ASCII characters) as a fixed-size key, so remembering a
+/// million of them allocates nothing.
+fn id_key(number: &str) -> [u8; 18] {
+    let mut key = [0; 18];
+    key.copy_from_slice(&number.as_bytes()[..18]);
+    key
+}
+
 fn opt(text: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
@@ -324,7 +332,7 @@ impl Store {
             let mut errors = Vec::new();
             let mut unit_ok: HashMap<&str, std::result::Result<(), String>> = HashMap::new();
             let mut first_of: HashMap<&str, &ImportRow> = HashMap::new();
-            let mut seen_ids: HashMap<String, usize> = HashMap::new();
+            let mut seen_ids: HashMap<[u8; 18], usize> = HashMap::new();
             let mut bad_households: HashSet<&str> = HashSet::new();
             let mut checked: Vec<Checked<'_>> = Vec::with_capacity(rows.len());
             for (i, row) in rows.iter().enumerate() {
@@ -391,7 +399,7 @@ impl Store {
                     }
                 };
                 if let Some(id) = &id
-                    && let Some(line) = seen_ids.insert(id.number.clone(), row.line)
+                    && let Some(line) = seen_ids.insert(id_key(&id.number), row.line)
                 {
                     fail(
                         "id_number",
@@ -506,10 +514,12 @@ impl Store {
         let tx = &w.tx;
         let mut inserted = 0;
         let mut updated = 0;
-        let mut find_household =
-            tx.prepare("SELECT address, kind FROM household WHERE household_id = ?1")?;
-        let mut insert_household =
-            tx.prepare("INSERT INTO household (household_id, address, kind, start, ended) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        // Inserts that step aside for an existing row: a new row (the common case) costs
+        // one index descent instead of a lookup and then an insert.
+        let mut insert_household = tx.prepare(
+            "INSERT INTO household (household_id, address, kind, start, ended) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (household_id) DO NOTHING",
+        )?;
         let mut update_household =
             tx.prepare("UPDATE household SET address = ?2, kind = ?3 WHERE household_id = ?1")?;
         let mut insert_place =
@@ -521,7 +531,7 @@ impl Store {
         )?;
         let mut insert_resident = tx.prepare(
             "INSERT INTO resident (name, id_number, id_upgraded, birth_date, sex, phone, hukou, employer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id_number) DO NOTHING",
         )?;
         let mut update_resident =
             tx.prepare("UPDATE resident SET name = ?2, phone = ?3, hukou = ?4, employer = ?5 WHERE resident_id = ?1")?;
@@ -530,8 +540,12 @@ impl Store {
         )?;
         let mut insert_tag =
             tx.prepare("INSERT INTO tag (household_id, resident_id, tag, start, end_day) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        let mut has_tag = tx.prepare(
-            "SELECT 1 FROM tag WHERE household_id IS ?1 AND resident_id IS ?2 AND tag = ?3 AND start <= ?4 AND end_day > ?4",
+        // Equality on the owner column, so each lookup uses its partial index.
+        let mut household_has_tag = tx.prepare(
+            "SELECT 1 FROM tag WHERE household_id = ?1 AND tag = ?2 AND start <= ?3 AND end_day > ?3",
+        )?;
+        let mut resident_has_tag = tx.prepare(
+            "SELECT 1 FROM tag WHERE resident_id = ?1 AND tag = ?2 AND start <= ?3 AND end_day > ?3",
         )?;
         let mut done_households: HashSet<&str> = HashSet::new();
         let mut new_households: HashSet<&str> = HashSet::new();
@@ -539,10 +553,18 @@ impl Store {
             let row = c.row;
             let hid = row.household_id.as_str();
             if done_households.insert(hid) {
-                let existing: Option<(String, String)> = find_household
-                    .query_row([hid], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                if existing.is_some() {
+                let added = insert_household.execute(params![
+                    hid,
+                    row.address,
+                    c.kind.as_str(),
+                    date::BEGINNING,
+                    FOREVER
+                ])? == 1;
+                if added {
+                    insert_place.execute(params![hid, date::BEGINNING, FOREVER, row.unit])?;
+                    new_households.insert(hid);
+                    inserted += 1;
+                } else {
                     update_household.execute(params![hid, row.address, c.kind.as_str()])?;
                     let current: Option<String> = tx
                         .prepare_cached(
@@ -560,47 +582,59 @@ impl Store {
                         insert_place.execute(params![hid, on_sql, FOREVER, row.unit])?;
                     }
                     updated += 1;
-                } else {
-                    insert_household.execute(params![
-                        hid,
-                        row.address,
-                        c.kind.as_str(),
-                        date::BEGINNING,
-                        FOREVER
-                    ])?;
-                    insert_place.execute(params![hid, date::BEGINNING, FOREVER, row.unit])?;
-                    new_households.insert(hid);
-                    inserted += 1;
                 }
-                let since = if new_households.contains(hid) {
-                    date::BEGINNING
-                } else {
-                    on_sql
-                };
+                // A new household has no tags yet; an existing one keeps those it has.
+                let new = new_households.contains(hid);
+                let since = if new { date::BEGINNING } else { on_sql };
                 for tag in split_tags(&row.tags) {
-                    if has_tag
-                        .query_row(params![hid, None::<i64>, tag, on_sql], |_| Ok(()))
-                        .optional()?
-                        .is_none()
+                    if new
+                        || household_has_tag
+                            .query_row(params![hid, tag, on_sql], |_| Ok(()))
+                            .optional()?
+                            .is_none()
                     {
                         insert_tag.execute(params![hid, None::<i64>, tag, since, FOREVER])?;
                     }
                 }
             }
-            let relation = opt(&row.relation).unwrap_or("head");
-            let existing: Option<i64> = match &c.id_number {
-                Some(number) => find_by_id.query_row([number], |r| r.get(0)).optional()?,
-                None if new_households.contains(hid) => None,
-                None => find_by_name
-                    .query_row(params![hid, on_sql, row.name], |r| r.get(0))
-                    .optional()?,
-            };
-            let since = if new_households.contains(hid) {
+            let relation = relation_name(opt(&row.relation).unwrap_or("head"));
+            let new_household = new_households.contains(hid);
+            let since = if new_household {
                 date::BEGINNING
             } else {
                 on_sql
             };
-            let resident_id = if let Some(id) = existing {
+            // A resident is known by ID number anywhere in the store, or without one by
+            // name within an existing household. Anyone else is inserted straight away; an
+            // insert that meets a known ID number steps aside and the resident is updated.
+            let by_name: Option<i64> = if c.id_number.is_none() && !new_household {
+                find_by_name
+                    .query_row(params![hid, on_sql, row.name], |r| r.get(0))
+                    .optional()?
+            } else {
+                None
+            };
+            let added = by_name.is_none()
+                && insert_resident.execute(params![
+                    row.name,
+                    c.id_number,
+                    c.upgraded,
+                    c.birth_date,
+                    c.sex,
+                    opt(&row.phone),
+                    opt(&row.hukou),
+                    opt(&row.employer)
+                ])? == 1;
+            let resident_id = if added {
+                let id = tx.last_insert_rowid();
+                insert_member.execute(params![id, since, FOREVER, hid, relation])?;
+                inserted += 1;
+                id
+            } else {
+                let id = match (by_name, c.id_number.as_deref()) {
+                    (Some(id), _) => id,
+                    (None, number) => find_by_id.query_row([number], |r| r.get(0))?,
+                };
                 update_resident.execute(params![
                     id,
                     row.name,
@@ -628,28 +662,10 @@ impl Store {
                 }
                 updated += 1;
                 id
-            } else {
-                insert_resident.execute(params![
-                    row.name,
-                    c.id_number,
-                    c.upgraded,
-                    c.birth_date,
-                    c.sex,
-                    opt(&row.phone),
-                    opt(&row.hukou),
-                    opt(&row.employer)
-                ])?;
-                let id = tx.last_insert_rowid();
-                insert_member.execute(params![id, since, FOREVER, hid, relation])?;
-                inserted += 1;
-                id
             };
             for tag in split_tags(&row.resident_tags) {
-                if has_tag
-                    .query_row(
-                        params![None::<String>, resident_id, tag, on_sql],
-                        |_| Ok(()),
-                    )
+                if resident_has_tag
+                    .query_row(params![resident_id, tag, on_sql], |_| Ok(()))
                     .optional()?
                     .is_none()
                 {

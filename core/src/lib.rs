@@ -29,6 +29,7 @@ pub mod levels;
 pub mod privacy;
 mod registry;
 mod schema;
+mod snapshot;
 mod staff;
 mod store;
 mod units;

@@ -225,6 +225,16 @@ fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// The relation to the head as stored: the head is `head` whether it was given in English
+/// or as 户主 (as Chinese spreadsheets write it), so heads sort first either way; other
+/// relations are kept as given.
+pub(crate) fn relation_name(relation: &str) -> &str {
+    match relation.trim() {
+        "户主" | "本人" => "head",
+        other => other,
+    }
+}
+
 pub(crate) fn check_phone(phone: &str) -> Result<()> {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     if !(3..=20).contains(&digits)
@@ -816,7 +826,7 @@ impl Store {
         if let Some(phone) = resident.phone.as_deref() {
             check_phone(phone)?;
         }
-        let relation = resident.relation.as_deref().unwrap_or("head");
+        let relation = relation_name(resident.relation.as_deref().unwrap_or("head"));
         check_text("relation", relation, 32)?;
         self.household_in_scope(&w.tx, household_id, on)?;
         let kinds = tag_kinds(&w.tx)?;
@@ -878,6 +888,7 @@ impl Store {
         relation: &str,
         on: Date,
     ) -> Result<Resident> {
+        let relation = relation_name(relation);
         check_text("relation", relation, 32)?;
         let on_sql = date::to_sql(on);
         self.write(|w| {
@@ -973,52 +984,48 @@ impl Store {
         as_of: Option<Date>,
     ) -> Result<(UnitCounts, Vec<UnitCounts>)> {
         let on = as_of.unwrap_or_else(|| self.today());
-        let households = self.households(
-            unit,
-            &HouseholdFilter {
-                as_of: Some(on),
-                ..Default::default()
-            },
-        )?;
-        let conn = self.conn();
-        let span = span_on(&conn, unit, on)?.ok_or_else(|| Error::not_found("unit", unit))?;
-        let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
+        let root = self.unit(unit, Some(on))?;
         let on_sql = date::to_sql(on);
-        let mut members: HashMap<String, u64> = HashMap::new();
+        let conn = self.conn();
+        let snapshot = self.registry_snapshot(&conn)?;
+        let span = span_on(&conn, &root.code, on)?.ok_or_else(|| Error::not_found("unit", unit))?;
+        let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
+        let mut wanted = vec![false; snapshot.unit_len()];
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT m.household_id, count(*) FROM unit_span s
-                 JOIN household_place p ON p.unit = s.code AND p.valid_from <= ?4 AND p.valid_to > ?4
-                 JOIN membership m ON m.household_id = p.household_id AND m.valid_from <= ?4 AND m.valid_to > ?4
-                 WHERE (s.path = ?1 OR (s.path >= ?2 AND s.path < ?3)) AND s.valid_from <= ?4 AND s.valid_to > ?4
-                 GROUP BY m.household_id",
+                "SELECT code FROM unit_span
+                 WHERE (path = ?1 OR (path >= ?2 AND path < ?3)) AND valid_from <= ?4 AND valid_to > ?4",
             )?;
             let mut rows = stmt.query(params![span.path, lo, hi, on_sql])?;
             while let Some(row) = rows.next()? {
-                members.insert(row.get(0)?, row.get::<_, i64>(1)? as u64);
+                if let Some(i) = snapshot.unit_index(crate::snapshot::text(row, 0)?) {
+                    wanted[i as usize] = true;
+                }
             }
         }
-        let mut by_unit: HashMap<&str, UnitCounts> = HashMap::new();
+        drop(conn);
         let mut total = UnitCounts {
             unit: unit.to_owned(),
             ..Default::default()
         };
-        for h in &households {
-            let counts = by_unit
-                .entry(h.unit.as_str())
-                .or_insert_with(|| UnitCounts {
-                    unit: h.unit.clone(),
-                    ..Default::default()
-                });
-            let residents = members.get(&h.household_id).copied().unwrap_or(0);
-            for c in [&mut *counts, &mut total] {
-                c.households += 1;
-                c.special_households += u64::from(h.household_class == HouseholdClass::Special);
-                c.residents += residents;
-                c.floating += u64::from(h.kind == HouseholdKind::Floating);
+        let mut rows = Vec::new();
+        for (i, t) in snapshot.tally(on_sql, &wanted).into_iter().enumerate() {
+            if t.households == 0 {
+                continue;
             }
+            total.households += t.households;
+            total.special_households += t.special_households;
+            total.residents += t.residents;
+            total.floating += t.floating;
+            rows.push(UnitCounts {
+                unit: snapshot.unit_code(i as u32).to_owned(),
+                households: t.households,
+                special_households: t.special_households,
+                residents: t.residents,
+                floating: t.floating,
+            });
         }
-        let mut rows: Vec<UnitCounts> = by_unit.into_values().collect();
+
         rows.sort_by(|a, b| a.unit.cmp(&b.unit));
         Ok((total, rows))
     }

@@ -1,6 +1,7 @@
 //! The store: one SQLite file per deployment, its configuration, handles and scopes.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::{Levels, check_code_chars};
 use crate::schema::{LATEST, MIGRATIONS};
+use crate::snapshot::RegistrySnapshot;
 
 /// How a new store is set up. Options that describe the deployment (levels, offset) only
 /// apply when the file is created; opening an existing store with different ones is a
@@ -37,6 +39,10 @@ pub(crate) struct Config {
 struct Shared {
     conn: Mutex<Connection>,
     config: Config,
+    /// Bumped by every committed write through this connection.
+    generation: AtomicU64,
+    /// The registry snapshot, if one was built; taken only while `conn` is held.
+    snapshot: Mutex<Option<Arc<RegistrySnapshot>>>,
 }
 
 /// Who a handle acts as and which subtree it may see.
@@ -125,6 +131,8 @@ impl Store {
             shared: Arc::new(Shared {
                 conn: Mutex::new(conn),
                 config,
+                generation: AtomicU64::new(0),
+                snapshot: Mutex::new(None),
             }),
             access: Access { actor, root: None },
         })
@@ -165,6 +173,11 @@ impl Store {
     /// The deployment's level kinds.
     pub fn levels(&self) -> &Levels {
         &self.shared.config.levels
+    }
+
+    /// The deployment's time zone, fixed when the store was created.
+    pub(crate) fn offset(&self) -> FixedOffset {
+        self.shared.config.offset
     }
 
     /// Today's date in the deployment's time zone: what an omitted `as_of` means.
@@ -230,7 +243,28 @@ impl Store {
         let Write { tx, audit, .. } = write;
         audit.finish(&tx)?;
         tx.commit()?;
+        self.shared.generation.fetch_add(1, Ordering::Relaxed);
         Ok(value)
+    }
+
+    /// The registry snapshot for the database's current state, built if there is none
+    /// or the database changed since (through this store, or through another connection
+    /// to the same file). `conn` is this store's connection, held by the caller.
+    pub(crate) fn registry_snapshot(&self, conn: &Connection) -> Result<Arc<RegistrySnapshot>> {
+        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let now = (self.shared.generation.load(Ordering::Relaxed), data_version);
+        let mut cached = self
+            .shared
+            .snapshot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(snapshot) = cached.as_ref().filter(|s| s.built_at == now) {
+            return Ok(Arc::clone(snapshot));
+        }
+        *cached = None;
+        let snapshot = Arc::new(RegistrySnapshot::build(conn, now)?);
+        *cached = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
     }
 
     /// Refuses a unit whose path (on the date in question) lies outside this handle's scope.

@@ -336,6 +336,29 @@ fn the_archive_keeps_every_version_with_time_and_author() {
     );
     let then = store.archive("H1", Some(&v1.at)).unwrap();
     assert_eq!(then.sections["employment"].content["status"], "unemployed");
+    // The same moment written in UTC, and days, mean the same instants.
+    let v1_utc = chrono::DateTime::parse_from_rfc3339(&v1.at)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let then = store.archive("H1", Some(&v1_utc)).unwrap();
+    assert_eq!(then.sections["employment"].content["status"], "unemployed");
+    assert!(
+        store
+            .archive("H1", Some("2000-01-01"))
+            .unwrap()
+            .sections
+            .is_empty()
+    );
+    let today = store.today().to_string();
+    assert_eq!(
+        store.archive("H1", Some(&today)).unwrap().sections["employment"].version,
+        2
+    );
+    assert_eq!(
+        store.archive("H1", Some("yesterday")).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     assert_eq!(store.archive_history("H1", "employment").unwrap().len(), 2);
     assert_eq!(
         store
@@ -386,6 +409,44 @@ fn a_csv_imports_households_residents_and_tags() {
         .unwrap();
     assert_eq!((again.inserted, again.updated), (0, 5));
     assert_eq!(store.residents("H10", None).unwrap().len(), 2);
+    assert_eq!(store.household("H10", None).unwrap().tags, ["低保"]);
+    // A later file moves a person (known by ID number) and a household, from its day on.
+    let later = "household_id,unit,address,kind,tags,name,id_number,phone,relation
+                 H11,512021100001001,北坝路11号,floating,,郑小芳,440524188001010014,,head
+                 H11,512021100001001,北坝路11号,floating,,袁婷,11010519491231002X,,母亲
+                 H10,512021100001001,北坝路10号,registered,低保,谢小华,,,spouse
+";
+    let moved = store
+        .import_households_csv(
+            later.as_bytes(),
+            &ImportOptions {
+                on: Some(d("2024-07-01")),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    assert!(moved.errors.is_empty(), "{:?}", moved.errors);
+    assert_eq!((moved.inserted, moved.updated), (0, 5));
+    let names = |hid: &str, on: &str| -> Vec<String> {
+        store
+            .residents(hid, Some(d(on)))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    };
+    assert_eq!(names("H10", "2024-06-30"), ["袁婷", "谢小华"]);
+    assert_eq!(names("H10", "2024-07-01"), ["谢小华"]);
+    assert_eq!(names("H11", "2024-07-01"), ["郑小芳", "袁婷"]);
+    assert_eq!(
+        store.household("H11", Some(d("2024-06-30"))).unwrap().unit,
+        GRID2
+    );
+    assert_eq!(
+        store.household("H11", Some(d("2024-07-01"))).unwrap().unit,
+        GRID
+    );
 }
 
 #[test]
@@ -505,4 +566,129 @@ fn a_progress_callback_can_cancel_an_import_and_nothing_is_written() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// The counts computed independently from `households` and `residents`.
+fn counts_by_listing(store: &Store, unit: &str, on: wangge::Date) -> (u64, u64, u64, u64) {
+    let households = store
+        .households(
+            unit,
+            &HouseholdFilter {
+                as_of: Some(on),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let residents: usize = households
+        .iter()
+        .map(|h| store.residents(&h.household_id, Some(on)).unwrap().len())
+        .sum();
+    (
+        households.len() as u64,
+        households
+            .iter()
+            .filter(|h| h.household_class == HouseholdClass::Special)
+            .count() as u64,
+        residents as u64,
+        households
+            .iter()
+            .filter(|h| h.kind == HouseholdKind::Floating)
+            .count() as u64,
+    )
+}
+
+fn counts_of(store: &Store, unit: &str, on: wangge::Date) -> (u64, u64, u64, u64) {
+    let (t, rows) = store.unit_counts(unit, Some(on)).unwrap();
+    let sum = |f: fn(&wangge::UnitCounts) -> u64| rows.iter().map(f).sum::<u64>();
+    assert_eq!(
+        (t.households, t.special_households, t.residents, t.floating),
+        (
+            sum(|r| r.households),
+            sum(|r| r.special_households),
+            sum(|r| r.residents),
+            sum(|r| r.floating)
+        ),
+        "the rows of {unit} on {on} sum to its total"
+    );
+    (t.households, t.special_households, t.residents, t.floating)
+}
+
+#[test]
+fn counts_follow_every_change_and_agree_with_the_listings() {
+    let store = with_households();
+    let dates = [
+        "2023-12-31",
+        "2024-03-01",
+        "2024-06-15",
+        "2024-09-01",
+        "2025-01-01",
+    ];
+    let check = |store: &Store| {
+        for on in dates {
+            for unit in ["512021", "512021100", "512021100001", GRID, "512021101"] {
+                assert_eq!(
+                    counts_of(store, unit, d(on)),
+                    counts_by_listing(store, unit, d(on)),
+                    "{unit} on {on}"
+                );
+            }
+        }
+    };
+    check(&store);
+    let member = store
+        .add_resident("H3", &resident("王五", None, None), None)
+        .unwrap();
+    store
+        .tag_resident(member.resident_id, "残疾", Some(d("2024-03-01")), None)
+        .unwrap();
+    check(&store);
+    assert_eq!(counts_of(&store, GRID2, d("2024-03-01")).1, 1);
+    store
+        .move_resident(member.resident_id, "H1", "spouse", d("2024-06-15"))
+        .unwrap();
+    store
+        .move_household("H2", "512021101001001", d("2024-09-01"))
+        .unwrap();
+    store.untag("H2", "流动人口", d("2025-01-01")).unwrap();
+    store.end_household("H3", d("2025-01-01")).unwrap();
+    check(&store);
+    assert_eq!(
+        counts_of(&store, GRID2, d("2024-06-15")).1,
+        0,
+        "the tag left with its bearer"
+    );
+    assert_eq!(counts_of(&store, GRID, d("2024-06-15")).1, 2);
+    store.define_tag("残疾", false).unwrap();
+    check(&store);
+    assert_eq!(counts_of(&store, GRID, d("2024-06-15")).1, 1);
+}
+
+#[test]
+fn counts_see_writes_made_through_another_connection() {
+    let dir = std::env::temp_dir().join(format!("wangge-counts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    let _ = std::fs::remove_file(&path);
+    let first = Store::open(&path).unwrap();
+    first
+        .add_unit("512021", "安岳县", "county", None, None)
+        .unwrap();
+    first
+        .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+        .unwrap();
+    first
+        .add_household("H1", "512021100", "x", "registered", &[], None)
+        .unwrap();
+    assert_eq!(first.unit_counts("512021", None).unwrap().0.households, 1);
+    let second = Store::open(&path).unwrap();
+    second
+        .add_household("H2", "512021100", "y", "floating", &["低保"], None)
+        .unwrap();
+    let (total, _) = first.unit_counts("512021", None).unwrap();
+    assert_eq!(
+        (total.households, total.special_households, total.floating),
+        (2, 1, 1)
+    );
+    drop((first, second));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
