@@ -44,6 +44,13 @@ typedef enum {
 // keeps the message of the last error made through it.
 typedef struct wg_store wg_store;
 
+// A progress callback for imports: called with the rows checked so far and the rows in
+// all (every 1,000 rows and at the end) and the `user_data` the caller passed. It returns
+// nonzero to go on, 0 to cancel: the import then fails with `WG_INVALID_INPUT` and writes
+// nothing. It runs on the calling thread while the store is busy: it must not call the
+// library with the same store or one of its scopes (`wg_last_error` excepted).
+typedef int (*wg_progress_fn)(size_t done, size_t total, void *user_data);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -56,6 +63,288 @@ void wg_string_free(char *s);
 
 // The library's version as a static NUL-terminated string; do not free it.
 const char *wg_version(void);
+
+// Writes a new version of `section` of household `household_id`'s archive, whose content
+// is `content_json`, a JSON object; earlier versions stay readable. The author is the
+// handle's actor. If `out_json` is not NULL, the new version is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_archive_set(const wg_store *store,
+                         const char *household_id,
+                         const char *section,
+                         const char *content_json,
+                         char **out_json);
+
+// Writes to `*out_json` household `household_id`'s archive as it stood at moment `at`
+// (RFC 3339 text such as `"2024-03-01T09:00:00+08:00"`, compared with the versions'
+// times; NULL: now): the latest version of each section written by then.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_archive_get(const wg_store *store,
+                         const char *household_id,
+                         const char *at,
+                         char **out_json);
+
+// Writes to `*out_json` every version of `section` of household `household_id`'s
+// archive, oldest first, as a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_archive_history(const wg_store *store,
+                             const char *household_id,
+                             const char *section,
+                             char **out_json);
+
+// Records that household `household_id`'s archive was re-verified (数据更新) on date
+// `on`; the household's `"verified"` shows it.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_archive_verify(const wg_store *store, const char *household_id, const char *on);
+
+// Imports households and residents from `len` bytes of CSV at `bytes` (UTF-8, with or
+// without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
+// result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
+// `"mode"` (`"all_or_nothing"`, the default, or `"skip_invalid"`), `"on"` (the day the
+// file describes, `"YYYY-MM-DD"`, default today) and `"encoding"` (`"utf-8"`, `"gbk"` or
+// `"gb18030"`; default: detected). `progress` may be NULL; `user_data` is passed to it
+// untouched.
+//
+// # Safety
+// `store` is NULL or a live handle; `bytes` is NULL or points to `len` readable bytes;
+// `options_json` is NULL or NUL-terminated; `progress` is NULL or a function of the
+// `wg_progress_fn` type; `out_json` is NULL or writable.
+wg_status wg_import_csv(const wg_store *store,
+                        const uint8_t *bytes,
+                        size_t len,
+                        const char *options_json,
+                        wg_progress_fn progress,
+                        void *user_data,
+                        char **out_json);
+
+// Imports households and residents from the CSV file at `path`, as `wg_import_csv`
+// does from bytes. A file that cannot be read is `WG_INVALID_INPUT` naming the path.
+//
+// # Safety
+// As for `wg_import_csv`; `path` is NULL or NUL-terminated.
+wg_status wg_import_csv_file(const wg_store *store,
+                             const char *path,
+                             const char *options_json,
+                             wg_progress_fn progress,
+                             void *user_data,
+                             char **out_json);
+
+// Imports households and residents from `rows_json`, a JSON array of row objects with
+// the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
+// `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
+// `"resident_tags"`; values are strings, the two tag lists may also be arrays; absent
+// keys are empty). A row's `"line"` in the result is its position, from 1. Otherwise as
+// `wg_import_csv` (`"encoding"` does not apply).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `progress` is
+// NULL or a function of the `wg_progress_fn` type; `out_json` is NULL or writable.
+wg_status wg_import_rows(const wg_store *store,
+                         const char *rows_json,
+                         const char *options_json,
+                         wg_progress_fn progress,
+                         void *user_data,
+                         char **out_json);
+
+// Adds household `household_id` living in grid or building `unit` at `address`, of
+// `kind` (`registered`, `floating` or `rental`; NULL: `registered`), carrying `tags`
+// (`;`-separated tag kinds, NULL or empty for none) from `start` (NULL: always). A
+// duplicate id is `WG_CONFLICT`, an unknown tag `WG_INVALID_INPUT`. If `out_json` is not
+// NULL, the new household is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_household_add(const wg_store *store,
+                           const char *household_id,
+                           const char *unit,
+                           const char *address,
+                           const char *kind,
+                           const char *tags,
+                           const char *start,
+                           char **out_json);
+
+// Moves household `household_id` to `unit` from date `on`; as of earlier dates it is
+// still where it was. If `out_json` is not NULL, the household as of `on` is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_household_move(const wg_store *store,
+                            const char *household_id,
+                            const char *unit,
+                            const char *on,
+                            char **out_json);
+
+// Takes household `household_id` off the registry from date `on` (moved away,
+// dissolved); history keeps it.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_household_end(const wg_store *store, const char *household_id, const char *on);
+
+// Writes household `household_id` as it stood on `as_of` (NULL: today) to `*out_json`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_household_get(const wg_store *store,
+                           const char *household_id,
+                           const char *as_of,
+                           char **out_json);
+
+// Writes to `*out_json` the households living in `unit`'s whole subtree, sorted by id,
+// as a JSON array. `filter_json` may be NULL, or a JSON object with any of `"as_of"`
+// (`"YYYY-MM-DD"`, default today), `"household_class"` (`"ordinary"` or `"special"`),
+// `"tag"` (households carrying it themselves or through a member) and `"kind"`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_households(const wg_store *store,
+                        const char *unit,
+                        const char *filter_json,
+                        char **out_json);
+
+// Puts `tag` on household `household_id` from `start` (NULL: since it joined the
+// registry) to `end`, its last day (NULL: open-ended). An overlapping stretch of the
+// same tag is `WG_CONFLICT`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_household_tag(const wg_store *store,
+                           const char *household_id,
+                           const char *tag,
+                           const char *start,
+                           const char *end);
+
+// Ends `tag` on household `household_id` from date `on`: it no longer carries it that day.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_household_untag(const wg_store *store,
+                             const char *household_id,
+                             const char *tag,
+                             const char *on);
+
+// Puts `tag` on resident `resident_id` from `start` (NULL: always) to `end`, its last
+// day (NULL: open-ended). A resident's special tag makes their household special.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_resident_tag(const wg_store *store,
+                          int64_t resident_id,
+                          const char *tag,
+                          const char *start,
+                          const char *end);
+
+// Ends `tag` on resident `resident_id` from date `on`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_resident_untag(const wg_store *store,
+                            int64_t resident_id,
+                            const char *tag,
+                            const char *on);
+
+// Defines the deployment's own tag kind `tag` (特殊群体), or changes whether an existing
+// kind makes a household special. Needs a handle that is not scoped.
+//
+// # Safety
+// `store` is NULL or a live handle; `tag` is NULL or NUL-terminated.
+wg_status wg_tag_define(const wg_store *store, const char *tag, bool special);
+
+// Writes to `*out_json` the tag kinds the store knows, sorted, as a JSON array of
+// `{"tag", "special"}`.
+//
+// # Safety
+// `store` is NULL or a live handle; `out_json` is NULL or writable.
+wg_status wg_tag_kinds(const wg_store *store, char **out_json);
+
+// Adds a resident to household `household_id` from `start` (NULL: as long as the
+// household). `resident_json` is a JSON object `{"name", "id_number"?, "phone"?,
+// "hukou"?, "employer"?, "relation"? (default "head"), "tags"? (an array of tag kinds)}`.
+// The ID number is checked (length, region, birth date, check digit; a 15-digit one is
+// upgraded) and one already in the store is `WG_CONFLICT`; messages never show it in
+// clear. If `out_json` is not NULL, the new resident (masked) is written there; its
+// `"resident_id"` names it in the other `wg_resident_*` calls.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_resident_add(const wg_store *store,
+                          const char *household_id,
+                          const char *resident_json,
+                          const char *start,
+                          char **out_json);
+
+// Moves resident `resident_id` to household `household_id` from date `on`, with
+// `relation` to its head (`head`, `spouse`, `child` …). If `out_json` is not NULL, the
+// resident as of `on` (masked) is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_resident_move(const wg_store *store,
+                           int64_t resident_id,
+                           const char *household_id,
+                           const char *relation,
+                           const char *on,
+                           char **out_json);
+
+// Writes resident `resident_id` as they stood on `as_of` (NULL: today), ID number and
+// phone masked, to `*out_json`.
+//
+// # Safety
+// `store` is NULL or a live handle; `as_of` is NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_resident_get(const wg_store *store,
+                          int64_t resident_id,
+                          const char *as_of,
+                          char **out_json);
+
+// Writes to `*out_json` the residents of household `household_id` on `as_of` (NULL:
+// today), heads first, then by id, as a JSON array (masked).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_residents(const wg_store *store,
+                       const char *household_id,
+                       const char *as_of,
+                       char **out_json);
+
+// Writes to `*out_json` resident `resident_id`'s ID number and phone in clear, as
+// `{"id_number": string|null, "phone": string|null}`. The read is recorded in the audit
+// chain. The caller should wipe the text before freeing it with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; `out_json` is NULL or writable.
+wg_status wg_resident_clear(const wg_store *store, int64_t resident_id, char **out_json);
+
+// Writes to `*out_json` the registry counts of `unit`'s subtree on `as_of` (NULL: today)
+// as `{"total": counts, "units": [counts, ...]}`, where counts is `{"unit",
+// "households", "special_households", "residents", "floating"}`: `total` for the whole
+// subtree (its `unit` is `unit`), `units` one per unit with households living directly
+// in it, sorted by code. The `units` rows sum to `total`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_unit_counts(const wg_store *store,
+                         const char *unit,
+                         const char *as_of,
+                         char **out_json);
 
 // Adds staff member `staff_id` named `name` with `phone` (may be NULL). If `out_json` is
 // not NULL, the staff member (phone masked) is written there.
@@ -161,7 +450,7 @@ wg_status wg_audit_verify(const wg_store *store, char **out_json);
 //
 // # Safety
 // `store` is NULL or a live handle; `out_json` is NULL or writable.
-wg_status wg_audit_log(const wg_store *store, int64_t after, uintptr_t limit, char **out_json);
+wg_status wg_audit_log(const wg_store *store, int64_t after, size_t limit, char **out_json);
 
 // Adds a unit `code` named `name` at `level` under `parent` (NULL for a root), existing
 // from `start` (NULL: always, or as long as its parent). If `out_json` is not NULL, the
@@ -186,7 +475,7 @@ wg_status wg_unit_add(const wg_store *store,
 // # Safety
 // `store` is NULL or a live handle; `units_json` is NULL or NUL-terminated; `out_count`
 // is NULL or writable.
-wg_status wg_units_add_json(const wg_store *store, const char *units_json, uintptr_t *out_count);
+wg_status wg_units_add_json(const wg_store *store, const char *units_json, size_t *out_count);
 
 // Writes unit `code` as it stood on `as_of` (NULL: as it stands today, or last stood if
 // retired) to `*out_json`.

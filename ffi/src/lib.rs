@@ -14,16 +14,22 @@
 // The exported names follow C conventions.
 #![allow(non_camel_case_types)]
 
+mod archive;
 mod error;
+mod import;
 mod out;
 mod panic;
+mod registry;
 mod staff;
 mod store;
 mod units;
 
 use std::ffi::{CString, c_char};
 
+pub use archive::*;
 pub use error::wg_status;
+pub use import::*;
+pub use registry::*;
 pub use staff::*;
 pub use store::*;
 pub use units::*;

@@ -1,7 +1,8 @@
 /*
- * The C API, exercised from C: tree, staff, scopes, audit, and every kind of bad input
- * (NULL handles and arguments, invalid UTF-8, bad codes, cycles) answered with a status,
- * never a crash. Run under Valgrind by `make test`: no errors, no leaks.
+ * The C API, exercised from C: tree, staff, scopes, audit, the registry (households,
+ * residents, tags, ID numbers, masking, counts), archives, CSV import, and every kind of
+ * bad input (NULL handles and arguments, invalid UTF-8, bad codes, cycles) answered with a
+ * status, never a crash. Run under Valgrind by `make test`: no errors, no leaks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,82 @@ static int count_units(char *json) {
   for (const char *p = json; p != NULL && (p = strstr(p, "\"code\"")) != NULL; p++) n++;
   wg_string_free(json);
   return n;
+}
+
+/* Counts the occurrences of `needle` in `json`; frees `json`. */
+static int count_of(char *json, const char *needle) {
+  int n = 0;
+  for (const char *p = json; p != NULL && (p = strstr(p, needle)) != NULL; p++) n++;
+  wg_string_free(json);
+  return n;
+}
+
+/* The integer after the first `"key":` in `json`, or -1 when there is none. */
+static long json_long(const char *json, const char *key) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  const char *p = json != NULL ? strstr(json, pattern) : NULL;
+  return p != NULL ? strtol(p + strlen(pattern), NULL, 10) : -1;
+}
+
+/* The sum of the integers after every `"key":` that follows `from` in `json`. */
+static long json_sum_after(const char *json, const char *from, const char *key) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  long sum = 0;
+  const char *p = json != NULL ? strstr(json, from) : NULL;
+  while (p != NULL && (p = strstr(p, pattern)) != NULL) {
+    p += strlen(pattern);
+    sum += strtol(p, NULL, 10);
+  }
+  return sum;
+}
+
+/* Copies the string value of the first `"key":"..."` in `json` into `buf`. */
+static int json_text(const char *json, const char *key, char *buf, size_t size) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+  const char *p = json != NULL ? strstr(json, pattern) : NULL;
+  if (p == NULL || size == 0) return 0;
+  p += strlen(pattern);
+  const char *end = strchr(p, '"');
+  size_t n = end != NULL ? (size_t)(end - p) : 0;
+  if (end == NULL || n >= size) return 0;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  return 1;
+}
+
+/* True when the last error message of `store` does not contain `text`. */
+static int last_error_lacks(wg_store *store, const char *text) {
+  char *msg = NULL;
+  int lacks = wg_last_error(store, &msg) == WG_OK && msg != NULL && strstr(msg, text) == NULL;
+  if (!lacks) fprintf(stderr, "message \"%s\" shows \"%s\"\n", msg ? msg : "(null)", text);
+  wg_string_free(msg);
+  return lacks;
+}
+
+/* The audit log and the households of the whole county, to compare before and after. */
+static void snapshot(wg_store *s, char **audit, char **households) {
+  *audit = NULL;
+  *households = NULL;
+  EXPECT(s, wg_audit_log(s, 0, 100000, audit), WG_OK, NULL);
+  EXPECT(s, wg_households(s, "512021", "{\"as_of\":\"2024-06-30\"}", households), WG_OK, NULL);
+}
+
+/* True when nothing changed since `snapshot`; frees both snapshots. */
+static int unchanged_since(wg_store *s, char *audit, char *households) {
+  char *audit_now = NULL;
+  char *households_now = NULL;
+  snapshot(s, &audit_now, &households_now);
+  int same = audit != NULL && audit_now != NULL && strcmp(audit, audit_now) == 0 &&
+             households != NULL && households_now != NULL &&
+             strcmp(households, households_now) == 0;
+  wg_string_free(audit);
+  wg_string_free(households);
+  wg_string_free(audit_now);
+  wg_string_free(households_now);
+  return same;
 }
 
 static wg_store *county(void) {
@@ -283,12 +360,396 @@ static void test_persistence_and_levels(const char *path) {
   wg_store_free(s);
 }
 
+
+static void test_registry(void) {
+  wg_store *s = county();
+  char *json = NULL;
+  EXPECT(s, wg_household_add(s, "H1", "512021100001001", "北坝街1号", NULL, NULL, NULL, &json),
+         WG_OK, NULL);
+  CHECK(json_has(json, "\"kind\":\"registered\""));
+  EXPECT(s, wg_household_add(s, "H2", "512021100002001", "龙井路2号", "floating", "低保", NULL, NULL),
+         WG_OK, NULL);
+  EXPECT(s, wg_household_add(s, "H1", "512021100001001", "x", NULL, NULL, NULL, NULL), WG_CONFLICT,
+         "H1");
+  EXPECT(s, wg_household_add(s, "H3", "512021100001001", "x", "villa", NULL, NULL, NULL),
+         WG_INVALID_INPUT, "kind");
+  EXPECT(s, wg_household_add(s, "H3", "512021100001001", "x", NULL, "不存在", NULL, NULL),
+         WG_INVALID_INPUT, "不存在");
+
+  /* A resident: birth date and sex from the ID number, masked everywhere but the clear read. */
+  json = NULL;
+  EXPECT(s,
+         wg_resident_add(s, "H1",
+                         "{\"name\":\"张三\",\"id_number\":\"11010519491231002x\","
+                         "\"phone\":\"13812345678\"}",
+                         NULL, &json),
+         WG_OK, NULL);
+  long head = json_long(json, "resident_id");
+  CHECK(head > 0);
+  CHECK(json != NULL && strstr(json, "\"birth_date\":\"1949-12-31\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"id_number\":\"110105********002X\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"phone\":\"138****5678\"") != NULL);
+  CHECK(json != NULL && strstr(json, "13812345678") == NULL);
+  wg_string_free(json);
+
+  /* ID number checks name the wrong part and never echo the number. */
+  EXPECT(s, wg_resident_add(s, "H1", "{\"name\":\"李四\",\"id_number\":\"110105194912310021\"}",
+                            NULL, NULL),
+         WG_INVALID_INPUT, "check digit");
+  CHECK(last_error_lacks(s, "110105194912310021"));
+  EXPECT(s, wg_resident_add(s, "H1", "{\"name\":\"李四\",\"id_number\":\"1101051949\"}", NULL, NULL),
+         WG_INVALID_INPUT, "length");
+  EXPECT(s, wg_resident_add(s, "H1", "{\"name\":\"李四\",\"id_number\":\"11010519491231002X\"}",
+                            NULL, NULL),
+         WG_CONFLICT, NULL);
+  CHECK(last_error_lacks(s, "11010519491231002X"));
+  EXPECT(s, wg_resident_add(s, "H1", "{\"name\":\"李四\",\"id_number\":12}", NULL, NULL),
+         WG_INVALID_INPUT, NULL);
+
+  /* A 15-digit number is upgraded and flagged. */
+  json = NULL;
+  EXPECT(s,
+         wg_resident_add(s, "H2", "{\"name\":\"王五\",\"id_number\":\"510123480512122\","
+                                  "\"relation\":\"户主\"}",
+                         NULL, &json),
+         WG_OK, NULL);
+  long member = json_long(json, "resident_id");
+  CHECK(json != NULL && strstr(json, "\"id_upgraded\":true") != NULL);
+  CHECK(json != NULL && strstr(json, "\"relation\":\"head\"") != NULL);
+  wg_string_free(json);
+
+  /* The clear read gives the values and is audited. */
+  json = NULL;
+  EXPECT(s, wg_resident_clear(s, head, &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "\"id_number\":\"11010519491231002X\"") != NULL);
+  CHECK(json_has(json, "\"phone\":\"13812345678\""));
+  json = NULL;
+  EXPECT(s, wg_audit_log(s, 0, 1000, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"action\":\"read_clear\""));
+
+  /* A member's special tag makes the household special, from its first day only. */
+  CHECK(count_of(NULL, "x") == 0);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H1", "2024-03-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"household_class\":\"ordinary\""));
+  EXPECT(s, wg_resident_tag(s, head, "残疾", "2024-03-01", NULL), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H1", "2024-02-29", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"household_class\":\"ordinary\""));
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H1", "2024-03-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"household_class\":\"special\""));
+  EXPECT(s, wg_resident_untag(s, head, "残疾", "2024-06-01"), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H1", "2024-06-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"household_class\":\"ordinary\""));
+  EXPECT(s, wg_household_tag(s, "H1", "空巢", "2024-01-01", "2024-01-31"), WG_OK, NULL);
+  EXPECT(s, wg_household_tag(s, "H1", "空巢", "2024-01-15", NULL), WG_CONFLICT, NULL);
+  EXPECT(s, wg_household_untag(s, "H2", "低保", "2024-09-01"), WG_OK, NULL);
+
+  /* A deployment's own tag, not special unless it says so. */
+  EXPECT(s, wg_tag_define(s, "养犬户", false), WG_OK, NULL);
+  EXPECT(s, wg_household_tag(s, "H1", "养犬户", NULL, NULL), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_tag_kinds(s, &json), WG_OK, NULL);
+  CHECK(json_has(json, "{\"tag\":\"养犬户\",\"special\":false}"));
+
+  /* Queries over a subtree, filtered. */
+  json = NULL;
+  EXPECT(s, wg_households(s, "512021100", "{\"as_of\":\"2024-08-01\",\"household_class\":\"special\"}",
+                          &json),
+         WG_OK, NULL);
+  CHECK(count_of(json, "\"household_id\"") == 1);
+  json = NULL;
+  EXPECT(s, wg_households(s, "512021100", "{\"as_of\":\"2024-08-01\",\"kind\":\"floating\"}", &json),
+         WG_OK, NULL);
+  CHECK(json_has(json, "\"household_id\":\"H2\""));
+  json = NULL;
+  EXPECT(s, wg_households(s, "512021100", "{\"tag\":\"养犬户\"}", &json), WG_OK, NULL);
+  CHECK(count_of(json, "\"household_id\"") == 1);
+  EXPECT(s, wg_households(s, "512021100", "{\"colour\":\"red\"}", &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_households(s, "512021100", "{\"household_class\":\"vip\"}", &json),
+         WG_INVALID_INPUT, "household_class");
+
+  /* Moves keep history, for households and residents. */
+  EXPECT(s, wg_household_move(s, "H2", "512021101001001", "2024-10-01", NULL), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H2", "2024-09-30", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"unit\":\"512021100002001\""));
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H2", "2024-10-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"unit\":\"512021101001001\""));
+  json = NULL;
+  EXPECT(s, wg_resident_move(s, member, "H1", "spouse", "2024-11-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"household_id\":\"H1\""));
+  json = NULL;
+  EXPECT(s, wg_residents(s, "H1", "2024-11-01", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "张三") < strstr(json, "王五"));
+  CHECK(count_of(json, "\"resident_id\"") == 2);
+  json = NULL;
+  EXPECT(s, wg_resident_get(s, member, "2024-10-31", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"household_id\":\"H2\""));
+
+  /* Counts: per unit rows sum to the total. */
+  json = NULL;
+  EXPECT(s, wg_unit_counts(s, "512021", "2024-10-15", &json), WG_OK, NULL);
+  CHECK(json_long(json, "households") == 2);
+  CHECK(json_long(json, "residents") == 2);
+  CHECK(json_long(json, "floating") == 1);
+  CHECK(json_sum_after(json, "\"units\"", "households") == 2);
+  wg_string_free(json);
+
+  /* Ended households leave the lists but keep their history. */
+  EXPECT(s, wg_household_end(s, "H2", "2024-12-01"), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_households(s, "512021", "{\"as_of\":\"2024-12-01\"}", &json), WG_OK, NULL);
+  CHECK(count_of(json, "\"household_id\"") == 1);
+  EXPECT(s, wg_household_get(s, "nobody", NULL, &json), WG_NOT_FOUND, "nobody");
+
+  /* A scope sees and changes only its subtree. */
+  wg_store *grid = NULL;
+  EXPECT(s, wg_store_scope(s, "512021101001001", "网格员甲", &grid), WG_OK, NULL);
+  EXPECT(grid, wg_household_add(grid, "H9", "512021100001001", "x", NULL, NULL, NULL, NULL),
+         WG_PERMISSION_DENIED, NULL);
+  EXPECT(grid, wg_household_get(grid, "H1", NULL, &json), WG_PERMISSION_DENIED, NULL);
+  EXPECT(grid, wg_tag_define(grid, "自定义", true), WG_PERMISSION_DENIED, NULL);
+  EXPECT(grid, wg_household_add(grid, "H9", "512021101001001", "x", NULL, NULL, NULL, NULL), WG_OK,
+         NULL);
+  wg_store_free(grid);
+  wg_store_free(s);
+}
+
+static void test_archive(void) {
+  wg_store *s = county();
+  EXPECT(s, wg_household_add(s, "H1", "512021100001001", "北坝街1号", NULL, NULL, NULL, NULL), WG_OK,
+         NULL);
+  char *json = NULL;
+  EXPECT(s, wg_archive_set(s, "H1", "employment", "{\"status\":\"失业\"}", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"version\":1"));
+  char first_at[64] = "";
+  json = NULL;
+  EXPECT(s, wg_archive_history(s, "H1", "employment", &json), WG_OK, NULL);
+  CHECK(json_text(json, "at", first_at, sizeof first_at));
+  wg_string_free(json);
+  EXPECT(s, wg_archive_set(s, "H1", "employment", "{\"status\":\"就业\"}", NULL), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_archive_get(s, "H1", NULL, &json), WG_OK, NULL);
+  CHECK(json_has(json, "就业"));
+  json = NULL;
+  EXPECT(s, wg_archive_get(s, "H1", first_at, &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "失业") != NULL && strstr(json, "就业") == NULL);
+  wg_string_free(json);
+  json = NULL;
+  EXPECT(s, wg_archive_history(s, "H1", "employment", &json), WG_OK, NULL);
+  CHECK(count_of(json, "\"version\"") == 2);
+  EXPECT(s, wg_archive_set(s, "H1", "hobbies", "{}", NULL), WG_INVALID_INPUT, "hobbies");
+  EXPECT(s, wg_archive_set(s, "H1", "health", "[1,2]", NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_archive_set(s, "H1", "health", "{not json", NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_archive_set(s, "nobody", "health", "{}", NULL), WG_NOT_FOUND, NULL);
+  EXPECT(s, wg_archive_verify(s, "H1", "2024-03-31"), WG_OK, NULL);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "H1", "2024-04-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"verified\":\"2024-03-31\""));
+  wg_store_free(s);
+}
+
+/* Counts progress calls; cancels once `cancel_after` calls were made (0: never). */
+typedef struct {
+  int calls;
+  int cancel_after;
+  size_t last_done;
+  size_t last_total;
+} progress_log;
+
+static int on_progress(size_t done, size_t total, void *user_data) {
+  progress_log *log = user_data;
+  log->calls++;
+  log->last_done = done;
+  log->last_total = total;
+  return log->cancel_after == 0 || log->calls < log->cancel_after;
+}
+
+static const char GBK_CSV[] =
+      "\xbb\xa7\xb1\xe0\xba\xc5,\xcb\xf9\xca\xf4\xcd\xf8\xb8\xf1,\xb5\xd8\xd6\xb7,\xbb\xa7\xc0\xe0\xd0\xcd,\xbb\xa7\xb1\xea\xc7\xa9,\xd0\xd5\xc3\xfb,\xc9\xed\xb7\xdd\xd6\xa4\xba\xc5,\xc1\xaa\xcf\xb5\xb5\xe7\xbb\xb0,\xd3\xeb\xbb\xa7\xd6\xf7\xb9\xd8\xcf\xb5\n"
+      "G001,512021100001001,\xb1\xb1\xb0\xd3\xbd\xd6" "1\xba\xc5,\xbb\xa7\xbc\xae,\xb5\xcd\xb1\xa3,\xd5\xc5\xc8\xfd,11010519491231002X,13812345678,\xbb\xa7\xd6\xf7\n"
+      "G001,512021100001001,\xb1\xb1\xb0\xd3\xbd\xd6" "1\xba\xc5,\xbb\xa7\xbc\xae,\xb5\xcd\xb1\xa3,\xc0\xee\xcb\xc4,440524188001010014,,\xc5\xe4\xc5\xbc\n"
+      "G002,512021100002001,\xc1\xfa\xbe\xae\xc2\xb7" "2\xba\xc5,\xc1\xf7\xb6\xaf,,\xcd\xf5\xce\xe5,510123194805121220,13900001111,\xbb\xa7\xd6\xf7\n";
+
+static void test_import(void) {
+  wg_store *s = county();
+  char *json = NULL;
+
+  /* GBK, Chinese headers and values, progress reported to the end. */
+  progress_log log = {0, 0, 0, 0};
+  EXPECT(s,
+         wg_import_csv(s, (const uint8_t *)GBK_CSV, sizeof GBK_CSV - 1, "{\"on\":\"2024-05-01\"}",
+                       on_progress, &log, &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "inserted") == 5);
+  CHECK(json_has(json, "\"errors\":[]"));
+  CHECK(log.calls >= 1 && log.last_done == 3 && log.last_total == 3);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "G001", "2024-05-01", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "北坝街1号") != NULL);
+  CHECK(json_has(json, "\"household_class\":\"special\""));
+  json = NULL;
+  EXPECT(s, wg_residents(s, "G001", "2024-05-01", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "张三") < strstr(json, "李四"));
+  CHECK(json_has(json, "\"relation\":\"head\""));
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "G002", "2024-05-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"kind\":\"floating\""));
+
+  /* Re-importing the same file updates in place. */
+  json = NULL;
+  EXPECT(s,
+         wg_import_csv(s, (const uint8_t *)GBK_CSV, sizeof GBK_CSV - 1, "{\"on\":\"2024-05-01\"}",
+                       NULL, NULL, &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "inserted") == 0);
+  wg_string_free(json);
+  json = NULL;
+  EXPECT(s, wg_households(s, "512021", "{\"as_of\":\"2024-05-01\"}", &json), WG_OK, NULL);
+  CHECK(count_of(json, "\"household_id\"") == 2);
+
+  /* All or nothing: one bad row, nothing written, the row reported without the clear number. */
+  const char *bad =
+      "household_id,unit,address,kind,tags,name,id_number,phone,relation\n"
+      "G003,512021100001002,北坝街3号,registered,,赵六,320102199003071239,,head\n"
+      "G004,512021100001002,北坝街4号,registered,,钱七,510123194805121221,,head\n";
+  char *audit = NULL;
+  char *households = NULL;
+  snapshot(s, &audit, &households);
+  json = NULL;
+  EXPECT(s, wg_import_csv(s, (const uint8_t *)bad, strlen(bad), NULL, NULL, NULL, &json), WG_OK,
+         NULL);
+  CHECK(json_long(json, "inserted") == 0);
+  CHECK(json != NULL && strstr(json, "\"line\":3") != NULL);
+  CHECK(json != NULL && strstr(json, "\"field\":\"id_number\"") != NULL);
+  CHECK(json != NULL && strstr(json, "510123194805121221") == NULL);
+  wg_string_free(json);
+  CHECK(unchanged_since(s, audit, households));
+
+  /* Skip-invalid writes the good rows and lists the bad one. */
+  json = NULL;
+  EXPECT(s,
+         wg_import_csv(s, (const uint8_t *)bad, strlen(bad),
+                       "{\"mode\":\"skip_invalid\",\"on\":\"2024-05-01\"}", NULL, NULL, &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "inserted") == 2);
+  CHECK(json_has(json, "\"line\":3"));
+
+  /* A cancelling callback: an error, nothing written. */
+  const char *more =
+      "household_id,unit,address,kind,tags,name,id_number,phone,relation\n"
+      "G005,512021100001002,北坝街5号,registered,,孙八,,,head\n";
+  snapshot(s, &audit, &households);
+  progress_log stop = {0, 1, 0, 0};
+  json = NULL;
+  EXPECT(s, wg_import_csv(s, (const uint8_t *)more, strlen(more), NULL, on_progress, &stop, &json),
+         WG_INVALID_INPUT, "progress");
+  CHECK(json == NULL);
+  CHECK(stop.calls == 1);
+  CHECK(unchanged_since(s, audit, households));
+
+  /* JSON rows, tags as an array. */
+  json = NULL;
+  EXPECT(s,
+         wg_import_rows(s,
+                        "[{\"household_id\":\"G006\",\"unit\":\"512021101001001\",\"address\":\"解放村6号\","
+                        "\"kind\":\"rental\",\"tags\":[\"空巢\"],\"name\":\"周九\"}]",
+                        NULL, NULL, NULL, &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "inserted") == 2);
+  wg_string_free(json);
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "G006", NULL, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"tags\":[\"空巢\"]"));
+  EXPECT(s, wg_import_rows(s, "{\"not\":\"a list\"}", NULL, NULL, NULL, &json), WG_INVALID_INPUT,
+         NULL);
+
+  /* From a file, and a file that is not there. */
+  FILE *f = fopen("c-test-import.csv", "wb");
+  CHECK(f != NULL);
+  if (f != NULL) {
+    fputs("\xef\xbb\xbfhousehold_id,unit,address,kind,name\nG007,512021100002001,龙井路7号,出租,吴十\n", f);
+    fclose(f);
+  }
+  json = NULL;
+  EXPECT(s, wg_import_csv_file(s, "c-test-import.csv", NULL, NULL, NULL, &json), WG_OK, NULL);
+  CHECK(json_long(json, "inserted") == 2);
+  wg_string_free(json);
+  remove("c-test-import.csv");
+  EXPECT(s, wg_import_csv_file(s, "c-test-missing.csv", NULL, NULL, NULL, &json), WG_INVALID_INPUT,
+         "c-test-missing.csv");
+
+  /* Whole-file problems are errors: bad options, missing columns, undecodable bytes. */
+  EXPECT(s, wg_import_csv(s, (const uint8_t *)bad, strlen(bad), "{\"mode\":\"some\"}", NULL, NULL,
+                          &json),
+         WG_INVALID_INPUT, "mode");
+  const char *no_name = "household_id,unit,address,kind\nG8,512021100002001,x,registered\n";
+  EXPECT(s, wg_import_csv(s, (const uint8_t *)no_name, strlen(no_name), NULL, NULL, NULL, &json),
+         WG_INVALID_INPUT, "name");
+  const uint8_t junk[] = {0xff, 0xfe, 0x00, 0x81, 0x30, 0x81, 0xff, '\n'};
+  EXPECT(s, wg_import_csv(s, junk, sizeof junk, NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_import_csv(s, NULL, 5, NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_import_csv(s, (const uint8_t *)bad, strlen(bad), NULL, NULL, NULL, NULL),
+         WG_INVALID_INPUT, "out_json");
+  wg_store_free(s);
+}
+
+static void test_registry_null_and_bad_text(void) {
+  wg_store *s = county();
+  char *json = NULL;
+  const char bad_utf8[] = {'H', (char)0xc3, (char)0x28, 0};
+  EXPECT(NULL, wg_household_add(NULL, "H", "512021", "x", NULL, NULL, NULL, NULL), WG_INVALID_INPUT,
+         NULL);
+  EXPECT(s, wg_household_add(s, NULL, "512021", "x", NULL, NULL, NULL, NULL), WG_INVALID_INPUT,
+         "household_id");
+  EXPECT(s, wg_household_add(s, bad_utf8, "512021", "x", NULL, NULL, NULL, NULL), WG_INVALID_INPUT,
+         "UTF-8");
+  EXPECT(s, wg_household_move(s, "H", "512021", NULL, NULL), WG_INVALID_INPUT, "on");
+  EXPECT(s, wg_household_end(s, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_household_get(s, "H", NULL, NULL), WG_INVALID_INPUT, "out_json");
+  EXPECT(NULL, wg_households(NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_households(s, "512021", "[", &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_household_tag(s, NULL, NULL, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_household_untag(s, "H", "低保", "not a date"), WG_INVALID_INPUT, "on");
+  EXPECT(s, wg_resident_tag(s, -1, "低保", NULL, NULL), WG_NOT_FOUND, NULL);
+  EXPECT(s, wg_resident_untag(s, 1, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_tag_define(s, NULL, true), WG_INVALID_INPUT, "tag");
+  EXPECT(s, wg_tag_kinds(s, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_resident_add(s, "H", NULL, NULL, NULL), WG_INVALID_INPUT, "resident_json");
+  EXPECT(s, wg_resident_add(s, "H", bad_utf8, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_resident_move(s, 1, NULL, NULL, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_resident_get(s, 1, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_resident_get(s, 12345, NULL, &json), WG_NOT_FOUND, NULL);
+  EXPECT(s, wg_residents(s, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_resident_clear(NULL, 1, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_resident_clear(s, 1, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_unit_counts(s, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_unit_counts(s, "999999", NULL, &json), WG_NOT_FOUND, NULL);
+  EXPECT(s, wg_archive_set(s, NULL, NULL, NULL, NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_archive_get(s, "H", "yesterday", &json), WG_INVALID_INPUT, "at");
+  EXPECT(s, wg_archive_history(s, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_archive_verify(s, "H", NULL), WG_INVALID_INPUT, NULL);
+  EXPECT(NULL, wg_import_csv_file(NULL, NULL, NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_import_rows(s, NULL, NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_import_rows(s, "[1]", NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  CHECK(json == NULL);
+  wg_store_free(s);
+}
+
 int main(void) {
   test_tree_queries();
   test_bad_input_is_typed_and_writes_nothing();
   test_null_and_invalid_utf8_never_crash();
   test_staff_and_responsibility();
   test_scope_and_audit();
+  test_registry();
+  test_archive();
+  test_import();
+  test_registry_null_and_bad_text();
   test_persistence_and_levels("c-test-store.db");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
