@@ -7,6 +7,8 @@
 
 mod convert;
 mod errors;
+mod import;
+mod registry_types;
 mod store;
 mod types;
 
@@ -14,8 +16,9 @@ use pyo3::prelude::*;
 use wangge::{Levels, Role};
 
 /// The native module: the `Store` class, the record classes, the exception classes,
-/// `__version__`, `ROLES` (every staff role name, most responsible first) and
-/// `DEFAULT_LEVELS` (the levels a store gets when none are given).
+/// `__version__`, `ROLES` (every staff role name, most responsible first),
+/// `DEFAULT_LEVELS` (the levels a store gets when none are given) and `ARCHIVE_SECTIONS`
+/// (the sections of a household's archive, in the seed's order).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", wangge::VERSION)?;
@@ -30,5 +33,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|l| (l.name.clone(), l.code_len))
         .collect();
     m.add("DEFAULT_LEVELS", levels)?;
+    m.add(
+        "ARCHIVE_SECTIONS",
+        pyo3::types::PyTuple::new(m.py(), wangge::ARCHIVE_SECTIONS)?,
+    )?;
     Ok(())
 }

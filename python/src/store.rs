@@ -11,10 +11,19 @@ use std::sync::{Mutex, PoisonError};
 
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use wangge::{Date, StoreOptions};
+use wangge::{
+    Date, HouseholdClass, HouseholdFilter, HouseholdKind, ImportMode, ImportOptions, NewResident,
+    StoreOptions,
+};
 
-use crate::convert::{date_arg, levels_arg, new_unit_arg, opt_date_arg, repr_text};
+use crate::convert::{
+    date_arg, json_arg, levels_arg, new_unit_arg, opt_date_arg, opt_moment_arg, repr_text, tags_arg,
+};
 use crate::errors::{closed, invalid, py_result};
+use crate::import;
+use crate::registry_types::{
+    Archive, ArchiveSection, Household, ImportResult, Resident, TagKind, UnitCounts,
+};
 use crate::types::{Assignment, AuditRecord, AuditVerification, Staff, Unit};
 
 /// A handle on one deployment's store (one SQLite file, or `":memory:"`).
@@ -36,14 +45,19 @@ impl Store {
         }
     }
 
-    /// A clone of the core handle, or `StorageError` once closed. The lock is released
-    /// before this returns.
+    /// A clone of the core handle, or `StorageError` once closed or when called from an
+    /// import's progress callback. The lock is released before this returns.
     fn handle(&self) -> PyResult<wangge::Store> {
+        import::refuse_inside_progress()?;
+        self.open_handle().ok_or_else(closed)
+    }
+
+    /// A clone of the core handle, `None` once closed.
+    fn open_handle(&self) -> Option<wangge::Store> {
         self.handle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .ok_or_else(closed)
     }
 }
 
@@ -105,10 +119,7 @@ impl Store {
     /// True once `close()` was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.handle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_none()
+        self.open_handle().is_none()
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
@@ -123,9 +134,9 @@ impl Store {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        match self.handle() {
-            Err(_) => "Store(closed)".to_owned(),
-            Ok(store) => {
+        match self.open_handle() {
+            None => "Store(closed)".to_owned(),
+            Some(store) => {
                 let text = |s: Option<&str>| {
                     s.into_pyobject(py)
                         .map_or_else(|_| String::new(), |o| repr_text(&o))
@@ -373,5 +384,415 @@ impl Store {
         let limit = usize::try_from(limit)
             .map_err(|_| invalid("limit", limit.to_string(), "must not be negative"))?;
         run(py, &store, |s| s.audit_log(after, limit)).map(convert)
+    }
+
+    /// Adds household `household_id` living in grid or building `unit` at `address`, of
+    /// `kind` (`registered` 户籍, `floating` 流动 or `rental` 出租), carrying `tags` (tag
+    /// kinds) from `start` (or always). A duplicate id raises `Conflict`, an unknown tag
+    /// `InvalidInput`.
+    #[pyo3(signature = (household_id, unit, address, kind="registered", tags=None, start=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_household(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        unit: &str,
+        address: &str,
+        kind: &str,
+        tags: Option<&Bound<'_, PyAny>>,
+        start: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Household> {
+        let store = self.handle()?;
+        let tags = tags_arg("tags", tags)?;
+        let start = opt_date_arg("start", start)?;
+        run(py, &store, |s| {
+            let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+            s.add_household(household_id, unit, address, kind, &tags, start)
+        })
+        .map(Household::from)
+    }
+
+    /// Moves a household to `unit` from `on`; as of earlier dates it is still where it was.
+    /// Returns the household as of `on`.
+    fn move_household(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        unit: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<Household> {
+        let store = self.handle()?;
+        let on = date_arg("on", on)?;
+        run(py, &store, |s| s.move_household(household_id, unit, on)).map(Household::from)
+    }
+
+    /// Takes a household off the registry from `on` (moved away, dissolved); history keeps
+    /// it.
+    fn end_household(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let store = self.handle()?;
+        let on = date_arg("on", on)?;
+        run(py, &store, |s| s.end_household(household_id, on))
+    }
+
+    /// The household as it stood on `as_of` (default today): where it lived, its tags and
+    /// the class they give it.
+    #[pyo3(signature = (household_id, as_of=None))]
+    fn household(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Household> {
+        let store = self.handle()?;
+        let as_of = opt_date_arg("as_of", as_of)?;
+        run(py, &store, |s| s.household(household_id, as_of)).map(Household::from)
+    }
+
+    /// The households living on `as_of` (default today) anywhere in `unit`'s subtree,
+    /// optionally only those of one class (`ordinary`, `special`), carrying one tag
+    /// (themselves or a member) or of one kind; sorted by id.
+    #[pyo3(signature = (unit, as_of=None, household_class=None, tag=None, kind=None))]
+    fn households(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+        household_class: Option<&str>,
+        tag: Option<String>,
+        kind: Option<&str>,
+    ) -> PyResult<Vec<Household>> {
+        let store = self.handle()?;
+        let filter = HouseholdFilter {
+            as_of: opt_date_arg("as_of", as_of)?,
+            household_class: py_result(household_class.map(HouseholdClass::parse).transpose())?,
+            tag,
+            kind: py_result(kind.map(HouseholdKind::parse).transpose())?,
+        };
+        run(py, &store, |s| s.households(unit, &filter)).map(convert)
+    }
+
+    /// The class of a household on `on` (default today): `special` (特殊户) when it or a
+    /// member carries a special tag that day, else `ordinary` (普通户).
+    #[pyo3(signature = (household_id, on=None))]
+    fn household_class(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<&'static str> {
+        let store = self.handle()?;
+        let on = opt_date_arg("on", on)?;
+        run(py, &store, |s| s.household_class(household_id, on)).map(HouseholdClass::as_str)
+    }
+
+    /// Puts `tag` on a household from `start` (default: the day it joined the registry) to
+    /// `end`, its last day (default open). The same tag overlapping days it already carries raises
+    /// `Conflict`; a tag kind the store does not know, `InvalidInput`.
+    #[pyo3(signature = (household_id, tag, start=None, end=None))]
+    fn tag(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        tag: &str,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let store = self.handle()?;
+        let start = opt_date_arg("start", start)?;
+        let end = opt_date_arg("end", end)?;
+        run(py, &store, |s| s.tag(household_id, tag, start, end))
+    }
+
+    /// The same as `tag`, named as the C function `wg_household_tag`.
+    #[pyo3(signature = (household_id, tag, start=None, end=None))]
+    fn tag_household(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        tag: &str,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.tag(py, household_id, tag, start, end)
+    }
+
+    /// Ends a household's `tag` from `on`: it no longer carries it that day.
+    fn untag(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        tag: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let store = self.handle()?;
+        let on = date_arg("on", on)?;
+        run(py, &store, |s| s.untag(household_id, tag, on))
+    }
+
+    /// The same as `untag`, named as the C function `wg_household_untag`.
+    fn untag_household(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        tag: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        self.untag(py, household_id, tag, on)
+    }
+
+    /// Puts `tag` on a resident from `start` (default: always) to `end`, its last day
+    /// (default open); it counts for the class of the household they belong to each day.
+    #[pyo3(signature = (resident_id, tag, start=None, end=None))]
+    fn tag_resident(
+        &self,
+        py: Python<'_>,
+        resident_id: i64,
+        tag: &str,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let store = self.handle()?;
+        let start = opt_date_arg("start", start)?;
+        let end = opt_date_arg("end", end)?;
+        run(py, &store, |s| s.tag_resident(resident_id, tag, start, end))
+    }
+
+    /// Ends a resident's `tag` from `on`.
+    fn untag_resident(
+        &self,
+        py: Python<'_>,
+        resident_id: i64,
+        tag: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let store = self.handle()?;
+        let on = date_arg("on", on)?;
+        run(py, &store, |s| s.untag_resident(resident_id, tag, on))
+    }
+
+    /// Defines a deployment's own tag kind, or changes whether a kind makes a household
+    /// special. Needs a handle that is not scoped.
+    fn define_tag(&self, py: Python<'_>, tag: &str, special: bool) -> PyResult<()> {
+        let store = self.handle()?;
+        run(py, &store, |s| s.define_tag(tag, special))
+    }
+
+    /// The tag kinds this store knows, sorted by name.
+    fn tag_kinds(&self, py: Python<'_>) -> PyResult<Vec<TagKind>> {
+        let store = self.handle()?;
+        run(py, &store, wangge::Store::tag_kinds).map(convert)
+    }
+
+    /// Adds a resident to a household from `start` (default: as long as the household).
+    /// The ID number (18 characters, or 15 of the old kind, which is upgraded) is checked
+    /// (length, region, birth date, check digit) and gives the birth date and sex; one
+    /// already in the store raises `Conflict`. The returned record is masked.
+    #[pyo3(signature = (
+        household_id, name, id_number=None, phone=None, hukou=None, employer=None,
+        relation="head", tags=None, start=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_resident(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        name: &str,
+        id_number: Option<String>,
+        phone: Option<String>,
+        hukou: Option<String>,
+        employer: Option<String>,
+        relation: &str,
+        tags: Option<&Bound<'_, PyAny>>,
+        start: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Resident> {
+        let store = self.handle()?;
+        let resident = NewResident {
+            name: name.to_owned(),
+            id_number,
+            phone,
+            hukou,
+            employer,
+            relation: Some(relation.to_owned()),
+            tags: tags_arg("tags", tags)?,
+        };
+        let start = opt_date_arg("start", start)?;
+        run(py, &store, |s| {
+            s.add_resident(household_id, &resident, start)
+        })
+        .map(Resident::from)
+    }
+
+    /// Moves a resident to household `household_id` from `on`, with their `relation` to its
+    /// head; returns them as of `on`.
+    fn move_resident(
+        &self,
+        py: Python<'_>,
+        resident_id: i64,
+        household_id: &str,
+        relation: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<Resident> {
+        let store = self.handle()?;
+        let on = date_arg("on", on)?;
+        run(py, &store, |s| {
+            s.move_resident(resident_id, household_id, relation, on)
+        })
+        .map(Resident::from)
+    }
+
+    /// A resident as they stood on `as_of` (default today), ID number and phone masked.
+    #[pyo3(signature = (resident_id, as_of=None))]
+    fn resident(
+        &self,
+        py: Python<'_>,
+        resident_id: i64,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Resident> {
+        let store = self.handle()?;
+        let as_of = opt_date_arg("as_of", as_of)?;
+        run(py, &store, |s| s.resident(resident_id, as_of)).map(Resident::from)
+    }
+
+    /// The residents of a household on `as_of` (default today), the head first, then by
+    /// id; ID numbers and phones masked.
+    #[pyo3(signature = (household_id, as_of=None))]
+    fn residents(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Resident>> {
+        let store = self.handle()?;
+        let as_of = opt_date_arg("as_of", as_of)?;
+        run(py, &store, |s| s.residents(household_id, as_of)).map(convert)
+    }
+
+    /// A resident's ID number and phone in clear, as `(id_number, phone)` (either may be
+    /// `None`). The read is recorded in the audit chain (action `read_clear`).
+    fn resident_clear(
+        &self,
+        py: Python<'_>,
+        resident_id: i64,
+    ) -> PyResult<(Option<String>, Option<String>)> {
+        let store = self.handle()?;
+        run(py, &store, |s| s.resident_clear(resident_id))
+    }
+
+    /// Registry counts of `unit`'s subtree on `as_of` (default today), as `(total, rows)`:
+    /// `total` for the whole subtree (its `unit` is `unit`), `rows` one per unit with
+    /// households living directly in it, sorted by code; the rows sum to the total.
+    #[pyo3(signature = (unit, as_of=None))]
+    fn unit_counts(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(UnitCounts, Vec<UnitCounts>)> {
+        let store = self.handle()?;
+        let as_of = opt_date_arg("as_of", as_of)?;
+        let (total, rows) = run(py, &store, |s| s.unit_counts(unit, as_of))?;
+        Ok((UnitCounts::from(total), convert(rows)))
+    }
+
+    /// Writes a new version of one section (one of `ARCHIVE_SECTIONS`) of a household's
+    /// 民生档案; `content` is a dict of JSON values. Earlier versions stay readable; the
+    /// author is this handle's actor.
+    fn set_archive_section(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        section: &str,
+        content: &Bound<'_, PyAny>,
+    ) -> PyResult<ArchiveSection> {
+        let store = self.handle()?;
+        let content = json_arg("content", content)?;
+        run(py, &store, |s| {
+            s.set_archive_section(household_id, section, &content)
+        })
+        .map(ArchiveSection::from)
+    }
+
+    /// A household's archive as it stood at moment `at`, or now: the latest version of
+    /// each section written by then. `at` is a `datetime` with a time zone, RFC 3339 text
+    /// (such as the `at` of an `ArchiveSection`), or a date, meaning the end of that day in
+    /// the deployment's time zone.
+    #[pyo3(signature = (household_id, at=None))]
+    fn archive(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Archive> {
+        let at = opt_moment_arg("at", at)?;
+        let store = self.handle()?;
+        run(py, &store, |s| s.archive(household_id, at.as_deref())).map(Archive::from)
+    }
+
+    /// Every version of one section of a household's archive, oldest first.
+    fn archive_history(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        section: &str,
+    ) -> PyResult<Vec<ArchiveSection>> {
+        let store = self.handle()?;
+        run(py, &store, |s| s.archive_history(household_id, section)).map(convert)
+    }
+
+    /// Records that a household's archive was re-verified on `on` (数据更新); the
+    /// household's and the archive's `verified` show it.
+    fn verify_archive(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let store = self.handle()?;
+        let on = date_arg("on", on)?;
+        run(py, &store, |s| s.verify_archive(household_id, on))
+    }
+
+    /// Imports households with their residents and tags, one row per resident. The source
+    /// is a CSV path or `bytes` (UTF-8 with or without a BOM, or GBK/GB18030; English or
+    /// Chinese headers), an iterable of dicts with the CSV columns as keys, or a pandas
+    /// `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
+    /// `skip_invalid`; `on` is the day the data describes (default today); `encoding`
+    /// (`utf-8`, `gbk`, `gb18030`) overrides detection. Bad rows never raise: they are in
+    /// the result's `errors`. `progress(done, total)` is called as rows are checked;
+    /// returning `False` cancels with `InvalidInput`, raising cancels and propagates, and
+    /// a cancelled import writes nothing. Re-importing the same ids updates in place.
+    #[pyo3(signature = (path_or_rows, mode="all_or_nothing", on=None, encoding=None, progress=None))]
+    fn import_households(
+        &self,
+        py: Python<'_>,
+        path_or_rows: &Bound<'_, PyAny>,
+        mode: &str,
+        on: Option<&Bound<'_, PyAny>>,
+        encoding: Option<String>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<ImportResult> {
+        let store = self.handle()?;
+        let options = ImportOptions {
+            mode: py_result(ImportMode::parse(mode))?,
+            on: opt_date_arg("on", on)?,
+            encoding,
+        };
+        let progress = progress.filter(|p| !p.is_none());
+        if let Some(p) = progress
+            && !p.is_callable()
+        {
+            return Err(invalid(
+                "progress",
+                repr_text(p),
+                "expected a callable taking (done, total)",
+            ));
+        }
+        let source = import::source_arg(path_or_rows)?;
+        import::run(py, &store, source, &options, progress)
     }
 }

@@ -1,16 +1,21 @@
 //! The records the store returns, as frozen Python classes with a readable `repr`,
-//! equality, hashing and `to_dict()`.
+//! equality, hashing and `to_dict()`: here the helpers they share and the records of the
+//! unit tree, staff and the audit chain; those of the registry are in `registry_types`.
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use wangge::Date;
 
+use crate::registry_types::{
+    Archive, ArchiveSection, Household, ImportResult, Resident, TagKind, UnitCounts,
+};
+
 /// One field of a record as a Python value, for `repr` and `to_dict`.
-type Field<'py> = (&'static str, Bound<'py, PyAny>);
+pub(crate) type Field<'py> = (&'static str, Bound<'py, PyAny>);
 
 /// A record's fields in declaration order.
-trait Record {
+pub(crate) trait Record {
     /// The Python class name.
     const NAME: &'static str;
     /// The field names and their Python values.
@@ -18,7 +23,7 @@ trait Record {
 }
 
 /// `Name(field=repr, …)`, each value shown by its Python `repr`.
-fn record_repr<R: Record>(record: &R, py: Python<'_>) -> PyResult<String> {
+pub(crate) fn record_repr<R: Record>(record: &R, py: Python<'_>) -> PyResult<String> {
     let mut parts = Vec::new();
     for (name, value) in record.fields(py)? {
         parts.push(format!("{name}={}", value.repr()?.to_string_lossy()));
@@ -27,7 +32,10 @@ fn record_repr<R: Record>(record: &R, py: Python<'_>) -> PyResult<String> {
 }
 
 /// A new dict of the record's fields.
-fn record_dict<'py, R: Record>(record: &R, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn record_dict<'py, R: Record>(
+    record: &R,
+    py: Python<'py>,
+) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (name, value) in record.fields(py)? {
         dict.set_item(name, value)?;
@@ -36,7 +44,10 @@ fn record_dict<'py, R: Record>(record: &R, py: Python<'py>) -> PyResult<Bound<'p
 }
 
 /// A Rust value as a Python object.
-fn py_any<'py, T: IntoPyObjectExt<'py>>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn py_any<'py, T: IntoPyObjectExt<'py>>(
+    py: Python<'py>,
+    value: T,
+) -> PyResult<Bound<'py, PyAny>> {
     value.into_bound_py_any(py)
 }
 
@@ -352,5 +363,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Assignment>()?;
     m.add_class::<AuditRecord>()?;
     m.add_class::<AuditVerification>()?;
+    m.add_class::<Household>()?;
+    m.add_class::<Resident>()?;
+    m.add_class::<TagKind>()?;
+    m.add_class::<UnitCounts>()?;
+    m.add_class::<ArchiveSection>()?;
+    m.add_class::<Archive>()?;
+    m.add_class::<ImportResult>()?;
     Ok(())
 }

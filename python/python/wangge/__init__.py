@@ -1,9 +1,12 @@
 """wangge (网格): grid-based community service management (网格化服务管理) on SQLite.
 
 A deployment's territory is a tree of units (county, township, community, grid,
-building) kept with its history in one SQLite file; staff are assigned to units; every
-write is recorded in a tamper-evident audit chain; ``Store.scope`` gives a handle that
-sees only one subtree.
+building) kept with its history in one SQLite file; staff are assigned to units;
+households and their residents live in grids, with tags that make a household special
+(特殊户) over dates, a versioned archive (民生档案) and bulk import from CSV, dicts or a
+DataFrame; ID numbers and phones are masked unless read with ``Store.resident_clear``,
+which is audited. Every write is recorded in a tamper-evident audit chain;
+``Store.scope`` gives a handle that sees only one subtree.
 
     >>> import wangge
     >>> with wangge.Store(":memory:") as store:
@@ -18,39 +21,55 @@ the value that was wrong.
 """
 
 from wangge._native import (
+    ARCHIVE_SECTIONS,
     DEFAULT_LEVELS,
     ROLES,
+    Archive,
+    ArchiveSection,
     Assignment,
     AuditRecord,
     AuditVerification,
     Conflict,
     Error,
+    Household,
+    ImportResult,
     InvalidInput,
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    Resident,
     Staff,
     StorageError,
     Store,
+    TagKind,
     Unit,
+    UnitCounts,
     __version__,
 )
 
 __all__ = [
+    "ARCHIVE_SECTIONS",
     "DEFAULT_LEVELS",
     "ROLES",
+    "Archive",
+    "ArchiveSection",
     "Assignment",
     "AuditRecord",
     "AuditVerification",
     "Conflict",
     "Error",
+    "Household",
+    "ImportResult",
     "InvalidInput",
     "InvalidTransition",
     "NotFound",
     "PermissionDenied",
+    "Resident",
     "Staff",
     "StorageError",
     "Store",
+    "TagKind",
     "Unit",
+    "UnitCounts",
     "__version__",
 ]

@@ -1,28 +1,36 @@
 """Type stubs of wangge._native, the Rust extension module of wangge."""
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, TypeAlias, TypeVar, Union, final
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, Union, final
 
 __all__ = [
     "__version__",
+    "ARCHIVE_SECTIONS",
+    "Archive",
+    "ArchiveSection",
     "Assignment",
     "AuditRecord",
     "AuditVerification",
     "Conflict",
     "DEFAULT_LEVELS",
     "Error",
+    "Household",
+    "ImportResult",
     "InvalidInput",
     "InvalidTransition",
     "NotFound",
     "PermissionDenied",
     "ROLES",
+    "Resident",
     "Staff",
     "StorageError",
     "Store",
+    "TagKind",
     "Unit",
+    "UnitCounts",
 ]
 
 __version__: str
@@ -30,6 +38,9 @@ ROLES: tuple[str, ...]
 """Every staff role name, most responsible first (grid_chief, grid_worker, ...)."""
 DEFAULT_LEVELS: list[tuple[str, int | None]]
 """The levels a store gets when none are given: county 6 ... building 18."""
+ARCHIVE_SECTIONS: tuple[str, ...]
+"""The sections of a household's archive (民生档案), in the seed's order: basic,
+employment, education, health, insurance, assistance, petitions, demands."""
 
 _DateLike: TypeAlias = Union[date, datetime, str]
 """A datetime.date, a datetime.datetime (its date is taken) or ISO text YYYY-MM-DD."""
@@ -42,6 +53,36 @@ _NewUnit: TypeAlias = Union[
 ]
 """One item of Store.add_units: a dict with the keys code, name, level and optionally
 parent, start, or a tuple in that order."""
+
+_HouseholdKind: TypeAlias = Literal["registered", "floating", "rental"]
+"""How a household is registered: 户籍, 流动 or 出租."""
+
+_HouseholdClass: TypeAlias = Literal["ordinary", "special"]
+"""普通户 or 特殊户, derived from the tags."""
+
+_ImportMode: TypeAlias = Literal["all_or_nothing", "skip_invalid"]
+"""What import_households does with bad rows."""
+
+class _DataFrameLike(Protocol):
+    """What import_households reads from a pandas DataFrame: its columns and records."""
+
+    @property
+    def columns(self) -> Any: ...
+    def to_dict(self, orient: Literal["records"], /) -> list[Mapping[str, Any]]: ...
+
+_ImportCell: TypeAlias = Union[str, int, float, list[str], tuple[str, ...], None]
+"""One value of a row given as a dict; tag lists may be lists."""
+
+_ImportSource: TypeAlias = Union[
+    str,
+    os.PathLike[str],
+    bytes,
+    bytearray,
+    Iterable[Mapping[str, _ImportCell]],
+    _DataFrameLike,
+]
+"""A CSV path, CSV bytes, an iterable of dicts with the CSV columns as keys, or a
+DataFrame."""
 
 _S = TypeVar("_S", bound="Store")
 
@@ -162,6 +203,140 @@ class AuditVerification:
     def __hash__(self) -> int: ...
 
 @final
+class Household:
+    """A household (户) as it stood on some date."""
+
+    @property
+    def household_id(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def kind(self) -> _HouseholdKind: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def household_class(self) -> _HouseholdClass: ...
+    @property
+    def start(self) -> date | None: ...
+    @property
+    def end(self) -> date | None: ...
+    @property
+    def verified(self) -> date | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Resident:
+    """A resident (居民) as they stood on some date; ID number and phone masked."""
+
+    @property
+    def resident_id(self) -> int: ...
+    @property
+    def household_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def id_number(self) -> str | None: ...
+    @property
+    def id_upgraded(self) -> bool: ...
+    @property
+    def birth_date(self) -> date | None: ...
+    @property
+    def sex(self) -> Literal["male", "female"] | None: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def hukou(self) -> str | None: ...
+    @property
+    def employer(self) -> str | None: ...
+    @property
+    def relation(self) -> str: ...
+    @property
+    def tags(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class TagKind:
+    """A tag kind the store knows, and whether it makes a household special."""
+
+    @property
+    def tag(self) -> str: ...
+    @property
+    def special(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class UnitCounts:
+    """Registry counts for one unit on one day."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def households(self) -> int: ...
+    @property
+    def special_households(self) -> int: ...
+    @property
+    def residents(self) -> int: ...
+    @property
+    def floating(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ArchiveSection:
+    """One version of one section of a household's archive (民生档案)."""
+
+    @property
+    def section(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def at(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def content(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Archive:
+    """A household's archive as it stood at some moment."""
+
+    @property
+    def household_id(self) -> str: ...
+    @property
+    def sections(self) -> dict[str, ArchiveSection]: ...
+    @property
+    def verified(self) -> date | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ImportResult:
+    """What Store.import_households did; bad rows are listed in errors, never raised."""
+
+    @property
+    def inserted(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def errors(self) -> list[tuple[int, str, str]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class Store:
     """A handle on one deployment's store (one SQLite file, or ":memory:")."""
 
@@ -224,3 +399,89 @@ class Store:
     def scope(self, code: str, actor: str) -> "Store": ...
     def verify_audit(self) -> AuditVerification: ...
     def audit_log(self, after: int = 0, limit: int = 1000) -> list[AuditRecord]: ...
+    def add_household(
+        self,
+        household_id: str,
+        unit: str,
+        address: str,
+        kind: _HouseholdKind = "registered",
+        tags: Iterable[str] | None = None,
+        start: _DateLike | None = None,
+    ) -> Household: ...
+    def move_household(self, household_id: str, unit: str, on: _DateLike) -> Household: ...
+    def end_household(self, household_id: str, on: _DateLike) -> None: ...
+    def household(self, household_id: str, as_of: _DateLike | None = None) -> Household: ...
+    def households(
+        self,
+        unit: str,
+        as_of: _DateLike | None = None,
+        household_class: _HouseholdClass | None = None,
+        tag: str | None = None,
+        kind: _HouseholdKind | None = None,
+    ) -> list[Household]: ...
+    def household_class(
+        self, household_id: str, on: _DateLike | None = None
+    ) -> _HouseholdClass: ...
+    def tag(
+        self,
+        household_id: str,
+        tag: str,
+        start: _DateLike | None = None,
+        end: _DateLike | None = None,
+    ) -> None: ...
+    def tag_household(
+        self,
+        household_id: str,
+        tag: str,
+        start: _DateLike | None = None,
+        end: _DateLike | None = None,
+    ) -> None: ...
+    def untag(self, household_id: str, tag: str, on: _DateLike) -> None: ...
+    def untag_household(self, household_id: str, tag: str, on: _DateLike) -> None: ...
+    def tag_resident(
+        self,
+        resident_id: int,
+        tag: str,
+        start: _DateLike | None = None,
+        end: _DateLike | None = None,
+    ) -> None: ...
+    def untag_resident(self, resident_id: int, tag: str, on: _DateLike) -> None: ...
+    def define_tag(self, tag: str, special: bool) -> None: ...
+    def tag_kinds(self) -> list[TagKind]: ...
+    def add_resident(
+        self,
+        household_id: str,
+        name: str,
+        id_number: str | None = None,
+        phone: str | None = None,
+        hukou: str | None = None,
+        employer: str | None = None,
+        relation: str = "head",
+        tags: Iterable[str] | None = None,
+        start: _DateLike | None = None,
+    ) -> Resident: ...
+    def move_resident(
+        self, resident_id: int, household_id: str, relation: str, on: _DateLike
+    ) -> Resident: ...
+    def resident(self, resident_id: int, as_of: _DateLike | None = None) -> Resident: ...
+    def residents(
+        self, household_id: str, as_of: _DateLike | None = None
+    ) -> list[Resident]: ...
+    def resident_clear(self, resident_id: int) -> tuple[str | None, str | None]: ...
+    def unit_counts(
+        self, unit: str, as_of: _DateLike | None = None
+    ) -> tuple[UnitCounts, list[UnitCounts]]: ...
+    def set_archive_section(
+        self, household_id: str, section: str, content: dict[str, Any]
+    ) -> ArchiveSection: ...
+    def archive(self, household_id: str, at: str | date | datetime | None = None) -> Archive: ...
+    def archive_history(self, household_id: str, section: str) -> list[ArchiveSection]: ...
+    def verify_archive(self, household_id: str, on: _DateLike) -> None: ...
+    def import_households(
+        self,
+        path_or_rows: _ImportSource,
+        mode: _ImportMode = "all_or_nothing",
+        on: _DateLike | None = None,
+        encoding: str | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> ImportResult: ...

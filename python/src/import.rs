@@ -1,0 +1,271 @@
+//! `Store.import_households`: its source argument turned into CSV bytes or core rows, and
+//! the import run with the GIL released, taking it back only to call the progress
+//! callback.
+//!
+//! The callback runs while the core holds the store's connection lock. That cannot
+//! deadlock across threads: no thread ever waits for that lock while holding the GIL,
+//! because every `Store` method releases the GIL before the core takes the lock. Within
+//! the callback's own thread it would (the lock is not re-entrant), so `Store` methods
+//! called from the callback raise `StorageError` instead of waiting for ever.
+//!
+//! Rows and errors hold ID numbers and phones: messages about a bad argument name its
+//! type and position, never its content.
+
+use std::cell::Cell;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple,
+};
+use wangge::{ImportOptions, ImportRow};
+
+use crate::errors::{StorageError, invalid, py_result};
+use crate::registry_types::ImportResult;
+
+thread_local! {
+    /// True on a thread while it runs an import's progress callback.
+    static IN_PROGRESS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Refuses store calls made from inside an import's progress callback: the import holds
+/// the store's connection, so they would wait for ever.
+pub(crate) fn refuse_inside_progress() -> PyResult<()> {
+    if IN_PROGRESS.get() {
+        return Err(StorageError::new_err(
+            "the store cannot be used from inside an import's progress callback \
+             (the import holds its connection)",
+        ));
+    }
+    Ok(())
+}
+
+/// `<list object>`: how an argument that may hold personal information is named in
+/// messages.
+fn type_text(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "<object>".to_owned(), |n| format!("<{n} object>"))
+}
+
+/// What `import_households` reads.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// A CSV file, read in Rust.
+    Path(PathBuf),
+    /// CSV content.
+    Bytes(Vec<u8>),
+    /// Rows given as dicts (or a `DataFrame`'s records).
+    Rows(Vec<ImportRow>),
+}
+
+/// The keys of a row given as a dict, as the CSV columns are named.
+const ROW_KEYS: [&str; 12] = [
+    "household_id",
+    "unit",
+    "address",
+    "kind",
+    "tags",
+    "name",
+    "id_number",
+    "phone",
+    "relation",
+    "hukou",
+    "employer",
+    "resident_tags",
+];
+
+const SOURCE: &str = "expected a CSV path, CSV bytes, an iterable of dicts or a DataFrame";
+
+/// The `path_or_rows` argument: `bytes`/`bytearray` are CSV content; `str` or an
+/// `os.PathLike` names a CSV file; an object with `.to_dict` and `.columns` (a pandas
+/// `DataFrame`) gives its records; anything else is iterated for dicts. Rows are read here,
+/// with the GIL held, so a generator is consumed before the import starts.
+pub(crate) fn source_arg(value: &Bound<'_, PyAny>) -> PyResult<Source> {
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return Ok(Source::Bytes(bytes.as_bytes().to_vec()));
+    }
+    if let Ok(bytes) = value.cast::<PyByteArray>() {
+        return Ok(Source::Bytes(bytes.to_vec()));
+    }
+    if value.is_instance_of::<PyString>() || value.hasattr("__fspath__")? {
+        return value
+            .extract::<PathBuf>()
+            .map(Source::Path)
+            .map_err(|_| invalid("path_or_rows", type_text(value), SOURCE));
+    }
+    if value.is_instance_of::<PyDict>() {
+        return Err(invalid(
+            "path_or_rows",
+            type_text(value),
+            "one dict is not a list of rows: pass [row]",
+        ));
+    }
+    let records;
+    let rows = if value.hasattr("to_dict")? && value.hasattr("columns")? {
+        records = value.call_method1("to_dict", ("records",))?;
+        &records
+    } else {
+        value
+    };
+    let items = rows
+        .try_iter()
+        .map_err(|_| invalid("path_or_rows", type_text(value), SOURCE))?;
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        out.push(row_arg(i + 1, &item?)?);
+    }
+    Ok(Source::Rows(out))
+}
+
+/// One row given as a dict (any mapping); `line` is its position from 1. Missing keys,
+/// `None` and NaN are empty; other keys are ignored, as other CSV columns are.
+fn row_arg(line: usize, item: &Bound<'_, PyAny>) -> PyResult<ImportRow> {
+    let dict = item.cast::<PyDict>().ok();
+    if dict.is_none() && item.cast::<PyMapping>().is_err() {
+        return Err(invalid(
+            "path_or_rows",
+            type_text(item),
+            &format!("row {line} is not a dict"),
+        ));
+    }
+    let mut cells: [String; ROW_KEYS.len()] = Default::default();
+    for (key, cell) in ROW_KEYS.iter().zip(cells.iter_mut()) {
+        let value = match dict {
+            Some(d) => d.get_item(key)?,
+            None => Some(item.call_method1("get", (key,))?),
+        };
+        if let Some(value) = value {
+            *cell = cell_text(key, &value)?;
+        }
+    }
+    let [
+        household_id,
+        unit,
+        address,
+        kind,
+        tags,
+        name,
+        id_number,
+        phone,
+        relation,
+        hukou,
+        employer,
+        resident_tags,
+    ] = cells;
+    Ok(ImportRow {
+        line,
+        household_id,
+        unit,
+        address,
+        kind,
+        tags,
+        name,
+        id_number,
+        phone,
+        relation,
+        hukou,
+        employer,
+        resident_tags,
+    })
+}
+
+/// One cell as the text a CSV file would hold: `None`, NaN and pandas' `NA`/`NaT` are
+/// empty, a whole float loses its `.0` (pandas reads a column of phone numbers with a gap
+/// as floats), a list or tuple of tags is joined with `;`, anything else is `str()`.
+fn cell_text(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if value.is_none() {
+        return Ok(String::new());
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_str()?.trim().to_owned());
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        let f = f.value();
+        if f.is_nan() {
+            return Ok(String::new());
+        }
+        if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e17 {
+            return Ok(format!("{f:.0}"));
+        }
+    }
+    if matches!(key, "tags" | "resident_tags")
+        && (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
+    {
+        let mut parts = Vec::new();
+        for item in value.try_iter()? {
+            let part = cell_text(key, &item?)?;
+            if !part.is_empty() {
+                parts.push(part);
+            }
+        }
+        return Ok(parts.join(";"));
+    }
+    let kind = value.get_type().name()?;
+    if matches!(kind.to_str()?, "NAType" | "NaTType") {
+        return Ok(String::new());
+    }
+    Ok(value.str()?.to_str()?.trim().to_owned())
+}
+
+/// Runs the import with the GIL released. The progress callback, when given, is called
+/// with `(done, total)`; if it raises, the import is cancelled (nothing is written) and
+/// its exception propagates; if it returns `False`, the import is cancelled with the
+/// core's `InvalidInput`.
+pub(crate) fn run(
+    py: Python<'_>,
+    store: &wangge::Store,
+    source: Source,
+    options: &ImportOptions,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ImportResult> {
+    let callback: Option<Py<PyAny>> = progress.map(|p| p.clone().unbind());
+    let mut raised: Option<PyErr> = None;
+    let result = py.detach(|| {
+        let mut report = |done: usize, total: usize| -> bool {
+            let Some(callback) = &callback else {
+                return true;
+            };
+            if raised.is_some() {
+                return false;
+            }
+            Python::attach(|py| {
+                IN_PROGRESS.set(true);
+                let answer = callback.call1(py, (done, total));
+                IN_PROGRESS.set(false);
+                match answer {
+                    Ok(answer) => answer
+                        .bind(py)
+                        .cast::<PyBool>()
+                        .map_or(true, PyBoolMethods::is_true),
+                    Err(err) => {
+                        raised = Some(err);
+                        false
+                    }
+                }
+            })
+        };
+        let progress: Option<&mut dyn FnMut(usize, usize) -> bool> = if callback.is_some() {
+            Some(&mut report)
+        } else {
+            None
+        };
+        match source {
+            Source::Path(path) => {
+                let bytes = std::fs::read(&path).map_err(|e| wangge::Error::InvalidInput {
+                    field: "path",
+                    value: path.display().to_string(),
+                    reason: format!("cannot read the CSV file: {e}"),
+                })?;
+                store.import_households_csv(&bytes, options, progress)
+            }
+            Source::Bytes(bytes) => store.import_households_csv(&bytes, options, progress),
+            Source::Rows(rows) => store.import_households(&rows, options, progress),
+        }
+    });
+    if let Some(err) = raised {
+        return Err(err);
+    }
+    py_result(result).map(ImportResult::from)
+}
