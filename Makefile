@@ -45,6 +45,7 @@ test-c: $(BUILD)/test_wangge
 		echo "libwangge_ffi.so exports sqlite3_* symbols"; exit 1; fi
 	cd $(BUILD) && ./test_wangge
 	cd $(BUILD) && valgrind --quiet --leak-check=full --show-leak-kinds=all \
+		--suppressions=$(CURDIR)/tests/c/valgrind.supp \
 		--errors-for-leak-kinds=all --error-exitcode=1 ./test_wangge
 
 $(VENV)/.installed: python/requirements-dev.txt

@@ -94,6 +94,7 @@ impl Store {
                 "INSERT INTO archive_version (household_id, section, version, at, author, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![household_id, section, version, at, author, content.to_string()])?;
+            w.changes_no_household();
             w.audit("set_archive_section", household_id, &json!({"section": section, "version": version}))?;
             Ok(ArchiveSection {
                 section: section.to_owned(),
@@ -177,6 +178,7 @@ impl Store {
             self.household_visible(&w.tx, household_id, on)?;
             w.tx.prepare_cached("UPDATE household SET verified = ?2 WHERE household_id = ?1")?
                 .execute(params![household_id, date::to_sql(on)])?;
+            w.changes_no_household();
             w.audit(
                 "verify_archive",
                 household_id,

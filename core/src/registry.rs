@@ -1,9 +1,11 @@
 //! The registry (户籍/流动人口 files): households, residents, their tags and the derived
 //! household class, all answerable for any date.
 //!
-//! A household lives in a grid or building over stretches of time (`household_place`); a
-//! resident belongs to a household over stretches of time (`membership`); tags sit on a
-//! household or on a resident with a start and an end. A household is `special` on a day
+//! A household lives in a grid or building over stretches of time; a resident belongs to
+//! a household over stretches of time. The latest stretch of each is on the household's
+//! or resident's own row (`unit` from `unit_since`, `household_id` from `member_since`),
+//! the earlier ones in `household_place` and `membership`, so a new household or resident
+//! is one row. Tags sit on a household or on a resident with a start and an end. A household is `special` on a day
 //! when it, or one of its members that day, carries a tag that day whose kind counts as
 //! special; the class is always derived, never stored.
 //!
@@ -274,7 +276,10 @@ fn check_tag(kinds: &HashMap<String, bool>, tag: &str) -> Result<()> {
 fn place_on(conn: &Connection, household_id: &str, on: i64) -> Result<Option<(String, i64, i64)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT unit, valid_from, valid_to FROM household_place
+            "SELECT unit, unit_since, ended FROM household
+             WHERE household_id = ?1 AND unit_since <= ?2 AND ended > ?2
+             UNION ALL
+             SELECT unit, valid_from, valid_to FROM household_place
              WHERE household_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",
         )?
         .query_row(params![household_id, on], |r| {
@@ -291,7 +296,10 @@ fn membership_on(
 ) -> Result<Option<(String, String, i64)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT household_id, relation, valid_from FROM membership
+            "SELECT household_id, relation, member_since FROM resident
+             WHERE resident_id = ?1 AND member_since <= ?2
+             UNION ALL
+             SELECT household_id, relation, valid_from FROM membership
              WHERE resident_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",
         )?
         .query_row(params![resident_id, on], |r| {
@@ -310,18 +318,21 @@ fn subtree_tags(
     on: i64,
 ) -> Result<HashMap<String, BTreeSet<String>>> {
     let mut out: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for sql in [
-        "SELECT p.household_id, t.tag FROM unit_span s
-         JOIN household_place p ON p.unit = s.code AND p.valid_from <= ?4 AND p.valid_to > ?4
-         JOIN tag t ON t.household_id = p.household_id AND t.start <= ?4 AND t.end_day > ?4
-         WHERE (s.path = ?1 OR (s.path >= ?2 AND s.path < ?3)) AND s.valid_from <= ?4 AND s.valid_to > ?4",
-        "SELECT p.household_id, t.tag FROM unit_span s
-         JOIN household_place p ON p.unit = s.code AND p.valid_from <= ?4 AND p.valid_to > ?4
-         JOIN membership m ON m.household_id = p.household_id AND m.valid_from <= ?4 AND m.valid_to > ?4
-         JOIN tag t ON t.resident_id = m.resident_id AND t.start <= ?4 AND t.end_day > ?4
-         WHERE (s.path = ?1 OR (s.path >= ?2 AND s.path < ?3)) AND s.valid_from <= ?4 AND s.valid_to > ?4",
-    ] {
-        let mut stmt = conn.prepare_cached(sql)?;
+    let sql = format!(
+        "WITH placed AS MATERIALIZED ({SUBTREE_PLACED}),
+         members AS (SELECT r.household_id, r.resident_id FROM placed JOIN resident r
+                     ON r.household_id = placed.household_id AND r.member_since <= ?4
+                     UNION ALL
+                     SELECT m.household_id, m.resident_id FROM placed JOIN membership m
+                     ON m.household_id = placed.household_id AND m.valid_from <= ?4 AND m.valid_to > ?4)
+         SELECT placed.household_id, t.tag FROM placed
+         JOIN tag t ON t.household_id = placed.household_id AND t.start <= ?4 AND t.end_day > ?4
+         UNION ALL
+         SELECT members.household_id, t.tag FROM members
+         JOIN tag t ON t.resident_id = members.resident_id AND t.start <= ?4 AND t.end_day > ?4"
+    );
+    {
+        let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![root, lo, hi, on])?;
         while let Some(row) = rows.next()? {
             out.entry(row.get(0)?).or_default().insert(row.get(1)?);
@@ -330,13 +341,33 @@ fn subtree_tags(
     Ok(out)
 }
 
+/// The households placed on `?4` in the units whose paths lie in `[?2, ?3)` or equal `?1`:
+/// (`household_id`, unit), from the households' own rows and from their earlier places.
+const SUBTREE_PLACED: &str = "
+    SELECT h.household_id, h.unit FROM unit_span s
+    JOIN household h ON h.unit = s.code AND h.unit_since <= ?4 AND h.ended > ?4
+    WHERE (s.path = ?1 OR (s.path >= ?2 AND s.path < ?3)) AND s.valid_from <= ?4 AND s.valid_to > ?4
+    UNION ALL
+    SELECT p.household_id, p.unit FROM unit_span s
+    JOIN household_place p ON p.unit = s.code AND p.valid_from <= ?4 AND p.valid_to > ?4
+    WHERE (s.path = ?1 OR (s.path >= ?2 AND s.path < ?3)) AND s.valid_from <= ?4 AND s.valid_to > ?4";
+
+/// The members of household `?1` on `?2`: (`resident_id`, relation).
+const MEMBERS_ON: &str = "
+    SELECT resident_id, relation FROM resident WHERE household_id = ?1 AND member_since <= ?2
+    UNION ALL
+    SELECT resident_id, relation FROM membership WHERE household_id = ?1 AND valid_from <= ?2 AND valid_to > ?2";
+
 /// Tags active on `on` for one household: its own and its members'.
 fn household_tags(conn: &Connection, household_id: &str, on: i64) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
+    let members = format!(
+        "WITH m AS ({MEMBERS_ON})
+         SELECT t.tag FROM m JOIN tag t ON t.resident_id = m.resident_id AND t.start <= ?2 AND t.end_day > ?2"
+    );
     for sql in [
         "SELECT tag FROM tag WHERE household_id = ?1 AND start <= ?2 AND end_day > ?2",
-        "SELECT t.tag FROM membership m JOIN tag t ON t.resident_id = m.resident_id AND t.start <= ?2 AND t.end_day > ?2
-         WHERE m.household_id = ?1 AND m.valid_from <= ?2 AND m.valid_to > ?2",
+        members.as_str(),
     ] {
         let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query(params![household_id, on])?;
@@ -414,6 +445,22 @@ fn end_tag(
     } else {
         conn.prepare_cached("UPDATE tag SET end_day = ?2 WHERE id = ?1")?
             .execute(params![id, on])?;
+    }
+    Ok(())
+}
+
+/// Says a write changed the registry facts of every household `resident_id` ever belonged
+/// to (a tag of theirs counts for each while they were a member).
+fn changes_households_of(w: &mut crate::store::Write<'_>, resident_id: i64) -> Result<()> {
+    let households: Vec<String> =
+        w.tx.prepare_cached(
+            "SELECT household_id FROM resident WHERE resident_id = ?1 AND household_id IS NOT NULL
+             UNION SELECT household_id FROM membership WHERE resident_id = ?1",
+        )?
+        .query_map([resident_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for household_id in &households {
+        w.changes_household(household_id);
     }
     Ok(())
 }
@@ -499,20 +546,20 @@ impl Store {
                 check_tag(&kinds, tag)?;
             }
             w.tx.prepare_cached(
-                "INSERT INTO household (household_id, address, kind, start, ended) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO household (household_id, address, kind, start, ended, unit, unit_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4)",
             )?
-            .execute(params![household_id, address, kind.as_str(), start_sql, FOREVER])
+            .execute(params![household_id, address, kind.as_str(), start_sql, FOREVER, unit])
             .map_err(|e| match &e {
                 rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                     Error::Conflict(format!("household id {household_id} already exists"))
                 }
                 _ => Error::from(e),
             })?;
-            w.tx.prepare_cached("INSERT INTO household_place (household_id, valid_from, valid_to, unit) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![household_id, start_sql, FOREVER, unit])?;
             for tag in tags {
                 insert_tag(&w.tx, (household_id, Some(household_id), None), tag, start_sql, FOREVER)?;
             }
+            w.changes_household(household_id);
             w.audit(
                 "add_household",
                 household_id,
@@ -539,15 +586,14 @@ impl Store {
                     date::iso(valid_to)
                 )));
             }
-            if valid_from == on_sql {
-                w.tx.prepare_cached("UPDATE household_place SET unit = ?3 WHERE household_id = ?1 AND valid_from = ?2")?
-                    .execute(params![household_id, valid_from, unit])?;
-            } else {
-                w.tx.prepare_cached("UPDATE household_place SET valid_to = ?3 WHERE household_id = ?1 AND valid_from = ?2")?
-                    .execute(params![household_id, valid_from, on_sql])?;
+            // The place valid on `on` runs to FOREVER, so it is the one on the household's row.
+            if valid_from != on_sql {
                 w.tx.prepare_cached("INSERT INTO household_place (household_id, valid_from, valid_to, unit) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![household_id, on_sql, FOREVER, unit])?;
+                    .execute(params![household_id, valid_from, on_sql, from])?;
             }
+            w.tx.prepare_cached("UPDATE household SET unit = ?2, unit_since = ?3 WHERE household_id = ?1")?
+                .execute(params![household_id, unit, on_sql])?;
+            w.changes_household(household_id);
             w.audit("move_household", household_id, &json!({"from": from, "to": unit, "on": on.to_string()}))
         })?;
         self.household(household_id, Some(on))
@@ -558,21 +604,22 @@ impl Store {
         let on_sql = date::to_sql(on);
         self.write(|w| {
             self.household_in_scope(&w.tx, household_id, on)?;
-            let (_, valid_from, valid_to) = place_on(&w.tx, household_id, on_sql)?
+            let (_, _, valid_to) = place_on(&w.tx, household_id, on_sql)?
                 .ok_or_else(|| Error::not_found("household", household_id))?;
             if valid_to != FOREVER {
-                return Err(Error::Conflict(format!("household {household_id} has changes recorded after {on}")));
+                return Err(Error::Conflict(format!(
+                    "household {household_id} has changes recorded after {on}"
+                )));
             }
-            if valid_from == on_sql {
-                w.tx.prepare_cached("DELETE FROM household_place WHERE household_id = ?1 AND valid_from = ?2")?
-                    .execute(params![household_id, valid_from])?;
-            } else {
-                w.tx.prepare_cached("UPDATE household_place SET valid_to = ?3 WHERE household_id = ?1 AND valid_from = ?2")?
-                    .execute(params![household_id, valid_from, on_sql])?;
-            }
+            // The latest place now ends with the household (empty if it began that day).
             w.tx.prepare_cached("UPDATE household SET ended = ?2 WHERE household_id = ?1")?
                 .execute(params![household_id, on_sql])?;
-            w.audit("end_household", household_id, &json!({"on": on.to_string()}))
+            w.changes_household(household_id);
+            w.audit(
+                "end_household",
+                household_id,
+                &json!({"on": on.to_string()}),
+            )
         })
     }
 
@@ -614,12 +661,11 @@ impl Store {
         let on_sql = date::to_sql(on);
         let kinds = tag_kinds(&conn)?;
         let mut tags = subtree_tags(&conn, &span.path, &lo, &hi, on_sql)?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.household_id, p.unit, h.address, h.kind, h.start, h.ended, h.verified FROM unit_span s
-             JOIN household_place p ON p.unit = s.code AND p.valid_from <= ?4 AND p.valid_to > ?4
-             JOIN household h ON h.household_id = p.household_id
-             WHERE (s.path = ?1 OR (s.path >= ?2 AND s.path < ?3)) AND s.valid_from <= ?4 AND s.valid_to > ?4",
-        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "WITH p AS ({SUBTREE_PLACED})
+             SELECT p.household_id, p.unit, h.address, h.kind, h.start, h.ended, h.verified FROM p
+             JOIN household h ON h.household_id = p.household_id"
+        ))?;
         let mut rows = stmt.query(params![span.path, lo, hi, on_sql])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -684,6 +730,7 @@ impl Store {
             self.household_in_scope(&w.tx, household_id, on)?;
             check_tag(&tag_kinds(&w.tx)?, tag)?;
             insert_tag(&w.tx, (household_id, Some(household_id), None), tag, start_sql, end_sql)?;
+            w.changes_household(household_id);
             w.audit("tag", household_id, &json!({"tag": tag, "start": start.map(|d| d.to_string()), "end": end.map(|d| d.to_string())}))
         })
     }
@@ -698,6 +745,7 @@ impl Store {
                 tag,
                 date::to_sql(on),
             )?;
+            w.changes_household(household_id);
             w.audit(
                 "untag",
                 household_id,
@@ -735,6 +783,7 @@ impl Store {
                 start_sql,
                 end_sql,
             )?;
+            changes_households_of(w, resident_id)?;
             w.audit(
                 "tag_resident",
                 &resident_id.to_string(),
@@ -754,6 +803,7 @@ impl Store {
                 tag,
                 date::to_sql(on),
             )?;
+            changes_households_of(w, resident_id)?;
             w.audit(
                 "untag_resident",
                 &resident_id.to_string(),
@@ -838,8 +888,9 @@ impl Store {
                 .query_row([household_id], |r| r.get(0))?;
         let start_sql = start.map_or(household_start, date::to_sql);
         w.tx.prepare_cached(
-            "INSERT INTO resident (name, id_number, id_upgraded, birth_date, sex, phone, hukou, employer)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO resident (name, id_number, id_upgraded, birth_date, sex, phone, hukou, employer,
+                                   household_id, relation, member_since)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             resident.name,
@@ -849,7 +900,10 @@ impl Store {
             id.as_ref().map(|i| i.sex.as_str()),
             resident.phone,
             resident.hukou,
-            resident.employer
+            resident.employer,
+            household_id,
+            relation,
+            start_sql
         ])
         .map_err(|e| match &e {
             rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => Error::Conflict(
@@ -858,10 +912,7 @@ impl Store {
             _ => Error::from(e),
         })?;
         let resident_id = w.tx.last_insert_rowid();
-        w.tx.prepare_cached(
-            "INSERT INTO membership (resident_id, valid_from, valid_to, household_id, relation) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![resident_id, start_sql, FOREVER, household_id, relation])?;
+        w.changes_household(household_id);
         let label = format!("resident {resident_id}");
         for tag in &resident.tags {
             insert_tag(
@@ -894,27 +945,26 @@ impl Store {
         self.write(|w| {
             let from = self.resident_in_scope(&w.tx, resident_id, on)?;
             self.household_in_scope(&w.tx, household_id, on)?;
-            let (_, _, valid_from) = membership_on(&w.tx, resident_id, on_sql)?
+            let (_, old_relation, valid_from) = membership_on(&w.tx, resident_id, on_sql)?
                 .ok_or_else(|| Error::not_found("resident", resident_id))?;
-            let later: Option<i64> = w
+            let since: i64 = w
                 .tx
-                .prepare_cached("SELECT valid_from FROM membership WHERE resident_id = ?1 AND valid_from > ?2")?
-                .query_row(params![resident_id, on_sql], |r| r.get(0))
-                .optional()?;
-            if later.is_some() {
+                .prepare_cached("SELECT member_since FROM resident WHERE resident_id = ?1")?
+                .query_row([resident_id], |r| r.get(0))?;
+            if since > on_sql {
                 return Err(Error::Conflict(format!("resident {resident_id} has moves recorded after {on}")));
             }
-            if valid_from == on_sql {
-                w.tx.prepare_cached("UPDATE membership SET household_id = ?3, relation = ?4 WHERE resident_id = ?1 AND valid_from = ?2")?
-                    .execute(params![resident_id, valid_from, household_id, relation])?;
-            } else {
-                w.tx.prepare_cached("UPDATE membership SET valid_to = ?3 WHERE resident_id = ?1 AND valid_from = ?2")?
-                    .execute(params![resident_id, valid_from, on_sql])?;
+            // The membership valid on `on` is the latest, on the resident's row.
+            if valid_from != on_sql {
                 w.tx.prepare_cached(
                     "INSERT INTO membership (resident_id, valid_from, valid_to, household_id, relation) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![resident_id, on_sql, FOREVER, household_id, relation])?;
+                .execute(params![resident_id, valid_from, on_sql, from, old_relation])?;
             }
+            w.tx.prepare_cached("UPDATE resident SET household_id = ?2, relation = ?3, member_since = ?4 WHERE resident_id = ?1")?
+                .execute(params![resident_id, household_id, relation, on_sql])?;
+            w.changes_household(&from);
+            w.changes_household(household_id);
             w.audit(
                 "move_resident",
                 &resident_id.to_string(),
@@ -947,10 +997,10 @@ impl Store {
     pub fn resident_clear(&self, resident_id: i64) -> Result<(Option<String>, Option<String>)> {
         let today = self.today();
         self.write(|w| {
-            let latest: Option<i64> = w
-                .tx
-                .prepare_cached("SELECT max(valid_from) FROM membership WHERE resident_id = ?1")?
-                .query_row([resident_id], |r| r.get(0))?;
+            let latest: Option<i64> =
+                w.tx.prepare_cached("SELECT member_since FROM resident WHERE resident_id = ?1")?
+                    .query_row([resident_id], |r| r.get(0))
+                    .optional()?;
             let Some(latest) = latest else {
                 return Err(Error::not_found("resident", resident_id));
             };
@@ -966,6 +1016,7 @@ impl Store {
                 .tx
                 .prepare_cached("SELECT id_number, phone FROM resident WHERE resident_id = ?1")?
                 .query_row([resident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            w.changes_no_household();
             w.audit(
                 "read_clear",
                 &resident_id.to_string(),
@@ -1038,11 +1089,12 @@ fn residents_of(
     on: i64,
     only: Option<i64>,
 ) -> Result<Vec<Resident>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.resident_id, r.name, r.id_number, r.id_upgraded, r.birth_date, r.sex, r.phone, r.hukou, r.employer, m.relation
-         FROM membership m JOIN resident r ON r.resident_id = m.resident_id
-         WHERE m.household_id = ?1 AND m.valid_from <= ?2 AND m.valid_to > ?2 AND (?3 IS NULL OR r.resident_id = ?3)",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH m AS ({MEMBERS_ON})
+         SELECT r.resident_id, r.name, r.id_number, r.id_upgraded, r.birth_date, r.sex, r.phone, r.hukou, r.employer, m.relation
+         FROM m JOIN resident r ON r.resident_id = m.resident_id
+         WHERE ?3 IS NULL OR r.resident_id = ?3"
+    ))?;
     let mut rows = stmt.query(params![household_id, on, only])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

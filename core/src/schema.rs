@@ -85,7 +85,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         verified     INTEGER
     ) WITHOUT ROWID;
 
-    -- Where a household lives over time, valid on [valid_from, valid_to).
+    -- Where a household lived over time, valid on [valid_from, valid_to) (see migration 3).
     CREATE TABLE household_place (
         household_id TEXT NOT NULL REFERENCES household(household_id),
         valid_from   INTEGER NOT NULL,
@@ -107,7 +107,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         employer    TEXT
     );
 
-    -- Which household a resident belongs to over time, valid on [valid_from, valid_to).
+    -- Which household a resident belonged to over time, valid on [valid_from, valid_to)
+    -- (see migration 3).
     CREATE TABLE membership (
         resident_id  INTEGER NOT NULL REFERENCES resident(resident_id),
         valid_from   INTEGER NOT NULL,
@@ -151,6 +152,34 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         content      TEXT NOT NULL,
         PRIMARY KEY (household_id, section, version)
     ) WITHOUT ROWID;
+    ",
+    // 3: a household's latest place and a resident's latest membership move onto their own
+    // rows, so adding either is one row instead of two; household_place and membership keep
+    // only the stretches before. The latest place runs from unit_since until the
+    // household's `ended`, the latest membership from member_since on. Columns added by
+    // ALTER TABLE cannot be NOT NULL with a reference: the library always sets them.
+    r"
+    ALTER TABLE household ADD COLUMN unit TEXT REFERENCES unit(code);
+    ALTER TABLE household ADD COLUMN unit_since INTEGER NOT NULL DEFAULT 0;
+    UPDATE household SET
+        unit = (SELECT p.unit FROM household_place p WHERE p.household_id = household.household_id
+                ORDER BY p.valid_from DESC LIMIT 1),
+        unit_since = coalesce((SELECT max(p.valid_from) FROM household_place p
+                               WHERE p.household_id = household.household_id), ended);
+    DELETE FROM household_place
+        WHERE (household_id, valid_from) IN (SELECT household_id, unit_since FROM household);
+    CREATE INDEX household_unit ON household(unit);
+
+    ALTER TABLE resident ADD COLUMN household_id TEXT REFERENCES household(household_id);
+    ALTER TABLE resident ADD COLUMN relation TEXT NOT NULL DEFAULT 'head';
+    ALTER TABLE resident ADD COLUMN member_since INTEGER NOT NULL DEFAULT 0;
+    UPDATE resident SET (household_id, relation, member_since) =
+        (SELECT m.household_id, m.relation, m.valid_from FROM membership m
+         WHERE m.resident_id = resident.resident_id ORDER BY m.valid_from DESC LIMIT 1)
+        WHERE EXISTS (SELECT 1 FROM membership m WHERE m.resident_id = resident.resident_id);
+    DELETE FROM membership
+        WHERE (resident_id, valid_from) IN (SELECT resident_id, member_since FROM resident);
+    CREATE INDEX resident_household ON resident(household_id);
     ",
 ];
 

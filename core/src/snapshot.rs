@@ -7,16 +7,21 @@
 //! members it had. Joining those tables in SQL costs hundreds of milliseconds per call at
 //! county scale; the same facts held as flat interval arrays answer in one linear pass.
 //!
-//! The snapshot is built on first use and kept in the store's shared state. It is dropped
-//! when anything writes: through any handle of this store (a generation number that every
-//! committed write bumps) or through another connection to the same file (SQLite's
-//! `PRAGMA data_version`). It is read and rebuilt under the connection lock, so it never
-//! mixes two states of the database.
+//! The snapshot is built on first use and kept in the store's shared state. A write
+//! through this store names the households whose facts it changed; the next count re-reads
+//! just those and lays them over the snapshot ([`RegistrySnapshot::patched`]). A write that
+//! cannot say (or changed too much), or any write through another connection to the same
+//! file (SQLite's `PRAGMA data_version`), drops the snapshot and the next count rebuilds
+//! it. It is read, patched and rebuilt under the connection lock, so it never mixes two
+//! states of the database.
 
-use foldhash::{HashMap, HashMapExt};
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use rusqlite::{Connection, Row};
 
+use crate::date::FOREVER;
 use crate::error::Result;
 
 /// A half-open stretch of day numbers, `[from, to)`.
@@ -62,20 +67,43 @@ struct Place {
     to: i64,
 }
 
-/// The registry's facts, as of one state of the database.
+/// The registry's facts, read in one pass over the tables.
 #[derive(Debug)]
-pub(crate) struct RegistrySnapshot {
-    /// The generation and data version it was built at.
-    pub(crate) built_at: (u64, i64),
+struct Base {
     /// Unit codes named by places, indexed by `Place::unit`.
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
+    household_index: HashMap<String, u32>,
     places: Vec<Place>,
     floating: Vec<bool>,
     /// Stretches on which a special tag covered each household.
     special: Grouped,
     /// Stretches on which each household had each member.
     members: Grouped,
+}
+
+/// One household's facts, re-read after a write.
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    floating: bool,
+    /// (unit index, stretch) for each place.
+    places: Vec<(u32, Stretch)>,
+    special: Vec<Stretch>,
+    members: Vec<Stretch>,
+}
+
+/// The registry's facts, as of one state of the database: a base read in one pass, with
+/// the households re-read since laid over it.
+#[derive(Debug)]
+pub(crate) struct RegistrySnapshot {
+    base: Arc<Base>,
+    /// Households re-read since the base was built; their facts replace the base's.
+    patched: HashMap<String, Facts>,
+    /// For each base household, whether `patched` replaces it.
+    replaced: Vec<bool>,
+    /// Units named only by patched households, numbered after the base's.
+    extra_units: Vec<String>,
+    extra_unit_index: HashMap<String, u32>,
 }
 
 /// Counts for one unit, by its index in the snapshot.
@@ -96,24 +124,220 @@ fn covers(stretches: &[Stretch], on: i64) -> bool {
     stretches.iter().any(|&(from, to)| from <= on && on < to)
 }
 
+/// Counts one household living, on `on`, in the unit `t` counts.
+fn count(t: &mut Tally, on: i64, special: &[Stretch], members: &[Stretch], floating: bool) {
+    t.households += 1;
+    t.special_households += u64::from(covers(special, on));
+    t.residents += members
+        .iter()
+        .filter(|&&(from, to)| from <= on && on < to)
+        .count() as u64;
+    t.floating += u64::from(floating);
+}
+
+/// Households whose facts a snapshot may re-read at once; more, and it is rebuilt.
+pub(crate) const PATCH_LIMIT: usize = 2_000;
+
+/// One household's facts, by household id (`?1`), in the order [`Facts::read`] takes
+/// them. The whole-table versions are in [`Base::build`].
+const FACTS_SQL: [&str; 5] = [
+    "SELECT kind, unit, unit_since, ended FROM household WHERE household_id = ?1",
+    "SELECT unit, valid_from, valid_to FROM household_place WHERE household_id = ?1",
+    "SELECT member_since, ?2 FROM resident WHERE household_id = ?1
+     UNION ALL
+     SELECT valid_from, valid_to FROM membership WHERE household_id = ?1",
+    "SELECT t.start, t.end_day FROM tag t JOIN tag_kind k ON k.tag = t.tag AND k.special
+     WHERE t.household_id = ?1",
+    "SELECT max(t.start, r.member_since), t.end_day FROM resident r
+     JOIN tag t ON t.resident_id = r.resident_id JOIN tag_kind k ON k.tag = t.tag AND k.special
+     WHERE r.household_id = ?1 AND r.member_since < t.end_day
+     UNION ALL
+     SELECT max(t.start, m.valid_from), min(t.end_day, m.valid_to) FROM membership m
+     JOIN tag t ON t.resident_id = m.resident_id JOIN tag_kind k ON k.tag = t.tag AND k.special
+     WHERE m.household_id = ?1 AND t.start < m.valid_to AND m.valid_from < t.end_day",
+];
+
 impl RegistrySnapshot {
     /// Reads the registry's facts through `conn`.
-    pub(crate) fn build(conn: &Connection, built_at: (u64, i64)) -> Result<Self> {
-        let mut household_index: HashMap<String, u32> = HashMap::new();
-        let mut floating = Vec::new();
+    pub(crate) fn build(conn: &Connection) -> Result<Self> {
+        let base = Base::build(conn)?;
+        Ok(RegistrySnapshot {
+            replaced: vec![false; base.floating.len()],
+            base: Arc::new(base),
+            patched: HashMap::new(),
+            extra_units: Vec::new(),
+            extra_unit_index: HashMap::new(),
+        })
+    }
+
+    /// This snapshot with `households` re-read through `conn`; a full rebuild once the
+    /// households re-read since the base outgrow [`PATCH_LIMIT`].
+    pub(crate) fn patched(&self, conn: &Connection, households: &HashSet<String>) -> Result<Self> {
+        if self.patched.len() + households.len() > PATCH_LIMIT {
+            return Self::build(conn);
+        }
+        let mut next = RegistrySnapshot {
+            base: Arc::clone(&self.base),
+            patched: self.patched.clone(),
+            replaced: self.replaced.clone(),
+            extra_units: self.extra_units.clone(),
+            extra_unit_index: self.extra_unit_index.clone(),
+        };
+        for household_id in households {
+            let facts = next.read_facts(conn, household_id)?;
+            if let Some(&i) = self.base.household_index.get(household_id) {
+                next.replaced[i as usize] = true;
+            }
+            next.patched.insert(household_id.clone(), facts);
+        }
+        Ok(next)
+    }
+
+    /// One household's facts, its units numbered in this snapshot.
+    fn read_facts(&mut self, conn: &Connection, household_id: &str) -> Result<Facts> {
+        let mut facts = Facts::default();
+        let stretches = |sql: &str| -> Result<Vec<Stretch>> {
+            let mut stmt = conn.prepare_cached(sql)?;
+            // The membership query also takes the end of the open membership.
+            let params: &[&dyn rusqlite::ToSql] = &[&household_id, &FOREVER];
+            let used = stmt.parameter_count();
+            let rows = stmt.query_map(&params[..used], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        facts.members = stretches(FACTS_SQL[2])?;
+        facts.special = stretches(FACTS_SQL[3])?;
+        facts.special.extend(stretches(FACTS_SQL[4])?);
+        let mut places: Vec<(String, Stretch)> = Vec::new();
         {
-            let mut stmt = conn.prepare("SELECT household_id, kind FROM household")?;
-            let mut rows = stmt.query([])?;
+            let mut stmt = conn.prepare_cached(FACTS_SQL[0])?;
+            let mut rows = stmt.query([household_id])?;
+            if let Some(row) = rows.next()? {
+                facts.floating = text(row, 0)? == "floating";
+                if let Some(unit) = row.get::<_, Option<String>>(1)? {
+                    places.push((unit, (row.get(2)?, row.get(3)?)));
+                }
+            }
+            let mut stmt = conn.prepare_cached(FACTS_SQL[1])?;
+            let mut rows = stmt.query([household_id])?;
             while let Some(row) = rows.next()? {
-                household_index.insert(row.get(0)?, floating.len() as u32);
-                floating.push(text(row, 1)? == "floating");
+                places.push((row.get(0)?, (row.get(1)?, row.get(2)?)));
             }
         }
-        let household_of = |id: &str| household_index.get(id).copied();
+        for (code, stretch) in places {
+            let unit = if let Some(i) = self.unit_index(&code) {
+                i
+            } else {
+                let i = (self.base.units.len() + self.extra_units.len()) as u32;
+                self.extra_unit_index.insert(code.clone(), i);
+                self.extra_units.push(code);
+                i
+            };
+            facts.places.push((unit, stretch));
+        }
+        Ok(facts)
+    }
 
+    /// The snapshot's index of unit `code`, if any household ever lived there.
+    pub(crate) fn unit_index(&self, code: &str) -> Option<u32> {
+        self.base
+            .unit_index
+            .get(code)
+            .or_else(|| self.extra_unit_index.get(code))
+            .copied()
+    }
+
+    /// The code of the unit at `index`.
+    pub(crate) fn unit_code(&self, index: u32) -> &str {
+        let i = index as usize;
+        match self.base.units.get(i) {
+            Some(code) => code,
+            None => &self.extra_units[i - self.base.units.len()],
+        }
+    }
+
+    /// How many units the snapshot knows.
+    pub(crate) fn unit_len(&self) -> usize {
+        self.base.units.len() + self.extra_units.len()
+    }
+
+    /// Counts, per unit index, the households living on day `on` in the units that
+    /// `wanted` marks.
+    pub(crate) fn tally(&self, on: i64, wanted: &[bool]) -> Vec<Tally> {
+        let base = &self.base;
+        let mut out = vec![Tally::default(); self.unit_len()];
+        for p in &base.places {
+            if !(p.from <= on && on < p.to && wanted[p.unit as usize])
+                || self.replaced[p.household as usize]
+            {
+                continue;
+            }
+            let h = p.household;
+            count(
+                &mut out[p.unit as usize],
+                on,
+                base.special.of(h),
+                base.members.of(h),
+                base.floating[h as usize],
+            );
+        }
+        for facts in self.patched.values() {
+            for &(unit, (from, to)) in &facts.places {
+                if from <= on && on < to && wanted[unit as usize] {
+                    count(
+                        &mut out[unit as usize],
+                        on,
+                        &facts.special,
+                        &facts.members,
+                        facts.floating,
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Base {
+    fn build(conn: &Connection) -> Result<Self> {
+        let mut household_index: HashMap<String, u32> = HashMap::new();
+        let mut floating = Vec::new();
         let mut units = Vec::new();
         let mut unit_index: HashMap<String, u32> = HashMap::new();
         let mut places = Vec::new();
+        let mut unit_of = |code: &str| {
+            if let Some(&i) = unit_index.get(code) {
+                i
+            } else {
+                let i = units.len() as u32;
+                units.push(code.to_owned());
+                unit_index.insert(code.to_owned(), i);
+                i
+            }
+        };
+        {
+            // Each household with its latest place, then the places before.
+            let mut stmt =
+                conn.prepare("SELECT household_id, kind, unit, unit_since, ended FROM household")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let household = floating.len() as u32;
+                household_index.insert(row.get(0)?, household);
+                floating.push(text(row, 1)? == "floating");
+                if let Some(code) = row
+                    .get_ref(2)?
+                    .as_str_or_null()
+                    .map_err(rusqlite::Error::from)?
+                {
+                    places.push(Place {
+                        household,
+                        unit: unit_of(code),
+                        from: row.get(3)?,
+                        to: row.get(4)?,
+                    });
+                }
+            }
+        }
+        let household_of = |id: &str| household_index.get(id).copied();
         {
             let mut stmt = conn
                 .prepare("SELECT household_id, unit, valid_from, valid_to FROM household_place")?;
@@ -122,18 +346,9 @@ impl RegistrySnapshot {
                 let Some(household) = household_of(text(row, 0)?) else {
                     continue;
                 };
-                let code = text(row, 1)?;
-                let unit = if let Some(&i) = unit_index.get(code) {
-                    i
-                } else {
-                    let i = units.len() as u32;
-                    units.push(code.to_owned());
-                    unit_index.insert(code.to_owned(), i);
-                    i
-                };
                 places.push(Place {
                     household,
-                    unit,
+                    unit: unit_of(text(row, 1)?),
                     from: row.get(2)?,
                     to: row.get(3)?,
                 });
@@ -151,7 +366,13 @@ impl RegistrySnapshot {
             }
             Ok(out)
         };
-        let members = pairs("SELECT household_id, valid_from, valid_to FROM membership")?;
+        // Every membership: the latest on each resident's row, then the ones before.
+        let mut members = pairs(&format!(
+            "SELECT household_id, member_since, {FOREVER} FROM resident WHERE household_id IS NOT NULL"
+        ))?;
+        members.extend(pairs(
+            "SELECT household_id, valid_from, valid_to FROM membership",
+        )?);
         let mut special = pairs(
             "SELECT t.household_id, t.start, t.end_day FROM tag t
              JOIN tag_kind k ON k.tag = t.tag AND k.special
@@ -159,58 +380,26 @@ impl RegistrySnapshot {
         )?;
         // A member's special tag counts for the household only while they are a member.
         special.extend(pairs(
-            "SELECT m.household_id, max(t.start, m.valid_from), min(t.end_day, m.valid_to) FROM tag t
+            "SELECT r.household_id, max(t.start, r.member_since), t.end_day FROM tag t
+             JOIN tag_kind k ON k.tag = t.tag AND k.special
+             JOIN resident r ON r.resident_id = t.resident_id
+             WHERE t.resident_id IS NOT NULL AND r.household_id IS NOT NULL AND r.member_since < t.end_day
+             UNION ALL
+             SELECT m.household_id, max(t.start, m.valid_from), min(t.end_day, m.valid_to) FROM tag t
              JOIN tag_kind k ON k.tag = t.tag AND k.special
              JOIN membership m ON m.resident_id = t.resident_id
              WHERE t.resident_id IS NOT NULL AND t.start < m.valid_to AND m.valid_from < t.end_day",
         )?);
         let households = floating.len();
-        Ok(RegistrySnapshot {
-            built_at,
+        Ok(Base {
             units,
             unit_index,
+            household_index,
             places,
             floating,
             special: Grouped::new(households, special),
             members: Grouped::new(households, members),
         })
-    }
-
-    /// The snapshot's index of unit `code`, if any household ever lived there.
-    pub(crate) fn unit_index(&self, code: &str) -> Option<u32> {
-        self.unit_index.get(code).copied()
-    }
-
-    /// The code of the unit at `index`.
-    pub(crate) fn unit_code(&self, index: u32) -> &str {
-        &self.units[index as usize]
-    }
-
-    /// How many units the snapshot knows.
-    pub(crate) fn unit_len(&self) -> usize {
-        self.units.len()
-    }
-
-    /// Counts, per unit index, the households living on day `on` in the units that
-    /// `wanted` marks.
-    pub(crate) fn tally(&self, on: i64, wanted: &[bool]) -> Vec<Tally> {
-        let mut out = vec![Tally::default(); self.units.len()];
-        for p in &self.places {
-            if !(p.from <= on && on < p.to && wanted[p.unit as usize]) {
-                continue;
-            }
-            let t = &mut out[p.unit as usize];
-            t.households += 1;
-            t.special_households += u64::from(covers(self.special.of(p.household), on));
-            t.residents += self
-                .members
-                .of(p.household)
-                .iter()
-                .filter(|&&(from, to)| from <= on && on < to)
-                .count() as u64;
-            t.floating += u64::from(self.floating[p.household as usize]);
-        }
-        out
     }
 }
 

@@ -3,6 +3,7 @@
 mod common;
 use common::{county, d};
 use serde_json::json;
+use std::fmt::Write as _;
 use wangge::{
     ErrorKind, HouseholdClass, HouseholdFilter, HouseholdKind, ImportMode, ImportOptions,
     NewResident, Sex, Store,
@@ -691,4 +692,237 @@ fn counts_see_writes_made_through_another_connection() {
     );
     drop((first, second));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A file of `households` households of two residents each in `GRID`, numbered from `from`.
+fn big_csv(from: usize, households: usize) -> String {
+    let mut csv =
+        String::from("household_id,unit,address,kind,tags,name,id_number,phone,relation\n");
+    for h in from..from + households {
+        for m in 0..2 {
+            let n = 2 * h + m;
+            let first17 = format!(
+                "5120211980{:02}{:02}{:03}",
+                1 + n % 12,
+                1 + n % 28,
+                n % 1000
+            );
+            let id = wangge::id_number::with_check_digit(&first17).unwrap();
+            let relation = if m == 0 { "head" } else { "spouse" };
+            writeln!(
+                csv,
+                "B{h},{GRID},幸福路{h}号,registered,,居民{n},{id},,{relation}"
+            )
+            .unwrap();
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_bad_row_after_thousands_of_written_ones_rolls_the_whole_import_back() {
+    let store = with_households();
+    // Enough rows that the good ones are written before the bad one is read.
+    let mut csv = big_csv(0, 6000);
+    writeln!(
+        csv,
+        "H1,{GRID2},海慧路1号,registered,,付良容,510123194805121220,,head"
+    )
+    .unwrap();
+    writeln!(
+        csv,
+        "B9999,{GRID},x,registered,,坏人,110105194912310021,,head"
+    )
+    .unwrap();
+    let before = (
+        store.audit_log(0, 10_000).unwrap(),
+        store.unit_counts("512021", None).unwrap(),
+        store.household("H1", None).unwrap(),
+    );
+    let result = store
+        .import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)
+        .unwrap();
+    assert_eq!(result.errors.len(), 1, "{:?}", result.errors);
+    assert_eq!(result.errors[0].line, 12_003);
+    assert_eq!((result.inserted, result.updated), (0, 0));
+    let after = (
+        store.audit_log(0, 10_000).unwrap(),
+        store.unit_counts("512021", None).unwrap(),
+        store.household("H1", None).unwrap(),
+    );
+    assert_eq!(after, before);
+    assert_eq!(
+        store.household("B0", None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    // Without the bad row it all goes in, the move of H1 included.
+    let good = csv.lines().take(12_002).collect::<Vec<_>>().join("\n");
+    let result = store
+        .import_households_csv(good.as_bytes(), &ImportOptions::default(), None)
+        .unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!((result.inserted, result.updated), (18_000, 2));
+    let (total, _) = store.unit_counts("512021", None).unwrap();
+    assert_eq!((total.households, total.residents), (6003, 12_001));
+    assert_eq!(store.household("H1", None).unwrap().unit, GRID2);
+}
+
+#[test]
+fn skip_invalid_leaves_out_a_household_whose_later_row_is_bad() {
+    let store = county();
+    // B1's third row, far down the file, names a unit that does not exist: the whole of
+    // B1 is left out, though its first rows were good when they were read.
+    let mut csv = big_csv(0, 5000);
+    csv.push_str("B1,512099,幸福路1号,registered,,迟到,,,member\n");
+    let options = ImportOptions {
+        mode: ImportMode::SkipInvalid,
+        ..Default::default()
+    };
+    let result = store
+        .import_households_csv(csv.as_bytes(), &options, None)
+        .unwrap();
+    assert_eq!(result.errors.len(), 1, "{:?}", result.errors);
+    assert_eq!(result.errors[0].field, "unit");
+    assert_eq!(result.inserted, 3 * 4999);
+    assert_eq!(
+        store.household("B1", None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(store.residents("B2", None).unwrap().len(), 2);
+}
+
+#[test]
+fn an_import_brings_back_an_ended_household_and_overrides_later_moves() {
+    const GRID3: &str = "512021100002001";
+    let store = with_households();
+    store.end_household("H2", d("2024-03-01")).unwrap();
+    store.move_household("H3", GRID3, d("2024-09-01")).unwrap();
+    let file = format!(
+        "household_id,unit,address,kind,tags,name,id_number,phone,relation
+         H2,{GRID2},海慧路2号,floating,,郑小芳,440524188001010014,,head
+         H3,{GRID},海慧路3号,rental,,袁婷,11010519491231002X,,head
+"
+    );
+    let options = ImportOptions {
+        on: Some(d("2024-06-01")),
+        ..Default::default()
+    };
+    let result = store
+        .import_households_csv(file.as_bytes(), &options, None)
+        .unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let unit = |hid: &str, on: &str| store.household(hid, Some(d(on))).map(|h| h.unit);
+    // H2 lived in GRID until it ended, was gone, and is back in GRID2 from the file's day.
+    assert_eq!(unit("H2", "2024-02-29").unwrap(), GRID);
+    assert_eq!(
+        unit("H2", "2024-04-01").unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(unit("H2", "2024-06-01").unwrap(), GRID2);
+    assert_eq!(
+        store.household("H2", Some(d("2024-06-01"))).unwrap().end,
+        None
+    );
+    // H3's move recorded for September gives way to the file.
+    assert_eq!(unit("H3", "2024-05-31").unwrap(), GRID2);
+    assert_eq!(unit("H3", "2024-06-01").unwrap(), GRID);
+    assert_eq!(unit("H3", "2024-10-01").unwrap(), GRID);
+    let (total, rows) = store.unit_counts("512021", Some(d("2024-10-01"))).unwrap();
+    assert_eq!(total.households, 3);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.unit.as_str(), r.households))
+            .collect::<Vec<_>>(),
+        [(GRID, 2), (GRID2, 1)]
+    );
+}
+
+#[test]
+fn counts_patched_after_each_write_equal_counts_built_afresh() {
+    let dir = std::env::temp_dir().join(format!("wangge-patch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(&path).unwrap();
+    for (code, name, level, parent) in [
+        ("512021", "安岳县", "county", None),
+        ("512021100", "岳阳镇", "township", Some("512021")),
+        ("512021100001", "北坝社区", "community", Some("512021100")),
+        (GRID, "网格一", "grid", Some("512021100001")),
+        (GRID2, "网格二", "grid", Some("512021100001")),
+    ] {
+        store.add_unit(code, name, level, parent, None).unwrap();
+    }
+    // The second handle has its own snapshot: each write through the first makes it
+    // rebuild from scratch, while the first patches the households it wrote.
+    let fresh = Store::open(&path).unwrap();
+    let same = |what: &str| {
+        for on in ["2024-01-01", "2024-06-30", "2024-07-01", "2025-01-01"] {
+            for unit in ["512021", GRID, GRID2] {
+                assert_eq!(
+                    store.unit_counts(unit, Some(d(on))).unwrap(),
+                    fresh.unit_counts(unit, Some(d(on))).unwrap(),
+                    "after {what}: {unit} on {on}"
+                );
+            }
+        }
+    };
+    let csv = big_csv(0, 300);
+    store
+        .import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)
+        .unwrap();
+    same("an import");
+    store
+        .add_household("P1", GRID2, "x", "floating", &[], Some(d("2024-03-01")))
+        .unwrap();
+    same("a new household");
+    let person = store
+        .add_resident("P1", &resident("甲", None, None), Some(d("2024-03-01")))
+        .unwrap();
+    same("a new resident");
+    store
+        .tag_resident(person.resident_id, "残疾", Some(d("2024-05-01")), None)
+        .unwrap();
+    same("a resident's tag");
+    store
+        .move_resident(person.resident_id, "B7", "spouse", d("2024-07-01"))
+        .unwrap();
+    same("a resident's move");
+    store
+        .untag_resident(person.resident_id, "残疾", d("2024-12-01"))
+        .unwrap();
+    same("a resident's tag ended");
+    store.move_household("B8", GRID2, d("2024-07-01")).unwrap();
+    same("a household's move");
+    store
+        .tag("B9", "低保", Some(d("2024-06-30")), None)
+        .unwrap();
+    store.untag("B9", "低保", d("2025-01-01")).unwrap();
+    same("a household's tag");
+    store.end_household("B10", d("2024-07-01")).unwrap();
+    same("a household's end");
+    store
+        .set_archive_section("B11", "health", &json!({"chronic": true}))
+        .unwrap();
+    same("an archive change");
+    store.define_tag("残疾", false).unwrap();
+    same("a tag kind's change");
+    let moves = format!(
+        "household_id,unit,address,kind,tags,name,id_number,phone,relation\n\
+         B13,{GRID2},幸福路13号,rental,空巢,居民24,{},,head\n",
+        wangge::id_number::with_check_digit("51202119800125024").unwrap()
+    );
+    store
+        .import_households_csv(
+            moves.as_bytes(),
+            &ImportOptions {
+                on: Some(d("2024-07-01")),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    same("an import that moves a household and a resident");
+    drop((store, fresh));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,183 @@
+//! Checking rows: everything but the database, in file order.
+
+use foldhash::{HashMap, HashSet};
+use sha2::{Digest, Sha256};
+
+use super::file::Fields;
+use crate::date::{self, Date};
+use crate::error::{Error, Result};
+use crate::id_number::{mask_id_number, parse_id_number};
+use crate::registry::{HouseholdKind, check_household_id, check_phone};
+
+pub(super) fn split_tags(text: &str) -> Vec<&str> {
+    text.split([';', '；', '、'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+pub(super) fn kind_of(text: &str) -> Result<HouseholdKind> {
+    match text {
+        "户籍" => Ok(HouseholdKind::Registered),
+        "流动" => Ok(HouseholdKind::Floating),
+        "出租" => Ok(HouseholdKind::Rental),
+        other => HouseholdKind::parse(other),
+    }
+}
+
+/// A checked ID number (18 ASCII characters) as a fixed-size key, so remembering a
+/// million of them allocates nothing.
+pub(super) fn id_key(number: &str) -> [u8; 18] {
+    let mut key = [0; 18];
+    key.copy_from_slice(&number.as_bytes()[..18]);
+    key
+}
+
+pub(super) fn opt(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// What a row that passed every check decoded to.
+pub(super) struct Valid {
+    /// The household's number among the file's households, from 0, in order of first
+    /// appearance.
+    pub(super) household: u32,
+    pub(super) kind: HouseholdKind,
+    pub(super) id_number: Option<String>,
+    pub(super) birth_date: Option<i64>,
+    pub(super) sex: Option<&'static str>,
+    pub(super) upgraded: bool,
+}
+
+/// A failed check: the field and the reason.
+pub(super) type Failure = (&'static str, String);
+
+/// Checks rows in file order. It needs no database: the units' verdicts are read before
+/// it starts, so it runs on a second thread while the first one writes.
+pub(super) struct Checker<'k> {
+    pub(super) on: Date,
+    pub(super) kinds: &'k HashSet<String>,
+    /// Whether each unit may take households on the import's day, and if not why.
+    pub(super) units: &'k HashMap<String, std::result::Result<(), String>>,
+    /// Each household's first good row: its line, its unit, address and kind (joined by
+    /// `\u{1f}`, so each household costs one allocation besides its id), and the
+    /// household's number.
+    pub(super) first_of: HashMap<Box<str>, (usize, Box<str>, u32)>,
+    pub(super) seen_ids: HashMap<[u8; 18], usize>,
+    /// Households with a row whose household fields are bad.
+    pub(super) bad_households: HashSet<Box<str>>,
+    /// The digest of the good rows, in order.
+    pub(super) digest: Sha256,
+}
+
+impl Checker<'_> {
+    pub(super) fn check(&mut self, row: &Fields<'_>) -> std::result::Result<Valid, Failure> {
+        let kind = self.check_household(row).inspect_err(|_| {
+            self.bad_households.insert(row.household_id.into());
+        })?;
+        let fields = [row.unit, row.address, row.kind];
+        let household = if let Some((line, first, household)) = self.first_of.get(row.household_id)
+        {
+            let differs = first
+                .split('\u{1f}')
+                .zip(fields)
+                .zip(["unit", "address", "kind"])
+                .find(|((a, b), _)| a != b);
+            if let Some(((a, _), field)) = differs {
+                return Err((
+                    field,
+                    format!("differs from line {line} of the same household ({a})"),
+                ));
+            }
+            *household
+        } else {
+            let household = self.first_of.len() as u32;
+            let joined = format!("{}\u{1f}{}\u{1f}{}", row.unit, row.address, row.kind);
+            self.first_of.insert(
+                row.household_id.into(),
+                (row.line, joined.into(), household),
+            );
+            household
+        };
+        if row.name.trim().is_empty() || row.name.chars().count() > 100 {
+            return Err(("name", "a name is 1 to 100 characters".into()));
+        }
+        let id = opt(row.id_number)
+            .map(|n| parse_id_number(n, self.on))
+            .transpose()
+            .map_err(|e| ("id_number", error_reason(&e)))?;
+        if let Some(id) = &id
+            && let Some(line) = self.seen_ids.insert(id_key(&id.number), row.line)
+        {
+            return Err((
+                "id_number",
+                format!("{} also appears on line {line}", mask_id_number(&id.number)),
+            ));
+        }
+        if let Some(phone) = opt(row.phone) {
+            check_phone(phone).map_err(|e| ("phone", error_reason(&e)))?;
+        }
+        if let Some(message) = self.unknown_tag(row.resident_tags) {
+            return Err(("resident_tags", message));
+        }
+        digest_row(
+            &mut self.digest,
+            row,
+            id.as_ref().map(|i| i.number.as_str()),
+        );
+        Ok(Valid {
+            household,
+            kind,
+            birth_date: id.as_ref().map(|i| date::to_sql(i.birth_date)),
+            sex: id.as_ref().map(|i| i.sex.as_str()),
+            upgraded: id.as_ref().is_some_and(|i| i.upgraded),
+            id_number: id.map(|i| i.number),
+        })
+    }
+
+    /// The household fields of one row.
+    fn check_household(&self, row: &Fields<'_>) -> std::result::Result<HouseholdKind, Failure> {
+        check_household_id(row.household_id).map_err(|e| ("household_id", error_reason(&e)))?;
+        match self.units.get(row.unit) {
+            Some(Ok(())) => {}
+            Some(Err(message)) => return Err(("unit", message.clone())),
+            None => {
+                return Err((
+                    "unit",
+                    format!("unit {} does not exist on {}", row.unit, self.on),
+                ));
+            }
+        }
+        if row.address.trim().is_empty() || row.address.chars().count() > 200 {
+            return Err(("address", "an address is 1 to 200 characters".into()));
+        }
+        let kind = kind_of(row.kind).map_err(|e| ("kind", error_reason(&e)))?;
+        if let Some(message) = self.unknown_tag(row.tags) {
+            return Err(("tags", message));
+        }
+        Ok(kind)
+    }
+
+    fn unknown_tag(&self, text: &str) -> Option<String> {
+        split_tags(text)
+            .into_iter()
+            .find(|t| !self.kinds.contains(*t))
+            .map(|tag| format!("{tag} is not a tag kind of this store"))
+    }
+}
+
+/// Adds a written row to an import's digest: its household and its resident.
+pub(super) fn digest_row(digest: &mut Sha256, row: &Fields<'_>, id_number: Option<&str>) {
+    digest.update(row.household_id.as_bytes());
+    digest.update([0]);
+    digest.update(id_number.unwrap_or(row.name).as_bytes());
+    digest.update([0]);
+}
+
+/// The reason part of a library error, for a row's message.
+pub(super) fn error_reason(error: &Error) -> String {
+    match error {
+        Error::InvalidInput { value, reason, .. } => format!("{value:?}: {reason}"),
+        other => other.to_string(),
+    }
+}
