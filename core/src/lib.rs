@@ -26,6 +26,7 @@ mod error;
 pub mod id_number;
 mod import;
 pub mod levels;
+pub mod period;
 pub mod privacy;
 mod registry;
 mod schema;
@@ -33,6 +34,7 @@ mod snapshot;
 mod staff;
 mod store;
 mod units;
+mod visits;
 
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use audit::{AuditRecord, AuditVerification};
@@ -41,6 +43,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
 pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
 pub use levels::{Level, Levels};
+pub use period::{Cadence, Period, PeriodKind};
 pub use registry::{
     Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,
     UnitCounts,
@@ -48,6 +51,10 @@ pub use registry::{
 pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};
+pub use visits::{
+    Channel, Compliance, DueVisit, Rate, Requirement, RuleCompliance, RuleMode, RuleScope, Visit,
+    VisitRule, default_visit_rules,
+};
 
 /// The library's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -254,7 +254,7 @@ pub(crate) fn check_phone(phone: &str) -> Result<()> {
 }
 
 /// The special flag of every known tag kind.
-fn tag_kinds(conn: &Connection) -> Result<HashMap<String, bool>> {
+pub(crate) fn tag_kinds(conn: &Connection) -> Result<HashMap<String, bool>> {
     let mut stmt = conn.prepare_cached("SELECT tag, special FROM tag_kind")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -273,7 +273,11 @@ fn check_tag(kinds: &HashMap<String, bool>, tag: &str) -> Result<()> {
 }
 
 /// The placement of a household valid on `on`: (unit, `valid_from`, `valid_to`).
-fn place_on(conn: &Connection, household_id: &str, on: i64) -> Result<Option<(String, i64, i64)>> {
+pub(crate) fn place_on(
+    conn: &Connection,
+    household_id: &str,
+    on: i64,
+) -> Result<Option<(String, i64, i64)>> {
     Ok(conn
         .prepare_cached(
             "SELECT unit, unit_since, ended FROM household
@@ -358,6 +362,30 @@ const MEMBERS_ON: &str = "
     UNION ALL
     SELECT resident_id, relation FROM membership WHERE household_id = ?1 AND valid_from <= ?2 AND valid_to > ?2";
 
+/// The households living on `on` in the subtree of the unit whose path (that day) is
+/// `path`, each with its tags that day (its own and its members').
+pub(crate) fn placed_with_tags(
+    conn: &Connection,
+    path: &str,
+    on: i64,
+) -> Result<HashMap<String, BTreeSet<String>>> {
+    let (lo, hi) = (format!("{path}/"), format!("{path}0"));
+    let mut out: HashMap<String, BTreeSet<String>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(SUBTREE_PLACED)?;
+        let mut rows = stmt.query(params![path, lo, hi, on])?;
+        while let Some(row) = rows.next()? {
+            out.insert(row.get(0)?, BTreeSet::new());
+        }
+    }
+    for (household, tags) in subtree_tags(conn, path, &lo, &hi, on)? {
+        if let Some(slot) = out.get_mut(&household) {
+            *slot = tags;
+        }
+    }
+    Ok(out)
+}
+
 /// Tags active on `on` for one household: its own and its members'.
 fn household_tags(conn: &Connection, household_id: &str, on: i64) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
@@ -378,7 +406,7 @@ fn household_tags(conn: &Connection, household_id: &str, on: i64) -> Result<BTre
     Ok(out)
 }
 
-fn class_of(kinds: &HashMap<String, bool>, tags: &BTreeSet<String>) -> HouseholdClass {
+pub(crate) fn class_of(kinds: &HashMap<String, bool>, tags: &BTreeSet<String>) -> HouseholdClass {
     if tags.iter().any(|t| kinds.get(t).copied().unwrap_or(false)) {
         HouseholdClass::Special
     } else {

@@ -181,6 +181,26 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE (resident_id, valid_from) IN (SELECT resident_id, member_since FROM resident);
     CREATE INDEX resident_household ON resident(household_id);
     ",
+    // 4: visits: rule sets versioned by the day they take effect, and visit records.
+    r"
+    -- `rules` is the JSON array of the rules in force from `start` until the next set.
+    CREATE TABLE visit_rule_set (
+        start INTEGER PRIMARY KEY,
+        rules TEXT NOT NULL
+    );
+
+    CREATE TABLE visit (
+        id           INTEGER PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES household(household_id),
+        staff_id     TEXT NOT NULL REFERENCES staff(staff_id),
+        channel      TEXT NOT NULL,
+        day          INTEGER NOT NULL,
+        note         TEXT NOT NULL
+    );
+    CREATE INDEX visit_household ON visit(household_id, day);
+    CREATE INDEX visit_day ON visit(day);
+    CREATE INDEX visit_staff ON visit(staff_id, day);
+    ",
 ];
 
 /// The schema version this library writes.

@@ -1,0 +1,534 @@
+//! Visits (走访): rules, visit records, due lists and compliance.
+//!
+//! Rule sets are versioned by the day they take effect, so a change of rules never
+//! rewrites the past. A household is held to a calendar rule for a period when it is in
+//! the rule's scope on the period's first day: it lives in the unit's subtree and has the
+//! class or tag. A contact counts for the period it falls in, and a home visit satisfies
+//! a phone rule too.
+
+mod due;
+mod rules;
+
+use std::collections::{BTreeSet, HashMap};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::date::{self, BEGINNING, Date};
+use crate::error::{Error, Result};
+use crate::period::Period;
+use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
+use crate::store::Store;
+use crate::units::span_on;
+use due::{due_list, sort_due};
+use rules::rules_from_json;
+pub use rules::{Channel, RuleMode, RuleScope, VisitRule, default_visit_rules};
+
+/// A recorded contact with a household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Visit {
+    /// The visit's id in this store.
+    pub id: i64,
+    /// The household contacted.
+    pub household_id: String,
+    /// Who made the contact.
+    pub staff_id: String,
+    /// Home visit or phone call.
+    pub channel: Channel,
+    /// The day of the contact.
+    pub on: Date,
+    /// What was said or found.
+    pub note: String,
+}
+
+/// One item of a due list: a household that still needs a contact under one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueVisit {
+    /// The household.
+    pub household_id: String,
+    /// The unit it lives in on the list's day.
+    pub unit: String,
+    /// The rule's name.
+    pub rule: String,
+    /// The channel the rule asks for.
+    pub channel: Channel,
+    /// The last day of the current period (calendar rules), or the day the next contact
+    /// falls due (rolling rules).
+    pub due: Date,
+    /// Calendar rules: the household was held to the rule in the previous period too, that
+    /// period had no qualifying contact, and none came since. Rolling rules: the list's
+    /// day is after `due`.
+    pub overdue: bool,
+    /// The household's latest qualifying contact up to the list's day.
+    pub last_visit: Option<Date>,
+}
+
+/// A rate with its parts; `value` is `None` when the denominator is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rate {
+    /// Numerator.
+    pub num: u64,
+    /// Denominator.
+    pub den: u64,
+    /// `num / den`, or `None` when `den` is 0.
+    pub value: Option<f64>,
+}
+
+impl Rate {
+    /// The rate `num / den`.
+    pub fn new(num: u64, den: u64) -> Rate {
+        Rate {
+            num,
+            den,
+            value: (den > 0).then(|| num as f64 / den as f64),
+        }
+    }
+}
+
+/// Compliance with one rule (or with all, for the total).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleCompliance {
+    /// The rule's name (`total` for the total).
+    pub rule: String,
+    /// (household, period) requirements.
+    pub required: u64,
+    /// Those met by a qualifying contact in the period.
+    pub met: u64,
+    /// `met / required`.
+    pub rate: Rate,
+}
+
+/// One (household, rule, period) requirement, for the detail of a compliance report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    /// The household held to the rule.
+    pub household_id: String,
+    /// The rule's name.
+    pub rule: String,
+    /// The period's first day.
+    pub from: Date,
+    /// The period's last day.
+    pub to: Date,
+    /// Whether a qualifying contact fell in the period.
+    pub met: bool,
+}
+
+/// How well a unit's subtree kept its visit rules over a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compliance {
+    /// The unit.
+    pub unit: String,
+    /// The period, as text (`2024-Q1`).
+    pub period: String,
+    /// Per rule, in the order of the rule sets.
+    pub rules: Vec<RuleCompliance>,
+    /// All rules together.
+    pub total: RuleCompliance,
+    /// Every requirement, when asked for; sorted by household, rule and period.
+    pub requirements: Vec<Requirement>,
+}
+
+/// The rule sets in force over time: (first day, rules), oldest first. Before the first
+/// stored set (or with none) the seed's rules apply.
+fn rule_sets(conn: &Connection) -> Result<Vec<(i64, Vec<VisitRule>)>> {
+    let kinds = tag_kinds(conn)?;
+    let mut stmt = conn.prepare_cached("SELECT start, rules FROM visit_rule_set ORDER BY start")?;
+    let mut rows = stmt.query([])?;
+    let mut sets = Vec::new();
+    while let Some(row) = rows.next()? {
+        let text: String = row.get(1)?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| Error::Storage(e.to_string()))?;
+        sets.push((row.get(0)?, rules_from_json(&value, &kinds)?));
+    }
+    if sets.first().is_none_or(|(start, _)| *start > BEGINNING) {
+        sets.insert(0, (BEGINNING, default_visit_rules()));
+    }
+    Ok(sets)
+}
+
+/// The rules in force on `day`.
+fn rules_on(sets: &[(i64, Vec<VisitRule>)], day: i64) -> &[VisitRule] {
+    sets.iter()
+        .rev()
+        .find(|(start, _)| *start <= day)
+        .map_or(&[], |(_, rules)| rules.as_slice())
+}
+
+/// Households of a unit's subtree on given days, each with its class and tags, read once
+/// per day.
+struct Population<'c> {
+    conn: &'c Connection,
+    unit: String,
+    kinds: HashMap<String, bool>,
+    by_day: HashMap<i64, HashMap<String, (HouseholdClass, BTreeSet<String>)>>,
+}
+
+impl<'c> Population<'c> {
+    fn new(conn: &'c Connection, unit: &str) -> Result<Self> {
+        Ok(Population {
+            conn,
+            unit: unit.to_owned(),
+            kinds: tag_kinds(conn)?,
+            by_day: HashMap::new(),
+        })
+    }
+
+    fn on(&mut self, day: i64) -> Result<&HashMap<String, (HouseholdClass, BTreeSet<String>)>> {
+        if !self.by_day.contains_key(&day) {
+            let households = match span_on(self.conn, &self.unit, date::from_sql(day))? {
+                Some(span) => placed_with_tags(self.conn, &span.path, day)?
+                    .into_iter()
+                    .map(|(h, tags)| {
+                        let class = class_of(&self.kinds, &tags);
+                        (h, (class, tags))
+                    })
+                    .collect(),
+                None => HashMap::new(),
+            };
+            self.by_day.insert(day, households);
+        }
+        Ok(&self.by_day[&day])
+    }
+
+    /// Whether `household` is held to `rule` on `day`.
+    fn holds(&mut self, rule: &VisitRule, household: &str, day: i64) -> Result<bool> {
+        Ok(self
+            .on(day)?
+            .get(household)
+            .is_some_and(|(class, tags)| rule.holds(*class, tags.iter())))
+    }
+}
+
+/// The contacts of one household between two days, oldest first.
+fn contacts(conn: &Connection, household: &str, from: i64, to: i64) -> Result<Vec<(i64, Channel)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, channel FROM visit WHERE household_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+    )?;
+    let rows = stmt.query_map(params![household, from, to], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|row| {
+        let (day, channel) = row?;
+        Ok((day, Channel::parse(&channel)?))
+    })
+    .collect()
+}
+
+/// The latest contact of one household up to `to` that satisfies `rule`.
+fn last_contact(
+    conn: &Connection,
+    household: &str,
+    rule: &VisitRule,
+    to: i64,
+) -> Result<Option<i64>> {
+    let channels: &[&str] = match rule.channel {
+        Channel::Home => &["home", "home"],
+        Channel::Phone => &["home", "phone"],
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT max(day) FROM visit WHERE household_id = ?1 AND day <= ?2 AND channel IN (?3, ?4)",
+        )?
+        .query_row(params![household, to, channels[0], channels[1]], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+fn met(contacts: &[(i64, Channel)], rule: &VisitRule, from: i64, to: i64) -> bool {
+    contacts
+        .iter()
+        .any(|&(day, channel)| from <= day && day <= to && rule.satisfied_by(channel))
+}
+
+impl Store {
+    /// Sets the visit rules in force from `start` (default: always), replacing a set that
+    /// starts the same day. Rules are checked as [`Store::set_visit_rules_json`] checks
+    /// them. Needs an unrestricted handle.
+    pub fn set_visit_rules(&self, rules: &[VisitRule], start: Option<Date>) -> Result<()> {
+        let json = Value::Array(rules.iter().map(VisitRule::to_json).collect());
+        self.set_visit_rules_json(&json.to_string(), start)
+    }
+
+    /// Sets the visit rules in force from `start` from JSON: an array of
+    /// `{"name", "class": "ordinary"|"special" or "tag", "channel": "home"|"phone",
+    /// "every": N, "per": "day"|"week"|"month"|"quarter"|"half_year"|"year",
+    /// "mode": "calendar"|"rolling"}`. A bad field is `InvalidInput` naming it.
+    pub fn set_visit_rules_json(&self, json: &str, start: Option<Date>) -> Result<()> {
+        self.check_unscoped("setting visit rules")?;
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| Error::invalid("rules", json, format!("not JSON: {e}")))?;
+        let start_sql = date::start_to_sql(start);
+        self.write(|w| {
+            let rules = rules_from_json(&value, &tag_kinds(&w.tx)?)?;
+            let text = Value::Array(rules.iter().map(VisitRule::to_json).collect()).to_string();
+            w.tx.prepare_cached(
+                "INSERT INTO visit_rule_set (start, rules) VALUES (?1, ?2)
+                 ON CONFLICT (start) DO UPDATE SET rules = excluded.rules",
+            )?
+            .execute(params![start_sql, text])?;
+            w.changes_no_household();
+            w.audit(
+                "set_visit_rules",
+                &date::iso(start_sql),
+                &json!({"rules": rules.len()}),
+            )
+        })
+    }
+
+    /// The visit rules in force on `as_of` (default today).
+    pub fn visit_rules(&self, as_of: Option<Date>) -> Result<Vec<VisitRule>> {
+        let day = date::to_sql(as_of.unwrap_or_else(|| self.today()));
+        let conn = self.conn();
+        Ok(rules_on(&rule_sets(&conn)?, day).to_vec())
+    }
+
+    /// The visit rules in force on `as_of` as a JSON array.
+    pub fn visit_rules_json(&self, as_of: Option<Date>) -> Result<String> {
+        let rules = self.visit_rules(as_of)?;
+        Ok(Value::Array(rules.iter().map(VisitRule::to_json).collect()).to_string())
+    }
+
+    /// Records a contact with a household. Refused for a household that did not live
+    /// (in this handle's scope) on that day, or a staff member the store does not know.
+    pub fn record_visit(
+        &self,
+        household_id: &str,
+        staff_id: &str,
+        channel: &str,
+        on: Date,
+        note: &str,
+    ) -> Result<Visit> {
+        let channel = Channel::parse(channel)?;
+        if note.chars().count() > 2000 {
+            return Err(Error::invalid(
+                "note",
+                note,
+                "a note is at most 2000 characters",
+            ));
+        }
+        let id = self.write(|w| {
+            self.household_at(&w.tx, household_id, on)?;
+            let known: Option<i64> = w
+                .tx
+                .prepare_cached("SELECT 1 FROM staff WHERE staff_id = ?1")?
+                .query_row([staff_id], |r| r.get(0))
+                .optional()?;
+            if known.is_none() {
+                return Err(Error::not_found("staff", staff_id));
+            }
+            w.tx.prepare_cached(
+                "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![household_id, staff_id, channel.as_str(), date::to_sql(on), note])?;
+            let id = w.tx.last_insert_rowid();
+            w.changes_no_household();
+            w.audit(
+                "record_visit",
+                household_id,
+                &json!({"visit": id, "staff_id": staff_id, "channel": channel.as_str(), "on": on.to_string()}),
+            )?;
+            Ok(id)
+        })?;
+        Ok(Visit {
+            id,
+            household_id: household_id.to_owned(),
+            staff_id: staff_id.to_owned(),
+            channel,
+            on,
+            note: note.to_owned(),
+        })
+    }
+
+    /// The visits of a household, oldest first.
+    pub fn visits(&self, household_id: &str) -> Result<Vec<Visit>> {
+        let conn = self.conn();
+        self.household_visible(&conn, household_id, self.today())?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, staff_id, channel, day, note FROM visit WHERE household_id = ?1 ORDER BY day, id",
+        )?;
+        let rows = stmt.query_map([household_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, staff_id, channel, day, note) = row?;
+            Ok(Visit {
+                id,
+                household_id: household_id.to_owned(),
+                staff_id,
+                channel: Channel::parse(&channel)?,
+                on: date::from_sql(day),
+                note,
+            })
+        })
+        .collect()
+    }
+
+    /// The due list of `unit`'s whole subtree on `as_of` (default today): one item per
+    /// (household, rule) that still needs a contact, overdue items first, then by due day,
+    /// household and rule.
+    pub fn due_visits(&self, unit: &str, as_of: Option<Date>) -> Result<Vec<DueVisit>> {
+        let on = as_of.unwrap_or_else(|| self.today());
+        self.unit(unit, Some(on))?;
+        let conn = self.conn();
+        let mut out = due_list(&conn, unit, date::to_sql(on))?;
+        sort_due(&mut out);
+        Ok(out)
+    }
+
+    /// The due list of the units `staff_id` is assigned to on `as_of` (default today), in
+    /// this handle's scope, without repeats where their units nest.
+    pub fn due_visits_for_staff(
+        &self,
+        staff_id: &str,
+        as_of: Option<Date>,
+    ) -> Result<Vec<DueVisit>> {
+        let on = as_of.unwrap_or_else(|| self.today());
+        self.staff(staff_id)?;
+        let conn = self.conn();
+        let units: Vec<String> = conn
+            .prepare_cached(
+                "SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1 AND start <= ?2 AND end_day >= ?2 ORDER BY unit",
+            )?
+            .query_map(params![staff_id, date::to_sql(on)], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for unit in units {
+            let Some(span) = span_on(&conn, &unit, on)? else {
+                continue;
+            };
+            if self.check_path_in_scope(&unit, &span.path).is_err() {
+                continue;
+            }
+            for item in due_list(&conn, &unit, date::to_sql(on))? {
+                if seen.insert((item.household_id.clone(), item.rule.clone())) {
+                    out.push(item);
+                }
+            }
+        }
+        sort_due(&mut out);
+        Ok(out)
+    }
+
+    /// Compliance of `unit`'s whole subtree with its calendar visit rules over `period`:
+    /// every (household, rule, rule period) requirement whose rule period ends inside
+    /// `period`, held on the rule period's first day, met by a qualifying contact in the
+    /// rule period. The rules are those in force on each rule period's first day; a
+    /// half-year rule counts in a quarterly report only in the quarter where the half year
+    /// ends. With `detail`, every requirement is listed.
+    pub fn visit_compliance(
+        &self,
+        unit: &str,
+        period: &Period,
+        detail: bool,
+    ) -> Result<Compliance> {
+        self.unit(unit, Some(period.last()))?;
+        let conn = self.conn();
+        let sets = rule_sets(&conn)?;
+        let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
+        let mut population = Population::new(&conn, unit)?;
+        let mut per_rule: Vec<RuleCompliance> = Vec::new();
+        let mut requirements = Vec::new();
+        let mut history: HashMap<String, Vec<(i64, Channel)>> = HashMap::new();
+        for (i, (start, rules)) in sets.iter().enumerate() {
+            let until = sets.get(i + 1).map_or(i64::MAX, |(next, _)| *next);
+            for rule in rules.iter().filter(|r| r.mode == RuleMode::Calendar) {
+                // The rule's periods ending inside `period` and starting while this set is
+                // in force.
+                let mut stretch = rule.cadence.bounds(period.first());
+                let mut spans = Vec::new();
+                loop {
+                    let (from, to) = (date::to_sql(stretch.0), date::to_sql(stretch.1));
+                    if to > last {
+                        break;
+                    }
+                    if to >= first && from >= *start && from < until {
+                        spans.push((from, to));
+                    }
+                    stretch = rule
+                        .cadence
+                        .bounds(stretch.1.succ_opt().unwrap_or(stretch.1));
+                }
+                if spans.is_empty() {
+                    continue;
+                }
+                let slot = if let Some(i) = per_rule.iter().position(|c| c.rule == rule.name) {
+                    i
+                } else {
+                    per_rule.push(RuleCompliance {
+                        rule: rule.name.clone(),
+                        required: 0,
+                        met: 0,
+                        rate: Rate::new(0, 0),
+                    });
+                    per_rule.len() - 1
+                };
+                for (from, to) in spans {
+                    let mut held: Vec<String> = population
+                        .on(from)?
+                        .iter()
+                        .filter(|(_, (class, tags))| rule.holds(*class, tags.iter()))
+                        .map(|(h, _)| h.clone())
+                        .collect();
+                    held.sort();
+                    for household in held {
+                        if !history.contains_key(&household) {
+                            let all = contacts(&conn, &household, BEGINNING, last)?;
+                            history.insert(household.clone(), all);
+                        }
+                        let ok = met(&history[&household], rule, from, to);
+                        let c = &mut per_rule[slot];
+                        c.required += 1;
+                        c.met += u64::from(ok);
+                        if detail {
+                            requirements.push(Requirement {
+                                household_id: household,
+                                rule: rule.name.clone(),
+                                from: date::from_sql(from),
+                                to: date::from_sql(to),
+                                met: ok,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for c in &mut per_rule {
+            c.rate = Rate::new(c.met, c.required);
+        }
+        let (required, met) = per_rule
+            .iter()
+            .fold((0, 0), |(r, m), c| (r + c.required, m + c.met));
+        requirements.sort_by(|a, b| {
+            (&a.household_id, &a.rule, a.from).cmp(&(&b.household_id, &b.rule, b.from))
+        });
+        Ok(Compliance {
+            unit: unit.to_owned(),
+            period: period.to_string(),
+            rules: per_rule,
+            total: RuleCompliance {
+                rule: "total".into(),
+                required,
+                met,
+                rate: Rate::new(met, required),
+            },
+            requirements,
+        })
+    }
+
+    /// Checks a household lived, on `on`, somewhere in this handle's scope.
+    fn household_at(&self, conn: &Connection, household_id: &str, on: Date) -> Result<()> {
+        let (unit, _, _) = crate::registry::place_on(conn, household_id, date::to_sql(on))?
+            .ok_or_else(|| Error::not_found("household", format!("{household_id} on {on}")))?;
+        let span = span_on(conn, &unit, on)?.ok_or_else(|| Error::not_found("unit", &unit))?;
+        self.check_path_in_scope(&unit, &span.path)
+    }
+}

@@ -1,0 +1,431 @@
+//! Visits: the seed's rules, due lists, compliance, rolling rules and rule versions.
+
+mod common;
+use common::{county, d};
+use wangge::{Channel, ErrorKind, Period, Store, VisitRule};
+
+const GRID: &str = "512021100001001";
+const GRID2: &str = "512021100001002";
+
+fn store() -> Store {
+    let store = county();
+    store.add_staff("S1", "网格员甲", None).unwrap();
+    store
+}
+
+/// (household, rule, due, overdue) of a due list.
+fn items(store: &Store, unit: &str, on: &str) -> Vec<(String, String, String, bool)> {
+    store
+        .due_visits(unit, Some(d(on)))
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.household_id, i.rule, i.due.to_string(), i.overdue))
+        .collect()
+}
+
+fn item(h: &str, rule: &str, due: &str, overdue: bool) -> (String, String, String, bool) {
+    (h.into(), rule.into(), due.into(), overdue)
+}
+
+#[test]
+fn an_unvisited_ordinary_household_is_due_for_both_rules_and_overdue() {
+    let store = store();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    assert_eq!(
+        items(&store, "512021", "2024-05-15"),
+        [
+            item("H1", "普通户入户", "2024-06-30", true),
+            item("H1", "普通户电话", "2024-06-30", true),
+        ]
+    );
+    // Contacts in the previous periods: due, not overdue.
+    store
+        .record_visit("H1", "S1", "home", d("2023-08-01"), "")
+        .unwrap();
+    store
+        .record_visit("H1", "S1", "phone", d("2024-02-01"), "")
+        .unwrap();
+    assert_eq!(
+        items(&store, GRID, "2024-05-15"),
+        [
+            item("H1", "普通户入户", "2024-06-30", false),
+            item("H1", "普通户电话", "2024-06-30", false),
+        ]
+    );
+    let due = store.due_visits(GRID, Some(d("2024-05-15"))).unwrap();
+    assert_eq!(due[1].last_visit, Some(d("2024-02-01")));
+    assert_eq!(
+        due[0].last_visit,
+        Some(d("2023-08-01")),
+        "a home visit is also a contact for the home rule"
+    );
+    assert_eq!(due[0].unit, GRID);
+    assert_eq!(due[0].channel, Channel::Home);
+}
+
+#[test]
+fn a_home_visit_satisfies_the_phone_rule() {
+    let store = store();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    store
+        .record_visit("H1", "S1", "home", d("2024-04-10"), "入户")
+        .unwrap();
+    assert!(items(&store, GRID, "2024-05-15").is_empty());
+    // A phone call does not satisfy the home rule.
+    store
+        .add_household("H2", GRID, "海慧路2号", "registered", &[], None)
+        .unwrap();
+    store
+        .record_visit("H2", "S1", "phone", d("2024-04-10"), "")
+        .unwrap();
+    assert_eq!(
+        items(&store, GRID, "2024-05-15"),
+        [item("H2", "普通户入户", "2024-06-30", true)]
+    );
+}
+
+#[test]
+fn a_tag_gained_mid_quarter_changes_the_rules_from_the_next_period_of_each() {
+    let store = store();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    store
+        .tag("H1", "低保", Some(d("2024-02-15")), None)
+        .unwrap();
+    let rules = |on: &str| -> Vec<String> {
+        let mut names: Vec<String> = items(&store, GRID, on).into_iter().map(|i| i.1).collect();
+        names.sort();
+        names
+    };
+    // Ordinary on 1 January: still held to the ordinary quarterly phone and half-year home
+    // rules; not to the special monthly phone rule in February (ordinary on 1 February).
+    assert_eq!(rules("2024-02-20"), ["普通户入户", "普通户电话"]);
+    // From March the special monthly phone rule; Q1 phone and H1 home stay ordinary.
+    assert_eq!(
+        rules("2024-03-05"),
+        ["普通户入户", "普通户电话", "特殊户电话"]
+    );
+    // From Q2 the special quarterly home rule; H1 home is still the ordinary one.
+    assert_eq!(
+        rules("2024-04-05"),
+        ["普通户入户", "特殊户入户", "特殊户电话"]
+    );
+    // From H2 only special rules.
+    assert_eq!(rules("2024-07-05"), ["特殊户入户", "特殊户电话"]);
+}
+
+#[test]
+fn a_household_arriving_mid_period_is_first_held_in_the_next_period() {
+    let store = store();
+    store
+        .add_household(
+            "H1",
+            GRID,
+            "海慧路1号",
+            "registered",
+            &[],
+            Some(d("2024-02-10")),
+        )
+        .unwrap();
+    assert!(items(&store, GRID, "2024-02-20").is_empty());
+    // Q2: the quarterly phone rule holds it, not overdue (not held in Q1); H1 home does not.
+    assert_eq!(
+        items(&store, GRID, "2024-04-02"),
+        [item("H1", "普通户电话", "2024-06-30", false)]
+    );
+    // A household moved into another grid mid-quarter is not yet held there.
+    store
+        .add_household("H2", GRID2, "海慧路2号", "registered", &[], None)
+        .unwrap();
+    store.move_household("H2", GRID, d("2024-05-01")).unwrap();
+    assert!(
+        items(&store, GRID, "2024-05-10")
+            .iter()
+            .all(|i| i.0 != "H2")
+    );
+    assert!(
+        items(&store, "512021", "2024-05-10")
+            .iter()
+            .any(|i| i.0 == "H2")
+    );
+}
+
+#[test]
+fn a_missed_period_made_up_later_stays_missed_in_compliance() {
+    let store = store();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &["低保"], None)
+        .unwrap();
+    for (day, channel) in [
+        ("2024-01-05", "home"),
+        ("2024-02-05", "phone"),
+        ("2024-04-12", "phone"),
+    ] {
+        store.record_visit("H1", "S1", channel, d(day), "").unwrap();
+    }
+    // March had no call: on 10 April the April call is overdue.
+    assert_eq!(
+        items(&store, GRID, "2024-04-10"),
+        [
+            item("H1", "特殊户电话", "2024-04-30", true),
+            item("H1", "特殊户入户", "2024-06-30", false),
+        ],
+        "overdue items first"
+    );
+    // The call of 12 April settles April, not March.
+    assert_eq!(
+        items(&store, GRID, "2024-04-13"),
+        [item("H1", "特殊户入户", "2024-06-30", false)]
+    );
+    let q1 = store
+        .visit_compliance("512021", &Period::parse("2024-Q1").unwrap(), true)
+        .unwrap();
+    let phone = q1.rules.iter().find(|r| r.rule == "特殊户电话").unwrap();
+    assert_eq!((phone.required, phone.met), (3, 2));
+    assert_eq!(phone.rate.value, Some(2.0 / 3.0));
+    let march = q1
+        .requirements
+        .iter()
+        .find(|r| r.rule == "特殊户电话" && r.from == d("2024-03-01"))
+        .unwrap();
+    assert!(!march.met);
+    assert_eq!((q1.total.required, q1.total.met), (4, 3));
+}
+
+#[test]
+fn half_year_rules_count_in_the_quarter_where_the_half_year_ends() {
+    let store = store();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    store
+        .record_visit("H1", "S1", "home", d("2024-02-01"), "")
+        .unwrap();
+    let names = |period: &str| -> Vec<(String, u64, u64)> {
+        store
+            .visit_compliance(GRID, &Period::parse(period).unwrap(), false)
+            .unwrap()
+            .rules
+            .into_iter()
+            .filter(|r| r.required > 0)
+            .map(|r| (r.rule, r.required, r.met))
+            .collect()
+    };
+    // Rules that held no household are listed, their rate null rather than 0.
+    let q1 = store
+        .visit_compliance(GRID, &Period::parse("2024-Q1").unwrap(), false)
+        .unwrap();
+    let special = q1.rules.iter().find(|r| r.rule == "特殊户电话").unwrap();
+    assert_eq!((special.required, special.rate.value), (0, None));
+    assert_eq!(names("2024-Q1"), [("普通户电话".to_owned(), 1, 1)]);
+    assert_eq!(
+        names("2024-Q2"),
+        [
+            ("普通户入户".to_owned(), 1, 1),
+            ("普通户电话".to_owned(), 1, 0)
+        ]
+    );
+    assert_eq!(
+        names("2024"),
+        [
+            ("普通户入户".to_owned(), 2, 1),
+            ("普通户电话".to_owned(), 4, 1)
+        ]
+    );
+    // No households: no requirements, and the rate is null rather than 0.
+    let empty = store
+        .visit_compliance("512021101", &Period::parse("2024-Q1").unwrap(), false)
+        .unwrap();
+    assert_eq!((empty.total.required, empty.total.rate.value), (0, None));
+}
+
+#[test]
+fn rolling_rules_count_from_the_last_contact_or_from_entering_their_scope() {
+    let store = store();
+    let rules = r#"[
+        {"name": "矫正对象每周电话", "tag": "矫正对象", "channel": "phone", "every": 7, "per": "days", "mode": "rolling"}
+    ]"#;
+    store.set_visit_rules_json(rules, None).unwrap();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    store
+        .tag("H1", "矫正对象", Some(d("2024-03-01")), None)
+        .unwrap();
+    // Never contacted: due a cadence after entering the scope.
+    assert_eq!(
+        items(&store, GRID, "2024-03-05"),
+        [item("H1", "矫正对象每周电话", "2024-03-08", false)]
+    );
+    assert_eq!(
+        items(&store, GRID, "2024-03-09"),
+        [item("H1", "矫正对象每周电话", "2024-03-08", true)]
+    );
+    store
+        .record_visit("H1", "S1", "phone", d("2024-03-10"), "")
+        .unwrap();
+    assert_eq!(
+        items(&store, GRID, "2024-03-12"),
+        [item("H1", "矫正对象每周电话", "2024-03-17", false)]
+    );
+    assert!(
+        items(&store, GRID, "2024-02-20").is_empty(),
+        "not yet tagged"
+    );
+}
+
+#[test]
+fn rule_sets_are_versioned_and_checked_field_by_field() {
+    let store = store();
+    let defaults = store.visit_rules(None).unwrap();
+    assert_eq!(defaults, wangge::default_visit_rules());
+    let json = store.visit_rules_json(None).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(back[3]["per"], "month");
+    assert_eq!(back[3]["class"], "special");
+    // From July, special households are called every two months.
+    let mut rules = defaults.clone();
+    rules[3].cadence.every = 2;
+    store
+        .set_visit_rules(&rules, Some(d("2024-07-01")))
+        .unwrap();
+    assert_eq!(store.visit_rules(Some(d("2024-06-30"))).unwrap(), defaults);
+    assert_eq!(store.visit_rules(Some(d("2024-07-01"))).unwrap(), rules);
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &["低保"], None)
+        .unwrap();
+    let calls = |period: &str| {
+        store
+            .visit_compliance(GRID, &Period::parse(period).unwrap(), false)
+            .unwrap()
+            .rules
+            .into_iter()
+            .find(|r| r.rule == "特殊户电话")
+            .unwrap()
+            .required
+    };
+    assert_eq!(calls("2024-Q2"), 3, "the past keeps its monthly rule");
+    assert_eq!(
+        calls("2024-H2"),
+        3,
+        "July-August, September-October, November-December"
+    );
+    for (json, field) in [
+        (
+            r#"[{"class": "poor", "channel": "home", "per": "month"}]"#,
+            "household_class",
+        ),
+        (
+            r#"[{"tag": "不存在", "channel": "home", "per": "month"}]"#,
+            "tag",
+        ),
+        (
+            r#"[{"class": "special", "channel": "fax", "per": "month"}]"#,
+            "channel",
+        ),
+        (
+            r#"[{"class": "special", "channel": "home", "per": "fortnight"}]"#,
+            "per",
+        ),
+        (
+            r#"[{"class": "special", "channel": "home", "per": "month", "every": 0}]"#,
+            "every",
+        ),
+        (
+            r#"[{"class": "special", "channel": "home", "per": "month", "mode": "sometimes"}]"#,
+            "mode",
+        ),
+        (
+            r#"[{"class": "special", "tag": "低保", "channel": "home", "per": "month"}]"#,
+            "class",
+        ),
+        (r#"{"class": "special"}"#, "rules"),
+        ("not json", "rules"),
+    ] {
+        let err = store.set_visit_rules_json(json, None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{json}");
+        match &err {
+            wangge::Error::InvalidInput { field: f, .. } => assert_eq!(*f, field, "{json}: {err}"),
+            other => panic!("{other}"),
+        }
+    }
+    let scoped = store.scope(GRID, "网格员").unwrap();
+    assert_eq!(
+        scoped.set_visit_rules(&rules, None).unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+    let _: &VisitRule = &rules[0];
+}
+
+#[test]
+fn visits_are_refused_for_unknown_households_staff_and_channels() {
+    let store = store();
+    store
+        .add_household(
+            "H1",
+            GRID,
+            "海慧路1号",
+            "registered",
+            &[],
+            Some(d("2024-03-01")),
+        )
+        .unwrap();
+    let err = |r: wangge::Result<wangge::Visit>| r.unwrap_err().kind();
+    assert_eq!(
+        err(store.record_visit("H1", "S1", "home", d("2024-02-01"), "")),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        err(store.record_visit("H9", "S1", "home", d("2024-03-02"), "")),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        err(store.record_visit("H1", "S9", "home", d("2024-03-02"), "")),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        err(store.record_visit("H1", "S1", "fax", d("2024-03-02"), "")),
+        ErrorKind::InvalidInput
+    );
+    let other = store.scope("512021101", "外镇").unwrap();
+    assert_eq!(
+        err(other.record_visit("H1", "S1", "home", d("2024-03-02"), "")),
+        ErrorKind::PermissionDenied
+    );
+    let visit = store
+        .record_visit("H1", "S1", "电话", d("2024-03-02"), "询问近况")
+        .unwrap();
+    assert_eq!(visit.channel, Channel::Phone);
+    assert_eq!(store.visits("H1").unwrap(), [visit]);
+    let last = store.audit_log(0, 1000).unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.target.as_str()),
+        ("record_visit", "H1")
+    );
+}
+
+#[test]
+fn a_staff_members_due_list_covers_the_units_they_are_assigned_to() {
+    let store = store();
+    store.assign("S1", GRID, "grid_worker", None, None).unwrap();
+    store
+        .add_household("H1", GRID, "海慧路1号", "registered", &[], None)
+        .unwrap();
+    store
+        .add_household("H2", GRID2, "海慧路2号", "registered", &[], None)
+        .unwrap();
+    let mine = store
+        .due_visits_for_staff("S1", Some(d("2024-05-01")))
+        .unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|i| i.household_id == "H1"));
+    assert_eq!(
+        store.due_visits_for_staff("S9", None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
