@@ -540,6 +540,78 @@ wg_status wg_unit_move(const wg_store *store,
 // NULL or writable.
 wg_status wg_unit_retire(const wg_store *store, const char *code, const char *on, char **out_json);
 
+// Sets the visit rules in force from `start` (NULL: always) from `rules_json`, a JSON
+// array of rules, replacing a set that starts the same day. A bad field is
+// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_visit_rules_set(const wg_store *store, const char *rules_json, const char *start);
+
+// Writes to `*out_json` the visit rules in force on `as_of` (NULL: today), a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_visit_rules(const wg_store *store, const char *as_of, char **out_json);
+
+// Records a contact with `household_id` by `staff_id` on `on` through `channel` (`home`
+// or `phone`), with `note` (NULL: empty). A household that did not live in the handle's
+// scope that day, or an unknown staff member, is `WG_NOT_FOUND`. If `out_json` is not
+// NULL, the visit is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_visit_record(const wg_store *store,
+                          const char *household_id,
+                          const char *staff_id,
+                          const char *channel,
+                          const char *on,
+                          const char *note,
+                          char **out_json);
+
+// Writes to `*out_json` the visits of `household_id`, oldest first, a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_visits(const wg_store *store, const char *household_id, char **out_json);
+
+// Writes to `*out_json` the due list of `unit`'s whole subtree on `as_of` (NULL: today).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_due_visits(const wg_store *store,
+                        const char *unit,
+                        const char *as_of,
+                        char **out_json);
+
+// Writes to `*out_json` the due list of the units `staff_id` is assigned to on `as_of`
+// (NULL: today).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_due_visits_for_staff(const wg_store *store,
+                                  const char *staff_id,
+                                  const char *as_of,
+                                  char **out_json);
+
+// Writes to `*out_json` the compliance of `unit`'s subtree with its calendar visit rules
+// over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
+// listing every requirement when `detail` is not 0.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_visit_compliance(const wg_store *store,
+                              const char *unit,
+                              const char *period,
+                              int32_t detail,
+                              char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

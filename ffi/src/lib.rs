@@ -23,6 +23,7 @@ mod registry;
 mod staff;
 mod store;
 mod units;
+mod visits;
 
 use std::ffi::{CString, c_char};
 
@@ -33,6 +34,7 @@ pub use registry::*;
 pub use staff::*;
 pub use store::*;
 pub use units::*;
+pub use visits::*;
 
 /// Frees a string the library returned. NULL is accepted and ignored.
 ///
