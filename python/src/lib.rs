@@ -11,6 +11,7 @@ mod import;
 mod registry_types;
 mod store;
 mod types;
+mod visits;
 
 use pyo3::prelude::*;
 use wangge::{Levels, Role};
@@ -24,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", wangge::VERSION)?;
     m.add_class::<store::Store>()?;
     types::register(m)?;
+    visits::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;

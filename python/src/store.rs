@@ -47,7 +47,7 @@ impl Store {
 
     /// A clone of the core handle, or `StorageError` once closed or when called from an
     /// import's progress callback. The lock is released before this returns.
-    fn handle(&self) -> PyResult<wangge::Store> {
+    pub(crate) fn handle(&self) -> PyResult<wangge::Store> {
         import::refuse_inside_progress()?;
         self.open_handle().ok_or_else(closed)
     }
@@ -62,7 +62,7 @@ impl Store {
 }
 
 /// Runs `work` on a core handle with the GIL released.
-fn run<T, F>(py: Python<'_>, store: &wangge::Store, work: F) -> PyResult<T>
+pub(crate) fn run<T, F>(py: Python<'_>, store: &wangge::Store, work: F) -> PyResult<T>
 where
     T: Send,
     F: FnOnce(&wangge::Store) -> wangge::Result<T> + Send,

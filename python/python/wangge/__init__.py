@@ -44,6 +44,8 @@ from wangge._native import (
     TagKind,
     Unit,
     UnitCounts,
+    DueVisit,
+    Visit,
     __version__,
 )
 
@@ -71,5 +73,7 @@ __all__ = [
     "TagKind",
     "Unit",
     "UnitCounts",
+    "DueVisit",
+    "Visit",
     "__version__",
 ]
