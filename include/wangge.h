@@ -612,6 +612,19 @@ wg_status wg_visit_compliance(const wg_store *store,
                               int32_t detail,
                               char **out_json);
 
+// Writes to `*out_json` the households of `unit`'s subtree whose archives are due for
+// re-verification on `as_of` (NULL: today): floating, or tagged 流动人口 or 拆迁过渡, on
+// the quarter's first day, and not re-verified since. A JSON array of `{"household_id",
+// "due", "overdue", "verified"}` (`verified` may be null), overdue first.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_reverification_due(const wg_store *store,
+                                const char *unit,
+                                const char *as_of,
+                                char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -52,8 +52,8 @@ pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};
 pub use visits::{
-    Channel, Compliance, DueVisit, Rate, Requirement, RuleCompliance, RuleMode, RuleScope, Visit,
-    VisitRule, default_visit_rules,
+    Channel, Compliance, DueVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,
+    RuleCompliance, RuleMode, RuleScope, Visit, VisitRule, default_visit_rules,
 };
 
 /// The library's version.

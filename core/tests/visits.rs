@@ -429,3 +429,55 @@ fn a_staff_members_due_list_covers_the_units_they_are_assigned_to() {
         ErrorKind::NotFound
     );
 }
+
+#[test]
+fn floating_and_relocation_households_are_re_verified_every_quarter() {
+    let store = store();
+    store
+        .add_household("F1", GRID, "海慧路1号", "floating", &[], None)
+        .unwrap();
+    store
+        .add_household("R1", GRID, "海慧路2号", "registered", &["拆迁过渡"], None)
+        .unwrap();
+    store
+        .add_household("N1", GRID, "海慧路3号", "registered", &[], None)
+        .unwrap();
+    store
+        .add_household("T1", GRID, "海慧路4号", "registered", &[], None)
+        .unwrap();
+    store
+        .tag("T1", "流动人口", Some(d("2024-05-01")), None)
+        .unwrap();
+    store.verify_archive("F1", d("2024-02-10")).unwrap();
+    let due = |on: &str| -> Vec<(String, String, bool)> {
+        store
+            .reverification_due("512021", Some(d(on)))
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.household_id, r.due.to_string(), r.overdue))
+            .collect()
+    };
+    // R1 was never verified and was held last quarter: overdue. F1 was verified in Q1: due.
+    // T1 became floating mid-quarter: first held in Q3. N1 is never held.
+    assert_eq!(
+        due("2024-05-15"),
+        [
+            ("R1".to_owned(), "2024-06-30".to_owned(), true),
+            ("F1".to_owned(), "2024-06-30".to_owned(), false),
+        ]
+    );
+    store.verify_archive("R1", d("2024-05-20")).unwrap();
+    store.verify_archive("F1", d("2024-05-20")).unwrap();
+    assert!(due("2024-05-21").is_empty());
+    let q3 = store
+        .reverification_due(GRID, Some(d("2024-07-02")))
+        .unwrap();
+    assert_eq!(
+        q3.iter()
+            .map(|r| r.household_id.as_str())
+            .collect::<Vec<_>>(),
+        ["F1", "R1", "T1"]
+    );
+    assert!(q3.iter().all(|r| !r.overdue));
+    assert_eq!(q3[0].verified, Some(d("2024-05-20")));
+}

@@ -190,3 +190,29 @@ pub unsafe extern "C" fn wg_visit_compliance(
         out.put_json(&store.visit_compliance(unit, &period, detail != 0)?)
     })
 }
+
+/// Writes to `*out_json` the households of `unit`'s subtree whose archives are due for
+/// re-verification on `as_of` (NULL: today): floating, or tagged 流动人口 or 拆迁过渡, on
+/// the quarter's first day, and not re-verified since. A JSON array of `{"household_id",
+/// "due", "overdue", "verified"}` (`verified` may be null), overdue first.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_reverification_due(
+    store: *const wg_store,
+    unit: *const c_char,
+    as_of: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let unit = arg("unit", unit)?;
+        let as_of = opt_date("as_of", as_of)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.reverification_due(unit, as_of)?)
+    })
+}

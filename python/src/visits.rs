@@ -144,10 +144,64 @@ impl DueVisit {
     }
 }
 
+/// A household whose archive is due for re-verification (数据更新).
+#[pyclass(frozen, eq, hash, module = "wangge._native")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReverificationDue {
+    /// The household.
+    #[pyo3(get)]
+    pub household_id: String,
+    /// The last day of the current quarter.
+    #[pyo3(get)]
+    pub due: Date,
+    /// Held in the previous quarter too, and not re-verified since it began.
+    #[pyo3(get)]
+    pub overdue: bool,
+    /// The day its archive was last re-verified, if ever.
+    #[pyo3(get)]
+    pub verified: Option<Date>,
+}
+
+impl From<wangge::ReverificationDue> for ReverificationDue {
+    fn from(r: wangge::ReverificationDue) -> Self {
+        ReverificationDue {
+            household_id: r.household_id,
+            due: r.due,
+            overdue: r.overdue,
+            verified: r.verified,
+        }
+    }
+}
+
+impl Record for ReverificationDue {
+    const NAME: &'static str = "ReverificationDue";
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Vec<Field<'py>>> {
+        Ok(vec![
+            ("household_id", py_any(py, &self.household_id)?),
+            ("due", py_any(py, self.due)?),
+            ("overdue", py_any(py, self.overdue)?),
+            ("verified", py_any(py, self.verified)?),
+        ])
+    }
+}
+
+#[pymethods]
+impl ReverificationDue {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        record_repr(self, py)
+    }
+
+    /// The item's fields as a new dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        record_dict(self, py)
+    }
+}
+
 /// Adds the visit record classes to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Visit>()?;
     m.add_class::<DueVisit>()?;
+    m.add_class::<ReverificationDue>()?;
     Ok(())
 }
 
@@ -244,6 +298,22 @@ impl Store {
         let as_of = opt_date_arg("as_of", as_of)?;
         let due = run(py, &store, |s| s.due_visits_for_staff(staff_id, as_of))?;
         Ok(due.into_iter().map(DueVisit::from).collect())
+    }
+
+    /// The households of `unit`'s subtree whose archives are due for re-verification on
+    /// `as_of` (default today): floating, or tagged 流动人口 or 拆迁过渡, on the quarter's
+    /// first day, and not re-verified since. Overdue first.
+    #[pyo3(signature = (unit, as_of=None))]
+    fn reverification_due(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<ReverificationDue>> {
+        let store = self.handle()?;
+        let as_of = opt_date_arg("as_of", as_of)?;
+        let due = run(py, &store, |s| s.reverification_due(unit, as_of))?;
+        Ok(due.into_iter().map(ReverificationDue::from).collect())
     }
 
     /// Compliance of `unit`'s subtree with its calendar visit rules over `period`

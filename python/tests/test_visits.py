@@ -117,3 +117,17 @@ def test_a_staff_members_due_list_covers_their_units(visits):
     assert {i.household_id for i in mine} == {"H1", "H2"}
     with pytest.raises(wangge.NotFound):
         visits.due_visits_for_staff("S9")
+
+
+def test_floating_and_relocation_households_are_re_verified_each_quarter(visits):
+    visits.add_household("F1", GRID, "海慧路5号", kind="floating")
+    visits.add_household("R1", GRID, "海慧路6号", tags=["拆迁过渡"])
+    visits.verify_archive("F1", "2024-02-10")
+    due = visits.reverification_due("512021", as_of="2024-05-15")
+    assert all(isinstance(r, wangge.ReverificationDue) for r in due)
+    assert [(r.household_id, r.due, r.overdue, r.verified) for r in due] == [
+        ("R1", date(2024, 6, 30), True, None),
+        ("F1", date(2024, 6, 30), False, date(2024, 2, 10)),
+    ]
+    visits.verify_archive("R1", "2024-05-20")
+    assert [r.household_id for r in visits.reverification_due(GRID, "2024-05-21")] == ["F1"]

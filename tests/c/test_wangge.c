@@ -797,6 +797,14 @@ static void test_visits(void) {
   EXPECT(s, wg_visit_record(s, "H1", "S1", "fax", "2024-04-10", NULL, NULL), WG_INVALID_INPUT,
          "channel");
 
+  /* Re-verification: H2 is not floating; a floating household never verified is overdue. */
+  EXPECT(s, wg_household_add(s, "F1", "512021100001001", "北坝街3号", "floating", NULL, NULL, NULL),
+         WG_OK, NULL);
+  EXPECT(s, wg_reverification_due(s, "512021", "2024-05-15", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "\"household_id\":\"H2\"") == NULL);
+  CHECK(json_has(json, "{\"household_id\":\"F1\",\"due\":\"2024-06-30\",\"overdue\":true"));
+  EXPECT(s, wg_reverification_due(s, NULL, NULL, &json), WG_INVALID_INPUT, "unit");
+
   /* NULL and missing out-pointers are answered, never a crash; nothing is written. */
   json = NULL;
   EXPECT(NULL, wg_due_visits(NULL, "512021", NULL, &json), WG_INVALID_INPUT, NULL);

@@ -7,6 +7,7 @@
 //! a phone rule too.
 
 mod due;
+mod reverify;
 mod rules;
 
 use std::collections::{BTreeSet, HashMap};
@@ -22,6 +23,7 @@ use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
 use crate::store::Store;
 use crate::units::span_on;
 use due::{due_list, sort_due};
+pub use reverify::{REVERIFIED_TAGS, ReverificationDue};
 use rules::rules_from_json;
 pub use rules::{Channel, RuleMode, RuleScope, VisitRule, default_visit_rules};
 

@@ -45,6 +45,7 @@ from wangge._native import (
     Unit,
     UnitCounts,
     DueVisit,
+    ReverificationDue,
     Visit,
     __version__,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "Unit",
     "UnitCounts",
     "DueVisit",
+    "ReverificationDue",
     "Visit",
     "__version__",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "UnitCounts",
     "Visit",
     "DueVisit",
+    "ReverificationDue",
 ]
 
 __version__: str
@@ -317,6 +318,22 @@ class DueVisit:
     def __hash__(self) -> int: ...
 
 @final
+class ReverificationDue:
+    """A household whose archive is due for re-verification (数据更新)."""
+
+    @property
+    def household_id(self) -> str: ...
+    @property
+    def due(self) -> date: ...
+    @property
+    def overdue(self) -> bool: ...
+    @property
+    def verified(self) -> date | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
 class UnitCounts:
     """Registry counts for one unit on one day."""
 
@@ -530,6 +547,9 @@ class Store:
     def visit_compliance(
         self, unit: str, period: str, detail: bool = False
     ) -> dict[str, Any]: ...
+    def reverification_due(
+        self, unit: str, as_of: _DateLike | None = None
+    ) -> list[ReverificationDue]: ...
     def set_archive_section(
         self, household_id: str, section: str, content: dict[str, Any]
     ) -> ArchiveSection: ...
