@@ -187,47 +187,28 @@ impl Period {
             let first = NaiveDate::from_isoywd_opt(y, week, Weekday::Mon)
                 .ok_or_else(|| bad("that year has no such ISO week"))?;
             (PeriodKind::Week, first)
-        } else if let Some(n) = rest.strip_prefix('Q') {
-            let q = number(n, 1, 4)
-                .filter(|_| n.len() == 1)
-                .ok_or_else(|| bad(expected))?;
-            (
-                PeriodKind::Quarter,
-                NaiveDate::from_ymd_opt(y, 3 * q - 2, 1),
-            )
-                .pipe_first()
-                .ok_or_else(|| bad(expected))?
-        } else if let Some(n) = rest.strip_prefix('H') {
-            let h = number(n, 1, 2)
-                .filter(|_| n.len() == 1)
-                .ok_or_else(|| bad(expected))?;
-            (
-                PeriodKind::HalfYear,
-                NaiveDate::from_ymd_opt(y, 6 * h - 5, 1),
-            )
-                .pipe_first()
-                .ok_or_else(|| bad(expected))?
-        } else if rest.len() == 2 {
-            let m = number(rest, 1, 12).ok_or_else(|| bad(expected))?;
-            (PeriodKind::Month, NaiveDate::from_ymd_opt(y, m, 1))
-                .pipe_first()
-                .ok_or_else(|| bad(expected))?
         } else {
-            let day = date::parse_date("period", t)?;
-            (PeriodKind::Day, day)
+            // Quarters, half years and months: the kind and the first month.
+            let (kind, month) = if let Some(n) = rest.strip_prefix('Q') {
+                let q = number(n, 1, 4).filter(|_| n.len() == 1);
+                (PeriodKind::Quarter, q.map(|q| 3 * q - 2))
+            } else if let Some(n) = rest.strip_prefix('H') {
+                let h = number(n, 1, 2).filter(|_| n.len() == 1);
+                (PeriodKind::HalfYear, h.map(|h| 6 * h - 5))
+            } else if rest.len() == 2 {
+                (PeriodKind::Month, number(rest, 1, 12))
+            } else {
+                return Ok(Period {
+                    kind: PeriodKind::Day,
+                    first: date::parse_date("period", t)?,
+                });
+            };
+            let first = month
+                .and_then(|m| NaiveDate::from_ymd_opt(y, m, 1))
+                .ok_or_else(|| bad(expected))?;
+            (kind, first)
         };
         Ok(Period { kind, first })
-    }
-}
-
-/// Moves an `Option` in the second place of a pair out to the whole pair.
-trait PipeFirst<A, B> {
-    fn pipe_first(self) -> Option<(A, B)>;
-}
-
-impl<A, B> PipeFirst<A, B> for (A, Option<B>) {
-    fn pipe_first(self) -> Option<(A, B)> {
-        self.1.map(|b| (self.0, b))
     }
 }
 

@@ -45,7 +45,8 @@ pub(super) fn due_list(conn: &Connection, unit: &str, on: i64) -> Result<Vec<Due
     for household in &living {
         let mut recent: Option<Vec<(i64, Channel)>> = None;
         for rule in &rules {
-            let item = match rule.mode {
+            // (due, overdue, last qualifying contact), for a (household, rule) still to do.
+            let (due, overdue, last_visit) = match rule.mode {
                 RuleMode::Calendar => {
                     let (first, last) = rule.cadence.bounds(today);
                     let (first, last) = (date::to_sql(first), date::to_sql(last));
@@ -64,18 +65,20 @@ pub(super) fn due_list(conn: &Connection, unit: &str, on: i64) -> Result<Vec<Due
                         (date::to_sql(prev_first), date::to_sql(prev_last));
                     let overdue = population.holds(rule, household, prev_first)?
                         && !met(recent, rule, prev_first, prev_last);
-                    (date::from_sql(last), overdue)
+                    let last_visit = last_contact(conn, household, rule, on)?;
+                    (date::from_sql(last), overdue, last_visit)
                 }
                 RuleMode::Rolling => {
                     if !population.holds(rule, household, on)? {
                         continue;
                     }
-                    let since = match last_contact(conn, household, rule, on)? {
+                    let last_visit = last_contact(conn, household, rule, on)?;
+                    let since = match last_visit {
                         Some(day) => day,
                         None => entered_scope(&mut population, rule, household, on)?,
                     };
                     let due = rule.cadence.after(date::from_sql(since));
-                    (due, today > due)
+                    (due, today > due, last_visit)
                 }
             };
             let unit = if let Some(u) = units.get(household) {
@@ -91,9 +94,9 @@ pub(super) fn due_list(conn: &Connection, unit: &str, on: i64) -> Result<Vec<Due
                 unit,
                 rule: rule.name.clone(),
                 channel: rule.channel,
-                due: item.0,
-                overdue: item.1,
-                last_visit: last_contact(conn, household, rule, on)?.map(date::from_sql),
+                due,
+                overdue,
+                last_visit: last_visit.map(date::from_sql),
             });
         }
     }
