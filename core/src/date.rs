@@ -6,7 +6,7 @@
 //! [`BEGINNING`] and [`FOREVER`] so every validity interval is a plain half-open
 //! `[from, to)` comparison.
 
-use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::error::{Error, Result};
 
@@ -26,6 +26,36 @@ pub fn parse_date(field: &'static str, text: &str) -> Result<Date> {
     }
     NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
         .map_err(|_| Error::invalid(field, text, "expected a real date as YYYY-MM-DD"))
+}
+
+/// A moment in time with its offset from UTC.
+pub type Moment = DateTime<FixedOffset>;
+
+/// Parses a moment: RFC 3339 (`2024-03-17T08:30:00+08:00`), or a local time without an
+/// offset (`2024-03-17T08:30`, `2024-03-17 08:30:00`), which is read in `offset`. Names
+/// `field` in the error.
+pub fn parse_moment(field: &'static str, text: &str, offset: FixedOffset) -> Result<Moment> {
+    let trimmed = text.trim();
+    if let Ok(moment) = DateTime::parse_from_rfc3339(trimmed) {
+        return Ok(moment);
+    }
+    let normal = trimmed.replacen(' ', "T", 1);
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(&normal, format).ok())
+        .and_then(|local| offset.from_local_datetime(&local).single())
+        .ok_or_else(|| {
+            Error::invalid(
+                field,
+                text,
+                "expected a time as YYYY-MM-DDTHH:MM[:SS][+08:00]",
+            )
+        })
+}
+
+/// The civil date of `moment` in a deployment whose clocks run `offset` from UTC.
+pub fn local_date(moment: &Moment, offset: FixedOffset) -> Date {
+    moment.with_timezone(&offset).date_naive()
 }
 
 /// Today in a deployment whose clocks run `offset` from UTC.
@@ -73,6 +103,21 @@ mod tests {
         let err = parse_date("on", "2023-02-29").unwrap_err().to_string();
         assert!(err.contains("on") && err.contains("2023-02-29"), "{err}");
         assert!(parse_date("on", "2024-3-1").is_err());
+    }
+
+    #[test]
+    fn moments_parse_with_or_without_an_offset() {
+        let east8 = FixedOffset::east_opt(8 * 3600).unwrap();
+        let a = parse_moment("at", "2024-03-17T23:30:00+00:00", east8).unwrap();
+        assert_eq!(local_date(&a, east8).to_string(), "2024-03-18");
+        let b = parse_moment("at", "2024-03-17 08:30", east8).unwrap();
+        assert_eq!(b.to_rfc3339(), "2024-03-17T08:30:00+08:00");
+        let c = parse_moment("at", "2024-03-17T08:30:15.5", east8).unwrap();
+        assert_eq!(c.timestamp_subsec_millis(), 500);
+        let err = parse_moment("at", "2024-03-17", east8)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at") && err.contains("2024-03-17"), "{err}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ mod visits;
 
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use audit::{AuditRecord, AuditVerification};
-pub use date::Date;
+pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
 pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
@@ -52,8 +52,10 @@ pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};
 pub use visits::{
-    Channel, Compliance, DueVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,
-    RuleCompliance, RuleMode, RuleScope, Visit, VisitRule, default_visit_rules,
+    Channel, Compliance, DueVisit, Finding, Patrol, PatrolCompliance, PatrolRequirement,
+    PatrolRule, QuotaCompliance, QuotaRequirement, QuotaRule, REVERIFIED_TAGS, Rate, Requirement,
+    ReverificationDue, RuleCompliance, RuleMode, RuleScope, StaffQuota, UnitPatrol, Visit,
+    VisitRule, default_patrol_rules, default_quota_rules, default_visit_rules,
 };
 
 /// The library's version.

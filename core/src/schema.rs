@@ -201,6 +201,45 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX visit_day ON visit(day);
     CREATE INDEX visit_staff ON visit(staff_id, day);
     ",
+    // 5: contact quotas and patrols (rule sets like the visit rules), patrol records, and
+    // what a visit found.
+    r"
+    CREATE TABLE quota_rule_set (
+        start INTEGER PRIMARY KEY,
+        rules TEXT NOT NULL
+    );
+    CREATE TABLE patrol_rule_set (
+        start INTEGER PRIMARY KEY,
+        rules TEXT NOT NULL
+    );
+
+    -- `at` is the moment as RFC 3339 with its offset; `day` its civil date in the
+    -- deployment's offset, which is what patrol rules count.
+    CREATE TABLE patrol (
+        id       INTEGER PRIMARY KEY,
+        unit     TEXT NOT NULL REFERENCES unit(code),
+        staff_id TEXT NOT NULL REFERENCES staff(staff_id),
+        at       TEXT NOT NULL,
+        day      INTEGER NOT NULL,
+        note     TEXT NOT NULL
+    );
+    CREATE INDEX patrol_unit ON patrol(unit, day);
+    CREATE INDEX patrol_day ON patrol(day);
+
+    -- A finding stays open until the ledger registers an entry for it (`entry_id`).
+    -- `unit` is where the household lived on the visit's day.
+    CREATE TABLE visit_finding (
+        id       INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL REFERENCES visit(id),
+        unit     TEXT NOT NULL REFERENCES unit(code),
+        summary  TEXT NOT NULL,
+        category TEXT,
+        urgent   INTEGER NOT NULL,
+        entry_id INTEGER
+    );
+    CREATE INDEX visit_finding_visit ON visit_finding(visit_id);
+    CREATE INDEX visit_finding_unit ON visit_finding(unit);
+    ",
 ];
 
 /// The schema version this library writes.

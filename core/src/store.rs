@@ -205,6 +205,13 @@ impl Store {
         date::today(self.shared.config.offset)
     }
 
+    /// Parses a moment as the store reads times: RFC 3339 with an offset, or a local time
+    /// without one (`2024-03-17T08:30`, `2024-03-17 08:30:00`) in the deployment's time
+    /// zone. Bad text is `InvalidInput` naming `at`.
+    pub fn parse_moment(&self, text: &str) -> Result<date::Moment> {
+        date::parse_moment("at", text, self.shared.config.offset)
+    }
+
     /// Recomputes the audit chain and reports whether any record was changed or removed.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         audit::verify(&self.conn())

@@ -7,8 +7,12 @@
 //! a phone rule too.
 
 mod due;
+mod findings;
+mod patrol;
+mod quota;
 mod reverify;
 mod rules;
+mod sets;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,9 +27,15 @@ use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
 use crate::store::Store;
 use crate::units::span_on;
 use due::{due_list, sort_due};
+pub use findings::Finding;
+pub use patrol::{
+    Patrol, PatrolCompliance, PatrolRequirement, PatrolRule, UnitPatrol, default_patrol_rules,
+};
+pub use quota::{QuotaCompliance, QuotaRequirement, QuotaRule, StaffQuota, default_quota_rules};
 pub use reverify::{REVERIFIED_TAGS, ReverificationDue};
 use rules::rules_from_json;
 pub use rules::{Channel, RuleMode, RuleScope, VisitRule, default_visit_rules};
+use sets::RuleTable;
 
 /// A recorded contact with a household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,31 +141,21 @@ pub struct Compliance {
     pub requirements: Vec<Requirement>,
 }
 
-/// The rule sets in force over time: (first day, rules), oldest first. Before the first
-/// stored set (or with none) the seed's rules apply.
+/// The visit rule sets in force over time: (first day, rules), oldest first. Before the
+/// first stored set (or with none) the seed's rules apply.
 fn rule_sets(conn: &Connection) -> Result<Vec<(i64, Vec<VisitRule>)>> {
     let kinds = tag_kinds(conn)?;
-    let mut stmt = conn.prepare_cached("SELECT start, rules FROM visit_rule_set ORDER BY start")?;
-    let mut rows = stmt.query([])?;
-    let mut sets = Vec::new();
-    while let Some(row) = rows.next()? {
-        let text: String = row.get(1)?;
-        let value: Value =
-            serde_json::from_str(&text).map_err(|e| Error::Storage(e.to_string()))?;
-        sets.push((row.get(0)?, rules_from_json(&value, &kinds)?));
-    }
-    if sets.first().is_none_or(|(start, _)| *start > BEGINNING) {
-        sets.insert(0, (BEGINNING, default_visit_rules()));
-    }
-    Ok(sets)
+    sets::load(
+        conn,
+        RuleTable::Visit,
+        |v| rules_from_json(v, &kinds),
+        default_visit_rules,
+    )
 }
 
 /// The rules in force on `day`.
 fn rules_on(sets: &[(i64, Vec<VisitRule>)], day: i64) -> &[VisitRule] {
-    sets.iter()
-        .rev()
-        .find(|(start, _)| *start <= day)
-        .map_or(&[], |(_, rules)| rules.as_slice())
+    sets::in_force(sets, day)
 }
 
 /// Households of a unit's subtree on given days, each with its class and tags, read once
@@ -265,11 +265,7 @@ impl Store {
         self.write(|w| {
             let rules = rules_from_json(&value, &tag_kinds(&w.tx)?)?;
             let text = Value::Array(rules.iter().map(VisitRule::to_json).collect()).to_string();
-            w.tx.prepare_cached(
-                "INSERT INTO visit_rule_set (start, rules) VALUES (?1, ?2)
-                 ON CONFLICT (start) DO UPDATE SET rules = excluded.rules",
-            )?
-            .execute(params![start_sql, text])?;
+            sets::save(&w.tx, RuleTable::Visit, start_sql, &text)?;
             w.changes_no_household();
             w.audit(
                 "set_visit_rules",
@@ -435,30 +431,18 @@ impl Store {
         self.unit(unit, Some(period.last()))?;
         let conn = self.conn();
         let sets = rule_sets(&conn)?;
-        let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
+        let last = date::to_sql(period.last());
         let mut population = Population::new(&conn, unit)?;
         let mut per_rule: Vec<RuleCompliance> = Vec::new();
         let mut requirements = Vec::new();
         let mut history: HashMap<String, Vec<(i64, Channel)>> = HashMap::new();
-        for (i, (start, rules)) in sets.iter().enumerate() {
-            let until = sets.get(i + 1).map_or(i64::MAX, |(next, _)| *next);
+        for (start, until, rules) in sets::with_ends(&sets) {
             for rule in rules.iter().filter(|r| r.mode == RuleMode::Calendar) {
-                // The rule's periods ending inside `period` and starting while this set is
-                // in force.
-                let mut stretch = rule.cadence.bounds(period.first());
-                let mut spans = Vec::new();
-                loop {
-                    let (from, to) = (date::to_sql(stretch.0), date::to_sql(stretch.1));
-                    if to > last {
-                        break;
-                    }
-                    if to >= first && from >= *start && from < until {
-                        spans.push((from, to));
-                    }
-                    stretch = rule
-                        .cadence
-                        .bounds(stretch.1.succ_opt().unwrap_or(stretch.1));
-                }
+                let spans = sets::periods_ending_within(
+                    rule.cadence,
+                    (period.first(), period.last()),
+                    (start, until),
+                );
                 if spans.is_empty() {
                     continue;
                 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::sets::{Fields, parse_array};
 use crate::error::{Error, Result};
 use crate::period::{Cadence, PeriodKind};
 use crate::registry::HouseholdClass;
@@ -113,28 +114,8 @@ impl VisitRule {
 
     /// Reads one rule from JSON, checking its tag against the store's tag kinds.
     pub(crate) fn from_json(value: &Value, kinds: &HashMap<String, bool>) -> Result<Self> {
-        let Some(object) = value.as_object() else {
-            return Err(Error::invalid(
-                "rule",
-                value.to_string(),
-                "a rule is a JSON object",
-            ));
-        };
-        if let Some(key) = object.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(Error::invalid(
-                "rule",
-                key.clone(),
-                "unknown key (expected name, class or tag, channel, every, per, mode)",
-            ));
-        }
-        let text = |field: &'static str| -> Result<Option<&str>> {
-            match object.get(field) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.as_str())),
-                Some(other) => Err(Error::invalid(field, other.to_string(), "expected text")),
-            }
-        };
-        let scope = match (text("class")?, text("tag")?) {
+        let fields = Fields::of(value, &KEYS)?;
+        let scope = match (fields.text("class")?, fields.text("tag")?) {
             (Some(class), None) => RuleScope::Class(HouseholdClass::parse(class)?),
             (None, Some(tag)) if kinds.contains_key(tag) => RuleScope::Tag(tag.to_owned()),
             (None, Some(tag)) => {
@@ -152,22 +133,10 @@ impl VisitRule {
                 ));
             }
         };
-        let channel = Channel::parse(
-            text("channel")?.ok_or_else(|| Error::invalid("channel", "", "required"))?,
-        )?;
-        let every = match object.get("every") {
-            None => 1,
-            Some(v) => v
-                .as_u64()
-                .filter(|n| (1..=366).contains(n))
-                .ok_or_else(|| Error::invalid("every", v.to_string(), "a whole number, 1 to 366"))?
-                as u32,
-        };
-        let kind = PeriodKind::parse(
-            "per",
-            text("per")?.ok_or_else(|| Error::invalid("per", "", "required"))?,
-        )?;
-        let mode = match text("mode")?.unwrap_or("calendar") {
+        let channel = Channel::parse(fields.required("channel")?)?;
+        let every = fields.count("every", 1..=366, Some(1))?;
+        let kind = PeriodKind::parse("per", fields.required("per")?)?;
+        let mode = match fields.text("mode")?.unwrap_or("calendar") {
             "calendar" => RuleMode::Calendar,
             "rolling" => RuleMode::Rolling,
             other => {
@@ -178,23 +147,13 @@ impl VisitRule {
                 ));
             }
         };
-        let default_name = format!(
-            "{}-{}-{}",
-            match &scope {
-                RuleScope::Class(c) => c.as_str().to_owned(),
-                RuleScope::Tag(t) => t.clone(),
-            },
-            channel.as_str(),
-            kind.as_str()
-        );
-        let name = text("name")?.map_or(default_name, str::to_owned);
-        if name.trim().is_empty() || name.chars().count() > 64 {
-            return Err(Error::invalid(
-                "name",
-                name,
-                "a rule name is 1 to 64 characters",
-            ));
-        }
+        let name = fields.name(|| {
+            let scope = match &scope {
+                RuleScope::Class(c) => c.as_str(),
+                RuleScope::Tag(t) => t,
+            };
+            format!("{scope}-{}-{}", channel.as_str(), kind.as_str())
+        })?;
         Ok(VisitRule {
             name,
             scope,
@@ -213,27 +172,7 @@ pub(crate) fn rules_from_json(
     value: &Value,
     kinds: &HashMap<String, bool>,
 ) -> Result<Vec<VisitRule>> {
-    let Some(items) = value.as_array() else {
-        return Err(Error::invalid(
-            "rules",
-            value.to_string(),
-            "a rule set is a JSON array of rules",
-        ));
-    };
-    let rules = items
-        .iter()
-        .map(|item| VisitRule::from_json(item, kinds))
-        .collect::<Result<Vec<_>>>()?;
-    for (i, rule) in rules.iter().enumerate() {
-        if rules[..i].iter().any(|r| r.name == rule.name) {
-            return Err(Error::invalid(
-                "name",
-                &rule.name,
-                "two rules have this name",
-            ));
-        }
-    }
-    Ok(rules)
+    parse_array(value, |v| VisitRule::from_json(v, kinds), |r| &r.name)
 }
 
 /// The seed's 走访制度: ordinary households a home visit each half year and a phone call

@@ -1,0 +1,213 @@
+//! Rule sets versioned by the day they take effect, kept as JSON in a table of
+//! `(start, rules)`: visit rules, contact quotas and patrol rules are all stored this way,
+//! so a change of rules never rewrites the past.
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+
+use crate::date::{self, BEGINNING, Date};
+use crate::error::{Error, Result};
+use crate::period::Cadence;
+
+/// The tables holding versioned rule sets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RuleTable {
+    Visit,
+    Quota,
+    Patrol,
+}
+
+impl RuleTable {
+    fn name(self) -> &'static str {
+        match self {
+            RuleTable::Visit => "visit_rule_set",
+            RuleTable::Quota => "quota_rule_set",
+            RuleTable::Patrol => "patrol_rule_set",
+        }
+    }
+}
+
+/// The stored sets of `table`, oldest first, each read by `parse`; before the first stored
+/// set (or with none) `defaults` apply.
+pub(crate) fn load<R>(
+    conn: &Connection,
+    table: RuleTable,
+    parse: impl Fn(&Value) -> Result<Vec<R>>,
+    defaults: impl FnOnce() -> Vec<R>,
+) -> Result<Vec<(i64, Vec<R>)>> {
+    let sql = format!("SELECT start, rules FROM {} ORDER BY start", table.name());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut sets = Vec::new();
+    while let Some(row) = rows.next()? {
+        let text: String = row.get(1)?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| Error::Storage(e.to_string()))?;
+        sets.push((row.get(0)?, parse(&value)?));
+    }
+    if sets.first().is_none_or(|(start, _)| *start > BEGINNING) {
+        sets.insert(0, (BEGINNING, defaults()));
+    }
+    Ok(sets)
+}
+
+/// Stores `rules` (JSON text) as the set of `table` in force from `start`, replacing a set
+/// that starts the same day.
+pub(crate) fn save(conn: &Connection, table: RuleTable, start: i64, rules: &str) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO {} (start, rules) VALUES (?1, ?2)
+         ON CONFLICT (start) DO UPDATE SET rules = excluded.rules",
+        table.name()
+    );
+    conn.prepare_cached(&sql)?.execute(params![start, rules])?;
+    Ok(())
+}
+
+/// The rules in force on `day`.
+pub(crate) fn in_force<R>(sets: &[(i64, Vec<R>)], day: i64) -> &[R] {
+    sets.iter()
+        .rev()
+        .find(|(start, _)| *start <= day)
+        .map_or(&[], |(_, rules)| rules.as_slice())
+}
+
+/// Each set with the day the next one takes over (`i64::MAX` for the last).
+pub(crate) fn with_ends<R>(sets: &[(i64, Vec<R>)]) -> impl Iterator<Item = (i64, i64, &[R])> {
+    sets.iter().enumerate().map(|(i, (start, rules))| {
+        let until = sets.get(i + 1).map_or(i64::MAX, |(next, _)| *next);
+        (*start, until, rules.as_slice())
+    })
+}
+
+/// The stretches of `cadence`, as `(first, last)` day numbers, that end inside
+/// `[first, last]` and start in `[set_from, set_until)`: the periods a report over
+/// `[first, last]` holds a rule of a set to. A stretch that starts before the report but
+/// ends inside it counts in full, so a half year counts in the quarter where it ends.
+pub(crate) fn periods_ending_within(
+    cadence: Cadence,
+    (first, last): (Date, Date),
+    (set_from, set_until): (i64, i64),
+) -> Vec<(i64, i64)> {
+    let (first, last) = (date::to_sql(first), date::to_sql(last));
+    let mut stretch = cadence.bounds(date::from_sql(first));
+    let mut out = Vec::new();
+    loop {
+        let (from, to) = (date::to_sql(stretch.0), date::to_sql(stretch.1));
+        if to > last {
+            break;
+        }
+        if to >= first && from >= set_from && from < set_until {
+            out.push((from, to));
+        }
+        match stretch.1.succ_opt() {
+            Some(next) => stretch = cadence.bounds(next),
+            None => break,
+        }
+    }
+    out
+}
+
+/// Reads a JSON array of rules with `parse`, refusing two rules of one name.
+pub(crate) fn parse_array<R>(
+    value: &Value,
+    parse: impl Fn(&Value) -> Result<R>,
+    name: impl Fn(&R) -> &str,
+) -> Result<Vec<R>> {
+    let Some(items) = value.as_array() else {
+        return Err(Error::invalid(
+            "rules",
+            value.to_string(),
+            "a rule set is a JSON array of rules",
+        ));
+    };
+    let rules = items.iter().map(parse).collect::<Result<Vec<_>>>()?;
+    for (i, rule) in rules.iter().enumerate() {
+        if rules[..i].iter().any(|r| name(r) == name(rule)) {
+            return Err(Error::invalid(
+                "name",
+                name(rule),
+                "two rules have this name",
+            ));
+        }
+    }
+    Ok(rules)
+}
+
+/// A JSON object's fields, checked against the keys a rule may have; the error names
+/// `what` and lists `keys`.
+pub(crate) struct Fields<'v> {
+    object: &'v serde_json::Map<String, Value>,
+}
+
+impl<'v> Fields<'v> {
+    /// `value` as a rule object with only `keys`.
+    pub(crate) fn of(value: &'v Value, keys: &[&str]) -> Result<Self> {
+        let Some(object) = value.as_object() else {
+            return Err(Error::invalid(
+                "rule",
+                value.to_string(),
+                "a rule is a JSON object",
+            ));
+        };
+        if let Some(key) = object.keys().find(|k| !keys.contains(&k.as_str())) {
+            return Err(Error::invalid(
+                "rule",
+                key.clone(),
+                format!("unknown key (expected {})", keys.join(", ")),
+            ));
+        }
+        Ok(Fields { object })
+    }
+
+    /// A text field, `None` when absent or null.
+    pub(crate) fn text(&self, field: &'static str) -> Result<Option<&'v str>> {
+        match self.object.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(other) => Err(Error::invalid(field, other.to_string(), "expected text")),
+        }
+    }
+
+    /// A required text field.
+    pub(crate) fn required(&self, field: &'static str) -> Result<&'v str> {
+        self.text(field)?
+            .ok_or_else(|| Error::invalid(field, "", "required"))
+    }
+
+    /// A whole number in `range`, `default` when absent.
+    pub(crate) fn count(
+        &self,
+        field: &'static str,
+        range: std::ops::RangeInclusive<u64>,
+        default: Option<u32>,
+    ) -> Result<u32> {
+        match (self.object.get(field), default) {
+            (None, Some(d)) => Ok(d),
+            (None, None) => Err(Error::invalid(field, "", "required")),
+            (Some(v), _) => v
+                .as_u64()
+                .filter(|n| range.contains(n))
+                .map(|n| n as u32)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        field,
+                        v.to_string(),
+                        format!("a whole number, {} to {}", range.start(), range.end()),
+                    )
+                }),
+        }
+    }
+
+    /// The rule's name, `default` when absent; 1 to 64 characters.
+    pub(crate) fn name(&self, default: impl FnOnce() -> String) -> Result<String> {
+        let name = self.text("name")?.map_or_else(default, str::to_owned);
+        if name.trim().is_empty() || name.chars().count() > 64 {
+            return Err(Error::invalid(
+                "name",
+                name,
+                "a rule name is 1 to 64 characters",
+            ));
+        }
+        Ok(name)
+    }
+}
