@@ -1067,21 +1067,10 @@ impl Store {
         let on_sql = date::to_sql(on);
         let conn = self.conn();
         let snapshot = self.registry_snapshot(&conn)?;
-        let span = span_on(&conn, &root.code, on)?.ok_or_else(|| Error::not_found("unit", unit))?;
-        let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
-        let mut wanted = vec![false; snapshot.unit_len()];
-        {
-            let mut stmt = conn.prepare_cached(
-                "SELECT code FROM unit_span
-                 WHERE (path = ?1 OR (path >= ?2 AND path < ?3)) AND valid_from <= ?4 AND valid_to > ?4",
-            )?;
-            let mut rows = stmt.query(params![span.path, lo, hi, on_sql])?;
-            while let Some(row) = rows.next()? {
-                if let Some(i) = snapshot.unit_index(crate::snapshot::text(row, 0)?) {
-                    wanted[i as usize] = true;
-                }
-            }
-        }
+        let wanted = snapshot
+            .subtree(&conn, &root.code, on_sql)?
+            .ok_or_else(|| Error::not_found("unit", unit))?
+            .marks;
         drop(conn);
         let mut total = UnitCounts {
             unit: unit.to_owned(),

@@ -27,23 +27,24 @@ use crate::error::Result;
 /// A half-open stretch of day numbers, `[from, to)`.
 type Stretch = (i64, i64);
 
-/// Facts grouped per household: `starts[h]..starts[h + 1]` indexes `items`.
-#[derive(Debug, Default)]
-struct Grouped {
+/// Items grouped by a dense key (a household, a unit): `starts[k]..starts[k + 1]` indexes
+/// `items`.
+#[derive(Debug)]
+pub(crate) struct Grouped<T> {
     starts: Vec<u32>,
-    items: Vec<Stretch>,
+    items: Vec<T>,
 }
 
-impl Grouped {
-    /// Groups `(household, stretch)` pairs for `households` households.
-    fn new(households: usize, mut pairs: Vec<(u32, Stretch)>) -> Self {
-        pairs.sort_unstable_by_key(|&(h, _)| h);
-        let mut starts = Vec::with_capacity(households + 1);
+impl<T: Copy> Grouped<T> {
+    /// Groups `(key, item)` pairs for keys `0..keys`, keeping each key's items in order.
+    pub(crate) fn new(keys: usize, mut pairs: Vec<(u32, T)>) -> Self {
+        pairs.sort_by_key(|&(k, _)| k);
+        let mut starts = Vec::with_capacity(keys + 1);
         let mut items = Vec::with_capacity(pairs.len());
         let mut next = 0;
-        for h in 0..households {
+        for k in 0..keys {
             starts.push(items.len() as u32);
-            while next < pairs.len() && pairs[next].0 as usize == h {
+            while next < pairs.len() && pairs[next].0 as usize == k {
                 items.push(pairs[next].1);
                 next += 1;
             }
@@ -52,9 +53,9 @@ impl Grouped {
         Grouped { starts, items }
     }
 
-    fn of(&self, household: u32) -> &[Stretch] {
-        let h = household as usize;
-        &self.items[self.starts[h] as usize..self.starts[h + 1] as usize]
+    pub(crate) fn of(&self, key: u32) -> &[T] {
+        let k = key as usize;
+        &self.items[self.starts[k] as usize..self.starts[k + 1] as usize]
     }
 }
 
@@ -74,22 +75,34 @@ struct Base {
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
     household_index: HashMap<String, u32>,
+    /// Household ids, by index.
+    ids: Vec<String>,
     places: Vec<Place>,
+    /// Indexes into `places`, per unit.
+    by_unit: Grouped<u32>,
+    /// (unit, stretch) of each place, per household.
+    homes: Grouped<(u32, Stretch)>,
     floating: Vec<bool>,
     /// Stretches on which a special tag covered each household.
-    special: Grouped,
+    special: Grouped<Stretch>,
     /// Stretches on which each household had each member.
-    members: Grouped,
+    members: Grouped<Stretch>,
+    /// (tag, stretch) of every tag that covered each household, its own or a member's
+    /// while a member; tags are indexes into `tag_names`.
+    tags: Grouped<(u32, Stretch)>,
+    tag_names: Vec<String>,
 }
 
 /// One household's facts, re-read after a write.
 #[derive(Debug, Clone, Default)]
-struct Facts {
+pub(crate) struct Facts {
     floating: bool,
     /// (unit index, stretch) for each place.
     places: Vec<(u32, Stretch)>,
     special: Vec<Stretch>,
     members: Vec<Stretch>,
+    /// Every tag that covered the household, its own or a member's while a member.
+    tags: Vec<(String, Stretch)>,
 }
 
 /// The registry's facts, as of one state of the database: a base read in one pass, with
@@ -104,6 +117,27 @@ pub(crate) struct RegistrySnapshot {
     /// Units named only by patched households, numbered after the base's.
     extra_units: Vec<String>,
     extra_unit_index: HashMap<String, u32>,
+}
+
+/// The units of a subtree on one day, by snapshot index: marked, and listed.
+#[derive(Debug)]
+pub(crate) struct Subtree {
+    pub(crate) marks: Vec<bool>,
+    pub(crate) units: Vec<u32>,
+}
+
+/// One household of a snapshot: from its base, or re-read since.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Held<'s> {
+    Base(u32),
+    Patched(&'s str, &'s Facts),
+}
+
+/// A tag name with its index in the snapshot's base, if the base has it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TagRef<'t> {
+    name: &'t str,
+    id: Option<u32>,
 }
 
 /// Counts for one unit, by its index in the snapshot.
@@ -140,20 +174,22 @@ pub(crate) const PATCH_LIMIT: usize = 2_000;
 
 /// One household's facts, by household id (`?1`), in the order [`Facts::read`] takes
 /// them. The whole-table versions are in [`Base::build`].
-const FACTS_SQL: [&str; 5] = [
+const FACTS_SQL: [&str; 4] = [
     "SELECT kind, unit, unit_since, ended FROM household WHERE household_id = ?1",
     "SELECT unit, valid_from, valid_to FROM household_place WHERE household_id = ?1",
     "SELECT member_since, ?2 FROM resident WHERE household_id = ?1
      UNION ALL
      SELECT valid_from, valid_to FROM membership WHERE household_id = ?1",
-    "SELECT t.start, t.end_day FROM tag t JOIN tag_kind k ON k.tag = t.tag AND k.special
-     WHERE t.household_id = ?1",
-    "SELECT max(t.start, r.member_since), t.end_day FROM resident r
-     JOIN tag t ON t.resident_id = r.resident_id JOIN tag_kind k ON k.tag = t.tag AND k.special
+    "SELECT t.start, t.end_day, t.tag, k.special FROM tag t JOIN tag_kind k ON k.tag = t.tag
+     WHERE t.household_id = ?1
+     UNION ALL
+     SELECT max(t.start, r.member_since), t.end_day, t.tag, k.special FROM resident r
+     JOIN tag t ON t.resident_id = r.resident_id JOIN tag_kind k ON k.tag = t.tag
      WHERE r.household_id = ?1 AND r.member_since < t.end_day
      UNION ALL
-     SELECT max(t.start, m.valid_from), min(t.end_day, m.valid_to) FROM membership m
-     JOIN tag t ON t.resident_id = m.resident_id JOIN tag_kind k ON k.tag = t.tag AND k.special
+     SELECT max(t.start, m.valid_from), min(t.end_day, m.valid_to), t.tag, k.special
+     FROM membership m
+     JOIN tag t ON t.resident_id = m.resident_id JOIN tag_kind k ON k.tag = t.tag
      WHERE m.household_id = ?1 AND t.start < m.valid_to AND m.valid_from < t.end_day",
 ];
 
@@ -205,8 +241,17 @@ impl RegistrySnapshot {
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
         facts.members = stretches(FACTS_SQL[2])?;
-        facts.special = stretches(FACTS_SQL[3])?;
-        facts.special.extend(stretches(FACTS_SQL[4])?);
+        {
+            let mut stmt = conn.prepare_cached(FACTS_SQL[3])?;
+            let mut rows = stmt.query([household_id])?;
+            while let Some(row) = rows.next()? {
+                let stretch = (row.get(0)?, row.get(1)?);
+                if row.get(3)? {
+                    facts.special.push(stretch);
+                }
+                facts.tags.push((row.get(2)?, stretch));
+            }
+        }
         let mut places: Vec<(String, Stretch)> = Vec::new();
         {
             let mut stmt = conn.prepare_cached(FACTS_SQL[0])?;
@@ -258,6 +303,119 @@ impl RegistrySnapshot {
     /// How many units the snapshot knows.
     pub(crate) fn unit_len(&self) -> usize {
         self.base.units.len() + self.extra_units.len()
+    }
+
+    /// The units of the subtree of `code` as it stood on `day` (the unit included), as
+    /// known to this snapshot; `None` when the unit did not exist that day.
+    pub(crate) fn subtree(
+        &self,
+        conn: &Connection,
+        code: &str,
+        day: i64,
+    ) -> Result<Option<Subtree>> {
+        let Some(span) = crate::units::span_on(conn, code, crate::date::from_sql(day))? else {
+            return Ok(None);
+        };
+        let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
+        let mut subtree = Subtree {
+            marks: vec![false; self.unit_len()],
+            units: Vec::new(),
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT code FROM unit_span
+             WHERE (path = ?1 OR (path >= ?2 AND path < ?3)) AND valid_from <= ?4 AND valid_to > ?4",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![span.path, lo, hi, day])?;
+        while let Some(row) = rows.next()? {
+            if let Some(i) = self.unit_index(text(row, 0)?) {
+                subtree.marks[i as usize] = true;
+                subtree.units.push(i);
+            }
+        }
+        Ok(Some(subtree))
+    }
+
+    /// The households living on `day` in a unit of `subtree`, each with that unit.
+    pub(crate) fn living(&self, day: i64, subtree: &Subtree) -> Vec<(Held<'_>, u32)> {
+        let base = &self.base;
+        let mut out = Vec::new();
+        for &unit in &subtree.units {
+            if unit as usize >= base.units.len() {
+                continue;
+            }
+            for &i in base.by_unit.of(unit) {
+                let p = &base.places[i as usize];
+                if p.from <= day && day < p.to && !self.replaced[p.household as usize] {
+                    out.push((Held::Base(p.household), unit));
+                }
+            }
+        }
+        for (id, facts) in &self.patched {
+            for &(unit, (from, to)) in &facts.places {
+                if from <= day && day < to && subtree.marks[unit as usize] {
+                    out.push((Held::Patched(id, facts), unit));
+                }
+            }
+        }
+        out
+    }
+
+    /// The household's id.
+    pub(crate) fn id<'s>(&'s self, h: Held<'s>) -> &'s str {
+        match h {
+            Held::Base(i) => &self.base.ids[i as usize],
+            Held::Patched(id, _) => id,
+        }
+    }
+
+    /// The unit the household lived in on `day`.
+    pub(crate) fn unit_on(&self, h: Held<'_>, day: i64) -> Option<u32> {
+        let places = match h {
+            Held::Base(i) => self.base.homes.of(i),
+            Held::Patched(_, facts) => &facts.places,
+        };
+        places
+            .iter()
+            .find(|&&(_, (from, to))| from <= day && day < to)
+            .map(|&(unit, _)| unit)
+    }
+
+    /// Whether a special tag covered the household on `day`.
+    pub(crate) fn special_on(&self, h: Held<'_>, day: i64) -> bool {
+        match h {
+            Held::Base(i) => covers(self.base.special.of(i), day),
+            Held::Patched(_, facts) => covers(&facts.special, day),
+        }
+    }
+
+    /// The tag as this snapshot numbers it, for [`RegistrySnapshot::tagged_on`].
+    pub(crate) fn tag<'t>(&self, name: &'t str) -> TagRef<'t> {
+        TagRef {
+            name,
+            id: self
+                .base
+                .tag_names
+                .iter()
+                .position(|t| t == name)
+                .map(|i| i as u32),
+        }
+    }
+
+    /// Whether `tag` covered the household (its own or a member's) on `day`.
+    pub(crate) fn tagged_on(&self, h: Held<'_>, tag: &TagRef<'_>, day: i64) -> bool {
+        match h {
+            Held::Base(i) => tag.id.is_some_and(|id| {
+                self.base
+                    .tags
+                    .of(i)
+                    .iter()
+                    .any(|&(t, (from, to))| t == id && from <= day && day < to)
+            }),
+            Held::Patched(_, facts) => facts
+                .tags
+                .iter()
+                .any(|(t, (from, to))| t == tag.name && *from <= day && day < *to),
+        }
     }
 
     /// Counts, per unit index, the households living on day `on` in the units that
@@ -373,32 +531,83 @@ impl Base {
         members.extend(pairs(
             "SELECT household_id, valid_from, valid_to FROM membership",
         )?);
-        let mut special = pairs(
-            "SELECT t.household_id, t.start, t.end_day FROM tag t
-             JOIN tag_kind k ON k.tag = t.tag AND k.special
-             WHERE t.household_id IS NOT NULL",
-        )?;
-        // A member's special tag counts for the household only while they are a member.
-        special.extend(pairs(
-            "SELECT r.household_id, max(t.start, r.member_since), t.end_day FROM tag t
-             JOIN tag_kind k ON k.tag = t.tag AND k.special
-             JOIN resident r ON r.resident_id = t.resident_id
-             WHERE t.resident_id IS NOT NULL AND r.household_id IS NOT NULL AND r.member_since < t.end_day
-             UNION ALL
-             SELECT m.household_id, max(t.start, m.valid_from), min(t.end_day, m.valid_to) FROM tag t
-             JOIN tag_kind k ON k.tag = t.tag AND k.special
-             JOIN membership m ON m.resident_id = t.resident_id
-             WHERE t.resident_id IS NOT NULL AND t.start < m.valid_to AND m.valid_from < t.end_day",
-        )?);
+        // Every tag: the household's own, then its members' while they were members.
+        let mut tag_names: Vec<String> = Vec::new();
+        let mut tag_index: HashMap<String, u32> = HashMap::new();
+        let mut special = Vec::new();
+        let mut tags = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT t.household_id, t.start, t.end_day, t.tag, k.special FROM tag t
+                 JOIN tag_kind k ON k.tag = t.tag
+                 WHERE t.household_id IS NOT NULL
+                 UNION ALL
+                 SELECT r.household_id, max(t.start, r.member_since), t.end_day, t.tag, k.special
+                 FROM tag t JOIN tag_kind k ON k.tag = t.tag
+                 JOIN resident r ON r.resident_id = t.resident_id
+                 WHERE t.resident_id IS NOT NULL AND r.household_id IS NOT NULL
+                   AND r.member_since < t.end_day
+                 UNION ALL
+                 SELECT m.household_id, max(t.start, m.valid_from), min(t.end_day, m.valid_to),
+                        t.tag, k.special
+                 FROM tag t JOIN tag_kind k ON k.tag = t.tag
+                 JOIN membership m ON m.resident_id = t.resident_id
+                 WHERE t.resident_id IS NOT NULL AND t.start < m.valid_to AND m.valid_from < t.end_day",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let Some(h) = household_of(text(row, 0)?) else {
+                    continue;
+                };
+                let stretch = (row.get(1)?, row.get(2)?);
+                let name = text(row, 3)?;
+                let tag = if let Some(&i) = tag_index.get(name) {
+                    i
+                } else {
+                    let i = tag_names.len() as u32;
+                    tag_names.push(name.to_owned());
+                    tag_index.insert(name.to_owned(), i);
+                    i
+                };
+                if row.get(4)? {
+                    special.push((h, stretch));
+                }
+                tags.push((h, (tag, stretch)));
+            }
+        }
         let households = floating.len();
+        let mut ids = vec![String::new(); households];
+        for (id, &i) in &household_index {
+            ids[i as usize].clone_from(id);
+        }
+        let by_unit = Grouped::new(
+            units.len(),
+            places
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.unit, i as u32))
+                .collect(),
+        );
+        let homes = Grouped::new(
+            households,
+            places
+                .iter()
+                .map(|p| (p.household, (p.unit, (p.from, p.to))))
+                .collect(),
+        );
         Ok(Base {
             units,
             unit_index,
             household_index,
+            ids,
             places,
+            by_unit,
+            homes,
             floating,
             special: Grouped::new(households, special),
             members: Grouped::new(households, members),
+            tags: Grouped::new(households, tags),
+            tag_names,
         })
     }
 }

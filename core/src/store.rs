@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::levels::{Levels, check_code_chars};
 use crate::schema::{LATEST, MIGRATIONS};
 use crate::snapshot::{PATCH_LIMIT, RegistrySnapshot};
+use crate::visits::Channel;
+use crate::visits::log::VisitLog;
 
 /// How a new store is set up. Options that describe the deployment (levels, offset) only
 /// apply when the file is created; opening an existing store with different ones is a
@@ -41,6 +43,17 @@ struct Shared {
     config: Config,
     /// The registry snapshot and what has changed since; taken only while `conn` is held.
     snapshot: Mutex<SnapshotCache>,
+    /// The visit log and the visits recorded since; taken only while `conn` is held.
+    visit_log: Mutex<VisitLogCache>,
+}
+
+/// The visit log, if one was built, with the `PRAGMA data_version` it was built at and
+/// the visits recorded through this store since.
+#[derive(Debug, Default)]
+struct VisitLogCache {
+    log: Option<Arc<VisitLog>>,
+    data_version: i64,
+    pending: Vec<(String, i64, Channel)>,
 }
 
 /// The registry snapshot, if one was built, with the `PRAGMA data_version` it was built
@@ -153,6 +166,7 @@ impl Store {
                 conn: Mutex::new(conn),
                 config,
                 snapshot: Mutex::new(SnapshotCache::default()),
+                visit_log: Mutex::new(VisitLogCache::default()),
             }),
             access: Access { actor, root: None },
         })
@@ -291,13 +305,24 @@ impl Store {
             at,
             actor: &self.access.actor,
             changes: Changes::Unknown,
+            visits: Vec::new(),
         };
         let value = body(&mut write)?;
         let Write {
-            tx, audit, changes, ..
+            tx,
+            audit,
+            changes,
+            visits,
+            ..
         } = write;
         audit.finish(&tx)?;
         tx.commit()?;
+        if !visits.is_empty() {
+            let mut cache = lock(&self.shared.visit_log);
+            if cache.log.is_some() {
+                cache.pending.extend(visits);
+            }
+        }
         let mut cache = self.snapshot_cache();
         match changes {
             Changes::Households(households) if cache.snapshot.is_some() => {
@@ -313,10 +338,31 @@ impl Store {
     }
 
     fn snapshot_cache(&self) -> MutexGuard<'_, SnapshotCache> {
-        self.shared
-            .snapshot
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.shared.snapshot)
+    }
+
+    /// The visit log for the database's current state: built if there is none or another
+    /// connection to the same file changed the database, with the visits recorded through
+    /// this store since added. `conn` is this store's connection, held by the caller.
+    pub(crate) fn visit_log(&self, conn: &Connection) -> Result<Arc<VisitLog>> {
+        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut cache = lock(&self.shared.visit_log);
+        let mut current = match cache.log.take() {
+            Some(log) if cache.data_version == data_version => log,
+            _ => {
+                cache.pending.clear();
+                Arc::new(VisitLog::build(conn)?)
+            }
+        };
+        if !cache.pending.is_empty() {
+            let log = Arc::make_mut(&mut current);
+            for (household, day, channel) in cache.pending.drain(..) {
+                log.add(&household, day, channel);
+            }
+        }
+        cache.log = Some(Arc::clone(&current));
+        cache.data_version = data_version;
+        Ok(current)
     }
 
     /// The registry snapshot for the database's current state: built if there is none
@@ -368,6 +414,14 @@ impl Store {
     }
 }
 
+/// Locks a cache, whether or not a panic poisoned it (a cache is rebuilt from the
+/// database, never trusted half-written: each is replaced whole).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// True when `code` is one of the segments of `path`.
 pub(crate) fn path_contains(path: &str, code: &str) -> bool {
     path.split('/').any(|segment| segment == code)
@@ -380,6 +434,8 @@ pub(crate) struct Write<'a> {
     at: String,
     actor: &'a str,
     changes: Changes,
+    /// Visits this write records, for the visit log.
+    visits: Vec<(String, i64, Channel)>,
 }
 
 impl Write<'_> {
@@ -394,6 +450,11 @@ impl Write<'_> {
                 self.changes = Changes::Households(HashSet::from_iter([household_id.to_owned()]));
             }
         }
+    }
+
+    /// Says this write records a visit, so the visit log adds it once committed.
+    pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: Channel) {
+        self.visits.push((household_id.to_owned(), day, channel));
     }
 
     /// Says this write changes no registry facts the counts read.

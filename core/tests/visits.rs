@@ -481,3 +481,79 @@ fn floating_and_relocation_households_are_re_verified_every_quarter() {
     assert!(q3.iter().all(|r| !r.overdue));
     assert_eq!(q3[0].verified, Some(d("2024-05-20")));
 }
+
+/// A county's due list as (household, rule, due, overdue), and its per-rule figures.
+type Fingerprint = (Vec<(String, String, String, bool)>, Vec<(String, u64, u64)>);
+
+fn fingerprint(store: &Store) -> Fingerprint {
+    let due = items(store, "512021", "2024-05-15");
+    let compliance = store
+        .visit_compliance("512021", &Period::parse("2024-Q1").unwrap(), false)
+        .unwrap()
+        .rules
+        .into_iter()
+        .map(|r| (r.rule, r.required, r.met))
+        .collect();
+    (due, compliance)
+}
+
+#[test]
+fn answers_after_writes_match_a_store_opened_afresh_and_see_other_connections() {
+    let dir = std::env::temp_dir().join(format!("wangge-due-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("county.db");
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(&path).unwrap();
+    for (code, name, level, parent) in [
+        ("512021", "安岳县", "county", None),
+        ("512021100", "岳阳镇", "township", Some("512021")),
+        ("512021100001", "北坝社区", "community", Some("512021100")),
+        (GRID, "北坝一网格", "grid", Some("512021100001")),
+        (GRID2, "北坝二网格", "grid", Some("512021100001")),
+    ] {
+        store.add_unit(code, name, level, parent, None).unwrap();
+    }
+    store.add_staff("S1", "网格员甲", None).unwrap();
+    for i in 0..30 {
+        let grid = if i % 2 == 0 { GRID } else { GRID2 };
+        store
+            .add_household(&format!("H{i:02}"), grid, "海慧路", "registered", &[], None)
+            .unwrap();
+        if i % 3 == 0 {
+            store
+                .record_visit(&format!("H{i:02}"), "S1", "home", d("2024-01-10"), "")
+                .unwrap();
+        }
+    }
+    // Build the caches, then change the facts they hold through this store.
+    let before = fingerprint(&store);
+    store
+        .tag("H01", "低保", Some(d("2023-12-01")), None)
+        .unwrap();
+    store
+        .tag("H04", "残疾", Some(d("2024-02-15")), None)
+        .unwrap();
+    store.move_household("H02", GRID2, d("2024-02-01")).unwrap();
+    for i in [1, 5, 7] {
+        store
+            .record_visit(&format!("H{i:02}"), "S1", "phone", d("2024-03-03"), "")
+            .unwrap();
+    }
+    store
+        .record_visit("H10", "S1", "home", d("2024-05-02"), "")
+        .unwrap();
+    let after = fingerprint(&store);
+    assert_ne!(before, after);
+    assert_eq!(after, fingerprint(&Store::open(&path).unwrap()));
+    // A visit recorded through another connection to the same file is seen.
+    let other = Store::open(&path).unwrap();
+    other
+        .record_visit("H12", "S1", "home", d("2024-05-03"), "")
+        .unwrap();
+    let seen = fingerprint(&store);
+    assert_ne!(seen, after);
+    assert!(!seen.0.iter().any(|(h, _, _, _)| h == "H12"));
+    assert_eq!(seen, fingerprint(&Store::open(&path).unwrap()));
+    drop((store, other));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -8,11 +8,13 @@
 
 mod due;
 mod findings;
+pub(crate) mod log;
 mod patrol;
 mod quota;
 mod reverify;
 mod rules;
 mod sets;
+mod view;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -20,7 +22,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::date::{self, BEGINNING, Date};
+use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
@@ -36,6 +38,7 @@ pub use reverify::{REVERIFIED_TAGS, ReverificationDue};
 use rules::rules_from_json;
 pub use rules::{Channel, RuleMode, RuleScope, VisitRule, default_visit_rules};
 use sets::RuleTable;
+use view::View;
 
 /// A recorded contact with a household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,6 +98,44 @@ impl Rate {
             den,
             value: (den > 0).then(|| num as f64 / den as f64),
         }
+    }
+}
+
+/// The row of rule `name` in a compliance report, added (with nothing counted) if new, so
+/// a rule that held nobody is still listed, its rate null.
+fn row_of(rules: &mut Vec<RuleCompliance>, name: &str) -> usize {
+    if let Some(i) = rules.iter().position(|c| c.rule == name) {
+        i
+    } else {
+        rules.push(RuleCompliance {
+            rule: name.to_owned(),
+            required: 0,
+            met: 0,
+            rate: Rate::new(0, 0),
+        });
+        rules.len() - 1
+    }
+}
+
+/// Counts one requirement in a compliance report's row.
+fn tally(row: &mut RuleCompliance, met: bool) {
+    row.required += 1;
+    row.met += u64::from(met);
+}
+
+/// Fills each rule's rate and returns the total over all rules.
+fn total_of(rules: &mut [RuleCompliance]) -> RuleCompliance {
+    for c in rules.iter_mut() {
+        c.rate = Rate::new(c.met, c.required);
+    }
+    let (required, met) = rules
+        .iter()
+        .fold((0, 0), |(r, m), c| (r + c.required, m + c.met));
+    RuleCompliance {
+        rule: "total".into(),
+        required,
+        met,
+        rate: Rate::new(met, required),
     }
 }
 
@@ -193,55 +234,6 @@ impl<'c> Population<'c> {
         }
         Ok(&self.by_day[&day])
     }
-
-    /// Whether `household` is held to `rule` on `day`.
-    fn holds(&mut self, rule: &VisitRule, household: &str, day: i64) -> Result<bool> {
-        Ok(self
-            .on(day)?
-            .get(household)
-            .is_some_and(|(class, tags)| rule.holds(*class, tags.iter())))
-    }
-}
-
-/// The contacts of one household between two days, oldest first.
-fn contacts(conn: &Connection, household: &str, from: i64, to: i64) -> Result<Vec<(i64, Channel)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT day, channel FROM visit WHERE household_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
-    )?;
-    let rows = stmt.query_map(params![household, from, to], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    rows.map(|row| {
-        let (day, channel) = row?;
-        Ok((day, Channel::parse(&channel)?))
-    })
-    .collect()
-}
-
-/// The latest contact of one household up to `to` that satisfies `rule`.
-fn last_contact(
-    conn: &Connection,
-    household: &str,
-    rule: &VisitRule,
-    to: i64,
-) -> Result<Option<i64>> {
-    let channels: &[&str] = match rule.channel {
-        Channel::Home => &["home", "home"],
-        Channel::Phone => &["home", "phone"],
-    };
-    Ok(conn
-        .prepare_cached(
-            "SELECT max(day) FROM visit WHERE household_id = ?1 AND day <= ?2 AND channel IN (?3, ?4)",
-        )?
-        .query_row(params![household, to, channels[0], channels[1]], |r| r.get(0))
-        .optional()?
-        .flatten())
-}
-
-fn met(contacts: &[(i64, Channel)], rule: &VisitRule, from: i64, to: i64) -> bool {
-    contacts
-        .iter()
-        .any(|&(day, channel)| from <= day && day <= to && rule.satisfied_by(channel))
 }
 
 impl Store {
@@ -322,6 +314,7 @@ impl Store {
             .execute(params![household_id, staff_id, channel.as_str(), date::to_sql(on), note])?;
             let id = w.tx.last_insert_rowid();
             w.changes_no_household();
+            w.records_visit(household_id, date::to_sql(on), channel);
             w.audit(
                 "record_visit",
                 household_id,
@@ -376,7 +369,9 @@ impl Store {
         let on = as_of.unwrap_or_else(|| self.today());
         self.unit(unit, Some(on))?;
         let conn = self.conn();
-        let mut out = due_list(&conn, unit, date::to_sql(on))?;
+        let snapshot = self.registry_snapshot(&conn)?;
+        let log = self.visit_log(&conn)?;
+        let mut out = due_list(&conn, &snapshot, &log, unit, date::to_sql(on))?;
         sort_due(&mut out);
         Ok(out)
     }
@@ -397,6 +392,8 @@ impl Store {
             )?
             .query_map(params![staff_id, date::to_sql(on)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let snapshot = self.registry_snapshot(&conn)?;
+        let log = self.visit_log(&conn)?;
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for unit in units {
@@ -406,7 +403,7 @@ impl Store {
             if self.check_path_in_scope(&unit, &span.path).is_err() {
                 continue;
             }
-            for item in due_list(&conn, &unit, date::to_sql(on))? {
+            for item in due_list(&conn, &snapshot, &log, &unit, date::to_sql(on))? {
                 if seen.insert((item.household_id.clone(), item.rule.clone())) {
                     out.push(item);
                 }
@@ -431,13 +428,15 @@ impl Store {
         self.unit(unit, Some(period.last()))?;
         let conn = self.conn();
         let sets = rule_sets(&conn)?;
-        let last = date::to_sql(period.last());
-        let mut population = Population::new(&conn, unit)?;
-        let mut per_rule: Vec<RuleCompliance> = Vec::new();
+        let snapshot = self.registry_snapshot(&conn)?;
+        let log = self.visit_log(&conn)?;
+        let mut view = View::new(&conn, unit, &snapshot);
+        let mut rules: Vec<RuleCompliance> = Vec::new();
         let mut requirements = Vec::new();
-        let mut history: HashMap<String, Vec<(i64, Channel)>> = HashMap::new();
-        for (start, until, rules) in sets::with_ends(&sets) {
-            for rule in rules.iter().filter(|r| r.mode == RuleMode::Calendar) {
+        for (start, until, set) in sets::with_ends(&sets) {
+            for rule in set.iter().filter(|r| r.mode == RuleMode::Calendar) {
+                let scope = view.scope(rule);
+                let qualifies = |channel| rule.satisfied_by(channel);
                 let spans = sets::periods_ending_within(
                     rule.cadence,
                     (period.first(), period.last()),
@@ -446,66 +445,36 @@ impl Store {
                 if spans.is_empty() {
                     continue;
                 }
-                let slot = if let Some(i) = per_rule.iter().position(|c| c.rule == rule.name) {
-                    i
-                } else {
-                    per_rule.push(RuleCompliance {
-                        rule: rule.name.clone(),
-                        required: 0,
-                        met: 0,
-                        rate: Rate::new(0, 0),
-                    });
-                    per_rule.len() - 1
-                };
+                let row = row_of(&mut rules, &rule.name);
                 for (from, to) in spans {
-                    let mut held: Vec<String> = population
-                        .on(from)?
-                        .iter()
-                        .filter(|(_, (class, tags))| rule.holds(*class, tags.iter()))
-                        .map(|(h, _)| h.clone())
-                        .collect();
-                    held.sort();
-                    for household in held {
-                        if !history.contains_key(&household) {
-                            let all = contacts(&conn, &household, BEGINNING, last)?;
-                            history.insert(household.clone(), all);
+                    for (h, _) in view.living(from)? {
+                        if !view.matches(scope, h, from) {
+                            continue;
                         }
-                        let ok = met(&history[&household], rule, from, to);
-                        let c = &mut per_rule[slot];
-                        c.required += 1;
-                        c.met += u64::from(ok);
+                        let id = snapshot.id(h);
+                        let met = log.of(id).any(from, to, qualifies);
+                        tally(&mut rules[row], met);
                         if detail {
                             requirements.push(Requirement {
-                                household_id: household,
+                                household_id: id.to_owned(),
                                 rule: rule.name.clone(),
                                 from: date::from_sql(from),
                                 to: date::from_sql(to),
-                                met: ok,
+                                met,
                             });
                         }
                     }
                 }
             }
         }
-        for c in &mut per_rule {
-            c.rate = Rate::new(c.met, c.required);
-        }
-        let (required, met) = per_rule
-            .iter()
-            .fold((0, 0), |(r, m), c| (r + c.required, m + c.met));
         requirements.sort_by(|a, b| {
             (&a.household_id, &a.rule, a.from).cmp(&(&b.household_id, &b.rule, b.from))
         });
         Ok(Compliance {
             unit: unit.to_owned(),
             period: period.to_string(),
-            rules: per_rule,
-            total: RuleCompliance {
-                rule: "total".into(),
-                required,
-                met,
-                rate: Rate::new(met, required),
-            },
+            total: total_of(&mut rules),
+            rules,
             requirements,
         })
     }

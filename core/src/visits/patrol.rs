@@ -9,9 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::quota::{tally, total_of};
 use super::sets::{self, Fields, RuleTable, parse_array};
-use super::{Rate, RuleCompliance};
+use super::{Rate, RuleCompliance, row_of, tally, total_of};
 use crate::date::{self, Date, Moment};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
@@ -357,6 +356,7 @@ impl Store {
         let mut requirements = Vec::new();
         let mut held: HashMap<(String, i64), Vec<String>> = HashMap::new();
         for (rule, spans) in work {
+            let row = row_of(&mut rules, &rule.name);
             for (from, to) in spans {
                 let key = (rule.level.clone(), from);
                 if !held.contains_key(&key) {
@@ -365,7 +365,7 @@ impl Store {
                 for code in &held[&key] {
                     let patrols = days.get(code).map_or(0, |d| within(d, from, to));
                     let met = patrols >= u64::from(rule.times);
-                    tally(&mut rules, &rule.name, met);
+                    tally(&mut rules[row], met);
                     let row = per_unit
                         .entry((code.clone(), rule.name.clone()))
                         .or_insert((0, 0));

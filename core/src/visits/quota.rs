@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::sets::{self, Fields, RuleTable, parse_array};
-use super::{Rate, RuleCompliance};
+use super::{Rate, RuleCompliance, row_of, tally, total_of};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::period::{Cadence, Period, PeriodKind};
@@ -230,11 +230,15 @@ impl Store {
                     (period.first(), period.last()),
                     (start, until),
                 );
+                if spans.is_empty() {
+                    continue;
+                }
+                let row = row_of(&mut rules, &rule.name);
                 for (from, to) in spans {
                     for staff_id in holders(&conn, unit, rule.role, from)? {
                         let contacts = contacted(&conn, &staff_id, from, to)?;
                         let met = contacts >= u64::from(rule.contacts);
-                        tally(&mut rules, &rule.name, met);
+                        tally(&mut rules[row], met);
                         let row = per_staff
                             .entry((staff_id.clone(), rule.name.clone()))
                             .or_insert((0, 0));
@@ -274,39 +278,5 @@ impl Store {
             staff,
             requirements,
         })
-    }
-}
-
-/// Counts one requirement of the rule `name`.
-pub(super) fn tally(rules: &mut Vec<RuleCompliance>, name: &str, met: bool) {
-    let i = if let Some(i) = rules.iter().position(|c| c.rule == name) {
-        i
-    } else {
-        rules.push(RuleCompliance {
-            rule: name.to_owned(),
-            required: 0,
-            met: 0,
-            rate: Rate::new(0, 0),
-        });
-        rules.len() - 1
-    };
-    let row = &mut rules[i];
-    row.required += 1;
-    row.met += u64::from(met);
-}
-
-/// Fills each rule's rate and returns the total over all rules.
-pub(super) fn total_of(rules: &mut [RuleCompliance]) -> RuleCompliance {
-    for c in rules.iter_mut() {
-        c.rate = Rate::new(c.met, c.required);
-    }
-    let (required, met) = rules
-        .iter()
-        .fold((0, 0), |(r, m), c| (r + c.required, m + c.met));
-    RuleCompliance {
-        rule: "total".into(),
-        required,
-        met,
-        rate: Rate::new(met, required),
     }
 }
