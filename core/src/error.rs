@@ -105,6 +105,31 @@ impl Error {
         }
     }
 
+    /// The same error, its message saying where it arose (`visit 3 of the batch`); the
+    /// kind is kept.
+    pub(crate) fn context(self, place: &str) -> Self {
+        match self {
+            Error::NotFound { what, key } => Error::NotFound {
+                what,
+                key: format!("{key} ({place})"),
+            },
+            Error::InvalidInput {
+                field,
+                value,
+                reason,
+            } => Error::InvalidInput {
+                field,
+                value,
+                reason: format!("{reason} ({place})"),
+            },
+            Error::InvalidTransition(m) => Error::InvalidTransition(format!("{m} ({place})")),
+            Error::Conflict(m) => Error::Conflict(format!("{m} ({place})")),
+            Error::PermissionDenied(m) => Error::PermissionDenied(format!("{m} ({place})")),
+            Error::Sqlite(e) => Error::Storage(format!("{e} ({place})")),
+            Error::Storage(m) => Error::Storage(format!("{m} ({place})")),
+        }
+    }
+
     pub(crate) fn not_found(what: &'static str, key: impl fmt::Display) -> Self {
         Error::NotFound {
             what,

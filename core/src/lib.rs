@@ -52,7 +52,7 @@ pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};
 pub use visits::{
-    Channel, Compliance, DueVisit, Finding, Patrol, PatrolCompliance, PatrolRequirement,
+    Channel, Compliance, DueVisit, Finding, NewVisit, Patrol, PatrolCompliance, PatrolRequirement,
     PatrolRule, QuotaCompliance, QuotaRequirement, QuotaRule, REVERIFIED_TAGS, Rate, Requirement,
     ReverificationDue, RuleCompliance, RuleMode, RuleScope, StaffQuota, UnitPatrol, Visit,
     VisitRule, default_patrol_rules, default_quota_rules, default_visit_rules,

@@ -557,3 +557,52 @@ fn answers_after_writes_match_a_store_opened_afresh_and_see_other_connections() 
     drop((store, other));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_batch_of_visits_is_recorded_whole_or_not_at_all() {
+    let store = store();
+    for h in ["H1", "H2"] {
+        store
+            .add_household(h, GRID, "海慧路", "registered", &[], None)
+            .unwrap();
+    }
+    let visit = |h: &str, staff: &str, on: &str| wangge::NewVisit {
+        household_id: h.into(),
+        staff_id: staff.into(),
+        channel: Channel::Home,
+        on: d(on),
+        note: String::new(),
+    };
+    let before = store.audit_log(0, 1000).unwrap().len();
+    let err = store
+        .record_visits(&[
+            visit("H1", "S1", "2024-03-01"),
+            visit("H2", "NOBODY", "2024-03-01"),
+        ])
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("visit 1 of the batch"), "{err}");
+    assert!(store.visits("H1").unwrap().is_empty());
+    assert_eq!(items(&store, GRID, "2024-03-15").len(), 4);
+    let ids = store
+        .record_visits(&[
+            visit("H1", "S1", "2024-03-01"),
+            visit("H2", "S1", "2024-03-02"),
+        ])
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(store.visits("H2").unwrap()[0].id, ids[1]);
+    let audit = store.audit_log(0, 1000).unwrap();
+    assert_eq!(audit.len(), before + 1);
+    assert_eq!(audit.last().unwrap().action, "record_visits");
+    // The due list sees the batch: both households' Q1 phone and H1 home rules are met.
+    assert!(items(&store, GRID, "2024-03-15").is_empty());
+    let scoped = store.scope(GRID2, "网格员").unwrap();
+    assert_eq!(
+        scoped
+            .record_visits(&[visit("H1", "S1", "2024-03-03")])
+            .unwrap_err()
+            .kind(),
+        ErrorKind::PermissionDenied
+    );
+}

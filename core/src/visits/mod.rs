@@ -11,6 +11,7 @@ mod findings;
 pub(crate) mod log;
 mod patrol;
 mod quota;
+mod record;
 mod reverify;
 mod rules;
 mod sets;
@@ -18,7 +19,7 @@ mod view;
 
 use std::collections::{BTreeSet, HashMap};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -34,6 +35,7 @@ pub use patrol::{
     Patrol, PatrolCompliance, PatrolRequirement, PatrolRule, UnitPatrol, default_patrol_rules,
 };
 pub use quota::{QuotaCompliance, QuotaRequirement, QuotaRule, StaffQuota, default_quota_rules};
+pub use record::NewVisit;
 pub use reverify::{REVERIFIED_TAGS, ReverificationDue};
 use rules::rules_from_json;
 pub use rules::{Channel, RuleMode, RuleScope, VisitRule, default_visit_rules};
@@ -280,88 +282,6 @@ impl Store {
         Ok(Value::Array(rules.iter().map(VisitRule::to_json).collect()).to_string())
     }
 
-    /// Records a contact with a household. Refused for a household that did not live
-    /// (in this handle's scope) on that day, or a staff member the store does not know.
-    pub fn record_visit(
-        &self,
-        household_id: &str,
-        staff_id: &str,
-        channel: &str,
-        on: Date,
-        note: &str,
-    ) -> Result<Visit> {
-        let channel = Channel::parse(channel)?;
-        if note.chars().count() > 2000 {
-            return Err(Error::invalid(
-                "note",
-                note,
-                "a note is at most 2000 characters",
-            ));
-        }
-        let id = self.write(|w| {
-            self.household_at(&w.tx, household_id, on)?;
-            let known: Option<i64> = w
-                .tx
-                .prepare_cached("SELECT 1 FROM staff WHERE staff_id = ?1")?
-                .query_row([staff_id], |r| r.get(0))
-                .optional()?;
-            if known.is_none() {
-                return Err(Error::not_found("staff", staff_id));
-            }
-            w.tx.prepare_cached(
-                "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![household_id, staff_id, channel.as_str(), date::to_sql(on), note])?;
-            let id = w.tx.last_insert_rowid();
-            w.changes_no_household();
-            w.records_visit(household_id, date::to_sql(on), channel);
-            w.audit(
-                "record_visit",
-                household_id,
-                &json!({"visit": id, "staff_id": staff_id, "channel": channel.as_str(), "on": on.to_string()}),
-            )?;
-            Ok(id)
-        })?;
-        Ok(Visit {
-            id,
-            household_id: household_id.to_owned(),
-            staff_id: staff_id.to_owned(),
-            channel,
-            on,
-            note: note.to_owned(),
-        })
-    }
-
-    /// The visits of a household, oldest first.
-    pub fn visits(&self, household_id: &str) -> Result<Vec<Visit>> {
-        let conn = self.conn();
-        self.household_visible(&conn, household_id, self.today())?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, staff_id, channel, day, note FROM visit WHERE household_id = ?1 ORDER BY day, id",
-        )?;
-        let rows = stmt.query_map([household_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, staff_id, channel, day, note) = row?;
-            Ok(Visit {
-                id,
-                household_id: household_id.to_owned(),
-                staff_id,
-                channel: Channel::parse(&channel)?,
-                on: date::from_sql(day),
-                note,
-            })
-        })
-        .collect()
-    }
-
     /// The due list of `unit`'s whole subtree on `as_of` (default today): one item per
     /// (household, rule) that still needs a contact, overdue items first, then by due day,
     /// household and rule.
@@ -477,13 +397,5 @@ impl Store {
             rules,
             requirements,
         })
-    }
-
-    /// Checks a household lived, on `on`, somewhere in this handle's scope.
-    fn household_at(&self, conn: &Connection, household_id: &str, on: Date) -> Result<()> {
-        let (unit, _, _) = crate::registry::place_on(conn, household_id, date::to_sql(on))?
-            .ok_or_else(|| Error::not_found("household", format!("{household_id} on {on}")))?;
-        let span = span_on(conn, &unit, on)?.ok_or_else(|| Error::not_found("unit", &unit))?;
-        self.check_path_in_scope(&unit, &span.path)
     }
 }

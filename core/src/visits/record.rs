@@ -1,0 +1,184 @@
+//! Recording visits, one at a time or in a batch, and reading them back.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
+
+use super::{Channel, Visit};
+use crate::date::{self, Date};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::units::{Span, span_on, spans_of};
+
+/// A visit to record with [`Store::record_visits`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVisit {
+    /// The household contacted.
+    pub household_id: String,
+    /// Who made the contact.
+    pub staff_id: String,
+    /// Home visit or phone call.
+    pub channel: Channel,
+    /// The day of the contact.
+    pub on: Date,
+    /// What was said or found; at most 2000 characters.
+    pub note: String,
+}
+
+fn check_note(note: &str) -> Result<()> {
+    if note.chars().count() > 2000 {
+        return Err(Error::invalid(
+            "note",
+            note,
+            "a note is at most 2000 characters",
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Records a contact with a household. Refused for a household that did not live
+    /// (in this handle's scope) on that day, or a staff member the store does not know.
+    pub fn record_visit(
+        &self,
+        household_id: &str,
+        staff_id: &str,
+        channel: &str,
+        on: Date,
+        note: &str,
+    ) -> Result<Visit> {
+        let channel = Channel::parse(channel)?;
+        check_note(note)?;
+        let id = self.write(|w| {
+            self.household_at(&w.tx, household_id, on)?;
+            staff_known(&w.tx, staff_id)?;
+            w.tx.prepare_cached(
+                "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![household_id, staff_id, channel.as_str(), date::to_sql(on), note])?;
+            let id = w.tx.last_insert_rowid();
+            w.changes_no_household();
+            w.records_visit(household_id, date::to_sql(on), channel);
+            w.audit(
+                "record_visit",
+                household_id,
+                &json!({"visit": id, "staff_id": staff_id, "channel": channel.as_str(), "on": on.to_string()}),
+            )?;
+            Ok(id)
+        })?;
+        Ok(Visit {
+            id,
+            household_id: household_id.to_owned(),
+            staff_id: staff_id.to_owned(),
+            channel,
+            on,
+            note: note.to_owned(),
+        })
+    }
+
+    /// The visits of a household, oldest first.
+    pub fn visits(&self, household_id: &str) -> Result<Vec<Visit>> {
+        let conn = self.conn();
+        self.household_visible(&conn, household_id, self.today())?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, staff_id, channel, day, note FROM visit WHERE household_id = ?1 ORDER BY day, id",
+        )?;
+        let rows = stmt.query_map([household_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (id, staff_id, channel, day, note) = row?;
+            Ok(Visit {
+                id,
+                household_id: household_id.to_owned(),
+                staff_id,
+                channel: Channel::parse(&channel)?,
+                on: date::from_sql(day),
+                note,
+            })
+        })
+        .collect()
+    }
+
+    /// Records a batch of visits in one transaction, all or nothing: a visit that
+    /// [`Store::record_visit`] would refuse refuses the whole batch, with an error naming
+    /// its position (from 0). Returns the visits' ids in order. The audit chain gets one
+    /// record for the batch, with its size and its first and last visit ids.
+    pub fn record_visits(&self, visits: &[NewVisit]) -> Result<Vec<i64>> {
+        for (i, v) in visits.iter().enumerate() {
+            check_note(&v.note).map_err(|e| at_position(i, e))?;
+        }
+        self.write(|w| {
+            let mut staff: HashSet<&str> = HashSet::new();
+            let mut spans: HashMap<String, Vec<Span>> = HashMap::new();
+            let mut ids = Vec::with_capacity(visits.len());
+            for (i, v) in visits.iter().enumerate() {
+                let day = date::to_sql(v.on);
+                let checked = (|| {
+                    let (unit, _, _) = crate::registry::place_on(&w.tx, &v.household_id, day)?
+                        .ok_or_else(|| {
+                            Error::not_found("household", format!("{} on {}", v.household_id, v.on))
+                        })?;
+                    if !spans.contains_key(&unit) {
+                        spans.insert(unit.clone(), spans_of(&w.tx, &unit)?);
+                    }
+                    let span = spans[&unit]
+                        .iter()
+                        .find(|s| s.valid_from <= day && day < s.valid_to)
+                        .ok_or_else(|| Error::not_found("unit", &unit))?;
+                    self.check_path_in_scope(&unit, &span.path)?;
+                    if !staff.contains(v.staff_id.as_str()) {
+                        staff_known(&w.tx, &v.staff_id)?;
+                        staff.insert(&v.staff_id);
+                    }
+                    Ok(())
+                })();
+                checked.map_err(|e| at_position(i, e))?;
+                w.tx.prepare_cached(
+                    "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![v.household_id, v.staff_id, v.channel.as_str(), day, v.note])?;
+                ids.push(w.tx.last_insert_rowid());
+                w.records_visit(&v.household_id, day, v.channel);
+            }
+            w.changes_no_household();
+            w.audit(
+                "record_visits",
+                &format!("{} visits", ids.len()),
+                &json!({"visits": ids.len(), "first": ids.first(), "last": ids.last()}),
+            )?;
+            Ok(ids)
+        })
+    }
+
+    /// Checks a household lived, on `on`, somewhere in this handle's scope.
+    fn household_at(&self, conn: &Connection, household_id: &str, on: Date) -> Result<()> {
+        let (unit, _, _) = crate::registry::place_on(conn, household_id, date::to_sql(on))?
+            .ok_or_else(|| Error::not_found("household", format!("{household_id} on {on}")))?;
+        let span = span_on(conn, &unit, on)?.ok_or_else(|| Error::not_found("unit", &unit))?;
+        self.check_path_in_scope(&unit, &span.path)
+    }
+}
+
+/// Refuses a staff id the store does not know.
+fn staff_known(conn: &Connection, staff_id: &str) -> Result<()> {
+    let known: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM staff WHERE staff_id = ?1")?
+        .query_row([staff_id], |r| r.get(0))
+        .optional()?;
+    known
+        .map(|_| ())
+        .ok_or_else(|| Error::not_found("staff", staff_id))
+}
+
+/// `error`, saying which visit of a batch it is about.
+fn at_position(i: usize, error: Error) -> Error {
+    error.context(&format!("visit {i} of the batch"))
+}
