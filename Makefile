@@ -62,6 +62,7 @@ test-python: python-dev
 bench:
 	$(CARGO) run --release -p wangge-core --example bench_tree
 	$(CARGO) run --release -p wangge-core --example bench_registry
+	$(CARGO) run --release -p wangge-core --example bench_visits
 
 clean:
 	rm -rf $(BUILD) $(OUT)

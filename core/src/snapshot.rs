@@ -75,8 +75,13 @@ struct Base {
     units: Vec<String>,
     unit_index: HashMap<String, u32>,
     household_index: HashMap<String, u32>,
+    /// Which build this is, for what is laid out by its household indexes.
+    generation: u64,
     /// Household ids, by index.
     ids: Vec<String>,
+    /// Whether the indexes follow the ids' order (the household table is read in key
+    /// order, so they do).
+    ids_sorted: bool,
     places: Vec<Place>,
     /// Indexes into `places`, per unit.
     by_unit: Grouped<u32>,
@@ -168,6 +173,9 @@ fn count(t: &mut Tally, on: i64, special: &[Stretch], members: &[Stretch], float
         .count() as u64;
     t.floating += u64::from(floating);
 }
+
+/// Bases built so far in this process, numbering each.
+static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Households whose facts a snapshot may re-read at once; more, and it is rebuilt.
 pub(crate) const PATCH_LIMIT: usize = 2_000;
@@ -358,6 +366,38 @@ impl RegistrySnapshot {
             }
         }
         out
+    }
+
+    /// Which base this snapshot lays over: snapshots patched from one base share it.
+    pub(crate) fn generation(&self) -> u64 {
+        self.base.generation
+    }
+
+    /// How many households the base holds; their indexes are `0..base_len()`.
+    pub(crate) fn base_len(&self) -> usize {
+        self.base.ids.len()
+    }
+
+    /// The base index of a household, if the base holds it (even if re-read since).
+    pub(crate) fn base_slot(&self, h: Held<'_>) -> Option<u32> {
+        match h {
+            Held::Base(i) => Some(i),
+            Held::Patched(id, _) => self.base_index(id),
+        }
+    }
+
+    /// A household's index in the base, if the base holds it.
+    pub(crate) fn base_index(&self, id: &str) -> Option<u32> {
+        self.base.household_index.get(id).copied()
+    }
+
+    /// A rank that orders base households as their ids do, `None` for households re-read
+    /// since: compare two households by rank when both have one, by id otherwise.
+    pub(crate) fn rank(&self, h: Held<'_>) -> Option<u32> {
+        match h {
+            Held::Base(i) if self.base.ids_sorted => Some(i),
+            _ => None,
+        }
     }
 
     /// The household's id.
@@ -595,11 +635,14 @@ impl Base {
                 .map(|p| (p.household, (p.unit, (p.from, p.to))))
                 .collect(),
         );
+        let ids_sorted = ids.windows(2).all(|w| w[0] < w[1]);
         Ok(Base {
+            generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             units,
             unit_index,
             household_index,
             ids,
+            ids_sorted,
             places,
             by_unit,
             homes,

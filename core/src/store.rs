@@ -341,17 +341,23 @@ impl Store {
         lock(&self.shared.snapshot)
     }
 
-    /// The visit log for the database's current state: built if there is none or another
-    /// connection to the same file changed the database, with the visits recorded through
-    /// this store since added. `conn` is this store's connection, held by the caller.
-    pub(crate) fn visit_log(&self, conn: &Connection) -> Result<Arc<VisitLog>> {
+    /// The visit log for the database's current state, laid out by `snapshot` (the
+    /// registry snapshot just taken through [`Store::registry_snapshot`]): built if there
+    /// is none, if another connection to the same file changed the database, or if the
+    /// snapshot was rebuilt since; with the visits recorded through this store since
+    /// added. `conn` is this store's connection, held by the caller.
+    pub(crate) fn visit_log(
+        &self,
+        conn: &Connection,
+        snapshot: &RegistrySnapshot,
+    ) -> Result<Arc<VisitLog>> {
         let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         let mut cache = lock(&self.shared.visit_log);
         let mut current = match cache.log.take() {
-            Some(log) if cache.data_version == data_version => log,
+            Some(log) if cache.data_version == data_version && log.fits(snapshot) => log,
             _ => {
                 cache.pending.clear();
-                Arc::new(VisitLog::build(conn)?)
+                Arc::new(VisitLog::build(conn, snapshot)?)
             }
         };
         if !cache.pending.is_empty() {

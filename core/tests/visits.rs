@@ -554,6 +554,19 @@ fn answers_after_writes_match_a_store_opened_afresh_and_see_other_connections() 
     assert_ne!(seen, after);
     assert!(!seen.0.iter().any(|(h, _, _, _)| h == "H12"));
     assert_eq!(seen, fingerprint(&Store::open(&path).unwrap()));
+    // Redefining a tag kind rebuilds the registry snapshot, and the visit log with it:
+    // 空巢 households become ordinary, held to the ordinary rules from the next periods.
+    store
+        .tag("H20", "空巢", Some(d("2023-01-01")), None)
+        .unwrap();
+    let special = fingerprint(&store);
+    store.define_tag("空巢", false).unwrap();
+    store
+        .record_visit("H22", "S1", "phone", d("2024-05-04"), "")
+        .unwrap();
+    let ordinary = fingerprint(&store);
+    assert_ne!(special, ordinary);
+    assert_eq!(ordinary, fingerprint(&Store::open(&path).unwrap()));
     drop((store, other));
     std::fs::remove_dir_all(&dir).unwrap();
 }

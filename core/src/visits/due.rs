@@ -28,7 +28,7 @@ struct Periods {
     previous_first: i64,
 }
 
-/// The due list of `unit`'s subtree on day `on`, unsorted.
+/// The due list of `unit`'s subtree on day `on`, sorted as [`sort_due`] sorts.
 pub(super) fn due_list(
     conn: &Connection,
     snapshot: &RegistrySnapshot,
@@ -53,11 +53,18 @@ pub(super) fn due_list(
             (rule, view.scope(rule), periods)
         })
         .collect();
-    let mut out = Vec::new();
+    // Rules ranked by name, for the list's order.
+    let mut names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    let rule_rank: Vec<usize> = rules
+        .iter()
+        .map(|r| names.partition_point(|n| *n < r.name.as_str()))
+        .collect();
+    let mut pending: Vec<Pending<'_>> = Vec::new();
     for (h, unit) in view.living(on)? {
         let id = snapshot.id(h);
-        let contacts = log.of(id);
-        for &(rule, scope, periods) in &plans {
+        let contacts = log.of_held(snapshot, h);
+        for (r, &(rule, scope, periods)) in plans.iter().enumerate() {
             let qualifies = |channel| rule.satisfied_by(channel);
             // (due, overdue, last qualifying contact), for a (household, rule) still to do.
             let (due, overdue, last_visit) = match rule.mode {
@@ -71,7 +78,7 @@ pub(super) fn due_list(
                     // Nothing since the previous period began: it was missed too.
                     let overdue = last_visit.is_none_or(|day| day < periods.previous_first)
                         && view.holds(scope, h, periods.previous_first)?;
-                    (date::from_sql(periods.last), overdue, last_visit)
+                    (periods.last, overdue, last_visit)
                 }
                 RuleMode::Rolling => {
                     if !view.matches(scope, h, on) {
@@ -82,22 +89,60 @@ pub(super) fn due_list(
                         Some(day) => day,
                         None => entered_scope(rule, on, |day| view.holds(scope, h, day))?,
                     };
-                    let due = rule.cadence.after(date::from_sql(since));
-                    (due, today > due, last_visit)
+                    let due = date::to_sql(rule.cadence.after(date::from_sql(since)));
+                    (due, on > due, last_visit)
                 }
             };
-            out.push(DueVisit {
-                household_id: id.to_owned(),
-                unit: snapshot.unit_code(unit).to_owned(),
-                rule: rule.name.clone(),
-                channel: rule.channel,
-                due,
+            pending.push(Pending {
                 overdue,
-                last_visit: last_visit.map(date::from_sql),
+                due,
+                rank: snapshot.rank(h),
+                id,
+                rule: r,
+                rule_rank: rule_rank[r],
+                unit,
+                last_visit,
             });
         }
     }
-    Ok(out)
+    // Sorted before the items are made, comparing ranks rather than ids where it can.
+    pending.sort_unstable_by(|a, b| {
+        (!a.overdue, a.due)
+            .cmp(&(!b.overdue, b.due))
+            .then_with(|| match (a.rank, b.rank) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                _ => a.id.cmp(b.id),
+            })
+            .then(a.rule_rank.cmp(&b.rule_rank))
+    });
+    Ok(pending
+        .into_iter()
+        .map(|p| {
+            let rule = plans[p.rule].0;
+            DueVisit {
+                household_id: p.id.to_owned(),
+                unit: snapshot.unit_code(p.unit).to_owned(),
+                rule: rule.name.clone(),
+                channel: rule.channel,
+                due: date::from_sql(p.due),
+                overdue: p.overdue,
+                last_visit: p.last_visit.map(date::from_sql),
+            }
+        })
+        .collect())
+}
+
+/// A due item before it is made, with what sorting it needs.
+struct Pending<'s> {
+    overdue: bool,
+    due: i64,
+    rank: Option<u32>,
+    id: &'s str,
+    /// The rule's index in the rules in force, and its rank by name.
+    rule: usize,
+    rule_rank: usize,
+    unit: u32,
+    last_visit: Option<i64>,
 }
 
 /// The day a household entered a rolling rule's scope: the first of the run of days up to

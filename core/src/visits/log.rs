@@ -14,7 +14,7 @@ use rusqlite::Connection;
 
 use super::Channel;
 use crate::error::Result;
-use crate::snapshot::{Grouped, text};
+use crate::snapshot::{Grouped, Held, RegistrySnapshot, text};
 
 /// A contact: its day number and channel.
 type Contact = (i32, Channel);
@@ -22,7 +22,10 @@ type Contact = (i32, Channel);
 /// The contacts of every household.
 #[derive(Debug, Clone)]
 pub(crate) struct VisitLog {
-    /// Shared with copies of the log, which differ only in `added`.
+    /// The registry snapshot base whose household indexes are this log's first slots.
+    generation: u64,
+    /// Slots of households the snapshot base does not hold. Shared with copies of the
+    /// log, which differ only in `added`.
     index: Arc<HashMap<String, u32>>,
     base: Arc<Grouped<Contact>>,
     /// Contacts added since the base was read, per household, sorted by day.
@@ -30,18 +33,22 @@ pub(crate) struct VisitLog {
 }
 
 impl VisitLog {
-    /// Reads every visit through `conn`.
-    pub(crate) fn build(conn: &Connection) -> Result<Self> {
+    /// Reads every visit through `conn`. Households of `snapshot`'s base keep their
+    /// indexes as slots, so [`VisitLog::of_held`] reaches them without hashing.
+    pub(crate) fn build(conn: &Connection, snapshot: &RegistrySnapshot) -> Result<Self> {
+        let known = snapshot.base_len();
         let mut index: HashMap<String, u32> = HashMap::new();
         let mut pairs: Vec<(u32, Contact)> = Vec::new();
         let mut stmt = conn.prepare("SELECT household_id, day, channel FROM visit")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id = text(row, 0)?;
-            let h = if let Some(&h) = index.get(id) {
+            let h = if let Some(h) = snapshot.base_index(id) {
+                h
+            } else if let Some(&h) = index.get(id) {
                 h
             } else {
-                let h = index.len() as u32;
+                let h = (known + index.len()) as u32;
                 index.insert(id.to_owned(), h);
                 h
             };
@@ -51,10 +58,16 @@ impl VisitLog {
         }
         pairs.sort_unstable_by_key(|&(h, (day, _))| (h, day));
         Ok(VisitLog {
-            base: Arc::new(Grouped::new(index.len(), pairs)),
+            generation: snapshot.generation(),
+            base: Arc::new(Grouped::new(known + index.len(), pairs)),
             index: Arc::new(index),
             added: HashMap::new(),
         })
+    }
+
+    /// Whether this log was laid out by the base of `snapshot`.
+    pub(crate) fn fits(&self, snapshot: &RegistrySnapshot) -> bool {
+        self.generation == snapshot.generation()
     }
 
     /// Adds a contact recorded since the log was read.
@@ -65,12 +78,27 @@ impl VisitLog {
         contacts.insert(at, (day, channel));
     }
 
-    /// The contacts of one household.
-    pub(crate) fn of(&self, household: &str) -> Contacts<'_> {
+    /// The contacts of one household of `snapshot`, which must be the snapshot the log
+    /// [`fits`](VisitLog::fits).
+    pub(crate) fn of_held(&self, snapshot: &RegistrySnapshot, h: Held<'_>) -> Contacts<'_> {
+        let id = snapshot.id(h);
+        self.contacts(snapshot.base_slot(h), id)
+    }
+
+    /// The contacts of household `id`, whose slot is `slot` if the snapshot base holds it.
+    fn contacts(&self, slot: Option<u32>, id: &str) -> Contacts<'_> {
+        let slot = slot.or_else(|| self.index.get(id).copied());
         Contacts {
-            base: self.index.get(household).map_or(&[], |&h| self.base.of(h)),
-            added: self.added.get(household).map_or(&[], Vec::as_slice),
+            base: slot.map_or(&[], |h| self.base.of(h)),
+            added: self.added(id),
         }
+    }
+
+    fn added(&self, household: &str) -> &[Contact] {
+        if self.added.is_empty() {
+            return &[];
+        }
+        self.added.get(household).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -116,6 +144,7 @@ mod tests {
     #[test]
     fn contacts_are_found_by_period_and_channel_across_both_runs() {
         let mut log = VisitLog {
+            generation: 0,
             index: Arc::new(HashMap::new()),
             base: Arc::new(Grouped::new(0, Vec::new())),
             added: HashMap::new(),
@@ -123,7 +152,7 @@ mod tests {
         log.add("H", 20, Channel::Phone);
         log.add("H", 10, Channel::Home);
         log.add("H", 30, Channel::Phone);
-        let c = log.of("H");
+        let c = log.contacts(None, "H");
         let home = |ch| ch == Channel::Home;
         assert!(c.any(10, 10, home));
         assert!(!c.any(11, 40, home));
@@ -131,6 +160,6 @@ mod tests {
         assert_eq!(c.last(29, |_| true), Some(20));
         assert_eq!(c.last(40, home), Some(10));
         assert_eq!(c.last(9, |_| true), None);
-        assert_eq!(log.of("other").last(100, |_| true), None);
+        assert_eq!(log.contacts(None, "other").last(100, |_| true), None);
     }
 }

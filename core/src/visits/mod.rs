@@ -290,10 +290,8 @@ impl Store {
         self.unit(unit, Some(on))?;
         let conn = self.conn();
         let snapshot = self.registry_snapshot(&conn)?;
-        let log = self.visit_log(&conn)?;
-        let mut out = due_list(&conn, &snapshot, &log, unit, date::to_sql(on))?;
-        sort_due(&mut out);
-        Ok(out)
+        let log = self.visit_log(&conn, &snapshot)?;
+        due_list(&conn, &snapshot, &log, unit, date::to_sql(on))
     }
 
     /// The due list of the units `staff_id` is assigned to on `as_of` (default today), in
@@ -313,7 +311,7 @@ impl Store {
             .query_map(params![staff_id, date::to_sql(on)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let snapshot = self.registry_snapshot(&conn)?;
-        let log = self.visit_log(&conn)?;
+        let log = self.visit_log(&conn, &snapshot)?;
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for unit in units {
@@ -349,7 +347,7 @@ impl Store {
         let conn = self.conn();
         let sets = rule_sets(&conn)?;
         let snapshot = self.registry_snapshot(&conn)?;
-        let log = self.visit_log(&conn)?;
+        let log = self.visit_log(&conn, &snapshot)?;
         let mut view = View::new(&conn, unit, &snapshot);
         let mut rules: Vec<RuleCompliance> = Vec::new();
         let mut requirements = Vec::new();
@@ -372,7 +370,7 @@ impl Store {
                             continue;
                         }
                         let id = snapshot.id(h);
-                        let met = log.of(id).any(from, to, qualifies);
+                        let met = log.of_held(&snapshot, h).any(from, to, qualifies);
                         tally(&mut rules[row], met);
                         if detail {
                             requirements.push(Requirement {

@@ -1,8 +1,6 @@
 //! The registry snapshot seen from one unit's subtree, day by day: who
 //! lived there on a day, and which rules held them.
 
-use std::collections::HashMap;
-
 use rusqlite::Connection;
 
 use super::{RuleScope, VisitRule};
@@ -22,8 +20,9 @@ pub(super) struct View<'a> {
     conn: &'a Connection,
     unit: &'a str,
     snapshot: &'a RegistrySnapshot,
-    /// The subtree on each day asked about; `None` when the unit did not exist that day.
-    subtrees: HashMap<i64, Option<Subtree>>,
+    /// The subtree on each day asked about (a handful); `None` when the unit did not
+    /// exist that day.
+    subtrees: Vec<(i64, Option<Subtree>)>,
 }
 
 impl<'a> View<'a> {
@@ -32,7 +31,7 @@ impl<'a> View<'a> {
             conn,
             unit,
             snapshot,
-            subtrees: HashMap::new(),
+            subtrees: Vec::new(),
         }
     }
 
@@ -45,11 +44,14 @@ impl<'a> View<'a> {
     }
 
     fn subtree(&mut self, day: i64) -> Result<Option<&Subtree>> {
-        if !self.subtrees.contains_key(&day) {
+        let i = if let Some(i) = self.subtrees.iter().position(|(d, _)| *d == day) {
+            i
+        } else {
             let subtree = self.snapshot.subtree(self.conn, self.unit, day)?;
-            self.subtrees.insert(day, subtree);
-        }
-        Ok(self.subtrees[&day].as_ref())
+            self.subtrees.push((day, subtree));
+            self.subtrees.len() - 1
+        };
+        Ok(self.subtrees[i].1.as_ref())
     }
 
     /// The households living in the subtree on `day`, each with its unit (by snapshot
