@@ -619,3 +619,40 @@ fn a_batch_of_visits_is_recorded_whole_or_not_at_all() {
         ErrorKind::PermissionDenied
     );
 }
+
+#[test]
+fn a_batch_reads_from_json_naming_the_bad_field_and_position() {
+    let store = store();
+    store
+        .add_household("H1", GRID, "海慧路", "registered", &[], None)
+        .unwrap();
+    let ids = store
+        .record_visits_json(
+            r#"[{"household_id":"H1","staff_id":"S1","channel":"phone","on":"2024-03-01"},
+                {"household_id":"H1","staff_id":"S1","channel":"home","on":"2024-03-02","note":"好"}]"#,
+        )
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(store.visits("H1").unwrap()[1].note, "好");
+    for (bad, field) in [
+        (
+            r#"[{"household_id":"H1","staff_id":"S1","channel":"fax","on":"2024-03-01"}]"#,
+            "channel",
+        ),
+        (
+            r#"[{"household_id":"H1","staff_id":"S1","channel":"home","on":"3/1"}]"#,
+            "on",
+        ),
+        (
+            r#"[{"household_id":"H1","channel":"home","on":"2024-03-01"}]"#,
+            "staff_id",
+        ),
+        (r"[1]", "visit"),
+        (r#"{"household_id":"H1"}"#, "visits"),
+    ] {
+        let err = store.record_visits_json(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
+        assert!(err.to_string().contains(field), "{bad}: {err}");
+    }
+    assert_eq!(store.visits("H1").unwrap().len(), 2);
+}

@@ -97,6 +97,31 @@ pub unsafe extern "C" fn wg_visit_record(
     })
 }
 
+/// Records a batch of visits in one transaction, all or nothing: `visits_json` is a JSON
+/// array of `{"household_id", "staff_id", "channel", "on", "note"}` (`note` optional). A
+/// visit `wg_visit_record` would refuse refuses the batch, the message naming its
+/// position from 0. Writes to `*out_json` (if not NULL) the new visits' ids, a JSON array.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_visits_record_batch(
+    store: *const wg_store,
+    visits_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let visits = arg("visits_json", visits_json)?;
+        let out = OutString::optional(out_json);
+        let ids = store.record_visits_json(visits)?;
+        put_json_opt(out, &ids)
+    })
+}
+
 /// Writes to `*out_json` the visits of `household_id`, oldest first, a JSON array.
 ///
 /// # Safety

@@ -7,6 +7,7 @@ use pyo3::types::{PyDict, PyList};
 use wangge::Date;
 
 use crate::convert::{date_arg, json_arg, opt_date_arg};
+use crate::errors::{invalid, to_py_err};
 use crate::registry_types::json_to_py;
 use crate::store::{Store, run};
 use crate::types::{Field, Record, py_any, record_dict, record_repr};
@@ -264,6 +265,23 @@ impl Store {
         .map(Visit::from)
     }
 
+    /// Records a batch of visits in one transaction, all or nothing. Each visit is a dict
+    /// `{"household_id", "staff_id", "channel", "on", "note"}` (`note` optional) or a
+    /// tuple `(household_id, staff_id, channel, on[, note])`; `on` a date or ISO text. A
+    /// visit `record_visit` would refuse refuses the batch, the message naming its
+    /// position from 0. Returns the new visits' ids in order.
+    fn record_visits(&self, py: Python<'_>, visits: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+        let store = self.handle()?;
+        let mut batch = Vec::new();
+        for (i, item) in visits.try_iter()?.enumerate() {
+            batch.push(new_visit(&item?).map_err(|e| {
+                let message = format!("{e} (visit {i} of the batch)");
+                PyErr::from_type(e.get_type(py), message)
+            })?);
+        }
+        run(py, &store, |s| s.record_visits(&batch))
+    }
+
     /// The visits of a household, oldest first.
     fn visits(&self, py: Python<'_>, household_id: &str) -> PyResult<Vec<Visit>> {
         let store = self.handle()?;
@@ -337,4 +355,65 @@ impl Store {
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         json_to_py(py, &value)
     }
+}
+
+/// One visit of a batch, from a dict or a tuple.
+fn new_visit(item: &Bound<'_, PyAny>) -> PyResult<wangge::NewVisit> {
+    let text = |value: Option<Bound<'_, PyAny>>, field: &'static str| -> PyResult<String> {
+        match value {
+            Some(v) if !v.is_none() => v
+                .extract::<String>()
+                .map_err(|_| invalid(field, v.to_string(), "expected text")),
+            _ => Err(invalid(field, "", "required")),
+        }
+    };
+    let (household, staff, channel, on, note) = if let Ok(dict) = item.cast::<PyDict>() {
+        for key in dict.keys() {
+            let key: String = key.extract()?;
+            if !["household_id", "staff_id", "channel", "on", "note"].contains(&key.as_str()) {
+                return Err(invalid(
+                    "visit",
+                    key,
+                    "unknown key (expected household_id, staff_id, channel, on, note)",
+                ));
+            }
+        }
+        (
+            dict.get_item("household_id")?,
+            dict.get_item("staff_id")?,
+            dict.get_item("channel")?,
+            dict.get_item("on")?,
+            dict.get_item("note")?,
+        )
+    } else if let Ok(tuple) = item.cast::<pyo3::types::PyTuple>()
+        && (4..=5).contains(&tuple.len())
+    {
+        (
+            Some(tuple.get_item(0)?),
+            Some(tuple.get_item(1)?),
+            Some(tuple.get_item(2)?),
+            Some(tuple.get_item(3)?),
+            tuple.get_item(4).ok(),
+        )
+    } else {
+        return Err(invalid(
+            "visit",
+            item.to_string(),
+            "a visit is a dict or a tuple (household_id, staff_id, channel, on[, note])",
+        ));
+    };
+    let on = match on {
+        Some(v) if !v.is_none() => date_arg("on", &v)?,
+        _ => return Err(invalid("on", "", "required")),
+    };
+    Ok(wangge::NewVisit {
+        household_id: text(household, "household_id")?,
+        staff_id: text(staff, "staff_id")?,
+        channel: wangge::Channel::parse(&text(channel, "channel")?).map_err(|e| to_py_err(&e))?,
+        on,
+        note: match note {
+            Some(v) if !v.is_none() => text(Some(v), "note")?,
+            _ => String::new(),
+        },
+    })
 }

@@ -131,3 +131,24 @@ def test_floating_and_relocation_households_are_re_verified_each_quarter(visits)
     ]
     visits.verify_archive("R1", "2024-05-20")
     assert [r.household_id for r in visits.reverification_due(GRID, "2024-05-21")] == ["F1"]
+
+
+def test_a_batch_of_visits_is_recorded_whole_or_not_at_all(visits):
+    batch = [
+        {"household_id": "H1", "staff_id": "S1", "channel": "home", "on": date(2024, 3, 1)},
+        ("H2", "S1", "phone", "2024-03-02", "电话随访"),
+        ("H2", "S9", "phone", "2024-03-03"),
+    ]
+    with pytest.raises(wangge.NotFound, match="visit 2 of the batch"):
+        visits.record_visits(batch)
+    assert visits.visits("H1") == []
+    ids = visits.record_visits(batch[:2])
+    assert len(ids) == 2
+    assert visits.visits("H2")[0].visit_id == ids[1]
+    assert visits.visits("H2")[0].note == "电话随访"
+    with pytest.raises(wangge.InvalidInput, match="channel"):
+        visits.record_visits([("H1", "S1", "fax", "2024-03-04")])
+    with pytest.raises(wangge.InvalidInput, match="visit 0 of the batch"):
+        visits.record_visits([{"household_id": "H1", "staff": "S1"}])
+    with pytest.raises(wangge.InvalidInput, match="staff_id"):
+        visits.record_visits([{"household_id": "H1", "channel": "home", "on": "2024-03-04"}])

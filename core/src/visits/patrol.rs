@@ -50,7 +50,7 @@ impl PatrolRule {
     /// Reads one rule from JSON, checking its level against the store's levels; a bad
     /// field is `InvalidInput` naming it.
     pub(crate) fn from_json(value: &Value, levels: &Levels) -> Result<Self> {
-        let fields = Fields::of(value, &KEYS)?;
+        let fields = Fields::of(value, "rule", &KEYS)?;
         let level = fields.required("level")?;
         levels.depth(level)?;
         let times = fields.count("times", 1..=100, Some(1))?;

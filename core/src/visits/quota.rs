@@ -49,7 +49,7 @@ impl QuotaRule {
 
     /// Reads one rule from JSON; a bad field is `InvalidInput` naming it.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let fields = Fields::of(value, &KEYS)?;
+        let fields = Fields::of(value, "rule", &KEYS)?;
         let role = Role::parse(fields.required("role")?)?;
         let contacts = fields.count("contacts", 1..=10_000, None)?;
         let every = fields.count("every", 1..=366, Some(1))?;

@@ -3,8 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::sets::Fields;
 use super::{Channel, Visit};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
@@ -24,6 +25,22 @@ pub struct NewVisit {
     pub on: Date,
     /// What was said or found; at most 2000 characters.
     pub note: String,
+}
+
+impl NewVisit {
+    /// Reads a visit from JSON: `{"household_id", "staff_id", "channel", "on", "note"}`
+    /// (`note` optional). A bad field is `InvalidInput` naming it.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let keys = ["household_id", "staff_id", "channel", "on", "note"];
+        let fields = Fields::of(value, "visit", &keys)?;
+        Ok(NewVisit {
+            household_id: fields.required("household_id")?.to_owned(),
+            staff_id: fields.required("staff_id")?.to_owned(),
+            channel: Channel::parse(fields.required("channel")?)?,
+            on: date::parse_date("on", fields.required("on")?)?,
+            note: fields.text("note")?.unwrap_or_default().to_owned(),
+        })
+    }
 }
 
 fn check_note(note: &str) -> Result<()> {
@@ -105,6 +122,23 @@ impl Store {
             })
         })
         .collect()
+    }
+
+    /// Records a batch of visits given as a JSON array of
+    /// `{"household_id", "staff_id", "channel", "on", "note"}`, as
+    /// [`Store::record_visits`] does; returns the visits' ids in order.
+    pub fn record_visits_json(&self, json: &str) -> Result<Vec<i64>> {
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| Error::invalid("visits", json, format!("not JSON: {e}")))?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| Error::invalid("visits", json, "a batch is a JSON array of visits"))?;
+        let visits = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| NewVisit::from_json(v).map_err(|e| at_position(i, e)))
+            .collect::<Result<Vec<_>>>()?;
+        self.record_visits(&visits)
     }
 
     /// Records a batch of visits in one transaction, all or nothing: a visit that

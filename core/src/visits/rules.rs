@@ -114,7 +114,7 @@ impl VisitRule {
 
     /// Reads one rule from JSON, checking its tag against the store's tag kinds.
     pub(crate) fn from_json(value: &Value, kinds: &HashMap<String, bool>) -> Result<Self> {
-        let fields = Fields::of(value, &KEYS)?;
+        let fields = Fields::of(value, "rule", &KEYS)?;
         let scope = match (fields.text("class")?, fields.text("tag")?) {
             (Some(class), None) => RuleScope::Class(HouseholdClass::parse(class)?),
             (None, Some(tag)) if kinds.contains_key(tag) => RuleScope::Tag(tag.to_owned()),

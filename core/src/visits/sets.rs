@@ -133,25 +133,24 @@ pub(crate) fn parse_array<R>(
     Ok(rules)
 }
 
-/// A JSON object's fields, checked against the keys a rule may have; the error names
-/// `what` and lists `keys`.
+/// A JSON object's fields (a rule, a visit), checked against the keys it may have.
 pub(crate) struct Fields<'v> {
     object: &'v serde_json::Map<String, Value>,
 }
 
 impl<'v> Fields<'v> {
-    /// `value` as a rule object with only `keys`.
-    pub(crate) fn of(value: &'v Value, keys: &[&str]) -> Result<Self> {
+    /// `value` as an object with only `keys`; errors name `what` (`rule`, `visit`).
+    pub(crate) fn of(value: &'v Value, what: &'static str, keys: &[&str]) -> Result<Self> {
         let Some(object) = value.as_object() else {
             return Err(Error::invalid(
-                "rule",
+                what,
                 value.to_string(),
-                "a rule is a JSON object",
+                format!("a {what} is a JSON object"),
             ));
         };
         if let Some(key) = object.keys().find(|k| !keys.contains(&k.as_str())) {
             return Err(Error::invalid(
-                "rule",
+                what,
                 key.clone(),
                 format!("unknown key (expected {})", keys.join(", ")),
             ));

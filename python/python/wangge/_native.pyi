@@ -539,6 +539,14 @@ class Store:
     def record_visit(
         self, household_id: str, staff_id: str, channel: str, on: _DateLike, note: str = ""
     ) -> Visit: ...
+    def record_visits(
+        self,
+        visits: Iterable[
+            Mapping[str, Any]
+            | tuple[str, str, str, _DateLike]
+            | tuple[str, str, str, _DateLike, str]
+        ],
+    ) -> list[int]: ...
     def visits(self, household_id: str) -> list[Visit]: ...
     def due_visits(self, unit: str, as_of: _DateLike | None = None) -> list[DueVisit]: ...
     def due_visits_for_staff(
