@@ -40,6 +40,9 @@ pub fn parse_moment(field: &'static str, text: &str, offset: FixedOffset) -> Res
         return Ok(moment);
     }
     let normal = trimmed.replacen(' ', "T", 1);
+    if let Ok(moment) = DateTime::parse_from_str(&normal, "%Y-%m-%dT%H:%M%:z") {
+        return Ok(moment);
+    }
     ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(&normal, format).ok())
@@ -112,6 +115,8 @@ mod tests {
         assert_eq!(local_date(&a, east8).to_string(), "2024-03-18");
         let b = parse_moment("at", "2024-03-17 08:30", east8).unwrap();
         assert_eq!(b.to_rfc3339(), "2024-03-17T08:30:00+08:00");
+        let short = parse_moment("at", "2024-03-17T08:30+08:00", east8).unwrap();
+        assert_eq!(short, b);
         let c = parse_moment("at", "2024-03-17T08:30:15.5", east8).unwrap();
         assert_eq!(c.timestamp_subsec_millis(), 500);
         let err = parse_moment("at", "2024-03-17", east8)
