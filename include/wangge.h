@@ -107,6 +107,116 @@ wg_status wg_archive_history(const wg_store *store,
 // `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 wg_status wg_archive_verify(const wg_store *store, const char *household_id, const char *on);
 
+// Sets the contact quotas in force from `start` (NULL: always) from `rules_json`, a JSON
+// array of quota rules, replacing a set that starts the same day. A bad field is
+// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_quota_rules_set(const wg_store *store, const char *rules_json, const char *start);
+
+// Writes to `*out_json` the contact quotas in force on `as_of` (NULL: today), a JSON
+// array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_quota_rules(const wg_store *store, const char *as_of, char **out_json);
+
+// Writes to `*out_json` how well the staff of `unit`'s subtree kept their contact quotas
+// over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
+// listing every (staff member, quota period) requirement when `detail` is not 0. A staff
+// member is held for a quota period when, on its first day, they hold the rule's role on
+// a unit of the subtree; distinct households contacted on any channel count.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_quota_compliance(const wg_store *store,
+                              const char *unit,
+                              const char *period,
+                              int32_t detail,
+                              char **out_json);
+
+// Sets the patrol rules in force from `start` (NULL: always) from `rules_json`, a JSON
+// array of patrol rules, replacing a set that starts the same day. A bad field, or a
+// level the store does not have, is `WG_INVALID_INPUT` naming it; a scoped handle gets
+// `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_patrol_rules_set(const wg_store *store, const char *rules_json, const char *start);
+
+// Writes to `*out_json` the patrol rules in force on `as_of` (NULL: today), a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_patrol_rules(const wg_store *store, const char *as_of, char **out_json);
+
+// Records a patrol of `unit` by `staff_id` at `at`, with `note` (NULL: empty). `at` is
+// RFC 3339 (`2024-03-17T08:30:00+08:00`) or a local time without an offset
+// (`2024-03-17T08:30`, `2024-03-17 08:30:00`), read in the deployment's time zone. A unit
+// that did not exist (in the handle's scope) on that day, or an unknown staff member, is
+// `WG_NOT_FOUND`. If `out_json` is not NULL, the patrol is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_patrol_record(const wg_store *store,
+                           const char *unit,
+                           const char *staff_id,
+                           const char *at,
+                           const char *note,
+                           char **out_json);
+
+// Writes to `*out_json` the patrols of `unit` itself (not its descendants) whose day
+// falls in `period`, oldest first, a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_patrols(const wg_store *store, const char *unit, const char *period, char **out_json);
+
+// Writes to `*out_json` how well the units of `unit`'s subtree kept their patrol rules
+// over `period`, listing every (unit, rule period) requirement when `detail` is not 0. A
+// unit is held for a rule period when it has the rule's level and lies in the subtree on
+// the period's first day.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_patrol_compliance(const wg_store *store,
+                               const char *unit,
+                               const char *period,
+                               int32_t detail,
+                               char **out_json);
+
+// Records what visit `visit_id` found: `summary` (1 to 2000 characters), a suggested
+// ledger `category` (NULL: none; else 1 to 64 characters) and whether it is `urgent`
+// (not 0). An unknown visit is `WG_NOT_FOUND`; a visit to a household outside the
+// handle's scope is `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the finding is
+// written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_finding_record(const wg_store *store,
+                            int64_t visit_id,
+                            const char *summary,
+                            const char *category,
+                            int32_t urgent,
+                            char **out_json);
+
+// Writes to `*out_json` the findings of visits to households of `unit`'s subtree (where
+// they lived on the visit's day), oldest first, a JSON array; when `open_only` is not 0,
+// just those no ledger entry has taken up yet.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_findings(const wg_store *store, const char *unit, int32_t open_only, char **out_json);
+
 // Imports households and residents from `len` bytes of CSV at `bytes` (UTF-8, with or
 // without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 // result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
@@ -570,6 +680,16 @@ wg_status wg_visit_record(const wg_store *store,
                           const char *on,
                           const char *note,
                           char **out_json);
+
+// Records a batch of visits in one transaction, all or nothing: `visits_json` is a JSON
+// array of `{"household_id", "staff_id", "channel", "on", "note"}` (`note` optional). A
+// visit `wg_visit_record` would refuse refuses the batch, the message naming its
+// position from 0. Writes to `*out_json` (if not NULL) the new visits' ids, a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_visits_record_batch(const wg_store *store, const char *visits_json, char **out_json);
 
 // Writes to `*out_json` the visits of `household_id`, oldest first, a JSON array.
 //

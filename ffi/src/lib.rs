@@ -15,6 +15,7 @@
 #![allow(non_camel_case_types)]
 
 mod archive;
+mod contacts;
 mod error;
 mod import;
 mod out;
@@ -28,6 +29,7 @@ mod visits;
 use std::ffi::{CString, c_char};
 
 pub use archive::*;
+pub use contacts::*;
 pub use error::wg_status;
 pub use import::*;
 pub use registry::*;

@@ -5,6 +5,7 @@
 //! exception class per error kind under `wangge.Error`. The pure-Python package `wangge`
 //! re-exports everything defined here.
 
+mod contacts;
 mod convert;
 mod errors;
 mod import;
@@ -26,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::Store>()?;
     types::register(m)?;
     visits::register(m)?;
+    contacts::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;

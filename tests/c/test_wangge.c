@@ -859,7 +859,9 @@ static void test_contacts(void) {
   /* Contact quotas: "1+10" by default; ten distinct households in January, nine in
    * February (one of them twice). */
   EXPECT(s, wg_quota_rules(s, NULL, &json), WG_OK, NULL);
-  CHECK(json_has(json, "\"name\":\"1+10\",\"role\":\"party_member\",\"contacts\":10"));
+  CHECK(json != NULL && strstr(json, "\"name\":\"1+10\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"role\":\"party_member\"") != NULL);
+  CHECK(json_has(json, "\"contacts\":10"));
   for (int i = 0; i < 10; i++) {
     snprintf(id, sizeof id, "H%02d", i);
     EXPECT(s, wg_visit_record(s, id, "P1", "phone", "2024-01-15", NULL, NULL), WG_OK, NULL);
@@ -910,7 +912,9 @@ static void test_contacts(void) {
   /* Patrols: 一日双巡 by default, every grid twice a day. `at` with or without an offset;
    * late evening UTC is the next day here (+08:00). */
   EXPECT(s, wg_patrol_rules(s, NULL, &json), WG_OK, NULL);
-  CHECK(json_has(json, "\"name\":\"一日双巡\",\"level\":\"grid\",\"times\":2"));
+  CHECK(json != NULL && strstr(json, "\"name\":\"一日双巡\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"per\":\"day\"") != NULL);
+  CHECK(json_has(json, "\"times\":2"));
   EXPECT(s, wg_patrol_record(s, grid, "W1", "2024-03-04T08:30:00+08:00", "路灯不亮", &json), WG_OK,
          NULL);
   CHECK(json != NULL && strstr(json, "\"at\":\"2024-03-04T08:30:00+08:00\"") != NULL);
@@ -931,7 +935,7 @@ static void test_contacts(void) {
   EXPECT(s, wg_patrols(s, grid, "2024-03-04", &json), WG_OK, NULL);
   CHECK(count_of(json, "\"staff_id\":\"W1\"") == 2);
   EXPECT(s, wg_patrols(s, grid, "2024-03-05", &json), WG_OK, NULL);
-  CHECK(json_has(json, "\"at\":\"2024-03-04T23:30:00+00:00\""));
+  CHECK(json_has(json, "\"at\":\"2024-03-04T23:30:00Z\""));
   EXPECT(s, wg_patrol_rules_set(s, "[{\"name\":\"日巡查\",\"level\":\"grid\",\"per\":\"day\"}]",
                                 "2024-03-05"),
          WG_OK, NULL);

@@ -1,0 +1,287 @@
+//! Contact quotas (联户), patrols (巡查) and what visits find over the C ABI.
+//!
+//! A quota rule is `{"name", "role", "contacts": K, "every": N, "per": "day"|"week"|
+//! "month"|"quarter"|"half_year"|"year"}`: every staff member holding `role` contacts K
+//! distinct households per period (the seed's is "1+10", party members, ten a month). A
+//! patrol rule is `{"name", "level", "times": K, "every": N, "per"}`: every unit of
+//! `level` is patrolled K times per period (the seed's is 一日双巡, grids, twice a day).
+//!
+//! Quota compliance is `{"unit", "period", "rules": [c, ...], "total": c, "staff": [s,
+//! ...], "requirements": [...]}` where c is `{"rule", "required", "met", "rate"}`, s is
+//! `{"staff_id", "rule", "required", "met", "rate"}` and a rate is `{"num", "den",
+//! "value"}` (`value` null when `den` is 0); `requirements` lists `{"staff_id", "rule",
+//! "from", "to", "contacts", "met"}` when asked for, else is empty. Patrol compliance has
+//! the same shape with `"units": [{"unit", "rule", "required", "met", "rate"}, ...]` in
+//! place of `staff` and requirements `{"unit", "rule", "from", "to", "patrols", "met"}`.
+//!
+//! A patrol is `{"id", "unit", "staff_id", "at", "on", "note"}`: `at` is RFC 3339 with the
+//! offset it was given in (`Z` for UTC), `on` its civil date in the deployment's time zone
+//! (the day rules count it for). A finding is `{"id", "visit_id", "household_id", "unit",
+//! "on", "summary", "category", "urgent", "entry_id"}` (`category` and `entry_id` may be
+//! null; `entry_id` stays null until a ledger entry takes the finding up). Dates are
+//! `YYYY-MM-DD`.
+
+use std::ffi::c_char;
+
+use crate::error::{arg, opt_arg, opt_date};
+use crate::out::{OutString, put_json_opt};
+use crate::panic::boundary;
+use crate::store::{handle, need, wg_store};
+use crate::wg_status;
+
+/// Sets the contact quotas in force from `start` (NULL: always) from `rules_json`, a JSON
+/// array of quota rules, replacing a set that starts the same day. A bad field is
+/// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_quota_rules_set(
+    store: *const wg_store,
+    rules_json: *const c_char,
+    start: *const c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let rules = arg("rules_json", rules_json)?;
+        let start = opt_date("start", start)?;
+        store.set_quota_rules_json(rules, start)?;
+        Ok(())
+    })
+}
+
+/// Writes to `*out_json` the contact quotas in force on `as_of` (NULL: today), a JSON
+/// array.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_quota_rules(
+    store: *const wg_store,
+    as_of: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let as_of = opt_date("as_of", as_of)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put(&store.quota_rules_json(as_of)?);
+        Ok(())
+    })
+}
+
+/// Writes to `*out_json` how well the staff of `unit`'s subtree kept their contact quotas
+/// over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
+/// listing every (staff member, quota period) requirement when `detail` is not 0. A staff
+/// member is held for a quota period when, on its first day, they hold the rule's role on
+/// a unit of the subtree; distinct households contacted on any channel count.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_quota_compliance(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    detail: i32,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let unit = arg("unit", unit)?;
+        let period = wangge::Period::parse(arg("period", period)?)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.quota_compliance(unit, &period, detail != 0)?)
+    })
+}
+
+/// Sets the patrol rules in force from `start` (NULL: always) from `rules_json`, a JSON
+/// array of patrol rules, replacing a set that starts the same day. A bad field, or a
+/// level the store does not have, is `WG_INVALID_INPUT` naming it; a scoped handle gets
+/// `WG_PERMISSION_DENIED`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_patrol_rules_set(
+    store: *const wg_store,
+    rules_json: *const c_char,
+    start: *const c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let rules = arg("rules_json", rules_json)?;
+        let start = opt_date("start", start)?;
+        store.set_patrol_rules_json(rules, start)?;
+        Ok(())
+    })
+}
+
+/// Writes to `*out_json` the patrol rules in force on `as_of` (NULL: today), a JSON array.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_patrol_rules(
+    store: *const wg_store,
+    as_of: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let as_of = opt_date("as_of", as_of)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put(&store.patrol_rules_json(as_of)?);
+        Ok(())
+    })
+}
+
+/// Records a patrol of `unit` by `staff_id` at `at`, with `note` (NULL: empty). `at` is
+/// RFC 3339 (`2024-03-17T08:30:00+08:00`) or a local time without an offset
+/// (`2024-03-17T08:30`, `2024-03-17 08:30:00`), read in the deployment's time zone. A unit
+/// that did not exist (in the handle's scope) on that day, or an unknown staff member, is
+/// `WG_NOT_FOUND`. If `out_json` is not NULL, the patrol is written there.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_patrol_record(
+    store: *const wg_store,
+    unit: *const c_char,
+    staff_id: *const c_char,
+    at: *const c_char,
+    note: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let unit = arg("unit", unit)?;
+        let staff_id = arg("staff_id", staff_id)?;
+        let at = store.parse_moment(arg("at", at)?)?;
+        let note = opt_arg("note", note)?.unwrap_or("");
+        let out = OutString::optional(out_json);
+        let patrol = store.record_patrol(unit, staff_id, at, note)?;
+        put_json_opt(out, &patrol)
+    })
+}
+
+/// Writes to `*out_json` the patrols of `unit` itself (not its descendants) whose day
+/// falls in `period`, oldest first, a JSON array.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_patrols(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let unit = arg("unit", unit)?;
+        let period = wangge::Period::parse(arg("period", period)?)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.patrols(unit, &period)?)
+    })
+}
+
+/// Writes to `*out_json` how well the units of `unit`'s subtree kept their patrol rules
+/// over `period`, listing every (unit, rule period) requirement when `detail` is not 0. A
+/// unit is held for a rule period when it has the rule's level and lies in the subtree on
+/// the period's first day.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_patrol_compliance(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    detail: i32,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let unit = arg("unit", unit)?;
+        let period = wangge::Period::parse(arg("period", period)?)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.patrol_compliance(unit, &period, detail != 0)?)
+    })
+}
+
+/// Records what visit `visit_id` found: `summary` (1 to 2000 characters), a suggested
+/// ledger `category` (NULL: none; else 1 to 64 characters) and whether it is `urgent`
+/// (not 0). An unknown visit is `WG_NOT_FOUND`; a visit to a household outside the
+/// handle's scope is `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the finding is
+/// written there.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_finding_record(
+    store: *const wg_store,
+    visit_id: i64,
+    summary: *const c_char,
+    category: *const c_char,
+    urgent: i32,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let summary = arg("summary", summary)?;
+        let category = opt_arg("category", category)?;
+        let out = OutString::optional(out_json);
+        let finding = store.record_finding(visit_id, summary, category, urgent != 0)?;
+        put_json_opt(out, &finding)
+    })
+}
+
+/// Writes to `*out_json` the findings of visits to households of `unit`'s subtree (where
+/// they lived on the visit's day), oldest first, a JSON array; when `open_only` is not 0,
+/// just those no ledger entry has taken up yet.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_findings(
+    store: *const wg_store,
+    unit: *const c_char,
+    open_only: i32,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let unit = arg("unit", unit)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.findings(unit, open_only != 0)?)
+    })
+}
