@@ -21,10 +21,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{Connection, params};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::date::{self, Date};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::period::Period;
 use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
 use crate::store::Store;
@@ -243,8 +243,7 @@ impl Store {
     /// starts the same day. Rules are checked as [`Store::set_visit_rules_json`] checks
     /// them. Needs an unrestricted handle.
     pub fn set_visit_rules(&self, rules: &[VisitRule], start: Option<Date>) -> Result<()> {
-        let json = Value::Array(rules.iter().map(VisitRule::to_json).collect());
-        self.set_visit_rules_json(&json.to_string(), start)
+        self.set_visit_rules_json(&sets::to_array(rules, VisitRule::to_json), start)
     }
 
     /// Sets the visit rules in force from `start` from JSON: an array of
@@ -252,21 +251,14 @@ impl Store {
     /// "every": N, "per": "day"|"week"|"month"|"quarter"|"half_year"|"year",
     /// "mode": "calendar"|"rolling"}`. A bad field is `InvalidInput` naming it.
     pub fn set_visit_rules_json(&self, json: &str, start: Option<Date>) -> Result<()> {
-        self.check_unscoped("setting visit rules")?;
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::invalid("rules", json, format!("not JSON: {e}")))?;
-        let start_sql = date::start_to_sql(start);
-        self.write(|w| {
-            let rules = rules_from_json(&value, &tag_kinds(&w.tx)?)?;
-            let text = Value::Array(rules.iter().map(VisitRule::to_json).collect()).to_string();
-            sets::save(&w.tx, RuleTable::Visit, start_sql, &text)?;
-            w.changes_no_household();
-            w.audit(
-                "set_visit_rules",
-                &date::iso(start_sql),
-                &json!({"rules": rules.len()}),
-            )
-        })
+        let parse = |conn: &Connection, v: &Value| rules_from_json(v, &tag_kinds(conn)?);
+        sets::set_json(
+            self,
+            RuleTable::Visit,
+            (json, start),
+            parse,
+            VisitRule::to_json,
+        )
     }
 
     /// The visit rules in force on `as_of` (default today).
@@ -278,8 +270,10 @@ impl Store {
 
     /// The visit rules in force on `as_of` as a JSON array.
     pub fn visit_rules_json(&self, as_of: Option<Date>) -> Result<String> {
-        let rules = self.visit_rules(as_of)?;
-        Ok(Value::Array(rules.iter().map(VisitRule::to_json).collect()).to_string())
+        Ok(sets::to_array(
+            &self.visit_rules(as_of)?,
+            VisitRule::to_json,
+        ))
     }
 
     /// The due list of `unit`'s whole subtree on `as_of` (default today): one item per

@@ -195,30 +195,24 @@ impl Store {
     /// Sets the patrol rules in force from `start` (default: always), replacing a set that
     /// starts the same day. Needs an unrestricted handle.
     pub fn set_patrol_rules(&self, rules: &[PatrolRule], start: Option<Date>) -> Result<()> {
-        let json = Value::Array(rules.iter().map(PatrolRule::to_json).collect());
-        self.set_patrol_rules_json(&json.to_string(), start)
+        self.set_patrol_rules_json(&sets::to_array(rules, PatrolRule::to_json), start)
     }
 
     /// Sets the patrol rules in force from `start` from JSON: an array of
     /// `{"name", "level", "times": K, "every": N, "per": "day"|"week"|...}`. A bad field,
     /// or a level the store does not have, is `InvalidInput` naming it.
     pub fn set_patrol_rules_json(&self, json: &str, start: Option<Date>) -> Result<()> {
-        self.check_unscoped("setting patrol rules")?;
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::invalid("rules", json, format!("not JSON: {e}")))?;
         let levels = self.levels();
-        let rules = parse_array(&value, |r| PatrolRule::from_json(r, levels), |r| &r.name)?;
-        let text = Value::Array(rules.iter().map(PatrolRule::to_json).collect()).to_string();
-        let start_sql = date::start_to_sql(start);
-        self.write(|w| {
-            sets::save(&w.tx, RuleTable::Patrol, start_sql, &text)?;
-            w.changes_no_household();
-            w.audit(
-                "set_patrol_rules",
-                &date::iso(start_sql),
-                &json!({"rules": rules.len()}),
-            )
-        })
+        let parse = |_: &Connection, v: &Value| {
+            parse_array(v, |r| PatrolRule::from_json(r, levels), |r| &r.name)
+        };
+        sets::set_json(
+            self,
+            RuleTable::Patrol,
+            (json, start),
+            parse,
+            PatrolRule::to_json,
+        )
     }
 
     /// The patrol rules in force on `as_of` (default today).
@@ -230,8 +224,10 @@ impl Store {
 
     /// The patrol rules in force on `as_of` as a JSON array.
     pub fn patrol_rules_json(&self, as_of: Option<Date>) -> Result<String> {
-        let rules = self.patrol_rules(as_of)?;
-        Ok(Value::Array(rules.iter().map(PatrolRule::to_json).collect()).to_string())
+        Ok(sets::to_array(
+            &self.patrol_rules(as_of)?,
+            PatrolRule::to_json,
+        ))
     }
 
     /// Records a patrol of `unit` by `staff_id` at `at`. Refused for a unit that did not

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::sets::{self, Fields, RuleTable, parse_array};
 use super::{Rate, RuleCompliance, row_of, tally, total_of};
 use crate::date::{self, Date};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::period::{Cadence, Period, PeriodKind};
 use crate::staff::Role;
 use crate::store::Store;
@@ -167,29 +167,21 @@ impl Store {
     /// Sets the contact quotas in force from `start` (default: always), replacing a set
     /// that starts the same day. Needs an unrestricted handle.
     pub fn set_quota_rules(&self, rules: &[QuotaRule], start: Option<Date>) -> Result<()> {
-        let json = Value::Array(rules.iter().map(QuotaRule::to_json).collect());
-        self.set_quota_rules_json(&json.to_string(), start)
+        self.set_quota_rules_json(&sets::to_array(rules, QuotaRule::to_json), start)
     }
 
     /// Sets the contact quotas in force from `start` from JSON: an array of
     /// `{"name", "role", "contacts": K, "every": N, "per": "day"|"week"|"month"|...}`.
     /// A bad field is `InvalidInput` naming it.
     pub fn set_quota_rules_json(&self, json: &str, start: Option<Date>) -> Result<()> {
-        self.check_unscoped("setting quota rules")?;
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::invalid("rules", json, format!("not JSON: {e}")))?;
-        let rules = parse_array(&value, QuotaRule::from_json, |r| &r.name)?;
-        let text = Value::Array(rules.iter().map(QuotaRule::to_json).collect()).to_string();
-        let start_sql = date::start_to_sql(start);
-        self.write(|w| {
-            sets::save(&w.tx, RuleTable::Quota, start_sql, &text)?;
-            w.changes_no_household();
-            w.audit(
-                "set_quota_rules",
-                &date::iso(start_sql),
-                &json!({"rules": rules.len()}),
-            )
-        })
+        let parse = |_: &Connection, v: &Value| parse_array(v, QuotaRule::from_json, |r| &r.name);
+        sets::set_json(
+            self,
+            RuleTable::Quota,
+            (json, start),
+            parse,
+            QuotaRule::to_json,
+        )
     }
 
     /// The contact quotas in force on `as_of` (default today).
@@ -201,8 +193,10 @@ impl Store {
 
     /// The contact quotas in force on `as_of` as a JSON array.
     pub fn quota_rules_json(&self, as_of: Option<Date>) -> Result<String> {
-        let rules = self.quota_rules(as_of)?;
-        Ok(Value::Array(rules.iter().map(QuotaRule::to_json).collect()).to_string())
+        Ok(sets::to_array(
+            &self.quota_rules(as_of)?,
+            QuotaRule::to_json,
+        ))
     }
 
     /// Compliance of the staff of `unit`'s subtree with the contact quotas over `period`.

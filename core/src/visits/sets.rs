@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::date::{self, BEGINNING, Date};
 use crate::error::{Error, Result};
 use crate::period::Cadence;
+use crate::store::Store;
 
 /// The tables holding versioned rule sets.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +26,55 @@ impl RuleTable {
             RuleTable::Patrol => "patrol_rule_set",
         }
     }
+
+    /// What setting a rule set of this table is called in a refusal.
+    fn what(self) -> &'static str {
+        match self {
+            RuleTable::Visit => "setting visit rules",
+            RuleTable::Quota => "setting quota rules",
+            RuleTable::Patrol => "setting patrol rules",
+        }
+    }
+
+    /// The audit action that sets a rule set of this table.
+    fn action(self) -> &'static str {
+        match self {
+            RuleTable::Visit => "set_visit_rules",
+            RuleTable::Quota => "set_quota_rules",
+            RuleTable::Patrol => "set_patrol_rules",
+        }
+    }
+}
+
+/// Rules as a JSON array.
+pub(crate) fn to_array<R>(rules: &[R], to_json: impl Fn(&R) -> Value) -> String {
+    Value::Array(rules.iter().map(to_json).collect()).to_string()
+}
+
+/// Sets the rules of `table` in force from `start` (default: always) from `json`, read by
+/// `parse` on the write's transaction and stored as `to_json` gives them back, replacing
+/// a set that starts the same day. Needs an unrestricted handle; audited.
+pub(crate) fn set_json<R>(
+    store: &Store,
+    table: RuleTable,
+    (json, start): (&str, Option<Date>),
+    parse: impl Fn(&Connection, &Value) -> Result<Vec<R>>,
+    to_json: impl Fn(&R) -> Value,
+) -> Result<()> {
+    store.check_unscoped(table.what())?;
+    let value: Value = serde_json::from_str(json)
+        .map_err(|e| Error::invalid("rules", json, format!("not JSON: {e}")))?;
+    let start = date::start_to_sql(start);
+    store.write(|w| {
+        let rules = parse(&w.tx, &value)?;
+        save(&w.tx, table, start, &to_array(&rules, &to_json))?;
+        w.changes_no_household();
+        w.audit(
+            table.action(),
+            &date::iso(start),
+            &serde_json::json!({"rules": rules.len()}),
+        )
+    })
 }
 
 /// The stored sets of `table`, oldest first, each read by `parse`; before the first stored
