@@ -2,14 +2,16 @@
 //! kept open until the ledger registers an entry for it. `entry_id` is the join point: it
 //! stays empty here, and registering a ledger entry from a finding fills it.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
+use super::record::household_unit;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::units::span_on;
 
 /// Something found on a visit, waiting to become (or already) a ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,11 +94,7 @@ impl Store {
                     .optional()?;
             let (household_id, day) =
                 visit.ok_or_else(|| Error::not_found("visit", visit_id.to_string()))?;
-            let (unit, _, _) = crate::registry::place_on(&w.tx, &household_id, day)?
-                .ok_or_else(|| Error::not_found("household", &household_id))?;
-            let span = span_on(&w.tx, &unit, date::from_sql(day))?
-                .ok_or_else(|| Error::not_found("unit", &unit))?;
-            self.check_path_in_scope(&unit, &span.path)?;
+            let unit = household_unit(self, &w.tx, &household_id, day, &mut HashMap::new())?;
             w.tx.prepare_cached(
                 "INSERT INTO visit_finding (visit_id, unit, summary, category, urgent)
                  VALUES (?1, ?2, ?3, ?4, ?5)",

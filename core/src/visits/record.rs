@@ -9,8 +9,8 @@ use super::sets::Fields;
 use super::{Channel, Visit};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
-use crate::store::Store;
-use crate::units::{Span, span_on, spans_of};
+use crate::store::{Store, Write};
+use crate::units::{Span, spans_of};
 
 /// A visit to record with [`Store::record_visits`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,16 +67,16 @@ impl Store {
     ) -> Result<Visit> {
         let channel = Channel::parse(channel)?;
         check_note(note)?;
+        let visit = NewVisit {
+            household_id: household_id.to_owned(),
+            staff_id: staff_id.to_owned(),
+            channel,
+            on,
+            note: note.to_owned(),
+        };
         let id = self.write(|w| {
-            self.household_at(&w.tx, household_id, on)?;
-            staff_known(&w.tx, staff_id)?;
-            w.tx.prepare_cached(
-                "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![household_id, staff_id, channel.as_str(), date::to_sql(on), note])?;
-            let id = w.tx.last_insert_rowid();
-            w.changes_no_household();
-            w.records_visit(household_id, date::to_sql(on), channel);
+            Checker::default().check(self, &w.tx, &visit)?;
+            let id = insert(w, &visit)?;
             w.audit(
                 "record_visit",
                 household_id,
@@ -150,37 +150,13 @@ impl Store {
             check_note(&v.note).map_err(|e| at_position(i, e))?;
         }
         self.write(|w| {
-            let mut staff: HashSet<&str> = HashSet::new();
-            let mut spans: HashMap<String, Vec<Span>> = HashMap::new();
+            let mut checker = Checker::default();
             let mut ids = Vec::with_capacity(visits.len());
             for (i, v) in visits.iter().enumerate() {
-                let day = date::to_sql(v.on);
-                let checked = (|| {
-                    let (unit, _, _) = crate::registry::place_on(&w.tx, &v.household_id, day)?
-                        .ok_or_else(|| {
-                            Error::not_found("household", format!("{} on {}", v.household_id, v.on))
-                        })?;
-                    if !spans.contains_key(&unit) {
-                        spans.insert(unit.clone(), spans_of(&w.tx, &unit)?);
-                    }
-                    let span = spans[&unit]
-                        .iter()
-                        .find(|s| s.valid_from <= day && day < s.valid_to)
-                        .ok_or_else(|| Error::not_found("unit", &unit))?;
-                    self.check_path_in_scope(&unit, &span.path)?;
-                    if !staff.contains(v.staff_id.as_str()) {
-                        staff_known(&w.tx, &v.staff_id)?;
-                        staff.insert(&v.staff_id);
-                    }
-                    Ok(())
-                })();
-                checked.map_err(|e| at_position(i, e))?;
-                w.tx.prepare_cached(
-                    "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![v.household_id, v.staff_id, v.channel.as_str(), day, v.note])?;
-                ids.push(w.tx.last_insert_rowid());
-                w.records_visit(&v.household_id, day, v.channel);
+                checker
+                    .check(self, &w.tx, v)
+                    .map_err(|e| at_position(i, e))?;
+                ids.push(insert(w, v)?);
             }
             w.changes_no_household();
             w.audit(
@@ -191,14 +167,67 @@ impl Store {
             Ok(ids)
         })
     }
+}
 
-    /// Checks a household lived, on `on`, somewhere in this handle's scope.
-    fn household_at(&self, conn: &Connection, household_id: &str, on: Date) -> Result<()> {
-        let (unit, _, _) = crate::registry::place_on(conn, household_id, date::to_sql(on))?
-            .ok_or_else(|| Error::not_found("household", format!("{household_id} on {on}")))?;
-        let span = span_on(conn, &unit, on)?.ok_or_else(|| Error::not_found("unit", &unit))?;
-        self.check_path_in_scope(&unit, &span.path)
+/// Checks visits before they are written, remembering the units and staff it has seen.
+#[derive(Default)]
+struct Checker {
+    spans: HashMap<String, Vec<Span>>,
+    staff: HashSet<String>,
+}
+
+impl Checker {
+    /// Refuses a visit to a household that did not live in `store`'s scope on its day, or
+    /// by staff the store does not know.
+    fn check(&mut self, store: &Store, conn: &Connection, visit: &NewVisit) -> Result<()> {
+        household_unit(
+            store,
+            conn,
+            &visit.household_id,
+            date::to_sql(visit.on),
+            &mut self.spans,
+        )?;
+        if !self.staff.contains(&visit.staff_id) {
+            staff_known(conn, &visit.staff_id)?;
+            self.staff.insert(visit.staff_id.clone());
+        }
+        Ok(())
     }
+}
+
+/// The unit a household lived in on `day`, refused unless it lies in `store`'s scope;
+/// `spans` keeps the spans of units already looked up.
+pub(super) fn household_unit(
+    store: &Store,
+    conn: &Connection,
+    household_id: &str,
+    day: i64,
+    spans: &mut HashMap<String, Vec<Span>>,
+) -> Result<String> {
+    let (unit, _, _) = crate::registry::place_on(conn, household_id, day)?.ok_or_else(|| {
+        Error::not_found("household", format!("{household_id} on {}", date::iso(day)))
+    })?;
+    if !spans.contains_key(&unit) {
+        spans.insert(unit.clone(), spans_of(conn, &unit)?);
+    }
+    let span = spans[&unit]
+        .iter()
+        .find(|s| s.valid_from <= day && day < s.valid_to)
+        .ok_or_else(|| Error::not_found("unit", &unit))?;
+    store.check_path_in_scope(&unit, &span.path)?;
+    Ok(unit)
+}
+
+/// Writes one checked visit.
+fn insert(w: &mut Write<'_>, v: &NewVisit) -> Result<i64> {
+    let day = date::to_sql(v.on);
+    w.tx.prepare_cached(
+        "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![v.household_id, v.staff_id, v.channel.as_str(), day, v.note])?;
+    w.changes_no_household();
+    w.records_visit(&v.household_id, day, v.channel);
+    Ok(w.tx.last_insert_rowid())
 }
 
 /// Refuses a staff id the store does not know.
