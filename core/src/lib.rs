@@ -21,10 +21,12 @@
 
 mod archive;
 mod audit;
+pub mod calendar;
 pub mod date;
 mod error;
 pub mod id_number;
 mod import;
+mod ledger;
 pub mod levels;
 pub mod period;
 pub mod privacy;
@@ -38,10 +40,15 @@ mod visits;
 
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use audit::{AuditRecord, AuditVerification};
+pub use calendar::{Calendar, add_working_days, working_days_between};
 pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
 pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
+pub use ledger::{
+    Action, CategoryRule, Classification, Entry, EntryEvent, EntryQuery, Handler, LedgerRules,
+    NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit, Triage, default_ledger_rules,
+};
 pub use levels::{Level, Levels};
 pub use period::{Cadence, Period, PeriodKind};
 pub use registry::{

@@ -293,7 +293,7 @@ pub(crate) fn place_on(
 }
 
 /// The membership of a resident valid on `on`: (`household_id`, relation, `valid_from`).
-fn membership_on(
+pub(crate) fn membership_on(
     conn: &Connection,
     resident_id: i64,
     on: i64,
@@ -387,7 +387,11 @@ pub(crate) fn placed_with_tags(
 }
 
 /// Tags active on `on` for one household: its own and its members'.
-fn household_tags(conn: &Connection, household_id: &str, on: i64) -> Result<BTreeSet<String>> {
+pub(crate) fn household_tags(
+    conn: &Connection,
+    household_id: &str,
+    on: i64,
+) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     let members = format!(
         "WITH m AS ({MEMBERS_ON})

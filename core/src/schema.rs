@@ -240,6 +240,67 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX visit_finding_visit ON visit_finding(visit_id);
     CREATE INDEX visit_finding_unit ON visit_finding(unit);
     ",
+    // 6: the ledger: working-day calendar years loaded into the store, classification
+    // rule sets, entries and their events.
+    r"
+    -- A year's holiday arrangement in the text format of calendar.rs, replacing or adding
+    -- to the years shipped with the library.
+    CREATE TABLE calendar_year (
+        year  INTEGER PRIMARY KEY,
+        lines TEXT NOT NULL
+    );
+    CREATE TABLE ledger_rule_set (
+        start INTEGER PRIMARY KEY,
+        rules TEXT NOT NULL
+    );
+
+    -- Instants are seconds since the Unix epoch, shown in the deployment's offset.
+    -- `books` are separated by newlines; `time_limit` and `sign_limit` are 5d or 24h.
+    -- `state` is the entry's state after its last event (JSON, as entry_event.state);
+    -- status, hard, handler, deadline and sign_due repeat it for queries.
+    CREATE TABLE entry (
+        id           INTEGER PRIMARY KEY,
+        unit         TEXT NOT NULL REFERENCES unit(code),
+        household_id TEXT,
+        resident_id  INTEGER,
+        source       TEXT NOT NULL,
+        reported     INTEGER NOT NULL,
+        reported_day INTEGER NOT NULL,
+        category     TEXT NOT NULL,
+        summary      TEXT NOT NULL,
+        urgent       INTEGER NOT NULL,
+        books        TEXT NOT NULL,
+        triage       TEXT NOT NULL,
+        time_limit   TEXT NOT NULL,
+        sign_limit   TEXT NOT NULL,
+        finding_id   INTEGER,
+        state        TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        hard         INTEGER NOT NULL,
+        handler      TEXT NOT NULL,
+        deadline     INTEGER NOT NULL,
+        sign_due     INTEGER,
+        last_at      INTEGER NOT NULL,
+        events       INTEGER NOT NULL
+    );
+    CREATE INDEX entry_unit ON entry(unit, reported);
+    CREATE INDEX entry_sign_due ON entry(sign_due) WHERE sign_due IS NOT NULL;
+
+    -- Append-only: one row per change, with the state after it.
+    CREATE TABLE entry_event (
+        entry_id  INTEGER NOT NULL,
+        seq       INTEGER NOT NULL,
+        action    TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        at        INTEGER NOT NULL,
+        note      TEXT NOT NULL,
+        auto      INTEGER NOT NULL,
+        days      INTEGER,
+        satisfied INTEGER,
+        state     TEXT NOT NULL,
+        PRIMARY KEY (entry_id, seq)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this library writes.

@@ -45,6 +45,11 @@ struct Shared {
     snapshot: Mutex<SnapshotCache>,
     /// The visit log and the visits recorded since; taken only while `conn` is held.
     visit_log: Mutex<VisitLogCache>,
+    /// The working-day calendar with the years loaded into the store, and a stamp of the
+    /// loaded years it was built from.
+    calendar: Mutex<Option<(i64, Arc<crate::calendar::Calendar>)>>,
+    /// The classifier of each ledger rule set, by the set's start day and text.
+    classifiers: Mutex<crate::ledger::ClassifierCache>,
 }
 
 /// The visit log, if one was built, with the `PRAGMA data_version` it was built at and
@@ -167,6 +172,8 @@ impl Store {
                 config,
                 snapshot: Mutex::new(SnapshotCache::default()),
                 visit_log: Mutex::new(VisitLogCache::default()),
+                calendar: Mutex::new(None),
+                classifiers: Mutex::new(crate::ledger::ClassifierCache::default()),
             }),
             access: Access { actor, root: None },
         })
@@ -339,6 +346,16 @@ impl Store {
 
     fn snapshot_cache(&self) -> MutexGuard<'_, SnapshotCache> {
         lock(&self.shared.snapshot)
+    }
+
+    pub(crate) fn calendar_cache(
+        &self,
+    ) -> MutexGuard<'_, Option<(i64, Arc<crate::calendar::Calendar>)>> {
+        lock(&self.shared.calendar)
+    }
+
+    pub(crate) fn classifier_cache(&self) -> MutexGuard<'_, crate::ledger::ClassifierCache> {
+        lock(&self.shared.classifiers)
     }
 
     /// The visit log for the database's current state, laid out by `snapshot` (the

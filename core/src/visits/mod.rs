@@ -14,7 +14,7 @@ mod quota;
 mod record;
 mod reverify;
 mod rules;
-mod sets;
+pub(crate) mod sets;
 mod view;
 
 use std::collections::{BTreeSet, HashMap};
@@ -36,6 +36,7 @@ pub use patrol::{
 };
 pub use quota::{QuotaCompliance, QuotaRequirement, QuotaRule, StaffQuota, default_quota_rules};
 pub use record::NewVisit;
+pub(crate) use record::household_unit;
 pub use reverify::{REVERIFIED_TAGS, ReverificationDue};
 use rules::rules_from_json;
 pub use rules::{Channel, RuleMode, RuleScope, VisitRule, default_visit_rules};

@@ -197,7 +197,7 @@ impl Checker {
 
 /// The unit a household lived in on `day`, refused unless it lies in `store`'s scope;
 /// `spans` keeps the spans of units already looked up.
-pub(super) fn household_unit(
+pub(crate) fn household_unit(
     store: &Store,
     conn: &Connection,
     household_id: &str,

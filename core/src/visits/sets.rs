@@ -1,6 +1,7 @@
 //! Rule sets versioned by the day they take effect, kept as JSON in a table of
 //! `(start, rules)`: visit rules, contact quotas and patrol rules are all stored this way,
-//! so a change of rules never rewrites the past.
+//! and so are the ledger's classification rules, so a change of rules never rewrites the
+//! past.
 
 use rusqlite::{Connection, params};
 use serde_json::Value;
@@ -16,6 +17,7 @@ pub(crate) enum RuleTable {
     Visit,
     Quota,
     Patrol,
+    Ledger,
 }
 
 impl RuleTable {
@@ -24,6 +26,7 @@ impl RuleTable {
             RuleTable::Visit => "visit_rule_set",
             RuleTable::Quota => "quota_rule_set",
             RuleTable::Patrol => "patrol_rule_set",
+            RuleTable::Ledger => "ledger_rule_set",
         }
     }
 
@@ -33,6 +36,7 @@ impl RuleTable {
             RuleTable::Visit => "setting visit rules",
             RuleTable::Quota => "setting quota rules",
             RuleTable::Patrol => "setting patrol rules",
+            RuleTable::Ledger => "setting ledger rules",
         }
     }
 
@@ -42,6 +46,7 @@ impl RuleTable {
             RuleTable::Visit => "set_visit_rules",
             RuleTable::Quota => "set_quota_rules",
             RuleTable::Patrol => "set_patrol_rules",
+            RuleTable::Ledger => "set_ledger_rules",
         }
     }
 }
@@ -206,6 +211,11 @@ impl<'v> Fields<'v> {
             ));
         }
         Ok(Fields { object })
+    }
+
+    /// The object itself, for fields of other shapes.
+    pub(crate) fn object(&self) -> &'v serde_json::Map<String, Value> {
+        self.object
     }
 
     /// A text field, `None` when absent or null.
