@@ -18,7 +18,7 @@ use crate::store::Store;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
     /// The kind of rule: `keyword`, `tie`, `category`, `given_category`, `free_category`,
-    /// `tag`, `urgent_keyword`, `urgent_flag` or `handler`.
+    /// `urgent_category`, `tag`, `urgent_keyword`, `urgent_flag` or `handler`.
     pub rule: String,
     /// What it matched: a keyword, a category, a tag, a triage level.
     pub matched: String,
@@ -228,6 +228,20 @@ impl Classifier {
             }
             None => match suggested {
                 Some(c) => (rules.categories[c].name.clone(), &rules.categories[c]),
+                None if !urgent_words.is_empty() && rules.urgent_category.is_some() => {
+                    let name = rules.urgent_category.clone().unwrap_or_default();
+                    let Some(rule) = rules.category(&name) else {
+                        return Err(Error::Storage(format!(
+                            "urgent category {name} not in its rules"
+                        )));
+                    };
+                    reasons.push(Reason::new(
+                        "urgent_category",
+                        urgent_words[0],
+                        format!("no other category suggested; urgent entries are {name}"),
+                    ));
+                    (name, rule)
+                }
                 None => {
                     return Err(Error::invalid(
                         "category",

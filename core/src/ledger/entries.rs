@@ -565,7 +565,8 @@ impl Store {
     ) -> Result<State> {
         let cur = current(&w.tx, id)?;
         self.check_path_in_scope(&cur.unit, &unit_path(&w.tx, &cur.unit)?)?;
-        if is_handler_step(step)
+        if !auto
+            && is_handler_step(step)
             && let Some(unit) = cur.state.handler.unit()
         {
             self.check_path_in_scope(unit, &unit_path(&w.tx, unit)?)?;

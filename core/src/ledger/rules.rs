@@ -42,6 +42,8 @@ pub struct LedgerRules {
     pub tag_books: Vec<(String, Vec<String>)>,
     /// Substrings of a summary that make an entry urgent.
     pub urgent_keywords: Vec<String>,
+    /// The category of an urgent entry whose summary suggests no other, if any.
+    pub urgent_category: Option<String>,
     /// Hours an urgent entry has to be resolved.
     pub urgent_hours: u32,
     /// Hours an urgent entry's handler has to sign for it.
@@ -255,6 +257,7 @@ pub fn default_ledger_rules() -> LedgerRules {
             "触电",
             "爆炸",
         ]),
+        urgent_category: Some("安全生产".to_owned()),
         urgent_hours: 24,
         urgent_sign_for_hours: 2,
         sign_for_days: 1,
@@ -340,29 +343,45 @@ impl LedgerRules {
                 ));
             }
         };
-        let (urgent_keywords, urgent_hours, urgent_sign_for_hours) = match f.object().get("urgent")
+        let urgent = match f.object().get("urgent") {
+            Some(v) => Some(Fields::of(
+                v,
+                "urgent",
+                &["keywords", "category", "hours", "sign_for_hours"],
+            )?),
+            None => None,
+        };
+        let urgent_keywords = match urgent.as_ref().and_then(|u| u.object().get("keywords")) {
+            None => defaults.urgent_keywords.clone(),
+            Some(k) => names(k, "keywords")?,
+        };
+        let urgent_category = match &urgent {
+            // The default applies only where the rules list its category.
+            None => defaults
+                .urgent_category
+                .clone()
+                .filter(|c| categories.iter().any(|k| k.name == *c)),
+            Some(u) => u.text("category")?.map(str::to_owned),
+        };
+        if let Some(c) = &urgent_category
+            && !categories.iter().any(|k| k.name == *c)
         {
-            None => (
-                defaults.urgent_keywords.clone(),
-                defaults.urgent_hours,
-                defaults.urgent_sign_for_hours,
+            return Err(Error::invalid(
+                "urgent",
+                c,
+                "the category of urgent entries is not one of the rules' categories",
+            ));
+        }
+        let (urgent_hours, urgent_sign_for_hours) = match &urgent {
+            None => (defaults.urgent_hours, defaults.urgent_sign_for_hours),
+            Some(u) => (
+                u.count("hours", 1..=720, Some(defaults.urgent_hours))?,
+                u.count(
+                    "sign_for_hours",
+                    1..=720,
+                    Some(defaults.urgent_sign_for_hours),
+                )?,
             ),
-            Some(v) => {
-                let u = Fields::of(v, "urgent", &["keywords", "hours", "sign_for_hours"])?;
-                let keywords = match u.object().get("keywords") {
-                    None => defaults.urgent_keywords.clone(),
-                    Some(k) => names(k, "keywords")?,
-                };
-                (
-                    keywords,
-                    u.count("hours", 1..=720, Some(defaults.urgent_hours))?,
-                    u.count(
-                        "sign_for_hours",
-                        1..=720,
-                        Some(defaults.urgent_sign_for_hours),
-                    )?,
-                )
-            }
         };
         let sign_for_days = f.count("sign_for_days", 1..=60, Some(defaults.sign_for_days))?;
         let mut handler_levels = defaults.handler_levels.clone();
@@ -388,6 +407,7 @@ impl LedgerRules {
             categories,
             tag_books,
             urgent_keywords,
+            urgent_category,
             urgent_hours,
             urgent_sign_for_hours,
             sign_for_days,
@@ -420,6 +440,7 @@ impl LedgerRules {
             "tag_books": self.tag_books.iter().map(|(t, b)| (t.clone(), json!(b))).collect::<Map<_, _>>(),
             "urgent": {
                 "keywords": self.urgent_keywords,
+                "category": self.urgent_category,
                 "hours": self.urgent_hours,
                 "sign_for_hours": self.urgent_sign_for_hours,
             },
