@@ -63,6 +63,7 @@ bench:
 	$(CARGO) run --release -p wangge-core --example bench_tree
 	$(CARGO) run --release -p wangge-core --example bench_registry
 	$(CARGO) run --release -p wangge-core --example bench_visits
+	$(CARGO) run --release -p wangge-core --example bench_ledger
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -23,7 +23,7 @@
 //! another year. A year is covered once any line names it; all lines of a year must be
 //! given together.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -40,8 +40,8 @@ const OFFICIAL: &str = include_str!("../data/holidays_cn.txt");
 /// One year's arrangement: the days it closes and the days it opens, with its text.
 #[derive(Debug, Clone, Default)]
 struct YearArrangement {
-    off: BTreeSet<i64>,
-    work: BTreeSet<i64>,
+    off: Vec<i64>,
+    work: Vec<i64>,
     lines: Vec<String>,
 }
 
@@ -109,12 +109,20 @@ impl Calendar {
                 .unwrap_or_default()
             {
                 let day = day_in(year, day).ok_or_else(|| bad("a make-up day is not a date"))?;
-                arrangement.work.insert(day);
+                arrangement.work.push(day);
             }
             arrangement.lines.push(line.to_owned());
         }
-        for (year, arrangement) in &years {
-            if let Some(day) = arrangement.off.intersection(&arrangement.work).next() {
+        for (year, arrangement) in &mut years {
+            for days in [&mut arrangement.off, &mut arrangement.work] {
+                days.sort_unstable();
+                days.dedup();
+            }
+            if let Some(day) = arrangement
+                .off
+                .iter()
+                .find(|d| arrangement.work.binary_search(d).is_ok())
+            {
                 return Err(Error::invalid(
                     "calendar",
                     year,
@@ -168,7 +176,7 @@ impl Calendar {
         }
         let mut at = start;
         let step = n.signum();
-        let mut left = n.abs();
+        let mut left = n.unsigned_abs();
         while left > 0 {
             at += step;
             if self.working[self.index(at)?] {

@@ -393,13 +393,15 @@ pub(crate) fn household_tags(
     on: i64,
 ) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    let members = format!(
-        "WITH m AS ({MEMBERS_ON})
-         SELECT t.tag FROM m JOIN tag t ON t.resident_id = m.resident_id AND t.start <= ?2 AND t.end_day > ?2"
-    );
+    // Three plain statements rather than one over a union of the members: SQLite
+    // re-prepared that one for every pair of values bound.
     for sql in [
         "SELECT tag FROM tag WHERE household_id = ?1 AND start <= ?2 AND end_day > ?2",
-        members.as_str(),
+        "SELECT t.tag FROM resident r JOIN tag t ON t.resident_id = r.resident_id
+         WHERE r.household_id = ?1 AND r.member_since <= ?2 AND t.start <= ?2 AND t.end_day > ?2",
+        "SELECT t.tag FROM membership m JOIN tag t ON t.resident_id = m.resident_id
+         WHERE m.household_id = ?1 AND m.valid_from <= ?2 AND m.valid_to > ?2
+           AND t.start <= ?2 AND t.end_day > ?2",
     ] {
         let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query(params![household_id, on])?;

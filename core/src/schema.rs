@@ -241,8 +241,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX visit_finding_unit ON visit_finding(unit);
     ",
     // 6: the ledger: working-day calendar years loaded into the store, classification
-    // rule sets, entries and their events.
+    // rule sets, entries and their events. And whole indexes on a tag's owner: with the
+    // partial ones, SQLite re-prepared every lookup by household or resident for each
+    // value bound, which cost more than the lookup.
     r"
+    DROP INDEX tag_household;
+    DROP INDEX tag_resident;
+    CREATE INDEX tag_household ON tag(household_id, tag);
+    CREATE INDEX tag_resident ON tag(resident_id, tag);
+
     -- A year's holiday arrangement in the text format of calendar.rs, replacing or adding
     -- to the years shipped with the library.
     CREATE TABLE calendar_year (
@@ -257,7 +264,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     -- Instants are seconds since the Unix epoch, shown in the deployment's offset.
     -- `books` are separated by newlines; `time_limit` and `sign_limit` are 5d or 24h.
     -- `state` is the entry's state after its last event (JSON, as entry_event.state);
-    -- status, hard, handler, deadline and sign_due repeat it for queries.
+    -- status, hard, handler and deadline repeat it for queries; sign_due is when tick must
+    -- look at the entry (the state's sign_due, cleared once there is no level above).
     CREATE TABLE entry (
         id           INTEGER PRIMARY KEY,
         unit         TEXT NOT NULL REFERENCES unit(code),

@@ -127,6 +127,13 @@ impl Store {
             .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
         };
         conn.busy_timeout(Duration::from_secs(5))?;
+        // One plan per statement: without this, SQLite re-prepares a cached statement
+        // whenever the values bound might suit another plan, which costs far more than
+        // the lookups the library makes (a day compared with a range, say).
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| {
@@ -217,7 +224,7 @@ impl Store {
     }
 
     /// The deployment's time zone, fixed when the store was created.
-    pub(crate) fn offset(&self) -> FixedOffset {
+    pub fn offset(&self) -> FixedOffset {
         self.shared.config.offset
     }
 

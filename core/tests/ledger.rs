@@ -416,6 +416,11 @@ fn escalation_and_return_move_the_handler() {
         )
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    // A mistyped unit code is refused, not taken for a department.
+    let err = store
+        .escalate(id, &t(&store, "2025-03-03T15:00"), "上报", Some("51202110"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let e = store
         .return_entry(id, &t(&store, "2025-03-03T16:00"), "退回")
         .unwrap();

@@ -88,6 +88,13 @@ impl Classification {
     }
 }
 
+/// Adds a reason when the caller wants them (registering in bulk does not).
+fn note(reasons: &mut Vec<Reason>, explain: bool, reason: impl FnOnce() -> Reason) {
+    if explain {
+        reasons.push(reason());
+    }
+}
+
 /// What a keyword pattern stands for.
 #[derive(Debug, Clone, Copy)]
 enum Pattern {
@@ -142,6 +149,7 @@ impl Classifier {
         summary: &str,
         tags: &BTreeSet<String>,
         flagged_urgent: bool,
+        explain: bool,
     ) -> Result<Classification> {
         let rules = &self.rules;
         let mut reasons = Vec::new();
@@ -169,11 +177,13 @@ impl Classifier {
         for (c, found) in best.iter().enumerate() {
             let Some((len, k)) = *found else { continue };
             let rule = &rules.categories[c];
-            reasons.push(Reason::new(
-                "keyword",
-                rule.keywords[k].clone(),
-                format!("suggests {} ({len} characters)", rule.name),
-            ));
+            note(&mut reasons, explain, || {
+                Reason::new(
+                    "keyword",
+                    rule.keywords[k].clone(),
+                    format!("suggests {} ({len} characters)", rule.name),
+                )
+            });
             if Some(len) == longest {
                 suggested.get_or_insert(c);
                 ties.push(rule.name.clone());
@@ -182,14 +192,16 @@ impl Classifier {
         if ties.len() < 2 {
             ties.clear();
         } else {
-            reasons.push(Reason::new(
-                "tie",
-                ties.join(", "),
-                format!(
-                    "equally specific keywords; {} suggested, as listed first",
-                    ties[0]
-                ),
-            ));
+            note(&mut reasons, explain, || {
+                Reason::new(
+                    "tie",
+                    ties.join(", "),
+                    format!(
+                        "equally specific keywords; {} suggested, as listed first",
+                        ties[0]
+                    ),
+                )
+            });
         }
         let suggested_category = suggested.map(|c| rules.categories[c].name.clone());
         let (name, rule): (String, &CategoryRule) = match given {
@@ -201,14 +213,18 @@ impl Classifier {
                         }
                         _ => "given by the caller".to_owned(),
                     };
-                    reasons.push(Reason::new("given_category", name, effect));
+                    note(&mut reasons, explain, || {
+                        Reason::new("given_category", name, effect)
+                    });
                     (name.to_owned(), rule)
                 } else if let Some(free) = &rules.free_categories {
-                    reasons.push(Reason::new(
-                        "free_category",
-                        name,
-                        "not listed; kept as the rules keep free categories",
-                    ));
+                    note(&mut reasons, explain, || {
+                        Reason::new(
+                            "free_category",
+                            name,
+                            "not listed; kept as the rules keep free categories",
+                        )
+                    });
                     (name.to_owned(), free)
                 } else {
                     return Err(Error::invalid(
@@ -235,11 +251,13 @@ impl Classifier {
                             "urgent category {name} not in its rules"
                         )));
                     };
-                    reasons.push(Reason::new(
-                        "urgent_category",
-                        urgent_words[0],
-                        format!("no other category suggested; urgent entries are {name}"),
-                    ));
+                    note(&mut reasons, explain, || {
+                        Reason::new(
+                            "urgent_category",
+                            urgent_words[0],
+                            format!("no other category suggested; urgent entries are {name}"),
+                        )
+                    });
                     (name, rule)
                 }
                 None => {
@@ -252,35 +270,47 @@ impl Classifier {
             },
         };
         let mut books = rule.books.clone();
-        reasons.push(Reason::new(
-            "category",
-            name.clone(),
-            format!(
-                "books {}; triage {}; {} working days",
-                rule.books.join(", "),
-                rule.triage.as_str(),
-                rule.days
-            ),
-        ));
+        let urgent = flagged_urgent || !urgent_words.is_empty();
+        note(&mut reasons, explain, || {
+            Reason::new(
+                "category",
+                name.clone(),
+                if urgent {
+                    format!(
+                        "books {}; being urgent, its triage and limits are the urgent ones",
+                        rule.books.join(", ")
+                    )
+                } else {
+                    format!(
+                        "books {}; triage {}; {} working days",
+                        rule.books.join(", "),
+                        rule.triage.as_str(),
+                        rule.days
+                    )
+                },
+            )
+        });
         for (tag, extra) in &rules.tag_books {
             if tags.contains(tag) {
                 let added: Vec<&String> = extra.iter().filter(|b| !books.contains(b)).collect();
-                reasons.push(Reason::new(
-                    "tag",
-                    tag.clone(),
-                    if added.is_empty() {
-                        format!("books {} (already in)", extra.join(", "))
-                    } else {
-                        format!(
-                            "adds books {}",
-                            added
-                                .iter()
-                                .map(|b| b.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    },
-                ));
+                note(&mut reasons, explain, || {
+                    Reason::new(
+                        "tag",
+                        tag.clone(),
+                        if added.is_empty() {
+                            format!("books {} (already in)", extra.join(", "))
+                        } else {
+                            format!(
+                                "adds books {}",
+                                added
+                                    .iter()
+                                    .map(|b| b.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        },
+                    )
+                });
                 for b in extra {
                     if !books.contains(b) {
                         books.push(b.clone());
@@ -288,16 +318,19 @@ impl Classifier {
                 }
             }
         }
-        let urgent = flagged_urgent || !urgent_words.is_empty();
         let urgent_effect = format!(
             "urgent: triage escalate, {} hours, sign for within {} hours",
             rules.urgent_hours, rules.urgent_sign_for_hours
         );
         if flagged_urgent {
-            reasons.push(Reason::new("urgent_flag", "urgent", urgent_effect.clone()));
+            note(&mut reasons, explain, || {
+                Reason::new("urgent_flag", "urgent", urgent_effect.clone())
+            });
         }
         for word in &urgent_words {
-            reasons.push(Reason::new("urgent_keyword", *word, urgent_effect.clone()));
+            note(&mut reasons, explain, || {
+                Reason::new("urgent_keyword", *word, urgent_effect.clone())
+            });
         }
         let (triage, time_limit, sign_for_limit) = if urgent {
             (
@@ -447,7 +480,7 @@ impl Store {
             }
             None => (BTreeSet::new(), None),
         };
-        let mut decision = classifier.classify(category, summary, &tags, urgent)?;
+        let mut decision = classifier.classify(category, summary, &tags, urgent, true)?;
         if let Some(code) = unit.map(str::to_owned).or(household_unit) {
             let span = crate::units::span_on(&conn, &code, date::from_sql(day))?
                 .ok_or_else(|| Error::not_found("unit", format!("{code} on {}", date::iso(day))))?;

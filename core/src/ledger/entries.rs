@@ -220,43 +220,32 @@ fn current(conn: &Connection, id: i64) -> Result<Current> {
     })
 }
 
-/// The path of `code` on the last span it has (where it is now, or was when retired).
-fn unit_path(conn: &Connection, code: &str) -> Result<String> {
-    spans_of(conn, code)?
-        .pop()
-        .map(|s| s.path)
-        .ok_or_else(|| Error::not_found("unit", code))
-}
-
-/// The span of `code` on day number `day`.
-fn span_on_day(conn: &Connection, code: &str, day: i64) -> Result<Span> {
-    crate::units::span_on(conn, code, date::from_sql(day))?
-        .ok_or_else(|| Error::not_found("unit", format!("{code} on {}", date::iso(day))))
-}
-
-/// Appends an event and stores the state after it.
-#[allow(clippy::too_many_arguments)]
-fn append(
+/// Appends an event with the state after it.
+fn append_event(
     w: &mut Write<'_>,
     id: i64,
     seq: u32,
     (action, actor, at, note, auto): (Action, &str, i64, &str, bool),
     (days, satisfied): (Option<u32>, Option<bool>),
-    state: &State,
+    state: &str,
 ) -> Result<()> {
-    let json = state.to_json().to_string();
     w.tx.prepare_cached(
         "INSERT INTO entry_event (entry_id, seq, action, actor, at, note, auto, days, satisfied, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![id, seq, action.as_str(), actor, at, note, auto, days, satisfied, json])?;
+    .execute(params![id, seq, action.as_str(), actor, at, note, auto, days, satisfied, state])?;
+    Ok(())
+}
+
+/// Stores an entry's state after its event number `seq` at `at`.
+fn store_state(w: &Write<'_>, id: i64, seq: u32, at: i64, state: &State, text: &str) -> Result<()> {
     w.tx.prepare_cached(
         "UPDATE entry SET state = ?2, status = ?3, hard = ?4, handler = ?5, deadline = ?6,
          sign_due = ?7, last_at = ?8, events = ?9 WHERE id = ?1",
     )?
     .execute(params![
         id,
-        json,
+        text,
         state.status.as_str(),
         state.hard,
         state.handler.key(),
@@ -266,6 +255,51 @@ fn append(
         seq,
     ])?;
     Ok(())
+}
+
+/// What working entries needs across steps: the calendar, and the units' spans read.
+struct Walk {
+    calendar: Arc<Calendar>,
+    spans: HashMap<String, Vec<Span>>,
+}
+
+impl Walk {
+    fn new(store: &Store, conn: &Connection) -> Result<Walk> {
+        Ok(Walk {
+            calendar: store.calendar_on(conn)?,
+            spans: HashMap::new(),
+        })
+    }
+
+    fn spans(&mut self, conn: &Connection, code: &str) -> Result<&[Span]> {
+        if !self.spans.contains_key(code) {
+            self.spans.insert(code.to_owned(), spans_of(conn, code)?);
+        }
+        Ok(&self.spans[code])
+    }
+
+    /// The path of `code` on its last span (where it is now, or was when retired).
+    fn path(&mut self, conn: &Connection, code: &str) -> Result<&str> {
+        self.spans(conn, code)?
+            .last()
+            .map(|s| s.path.as_str())
+            .ok_or_else(|| Error::not_found("unit", code))
+    }
+
+    /// The span of `code` on day number `day`.
+    fn span_on(&mut self, conn: &Connection, code: &str, day: i64) -> Result<&Span> {
+        self.spans(conn, code)?
+            .iter()
+            .find(|s| s.valid_from <= day && day < s.valid_to)
+            .ok_or_else(|| Error::not_found("unit", format!("{code} on {}", date::iso(day))))
+    }
+}
+
+/// What is asked of an entry: a step, or an escalation whose target is found when the
+/// entry is read for the write.
+enum Ask<'a> {
+    Step(Step),
+    Escalate(Option<&'a str>),
 }
 
 /// Registers entries, remembering the units, classifiers and calendar it has used.
@@ -288,25 +322,24 @@ impl Registrar {
         })
     }
 
-    /// The span of `code` on `day`, refused outside the store's scope.
-    fn span(&mut self, store: &Store, conn: &Connection, code: &str, day: i64) -> Result<Span> {
+    /// The path of `code` on `day`, refused outside the store's scope.
+    fn path(&mut self, store: &Store, conn: &Connection, code: &str, day: i64) -> Result<String> {
         if !self.spans.contains_key(code) {
             self.spans.insert(code.to_owned(), spans_of(conn, code)?);
         }
         let span = self.spans[code]
             .iter()
             .find(|s| s.valid_from <= day && day < s.valid_to)
-            .cloned()
             .ok_or_else(|| Error::not_found("unit", format!("{code} on {}", date::iso(day))))?;
         store.check_path_in_scope(code, &span.path)?;
-        Ok(span)
+        Ok(span.path.clone())
     }
 
     fn register(&mut self, store: &Store, w: &mut Write<'_>, new: &NewEntry) -> Result<i64> {
         new.check()?;
         let at = new.reported_at.timestamp();
         let day = date::to_sql(date::local_date(&new.reported_at, self.offset));
-        let span = self.span(store, &w.tx, &new.unit, day)?;
+        let path = self.path(store, &w.tx, &new.unit, day)?;
         let mut household = new.household_id.clone();
         if let Some(resident) = new.resident_id {
             let (of, _, _) =
@@ -327,8 +360,8 @@ impl Registrar {
         let tags = match &household {
             Some(h) => {
                 let lives = crate::visits::household_unit(store, &w.tx, h, day, &mut self.spans)?;
-                let home = self.span(store, &w.tx, &lives, day)?;
-                if !crate::store::path_contains(&home.path, &new.unit) {
+                let home = self.path(store, &w.tx, &lives, day)?;
+                if !crate::store::path_contains(&home, &new.unit) {
                     return Err(Error::invalid(
                         "household_id",
                         h,
@@ -346,13 +379,18 @@ impl Registrar {
             self.classifiers.insert(day, Arc::clone(&c));
             c
         };
-        let decision =
-            classifier.classify(new.category.as_deref(), &new.summary, &tags, new.urgent)?;
+        // A finding taken up keeps the category it was found with, unless one is given.
+        let found_category = match new.finding_id {
+            Some(finding) => take_finding(&w.tx, finding, &new.unit)?,
+            None => None,
+        };
+        let category = new.category.as_deref().or(found_category.as_deref());
+        let decision = classifier.classify(category, &new.summary, &tags, new.urgent, false)?;
         let handler = self.places.handler(
             store,
             &w.tx,
             &classifier,
-            &span.path,
+            &path,
             decision.triage,
             classifier.department(&decision.category),
         )?;
@@ -363,14 +401,13 @@ impl Registrar {
         let deadline = clock.limit_end(at, decision.time_limit)?;
         let sign_due = clock.limit_end(at, decision.sign_for_limit)?;
         let state = State::registered(&new.unit, handler.clone(), deadline, sign_due);
-        if let Some(finding) = new.finding_id {
-            take_finding(&w.tx, finding, &new.unit)?;
-        }
+        let state_text = state.to_text();
         w.tx.prepare_cached(
             "INSERT INTO entry (unit, household_id, resident_id, source, reported, reported_day,
              category, summary, urgent, books, triage, time_limit, sign_limit, finding_id,
              state, status, hard, handler, deadline, sign_due, last_at, events)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, '', '', 0, '', 0, NULL, ?5, 0)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                     ?15, 'registered', 0, ?16, ?17, ?18, ?5, 1)",
         )?
         .execute(params![
             new.unit,
@@ -387,6 +424,10 @@ impl Registrar {
             decision.time_limit.as_text(),
             decision.sign_for_limit.as_text(),
             new.finding_id,
+            state_text,
+            state.handler.key(),
+            state.deadline,
+            state.sign_due,
         ])?;
         let id = w.tx.last_insert_rowid();
         if let Some(finding) = new.finding_id {
@@ -395,35 +436,36 @@ impl Registrar {
         }
         let reason = handler_reason(decision.triage, &handler);
         let actor = w.actor().to_owned();
-        append(
+        append_event(
             w,
             id,
             1,
             (Action::Register, &actor, at, &reason.effect, false),
             (None, None),
-            &state,
+            &state_text,
         )?;
         Ok(id)
     }
 }
 
-/// Refuses a finding that does not exist, is already taken up, or was found elsewhere.
-fn take_finding(conn: &Connection, finding: i64, unit: &str) -> Result<()> {
-    let row: Option<(String, Option<i64>)> = conn
-        .prepare_cached("SELECT unit, entry_id FROM visit_finding WHERE id = ?1")?
-        .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?)))
+/// The category a finding was found with; refused when it does not exist, is already
+/// taken up, or was found elsewhere.
+fn take_finding(conn: &Connection, finding: i64, unit: &str) -> Result<Option<String>> {
+    let row: Option<(String, Option<i64>, Option<String>)> = conn
+        .prepare_cached("SELECT unit, entry_id, category FROM visit_finding WHERE id = ?1")?
+        .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     match row {
         None => Err(Error::not_found("finding", finding)),
-        Some((_, Some(entry))) => Err(Error::Conflict(format!(
+        Some((_, Some(entry), _)) => Err(Error::Conflict(format!(
             "finding {finding} is already taken up by entry {entry}"
         ))),
-        Some((at, None)) if at != unit => Err(Error::invalid(
+        Some((at, None, _)) if at != unit => Err(Error::invalid(
             "finding_id",
             finding,
             format!("found at unit {at}, not {unit}"),
         )),
-        Some(_) => Ok(()),
+        Some((_, None, category)) => Ok(category),
     }
 }
 
@@ -524,13 +566,13 @@ impl Store {
         self.register(&entry)
     }
 
-    /// Applies one workflow step to entry `id` at `at`, as `actor` (default the handle's),
+    /// Applies what is asked of entry `id` at `at`, as `actor` (default the handle's),
     /// with `note`; refused outside this handle's scope, before the entry's last event,
     /// or when the workflow does not allow it (`InvalidTransition`, nothing changed).
     fn act(
         &self,
         id: i64,
-        step: &Step,
+        ask: Ask<'_>,
         at: &Moment,
         actor: Option<&str>,
         note: &str,
@@ -542,8 +584,25 @@ impl Store {
                 "a note is at most 2000 characters",
             ));
         }
+        let at = at.timestamp();
         self.write(|w| {
-            let now = self.step(w, id, step, at.timestamp(), (actor, note, false))?;
+            let mut walk = Walk::new(self, &w.tx)?;
+            let cur = current(&w.tx, id)?;
+            let step = match ask {
+                Ask::Step(step) => step,
+                Ask::Escalate(to) => {
+                    let day = day_of(at, self.offset());
+                    let target = Self::escalation_target(&w.tx, &mut walk, &cur.state, to, day)?
+                        .ok_or_else(|| {
+                            Error::InvalidTransition(format!(
+                                "cannot escalate entry {id}: {} is the top of the tree",
+                                cur.state.handler
+                            ))
+                        })?;
+                    Step::Escalate(target)
+                }
+            };
+            let now = self.step(w, &mut walk, (id, cur), &step, at, (actor, note, false))?;
             w.changes_no_household();
             w.audit(
                 step.action().as_str(),
@@ -554,22 +613,25 @@ impl Store {
         self.entry(id)
     }
 
-    /// The step itself, inside a write: checks, transition, event.
+    /// The step itself, inside a write, on the entry as just read: checks, transition,
+    /// event, state.
     fn step(
         &self,
         w: &mut Write<'_>,
-        id: i64,
+        walk: &mut Walk,
+        (id, cur): (i64, Current),
         step: &Step,
         at: i64,
         (actor, note, auto): (Option<&str>, &str, bool),
     ) -> Result<State> {
-        let cur = current(&w.tx, id)?;
-        self.check_path_in_scope(&cur.unit, &unit_path(&w.tx, &cur.unit)?)?;
+        let path = walk.path(&w.tx, &cur.unit)?;
+        self.check_path_in_scope(&cur.unit, path)?;
         if !auto
             && is_handler_step(step)
             && let Some(unit) = cur.state.handler.unit()
         {
-            self.check_path_in_scope(unit, &unit_path(&w.tx, unit)?)?;
+            let path = walk.path(&w.tx, unit)?;
+            self.check_path_in_scope(unit, path)?;
         }
         if at < cur.last_at {
             return Err(Error::invalid(
@@ -581,9 +643,8 @@ impl Store {
                 ),
             ));
         }
-        let calendar = self.calendar_on(&w.tx)?;
         let clock = Clock {
-            calendar: &calendar,
+            calendar: &walk.calendar,
             offset: self.offset(),
         };
         let next = cur.state.after(id, step, at, &clock, cur.limits)?;
@@ -593,14 +654,17 @@ impl Store {
             _ => (None, None),
         };
         let actor = actor.map_or_else(|| w.actor().to_owned(), str::to_owned);
-        append(
+        let text = next.to_text();
+        let seq = cur.events + 1;
+        append_event(
             w,
             id,
-            cur.events + 1,
+            seq,
             (step.action(), &actor, at, note, auto),
             (days, satisfied),
-            &next,
+            &text,
         )?;
+        store_state(w, id, seq, at, &next, &text)?;
         Ok(next)
     }
 
@@ -608,6 +672,7 @@ impl Store {
     /// else a named department), or by default the unit above the accountable one.
     fn escalation_target(
         conn: &Connection,
+        walk: &mut Walk,
         state: &State,
         to: Option<&str>,
         day: i64,
@@ -615,9 +680,9 @@ impl Store {
         let Some(from) = state.accountable_unit() else {
             return Ok(None);
         };
-        let span = span_on_day(conn, from, day)?;
+        let span = walk.span_on(conn, from, day)?;
         match to {
-            None => Ok(span.parent.map(Handler::Unit)),
+            None => Ok(span.parent.clone().map(Handler::Unit)),
             Some(name) => {
                 if name.trim().is_empty() || name.chars().count() > 64 {
                     return Err(Error::invalid(
@@ -626,19 +691,25 @@ impl Store {
                         "a unit code or a department name of 1 to 64 characters",
                     ));
                 }
-                if spans_of(conn, name)?.is_empty() {
+                let above = span
+                    .path
+                    .split('/')
+                    .filter(|c| !c.is_empty())
+                    .rev()
+                    .skip(1)
+                    .any(|c| c == name);
+                if above {
+                    return Ok(Some(Handler::Unit(name.to_owned())));
+                }
+                // A name made of digits is a unit code, mistyped or not: never a department.
+                if walk.spans(conn, name)?.is_empty() && !name.bytes().all(|b| b.is_ascii_digit()) {
                     return Ok(Some(Handler::Department(name.to_owned())));
                 }
-                let codes: Vec<&str> = span.path.split('/').filter(|c| !c.is_empty()).collect();
-                if codes.iter().rev().skip(1).any(|c| *c == name) {
-                    Ok(Some(Handler::Unit(name.to_owned())))
-                } else {
-                    Err(Error::invalid(
-                        "to",
-                        name,
-                        format!("not a unit above {from} on {}", date::iso(day)),
-                    ))
-                }
+                Err(Error::invalid(
+                    "to",
+                    name,
+                    format!("not a unit above {from} on {}", date::iso(day)),
+                ))
             }
         }
     }
@@ -646,13 +717,13 @@ impl Store {
     /// The handler signs for entry `id` (签收): `staff_id` must be known.
     pub fn sign_for(&self, id: i64, staff_id: &str, at: &Moment) -> Result<Entry> {
         self.known_staff(staff_id)?;
-        self.act(id, &Step::SignFor, at, Some(staff_id), "")
+        self.act(id, Ask::Step(Step::SignFor), at, Some(staff_id), "")
     }
 
     /// Work on entry `id` starts, by `staff_id`.
     pub fn start(&self, id: i64, staff_id: &str, at: &Moment) -> Result<Entry> {
         self.known_staff(staff_id)?;
-        self.act(id, &Step::Start, at, Some(staff_id), "")
+        self.act(id, Ask::Step(Step::Start), at, Some(staff_id), "")
     }
 
     /// Hands entry `id` on with `reason`: to the unit above the one handling it, or to
@@ -660,42 +731,31 @@ impl Store {
     /// and must be signed for again.
     pub fn escalate(&self, id: i64, at: &Moment, reason: &str, to: Option<&str>) -> Result<Entry> {
         check_reason(reason)?;
-        let target = {
-            let conn = self.conn();
-            let cur = current(&conn, id)?;
-            let day = day_of(at.timestamp(), self.offset());
-            Self::escalation_target(&conn, &cur.state, to, day)?.ok_or_else(|| {
-                Error::InvalidTransition(format!(
-                    "cannot escalate entry {id}: {} is the top of the tree",
-                    cur.state.handler
-                ))
-            })?
-        };
-        self.act(id, &Step::Escalate(target), at, None, reason)
+        self.act(id, Ask::Escalate(to), at, None, reason)
     }
 
     /// Sends entry `id` back to whoever sent it, as misrouted (退回), with `reason`.
     pub fn return_entry(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
         check_reason(reason)?;
-        self.act(id, &Step::Return, at, None, reason)
+        self.act(id, Ask::Step(Step::Return), at, None, reason)
     }
 
     /// Marks entry `id` hard to resolve (难解决) with `reason`; it stays open.
     pub fn mark_hard(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
         check_reason(reason)?;
-        self.act(id, &Step::MarkHard, at, None, reason)
+        self.act(id, Ask::Step(Step::MarkHard), at, None, reason)
     }
 
     /// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
     pub fn suspend(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
         check_reason(reason)?;
-        self.act(id, &Step::Suspend, at, None, reason)
+        self.act(id, Ask::Step(Step::Suspend), at, None, reason)
     }
 
     /// Takes entry `id` up again: its deadline moves by the working days it was suspended
     /// (by the time suspended, for a limit in hours).
     pub fn resume(&self, id: i64, at: &Moment) -> Result<Entry> {
-        self.act(id, &Step::Resume, at, None, "")
+        self.act(id, Ask::Step(Step::Resume), at, None, "")
     }
 
     /// Extends entry `id`'s deadline by `days` working days (延期), with `reason`.
@@ -708,31 +768,31 @@ impl Store {
                 "an extension is 1 to 365 working days",
             ));
         }
-        self.act(id, &Step::Extend(days), at, None, reason)
+        self.act(id, Ask::Step(Step::Extend(days)), at, None, reason)
     }
 
     /// Resolves entry `id` (办结) with `result`.
     pub fn resolve(&self, id: i64, at: &Moment, result: &str) -> Result<Entry> {
         check_reason(result)
             .map_err(|_| Error::invalid("result", result, "a result is 1 to 2000 characters"))?;
-        self.act(id, &Step::Resolve, at, None, result)
+        self.act(id, Ask::Step(Step::Resolve), at, None, result)
     }
 
     /// Records the resident's feedback on entry `id`'s resolution (核查): unsatisfied
     /// sends it back to work and counts as rework (返工).
     pub fn verify(&self, id: i64, at: &Moment, satisfied: bool, note: &str) -> Result<Entry> {
-        self.act(id, &Step::Verify(satisfied), at, None, note)
+        self.act(id, Ask::Step(Step::Verify(satisfied)), at, None, note)
     }
 
     /// Closes entry `id` (注销): archived, "close one when it is solved".
     pub fn close_entry(&self, id: i64, at: &Moment) -> Result<Entry> {
-        self.act(id, &Step::Close, at, None, "")
+        self.act(id, Ask::Step(Step::Close), at, None, "")
     }
 
     /// Opens closed entry `id` again with `reason`; it goes back to work.
     pub fn reopen(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
         check_reason(reason)?;
-        self.act(id, &Step::Reopen, at, None, reason)
+        self.act(id, Ask::Step(Step::Reopen), at, None, reason)
     }
 
     /// Applies what time has made due by `now`: every entry of this handle's scope whose
@@ -753,32 +813,58 @@ impl Store {
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut made = Vec::new();
+            let mut walk = Walk::new(self, &w.tx)?;
+            let actor = w.actor().to_owned();
             for id in due {
-                let cur = current(&w.tx, id)?;
-                if self.access.root.is_some()
-                    && self
-                        .check_path_in_scope(&cur.unit, &unit_path(&w.tx, &cur.unit)?)
-                        .is_err()
-                {
-                    continue;
+                let mut cur = current(&w.tx, id)?;
+                if self.access.root.is_some() {
+                    let path = walk.path(&w.tx, &cur.unit)?;
+                    if self.check_path_in_scope(&cur.unit, path).is_err() {
+                        continue;
+                    }
                 }
-                let mut state = cur.state;
-                let mut last = cur.last_at;
-                while let Some(limit_end) = state.sign_due.filter(|d| *d < now) {
-                    let at = (limit_end + 1).max(last);
+                while let Some(limit_end) = cur.state.sign_due.filter(|d| *d < now) {
+                    let at = (limit_end + 1).max(cur.last_at);
+                    let day = day_of(at, offset);
                     let Some(target) =
-                        Self::escalation_target(&w.tx, &state, None, day_of(at, offset))?
+                        Self::escalation_target(&w.tx, &mut walk, &cur.state, None, day)?
                     else {
+                        // Nothing is above: tick need not look at it again.
+                        w.tx.prepare_cached("UPDATE entry SET sign_due = NULL WHERE id = ?1")?
+                            .execute([id])?;
                         break;
                     };
                     let note = format!(
                         "not signed for by {} within {}",
-                        state.handler,
+                        cur.state.handler,
                         describe(cur.limits.1)
                     );
-                    state = self.step(w, id, &Step::Escalate(target), at, (None, &note, true))?;
-                    last = at;
-                    made.push((id, at));
+                    let (unit, limits, events) = (cur.unit.clone(), cur.limits, cur.events);
+                    let step = Step::Escalate(target);
+                    let state =
+                        self.step(w, &mut walk, (id, cur), &step, at, (None, &note, true))?;
+                    made.push(EntryEvent {
+                        entry_id: id,
+                        seq: events + 1,
+                        action: Action::Escalate,
+                        actor: actor.clone(),
+                        at: moment_of(at, offset),
+                        note,
+                        auto: true,
+                        days: None,
+                        satisfied: None,
+                        status: state.status,
+                        handler: state.handler.clone(),
+                        deadline: moment_of(state.deadline, offset),
+                        hard: state.hard,
+                    });
+                    cur = Current {
+                        unit,
+                        limits,
+                        state,
+                        last_at: at,
+                        events: events + 1,
+                    };
                 }
             }
             w.changes_no_household();
@@ -791,10 +877,7 @@ impl Store {
             }
             Ok(made)
         })?;
-        let conn = self.conn();
-        made.iter()
-            .map(|(id, at)| event_at(&conn, *id, *at, offset))
-            .collect()
+        Ok(made)
     }
 
     /// Entry `id` as it stands; refused outside this handle's scope.
@@ -807,7 +890,11 @@ impl Store {
             .query_row([id], |r| Ok(entry_from(r, self.offset(), None)))
             .optional()?
             .ok_or_else(|| Error::not_found("entry", id))??;
-        self.check_path_in_scope(&entry.unit, &unit_path(&conn, &entry.unit)?)?;
+        let path = spans_of(&conn, &entry.unit)?
+            .pop()
+            .map(|s| s.path)
+            .ok_or_else(|| Error::not_found("unit", &entry.unit))?;
+        self.check_path_in_scope(&entry.unit, &path)?;
         Ok(entry)
     }
 
@@ -873,15 +960,4 @@ fn event_from(row: &Row<'_>, offset: FixedOffset) -> Result<EntryEvent> {
         deadline: moment_of(state.deadline, offset),
         hard: state.hard,
     })
-}
-
-fn event_at(conn: &Connection, id: i64, at: i64, offset: FixedOffset) -> Result<EntryEvent> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM entry_event WHERE entry_id = ?1 AND at = ?2 AND auto = 1"
-    ))?;
-    let mut rows = stmt.query(params![id, at])?;
-    match rows.next()? {
-        Some(row) => event_from(row, offset),
-        None => Err(Error::not_found("event", format!("{id} at {at}"))),
-    }
 }

@@ -120,7 +120,8 @@ impl Triage {
 }
 
 /// Where an entry stands in its workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// With its handler, not yet signed for (待签收).
     Registered,
@@ -227,7 +228,8 @@ impl Standing {
 
 /// Who handles an entry: a unit of the tree, or a named department (a 职能部门 outside
 /// the tree, such as 县民政局).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Handler {
     /// A unit, by code.
     Unit(String),
@@ -275,6 +277,21 @@ impl Handler {
 
     fn to_json(&self) -> Value {
         json!({"kind": self.kind(), "name": self.name()})
+    }
+}
+
+/// Stored as its key, `unit:CODE` or `department:NAME`.
+impl serde::Serialize for Handler {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{}:{}", self.kind(), self.name()))
+    }
+}
+
+impl TryFrom<String> for Handler {
+    type Error = Error;
+
+    fn try_from(key: String) -> Result<Handler> {
+        Handler::from_key(&key)
     }
 }
 

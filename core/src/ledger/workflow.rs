@@ -2,7 +2,7 @@
 //! next state or an `InvalidTransition`, and nothing else is touched.
 
 use chrono::{FixedOffset, NaiveTime, TimeZone};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::{Handler, Status, TimeLimit};
 use crate::calendar::Calendar;
@@ -10,23 +10,34 @@ use crate::date::{self, Date};
 use crate::error::{Error, Result};
 
 /// An entry's state after an event: what the workflow decides and the queries read.
-/// Instants are seconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq)]
+/// Instants are seconds since the Unix epoch. Stored as JSON: statuses by name, handlers
+/// as `unit:CODE` or `department:NAME`, absent values left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct State {
     pub(crate) status: Status,
     pub(crate) hard: bool,
     pub(crate) handler: Handler,
     /// The handlers it was sent on from, oldest first: `return` sends it to the last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) route: Vec<Handler>,
     pub(crate) deadline: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) sign_due: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) suspended: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) resume_to: Option<Status>,
+    #[serde(default)]
     pub(crate) rework: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) signed: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) first_resolved: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) resolved: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) closed: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) verified: Option<bool>,
 }
 
@@ -288,57 +299,15 @@ impl State {
             .or_else(|| self.route.iter().rev().find_map(Handler::unit))
     }
 
-    pub(crate) fn to_json(&self) -> Value {
-        json!({
-            "status": self.status.as_str(),
-            "hard": self.hard,
-            "handler": self.handler.key(),
-            "route": self.route.iter().map(Handler::key).collect::<Vec<_>>(),
-            "deadline": self.deadline,
-            "sign_due": self.sign_due,
-            "suspended": self.suspended,
-            "resume_to": self.resume_to.map(Status::as_str),
-            "rework": self.rework,
-            "signed": self.signed,
-            "first_resolved": self.first_resolved,
-            "resolved": self.resolved,
-            "closed": self.closed,
-            "verified": self.verified,
-        })
+    /// The state as stored.
+    pub(crate) fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Reads a stored state.
     pub(crate) fn from_json(text: &str) -> Result<State> {
-        let bad = |what: &str| Error::Storage(format!("bad stored entry state ({what}): {text}"));
-        let v: Value = serde_json::from_str(text).map_err(|_| bad("not JSON"))?;
-        let int = |k: &str| v.get(k).and_then(Value::as_i64);
-        let text_of = |k: &str| v.get(k).and_then(Value::as_str);
-        Ok(State {
-            status: Status::parse(text_of("status").ok_or_else(|| bad("status"))?)?,
-            hard: v.get("hard").and_then(Value::as_bool).unwrap_or(false),
-            handler: Handler::from_key(text_of("handler").ok_or_else(|| bad("handler"))?)?,
-            route: v
-                .get("route")
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(Handler::from_key)
-                        .collect::<Result<Vec<_>>>()
-                })
-                .transpose()?
-                .unwrap_or_default(),
-            deadline: int("deadline").ok_or_else(|| bad("deadline"))?,
-            sign_due: int("sign_due"),
-            suspended: int("suspended"),
-            resume_to: text_of("resume_to").map(Status::parse).transpose()?,
-            rework: int("rework").unwrap_or(0) as u32,
-            signed: int("signed"),
-            first_resolved: int("first_resolved"),
-            resolved: int("resolved"),
-            closed: int("closed"),
-            verified: v.get("verified").and_then(Value::as_bool),
-        })
+        serde_json::from_str(text)
+            .map_err(|e| Error::Storage(format!("bad stored entry state ({e}): {text}")))
     }
 }
 
