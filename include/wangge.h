@@ -107,6 +107,61 @@ wg_status wg_archive_history(const wg_store *store,
 // `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 wg_status wg_archive_verify(const wg_store *store, const char *household_id, const char *on);
 
+// Writes to `*out_date` the `n`-th working day after `day` (`day` itself not counted),
+// as `YYYY-MM-DD`: a limit of `n` working days from a moment of `day` ends at the end of
+// that day. A negative `n` counts backwards (the `-n`-th working day before `day`); 0
+// gives `day` itself. `store` NULL: the shipped calendar.
+//
+// # Safety
+// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out_date` is NULL
+// or writable.
+wg_status wg_add_working_days(const wg_store *store, const char *day, int64_t n, char **out_date);
+
+// Writes to `*out` the number of working days in `(a, b]`; negative, counting `(b, a]`,
+// when `b` is before `a`. `store` NULL: the shipped calendar.
+//
+// # Safety
+// `store` is NULL or a live handle; `a` and `b` are NULL or NUL-terminated; `out` is NULL
+// or writable.
+wg_status wg_working_days_between(const wg_store *store,
+                                  const char *a,
+                                  const char *b,
+                                  int64_t *out);
+
+// Writes to `*out` 1 when `day` is a working day, else 0. `store` NULL: the shipped
+// calendar.
+//
+// # Safety
+// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out` is NULL or
+// writable.
+wg_status wg_is_working_day(const wg_store *store, const char *day, int32_t *out);
+
+// Writes to `*out_json` the years the calendar covers, in order, a JSON array of
+// numbers. `store` NULL: the shipped calendar.
+//
+// # Safety
+// `store` is NULL or a live handle; `out_json` is NULL or writable.
+wg_status wg_calendar_years(const wg_store *store, char **out_json);
+
+// Loads the arrangements in the file at `path` (the module's text format, UTF-8) into
+// the store, so every handle on it counts working days with them; a year already loaded
+// or shipped is replaced. A malformed line is `WG_INVALID_INPUT` naming its number, an
+// unreadable file `WG_INVALID_INPUT` naming the path; a scoped handle gets
+// `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the years loaded are written there.
+//
+// # Safety
+// `store` is NULL or a live handle; `path` is NULL or NUL-terminated; `out_json` is NULL
+// or writable.
+wg_status wg_calendar_load(const wg_store *store, const char *path, char **out_json);
+
+// Loads the arrangements of `text` (the module's text format) into the store, like
+// [`wg_calendar_load`] does from a file.
+//
+// # Safety
+// `store` is NULL or a live handle; `text` is NULL or NUL-terminated; `out_json` is NULL
+// or writable.
+wg_status wg_calendar_load_text(const wg_store *store, const char *text, char **out_json);
+
 // Sets the contact quotas in force from `start` (NULL: always) from `rules_json`, a JSON
 // array of quota rules, replacing a set that starts the same day. A bad field is
 // `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
@@ -265,6 +320,111 @@ wg_status wg_import_rows(const wg_store *store,
                          wg_progress_fn progress,
                          void *user_data,
                          char **out_json);
+
+// Sets the ledger's classification rules in force from `start` (NULL: always) from
+// `rules_json`, a JSON object in the shape of the module documentation, replacing a set
+// that starts the same day. Entries already registered keep what they were given. A bad
+// field is `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_ledger_rules_set(const wg_store *store, const char *rules_json, const char *start);
+
+// Writes to `*out_json` the classification rules in force on `as_of` (NULL: today), a
+// JSON object that `wg_ledger_rules_set` reads back.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_ledger_rules(const wg_store *store, const char *as_of, char **out_json);
+
+// Classifies an entry without registering it and writes the classification to
+// `*out_json`. `request_json` is `{"summary"}` (required, may be empty when a category
+// is given) with any of `"category"` (absent or null: suggested by the summary's
+// keywords), `"household_id"` (its tags that day add books; its unit that day finds the
+// handler), `"unit"` (where the entry would be raised: finds the handler), `"urgent"`
+// (default false) and `"at"` (the rules in force then; default now). No category given
+// and none suggested, or a category the rules do not list, is `WG_INVALID_INPUT`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_classify(const wg_store *store, const char *request_json, char **out_json);
+
+// Registers the entry `entry_json` describes (a new entry, see the module
+// documentation): classified by the rules in force on its day, given its books, triage,
+// handler and deadline, and recorded with a `register` event. Refused when its unit did
+// not exist that day (`WG_NOT_FOUND`) or lies outside the handle's scope
+// (`WG_PERMISSION_DENIED`), when its household did not live in the unit's subtree, for
+// an unknown category, and when the calendar lacks a year its limits reach
+// (`WG_NOT_FOUND`). If `out_json` is not NULL, the entry is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_register(const wg_store *store, const char *entry_json, char **out_json);
+
+// Registers a batch of entries in one transaction, all or nothing: `entries_json` is a
+// JSON array of new entries; one `wg_entry_register` would refuse refuses the batch, the
+// message naming its position from 0. Writes to `*out_json` (if not NULL) the new
+// entries' ids, in order, a JSON array.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entries_register_batch(const wg_store *store,
+                                    const char *entries_json,
+                                    char **out_json);
+
+// Registers an entry for visit finding `finding_id`, reported at `at`: at the finding's
+// unit, about the visited household, with its summary, its urgency and its category
+// unless `category` is not NULL. A finding already taken up is `WG_CONFLICT`. If
+// `out_json` is not NULL, the entry is written there.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_finding_register(const wg_store *store,
+                              int64_t finding_id,
+                              const char *category,
+                              const char *at,
+                              char **out_json);
+
+// Writes entry `id` as it stands to `*out_json`. An unknown id is `WG_NOT_FOUND`; one
+// raised outside the handle's scope `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; `out_json` is NULL or writable.
+wg_status wg_entry(const wg_store *store, int64_t id, char **out_json);
+
+// Writes entry `id`'s history to `*out_json`, oldest first, a JSON array of events.
+//
+// # Safety
+// `store` is NULL or a live handle; `out_json` is NULL or writable.
+wg_status wg_entry_history(const wg_store *store, int64_t id, char **out_json);
+
+// Writes to `*out_json` the entries raised in a unit's subtree, by id, as they stood at
+// a moment, a JSON array. `query_json` is `{"unit"}` (required; the tree as it stood on
+// the day of `at`) with any of `"at"` (default now: entries reported by then, as they
+// stood then), `"standing"` (`resolved`, `pending` or `hard`), `"status"`, `"book"`,
+// `"category"`, `"period"` (reported in it: `2024-03-17`, `2024-W11`, `2024-03`,
+// `2024-Q1`, `2024-H1` or `2024`) and `"overdue"` (true or false: open past the deadline
+// at `at`, or not).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entries(const wg_store *store, const char *query_json, char **out_json);
+
+// Writes to `*out_json` the weekly meeting's three piles for `unit`'s subtree over
+// `period` (a week such as `2024-W10`, usually), taken as of the period's last moment:
+// entries resolved in the period and still resolved or closed at its end, and those
+// pending or hard at its end.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_piles(const wg_store *store, const char *unit, const char *period, char **out_json);
 
 // Adds household `household_id` living in grid or building `unit` at `address`, of
 // `kind` (`registered`, `floating` or `rental`; NULL: `registered`), carrying `tags`
@@ -744,6 +904,157 @@ wg_status wg_reverification_due(const wg_store *store,
                                 const char *unit,
                                 const char *as_of,
                                 char **out_json);
+
+// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
+// one is `WG_NOT_FOUND`): `registered → signed_for`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_sign_for(const wg_store *store,
+                            int64_t id,
+                            const char *staff_id,
+                            const char *at,
+                            char **out_json);
+
+// Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_start(const wg_store *store,
+                         int64_t id,
+                         const char *staff_id,
+                         const char *at,
+                         char **out_json);
+
+// Hands entry `id` on with `reason`: to the unit above the one accountable for it, or,
+// when `to` is not NULL, to `to` (a unit above it, by code, or else a named department
+// such as 县民政局). It is `registered` there and must be signed for again. Allowed when
+// registered, signed for or in progress; at the top of the tree it is
+// `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_escalate(const wg_store *store,
+                            int64_t id,
+                            const char *at,
+                            const char *reason,
+                            const char *to,
+                            char **out_json);
+
+// Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
+// `reason`; it is `registered` there again. Allowed when registered or signed for.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_return(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          const char *reason,
+                          char **out_json);
+
+// Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
+// `hard` standing.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_mark_hard(const wg_store *store,
+                             int64_t id,
+                             const char *at,
+                             const char *reason,
+                             char **out_json);
+
+// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
+// Allowed when signed for or in progress.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_suspend(const wg_store *store,
+                           int64_t id,
+                           const char *at,
+                           const char *reason,
+                           char **out_json);
+
+// Takes suspended entry `id` up again, in the status it was suspended from: its deadline
+// moves by the working days it was suspended (by the time, for a limit in hours).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_resume(const wg_store *store, int64_t id, const char *at, char **out_json);
+
+// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
+// `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_extend(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          int64_t days,
+                          const char *reason,
+                          char **out_json);
+
+// Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_resolve(const wg_store *store,
+                           int64_t id,
+                           const char *at,
+                           const char *result,
+                           char **out_json);
+
+// Records the resident's feedback on resolved entry `id` (核查), with `note` (NULL:
+// empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
+// unsatisfied sends it back to `in_progress` and counts as rework (返工).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_verify(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          int32_t satisfied,
+                          const char *note,
+                          char **out_json);
+
+// Closes resolved entry `id` (注销): archived, "close one when it is solved".
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_close(const wg_store *store, int64_t id, const char *at, char **out_json);
+
+// Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_reopen(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          const char *reason,
+                          char **out_json);
+
+// Applies what time has made due by `now`: every entry of the handle's scope whose
+// handler has not signed for it within its limit is escalated to the level above, as an
+// automatic event at the moment the limit ran out, again while the new limit has also
+// run out by `now`, up to the top of the tree. Deterministic and idempotent: a second
+// tick at the same `now` does nothing. Writes to `*out_json` (if not NULL) the events
+// made, in order, a JSON array (`[]` when there were none).
+//
+// # Safety
+// `store` is NULL or a live handle; `now` is NULL or NUL-terminated; `out_json` is NULL
+// or writable.
+wg_status wg_tick(const wg_store *store, const char *now, char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

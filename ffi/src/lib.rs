@@ -15,9 +15,11 @@
 #![allow(non_camel_case_types)]
 
 mod archive;
+mod calendar;
 mod contacts;
 mod error;
 mod import;
+mod ledger;
 mod out;
 mod panic;
 mod registry;
@@ -25,18 +27,22 @@ mod staff;
 mod store;
 mod units;
 mod visits;
+mod workflow;
 
 use std::ffi::{CString, c_char};
 
 pub use archive::*;
+pub use calendar::*;
 pub use contacts::*;
 pub use error::wg_status;
 pub use import::*;
+pub use ledger::*;
 pub use registry::*;
 pub use staff::*;
 pub use store::*;
 pub use units::*;
 pub use visits::*;
+pub use workflow::*;
 
 /// Frees a string the library returned. NULL is accepted and ignored.
 ///

@@ -1,0 +1,197 @@
+//! The official working-day calendar (法定节假日 and 调休) over the C ABI.
+//!
+//! Government time limits are counted in working days: a day is one when the year's
+//! arrangement makes it one (a make-up day, even on a weekend), is not when it closes it
+//! (a holiday, even on a weekday), and otherwise when it falls Monday to Friday. The
+//! arrangements for 2010–2026 ship with the library; a store may load more years, in the
+//! text format, one holiday per line (`#` starts a comment):
+//!
+//! ```text
+//! # YEAR NAME off FIRST[..LAST] [work DAY[,DAY...]]
+//! 2020 春节 off 01-24..02-02 work 01-19
+//! 2012 元旦 off 01-01..01-03 work 2011-12-31
+//! ```
+//!
+//! Dates are `MM-DD` in the line's year, or `YYYY-MM-DD` when the notice puts them in
+//! another year; all lines of a year are given together. Every function taking a store
+//! accepts NULL there for the shipped calendar alone (errors then go to this thread's
+//! last error, read with `wg_last_error(NULL, ...)`); with a store, the store's calendar
+//! is used: the shipped years, with the years loaded into it added or replacing them. A
+//! date of a year the calendar lacks is `WG_NOT_FOUND` naming the year, never a guess from
+//! weekdays alone. Dates are `YYYY-MM-DD`; lists of years are JSON arrays of numbers.
+
+use std::ffi::c_char;
+
+use crate::error::{FfiError, arg, date};
+use crate::out::{OutString, put_json_opt};
+use crate::panic::boundary;
+use crate::store::{handle, need, wg_store};
+use crate::wg_status;
+
+/// Runs `f` on the calendar of `handle`, or on the shipped one without a handle.
+fn with_calendar<T>(
+    handle: Option<&wg_store>,
+    f: impl FnOnce(&wangge::Calendar) -> wangge::Result<T>,
+) -> Result<T, FfiError> {
+    match handle {
+        Some(h) => Ok(f(&*h.store.calendar()?)?),
+        None => Ok(f(wangge::Calendar::official())?),
+    }
+}
+
+/// Writes to `*out_date` the `n`-th working day after `day` (`day` itself not counted),
+/// as `YYYY-MM-DD`: a limit of `n` working days from a moment of `day` ends at the end of
+/// that day. A negative `n` counts backwards (the `-n`-th working day before `day`); 0
+/// gives `day` itself. `store` NULL: the shipped calendar.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out_date` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_add_working_days(
+    store: *const wg_store,
+    day: *const c_char,
+    n: i64,
+    out_date: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let day = date("day", day)?;
+        if n.checked_abs().is_none() {
+            return Err(FfiError::invalid(format!(
+                "invalid n {n}: out of range for counting working days"
+            )));
+        }
+        let out = OutString::required("out_date", out_date)?;
+        let result = with_calendar(h, |calendar| calendar.add_working_days(day, n))?;
+        out.put(&result.to_string());
+        Ok(())
+    })
+}
+
+/// Writes to `*out` the number of working days in `(a, b]`; negative, counting `(b, a]`,
+/// when `b` is before `a`. `store` NULL: the shipped calendar.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `a` and `b` are NULL or NUL-terminated; `out` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_working_days_between(
+    store: *const wg_store,
+    a: *const c_char,
+    b: *const c_char,
+    out: *mut i64,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let a = date("a", a)?;
+        let b = date("b", b)?;
+        if out.is_null() {
+            return Err(FfiError::invalid(
+                "invalid out: NULL where an out-pointer is required",
+            ));
+        }
+        let count = with_calendar(h, |calendar| calendar.working_days_between(a, b))?;
+        // SAFETY: checked non-NULL above; writable by the caller's contract.
+        unsafe { *out = count };
+        Ok(())
+    })
+}
+
+/// Writes to `*out` 1 when `day` is a working day, else 0. `store` NULL: the shipped
+/// calendar.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_is_working_day(
+    store: *const wg_store,
+    day: *const c_char,
+    out: *mut i32,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let day = date("day", day)?;
+        if out.is_null() {
+            return Err(FfiError::invalid(
+                "invalid out: NULL where an out-pointer is required",
+            ));
+        }
+        let working = with_calendar(h, |calendar| calendar.is_working_day(day))?;
+        // SAFETY: checked non-NULL above; writable by the caller's contract.
+        unsafe { *out = i32::from(working) };
+        Ok(())
+    })
+}
+
+/// Writes to `*out_json` the years the calendar covers, in order, a JSON array of
+/// numbers. `store` NULL: the shipped calendar.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_calendar_years(
+    store: *const wg_store,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let out = OutString::required("out_json", out_json)?;
+        let years = with_calendar(h, |calendar| Ok(calendar.years()))?;
+        out.put_json(&years)
+    })
+}
+
+/// Loads the arrangements in the file at `path` (the module's text format, UTF-8) into
+/// the store, so every handle on it counts working days with them; a year already loaded
+/// or shipped is replaced. A malformed line is `WG_INVALID_INPUT` naming its number, an
+/// unreadable file `WG_INVALID_INPUT` naming the path; a scoped handle gets
+/// `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the years loaded are written there.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `path` is NULL or NUL-terminated; `out_json` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_calendar_load(
+    store: *const wg_store,
+    path: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let path = arg("path", path)?;
+        let out = OutString::optional(out_json);
+        let years = store.load_calendar_file(path)?;
+        put_json_opt(out, &years)
+    })
+}
+
+/// Loads the arrangements of `text` (the module's text format) into the store, like
+/// [`wg_calendar_load`] does from a file.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `text` is NULL or NUL-terminated; `out_json` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_calendar_load_text(
+    store: *const wg_store,
+    text: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let text = arg("text", text)?;
+        let out = OutString::optional(out_json);
+        let years = store.load_calendar(text)?;
+        put_json_opt(out, &years)
+    })
+}

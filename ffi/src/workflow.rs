@@ -1,0 +1,384 @@
+//! The ledger's entry workflow over the C ABI: one function per action, and `wg_tick`.
+//!
+//! The workflow is `registered → signed_for → in_progress → resolved → closed`, with
+//! `suspended` (缓办) stopping the deadline's clock. Every action takes the entry's id
+//! (positive; otherwise `WG_INVALID_INPUT`) and the moment `at` it was taken (RFC 3339, or
+//! a local time read in the deployment's time zone; not before the entry's last event),
+//! appends an event to the entry's history and writes the entry as it now stands (the
+//! entry JSON of `ledger.rs`) to `*out_json` when `out_json` is not NULL; with NULL
+//! nothing is written. An action the entry's status does not allow is
+//! `WG_INVALID_TRANSITION` naming the status and changes nothing; an unknown entry is
+//! `WG_NOT_FOUND`; an entry (or a handler's unit) outside the handle's scope is
+//! `WG_PERMISSION_DENIED`. Reasons and results are 1 to 2000 characters, notes at most
+//! 2000. Events come back as the event JSON of `ledger.rs`.
+
+use std::ffi::c_char;
+
+use serde_json::Value;
+
+use crate::error::{FfiError, arg, opt_arg};
+use crate::ledger::{moment, positive_id, put_entry};
+use crate::out::{OutString, put_json_opt};
+use crate::panic::boundary;
+use crate::store::{handle, need, wg_store};
+use crate::wg_status;
+
+/// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
+/// one is `WG_NOT_FOUND`): `registered → signed_for`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_sign_for(
+    store: *const wg_store,
+    id: i64,
+    staff_id: *const c_char,
+    at: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let staff_id = arg("staff_id", staff_id)?;
+        let at = moment(store, "at", at)?;
+        let out = OutString::optional(out_json);
+        let entry = store.sign_for(id, staff_id, &at)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_start(
+    store: *const wg_store,
+    id: i64,
+    staff_id: *const c_char,
+    at: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let staff_id = arg("staff_id", staff_id)?;
+        let at = moment(store, "at", at)?;
+        let out = OutString::optional(out_json);
+        let entry = store.start(id, staff_id, &at)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Hands entry `id` on with `reason`: to the unit above the one accountable for it, or,
+/// when `to` is not NULL, to `to` (a unit above it, by code, or else a named department
+/// such as 县民政局). It is `registered` there and must be signed for again. Allowed when
+/// registered, signed for or in progress; at the top of the tree it is
+/// `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_escalate(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    reason: *const c_char,
+    to: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let reason = arg("reason", reason)?;
+        let to = opt_arg("to", to)?;
+        let out = OutString::optional(out_json);
+        let entry = store.escalate(id, &at, reason, to)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
+/// `reason`; it is `registered` there again. Allowed when registered or signed for.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_return(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    reason: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let reason = arg("reason", reason)?;
+        let out = OutString::optional(out_json);
+        let entry = store.return_entry(id, &at, reason)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
+/// `hard` standing.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_mark_hard(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    reason: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let reason = arg("reason", reason)?;
+        let out = OutString::optional(out_json);
+        let entry = store.mark_hard(id, &at, reason)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
+/// Allowed when signed for or in progress.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_suspend(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    reason: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let reason = arg("reason", reason)?;
+        let out = OutString::optional(out_json);
+        let entry = store.suspend(id, &at, reason)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Takes suspended entry `id` up again, in the status it was suspended from: its deadline
+/// moves by the working days it was suspended (by the time, for a limit in hours).
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_resume(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let out = OutString::optional(out_json);
+        let entry = store.resume(id, &at)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
+/// `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_extend(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    days: i64,
+    reason: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let days = u32::try_from(days).map_err(|_| {
+            FfiError::invalid(format!(
+                "invalid days {days}: an extension is 1 to 365 working days"
+            ))
+        })?;
+        let reason = arg("reason", reason)?;
+        let out = OutString::optional(out_json);
+        let entry = store.extend(id, &at, days, reason)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_resolve(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    result: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let result = arg("result", result)?;
+        let out = OutString::optional(out_json);
+        let entry = store.resolve(id, &at, result)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Records the resident's feedback on resolved entry `id` (核查), with `note` (NULL:
+/// empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
+/// unsatisfied sends it back to `in_progress` and counts as rework (返工).
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_verify(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    satisfied: i32,
+    note: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let note = opt_arg("note", note)?.unwrap_or("");
+        let out = OutString::optional(out_json);
+        let entry = store.verify(id, &at, satisfied != 0, note)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Closes resolved entry `id` (注销): archived, "close one when it is solved".
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_close(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let out = OutString::optional(out_json);
+        let entry = store.close_entry(id, &at)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entry_reopen(
+    store: *const wg_store,
+    id: i64,
+    at: *const c_char,
+    reason: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let id = positive_id("id", id)?;
+        let at = moment(store, "at", at)?;
+        let reason = arg("reason", reason)?;
+        let out = OutString::optional(out_json);
+        let entry = store.reopen(id, &at, reason)?;
+        put_entry(out, &entry)
+    })
+}
+
+/// Applies what time has made due by `now`: every entry of the handle's scope whose
+/// handler has not signed for it within its limit is escalated to the level above, as an
+/// automatic event at the moment the limit ran out, again while the new limit has also
+/// run out by `now`, up to the top of the tree. Deterministic and idempotent: a second
+/// tick at the same `now` does nothing. Writes to `*out_json` (if not NULL) the events
+/// made, in order, a JSON array (`[]` when there were none).
+///
+/// # Safety
+/// `store` is NULL or a live handle; `now` is NULL or NUL-terminated; `out_json` is NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_tick(
+    store: *const wg_store,
+    now: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let now = moment(store, "now", now)?;
+        let out = OutString::optional(out_json);
+        let events: Vec<Value> = store
+            .tick(&now)?
+            .iter()
+            .map(wangge::EntryEvent::to_json)
+            .collect();
+        put_json_opt(out, &events)
+    })
+}
