@@ -5,10 +5,14 @@
 //! exception class per error kind under `wangge.Error`. The pure-Python package `wangge`
 //! re-exports everything defined here.
 
+mod calendar;
 mod contacts;
 mod convert;
+mod entry_types;
 mod errors;
 mod import;
+mod ledger;
+mod ledger_types;
 mod registry_types;
 mod store;
 mod types;
@@ -28,6 +32,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     types::register(m)?;
     visits::register(m)?;
     contacts::register(m)?;
+    ledger::register(m)?;
+    calendar::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;

@@ -5,8 +5,13 @@ building) kept with its history in one SQLite file; staff are assigned to units;
 households and their residents live in grids, with tags that make a household special
 (特殊户) over dates, a versioned archive (民生档案) and bulk import from CSV, dicts or a
 DataFrame; ID numbers and phones are masked unless read with ``Store.resident_clear``,
-which is audited. Every write is recorded in a tamper-evident audit chain;
-``Store.scope`` gives a handle that sees only one subtree.
+which is audited. Demands and hazards go into the ledger (台账): ``Store.register``
+classifies an entry into its books, triages it to the grid, the community or the
+township and gives it a deadline in working days of the official calendar
+(``add_working_days``), and the workflow (``sign_for``, ``start``, ``resolve``,
+``verify``, ``close_entry``...) records every change as an event. Every write is
+recorded in a tamper-evident audit chain; ``Store.scope`` gives a handle that sees only
+one subtree.
 
     >>> import wangge
     >>> with wangge.Store(":memory:") as store:
@@ -49,6 +54,14 @@ from wangge._native import (
     Patrol,
     ReverificationDue,
     Visit,
+    Classification,
+    Entry,
+    Event,
+    Piles,
+    Reason,
+    add_working_days,
+    default_ledger_rules,
+    working_days_between,
     __version__,
 )
 
@@ -81,5 +94,13 @@ __all__ = [
     "Patrol",
     "ReverificationDue",
     "Visit",
+    "Classification",
+    "Entry",
+    "Event",
+    "Piles",
+    "Reason",
+    "add_working_days",
+    "default_ledger_rules",
+    "working_days_between",
     "__version__",
 ]

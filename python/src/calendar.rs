@@ -1,0 +1,91 @@
+//! The official Chinese working-day calendar (public holidays and 调休 make-up days):
+//! module functions over the calendar shipped with the library, and `Store` methods over
+//! the store's calendar (the shipped one plus the years loaded into the store).
+//!
+//! A date of a year the calendar does not cover raises `NotFound` naming the year; load
+//! its arrangement with `Store.load_calendar`.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use wangge::Date;
+
+use crate::convert::date_arg;
+use crate::errors::{invalid, py_result};
+use crate::store::{Store, run};
+
+/// The `n`-th working day after `date` (the day itself not counted) in the official
+/// calendar; the `-n`-th before it for a negative `n`, `date` itself for 0.
+#[pyfunction]
+fn add_working_days(date: &Bound<'_, PyAny>, n: i64) -> PyResult<Date> {
+    let day = date_arg("date", date)?;
+    py_result(wangge::add_working_days(day, n))
+}
+
+/// The working days in `(a, b]` in the official calendar; negative when `b` is before
+/// `a`.
+#[pyfunction]
+fn working_days_between(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<i64> {
+    let (a, b) = (date_arg("a", a)?, date_arg("b", b)?);
+    py_result(wangge::working_days_between(a, b))
+}
+
+/// Adds the calendar functions to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(add_working_days, m)?)?;
+    m.add_function(wrap_pyfunction!(working_days_between, m)?)?;
+    Ok(())
+}
+
+#[pymethods]
+impl Store {
+    /// The `n`-th working day after `date` in this store's calendar.
+    fn add_working_days(&self, py: Python<'_>, date: &Bound<'_, PyAny>, n: i64) -> PyResult<Date> {
+        let store = self.handle()?;
+        let day = date_arg("date", date)?;
+        run(py, &store, |s| s.add_working_days(day, n))
+    }
+
+    /// The working days in `(a, b]` in this store's calendar.
+    fn working_days_between(
+        &self,
+        py: Python<'_>,
+        a: &Bound<'_, PyAny>,
+        b: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
+        let store = self.handle()?;
+        let (a, b) = (date_arg("a", a)?, date_arg("b", b)?);
+        run(py, &store, |s| s.working_days_between(a, b))
+    }
+
+    /// Loads holiday arrangements into the store, from the file at `path` or from `text`
+    /// (one of the two), one holiday per line: `YEAR NAME off FIRST[..LAST] [work
+    /// DAY[,DAY...]]`, dates `MM-DD` or `YYYY-MM-DD`, `#` starting a comment. Every handle
+    /// on the store then counts working days with them; a year already loaded or shipped
+    /// is replaced. Returns the years loaded. A malformed line raises `InvalidInput`
+    /// naming its number; a scoped handle raises `PermissionDenied`.
+    #[pyo3(signature = (path=None, *, text=None))]
+    fn load_calendar(
+        &self,
+        py: Python<'_>,
+        path: Option<PathBuf>,
+        text: Option<String>,
+    ) -> PyResult<Vec<i32>> {
+        let store = self.handle()?;
+        match (path, text) {
+            (Some(path), None) => run(py, &store, |s| s.load_calendar_file(&path)),
+            (None, Some(text)) => run(py, &store, |s| s.load_calendar(&text)),
+            _ => Err(invalid(
+                "path",
+                "",
+                "give either a file path or text=, not both or neither",
+            )),
+        }
+    }
+
+    /// The years this store's calendar covers, in order: the shipped ones and those loaded.
+    fn calendar_years(&self, py: Python<'_>) -> PyResult<Vec<i32>> {
+        let store = self.handle()?;
+        run(py, &store, |s| Ok(s.calendar()?.years()))
+    }
+}
