@@ -1,6 +1,7 @@
 //! `make demo`: builds 安岳县 (Anyue county, 512021) of real shape in a SQLite file and
 //! prints its tree and staff, a grid worker's scoped view, a year of visits (走访) with a
-//! community's due list and each township's compliance, and the audit check.
+//! community's due list and each township's compliance, a year of ledger entries (台账)
+//! worked to closure with a community's three piles, and the audit check.
 //!
 //! Usage: `demo [PATH]` (default `out/demo.db`; an existing file there is replaced).
 
@@ -281,6 +282,9 @@ fn pad(text: &str, width: usize) -> String {
 #[path = "demo_visits.rs"]
 mod visits;
 
+#[path = "demo_ledger.rs"]
+mod ledger;
+
 use visits::{VISIT_YEAR, print_compliance, print_due, record_year_of_visits};
 
 fn main() -> wangge::Result<()> {
@@ -357,6 +361,7 @@ fn main() -> wangge::Result<()> {
     );
     print_due(&store)?;
     print_compliance(&store)?;
+    ledger::run(&store)?;
 
     let audit = store.verify_audit()?;
     println!(

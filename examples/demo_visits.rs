@@ -20,7 +20,7 @@ const COMPLIANCE_QUARTERS: [&str; 2] = ["2025-Q3", "2025-Q4"];
 
 /// A fixed pseudo-random number in `0..n` for `key` (a well-mixed hash of it), so every
 /// run records the same visits.
-fn pick(key: u64, n: u64) -> u64 {
+pub(crate) fn pick(key: u64, n: u64) -> u64 {
     let mut x = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
