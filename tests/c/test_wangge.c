@@ -1007,6 +1007,11 @@ static void test_working_days(void) {
   EXPECT(NULL, wg_add_working_days(NULL, "2025-02-07", 1, &day), WG_OK, NULL);
   CHECK(day != NULL && strcmp(day, "2025-02-08") == 0);
   wg_string_free(day);
+  /* Five working days from 30 September 2025 skip the National Day week (1–8 October)
+   * and count the make-up Saturday 11 October. */
+  EXPECT(NULL, wg_add_working_days(NULL, "2025-09-30", 5, &day), WG_OK, NULL);
+  CHECK(day != NULL && strcmp(day, "2025-10-14") == 0);
+  wg_string_free(day);
   EXPECT(NULL, wg_is_working_day(NULL, "2025-02-08", &working), WG_OK, NULL);
   CHECK(working == 1);
   EXPECT(NULL, wg_is_working_day(NULL, "2025-02-09", &working), WG_OK, NULL);
