@@ -304,33 +304,25 @@ enum Ask<'a> {
 
 /// Registers entries, remembering the units, classifiers and calendar it has used.
 struct Registrar {
-    calendar: Arc<Calendar>,
+    walk: Walk,
     offset: FixedOffset,
     classifiers: HashMap<i64, Arc<Classifier>>,
-    spans: HashMap<String, Vec<Span>>,
     places: Places,
 }
 
 impl Registrar {
     fn new(store: &Store, conn: &Connection) -> Result<Registrar> {
         Ok(Registrar {
-            calendar: store.calendar_on(conn)?,
+            walk: Walk::new(store, conn)?,
             offset: store.offset(),
             classifiers: HashMap::new(),
-            spans: HashMap::new(),
             places: Places::default(),
         })
     }
 
     /// The path of `code` on `day`, refused outside the store's scope.
     fn path(&mut self, store: &Store, conn: &Connection, code: &str, day: i64) -> Result<String> {
-        if !self.spans.contains_key(code) {
-            self.spans.insert(code.to_owned(), spans_of(conn, code)?);
-        }
-        let span = self.spans[code]
-            .iter()
-            .find(|s| s.valid_from <= day && day < s.valid_to)
-            .ok_or_else(|| Error::not_found("unit", format!("{code} on {}", date::iso(day))))?;
+        let span = self.walk.span_on(conn, code, day)?;
         store.check_path_in_scope(code, &span.path)?;
         Ok(span.path.clone())
     }
@@ -359,7 +351,8 @@ impl Registrar {
         }
         let tags = match &household {
             Some(h) => {
-                let lives = crate::visits::household_unit(store, &w.tx, h, day, &mut self.spans)?;
+                let lives =
+                    crate::visits::household_unit(store, &w.tx, h, day, &mut self.walk.spans)?;
                 let home = self.path(store, &w.tx, &lives, day)?;
                 if !crate::store::path_contains(&home, &new.unit) {
                     return Err(Error::invalid(
@@ -395,7 +388,7 @@ impl Registrar {
             classifier.department(&decision.category),
         )?;
         let clock = Clock {
-            calendar: &self.calendar,
+            calendar: &self.walk.calendar,
             offset: self.offset,
         };
         let deadline = clock.limit_end(at, decision.time_limit)?;
