@@ -31,6 +31,7 @@ pub mod levels;
 pub mod period;
 pub mod privacy;
 mod registry;
+pub mod report;
 mod schema;
 mod snapshot;
 mod staff;
@@ -55,6 +56,7 @@ pub use registry::{
     Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,
     UnitCounts,
 };
+pub use report::{Breakdown, Indicators, LedgerIndicators, Report, ReportRow};
 pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};

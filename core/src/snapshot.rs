@@ -386,6 +386,14 @@ impl RegistrySnapshot {
         }
     }
 
+    /// A household by id: as re-read since the base was built, or from the base.
+    pub(crate) fn held<'s>(&'s self, id: &'s str) -> Option<Held<'s>> {
+        if let Some((id, facts)) = self.patched.get_key_value(id) {
+            return Some(Held::Patched(id, facts));
+        }
+        self.base_index(id).map(Held::Base)
+    }
+
     /// A household's index in the base, if the base holds it.
     pub(crate) fn base_index(&self, id: &str) -> Option<u32> {
         self.base.household_index.get(id).copied()

@@ -12,9 +12,9 @@
 
 mod classify;
 mod entries;
-mod query;
+pub(crate) mod query;
 mod rules;
-mod workflow;
+pub(crate) mod workflow;
 
 use std::fmt;
 

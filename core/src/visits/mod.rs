@@ -7,6 +7,7 @@
 //! a phone rule too.
 
 mod due;
+pub(crate) mod facts;
 mod findings;
 pub(crate) mod log;
 mod patrol;
