@@ -38,6 +38,7 @@ mod staff;
 mod store;
 mod units;
 mod visits;
+mod xlsx;
 
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use audit::{AuditRecord, AuditVerification};
@@ -56,7 +57,9 @@ pub use registry::{
     Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,
     UnitCounts,
 };
-pub use report::{Breakdown, Indicators, LedgerIndicators, Report, ReportRow};
+pub use report::{
+    Breakdown, Circular, CircularRow, Indicators, LedgerIndicators, LeftOut, Report, ReportRow,
+};
 pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};

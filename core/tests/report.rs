@@ -586,3 +586,113 @@ fn a_scoped_handle_reports_on_its_subtree_only() {
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("999999"), "{err}");
 }
+
+#[test]
+fn a_circular_ranks_children_and_leaves_out_small_samples() {
+    let store = busy_county();
+    let h1 = Period::parse("2025-H1").unwrap();
+    let report = store.report(TOWNSHIP, h1).unwrap();
+    let c = store.circular(TOWNSHIP, h1, "closure_rate", None).unwrap();
+    assert_eq!((c.indicator_name.as_str(), c.min_sample), ("办结率", 5));
+    assert_eq!(
+        c.ranked.len() + c.left_out.len(),
+        report.rows.len() - 1,
+        "own row is not ranked"
+    );
+    assert!(!c.ranked.is_empty());
+    for pair in c.ranked.windows(2) {
+        assert!(pair[0].value >= pair[1].value);
+        assert!(pair[0].rank <= pair[1].rank);
+    }
+    for r in &c.ranked {
+        let row = report.rows.iter().find(|row| row.unit == r.unit).unwrap();
+        assert_eq!((r.num, r.den), parts(&row.indicators.ledger.closure_rate));
+        assert!(r.den >= 5);
+    }
+    // With a sample larger than any child's, every child is left out, and says why.
+    let c = store
+        .circular(TOWNSHIP, h1, "closure_rate", Some(10_000))
+        .unwrap();
+    assert!(c.ranked.is_empty());
+    assert_eq!(c.left_out.len(), report.rows.len() - 1);
+    assert!(
+        c.left_out[0].reason.contains("10000"),
+        "{}",
+        c.left_out[0].reason
+    );
+    // Fewer overdue entries rank better; counts are never left out.
+    let c = store.circular(COUNTY, h1, "overdue", None).unwrap();
+    assert!(c.lower_is_better && c.left_out.is_empty());
+    for pair in c.ranked.windows(2) {
+        assert!(pair[0].value <= pair[1].value);
+    }
+    let err = store.circular(COUNTY, h1, "happiness", None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("happiness") && err.to_string().contains("closure_rate"));
+}
+
+#[test]
+fn equal_values_share_a_rank() {
+    let store = county();
+    let c = store
+        .circular(COUNTY, Period::parse("2025-03").unwrap(), "received", None)
+        .unwrap();
+    let ranks: Vec<u32> = c.ranked.iter().map(|r| r.rank).collect();
+    assert_eq!(ranks, [1, 1], "two townships with nothing received tie");
+}
+
+#[test]
+fn exports_carry_chinese_headers_and_the_same_figures() {
+    let store = busy_county();
+    let report = store
+        .report(COUNTY, Period::parse("2025-Q1").unwrap())
+        .unwrap();
+    let csv = report.to_csv();
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(
+        lines.len(),
+        1 + report.rows.len() + 1,
+        "header, rows, totals"
+    );
+    let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+    assert_eq!(&header[..4], ["单位代码", "单位名称", "层级", "行"]);
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let totals: Vec<&str> = lines.last().unwrap().split(',').collect();
+    assert_eq!(totals[3], "合计");
+    assert_eq!(
+        totals[at("受理数")],
+        report.totals.ledger.received.to_string()
+    );
+    assert_eq!(
+        totals[at("办结率分母")],
+        report.totals.ledger.closure_rate.den.to_string()
+    );
+    assert_eq!(totals[at("户数")], report.totals.households.to_string());
+    let value: f64 = totals[at("办结率")].parse().unwrap();
+    assert!((value - report.totals.ledger.closure_rate.value.unwrap()).abs() < 1e-6);
+    let json = report.to_json();
+    assert_eq!(json["totals"]["received"], report.totals.ledger.received);
+    assert_eq!(json["rows"].as_array().unwrap().len(), report.rows.len());
+    assert!(
+        json["by_book"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["key"].is_string())
+    );
+
+    let xlsx = report.to_xlsx();
+    assert_eq!(&xlsx[..2], b"PK");
+    let contains = |needle: &str| xlsx.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for part in [
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet3.xml",
+        "受理数",
+        "按类别",
+        "按台账",
+        "安岳县",
+    ] {
+        assert!(contains(part), "{part} in the workbook");
+    }
+}

@@ -33,8 +33,12 @@
 //!
 //! A report holds counts only, never a person's name, ID number or phone.
 
+mod circular;
+mod export;
 mod ledger;
 
+pub use circular::{Circular, CircularRow, DEFAULT_MIN_SAMPLE, LeftOut};
+pub use export::INDICATOR_NAMES;
 use serde::Serialize;
 use serde_json::{Value, json};
 
