@@ -426,6 +426,65 @@ wg_status wg_entries(const wg_store *store, const char *query_json, char **out_j
 // NULL or writable.
 wg_status wg_piles(const wg_store *store, const char *unit, const char *period, char **out_json);
 
+// Reads the period `text` and writes to `*out_json` what it is, as a JSON object:
+// `{"period":"2024-Q1","kind":"quarter","first":"2024-01-01","last":"2024-03-31","days":91}`
+// (`period` its canonical text; `kind` one of `day`, `week`, `month`, `quarter`,
+// `half_year`, `year`; `first` and `last` its first and last day, `YYYY-MM-DD`; `days`
+// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it.
+//
+// # Safety
+// `text` is NULL or NUL-terminated; `out_json` is NULL or writable.
+wg_status wg_period_parse(const char *text, char **out_json);
+
+// Writes to `*out_period` the period of `kind` that contains `day`, as its text: the
+// `week` containing 2024-12-30 is `2025-W01`.
+//
+// # Safety
+// `kind` and `day` are NULL or NUL-terminated; `out_period` is NULL or writable.
+wg_status wg_period_containing(const char *kind, const char *day, char **out_period);
+
+// Writes to `*out_period` the period of the same kind after `period`, as its text
+// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`).
+//
+// # Safety
+// `period` is NULL or NUL-terminated; `out_period` is NULL or writable.
+wg_status wg_period_next(const char *period, char **out_period);
+
+// Writes to `*out_period` the period of the same kind before `period`, as its text
+// (`2025-01` is preceded by `2024-12`).
+//
+// # Safety
+// `period` is NULL or NUL-terminated; `out_period` is NULL or writable.
+wg_status wg_period_previous(const char *period, char **out_period);
+
+// Writes to `*out` 1 when `day` falls in `period` (its first and last day included),
+// else 0.
+//
+// # Safety
+// `period` and `day` are NULL or NUL-terminated; `out` is NULL or writable.
+wg_status wg_period_contains(const char *period, const char *day, int32_t *out);
+
+// Writes to `*out_json` the periods of `kind` that make up `period`, in order, as a JSON
+// array of their texts: the days, months, quarters or half years inside it; the weeks
+// that belong to it (whose Thursday falls in it: `2024-03` gives
+// `["2024-W10","2024-W11","2024-W12","2024-W13"]`); a week's 7 days; `period` alone for
+// its own kind. A kind longer than `period`, weeks of a day, or months, quarters or half
+// years of a week are `WG_INVALID_INPUT` naming `kind`.
+//
+// # Safety
+// `period` and `kind` are NULL or NUL-terminated; `out_json` is NULL or writable.
+wg_status wg_period_inside(const char *period, const char *kind, char **out_json);
+
+// Writes to `*out_period` the period of `kind` that `period` belongs to, as its text: for
+// a week, the one holding its Thursday (`2025-W01` belongs to `2025-01`); for any other
+// period, the one holding its first day (a day's `week` is its ISO week); `period` itself
+// for its own kind. It is the period whose `wg_period_inside` lists `period`. A shorter
+// kind is `WG_INVALID_INPUT` naming `kind`.
+//
+// # Safety
+// `period` and `kind` are NULL or NUL-terminated; `out_period` is NULL or writable.
+wg_status wg_period_belongs_to(const char *period, const char *kind, char **out_period);
+
 // Adds household `household_id` living in grid or building `unit` at `address`, of
 // `kind` (`registered`, `floating` or `rental`; NULL: `registered`), carrying `tags`
 // (`;`-separated tag kinds, NULL or empty for none) from `start` (NULL: always). A

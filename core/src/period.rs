@@ -2,11 +2,24 @@
 //! `2024-03`, quarter `2024-Q1`, half year `2024-H1`, year `2024`.
 //!
 //! A period is its kind and its first day; every period parses from and prints to exactly
-//! the text above. Rules that run on a cadence (every N months, every 2 weeks) use
-//! [`Cadence`], whose periods are blocks of N periods of one kind counted from the start
-//! of the calendar, so that a cadence of one period of a kind gives that kind's periods.
+//! the text above (also through [`FromStr`] and serde, which write it as that text). Rules
+//! that run on a cadence (every N months, every 2 weeks) use [`Cadence`], whose periods are
+//! blocks of N periods of one kind counted from the start of the calendar, so that a
+//! cadence of one period of a kind gives that kind's periods.
+//!
+//! Days, months, quarters, half years and years nest: each lies inside exactly one period
+//! of every longer kind. ISO weeks cross month and year ends, so a week *belongs* to the
+//! month, quarter, half year and year that hold four or more of its days, which is the
+//! one holding its Thursday (the ISO 8601 rule that also numbers the weeks): 2024-W01
+//! (2024-01-01..07) belongs to January 2024, 2025-W01 (2024-12-30..2025-01-05) to January
+//! 2025, 2020-W53 (2020-12-28..2021-01-03) to December 2020. So every week belongs to
+//! exactly one month, quarter, half year and year, and a year's weeks are those numbered
+//! `W01` up to `W52` or `W53`. [`Period::inside`] lists the periods of a shorter kind that
+//! make up a period (for weeks: the ones that belong to it) and [`Period::belongs_to`]
+//! gives the period of a longer kind a period belongs to; the two agree.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -63,6 +76,15 @@ impl PeriodKind {
                 ));
             }
         })
+    }
+
+    /// The kind in words, for messages: `day`, `week`, `month`, `quarter`, `half year`
+    /// or `year`.
+    fn noun(self) -> &'static str {
+        match self {
+            PeriodKind::HalfYear => "half year",
+            other => other.as_str(),
+        }
     }
 
     /// How many months a period of this kind spans, for the kinds made of months.
@@ -128,7 +150,7 @@ impl Period {
         let first = if let Some(months) = self.kind.months() {
             self.first.checked_add_months(Months::new(months))
         } else {
-            self.first.checked_add_days(Days::new(self.days()))
+            self.first.checked_add_days(Days::new(self.day_step()))
         };
         Period {
             kind: self.kind,
@@ -143,11 +165,87 @@ impl Period {
         Period::containing(self.kind, day)
     }
 
-    fn days(self) -> u64 {
+    /// How far [`Period::next`] moves a period not made of months, in days.
+    fn day_step(self) -> u64 {
         match self.kind {
             PeriodKind::Week => 7,
             _ => 1,
         }
+    }
+
+    /// How many days it spans: 1, 7, 28 to 31, 90 to 92, 181 to 184, 365 or 366.
+    pub fn days(self) -> u32 {
+        ((self.last() - self.first).num_days() + 1) as u32
+    }
+
+    /// The Thursday of a week, which decides the month, quarter, half year and year it
+    /// belongs to; the first day of any other period.
+    fn deciding_day(self) -> Date {
+        match self.kind {
+            PeriodKind::Week => self.first.checked_add_days(Days::new(3)),
+            _ => Some(self.first),
+        }
+        .unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The periods of `kind` that make up this one, in order: the days, months, quarters
+    /// or half years whose days lie inside it; the weeks that belong to it (see the module
+    /// documentation: those whose Thursday falls inside it, so 2024-03 is made of 2024-W10
+    /// to 2024-W13, 2024-W09 being February's); a week's 7 days; for its own kind, itself
+    /// alone. A kind longer than the period, weeks of a day, or months, quarters or half
+    /// years of a week are `InvalidInput` naming `kind`.
+    pub fn inside(self, kind: PeriodKind) -> Result<Vec<Period>> {
+        if kind > self.kind {
+            return Err(Error::invalid(
+                "kind",
+                kind.as_str(),
+                format!(
+                    "{self} is a {}, which holds no {}s (ask which {} it belongs to)",
+                    self.kind.noun(),
+                    kind.noun(),
+                    kind.noun()
+                ),
+            ));
+        }
+        let last = self.last();
+        let mut period = Period::containing(kind, self.first);
+        if period.deciding_day() < self.first {
+            period = period.next();
+        }
+        let mut periods = Vec::new();
+        while period.deciding_day() <= last {
+            periods.push(period);
+            let next = period.next();
+            if next.first <= period.first {
+                break;
+            }
+            period = next;
+        }
+        Ok(periods)
+    }
+
+    /// The period of `kind` this one belongs to: for a week, the one holding its Thursday
+    /// (2025-W01 belongs to 2025-01 and 2025, though it starts on 2024-12-30); for any other
+    /// period, the one holding its first day (a day's week is its ISO week); for its own
+    /// kind, itself. It is the period whose [`Period::inside`] lists this one. A shorter
+    /// kind is `InvalidInput` naming `kind`.
+    pub fn belongs_to(self, kind: PeriodKind) -> Result<Period> {
+        if kind < self.kind {
+            return Err(Error::invalid(
+                "kind",
+                kind.as_str(),
+                format!(
+                    "{self} is a {}, which belongs to no {} (ask which {}s are inside it)",
+                    self.kind.noun(),
+                    kind.noun(),
+                    kind.noun()
+                ),
+            ));
+        }
+        if kind == self.kind {
+            return Ok(self);
+        }
+        Ok(Period::containing(kind, self.deciding_day()))
     }
 
     /// Parses `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`.
@@ -226,6 +324,30 @@ impl fmt::Display for Period {
             PeriodKind::HalfYear => write!(f, "{:04}-H{}", d.year(), d.month0() / 6 + 1),
             PeriodKind::Year => write!(f, "{:04}", d.year()),
         }
+    }
+}
+
+impl FromStr for Period {
+    type Err = Error;
+
+    /// The same as [`Period::parse`].
+    fn from_str(text: &str) -> Result<Period> {
+        Period::parse(text)
+    }
+}
+
+impl Serialize for Period {
+    /// Writes the period as its text, `2024-Q1` and the like.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    /// Reads the period from its text, as [`Period::parse`] does.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Period, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Period::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -324,6 +446,267 @@ mod tests {
             let err = Period::parse(bad).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{bad}");
             assert!(err.to_string().contains("period"), "{err}");
+        }
+    }
+
+    fn p(text: &str) -> Period {
+        Period::parse(text).unwrap()
+    }
+
+    fn texts(periods: &[Period]) -> Vec<String> {
+        periods.iter().map(ToString::to_string).collect()
+    }
+
+    const KINDS: [PeriodKind; 6] = [
+        PeriodKind::Day,
+        PeriodKind::Week,
+        PeriodKind::Month,
+        PeriodKind::Quarter,
+        PeriodKind::HalfYear,
+        PeriodKind::Year,
+    ];
+
+    #[test]
+    fn every_kind_round_trips_through_text_from_str_and_serde_with_its_bounds() {
+        for (text, kind, first, last, days) in [
+            ("2024-03-17", PeriodKind::Day, "2024-03-17", "2024-03-17", 1),
+            ("2024-W11", PeriodKind::Week, "2024-03-11", "2024-03-17", 7),
+            ("2020-W53", PeriodKind::Week, "2020-12-28", "2021-01-03", 7),
+            ("2026-W53", PeriodKind::Week, "2026-12-28", "2027-01-03", 7),
+            ("2025-W01", PeriodKind::Week, "2024-12-30", "2025-01-05", 7),
+            ("2024-02", PeriodKind::Month, "2024-02-01", "2024-02-29", 29),
+            (
+                "2024-Q1",
+                PeriodKind::Quarter,
+                "2024-01-01",
+                "2024-03-31",
+                91,
+            ),
+            (
+                "2024-H2",
+                PeriodKind::HalfYear,
+                "2024-07-01",
+                "2024-12-31",
+                184,
+            ),
+            ("2024", PeriodKind::Year, "2024-01-01", "2024-12-31", 366),
+            ("2023", PeriodKind::Year, "2023-01-01", "2023-12-31", 365),
+        ] {
+            let period: Period = text.parse().unwrap();
+            assert_eq!(period, p(text));
+            assert_eq!(period.to_string(), text);
+            assert_eq!(period.kind(), kind, "{text}");
+            assert_eq!(
+                (period.first(), period.last()),
+                (d(first), d(last)),
+                "{text}"
+            );
+            assert_eq!(period.days(), days, "{text}");
+            let json = serde_json::to_string(&period).unwrap();
+            assert_eq!(json, format!("\"{text}\""));
+            assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), period);
+            assert_eq!(Period::containing(kind, d(last)), period, "{text}");
+        }
+        let err = serde_json::from_str::<Period>("\"2024-Q5\"").unwrap_err();
+        assert!(err.to_string().contains("2024-Q5"), "{err}");
+    }
+
+    #[test]
+    fn contains_holds_the_days_from_first_to_last_only() {
+        let week = p("2025-W01");
+        assert!(week.contains(d("2024-12-30")) && week.contains(d("2025-01-05")));
+        assert!(!week.contains(d("2024-12-29")) && !week.contains(d("2025-01-06")));
+        let february = p("2024-02");
+        assert!(february.contains(d("2024-02-29")));
+        assert!(!february.contains(d("2024-03-01")) && !february.contains(d("2024-01-31")));
+        assert!(p("2024-03-17").contains(d("2024-03-17")));
+        assert!(!p("2024-03-17").contains(d("2024-03-18")));
+    }
+
+    #[test]
+    fn next_and_previous_cross_year_ends_both_ways() {
+        for (before, after) in [
+            ("2024-12-31", "2025-01-01"),
+            ("2024-W52", "2025-W01"),
+            ("2020-W52", "2020-W53"),
+            ("2020-W53", "2021-W01"),
+            ("2026-W53", "2027-W01"),
+            ("2024-12", "2025-01"),
+            ("2024-Q4", "2025-Q1"),
+            ("2024-H2", "2025-H1"),
+            ("2024", "2025"),
+        ] {
+            assert_eq!(p(before).next(), p(after), "{before}");
+            assert_eq!(p(after).previous(), p(before), "{after}");
+        }
+    }
+
+    #[test]
+    fn inside_lists_the_days_weeks_and_months_that_make_up_a_period() {
+        let weeks = |text: &str| p(text).inside(PeriodKind::Week).unwrap();
+        assert_eq!(weeks("2024").len(), 52);
+        assert_eq!(weeks("2020").len(), 53);
+        assert_eq!(weeks("2026").len(), 53);
+        assert_eq!(weeks("2020").last().unwrap().to_string(), "2020-W53");
+        assert_eq!(weeks("2025")[0].to_string(), "2025-W01");
+        let q1: Vec<String> = (1..=13).map(|w| format!("2024-W{w:02}")).collect();
+        assert_eq!(texts(&weeks("2024-Q1")), q1);
+        // 2024-W09 (02-26..03-03) has its Thursday on 29 February: it is February's.
+        assert_eq!(
+            texts(&weeks("2024-03")),
+            ["2024-W10", "2024-W11", "2024-W12", "2024-W13"]
+        );
+        assert_eq!(texts(&weeks("2024-02")).last().unwrap(), "2024-W09");
+        assert_eq!(
+            texts(&weeks("2024-12")),
+            ["2024-W49", "2024-W50", "2024-W51", "2024-W52"]
+        );
+        assert_eq!(texts(&weeks("2025-01"))[0], "2025-W01");
+        assert_eq!(texts(&weeks("2020-12")).last().unwrap(), "2020-W53");
+        let march = p("2024-03").inside(PeriodKind::Day).unwrap();
+        assert_eq!(march.len(), 31);
+        assert_eq!((march[0], march[30]), (p("2024-03-01"), p("2024-03-31")));
+        let week = p("2025-W01").inside(PeriodKind::Day).unwrap();
+        assert_eq!(week.len(), 7);
+        assert_eq!((week[0], week[6]), (p("2024-12-30"), p("2025-01-05")));
+        assert_eq!(p("2024").inside(PeriodKind::Day).unwrap().len(), 366);
+        assert_eq!(p("2024").inside(PeriodKind::Month).unwrap().len(), 12);
+        assert_eq!(
+            texts(&p("2024").inside(PeriodKind::Quarter).unwrap()),
+            ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+        );
+        assert_eq!(
+            texts(&p("2024-H2").inside(PeriodKind::Month).unwrap()),
+            [
+                "2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12"
+            ]
+        );
+        for text in [
+            "2024-03-17",
+            "2024-W11",
+            "2024-03",
+            "2024-Q1",
+            "2024-H1",
+            "2024",
+        ] {
+            assert_eq!(p(text).inside(p(text).kind()).unwrap(), [p(text)]);
+        }
+    }
+
+    #[test]
+    fn inside_refuses_kinds_a_period_is_not_made_of_naming_kind() {
+        for (text, kind) in [
+            ("2024-03", PeriodKind::Year),
+            ("2024-03-17", PeriodKind::Week),
+            ("2024-W11", PeriodKind::Month),
+            ("2024-W11", PeriodKind::Quarter),
+            ("2024-W11", PeriodKind::HalfYear),
+            ("2024-H1", PeriodKind::Year),
+        ] {
+            let err = p(text).inside(kind).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{text}");
+            let message = err.to_string();
+            assert!(message.starts_with("invalid kind"), "{message}");
+            assert!(
+                message.contains(kind.as_str()) && message.contains(text),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn belongs_to_goes_by_the_thursday_for_weeks_and_the_first_day_otherwise() {
+        for (text, kind, owner) in [
+            ("2025-W01", PeriodKind::Month, "2025-01"),
+            ("2025-W01", PeriodKind::Quarter, "2025-Q1"),
+            ("2025-W01", PeriodKind::HalfYear, "2025-H1"),
+            ("2025-W01", PeriodKind::Year, "2025"),
+            ("2024-W01", PeriodKind::Month, "2024-01"),
+            ("2020-W53", PeriodKind::Month, "2020-12"),
+            ("2020-W53", PeriodKind::Year, "2020"),
+            ("2024-W09", PeriodKind::Month, "2024-02"),
+            ("2024-W10", PeriodKind::Month, "2024-03"),
+            ("2024-W05", PeriodKind::Month, "2024-02"),
+            ("2024-12-30", PeriodKind::Week, "2025-W01"),
+            ("2024-12-30", PeriodKind::Year, "2024"),
+            ("2024-03-17", PeriodKind::Week, "2024-W11"),
+            ("2024-05", PeriodKind::Quarter, "2024-Q2"),
+            ("2024-Q3", PeriodKind::HalfYear, "2024-H2"),
+            ("2024-H2", PeriodKind::HalfYear, "2024-H2"),
+        ] {
+            assert_eq!(
+                p(text).belongs_to(kind).unwrap(),
+                p(owner),
+                "{text} {kind:?}"
+            );
+        }
+        for (text, kind) in [
+            ("2024-03", PeriodKind::Week),
+            ("2024-W11", PeriodKind::Day),
+            ("2024", PeriodKind::HalfYear),
+        ] {
+            let err = p(text).belongs_to(kind).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{text}");
+            let message = err.to_string();
+            assert!(message.starts_with("invalid kind"), "{message}");
+            assert!(
+                message.contains(kind.as_str()) && message.contains(text),
+                "{message}"
+            );
+        }
+    }
+
+    /// Over 2018–2027, for every pair of kinds a period can be made of: the periods inside
+    /// consecutive longer periods follow each other without gap or repeat, and each of
+    /// them belongs to the one it was listed in. So `p` is in `q.inside(p.kind())` exactly
+    /// when `p.belongs_to(q.kind())` is `q`.
+    #[test]
+    fn inside_and_belongs_to_agree_and_tile_the_years() {
+        for long in KINDS {
+            for short in KINDS.into_iter().filter(|k| *k <= long) {
+                let mut owner = Period::containing(long, d("2018-01-01"));
+                let mut expected: Option<Period> = None;
+                while owner.first() <= d("2027-12-31") {
+                    for part in owner.inside(short).unwrap() {
+                        if let Some(expected) = expected {
+                            assert_eq!(part, expected, "{short:?} in {owner}");
+                        }
+                        assert_eq!(part.belongs_to(long).unwrap(), owner, "{part}");
+                        assert!(!owner.previous().inside(short).unwrap().contains(&part));
+                        assert!(!owner.next().inside(short).unwrap().contains(&part));
+                        expected = Some(part.next());
+                    }
+                    owner = owner.next();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_texts_are_refused_naming_the_text() {
+        for bad in [
+            "2024-Q5",
+            "2024-Q0",
+            "2024-H3",
+            "2024-W00",
+            "2024-W54",
+            "2021-W53",
+            "2024-W1",
+            "2024-13",
+            "2024-00",
+            "24-Q1",
+            "2024-3",
+            "2024-02-30",
+            "Q1",
+            "20244",
+            "",
+            "2024-",
+        ] {
+            let err = Period::parse(bad).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{bad}");
+            let message = err.to_string();
+            assert!(message.contains(&format!("{bad:?}")), "{message}");
+            assert!(bad.parse::<Period>().is_err());
         }
     }
 

@@ -13,6 +13,7 @@ mod errors;
 mod import;
 mod ledger;
 mod ledger_types;
+mod period;
 mod registry_types;
 mod store;
 mod types;
@@ -21,7 +22,7 @@ mod visits;
 use pyo3::prelude::*;
 use wangge::{Levels, Role};
 
-/// The native module: the `Store` class, the record classes, the exception classes,
+/// The native module: the `Store` class, the record classes, `Period`, the exception classes,
 /// `__version__`, `ROLES` (every staff role name, most responsible first),
 /// `DEFAULT_LEVELS` (the levels a store gets when none are given) and `ARCHIVE_SECTIONS`
 /// (the sections of a household's archive, in the seed's order).
@@ -34,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     contacts::register(m)?;
     ledger::register(m)?;
     calendar::register(m)?;
+    period::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;

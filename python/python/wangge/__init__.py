@@ -9,9 +9,10 @@ which is audited. Demands and hazards go into the ledger (台账): ``Store.regis
 classifies an entry into its books, triages it to the grid, the community or the
 township and gives it a deadline in working days of the official calendar
 (``add_working_days``), and the workflow (``sign_for``, ``start``, ``resolve``,
-``verify``, ``close_entry``...) records every change as an event. Every write is
-recorded in a tamper-evident audit chain; ``Store.scope`` gives a handle that sees only
-one subtree.
+``verify``, ``close_entry``...) records every change as an event. ``Period`` is a
+calendar period (``Period.parse("2024-Q1")``): its days, its neighbours, and how weeks,
+months, quarters and years nest. Every write is recorded in a tamper-evident audit
+chain; ``Store.scope`` gives a handle that sees only one subtree.
 
     >>> import wangge
     >>> with wangge.Store(":memory:") as store:
@@ -42,6 +43,7 @@ from wangge._native import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    Period,
     Resident,
     Staff,
     StorageError,
@@ -82,6 +84,7 @@ __all__ = [
     "InvalidTransition",
     "NotFound",
     "PermissionDenied",
+    "Period",
     "Resident",
     "Staff",
     "StorageError",

@@ -41,6 +41,7 @@ __all__ = [
     "Reason",
     "Classification",
     "Piles",
+    "Period",
     "add_working_days",
     "working_days_between",
     "default_ledger_rules",
@@ -138,6 +139,9 @@ _HandlerKind: TypeAlias = Literal["unit", "department"]
 _NewEntry: TypeAlias = Mapping[str, Union[str, int, bool, datetime, None]]
 """One entry of Store.register_entries: a dict with the keys unit, summary, reported_at
 and optionally category, household_id, resident_id, source, urgent, finding_id."""
+
+_PeriodKind: TypeAlias = Literal["day", "week", "month", "quarter", "half_year", "year"]
+"""The kinds of calendar period (the plurals, such as "weeks", are accepted too)."""
 
 _S = TypeVar("_S", bound="Store")
 
@@ -676,6 +680,48 @@ class Piles:
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+@final
+class Period:
+    """A calendar period: a day 2024-03-17, an ISO week 2024-W11 (Monday first), a month
+    2024-03, a quarter 2024-Q1, a half year 2024-H1 or a year 2024. A week belongs to the
+    month, quarter, half year and year holding its Thursday (4 or more of its days), so
+    every week belongs to exactly one of each: 2025-W01 (2024-12-30..2025-01-05) is
+    January 2025's. Periods print as their text, compare equal when they are the same
+    period, sort by first day and then by kind (shorter first), hash and pickle."""
+
+    def __new__(cls, text: str) -> "Period": ...
+    @staticmethod
+    def parse(text: str) -> "Period":
+        """The period written text; other text raises InvalidInput naming it."""
+    @staticmethod
+    def containing(kind: _PeriodKind, date: _DateLike) -> "Period":
+        """The period of kind that contains date (the week of 2024-12-30 is 2025-W01)."""
+    @property
+    def kind(self) -> _PeriodKind: ...
+    @property
+    def first(self) -> date: ...
+    @property
+    def last(self) -> date: ...
+    @property
+    def days(self) -> int: ...
+    def contains(self, date: _DateLike) -> bool: ...
+    def next(self) -> "Period": ...
+    def previous(self) -> "Period": ...
+    def inside(self, kind: _PeriodKind) -> list["Period"]:
+        """The periods of kind that make up this one, in order; for weeks, those that
+        belong to it (2024-03 holds 2024-W10..2024-W13). A kind the period is not made
+        of raises InvalidInput naming kind."""
+    def belongs_to(self, kind: _PeriodKind) -> "Period":
+        """The period of kind this one belongs to (a week: the one holding its
+        Thursday). A shorter kind raises InvalidInput naming kind."""
+    def __reduce__(self) -> tuple[Callable[[str], "Period"], tuple[str]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __lt__(self, other: "Period", /) -> bool: ...
+    def __le__(self, other: "Period", /) -> bool: ...
+    def __gt__(self, other: "Period", /) -> bool: ...
+    def __ge__(self, other: "Period", /) -> bool: ...
 
 @final
 class Store:

@@ -1,0 +1,142 @@
+//! Calendar periods as the frozen Python class `Period`: parsed from and printed as their
+//! text (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1`, `2024`), stepped with
+//! `next()`/`previous()`, and nested with `inside(kind)`/`belongs_to(kind)`, where a week
+//! belongs to the month, quarter, half year and year holding its Thursday.
+
+use std::cmp::Ordering;
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use wangge::{Date, PeriodKind};
+
+use crate::convert::date_arg;
+use crate::errors::py_result;
+
+/// A calendar period: a day `2024-03-17`, an ISO week `2024-W11` (Monday first), a month
+/// `2024-03`, a quarter `2024-Q1`, a half year `2024-H1` or a year `2024`. Periods compare
+/// equal when they are the same period, hash accordingly, sort by first day and then by
+/// kind (shorter first), print as their text and pickle.
+#[pyclass(frozen, eq, ord, hash, module = "wangge._native")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Period(pub(crate) wangge::Period);
+
+impl Ord for Period {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.0.first(), self.0.kind()).cmp(&(other.0.first(), other.0.kind()))
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A kind argument: `day`, `week`, `month`, `quarter`, `half_year` or `year` (or plural).
+fn kind_arg(kind: &str) -> PyResult<PeriodKind> {
+    py_result(PeriodKind::parse("kind", kind))
+}
+
+#[pymethods]
+impl Period {
+    /// The period written `text`, as `Period.parse` reads it.
+    #[new]
+    fn new(text: &str) -> PyResult<Self> {
+        Period::parse(text)
+    }
+
+    /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`; any
+    /// other text raises `InvalidInput` naming it.
+    #[staticmethod]
+    fn parse(text: &str) -> PyResult<Self> {
+        py_result(wangge::Period::parse(text)).map(Period)
+    }
+
+    /// The period of `kind` (`day`, `week`, `month`, `quarter`, `half_year` or `year`)
+    /// that contains `date`: the week containing 2024-12-30 is `2025-W01`.
+    #[staticmethod]
+    fn containing(kind: &str, date: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let kind = kind_arg(kind)?;
+        let day = date_arg("date", date)?;
+        Ok(Period(wangge::Period::containing(kind, day)))
+    }
+
+    /// The kind: `day`, `week`, `month`, `quarter`, `half_year` or `year`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.0.kind().as_str()
+    }
+
+    /// Its first day.
+    #[getter]
+    fn first(&self) -> Date {
+        self.0.first()
+    }
+
+    /// Its last day.
+    #[getter]
+    fn last(&self) -> Date {
+        self.0.last()
+    }
+
+    /// How many days it spans.
+    #[getter]
+    fn days(&self) -> u32 {
+        self.0.days()
+    }
+
+    /// Whether `date` falls in it, its first and last day included.
+    fn contains(&self, date: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.contains(date_arg("date", date)?))
+    }
+
+    /// The period of the same kind after this one (`2024-W52` is followed by `2025-W01`).
+    fn next(&self) -> Self {
+        Period(self.0.next())
+    }
+
+    /// The period of the same kind before this one.
+    fn previous(&self) -> Self {
+        Period(self.0.previous())
+    }
+
+    /// The periods of `kind` that make up this one, in order: the days, months, quarters
+    /// or half years inside it; the weeks that belong to it (whose Thursday falls in it,
+    /// so `2024-03` holds `2024-W10` to `2024-W13`); a week's 7 days; itself for its own
+    /// kind. A kind longer than the period, weeks of a day, or months, quarters or half
+    /// years of a week raise `InvalidInput` naming `kind`.
+    fn inside(&self, kind: &str) -> PyResult<Vec<Self>> {
+        let kind = kind_arg(kind)?;
+        py_result(self.0.inside(kind)).map(|periods| periods.into_iter().map(Period).collect())
+    }
+
+    /// The period of `kind` this one belongs to: for a week, the one holding its Thursday
+    /// (`2025-W01` belongs to `2025-01`); for any other period, the one holding its first
+    /// day; itself for its own kind. A shorter kind raises `InvalidInput` naming `kind`.
+    fn belongs_to(&self, kind: &str) -> PyResult<Self> {
+        let kind = kind_arg(kind)?;
+        py_result(self.0.belongs_to(kind)).map(Period)
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Period('{}')", self.0)
+    }
+
+    /// Pickles as `Period.parse(text)`.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let parse = slf.get_type().getattr("parse")?;
+        let args = PyTuple::new(slf.py(), [slf.get().0.to_string()])?;
+        Ok((parse, args))
+    }
+}
+
+/// Adds the `Period` class to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Period>()
+}
