@@ -108,7 +108,7 @@ impl Error {
     /// The same error, its message saying where it arose (`visit 3 of the batch`); the
     /// kind is kept.
     pub(crate) fn context(self, place: &str) -> Self {
-        match self {
+        match self.refused_by_trigger() {
             Error::NotFound { what, key } => Error::NotFound {
                 what,
                 key: format!("{key} ({place})"),
@@ -128,6 +128,17 @@ impl Error {
             Error::Sqlite(e) => Error::Storage(format!("{e} ({place})")),
             Error::Storage(m) => Error::Storage(format!("{m} ({place})")),
         }
+    }
+
+    /// A schema trigger's refusal (a fact in a locked period: `locked: ...`) as the
+    /// conflict it is; any other error unchanged.
+    pub(crate) fn refused_by_trigger(self) -> Self {
+        if let Error::Sqlite(rusqlite::Error::SqliteFailure(_, Some(message))) = &self
+            && message.starts_with("locked: ")
+        {
+            return Error::Conflict(message.clone());
+        }
+        self
     }
 
     pub(crate) fn not_found(what: &'static str, key: impl fmt::Display) -> Self {

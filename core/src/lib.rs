@@ -59,6 +59,7 @@ pub use registry::{
 };
 pub use report::{
     Breakdown, Circular, CircularRow, Indicators, LedgerIndicators, LeftOut, Report, ReportRow,
+    ReportingRule, Submission, SubmissionStatus, default_reporting_rules,
 };
 pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};

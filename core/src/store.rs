@@ -321,7 +321,7 @@ impl Store {
             changes: Changes::Unknown,
             visits: Vec::new(),
         };
-        let value = body(&mut write)?;
+        let value = body(&mut write).map_err(Error::refused_by_trigger)?;
         let Write {
             tx,
             audit,

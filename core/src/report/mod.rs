@@ -36,11 +36,13 @@
 mod circular;
 mod export;
 mod ledger;
+mod submit;
 
 pub use circular::{Circular, CircularRow, DEFAULT_MIN_SAMPLE, LeftOut};
 pub use export::INDICATOR_NAMES;
 use serde::Serialize;
 use serde_json::{Value, json};
+pub use submit::{ReportingRule, Submission, SubmissionStatus, default_reporting_rules};
 
 use crate::date;
 use crate::error::{Error, Result};
@@ -270,10 +272,12 @@ impl Tally {
     }
 }
 
-/// A unit of the report's tree: its code and the row it counts in.
+/// A unit of the report's tree: its code, level, first day and the row it counts in.
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
     pub(crate) code: String,
+    pub(crate) level: String,
+    pub(crate) start: i64,
     pub(crate) row: usize,
 }
 
@@ -354,6 +358,7 @@ impl Store {
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
         tally_registry(&conn, &root.0, &snapshot, &log, &tree, period, &mut rows)?;
+        submit::tally(self, &conn, &tree, period, &mut rows)?;
         drop(conn);
 
         let mut totals = Tally::default();
@@ -401,32 +406,32 @@ impl Store {
 }
 
 /// The unit (code, name, level) and its report tree over `[first, last]`.
-fn report_tree(
+pub(crate) fn report_tree(
     conn: &rusqlite::Connection,
     unit: &str,
     first: i64,
     last: i64,
 ) -> Result<((String, String, String), Tree)> {
-    let root: Option<(String, String, String, String)> = {
+    let root: Option<(String, String, String, String, i64)> = {
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT s.code, s.name, s.level, s.path FROM unit_span s
+            "SELECT s.code, s.name, s.level, s.path, s.start FROM unit_span s
              WHERE s.code = ?1 AND {}
              ORDER BY s.valid_from DESC LIMIT 1",
             counted_span("?2", "?3")
         ))?;
         let mut rows = stmt.query(rusqlite::params![unit, last, first])?;
         match rows.next()? {
-            Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             None => None,
         }
     };
-    let Some((code, name, level, path)) = root else {
+    let Some((code, name, level, path, start)) = root else {
         let on = date::from_sql(last);
         return Err(Error::not_found("unit", format!("{unit} on {on}")));
     };
     let (lo, hi) = (format!("{path}/"), format!("{path}0"));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT s.code, s.name, s.level, s.path FROM unit_span s
+        "SELECT s.code, s.name, s.level, s.path, s.start FROM unit_span s
          WHERE s.path >= ?1 AND s.path < ?2 AND {}
          ORDER BY s.path",
         counted_span("?3", "?4")
@@ -436,18 +441,20 @@ fn report_tree(
         rows: Vec::new(),
         members: vec![Member {
             code: code.clone(),
+            level: level.clone(),
+            start,
             row: 0,
         }],
         path: path.clone(),
     };
     let mut spans = Vec::new();
     while let Some(r) = rows.next()? {
-        let (c, n, l, p): (String, String, String, String) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        if !p[lo.len()..].contains('/') {
-            tree.rows.push((c.clone(), n, l));
+        let (code, name, level, path, start): (String, String, String, String, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        if !path[lo.len()..].contains('/') {
+            tree.rows.push((code.clone(), name, level.clone()));
         }
-        spans.push((c, p));
+        spans.push((code, level, start, path));
     }
     tree.rows.sort_by(|a, b| a.0.cmp(&b.0));
     tree.members[0].row = tree.own();
@@ -458,9 +465,14 @@ fn report_tree(
         .map(|(i, (c, _, _))| (c.as_str(), i))
         .collect();
     let mut members = Vec::with_capacity(spans.len());
-    for (c, p) in spans {
+    for (code, level, start, p) in spans {
         if let Some(row) = tree.row_of_path(&p, &children) {
-            members.push(Member { code: c, row });
+            members.push(Member {
+                code,
+                level,
+                start,
+                row,
+            });
         }
     }
     drop(children);

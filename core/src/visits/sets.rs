@@ -18,6 +18,7 @@ pub(crate) enum RuleTable {
     Quota,
     Patrol,
     Ledger,
+    Reporting,
 }
 
 impl RuleTable {
@@ -27,6 +28,7 @@ impl RuleTable {
             RuleTable::Quota => "quota_rule_set",
             RuleTable::Patrol => "patrol_rule_set",
             RuleTable::Ledger => "ledger_rule_set",
+            RuleTable::Reporting => "reporting_rule_set",
         }
     }
 
@@ -37,6 +39,7 @@ impl RuleTable {
             RuleTable::Quota => "setting quota rules",
             RuleTable::Patrol => "setting patrol rules",
             RuleTable::Ledger => "setting ledger rules",
+            RuleTable::Reporting => "setting reporting rules",
         }
     }
 
@@ -47,6 +50,7 @@ impl RuleTable {
             RuleTable::Quota => "set_quota_rules",
             RuleTable::Patrol => "set_patrol_rules",
             RuleTable::Ledger => "set_ledger_rules",
+            RuleTable::Reporting => "set_reporting_rules",
         }
     }
 }
