@@ -58,8 +58,9 @@ pub use registry::{
     UnitCounts,
 };
 pub use report::{
-    Breakdown, Circular, CircularRow, Indicators, LedgerIndicators, LeftOut, Report, ReportRow,
-    ReportingRule, Submission, SubmissionStatus, default_reporting_rules,
+    Assessment, AssessmentItem, AssessmentRules, Breakdown, Circular, CircularRow, Indicators,
+    ItemScore, LedgerIndicators, LeftOut, Report, ReportRow, ReportingRule, Submission,
+    SubmissionStatus, UnitScore, default_assessment_rules, default_reporting_rules,
 };
 pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};

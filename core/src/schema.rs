@@ -315,6 +315,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         start INTEGER PRIMARY KEY,
         rules TEXT NOT NULL
     );
+    -- The yearly assessment's weighted targets, versioned likewise.
+    CREATE TABLE assessment_rule_set (
+        start INTEGER PRIMARY KEY,
+        rules TEXT NOT NULL
+    );
 
     -- Every submission of a unit's report for a period (its cadence's), never changed
     -- but for approval; `report` is the report's JSON as submitted.

@@ -696,3 +696,59 @@ fn exports_carry_chinese_headers_and_the_same_figures() {
         assert!(contains(part), "{part} in the workbook");
     }
 }
+
+#[test]
+fn the_assessment_scores_children_on_weighted_targets_and_ranks_them() {
+    let store = busy_county();
+    let year = Period::parse("2025").unwrap();
+    store
+        .set_assessment_rules_json(
+            r#"{"items": [{"indicator": "closure_rate", "weight": 60, "target": 0.8},
+                          {"indicator": "home_coverage", "weight": 40, "target": 0.5}],
+                "min_sample": 3}"#,
+            None,
+        )
+        .unwrap();
+    let a = store.assessment(TOWNSHIP, year).unwrap();
+    let report = store.report(TOWNSHIP, year).unwrap();
+    assert_eq!(a.rows.len(), report.rows.len() - 1);
+    for row in &a.rows {
+        let r = report.rows.iter().find(|x| x.unit == row.unit).unwrap();
+        // Recompute the score from the report's rates.
+        let (mut points, mut weights) = (0.0, 0.0);
+        for (rate, weight, target) in [
+            (&r.indicators.ledger.closure_rate, 60.0, 0.8),
+            (&r.indicators.home_coverage, 40.0, 0.5),
+        ] {
+            if let Some(v) = rate.value.filter(|_| rate.den >= 3) {
+                points += weight * f64::min(1.0, v / target);
+                weights += weight;
+            }
+        }
+        let want = (weights > 0.0).then(|| 100.0 * points / weights);
+        match (row.score, want) {
+            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{} {x} {y}", row.unit),
+            (x, y) => assert_eq!(x, y),
+        }
+    }
+    assert!(a.rows.iter().any(|r| r.score.is_some()));
+    for pair in a.rows.windows(2) {
+        if let (Some(x), Some(y)) = (pair[0].score, pair[1].score) {
+            assert!(x >= y);
+        }
+    }
+    assert_eq!(a.rows[0].rank, Some(1));
+    let err = store
+        .set_assessment_rules_json(
+            r#"{"items": [{"indicator": "received", "weight": 1, "target": 1}]}"#,
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("received"), "{err}");
+    // The default rules apply before any are set.
+    assert_eq!(
+        county().assessment_rules(None).unwrap(),
+        wangge::default_assessment_rules()
+    );
+}

@@ -33,11 +33,15 @@
 //!
 //! A report holds counts only, never a person's name, ID number or phone.
 
+mod assess;
 mod circular;
 mod export;
 mod ledger;
 mod submit;
 
+pub use assess::{
+    Assessment, AssessmentItem, AssessmentRules, ItemScore, UnitScore, default_assessment_rules,
+};
 pub use circular::{Circular, CircularRow, DEFAULT_MIN_SAMPLE, LeftOut};
 pub use export::INDICATOR_NAMES;
 use serde::Serialize;

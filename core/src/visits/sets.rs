@@ -19,6 +19,7 @@ pub(crate) enum RuleTable {
     Patrol,
     Ledger,
     Reporting,
+    Assessment,
 }
 
 impl RuleTable {
@@ -29,6 +30,7 @@ impl RuleTable {
             RuleTable::Patrol => "patrol_rule_set",
             RuleTable::Ledger => "ledger_rule_set",
             RuleTable::Reporting => "reporting_rule_set",
+            RuleTable::Assessment => "assessment_rule_set",
         }
     }
 
@@ -40,6 +42,7 @@ impl RuleTable {
             RuleTable::Patrol => "setting patrol rules",
             RuleTable::Ledger => "setting ledger rules",
             RuleTable::Reporting => "setting reporting rules",
+            RuleTable::Assessment => "setting assessment rules",
         }
     }
 
@@ -51,6 +54,7 @@ impl RuleTable {
             RuleTable::Patrol => "set_patrol_rules",
             RuleTable::Ledger => "set_ledger_rules",
             RuleTable::Reporting => "set_reporting_rules",
+            RuleTable::Assessment => "set_assessment_rules",
         }
     }
 }
