@@ -340,7 +340,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 
     -- An approved report locks its unit's subtree (by `path` on the period's last day)
     -- for the period: facts dated in it may no longer be added or changed. The triggers
-    -- below refuse them, whichever way they are written.
+    -- below refuse them, whichever way they are written. Their messages are plain text:
+    -- SQLite before 3.47 cannot read a schema whose RAISE computes its message.
     CREATE TABLE report_lock (
         unit      TEXT NOT NULL,
         period    TEXT NOT NULL,
@@ -354,20 +355,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX report_lock_days ON report_lock(last_day, first_day);
 
     CREATE TRIGGER entry_locked BEFORE INSERT ON entry BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'an entry reported at ' || datetime(NEW.reported, 'unixepoch') || ' UTC' || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: an entry reported in a period whose report was approved') FROM report_lock l
         WHERE l.last_at >= NEW.reported AND l.first_at <= NEW.reported AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = NEW.unit
                      AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
     END;
     CREATE TRIGGER entry_event_locked BEFORE INSERT ON entry_event BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'an action on entry ' || NEW.entry_id || ' at ' || datetime(NEW.at, 'unixepoch') || ' UTC' || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: an action on an entry in a period whose report was approved') FROM report_lock l
         WHERE l.last_at >= NEW.at AND l.first_at <= NEW.at
           AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = (SELECT e.unit FROM entry e WHERE e.id = NEW.entry_id)
                      AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
     END;
     CREATE TRIGGER visit_locked BEFORE INSERT ON visit BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'a visit to household ' || NEW.household_id || ' on ' || date('0001-01-01', '+' || (NEW.day - 1) || ' days') || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: a visit in a period whose report was approved') FROM report_lock l
         WHERE l.last_day >= NEW.day AND l.first_day <= NEW.day
           AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = coalesce((SELECT p.unit FROM household_place p WHERE p.household_id = NEW.household_id
                         AND p.valid_from <= NEW.day AND p.valid_to > NEW.day),
@@ -376,13 +377,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
     END;
     CREATE TRIGGER household_locked BEFORE INSERT ON household BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'household ' || NEW.household_id || ' arriving on ' || date('0001-01-01', '+' || (NEW.start - 1) || ' days') || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: a household arriving in a period whose report was approved') FROM report_lock l
         WHERE l.last_day >= NEW.start AND l.first_day <= NEW.start AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = NEW.unit
                      AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
     END;
     CREATE TRIGGER household_move_locked BEFORE UPDATE OF unit ON household BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'moving household ' || NEW.household_id || ' on ' || date('0001-01-01', '+' || (NEW.unit_since - 1) || ' days') || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: a household moving in a period whose report was approved') FROM report_lock l
         WHERE l.last_day >= NEW.unit_since AND l.first_day <= NEW.unit_since
           AND (EXISTS (SELECT 1 FROM unit_span s WHERE s.code = OLD.unit
                      AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
@@ -391,13 +392,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/')));
     END;
     CREATE TRIGGER tag_locked BEFORE INSERT ON tag BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'tag ' || NEW.tag || ' from ' || date('0001-01-01', '+' || (NEW.start - 1) || ' days') || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: a tag starting in a period whose report was approved') FROM report_lock l
         WHERE l.last_day >= NEW.start AND l.first_day <= NEW.start AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = (SELECT h.unit FROM household h WHERE h.household_id = coalesce(NEW.household_id, (SELECT r.household_id FROM resident r WHERE r.resident_id = NEW.resident_id)))
                      AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
     END;
     CREATE TRIGGER untag_locked BEFORE UPDATE OF end_day ON tag BEGIN
-        SELECT RAISE(ABORT, 'locked: ' || 'ending tag ' || NEW.tag || ' on ' || date('0001-01-01', '+' || (NEW.end_day - 1) || ' days') || ' falls in ' || l.period || ', whose report of ' || l.unit || ' was approved') FROM report_lock l
+        SELECT RAISE(ABORT, 'locked: a tag ending in a period whose report was approved') FROM report_lock l
         WHERE l.last_day >= NEW.end_day AND l.first_day <= NEW.end_day AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = (SELECT h.unit FROM household h WHERE h.household_id = coalesce(NEW.household_id, (SELECT r.household_id FROM resident r WHERE r.resident_id = NEW.resident_id)))
                      AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));

@@ -625,7 +625,24 @@ fn a_circular_ranks_children_and_leaves_out_small_samples() {
     assert!(c.lower_is_better && c.left_out.is_empty());
     for pair in c.ranked.windows(2) {
         assert!(pair[0].value <= pair[1].value);
+        assert_eq!(
+            pair[0].value < pair[1].value,
+            pair[0].rank < pair[1].rank,
+            "{c:?}"
+        );
     }
+    let c = store.circular(TOWNSHIP, h1, "received", None).unwrap();
+    let counts: Vec<u64> = c.ranked.iter().map(|r| r.num).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert!(
+        counts[0] > counts[counts.len() - 1],
+        "the facts differ: {counts:?}"
+    );
+    assert_eq!(
+        c.ranked.last().unwrap().rank,
+        2,
+        "two communities, different counts"
+    );
     let err = store.circular(COUNTY, h1, "happiness", None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("happiness") && err.to_string().contains("closure_rate"));

@@ -96,6 +96,8 @@ impl Store {
         let min_sample = min_sample.unwrap_or(DEFAULT_MIN_SAMPLE);
         let report = self.report(unit, period)?;
         let lower_is_better = matches!(key, "pending" | "hard" | "overdue");
+        let is_count =
+            !serde_json::to_value(&report.totals).unwrap_or(Value::Null)[key].is_object();
         let mut ranked = Vec::new();
         let mut left_out = Vec::new();
         for row in report.rows.iter().filter(|r| !r.own) {
@@ -141,9 +143,14 @@ impl Store {
             }
         };
         ranked.sort_by(|a, b| better(a.value, b.value).then_with(|| a.unit.cmp(&b.unit)));
-        // Equal values, compared exactly as fractions, share a rank.
+        // Equal values share a rank: counts compared as they are, rates exactly as
+        // fractions.
         let tie = |a: &CircularRow, b: &CircularRow| {
-            u128::from(a.num) * u128::from(b.den) == u128::from(b.num) * u128::from(a.den)
+            if is_count {
+                a.num == b.num
+            } else {
+                u128::from(a.num) * u128::from(b.den) == u128::from(b.num) * u128::from(a.den)
+            }
         };
         for i in 0..ranked.len() {
             ranked[i].rank = if i > 0 && tie(&ranked[i], &ranked[i - 1]) {
