@@ -675,6 +675,94 @@ wg_status wg_unit_counts(const wg_store *store,
                          const char *as_of,
                          char **out_json);
 
+// Writes to `*out_json` `unit`'s report over `period`, a JSON object (the same as
+// Python's `Report.to_json()`):
+// `{"unit", "name", "level", "period", "first", "last", "totals", "rows", "by_category",
+// "by_book"}` where `period` is its canonical text and `first`/`last` its first and last
+// day (`YYYY-MM-DD`); `totals` is an indicators object for the whole subtree; `rows` is
+// an array of `{"unit", "name", "level", "own", indicators...}`, one per direct child by
+// code, then the row of the facts attached to the unit itself (`"own": true`), the
+// indicators flattened into the row: the rows add up exactly to the totals in every count
+// and in every rate's `num` and `den`; `by_category` and `by_book` are arrays of `{"key",
+// ledger indicators...}`, by key (an entry kept in two books counts in both). The string
+// is the caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_report(const wg_store *store, const char *unit, const char *period, char **out_json);
+
+// Writes to `*out_csv` the main table of `unit`'s report over `period` as CSV text: UTF-8
+// beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
+// lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,
+// 行, then each indicator's name, a rate followed by its 分子 and 分母 columns), one line
+// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
+// A null rate is an empty field. The string is the caller's, freed with
+// `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_csv` is
+// NULL or writable.
+wg_status wg_report_csv(const wg_store *store,
+                        const char *unit,
+                        const char *period,
+                        char **out_csv);
+
+// Writes to `*out_bytes` and `*out_len` `unit`'s report over `period` as an XLSX
+// workbook (a ZIP archive, so it begins with `PK`): the main table as `wg_report_csv`
+// gives it, then the ledger indicators per category (按类别) and per ledger book
+// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
+// same length; both outputs are written only on success.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_bytes` and
+// `out_len` are NULL or writable.
+wg_status wg_report_xlsx(const wg_store *store,
+                         const char *unit,
+                         const char *period,
+                         uint8_t **out_bytes,
+                         size_t *out_len);
+
+// Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
+// came with. NULL is accepted and ignored.
+//
+// # Safety
+// `bytes` is NULL or a buffer returned by this library, not yet freed, and `len` is the
+// length returned with it.
+void wg_bytes_free(uint8_t *bytes, size_t len);
+
+// Writes to `*out_json` the direct children of `unit` ranked on `indicator` (a key of
+// `wg_indicators`; another is `WG_INVALID_INPUT` naming it) over `period` (通报), a JSON
+// object (the same as Python's `Circular.to_json()`): `{"unit", "name", "period",
+// "indicator", "indicator_name", "lower_is_better", "min_sample", "ranked", "left_out"}`
+// where `ranked` is an array of `{"unit", "name", "value", "num", "den", "rank"}`, best
+// first (rank 1; equal values share a rank: 1, 2, 2, 4; ties in code order) and
+// `left_out` an array of `{"unit", "name", "den", "reason"}`, by code. A rate is ranked
+// only when its denominator is at least `min_sample` (negative: the default, 5); counts
+// are always ranked, higher first except `pending`, `hard` and `overdue`
+// (`lower_is_better`), with `num` and `den` the count. The unit's own row is never
+// ranked. The string is the caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_circular(const wg_store *store,
+                      const char *unit,
+                      const char *period,
+                      const char *indicator,
+                      int64_t min_sample,
+                      char **out_json);
+
+// Writes to `*out_json` every indicator a report holds, in column order (the ledger's
+// first), a JSON array of `{"key", "name"}`: `key` as in the report's JSON
+// (`closure_rate`), `name` its Chinese name (办结率). Takes no store: an error goes to
+// this thread's last error, read with `wg_last_error(NULL, ...)`. The string is the
+// caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `out_json` is NULL or writable.
+wg_status wg_indicators(char **out_json);
+
 // Adds staff member `staff_id` named `name` with `phone` (may be NULL). If `out_json` is
 // not NULL, the staff member (phone masked) is written there.
 //

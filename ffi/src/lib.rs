@@ -6,6 +6,7 @@
 //! - outputs are written only on success; required out-pointers that are NULL, NULL or
 //!   non-UTF-8 strings are answered with `WG_INVALID_INPUT`, never a crash;
 //! - every string the library returns is the caller's, freed with [`wg_string_free`];
+//!   every byte buffer, with its length, with [`wg_bytes_free`];
 //! - the message of the last error is read with [`wg_last_error`]: per handle, or per
 //!   thread for calls made without one;
 //! - no panic crosses the boundary (`WG_INTERNAL_ERROR`).
@@ -24,6 +25,7 @@ mod out;
 mod panic;
 mod period;
 mod registry;
+mod report;
 mod staff;
 mod store;
 mod units;
@@ -40,6 +42,7 @@ pub use import::*;
 pub use ledger::*;
 pub use period::*;
 pub use registry::*;
+pub use report::*;
 pub use staff::*;
 pub use store::*;
 pub use units::*;

@@ -15,6 +15,7 @@ mod ledger;
 mod ledger_types;
 mod period;
 mod registry_types;
+mod report;
 mod store;
 mod types;
 mod visits;
@@ -24,8 +25,9 @@ use wangge::{Levels, Role};
 
 /// The native module: the `Store` class, the record classes, `Period`, the exception classes,
 /// `__version__`, `ROLES` (every staff role name, most responsible first),
-/// `DEFAULT_LEVELS` (the levels a store gets when none are given) and `ARCHIVE_SECTIONS`
-/// (the sections of a household's archive, in the seed's order).
+/// `DEFAULT_LEVELS` (the levels a store gets when none are given), `ARCHIVE_SECTIONS`
+/// (the sections of a household's archive, in the seed's order) and `INDICATORS` (every
+/// report indicator's key and Chinese name, in column order).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", wangge::VERSION)?;
@@ -36,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ledger::register(m)?;
     calendar::register(m)?;
     period::register(m)?;
+    report::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;

@@ -11,8 +11,11 @@ township and gives it a deadline in working days of the official calendar
 (``add_working_days``), and the workflow (``sign_for``, ``start``, ``resolve``,
 ``verify``, ``close_entry``...) records every change as an event. ``Period`` is a
 calendar period (``Period.parse("2024-Q1")``): its days, its neighbours, and how weeks,
-months, quarters and years nest. Every write is recorded in a tamper-evident audit
-chain; ``Store.scope`` gives a handle that sees only one subtree.
+months, quarters and years nest. ``Store.report`` gives a unit's indicators over a
+period (报告: totals, a row per child, breakdowns per category and book) as dicts, JSON,
+CSV, XLSX or a DataFrame, and ``Store.circular`` ranks its children on one of the
+``INDICATORS`` (通报). Every write is recorded in a tamper-evident audit chain;
+``Store.scope`` gives a handle that sees only one subtree.
 
     >>> import wangge
     >>> with wangge.Store(":memory:") as store:
@@ -61,6 +64,9 @@ from wangge._native import (
     Event,
     Piles,
     Reason,
+    INDICATORS,
+    Circular,
+    Report,
     add_working_days,
     default_ledger_rules,
     working_days_between,
@@ -102,6 +108,9 @@ __all__ = [
     "Event",
     "Piles",
     "Reason",
+    "INDICATORS",
+    "Circular",
+    "Report",
     "add_working_days",
     "default_ledger_rules",
     "working_days_between",

@@ -4,7 +4,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Literal, Protocol, TypeAlias, TypeVar, Union, final
+from typing import Any, Literal, Protocol, TypeAlias, TypedDict, TypeVar, Union, final
 
 __all__ = [
     "__version__",
@@ -42,6 +42,9 @@ __all__ = [
     "Classification",
     "Piles",
     "Period",
+    "Report",
+    "Circular",
+    "INDICATORS",
     "add_working_days",
     "working_days_between",
     "default_ledger_rules",
@@ -55,6 +58,9 @@ DEFAULT_LEVELS: list[tuple[str, int | None]]
 ARCHIVE_SECTIONS: tuple[str, ...]
 """The sections of a household's archive (民生档案), in the seed's order: basic,
 employment, education, health, insurance, assistance, petitions, demands."""
+INDICATORS: list[tuple[str, str]]
+"""Every report indicator as (key, Chinese name), in column order, the ledger's first:
+("received", "受理数"), ("resolved", "办结数"), ... ("report_timeliness", "报告及时率")."""
 
 _DateLike: TypeAlias = Union[date, datetime, str]
 """A datetime.date, a datetime.datetime (its date is taken) or ISO text YYYY-MM-DD."""
@@ -723,6 +729,120 @@ class Period:
     def __gt__(self, other: "Period", /) -> bool: ...
     def __ge__(self, other: "Period", /) -> bool: ...
 
+_PeriodLike: TypeAlias = Union[Period, str]
+"""A wangge.Period or its text: 2024-03-17, 2024-W11, 2024-03, 2024-Q1, 2024-H1, 2024."""
+
+_Indicator: TypeAlias = Literal[
+    "received",
+    "resolved",
+    "closed",
+    "closure_rate",
+    "due_closure_rate",
+    "timely_rate",
+    "sign_for_rate",
+    "timely_sign_for_rate",
+    "pending",
+    "hard",
+    "overdue",
+    "visits_home",
+    "visits_phone",
+    "home_coverage",
+    "rule_compliance",
+    "households",
+    "special_households",
+    "residents",
+    "floating",
+    "report_completeness",
+    "report_timeliness",
+]
+"""The keys of INDICATORS."""
+
+class _Rate(TypedDict):
+    """A rate with its parts; value is None when den is 0."""
+
+    num: int
+    den: int
+    value: float | None
+
+class _Ranked(TypedDict):
+    """A ranked unit of a circular; for a count, num and den are the count."""
+
+    unit: str
+    name: str
+    value: float
+    num: int
+    den: int
+    rank: int
+
+class _LeftOut(TypedDict):
+    """A unit a circular leaves out, with its sample and the reason."""
+
+    unit: str
+    name: str
+    den: int
+    reason: str
+
+@final
+class Report:
+    """A unit's indicators over a period (报告): the totals of its whole subtree, one row
+    per direct child plus the own row, which add up to the totals, and the ledger's
+    indicators per category and per ledger book. Counts are ints, rates _Rate dicts."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def totals(self) -> dict[str, int | _Rate]: ...
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per direct child, by code, then the own row ("own": True): unit,
+        name, level, own and every indicator."""
+    @property
+    def by_category(self) -> list[dict[str, Any]]: ...
+    @property
+    def by_book(self) -> list[dict[str, Any]]: ...
+    def to_json(self) -> str:
+        """The JSON text the C API's wg_report returns."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_csv(self) -> str:
+        """The main table as CSV, starting with a byte-order mark, Chinese headers."""
+    def to_xlsx(self, path: str | os.PathLike[str] | None = None) -> bytes:
+        """The workbook's bytes, also written to path when given."""
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (rates as values plus <key>_num, <key>_den);
+        raises ImportError without pandas."""
+
+@final
+class Circular:
+    """The direct children of a unit ranked on one indicator over a period (通报)."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def indicator(self) -> _Indicator: ...
+    @property
+    def indicator_name(self) -> str: ...
+    @property
+    def lower_is_better(self) -> bool: ...
+    @property
+    def min_sample(self) -> int: ...
+    @property
+    def ranked(self) -> list[_Ranked]: ...
+    @property
+    def left_out(self) -> list[_LeftOut]: ...
+    def to_json(self) -> str:
+        """The JSON text the C API's wg_circular returns."""
+    def to_dict(self) -> dict[str, Any]: ...
+
 @final
 class Store:
     """A handle on one deployment's store (one SQLite file, or ":memory:")."""
@@ -981,6 +1101,10 @@ class Store:
         overdue: bool | None = None,
     ) -> list[Entry]: ...
     def piles(self, unit: str, period: str) -> Piles: ...
+    def report(self, unit: str, period: _PeriodLike) -> Report: ...
+    def circular(
+        self, unit: str, period: _PeriodLike, indicator: _Indicator, min_sample: int = 5
+    ) -> Circular: ...
     def add_working_days(self, date: _DateLike, n: int) -> date: ...
     def working_days_between(self, a: _DateLike, b: _DateLike) -> int: ...
     def load_calendar(

@@ -1,0 +1,229 @@
+//! Reports (报告) and circulars (通报) over the C ABI: a unit's indicators over a period as
+//! JSON, CSV or an XLSX workbook, its children ranked on one indicator, and the list of
+//! indicators.
+//!
+//! `unit` is a unit's code; `period` is written `2024-03-17`, `2024-W11`, `2024-03`,
+//! `2024-Q1`, `2024-H1` or `2024` (a malformed one is `WG_INVALID_INPUT` naming
+//! `period`). A report covers the unit's whole subtree as it stood on the period's last
+//! day; a unit outside the handle's scope is `WG_PERMISSION_DENIED`, one that did not
+//! exist then `WG_NOT_FOUND`. A report holds counts only, never a person's name, ID number
+//! or phone.
+//!
+//! An **indicators** object holds every indicator of `wg_indicators`, by key: counts
+//! (`received`, `resolved`, `closed`, `pending`, `hard`, `overdue`, `visits_home`,
+//! `visits_phone`, `households`, `special_households`, `residents`, `floating`) are
+//! integers; rates (`closure_rate`, `due_closure_rate`, `timely_rate`, `sign_for_rate`,
+//! `timely_sign_for_rate`, `home_coverage`, `rule_compliance`, `report_completeness`,
+//! `report_timeliness`) are `{"num", "den", "value"}`, `value` being `num / den` or null
+//! when `den` is 0. The **ledger indicators** are its first eleven, `received` to
+//! `overdue`.
+
+use std::ffi::c_char;
+
+use serde::Serialize;
+
+use crate::error::{FfiError, arg};
+use crate::out::OutString;
+use crate::panic::boundary;
+use crate::store::{handle, need, wg_store};
+use crate::wg_status;
+
+/// One indicator as `wg_indicators` lists it.
+#[derive(Serialize)]
+struct IndicatorJson {
+    key: &'static str,
+    name: &'static str,
+}
+
+/// Reads the required `unit` and `period` arguments.
+fn unit_and_period<'a>(
+    unit: *const c_char,
+    period: *const c_char,
+) -> Result<(&'a str, wangge::Period), FfiError> {
+    let unit = arg("unit", unit)?;
+    let period = wangge::Period::parse(arg("period", period)?)?;
+    Ok((unit, period))
+}
+
+/// Writes to `*out_json` `unit`'s report over `period`, a JSON object (the same as
+/// Python's `Report.to_json()`):
+/// `{"unit", "name", "level", "period", "first", "last", "totals", "rows", "by_category",
+/// "by_book"}` where `period` is its canonical text and `first`/`last` its first and last
+/// day (`YYYY-MM-DD`); `totals` is an indicators object for the whole subtree; `rows` is
+/// an array of `{"unit", "name", "level", "own", indicators...}`, one per direct child by
+/// code, then the row of the facts attached to the unit itself (`"own": true`), the
+/// indicators flattened into the row: the rows add up exactly to the totals in every count
+/// and in every rate's `num` and `den`; `by_category` and `by_book` are arrays of `{"key",
+/// ledger indicators...}`, by key (an entry kept in two books counts in both). The string
+/// is the caller's, freed with `wg_string_free`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_report(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let (unit, period) = unit_and_period(unit, period)?;
+        let out = OutString::required("out_json", out_json)?;
+        out.put_json(&store.report(unit, period)?.to_json())
+    })
+}
+
+/// Writes to `*out_csv` the main table of `unit`'s report over `period` as CSV text: UTF-8
+/// beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
+/// lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,
+/// 行, then each indicator's name, a rate followed by its 分子 and 分母 columns), one line
+/// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
+/// A null rate is an empty field. The string is the caller's, freed with
+/// `wg_string_free`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_csv` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_report_csv(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    out_csv: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let (unit, period) = unit_and_period(unit, period)?;
+        let out = OutString::required("out_csv", out_csv)?;
+        out.put(&store.report(unit, period)?.to_csv());
+        Ok(())
+    })
+}
+
+/// Writes to `*out_bytes` and `*out_len` `unit`'s report over `period` as an XLSX
+/// workbook (a ZIP archive, so it begins with `PK`): the main table as `wg_report_csv`
+/// gives it, then the ledger indicators per category (按类别) and per ledger book
+/// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
+/// same length; both outputs are written only on success.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_bytes` and
+/// `out_len` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_report_xlsx(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    out_bytes: *mut *mut u8,
+    out_len: *mut usize,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let (unit, period) = unit_and_period(unit, period)?;
+        if out_bytes.is_null() {
+            return Err(FfiError::invalid(
+                "invalid out_bytes: NULL where an out-pointer is required",
+            ));
+        }
+        if out_len.is_null() {
+            return Err(FfiError::invalid(
+                "invalid out_len: NULL where an out-pointer is required",
+            ));
+        }
+        let bytes = store.report(unit, period)?.to_xlsx().into_boxed_slice();
+        let len = bytes.len();
+        // SAFETY: both checked non-NULL above and writable by the caller's contract; the
+        // buffer is handed over whole and given back to `wg_bytes_free` with `len`.
+        unsafe {
+            *out_bytes = Box::into_raw(bytes).cast::<u8>();
+            *out_len = len;
+        }
+        Ok(())
+    })
+}
+
+/// Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
+/// came with. NULL is accepted and ignored.
+///
+/// # Safety
+/// `bytes` is NULL or a buffer returned by this library, not yet freed, and `len` is the
+/// length returned with it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_bytes_free(bytes: *mut u8, len: usize) {
+    if bytes.is_null() {
+        return;
+    }
+    let _ = boundary(None, || {
+        // SAFETY: made from a boxed slice of `len` bytes in this library, freed once.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
+        Ok(())
+    });
+}
+
+/// Writes to `*out_json` the direct children of `unit` ranked on `indicator` (a key of
+/// `wg_indicators`; another is `WG_INVALID_INPUT` naming it) over `period` (通报), a JSON
+/// object (the same as Python's `Circular.to_json()`): `{"unit", "name", "period",
+/// "indicator", "indicator_name", "lower_is_better", "min_sample", "ranked", "left_out"}`
+/// where `ranked` is an array of `{"unit", "name", "value", "num", "den", "rank"}`, best
+/// first (rank 1; equal values share a rank: 1, 2, 2, 4; ties in code order) and
+/// `left_out` an array of `{"unit", "name", "den", "reason"}`, by code. A rate is ranked
+/// only when its denominator is at least `min_sample` (negative: the default, 5); counts
+/// are always ranked, higher first except `pending`, `hard` and `overdue`
+/// (`lower_is_better`), with `num` and `den` the count. The unit's own row is never
+/// ranked. The string is the caller's, freed with `wg_string_free`.
+///
+/// # Safety
+/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_circular(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    indicator: *const c_char,
+    min_sample: i64,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let (unit, period) = unit_and_period(unit, period)?;
+        let indicator = arg("indicator", indicator)?;
+        let out = OutString::required("out_json", out_json)?;
+        let min_sample = u64::try_from(min_sample).ok();
+        out.put_json(
+            &store
+                .circular(unit, period, indicator, min_sample)?
+                .to_json(),
+        )
+    })
+}
+
+/// Writes to `*out_json` every indicator a report holds, in column order (the ledger's
+/// first), a JSON array of `{"key", "name"}`: `key` as in the report's JSON
+/// (`closure_rate`), `name` its Chinese name (办结率). Takes no store: an error goes to
+/// this thread's last error, read with `wg_last_error(NULL, ...)`. The string is the
+/// caller's, freed with `wg_string_free`.
+///
+/// # Safety
+/// `out_json` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_indicators(out_json: *mut *mut c_char) -> wg_status {
+    boundary(None, || {
+        let out = OutString::required("out_json", out_json)?;
+        let indicators: Vec<IndicatorJson> = wangge::report::INDICATOR_NAMES
+            .iter()
+            .map(|&(key, name)| IndicatorJson { key, name })
+            .collect();
+        out.put_json(&indicators)
+    })
+}

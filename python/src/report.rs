@@ -1,0 +1,361 @@
+//! Reports (报告) and circulars (通报) on the Python `Store`, as the frozen classes
+//! `Report` and `Circular`, and `INDICATORS`, every indicator's key and Chinese name.
+//!
+//! Each class keeps the core record and its JSON, so `to_json()` gives exactly the text
+//! the C API returns and every view (`totals`, `rows`, `ranked`...) is a fresh Python copy
+//! of a part of it: counts as `int`, rates as `{"num", "den", "value"}` with `value`
+//! `None` when `den` is 0.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyImportError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use serde_json::Value;
+use wangge::report::INDICATOR_NAMES;
+
+use crate::convert::repr_text;
+use crate::errors::{invalid, py_result};
+use crate::period::Period;
+use crate::registry_types::json_to_py;
+use crate::store::{Store, run};
+
+/// A period argument: a `wangge.Period` or its text (`2024-Q1`, `2024-03`, `2024-W11`...).
+pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
+    if let Ok(period) = value.cast::<Period>() {
+        return Ok(period.get().0);
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return py_result(wangge::Period::parse(text.to_str()?));
+    }
+    Err(invalid(
+        "period",
+        repr_text(value),
+        "expected a wangge.Period or text such as 2024-Q1",
+    ))
+}
+
+/// Python's `repr()` of a text.
+fn text_repr(py: Python<'_>, text: &str) -> PyResult<String> {
+    Ok(PyString::new(py, text)
+        .repr()?
+        .to_string_lossy()
+        .into_owned())
+}
+
+/// A unit's indicators over a period (报告): the totals of its whole subtree, one row per
+/// direct child plus the own row (the facts attached to the unit itself), which add up
+/// to the totals, and the ledger's indicators per category and per ledger book.
+#[pyclass(frozen, module = "wangge._native")]
+#[derive(Debug)]
+pub struct Report {
+    report: wangge::Report,
+    json: Value,
+}
+
+impl Report {
+    /// One part of the JSON as a new Python value.
+    fn part<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.json[key])
+    }
+}
+
+#[pymethods]
+impl Report {
+    /// The unit's code.
+    #[getter]
+    fn unit(&self) -> &str {
+        &self.report.unit
+    }
+
+    /// The unit's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.report.name
+    }
+
+    /// The unit's level.
+    #[getter]
+    fn level(&self) -> &str {
+        &self.report.level
+    }
+
+    /// The period, as text (`2024-Q1`).
+    #[getter]
+    fn period(&self) -> String {
+        self.report.period.to_string()
+    }
+
+    /// The whole subtree's indicators, a dict by key (see `INDICATORS`).
+    #[getter]
+    fn totals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.part(py, "totals")
+    }
+
+    /// One dict per direct child, by code, then the own row (`"own": True`): `unit`,
+    /// `name`, `level`, `own` and every indicator. They add up to the totals in every
+    /// count and in every rate's `num` and `den`.
+    #[getter]
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.part(py, "rows")
+    }
+
+    /// The ledger's indicators per category: dicts with `key` (the category), by key.
+    #[getter]
+    fn by_category<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.part(py, "by_category")
+    }
+
+    /// The ledger's indicators per ledger book: dicts with `key` (the book), by key. An
+    /// entry kept in two books counts in both.
+    #[getter]
+    fn by_book<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.part(py, "by_book")
+    }
+
+    /// The report as JSON text, the shape the C API's `wg_report` returns: `{"unit",
+    /// "name", "level", "period", "first", "last", "totals", "rows", "by_category",
+    /// "by_book"}`.
+    fn to_json(&self) -> String {
+        self.json.to_string()
+    }
+
+    /// The report as a new dict, the JSON of `to_json()`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.json)
+    }
+
+    /// The main table as CSV text: it starts with a byte-order mark (`\ufeff`, so Excel
+    /// reads the Chinese), has Chinese headers (a rate takes three columns: its value, 分子
+    /// and 分母), one line per row (下级 or 本级) and a last line of totals (合计).
+    fn to_csv(&self, py: Python<'_>) -> String {
+        py.detach(|| self.report.to_csv())
+    }
+
+    /// The report as an XLSX workbook: the main table, then the breakdowns per category
+    /// (按类别) and per ledger book (按台账). Written to `path` when given (replacing
+    /// the file; an unwritable path raises `OSError`); the bytes are returned either way.
+    #[pyo3(signature = (path=None))]
+    fn to_xlsx<'py>(
+        &self,
+        py: Python<'py>,
+        path: Option<PathBuf>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py.detach(|| -> std::io::Result<Vec<u8>> {
+            let bytes = self.report.to_xlsx();
+            if let Some(path) = path {
+                std::fs::write(path, &bytes)?;
+            }
+            Ok(bytes)
+        })?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The rows as a pandas `DataFrame`, one line per row (the own row last): the columns
+    /// `unit`, `name`, `level`, `own`, then each indicator of `INDICATORS` in order, a
+    /// count as an int and a rate as its value (NaN when its denominator is 0) followed
+    /// by `<name>_num` and `<name>_den`. Raises `ImportError` when pandas is not
+    /// installed.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pandas = py.import("pandas").map_err(|e| {
+            if e.is_instance_of::<PyImportError>(py) {
+                PyImportError::new_err(format!(
+                    "Report.to_pandas needs pandas, which is not installed \
+                     (pip install pandas): {}",
+                    e.value(py)
+                ))
+            } else {
+                e
+            }
+        })?;
+        let mut columns: Vec<String> = ["unit", "name", "level", "own"].map(str::to_owned).into();
+        let sample = &self.json["totals"];
+        for (key, _) in INDICATOR_NAMES {
+            columns.push(key.to_owned());
+            if sample[key].is_object() {
+                columns.push(format!("{key}_num"));
+                columns.push(format!("{key}_den"));
+            }
+        }
+        let records = PyList::empty(py);
+        for row in self.json["rows"].as_array().into_iter().flatten() {
+            let record = PyDict::new(py);
+            for key in ["unit", "name", "level", "own"] {
+                record.set_item(key, json_to_py(py, &row[key])?)?;
+            }
+            for (key, _) in INDICATOR_NAMES {
+                let v = &row[key];
+                if v.is_object() {
+                    record.set_item(key, v["value"].as_f64().unwrap_or(f64::NAN))?;
+                    record.set_item(format!("{key}_num"), json_to_py(py, &v["num"])?)?;
+                    record.set_item(format!("{key}_den"), json_to_py(py, &v["den"])?)?;
+                } else {
+                    record.set_item(key, json_to_py(py, v)?)?;
+                }
+            }
+            records.append(record)?;
+        }
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("columns", columns)?;
+        pandas.getattr("DataFrame")?.call((records,), Some(&kwargs))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = &self.report;
+        Ok(format!(
+            "Report(unit={}, name={}, period={}, rows={}, received={})",
+            text_repr(py, &r.unit)?,
+            text_repr(py, &r.name)?,
+            text_repr(py, &r.period.to_string())?,
+            r.rows.len(),
+            r.totals.ledger.received
+        ))
+    }
+}
+
+/// The direct children of a unit ranked on one indicator over a period (通报): those
+/// ranked, best first, and those left out for too small a sample.
+#[pyclass(frozen, module = "wangge._native")]
+#[derive(Debug)]
+pub struct Circular {
+    circular: wangge::Circular,
+    json: Value,
+}
+
+#[pymethods]
+impl Circular {
+    /// The code of the unit whose children are ranked.
+    #[getter]
+    fn unit(&self) -> &str {
+        &self.circular.unit
+    }
+
+    /// Its name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.circular.name
+    }
+
+    /// The period, as text.
+    #[getter]
+    fn period(&self) -> &str {
+        &self.circular.period
+    }
+
+    /// The indicator's key (`closure_rate`).
+    #[getter]
+    fn indicator(&self) -> &str {
+        &self.circular.indicator
+    }
+
+    /// Its Chinese name (办结率).
+    #[getter]
+    fn indicator_name(&self) -> &str {
+        &self.circular.indicator_name
+    }
+
+    /// Whether a lower value ranks better (the `pending`, `hard` and `overdue` counts).
+    #[getter]
+    fn lower_is_better(&self) -> bool {
+        self.circular.lower_is_better
+    }
+
+    /// The smallest denominator a rate needs to be ranked.
+    #[getter]
+    fn min_sample(&self) -> u64 {
+        self.circular.min_sample
+    }
+
+    /// The ranked children, best first: dicts with `unit`, `name`, `value`, `num`, `den`
+    /// and `rank` (1 for the best; equal values share a rank: 1, 2, 2, 4). For a count,
+    /// `num` and `den` are the count.
+    #[getter]
+    fn ranked<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.json["ranked"])
+    }
+
+    /// The children left out, by code: dicts with `unit`, `name`, `den` (the sample) and
+    /// `reason`.
+    #[getter]
+    fn left_out<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.json["left_out"])
+    }
+
+    /// The circular as JSON text, the shape the C API's `wg_circular` returns.
+    fn to_json(&self) -> String {
+        self.json.to_string()
+    }
+
+    /// The circular as a new dict, the JSON of `to_json()`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.json)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = &self.circular;
+        Ok(format!(
+            "Circular(unit={}, period={}, indicator={}, ranked={}, left_out={})",
+            text_repr(py, &c.unit)?,
+            text_repr(py, &c.period)?,
+            text_repr(py, &c.indicator)?,
+            c.ranked.len(),
+            c.left_out.len()
+        ))
+    }
+}
+
+#[pymethods]
+impl Store {
+    /// `unit`'s report over `period` (a `wangge.Period` or its text, such as `"2024-Q1"`):
+    /// every indicator for its whole subtree as it stood on the period's last day, one row
+    /// per direct child plus the own row, and the ledger's indicators per category and
+    /// book. Raises `InvalidInput` for a malformed period, `NotFound` for a unit that did
+    /// not exist then, `PermissionDenied` outside this handle's scope.
+    fn report(&self, py: Python<'_>, unit: &str, period: &Bound<'_, PyAny>) -> PyResult<Report> {
+        let store = self.handle()?;
+        let period = period_arg(period)?;
+        run(py, &store, |s| {
+            let report = s.report(unit, period)?;
+            let json = report.to_json();
+            Ok(Report { report, json })
+        })
+    }
+
+    /// Ranks the direct children of `unit` on `indicator` (a key of `INDICATORS`) over
+    /// `period` (通报). A rate is ranked only when its denominator is at least
+    /// `min_sample`; the others are listed in `left_out` with the reason. Counts are
+    /// always ranked, higher first except `pending`, `hard` and `overdue`. An unknown
+    /// indicator or a negative `min_sample` raises `InvalidInput` naming it.
+    #[pyo3(signature = (unit, period, indicator, min_sample=5))]
+    fn circular(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        period: &Bound<'_, PyAny>,
+        indicator: &str,
+        min_sample: i64,
+    ) -> PyResult<Circular> {
+        let store = self.handle()?;
+        let period = period_arg(period)?;
+        let min_sample = u64::try_from(min_sample).map_err(|_| {
+            invalid(
+                "min_sample",
+                min_sample.to_string(),
+                "a sample size is 0 or more",
+            )
+        })?;
+        run(py, &store, |s| {
+            let circular = s.circular(unit, period, indicator, Some(min_sample))?;
+            let json = circular.to_json();
+            Ok(Circular { circular, json })
+        })
+    }
+}
+
+/// Adds `Report`, `Circular` and `INDICATORS` to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Report>()?;
+    m.add_class::<Circular>()?;
+    m.add("INDICATORS", INDICATOR_NAMES.to_vec())?;
+    Ok(())
+}
