@@ -869,6 +869,128 @@ wg_status wg_audit_verify(const wg_store *store, char **out_json);
 // `store` is NULL or a live handle; `out_json` is NULL or writable.
 wg_status wg_audit_log(const wg_store *store, int64_t after, size_t limit, char **out_json);
 
+// Sets which levels report at which cadence from `start` (NULL: always) from
+// `rules_json`, a JSON array of `{"level", "every", "due_working_days"}`: `level` a level
+// of the deployment (`grid`), `every` a kind of period (`day`, `week`, `month`,
+// `quarter`, `half_year`, `year`), `due_working_days` the working days after the period by
+// whose end the report is due (0 to 60; default 1). A set starting the same day is
+// replaced. A bad field is `WG_INVALID_INPUT` naming it; a scoped handle gets
+// `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_reporting_rules_set(const wg_store *store, const char *rules_json, const char *start);
+
+// Writes to `*out_json` the reporting rules in force on `as_of` (NULL: today), a JSON
+// array of `{"level", "every", "due_working_days"}` (by default grids weekly, communities
+// monthly, townships quarterly). The string is the caller's, freed with
+// `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_reporting_rules(const wg_store *store, const char *as_of, char **out_json);
+
+// Submits `unit`'s report for `period` at `at`, by the handle's actor: the report as it
+// now stands (`wg_report`) is sealed with them; a unit may submit again until the report
+// is approved. Writes the submission to `*out_json` as `wg_submission` does, with the
+// report just sealed. A period not of the unit's cadence, or a unit whose level does not
+// report, is `WG_INVALID_INPUT`; an approved report is `WG_CONFLICT`. The string is the
+// caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_submit(const wg_store *store,
+                    const char *unit,
+                    const char *period,
+                    const char *at,
+                    char **out_json);
+
+// Approves `unit`'s submitted report for `period` at `at`, by the handle's actor, which
+// must be above the unit (a handle scoped to the unit itself is `WG_PERMISSION_DENIED`).
+// Approval locks the unit's subtree for the period: a fact dated in it (an entry or an
+// action on one, a visit, a household arriving or moving, a tag starting or ending) is
+// then `WG_CONFLICT` with a message saying it is locked. Nothing submitted is
+// `WG_NOT_FOUND`; a report already approved `WG_CONFLICT`. Writes the submission to
+// `*out_json` as `wg_submission` does; the string is the caller's, freed with
+// `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_approve(const wg_store *store,
+                     const char *unit,
+                     const char *period,
+                     const char *at,
+                     char **out_json);
+
+// Writes to `*out_json` where `unit`'s report for `period` stands: the submission with
+// its `"report"` (null when nothing was submitted: `"status": "missing"`). A unit
+// that did not exist on the period's last day is `WG_NOT_FOUND`. The string is the
+// caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_submission(const wg_store *store,
+                        const char *unit,
+                        const char *period,
+                        char **out_json);
+
+// Writes to `*out_json` every report expected from `unit`'s subtree (the unit included)
+// for the periods of their cadences inside `period` (a week belongs to the month,
+// quarter or year its Thursday falls in), a JSON array of submissions without their
+// reports, by unit then period; `"status": "missing"` for those not submitted. The string
+// is the caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_submissions(const wg_store *store,
+                         const char *unit,
+                         const char *period,
+                         char **out_json);
+
+// Sets the assessment rules in force from `start` (NULL: always) from `rules_json`, a
+// JSON object `{"items": [{"indicator", "weight", "target"}], "min_sample"}`: each item a
+// rate indicator of `wg_indicators` (`closure_rate`; a count such as `received` is
+// `WG_INVALID_INPUT` naming it) with a positive weight and target rate, at least one
+// item; `min_sample` the smallest denominator a rate needs to be scored (default 5). A
+// set starting the same day is replaced; a scoped handle gets `WG_PERMISSION_DENIED`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+wg_status wg_assessment_rules_set(const wg_store *store, const char *rules_json, const char *start);
+
+// Writes to `*out_json` the assessment rules in force on `as_of` (NULL: today), the JSON
+// object `wg_assessment_rules_set` reads, with every field. The string is the caller's,
+// freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_assessment_rules(const wg_store *store, const char *as_of, char **out_json);
+
+// Writes to `*out_json` the assessment (考核) of `unit`'s direct children over `period`
+// (a year, usually) with the rules in force on its first day, a JSON object (the same as
+// Python's `Assessment.to_json()`): `{"unit", "period", "rules", "rows"}` where `rules`
+// is as `wg_assessment_rules` gives it and `rows` an array of `{"unit", "name", "score",
+// "rank", "items"}`, best first, those without a score (null score and rank) last by
+// code. `score` is out of 100: each item earns `weight × min(1, value / target)`, and an
+// item whose rate has fewer than `min_sample` cases is not scored and leaves the total.
+// `rank` is 1 for the best, equal scores sharing a rank. `items` is an array of
+// `{"indicator", "num", "den", "value", "points"}` in the rules' order, `points` null
+// when not scored. The string is the caller's, freed with `wg_string_free`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_assessment(const wg_store *store,
+                        const char *unit,
+                        const char *period,
+                        char **out_json);
+
 // Adds a unit `code` named `name` at `level` under `parent` (NULL for a root), existing
 // from `start` (NULL: always, or as long as its parent). If `out_json` is not NULL, the
 // new unit is written there as JSON.

@@ -36,7 +36,7 @@ struct IndicatorJson {
 }
 
 /// Reads the required `unit` and `period` arguments.
-fn unit_and_period<'a>(
+pub(crate) fn unit_and_period<'a>(
     unit: *const c_char,
     period: *const c_char,
 ) -> Result<(&'a str, wangge::Period), FfiError> {

@@ -17,6 +17,7 @@ mod period;
 mod registry_types;
 mod report;
 mod store;
+mod submit;
 mod types;
 mod visits;
 
@@ -39,6 +40,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     calendar::register(m)?;
     period::register(m)?;
     report::register(m)?;
+    submit::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;

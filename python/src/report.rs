@@ -36,7 +36,7 @@ pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
 }
 
 /// Python's `repr()` of a text.
-fn text_repr(py: Python<'_>, text: &str) -> PyResult<String> {
+pub(crate) fn text_repr(py: Python<'_>, text: &str) -> PyResult<String> {
     Ok(PyString::new(py, text)
         .repr()?
         .to_string_lossy()

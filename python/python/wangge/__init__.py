@@ -14,8 +14,11 @@ calendar period (``Period.parse("2024-Q1")``): its days, its neighbours, and how
 months, quarters and years nest. ``Store.report`` gives a unit's indicators over a
 period (报告: totals, a row per child, breakdowns per category and book) as dicts, JSON,
 CSV, XLSX or a DataFrame, and ``Store.circular`` ranks its children on one of the
-``INDICATORS`` (通报). Every write is recorded in a tamper-evident audit chain;
-``Store.scope`` gives a handle that sees only one subtree.
+``INDICATORS`` (通报). ``Store.submit`` seals a unit's report for a period of its
+cadence (报告制度) and ``Store.approve``, by the level above, locks the period;
+``Store.assessment`` scores and ranks a unit's children (考核). Every write is recorded
+in a tamper-evident audit chain; ``Store.scope`` gives a handle that sees only one
+subtree.
 
     >>> import wangge
     >>> with wangge.Store(":memory:") as store:
@@ -67,6 +70,8 @@ from wangge._native import (
     INDICATORS,
     Circular,
     Report,
+    Assessment,
+    Submission,
     add_working_days,
     default_ledger_rules,
     working_days_between,
@@ -111,6 +116,8 @@ __all__ = [
     "INDICATORS",
     "Circular",
     "Report",
+    "Assessment",
+    "Submission",
     "add_working_days",
     "default_ledger_rules",
     "working_days_between",

@@ -44,6 +44,8 @@ __all__ = [
     "Period",
     "Report",
     "Circular",
+    "Submission",
+    "Assessment",
     "INDICATORS",
     "add_working_days",
     "working_days_between",
@@ -843,6 +845,98 @@ class Circular:
         """The JSON text the C API's wg_circular returns."""
     def to_dict(self) -> dict[str, Any]: ...
 
+class _ReportingRule(TypedDict):
+    """A level's duty to report: every period of a kind, due some working days after."""
+
+    level: str
+    every: Literal["day", "week", "month", "quarter", "half_year", "year"]
+    due_working_days: int
+
+class _AssessmentItem(TypedDict):
+    """One weighted target of an assessment: a rate indicator, its weight and target."""
+
+    indicator: _Indicator
+    weight: float
+    target: float
+
+class _AssessmentRules(TypedDict):
+    """The assessment's items and the sample a rate needs to be scored."""
+
+    items: list[_AssessmentItem]
+    min_sample: int
+
+class _ItemScore(TypedDict):
+    """One item of a unit's score; points is None when the sample is too small."""
+
+    indicator: _Indicator
+    num: int
+    den: int
+    value: float | None
+    points: float | None
+
+class _UnitScore(TypedDict):
+    """One assessed unit: score out of 100 and rank, None when nothing was scored."""
+
+    unit: str
+    name: str
+    score: float | None
+    rank: int | None
+    items: list[_ItemScore]
+
+@final
+class Submission:
+    """A unit's report for one period of its cadence (报告制度): missing, submitted
+    (sealed with its time and author) or approved by the level above, which locks the
+    unit's subtree for the period."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def due(self) -> datetime: ...
+    @property
+    def status(self) -> Literal["missing", "submitted", "approved"]: ...
+    @property
+    def versions(self) -> int: ...
+    @property
+    def first_submitted_at(self) -> datetime | None: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def on_time(self) -> bool: ...
+    @property
+    def approved_at(self) -> datetime | None: ...
+    @property
+    def approver(self) -> str | None: ...
+    @property
+    def report(self) -> dict[str, Any] | None:
+        """The latest version's report as sealed (Report.to_dict()'s shape), or None."""
+    def to_json(self) -> str:
+        """The JSON text the C API's wg_submission returns."""
+
+@final
+class Assessment:
+    """The assessment (考核) of a unit's direct children over a period: each scored out
+    of 100 on weighted targets, and ranked."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def rules(self) -> _AssessmentRules: ...
+    @property
+    def rows(self) -> list[_UnitScore]: ...
+    def to_json(self) -> str:
+        """The JSON text the C API's wg_assessment returns."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_pandas(self) -> Any:
+        """The rows (unit, name, score, rank) as a pandas DataFrame; raises ImportError
+        without pandas."""
+
 @final
 class Store:
     """A handle on one deployment's store (one SQLite file, or ":memory:")."""
@@ -1105,6 +1199,19 @@ class Store:
     def circular(
         self, unit: str, period: _PeriodLike, indicator: _Indicator, min_sample: int = 5
     ) -> Circular: ...
+    def set_reporting_rules(
+        self, rules: Iterable[Mapping[str, Any]] | str, start: _DateLike | None = None
+    ) -> None: ...
+    def reporting_rules(self, as_of: _DateLike | None = None) -> list[_ReportingRule]: ...
+    def submit(self, unit: str, period: _PeriodLike, at: _Moment) -> Submission: ...
+    def approve(self, unit: str, period: _PeriodLike, at: _Moment) -> Submission: ...
+    def submission(self, unit: str, period: _PeriodLike) -> Submission: ...
+    def submissions(self, unit: str, period: _PeriodLike) -> list[Submission]: ...
+    def set_assessment_rules(
+        self, rules: Mapping[str, Any] | str, start: _DateLike | None = None
+    ) -> None: ...
+    def assessment_rules(self, as_of: _DateLike | None = None) -> _AssessmentRules: ...
+    def assessment(self, unit: str, period: _PeriodLike) -> Assessment: ...
     def add_working_days(self, date: _DateLike, n: int) -> date: ...
     def working_days_between(self, a: _DateLike, b: _DateLike) -> int: ...
     def load_calendar(
