@@ -13,8 +13,11 @@ CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
 
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench clean
 
+# `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
+DEMO_ARGS ?=
+
 demo:
-	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(OUT)/demo.db
+	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(OUT)/demo.db
 
 test: lint test-rust test-c test-python
 	@echo "make test: all Rust, C and Python tests passed"

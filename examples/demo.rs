@@ -1,26 +1,66 @@
-//! `make demo`: builds 安岳县 (Anyue county, 512021) of real shape in a SQLite file and
-//! prints its tree and staff, a grid worker's scoped view, a year of visits (走访) with a
-//! community's due list and each township's compliance, a year of ledger entries (台账)
-//! worked to closure with a community's three piles, and the audit check.
+//! `make demo`: builds 安岳县 (Anyue county, 512021) of real shape in a SQLite file —
+//! townships, communities and villages, grids of 150 to 200 households — simulates a
+//! year (2025) of visits (走访) and ledger entries (台账), then prints the quarterly
+//! circular (通报) of the townships by closure rate and home-visit coverage and writes the
+//! county's report as JSON, CSV and XLSX next to the database. On the way it shows the
+//! registry, a grid worker's scoped view, a community's due list, the townships' visit
+//! compliance, the ledger worked through the year with a community's three piles, and
+//! the audit check.
 //!
-//! Usage: `demo [PATH]` (default `out/demo.db`; an existing file there is replaced).
+//! Usage: `demo [--county] [PATH]` (default `out/demo.db`; an existing file there is
+//! replaced). By default the county has 5 townships, 17 communities and villages and 70
+//! grids (12,237 households); `--county` builds it at full size: 20 townships, 274
+//! communities and villages, 2,881 grids and 504,195 households (about five minutes).
+//!
+//! Everything printed is the same on every run, but for the timings.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use wangge::{Date, ImportOptions, ImportRow, NewUnit, Store, Unit};
+use wangge::{Date, ImportOptions, ImportRow, NewUnit, Store};
 
-/// Townships of the county, with their communities or villages (社区/村).
-const TOWNSHIPS: &[(&str, &str, &[&str])] = &[
+/// The county's code.
+const COUNTY: &str = "512021";
+
+/// Townships of the county, with their communities or villages (社区/村): the demo's five,
+/// the first of the full county's twenty.
+const TOWNSHIPS: &[(&str, &[&str])] = &[
     (
-        "100",
         "岳阳镇",
         &["北坝社区", "龙井社区", "海慧社区", "解放村", "贾岛村"],
     ),
-    ("101", "石桥铺镇", &["石桥社区", "新民村", "大兴村"]),
-    ("102", "周礼镇", &["周礼社区", "红星村", "五一村", "光辉村"]),
-    ("103", "龙台镇", &["龙台社区", "金龙村", "白塔村"]),
-    ("104", "通贤镇", &["通贤社区", "柏林村"]),
+    ("石桥铺镇", &["石桥社区", "新民村", "大兴村"]),
+    ("周礼镇", &["周礼社区", "红星村", "五一村", "光辉村"]),
+    ("龙台镇", &["龙台社区", "金龙村", "白塔村"]),
+    ("通贤镇", &["通贤社区", "柏林村"]),
+];
+
+/// The full county's other townships; their communities are named from [`VILLAGES`].
+const MORE_TOWNSHIPS: [&str; 15] = [
+    "兴隆镇",
+    "天林镇",
+    "镇子镇",
+    "文化镇",
+    "姚市镇",
+    "李家镇",
+    "悦来镇",
+    "元坝镇",
+    "千佛镇",
+    "石羊镇",
+    "岳新镇",
+    "鸳大镇",
+    "卧佛镇",
+    "永清镇",
+    "护龙镇",
+];
+
+/// Village names (村) for the full county's communities.
+const VILLAGES: [&str; 48] = [
+    "胜利", "团结", "和平", "先锋", "长青", "石龙", "高升", "永安", "太平", "双河", "青龙", "白鹤",
+    "回龙", "凤凰", "桂花", "黄桷", "玉龙", "清泉", "高峰", "建设", "友谊", "红旗", "群力", "联合",
+    "长林", "新华", "东风", "向阳", "金鸡", "石佛", "宝华", "天池", "龙门", "观音", "柳湾", "松林",
+    "竹林", "花果", "大石", "马鞍", "卧龙", "狮子", "白云", "三星", "万古", "杨柳", "永丰", "五星",
 ];
 
 const SURNAMES: &[&str] = &[
@@ -30,6 +70,61 @@ const GIVEN: &[&str] = &[
     "婷", "小华", "小芳", "小利", "莉", "菊芬", "正良", "长江", "良容", "文", "国恩", "令",
 ];
 
+/// How big a county the demo builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Size {
+    /// Five townships, about 12,000 households: `make demo` in a few seconds.
+    Demo,
+    /// Twenty townships, about 500,000 households (`--county`): about five minutes.
+    County,
+}
+
+/// A township to build: its name and its communities, each with its number of grids.
+#[derive(Debug)]
+struct TownshipPlan {
+    name: &'static str,
+    communities: Vec<(String, usize)>,
+}
+
+/// The county's shape: the demo's five townships with 3 to 5 grids per community, or the
+/// full county's twenty with 10 to 20 communities each and 7 to 14 grids per community.
+/// 北坝社区 is cut into 8 grids like the seed's community.
+fn plan(size: Size) -> Vec<TownshipPlan> {
+    let names: Vec<(&'static str, &[&str])> = match size {
+        Size::Demo => TOWNSHIPS.to_vec(),
+        Size::County => TOWNSHIPS
+            .iter()
+            .copied()
+            .chain(MORE_TOWNSHIPS.iter().map(|name| (*name, &[][..])))
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for (t, (name, known)) in (0u64..).zip(names) {
+        let count = match size {
+            Size::Demo => known.len(),
+            Size::County => 10 + visits::pick(t, 11) as usize,
+        };
+        let first_village = visits::pick(t ^ 0xC0, VILLAGES.len() as u64) as usize;
+        let communities = (0..count)
+            .map(|j| {
+                let community = match known.get(j) {
+                    Some(known) => (*known).to_owned(),
+                    None if j == 0 => format!("{}社区", name.trim_end_matches('镇')),
+                    None => format!("{}村", VILLAGES[(first_village + 7 * j) % VILLAGES.len()]),
+                };
+                let grids = match size {
+                    _ if community == "北坝社区" => 8,
+                    Size::Demo => 3 + j % 3,
+                    Size::County => 7 + visits::pick((t << 8) | j as u64, 8) as usize,
+                };
+                (community, grids)
+            })
+            .collect();
+        out.push(TownshipPlan { name, communities });
+    }
+    out
+}
+
 fn person(n: usize) -> String {
     format!(
         "{}{}",
@@ -38,39 +133,35 @@ fn person(n: usize) -> String {
     )
 }
 
-fn build(store: &Store) -> wangge::Result<()> {
+/// Adds the county's units, and each grid's chief (网格长) and worker (网格员) and each
+/// community's supervisor (督导员).
+fn build(store: &Store, size: Size) -> wangge::Result<()> {
     let mut units = vec![NewUnit {
-        code: "512021".into(),
+        code: COUNTY.into(),
         name: "安岳县".into(),
         level: "county".into(),
         parent: None,
         start: None,
     }];
-    for (suffix, name, communities) in TOWNSHIPS {
-        let township = format!("512021{suffix}");
+    for (t, township) in plan(size).iter().enumerate() {
+        let township_code = format!("{COUNTY}{}", 100 + t);
         units.push(NewUnit {
-            code: township.clone(),
-            name: (*name).into(),
+            code: township_code.clone(),
+            name: township.name.into(),
             level: "township".into(),
-            parent: Some("512021".into()),
+            parent: Some(COUNTY.into()),
             start: None,
         });
-        for (i, community_name) in communities.iter().enumerate() {
-            let community = format!("{township}{:03}", i + 1);
+        for (i, (community_name, grids)) in township.communities.iter().enumerate() {
+            let community = format!("{township_code}{:03}", i + 1);
             units.push(NewUnit {
                 code: community.clone(),
-                name: (*community_name).into(),
+                name: community_name.clone(),
                 level: "community".into(),
-                parent: Some(township.clone()),
+                parent: Some(township_code.clone()),
                 start: None,
             });
-            // 北坝社区 is cut into 8 grids like the seed's community; others into 2 to 4.
-            let grids = if *community_name == "北坝社区" {
-                8
-            } else {
-                2 + (i + suffix.len()) % 3
-            };
-            for g in 1..=grids {
+            for g in 1..=*grids {
                 units.push(NewUnit {
                     code: format!("{community}{g:03}"),
                     name: format!("{community_name}第{g}网格"),
@@ -83,9 +174,8 @@ fn build(store: &Store) -> wangge::Result<()> {
     }
     store.add_units(&units)?;
 
-    // Each grid: a chief (网格长) and a worker (网格员); each community: a supervisor (督导员).
     let mut n = 0;
-    for unit in store.descendants("512021", None, None)? {
+    for unit in store.descendants(COUNTY, None, None)? {
         let roles: &[&str] = match unit.level.as_str() {
             "grid" => &["grid_chief", "grid_worker"],
             "community" => &["supervisor"],
@@ -105,7 +195,8 @@ fn build(store: &Store) -> wangge::Result<()> {
     Ok(())
 }
 
-/// A valid 18-digit ID number (GB 11643) for person `n` of the county.
+/// A valid 18-digit ID number (GB 11643) for person `n` of the county (distinct for the
+/// first 29 million).
 fn id_number(n: usize) -> String {
     let birth = chrono::NaiveDate::from_ymd_opt(1935, 1, 1).unwrap()
         + chrono::Days::new(((n * 7919) % 30_000) as u64);
@@ -114,88 +205,118 @@ fn id_number(n: usize) -> String {
 }
 
 /// Fills every grid with 150 to 200 households (seed 001's size) of 1 to 4 residents,
-/// about one in eight of them special, through the bulk import. The registry is taken as
-/// it stood on [`REGISTRY_DAY`], so the households can be visited in [`VISIT_YEAR`].
-fn fill_registry(store: &Store) -> wangge::Result<()> {
+/// about one in eight of them special and one petitioner's (上访) in every fourth grid,
+/// through the bulk import, one township at a time.
+/// The registry is taken as it stood on [`REGISTRY_DAY`], so the households can be
+/// visited in [`VISIT_YEAR`]. Returns the number of households and residents.
+fn fill_registry(store: &Store) -> wangge::Result<(usize, usize)> {
     const SPECIAL: [&str; 6] = ["低保", "残疾", "空巢", "留守儿童", "下岗失业", "单亲"];
-    let mut rows = Vec::new();
-    let mut person = 0;
-    for (g, grid) in store
-        .descendants("512021", Some("grid"), None)?
-        .iter()
-        .enumerate()
-    {
-        let households = 150 + (g * 37) % 51;
-        for h in 0..households {
-            let household_id = format!("{}-{h:03}", grid.code);
-            let seed = g * 1000 + h;
-            let kind = match seed % 20 {
-                0 | 1 => "floating",
-                2 => "rental",
-                _ => "registered",
-            };
-            let tags = if seed % 8 == 3 {
-                SPECIAL[seed % SPECIAL.len()]
-            } else {
-                ""
-            };
-            for m in 0..=seed % 4 {
-                person += 1;
-                rows.push(ImportRow {
-                    line: rows.len() + 1,
-                    household_id: household_id.clone(),
-                    unit: grid.code.clone(),
-                    address: format!(
-                        "{}{}号",
-                        grid.name.trim_end_matches(char::is_numeric),
-                        h + 1
-                    ),
-                    kind: kind.into(),
-                    tags: tags.into(),
-                    name: person_name(person),
-                    id_number: id_number(person),
-                    phone: format!("139{:08}", 28_000_000 + person * 13),
-                    relation: if m == 0 {
-                        "head".into()
-                    } else {
-                        "member".into()
-                    },
-                    ..Default::default()
-                });
-            }
-        }
-    }
     let options = ImportOptions {
         on: Some(date(REGISTRY_DAY)),
         ..ImportOptions::default()
     };
-    let result = store.import_households(&rows, &options, None)?;
-    assert!(
-        result.errors.is_empty(),
-        "demo rows are valid: {:?}",
-        result.errors.first()
-    );
-    Ok(())
+    let (mut households, mut person) = (0, 0);
+    let mut g = 0;
+    for township in store.children(COUNTY, None)? {
+        let mut rows = Vec::new();
+        for grid in store.descendants(&township.code, Some("grid"), None)? {
+            let count = 150 + (g * 37) % 51;
+            let street = grid.name.trim_end_matches(char::is_numeric);
+            for h in 0..count {
+                let household_id = format!("{}-{h:03}", grid.code);
+                let seed = g * 1000 + h;
+                let kind = match seed % 20 {
+                    0 | 1 => "floating",
+                    2 => "rental",
+                    _ => "registered",
+                };
+                let tags = if g % 4 == 0 && h == 5 {
+                    "上访"
+                } else if seed % 8 == 3 {
+                    SPECIAL[seed % SPECIAL.len()]
+                } else {
+                    ""
+                };
+                for m in 0..=seed % 4 {
+                    person += 1;
+                    rows.push(ImportRow {
+                        line: rows.len() + 1,
+                        household_id: household_id.clone(),
+                        unit: grid.code.clone(),
+                        address: format!("{street}{}号", h + 1),
+                        kind: kind.into(),
+                        tags: tags.into(),
+                        name: person_name(person),
+                        id_number: id_number(person),
+                        phone: format!("139{:08}", 28_000_000 + person * 13),
+                        relation: if m == 0 {
+                            "head".into()
+                        } else {
+                            "member".into()
+                        },
+                        ..Default::default()
+                    });
+                }
+            }
+            households += count;
+            g += 1;
+        }
+        let result = store.import_households(&rows, &options, None)?;
+        assert!(
+            result.errors.is_empty(),
+            "demo rows are valid: {:?}",
+            result.errors.first()
+        );
+    }
+    Ok((households, person))
 }
 
 fn person_name(n: usize) -> String {
     person(n * 31 + n / 7)
 }
 
-fn print_registry(store: &Store) -> wangge::Result<()> {
-    println!("\n== registry (户籍/流动人口), by township ==");
+/// Prints the county on `day`: each township's communities, grids and registry counts,
+/// then one household with its residents (ID numbers and phones masked).
+fn print_overview(store: &Store, day: Date) -> wangge::Result<()> {
+    let all = store.descendants(COUNTY, None, Some(day))?;
+    let mut township_of: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut shape: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for unit in &all {
+        let parent = unit.parent.as_deref().unwrap_or("");
+        let township = match unit.level.as_str() {
+            "township" => &unit.code,
+            _ => township_of.get(parent).copied().unwrap_or(parent),
+        };
+        township_of.insert(&unit.code, township);
+        let counts = shape.entry(township).or_default();
+        match unit.level.as_str() {
+            "community" => counts.0 += 1,
+            "grid" => counts.1 += 1,
+            _ => {}
+        }
+    }
+    println!("== 安岳县 ({COUNTY}) on {day}: townships, grids and registry (户籍/流动人口) ==");
     println!(
-        "  {} {:>10} {:>8} {:>10} {:>8}",
+        "  {} {:>11} {:>6} {:>10} {:>8} {:>10} {:>8}",
         pad("township", 10),
+        "communities",
+        "grids",
         "households",
         "special",
         "residents",
         "floating"
     );
-    for township in store.children("512021", None)? {
-        let (c, _) = store.unit_counts(&township.code, None)?;
+    let mut townships = store.children(COUNTY, Some(day))?;
+    townships.push(store.unit(COUNTY, Some(day))?);
+    for township in townships {
+        let (c, _) = store.unit_counts(&township.code, Some(day))?;
+        let (communities, grids) = if township.code == COUNTY {
+            shape.values().fold((0, 0), |(a, b), (c, g)| (a + c, b + g))
+        } else {
+            shape.get(township.code.as_str()).copied().unwrap_or((0, 0))
+        };
         println!(
-            "  {} {:>10} {:>8} {:>10} {:>8}",
+            "  {} {communities:>11} {grids:>6} {:>10} {:>8} {:>10} {:>8}",
             pad(&township.name, 10),
             c.households,
             c.special_households,
@@ -203,16 +324,7 @@ fn print_registry(store: &Store) -> wangge::Result<()> {
             c.floating
         );
     }
-    let (c, _) = store.unit_counts("512021", None)?;
-    println!(
-        "  {} {:>10} {:>8} {:>10} {:>8}",
-        pad("安岳县", 10),
-        c.households,
-        c.special_households,
-        c.residents,
-        c.floating
-    );
-    let household = store.household("512021100001001-003", None)?;
+    let household = store.household("512021100001001-003", Some(day))?;
     println!(
         "\n  household {} ({}, {}, {}) at {}:",
         household.household_id,
@@ -221,7 +333,7 @@ fn print_registry(store: &Store) -> wangge::Result<()> {
         household.tags.join(";"),
         household.address
     );
-    for r in store.residents(&household.household_id, None)? {
+    for r in store.residents(&household.household_id, Some(day))? {
         println!(
             "    {} {} {} born {} ID {} phone {}",
             r.relation,
@@ -235,30 +347,38 @@ fn print_registry(store: &Store) -> wangge::Result<()> {
     Ok(())
 }
 
-fn print_tree(store: &Store) -> wangge::Result<()> {
-    let county = store.unit("512021", None)?;
-    let all = store.descendants("512021", None, None)?;
-    let mut children: BTreeMap<&str, Vec<&Unit>> = BTreeMap::new();
-    for unit in &all {
-        children
-            .entry(unit.parent.as_deref().unwrap_or(""))
-            .or_default()
-            .push(unit);
-    }
-    println!("{} {} ({})", county.code, county.name, county.level);
-    for township in children.get("512021").into_iter().flatten() {
-        println!("  {} {}", township.code, township.name);
-        for community in children.get(township.code.as_str()).into_iter().flatten() {
-            let grids = children.get(community.code.as_str()).map_or(0, Vec::len);
-            println!("    {} {}  {grids} grids", community.code, community.name);
+/// Prints the first two grids' staff of 北坝社区, what a scoped handle on the community
+/// may see, and where 龙井社区 stood before and after its move.
+fn print_staff_scope_history(store: &Store, day: Date) -> wangge::Result<()> {
+    println!("\n== 北坝社区 staff (phones masked) ==");
+    for grid in store.children("512021100001", Some(day))?.iter().take(2) {
+        for a in store.responsible(&grid.code, Some(day))? {
+            let staff = store.staff(&a.staff_id)?;
+            println!(
+                "  {} {} {:<12} {} {}",
+                grid.code,
+                pad(&grid.name, 16),
+                a.role.as_str(),
+                staff.name,
+                staff.phone.unwrap_or_default()
+            );
         }
     }
-    let count = |level| all.iter().filter(|u| u.level == level).count();
+
+    // A grid worker's handle sees only the grid's community.
+    let worker = store.scope("512021100001", "北坝社区网格员")?;
+    let denied = worker.unit("512021101", Some(day)).unwrap_err();
     println!(
-        "  = {} townships, {} communities and villages, {} grids",
-        count("township"),
-        count("community"),
-        count("grid")
+        "\n== a scoped handle on 北坝社区 ==\n  sees {} grids; asking for 石桥铺镇: {denied}",
+        worker.children("512021100001", Some(day))?.len()
+    );
+
+    let before = store.unit("512021100002", Some(date("2024-12-31")))?;
+    let after = store.unit("512021100002", Some(date("2025-01-01")))?;
+    println!(
+        "\n== history ==\n  龙井社区 under {} on 2024-12-31, under {} from 2025-01-01",
+        before.parent.unwrap_or_default(),
+        after.parent.unwrap_or_default()
     );
     Ok(())
 }
@@ -279,95 +399,138 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(columns)))
 }
 
+/// The wall time of each phase of the demo: the one thing in its output that changes from
+/// run to run.
+#[derive(Debug, Default)]
+struct Timings(Vec<(&'static str, f64)>);
+
+impl Timings {
+    /// Runs `phase`, noting how long it took.
+    fn run<T>(
+        &mut self,
+        phase: &'static str,
+        f: impl FnOnce() -> wangge::Result<T>,
+    ) -> wangge::Result<T> {
+        let started = Instant::now();
+        let out = f();
+        self.0.push((phase, started.elapsed().as_secs_f64()));
+        out
+    }
+
+    fn print(&self) {
+        println!("\n== timings (wall clock) ==");
+        for (phase, seconds) in &self.0 {
+            println!("  {} {seconds:>7.2} s", pad(phase, 34));
+        }
+        let total: f64 = self.0.iter().map(|(_, s)| s).sum();
+        println!("  {} {total:>7.2} s", pad("total", 34));
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+struct Args {
+    size: Size,
+    path: PathBuf,
+}
+
+const USAGE: &str = "usage: demo [--county] [PATH]\n  \
+    PATH      the SQLite file to build (default out/demo.db; replaced if it exists);\n            \
+    the report files are written in its folder\n  \
+    --county  a county of about 500,000 households (20 townships) instead of about 12,000";
+
+fn parse_args() -> Result<Args, String> {
+    let mut size = Size::Demo;
+    let mut path = None;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--county" => size = Size::County,
+            "-h" | "--help" => return Err(String::new()),
+            option if option.starts_with('-') => return Err(format!("unknown option {option}")),
+            _ if path.is_some() => return Err(format!("unexpected argument {arg}")),
+            _ => path = Some(PathBuf::from(arg)),
+        }
+    }
+    Ok(Args {
+        size,
+        path: path.unwrap_or_else(|| PathBuf::from("out/demo.db")),
+    })
+}
+
 #[path = "demo_visits.rs"]
 mod visits;
 
 #[path = "demo_ledger.rs"]
 mod ledger;
 
+#[path = "demo_report.rs"]
+mod report;
+
 use visits::{VISIT_YEAR, print_compliance, print_due, record_year_of_visits};
 
 fn main() -> wangge::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "out/demo.db".into());
-    if let Some(dir) = std::path::Path::new(&path).parent() {
-        std::fs::create_dir_all(dir).map_err(|e| wangge::Error::Storage(e.to_string()))?;
-    }
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{path}{suffix}"));
-    }
-    let store = Store::open(&path)?;
-    build(&store)?;
-    fill_registry(&store)?;
-    println!("== 安岳县 网格 (unit tree) ==");
-    print_tree(&store)?;
-    print_registry(&store)?;
-
-    println!("\n== 北坝社区 staff (phones masked) ==");
-    for grid in store.children("512021100001", None)?.iter().take(3) {
-        for a in store.responsible(&grid.code, None)? {
-            let staff = store.staff(&a.staff_id)?;
-            println!(
-                "  {} {:<10} {:<12} {} {}",
-                grid.code,
-                grid.name,
-                a.role.as_str(),
-                staff.name,
-                staff.phone.unwrap_or_default()
-            );
+    let args = parse_args().unwrap_or_else(|problem| {
+        if problem.is_empty() {
+            println!("{USAGE}");
+            std::process::exit(0);
         }
+        eprintln!("demo: {problem}\n{USAGE}");
+        std::process::exit(2);
+    });
+    let storage = |e: std::io::Error| wangge::Error::Storage(e.to_string());
+    let path = &args.path;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(storage)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(Path::new(&file));
     }
 
-    // A grid worker's handle sees only the grid's community.
-    let worker = store.scope("512021100001", "北坝社区网格员")?;
-    let denied = worker.unit("512021101", None).unwrap_err();
-    println!(
-        "\n== a scoped handle on 北坝社区 ==\n  sees {} grids; asking for 石桥铺镇: {denied}",
-        worker.children("512021100001", None)?.len()
-    );
-
+    let mut timings = Timings::default();
+    let store = Store::open(path)?;
+    let year_start = date(&format!("{VISIT_YEAR}-01-01"));
+    timings.run("tree and staff", || build(&store, args.size))?;
+    let (households, residents) =
+        timings.run("registry (bulk import)", || fill_registry(&store))?;
     // 龙井社区 moves to 石桥铺镇 from 2025-01-01; history still answers where it was.
-    store.move_unit(
-        "512021100002",
-        "512021101",
-        wangge::date::parse_date("on", "2025-01-01")?,
-    )?;
-    let before = store.unit(
-        "512021100002",
-        Some(wangge::date::parse_date("as_of", "2024-12-31")?),
-    )?;
-    let after = store.unit(
-        "512021100002",
-        Some(wangge::date::parse_date("as_of", "2025-01-01")?),
-    )?;
+    store.move_unit("512021100002", "512021101", year_start)?;
     println!(
-        "\n== history ==\n  龙井社区 under {} on 2024-12-31, under {} from 2025-01-01",
-        before.parent.unwrap_or_default(),
-        after.parent.unwrap_or_default()
+        "{households} households and {residents} residents imported as of {REGISTRY_DAY}; \
+         the year simulated is {VISIT_YEAR}\n"
     );
+    print_overview(&store, year_start)?;
+    print_staff_scope_history(&store, year_start)?;
 
-    let started = Instant::now();
-    let (visits, grids) = record_year_of_visits(&store)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let tally: Vec<String> = grids
+    let year = timings.run("visits (weekly batches)", || record_year_of_visits(&store))?;
+    let tally: Vec<String> = year
+        .grids
         .iter()
         .map(|(diligence, n)| format!("{n} {}", diligence.as_str()))
         .collect();
     println!(
-        "\n== 走访 (visits) in {VISIT_YEAR} ==\n  {visits} visits by the staff of {} grids ({}), recorded one by one in {seconds:.1} s",
-        grids.values().sum::<usize>(),
-        tally.join(", ")
+        "\n== 走访 (visits) in {VISIT_YEAR} ==\n  {} visits by the staff of {} grids ({}), recorded in {} weekly batches",
+        year.visits,
+        year.grids.values().sum::<usize>(),
+        tally.join(", "),
+        year.batches
     );
-    print_due(&store)?;
-    print_compliance(&store)?;
-    ledger::run(&store)?;
+    timings.run("due list and compliance", || {
+        print_due(&store)?;
+        print_compliance(&store)
+    })?;
+    timings.run("ledger (raised and worked)", || ledger::run(&store))?;
+    timings.run("reports, circulars and files", || report::run(&store, &dir))?;
 
-    let audit = store.verify_audit()?;
+    let audit = timings.run("audit check", || store.verify_audit())?;
     println!(
         "\n== audit chain ==\n  {} records, intact: {}",
         audit.records, audit.ok
     );
-    println!("\nstore written to {path}");
+    println!("\nstore written to {}", path.display());
+    timings.print();
     Ok(())
 }

@@ -138,13 +138,10 @@ fn matters() -> wangge::Result<Vec<Matter>> {
 
 /// The year's entries, in time order: every grid's residents raise 70 to 110 matters
 /// (walk-ins and letters at the community's office), plus the urgent reports and the
-/// findings of a few home visits. First tags one household in four grids 上访.
+/// findings of a few home visits.
 fn raise_year(store: &Store, clock: &Clock) -> wangge::Result<Vec<(i64, Raise)>> {
     let first = date(&format!("{LEDGER_YEAR}-01-01"));
     let grids = store.descendants(COUNTY, Some("grid"), Some(first))?;
-    for grid in grids.iter().step_by(4) {
-        store.tag(&format!("{}-005", grid.code), "上访", Some(first), None)?;
-    }
     let matters = matters()?;
     let total: u64 = matters.iter().map(|m| m.weight).sum();
     let filter = HouseholdFilter {
@@ -230,7 +227,7 @@ fn raise_year(store: &Store, clock: &Clock) -> wangge::Result<Vec<(i64, Raise)>>
 }
 
 /// Raises and works the year's ledger, then prints its totals, the three piles of
-/// [`PILES_COMMUNITY`] in [`PILES_WEEK`], each township's closure and one entry's history.
+/// [`PILES_COMMUNITY`] in [`PILES_WEEK`] and one entry's history.
 pub(crate) fn run(store: &Store) -> wangge::Result<()> {
     let started = Instant::now();
     let clock = Clock::new(store)?;
@@ -250,7 +247,6 @@ pub(crate) fn run(store: &Store) -> wangge::Result<()> {
 
     print_totals(store, &ledger, seconds, end)?;
     print_piles(store, &names)?;
-    print_closure(store, end)?;
     print_history(store, &ledger, &names)
 }
 
@@ -302,12 +298,6 @@ fn print_totals(
         tally.ticks,
         tally.auto_entries
     );
-    let resolved = count(&|e| e.resolved_at.is_some());
-    let on_time = count(&|e| e.resolved_at.is_some_and(|r| r <= e.deadline));
-    println!(
-        "  resolved by their deadline (as extended and suspended): {on_time} of {resolved} ({})",
-        percent(on_time, resolved)
-    );
     println!(
         "  at {} end: {} closed, {} resolved awaiting closing, {} pending, {} hard, {} overdue",
         end.date_naive(),
@@ -326,14 +316,6 @@ fn handler_name(names: &HashMap<String, String>, handler: &Handler) -> String {
         .get(handler.name())
         .cloned()
         .unwrap_or_else(|| handler.name().to_owned())
-}
-
-fn percent(num: usize, den: usize) -> String {
-    if den == 0 {
-        "—".into()
-    } else {
-        format!("{:.1}%", num as f64 * 100.0 / den as f64)
-    }
 }
 
 /// The three piles of [`PILES_COMMUNITY`] for [`PILES_WEEK`]: their counts, and the first
@@ -361,8 +343,8 @@ fn print_piles(store: &Store, names: &HashMap<String, String>) -> wangge::Result
         ("待解决 pending", &piles.pending),
         ("难解决 hard", &piles.hard),
     ] {
-        println!("  {title}, the first {}:", list.len().min(5));
-        for e in list.iter().take(5) {
+        println!("  {title}, the first {}:", list.len().min(3));
+        for e in list.iter().take(3) {
             let late = if e.overdue_at(&piles.at) {
                 "overdue"
             } else {
@@ -377,45 +359,6 @@ fn print_piles(store: &Store, names: &HashMap<String, String>) -> wangge::Result
                 e.summary
             );
         }
-    }
-    Ok(())
-}
-
-/// Each township's entries received in the year and how many were resolved by its end.
-fn print_closure(store: &Store, end: Moment) -> wangge::Result<()> {
-    let year = Period::parse(&LEDGER_YEAR.to_string())?;
-    println!("\n== 台账 closure by township, entries received in {LEDGER_YEAR} ==");
-    let header = ["received", "resolved", "rate", "closed", "hard", "overdue"];
-    println!(
-        "  {} {:>8} {:>8} {:>6} {:>6} {:>5} {:>7}",
-        pad("township", 10),
-        header[0],
-        header[1],
-        header[2],
-        header[3],
-        header[4],
-        header[5]
-    );
-    let mut units = store.children(COUNTY, Some(year.last()))?;
-    units.push(store.unit(COUNTY, Some(year.last()))?);
-    for unit in units {
-        let entries = store.entries(&EntryQuery {
-            at: Some(end),
-            period: Some(year),
-            ..EntryQuery::new(&unit.code)
-        })?;
-        let count = |f: &dyn Fn(&Entry) -> bool| entries.iter().filter(|e| f(e)).count();
-        let resolved = count(&|e| e.first_resolved_at.is_some());
-        println!(
-            "  {} {:>8} {:>8} {:>6} {:>6} {:>5} {:>7}",
-            pad(&unit.name, 10),
-            entries.len(),
-            resolved,
-            percent(resolved, entries.len()),
-            count(&|e| e.status == Status::Closed),
-            count(&|e| e.status.is_open() && e.hard),
-            count(&|e| e.overdue_at(&end))
-        );
     }
     Ok(())
 }

@@ -318,12 +318,13 @@ pub(super) fn work_year(
 }
 
 /// A desk for every unit of the county and every department. Units without staff (the
-/// townships' 综治中心 and the county's) get one supervisor.
+/// townships' 综治中心 and the county's) get one supervisor, numbered from `AY90001`.
 fn open_desks(store: &Store) -> wangge::Result<HashMap<String, Desk>> {
     let mut desks = HashMap::new();
     let mut units = vec![store.unit(COUNTY, None)?];
     units.extend(store.descendants(COUNTY, None, None)?);
-    for (n, unit) in (901..).zip(&units) {
+    // Numbered apart from the grid and community staff, however many there are.
+    for (n, unit) in (90_001..).zip(&units) {
         let mut staff = store.assignments(&unit.code, None)?;
         if staff.is_empty() {
             let id = format!("AY{n:04}");

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days};
 use wangge::{
-    Channel, Date, DueVisit, HouseholdClass, HouseholdFilter, Period, PeriodKind, Rate, Role, Store,
+    Channel, Date, DueVisit, HouseholdClass, HouseholdFilter, NewVisit, Period, PeriodKind, Rate,
+    Role, Store,
 };
 
 use super::{date, pad};
@@ -16,7 +17,7 @@ pub(crate) const VISIT_YEAR: i32 = 2025;
 const DUE_DAY: &str = "2025-12-15";
 const DUE_COMMUNITY: &str = "512021100001";
 /// The quarters whose compliance is shown by township.
-const COMPLIANCE_QUARTERS: [&str; 2] = ["2025-Q3", "2025-Q4"];
+const COMPLIANCE_QUARTERS: [&str; 1] = ["2025-Q4"];
 
 /// A fixed pseudo-random number in `0..n` for `key` (a well-mixed hash of it), so every
 /// run records the same visits.
@@ -110,18 +111,43 @@ fn year_of_contacts(
     contacts
 }
 
-/// Records [`VISIT_YEAR`]'s visits of every grid's staff, one [`Store::record_visit`]
-/// each, in the order of their days: the grid worker (网格员) makes the calls and the
-/// ordinary home visits, the grid chief (网格长) the home visits of special households.
-/// Returns the number of visits and how many grids were of each diligence.
-pub(crate) fn record_year_of_visits(
-    store: &Store,
-) -> wangge::Result<(usize, BTreeMap<Diligence, usize>)> {
+/// The visits of [`VISIT_YEAR`], as [`record_year_of_visits`] recorded them.
+#[derive(Debug)]
+pub(crate) struct VisitYear {
+    /// The visits recorded.
+    pub(crate) visits: usize,
+    /// The batches they were recorded in, one a week.
+    pub(crate) batches: usize,
+    /// How many grids were of each diligence.
+    pub(crate) grids: BTreeMap<Diligence, usize>,
+}
+
+/// One contact to record: its day, its household and staff member (their places in the
+/// lists [`record_year_of_visits`] keeps) and its channel.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    on: Date,
+    household: u32,
+    staff: u32,
+    channel: Channel,
+}
+
+/// Records [`VISIT_YEAR`]'s visits of every grid's staff as the terminals upload them:
+/// one [`Store::record_visits`] batch a week (Monday to Sunday), in the order of their
+/// days. The grid worker (网格员) makes the calls and the ordinary home visits, the grid
+/// chief (网格长) the home visits of special households.
+pub(crate) fn record_year_of_visits(store: &Store) -> wangge::Result<VisitYear> {
     let first_day = date(&format!("{VISIT_YEAR}-01-01"));
     let months = periods_of_year(PeriodKind::Month);
     let quarters = periods_of_year(PeriodKind::Quarter);
     let mut grids_by_diligence = BTreeMap::new();
-    let mut visits = Vec::new();
+    let mut households: Vec<String> = Vec::new();
+    let mut staff: Vec<String> = Vec::new();
+    let mut contacts = Vec::new();
+    let filter = HouseholdFilter {
+        as_of: Some(first_day),
+        ..HouseholdFilter::default()
+    };
     for (g, grid) in store
         .descendants("512021", Some("grid"), Some(first_day))?
         .iter()
@@ -129,19 +155,16 @@ pub(crate) fn record_year_of_visits(
     {
         let diligence = Diligence::of(g);
         *grids_by_diligence.entry(diligence).or_insert(0) += 1;
+        let assignments = store.assignments(&grid.code, Some(first_day))?;
         let staff_in = |role| {
-            store.assignments(&grid.code, Some(first_day)).map(|list| {
-                list.into_iter()
-                    .find(|a| a.role == role)
-                    .map(|a| a.staff_id)
-                    .expect("every grid has a chief and a worker")
-            })
+            assignments
+                .iter()
+                .find(|a| a.role == role)
+                .map(|a| a.staff_id.clone())
+                .expect("every grid has a chief and a worker")
         };
-        let (chief, worker) = (staff_in(Role::GridChief)?, staff_in(Role::GridWorker)?);
-        let filter = HouseholdFilter {
-            as_of: Some(first_day),
-            ..HouseholdFilter::default()
-        };
+        let chief = staff.len() as u32;
+        staff.extend([staff_in(Role::GridChief), staff_in(Role::GridWorker)]);
         for (h, household) in store
             .households(&grid.code, &filter)?
             .into_iter()
@@ -149,25 +172,46 @@ pub(crate) fn record_year_of_visits(
         {
             let key = (g * 1000 + h) as u64;
             let class = household.household_class;
+            let place = households.len() as u32;
+            households.push(household.household_id);
             for (channel, on) in year_of_contacts(key, class, diligence, &months, &quarters) {
-                let staff = if channel == Channel::Home && class == HouseholdClass::Special {
-                    &chief
-                } else {
-                    &worker
-                };
-                visits.push((on, household.household_id.clone(), staff.clone(), channel));
+                let by_chief = channel == Channel::Home && class == HouseholdClass::Special;
+                contacts.push(Contact {
+                    on,
+                    household: place,
+                    staff: chief + u32::from(!by_chief),
+                    channel,
+                });
             }
         }
     }
-    visits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    for (on, household_id, staff_id, channel) in &visits {
-        let note = match channel {
-            Channel::Home => "入户走访",
-            Channel::Phone => "电话回访",
-        };
-        store.record_visit(household_id, staff_id, channel.as_str(), *on, note)?;
+    contacts.sort_unstable_by_key(|c| (c.on, c.household));
+    let monday = Period::containing(PeriodKind::Week, first_day).first();
+    let week = |c: &Contact| (c.on - monday).num_days() / 7;
+    let mut batches = 0;
+    for batch in contacts.chunk_by(|a, b| week(a) == week(b)) {
+        let visits: Vec<NewVisit> = batch
+            .iter()
+            .map(|c| NewVisit {
+                household_id: households[c.household as usize].clone(),
+                staff_id: staff[c.staff as usize].clone(),
+                channel: c.channel,
+                on: c.on,
+                note: match c.channel {
+                    Channel::Home => "入户走访",
+                    Channel::Phone => "电话回访",
+                }
+                .to_owned(),
+            })
+            .collect();
+        store.record_visits(&visits)?;
+        batches += 1;
     }
-    Ok((visits.len(), grids_by_diligence))
+    Ok(VisitYear {
+        visits: contacts.len(),
+        batches,
+        grids: grids_by_diligence,
+    })
 }
 
 /// A rate as a percentage, or `—` when nobody was held to it.
@@ -226,7 +270,7 @@ pub(crate) fn print_due(store: &Store) -> wangge::Result<()> {
         }
     }
 
-    println!("\n  the first 10 overdue items:");
+    println!("\n  the first 5 overdue items:");
     println!(
         "  {} {} {} {:<10}  last visit",
         pad("household", 20),
@@ -234,7 +278,7 @@ pub(crate) fn print_due(store: &Store) -> wangge::Result<()> {
         pad("rule", 10),
         "due"
     );
-    for item in overdue.iter().take(10) {
+    for item in overdue.iter().take(5) {
         println!(
             "  {} {} {} {}  {}",
             pad(&item.household_id, 20),
