@@ -466,6 +466,46 @@ impl RegistrySnapshot {
         }
     }
 
+    /// Counts, per unit index, the households living on day `on` in the units of
+    /// `subtree`, reading only those units' places: what [`RegistrySnapshot::tally`]
+    /// gives for the subtree's marks, at the subtree's cost rather than the registry's.
+    pub(crate) fn tally_subtree(&self, on: i64, subtree: &Subtree) -> Vec<Tally> {
+        let base = &self.base;
+        let mut out = vec![Tally::default(); self.unit_len()];
+        for &unit in &subtree.units {
+            if unit as usize >= base.units.len() {
+                continue;
+            }
+            for &i in base.by_unit.of(unit) {
+                let p = &base.places[i as usize];
+                if p.from <= on && on < p.to && !self.replaced[p.household as usize] {
+                    let h = p.household;
+                    count(
+                        &mut out[unit as usize],
+                        on,
+                        base.special.of(h),
+                        base.members.of(h),
+                        base.floating[h as usize],
+                    );
+                }
+            }
+        }
+        for facts in self.patched.values() {
+            for &(unit, (from, to)) in &facts.places {
+                if from <= on && on < to && subtree.marks[unit as usize] {
+                    count(
+                        &mut out[unit as usize],
+                        on,
+                        &facts.special,
+                        &facts.members,
+                        facts.floating,
+                    );
+                }
+            }
+        }
+        out
+    }
+
     /// Counts, per unit index, the households living on day `on` in the units that
     /// `wanted` marks.
     pub(crate) fn tally(&self, on: i64, wanted: &[bool]) -> Vec<Tally> {

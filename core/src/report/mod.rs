@@ -508,7 +508,11 @@ fn tally_registry(
             subtree.units.push(i);
         }
     }
-    for (i, t) in snapshot.tally(last, &subtree.marks).into_iter().enumerate() {
+    for (i, t) in snapshot
+        .tally_subtree(last, &subtree)
+        .into_iter()
+        .enumerate()
+    {
         if let Some(row) = row_of[i] {
             let r: &mut Tally = &mut rows[row];
             r.households += t.households;
