@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::export::INDICATOR_NAMES;
+use super::export::{INDICATOR_NAMES, is_rate};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::period::Period;
@@ -89,14 +89,6 @@ impl AssessmentRules {
             min_sample,
         })
     }
-}
-
-fn is_rate(key: &str) -> bool {
-    key.ends_with("_rate")
-        || matches!(
-            key,
-            "home_coverage" | "rule_compliance" | "report_completeness" | "report_timeliness"
-        )
 }
 
 /// The default assessment: closure 30, timely sign-for 15, home coverage 20, visit rules

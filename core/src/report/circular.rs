@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::export::INDICATOR_NAMES;
+use super::export::{INDICATOR_NAMES, is_rate};
 use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::store::Store;
@@ -96,8 +96,7 @@ impl Store {
         let min_sample = min_sample.unwrap_or(DEFAULT_MIN_SAMPLE);
         let report = self.report(unit, period)?;
         let lower_is_better = matches!(key, "pending" | "hard" | "overdue");
-        let is_count =
-            !serde_json::to_value(&report.totals).unwrap_or(Value::Null)[key].is_object();
+        let is_count = !is_rate(key);
         let mut ranked = Vec::new();
         let mut left_out = Vec::new();
         for row in report.rows.iter().filter(|r| !r.own) {

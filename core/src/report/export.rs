@@ -32,6 +32,15 @@ pub const INDICATOR_NAMES: [(&str, &str); 21] = [
     ("report_timeliness", "报告及时率"),
 ];
 
+/// Whether indicator `key` is a rate (a numerator over a denominator) rather than a count.
+pub(crate) fn is_rate(key: &str) -> bool {
+    key.ends_with("_rate")
+        || matches!(
+            key,
+            "home_coverage" | "rule_compliance" | "report_completeness" | "report_timeliness"
+        )
+}
+
 /// How many of [`INDICATOR_NAMES`] are the ledger's.
 const LEDGER_INDICATORS: usize = 11;
 
