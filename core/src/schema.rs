@@ -404,6 +404,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
                      AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
     END;
     ",
+    // 8: each entry's events packed small for reports (see ledger/marks.rs); filled
+    // from the events on migrating.
+    r"
+    ALTER TABLE entry ADD COLUMN marks BLOB;
+    ",
 ];
 
 /// The schema version this library writes.

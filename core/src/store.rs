@@ -12,6 +12,7 @@ use crate::audit::{self, AuditVerification, AuditWriter};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::{Levels, check_code_chars};
+use crate::report::columns::LedgerColumns;
 use crate::schema::{LATEST, MIGRATIONS};
 use crate::snapshot::{PATCH_LIMIT, RegistrySnapshot};
 use crate::visits::Channel;
@@ -50,6 +51,18 @@ struct Shared {
     calendar: Mutex<Option<(i64, Arc<crate::calendar::Calendar>)>>,
     /// The classifier of each ledger rule set, by the set's start day and text.
     classifiers: Mutex<crate::ledger::ClassifierCache>,
+    /// The entries' marks laid out for reports, and the entries written since; taken only
+    /// while `conn` is held.
+    ledger_columns: Mutex<LedgerColumnsCache>,
+}
+
+/// The entries' columns, if built, with the `PRAGMA data_version` they were built at and
+/// the entries written through this store since.
+#[derive(Debug, Default)]
+struct LedgerColumnsCache {
+    columns: Option<Arc<LedgerColumns>>,
+    data_version: i64,
+    pending: Vec<i64>,
 }
 
 /// The visit log, if one was built, with the `PRAGMA data_version` it was built at and
@@ -181,6 +194,7 @@ impl Store {
                 visit_log: Mutex::new(VisitLogCache::default()),
                 calendar: Mutex::new(None),
                 classifiers: Mutex::new(crate::ledger::ClassifierCache::default()),
+                ledger_columns: Mutex::new(LedgerColumnsCache::default()),
             }),
             access: Access { actor, root: None },
         })
@@ -320,6 +334,7 @@ impl Store {
             actor: &self.access.actor,
             changes: Changes::Unknown,
             visits: Vec::new(),
+            entries: Vec::new(),
         };
         let value = body(&mut write).map_err(Error::refused_by_trigger)?;
         let Write {
@@ -327,10 +342,17 @@ impl Store {
             audit,
             changes,
             visits,
+            entries,
             ..
         } = write;
         audit.finish(&tx)?;
         tx.commit()?;
+        if !entries.is_empty() {
+            let mut cache = lock(&self.shared.ledger_columns);
+            if cache.columns.is_some() {
+                cache.pending.extend(entries);
+            }
+        }
         if !visits.is_empty() {
             let mut cache = lock(&self.shared.visit_log);
             if cache.log.is_some() {
@@ -391,6 +413,31 @@ impl Store {
             }
         }
         cache.log = Some(Arc::clone(&current));
+        cache.data_version = data_version;
+        Ok(current)
+    }
+
+    /// The entries' columns for the database's current state: built in one pass if there
+    /// are none or another connection to the same file changed the database, with the
+    /// entries written through this store since re-read. `conn` is this store's
+    /// connection, held by the caller.
+    pub(crate) fn ledger_columns(&self, conn: &Connection) -> Result<Arc<LedgerColumns>> {
+        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut cache = lock(&self.shared.ledger_columns);
+        let mut current = match cache.columns.take() {
+            Some(columns) if cache.data_version == data_version => columns,
+            _ => {
+                cache.pending.clear();
+                Arc::new(LedgerColumns::build(conn)?)
+            }
+        };
+        if !cache.pending.is_empty() {
+            let mut ids = std::mem::take(&mut cache.pending);
+            ids.sort_unstable();
+            ids.dedup();
+            Arc::make_mut(&mut current).reread(conn, &ids)?;
+        }
+        cache.columns = Some(Arc::clone(&current));
         cache.data_version = data_version;
         Ok(current)
     }
@@ -466,6 +513,8 @@ pub(crate) struct Write<'a> {
     changes: Changes,
     /// Visits this write records, for the visit log.
     visits: Vec<(String, i64, Channel)>,
+    /// Entries this write registers or works, for the reports' columns.
+    entries: Vec<i64>,
 }
 
 impl Write<'_> {
@@ -485,6 +534,12 @@ impl Write<'_> {
     /// Says this write records a visit, so the visit log adds it once committed.
     pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: Channel) {
         self.visits.push((household_id.to_owned(), day, channel));
+    }
+
+    /// Says this write registers or works entry `id`, so the reports' columns re-read it
+    /// once committed.
+    pub(crate) fn changes_entry(&mut self, id: i64) {
+        self.entries.push(id);
     }
 
     /// Says this write changes no registry facts the counts read.
@@ -528,6 +583,9 @@ fn check_actor(actor: &str) -> Result<()> {
     Ok(())
 }
 
+/// The migration after which entries keep their marks: older stores get them filled.
+const MARKS_MIGRATION: i64 = 8;
+
 fn migrate(conn: &Connection, from: i64) -> Result<()> {
     if from == LATEST {
         return Ok(());
@@ -536,6 +594,9 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
     let result = (|| -> Result<()> {
         for sql in &MIGRATIONS[from as usize..] {
             conn.execute_batch(sql)?;
+        }
+        if from > 0 && from < MARKS_MIGRATION {
+            crate::ledger::marks::fill(conn)?;
         }
         conn.pragma_update(None, "user_version", LATEST)?;
         Ok(())

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{county, d};
+use common::{county, county_at, d};
 use wangge::{
     Action, Channel, EntryQuery, ErrorKind, HouseholdClass, HouseholdFilter, HouseholdKind,
     NewEntry, NewResident, Period, Rate, Report, Standing, Store,
@@ -768,4 +768,109 @@ fn the_assessment_scores_children_on_weighted_targets_and_ranks_them() {
         county().assessment_rules(None).unwrap(),
         wangge::default_assessment_rules()
     );
+}
+
+/// A fresh file for a store, under the system's temporary folder.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wangge-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("county.db")
+}
+
+/// Checks every row and the totals of `unit`'s report against the independent count.
+fn agrees(store: &Store, unit: &str, period: Period) -> Expected {
+    let report = store.report(unit, period).unwrap();
+    for row in &report.rows {
+        let want = expected(store, &row.unit, period, row.own);
+        assert_eq!(
+            got(&row.indicators),
+            want,
+            "row {} of {unit} {period}",
+            row.unit
+        );
+    }
+    let totals = got(&report.totals);
+    assert_eq!(
+        totals,
+        expected(store, unit, period, false),
+        "{unit} {period}"
+    );
+    totals
+}
+
+#[test]
+fn reports_follow_writes_through_this_handle_and_another() {
+    let path = scratch("follow");
+    let store = county_at(path.to_str().unwrap());
+    store.add_staff("W1", "王网格员", None).unwrap();
+    let other = Store::open(&path).unwrap();
+    let period = Period::parse("2025-Q1").unwrap();
+    let mut dice = Dice(20_250_301);
+    let mut at = store.parse_moment("2025-02-02T09:00:00").unwrap();
+    let mut ids = Vec::new();
+    let mut seen = Vec::new();
+    for round in 0..6usize {
+        let writer = if round % 2 == 0 { &store } else { &other };
+        // Entries already counted are worked further, and new ones registered.
+        for &id in ids.iter().rev().take(3) {
+            work(writer, &mut dice, id, at);
+            at += chrono::Duration::hours(60);
+        }
+        for n in 0..4 {
+            let unit = GRIDS[(round + n) % GRIDS.len()];
+            let category = CATEGORIES[(round + n) % CATEGORIES.len()];
+            let entry = NewEntry::new(unit, Some(category), &format!("诉求{round}-{n}"), at);
+            let id = writer.register(&entry).unwrap().id;
+            work(writer, &mut dice, id, at);
+            ids.push(id);
+            at += chrono::Duration::hours(30);
+        }
+        // Both handles see every write, whoever made it and whatever they read before.
+        for reader in [&store, &other] {
+            let totals = agrees(reader, COUNTY, period);
+            agrees(reader, TOWNSHIP, period);
+            seen.push((totals.received, totals.resolved, totals.pending));
+        }
+    }
+    let distinct: HashSet<_> = seen.iter().collect();
+    assert!(
+        distinct.len() >= 4,
+        "the counts moved as entries came: {seen:?}"
+    );
+    assert!(seen.iter().any(|s| s.1 > 0));
+}
+
+#[test]
+fn a_store_from_before_marks_gets_them_on_opening() {
+    let path = scratch("marks");
+    let periods = ["2025-02", "2025-Q1", "2025-W10", "2025"];
+    let before: Vec<Report> = {
+        let store = county_at(path.to_str().unwrap());
+        store.add_staff("W1", "王网格员", None).unwrap();
+        let mut dice = Dice(20_250_202);
+        let mut at = store.parse_moment("2025-01-06T09:00:00").unwrap();
+        for n in 0..40usize {
+            let unit = GRIDS[n % GRIDS.len()];
+            let category = CATEGORIES[n % CATEGORIES.len()];
+            let entry = NewEntry::new(unit, Some(category), &format!("诉求{n}"), at);
+            let id = store.register(&entry).unwrap().id;
+            work(&store, &mut dice, id, at);
+            at += chrono::Duration::hours(41);
+        }
+        periods
+            .iter()
+            .map(|p| store.report(COUNTY, Period::parse(p).unwrap()).unwrap())
+            .collect()
+    };
+    assert!(before[3].totals.ledger.received == 40);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("ALTER TABLE entry DROP COLUMN marks; PRAGMA user_version = 7;")
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    for (p, want) in periods.iter().zip(&before) {
+        let report = store.report(COUNTY, Period::parse(p).unwrap()).unwrap();
+        assert_eq!(&report, want, "{p}");
+    }
 }

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
 use super::classify::{Classifier, Places, classifier_on, handler_reason};
+use super::marks::{self, Mark};
 use super::workflow::{Clock, State, Step, day_of};
 use super::{Action, Entry, EntryEvent, Handler, Source, TimeLimit, Triage, moment_of};
 use crate::calendar::Calendar;
@@ -395,12 +396,14 @@ impl Registrar {
         let sign_due = clock.limit_end(at, decision.sign_for_limit)?;
         let state = State::registered(&new.unit, handler.clone(), deadline, sign_due);
         let state_text = state.to_text();
+        let mut marks = Vec::new();
+        Mark::new(Action::Register, at, &state).pack(0, &mut marks);
         w.tx.prepare_cached(
             "INSERT INTO entry (unit, household_id, resident_id, source, reported, reported_day,
              category, summary, urgent, books, triage, time_limit, sign_limit, finding_id,
-             state, status, hard, handler, deadline, sign_due, last_at, events)
+             state, status, hard, handler, deadline, sign_due, last_at, events, marks)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                     ?15, 'registered', 0, ?16, ?17, ?18, ?5, 1)",
+                     ?15, 'registered', 0, ?16, ?17, ?18, ?5, 1, ?19)",
         )?
         .execute(params![
             new.unit,
@@ -421,8 +424,10 @@ impl Registrar {
             state.handler.key(),
             state.deadline,
             state.sign_due,
+            marks,
         ])?;
         let id = w.tx.last_insert_rowid();
+        w.changes_entry(id);
         if let Some(finding) = new.finding_id {
             w.tx.prepare_cached("UPDATE visit_finding SET entry_id = ?2 WHERE id = ?1")?
                 .execute(params![finding, id])?;
@@ -658,6 +663,8 @@ impl Store {
             &text,
         )?;
         store_state(w, id, seq, at, &next, &text)?;
+        marks::append(&w.tx, id, &Mark::new(step.action(), at, &next))?;
+        w.changes_entry(id);
         Ok(next)
     }
 

@@ -12,6 +12,7 @@
 
 mod classify;
 mod entries;
+pub(crate) mod marks;
 pub(crate) mod query;
 mod rules;
 pub(crate) mod workflow;

@@ -35,6 +35,7 @@
 
 mod assess;
 mod circular;
+pub(crate) mod columns;
 mod export;
 mod ledger;
 mod submit;
@@ -339,26 +340,20 @@ impl Store {
         let (root, tree) = report_tree(&conn, unit, first, last)?;
         self.check_path_in_scope(unit, &tree.path)?;
         let mut rows = vec![Tally::default(); tree.rows.len() + 1];
-        let children: foldhash::HashMap<&str, usize> = tree
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, (code, _, _))| (code.as_str(), i))
-            .collect();
         let mut categories = std::collections::BTreeMap::new();
         let mut books = std::collections::BTreeMap::new();
+        let columns = self.ledger_columns(&conn)?;
         ledger::tally(
-            &conn,
+            &columns,
             self.offset(),
             &tree,
             (first, last),
-            |path| tree.row_of_path(path, &children),
             &mut ledger::Sinks {
                 rows: &mut rows,
                 categories: &mut categories,
                 books: &mut books,
             },
-        )?;
+        );
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
         tally_registry(&conn, &root.0, &snapshot, &log, &tree, period, &mut rows)?;

@@ -9,7 +9,12 @@ pub fn d(text: &str) -> Date {
 
 /// 安岳县 with two townships, three communities and four grids.
 pub fn county() -> Store {
-    let store = Store::open(":memory:").unwrap();
+    county_at(":memory:")
+}
+
+/// The same county, in the store at `path`.
+pub fn county_at(path: &str) -> Store {
+    let store = Store::open(path).unwrap();
     store
         .add_unit("512021", "安岳县", "county", None, None)
         .unwrap();

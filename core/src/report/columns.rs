@@ -1,0 +1,247 @@
+//! The entries laid out in columns for reports, kept in memory and up to date.
+//!
+//! Built in one pass over the `entry` table (each entry's unit, category, books, report
+//! moment and packed marks), then kept: the entries written through the store are re-read
+//! after each write, and another connection's change rebuilds it. A report then walks the
+//! columns once, skipping at the cost of two comparisons every entry that cannot count in
+//! its period (reported after it, or settled before it), and folds the marks of the rest.
+
+use foldhash::HashMap;
+use rusqlite::{Connection, Row};
+
+use super::Tally;
+use super::ledger::entry_tally;
+use crate::error::{Error, Result};
+use crate::ledger::marks::{self, Mark, Marks};
+use crate::snapshot::text;
+
+/// Every entry's report columns, by slot (entries in id order).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LedgerColumns {
+    /// Unit codes, by index.
+    units: Vec<String>,
+    unit_index: HashMap<String, u32>,
+    /// (category, books) of each class, by index.
+    classes: Vec<(String, Vec<String>)>,
+    /// Class index by category, a `\u{1}`, then the books as stored.
+    class_index: HashMap<String, u32>,
+    ids: Vec<i64>,
+    unit: Vec<u32>,
+    class: Vec<u32>,
+    reported: Vec<i64>,
+    /// The moment after which the entry counts in no period starting later: its last
+    /// event or its deadline, whichever is later, or never while it is open.
+    settled: Vec<i64>,
+    /// Where each entry's marks lie in `arena`: start and length.
+    span: Vec<(usize, u32)>,
+    arena: Vec<u8>,
+    /// Bytes of `arena` no entry points at any more.
+    garbage: usize,
+}
+
+/// The columns' reading of one entry row.
+struct Read<'r> {
+    id: i64,
+    unit: &'r str,
+    category: &'r str,
+    books: &'r str,
+    reported: i64,
+    marks: &'r [u8],
+}
+
+const SELECT: &str = "SELECT id, unit, category, books, reported, marks FROM entry";
+
+fn read<'r>(row: &'r Row<'_>) -> Result<Read<'r>> {
+    let id: i64 = row.get(0)?;
+    let marks = row
+        .get_ref(5)?
+        .as_blob_or_null()
+        .map_err(rusqlite::Error::from)?
+        .ok_or_else(|| Error::Storage(format!("entry {id} has no event marks")))?;
+    Ok(Read {
+        id,
+        unit: text(row, 1)?,
+        category: text(row, 2)?,
+        books: text(row, 3)?,
+        reported: row.get(4)?,
+        marks,
+    })
+}
+
+/// When entry `id`, whose packed marks are `marks`, stops counting in later periods.
+fn settled(id: i64, marks: &[u8]) -> Result<i64> {
+    let last = marks::last(id, marks)?;
+    Ok(if last.status.is_open() {
+        i64::MAX
+    } else {
+        last.at.max(last.deadline)
+    })
+}
+
+impl LedgerColumns {
+    /// Reads every entry, in one pass.
+    pub(crate) fn build(conn: &Connection) -> Result<Self> {
+        let count: i64 = conn.query_row("SELECT count(*) FROM entry", [], |r| r.get(0))?;
+        let n = usize::try_from(count).unwrap_or(0);
+        let mut columns = LedgerColumns {
+            ids: Vec::with_capacity(n),
+            unit: Vec::with_capacity(n),
+            class: Vec::with_capacity(n),
+            reported: Vec::with_capacity(n),
+            settled: Vec::with_capacity(n),
+            span: Vec::with_capacity(n),
+            ..LedgerColumns::default()
+        };
+        let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY id"))?;
+        let mut rows = stmt.query([])?;
+        let mut key = String::new();
+        while let Some(row) = rows.next()? {
+            let r = read(row)?;
+            let (unit, class) = columns.intern(&r, &mut key);
+            let settled = settled(r.id, r.marks)?;
+            let start = columns.arena.len();
+            columns.arena.extend_from_slice(r.marks);
+            columns.ids.push(r.id);
+            columns.unit.push(unit);
+            columns.class.push(class);
+            columns.reported.push(r.reported);
+            columns.settled.push(settled);
+            columns.span.push((start, marks_len(r.marks)));
+        }
+        Ok(columns)
+    }
+
+    /// Re-reads the entries `ids` (sorted, each once), new or changed.
+    pub(crate) fn reread(&mut self, conn: &Connection, ids: &[i64]) -> Result<()> {
+        let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?;
+        let mut key = String::new();
+        for &id in ids {
+            let mut rows = stmt.query([id])?;
+            let Some(row) = rows.next()? else {
+                continue;
+            };
+            let r = read(row)?;
+            let (unit, class) = self.intern(&r, &mut key);
+            let settled = settled(id, r.marks)?;
+            let start = self.arena.len();
+            self.arena.extend_from_slice(r.marks);
+            let span = (start, marks_len(r.marks));
+            match self.ids.binary_search(&id) {
+                Ok(slot) => {
+                    self.garbage += self.span[slot].1 as usize;
+                    self.unit[slot] = unit;
+                    self.class[slot] = class;
+                    self.reported[slot] = r.reported;
+                    self.settled[slot] = settled;
+                    self.span[slot] = span;
+                }
+                Err(slot) => {
+                    self.ids.insert(slot, id);
+                    self.unit.insert(slot, unit);
+                    self.class.insert(slot, class);
+                    self.reported.insert(slot, r.reported);
+                    self.settled.insert(slot, settled);
+                    self.span.insert(slot, span);
+                }
+            }
+        }
+        if self.garbage > self.arena.len() / 2 {
+            self.compact();
+        }
+        Ok(())
+    }
+
+    /// Packs the arena again, without the marks no entry points at.
+    fn compact(&mut self) {
+        let mut arena = Vec::with_capacity(self.arena.len() - self.garbage);
+        for span in &mut self.span {
+            let start = arena.len();
+            arena.extend_from_slice(&self.arena[span.0..span.0 + span.1 as usize]);
+            span.0 = start;
+        }
+        self.arena = arena;
+        self.garbage = 0;
+    }
+
+    /// The unit and class indexes of an entry, numbered anew if not seen before.
+    fn intern(&mut self, r: &Read<'_>, key: &mut String) -> (u32, u32) {
+        let unit = if let Some(&i) = self.unit_index.get(r.unit) {
+            i
+        } else {
+            let i = index(self.units.len());
+            self.units.push(r.unit.to_owned());
+            self.unit_index.insert(r.unit.to_owned(), i);
+            i
+        };
+        key.clear();
+        key.push_str(r.category);
+        key.push('\u{1}');
+        key.push_str(r.books);
+        let class = if let Some(&i) = self.class_index.get(key.as_str()) {
+            i
+        } else {
+            let i = index(self.classes.len());
+            let books = r
+                .books
+                .split('\n')
+                .filter(|b| !b.is_empty())
+                .map(str::to_owned)
+                .collect();
+            self.classes.push((r.category.to_owned(), books));
+            self.class_index.insert(key.clone(), i);
+            i
+        };
+        (unit, class)
+    }
+
+    /// The unit index of `code`, if an entry names it.
+    pub(crate) fn unit_index(&self, code: &str) -> Option<u32> {
+        self.unit_index.get(code).copied()
+    }
+
+    /// How many units entries name.
+    pub(crate) fn unit_len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// The (category, books) of each class, by index.
+    pub(crate) fn classes(&self) -> &[(String, Vec<String>)] {
+        &self.classes
+    }
+
+    /// Folds every entry that counts over the instants `[start, end]` into `rows` (by
+    /// `row_of`, indexed by unit index; entries of units without a row are left out) and
+    /// into `classes` (indexed by class, as long as [`LedgerColumns::classes`]).
+    pub(crate) fn tally(
+        &self,
+        (start, end): (i64, i64),
+        row_of: &[Option<u32>],
+        rows: &mut [Tally],
+        classes: &mut [Tally],
+    ) {
+        let mut marks: Vec<Mark> = Vec::new();
+        for slot in 0..self.ids.len() {
+            let reported = self.reported[slot];
+            if reported > end || self.settled[slot] < start {
+                continue;
+            }
+            let Some(row) = row_of[self.unit[slot] as usize] else {
+                continue;
+            };
+            let (at, len) = self.span[slot];
+            marks.clear();
+            marks.extend(Marks::new(&self.arena[at..at + len as usize]));
+            let t = entry_tally(reported, &marks, (start, end));
+            rows[row as usize].add(&t);
+            classes[self.class[slot] as usize].add(&t);
+        }
+    }
+}
+
+fn index(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+fn marks_len(marks: &[u8]) -> u32 {
+    u32::try_from(marks.len()).unwrap_or(u32::MAX)
+}
