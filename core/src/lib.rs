@@ -48,8 +48,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
 pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
 pub use ledger::{
-    Action, CategoryRule, Classification, Entry, EntryEvent, EntryQuery, Handler, LedgerRules,
-    NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit, Triage, default_ledger_rules,
+    Action, CategoryRule, Classification, Entry, EntryAction, EntryEvent, EntryQuery, Handler,
+    LedgerRules, NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit, Triage,
+    default_ledger_rules,
 };
 pub use levels::{Level, Levels};
 pub use period::{Cadence, Period, PeriodKind};

@@ -259,13 +259,13 @@ fn store_state(w: &Write<'_>, id: i64, seq: u32, at: i64, state: &State, text: &
 }
 
 /// What working entries needs across steps: the calendar, and the units' spans read.
-struct Walk {
+pub(super) struct Walk {
     calendar: Arc<Calendar>,
     spans: HashMap<String, Vec<Span>>,
 }
 
 impl Walk {
-    fn new(store: &Store, conn: &Connection) -> Result<Walk> {
+    pub(super) fn new(store: &Store, conn: &Connection) -> Result<Walk> {
         Ok(Walk {
             calendar: store.calendar_on(conn)?,
             spans: HashMap::new(),
@@ -298,7 +298,7 @@ impl Walk {
 
 /// What is asked of an entry: a step, or an escalation whose target is found when the
 /// entry is read for the write.
-enum Ask<'a> {
+pub(super) enum Ask<'a> {
     Step(Step),
     Escalate(Option<&'a str>),
 }
@@ -585,30 +585,45 @@ impl Store {
         let at = at.timestamp();
         self.write(|w| {
             let mut walk = Walk::new(self, &w.tx)?;
-            let cur = current(&w.tx, id)?;
-            let step = match ask {
-                Ask::Step(step) => step,
-                Ask::Escalate(to) => {
-                    let day = day_of(at, self.offset());
-                    let target = Self::escalation_target(&w.tx, &mut walk, &cur.state, to, day)?
-                        .ok_or_else(|| {
-                            Error::InvalidTransition(format!(
-                                "cannot escalate entry {id}: {} is the top of the tree",
-                                cur.state.handler
-                            ))
-                        })?;
-                    Step::Escalate(target)
-                }
-            };
-            let now = self.step(w, &mut walk, (id, cur), &step, at, (actor, note, false))?;
-            w.changes_no_household();
-            w.audit(
-                step.action().as_str(),
-                &format!("entry {id}"),
-                &json!({"status": now.status.as_str(), "handler": now.handler.key()}),
-            )
+            self.act_in(w, &mut walk, id, ask, at, (actor, note))
         })?;
         self.entry(id)
+    }
+
+    /// What [`Store::act`] does inside its write: the step asked of entry `id` at `at`,
+    /// with its audit record.
+    pub(super) fn act_in(
+        &self,
+        w: &mut Write<'_>,
+        walk: &mut Walk,
+        id: i64,
+        ask: Ask<'_>,
+        at: i64,
+        (actor, note): (Option<&str>, &str),
+    ) -> Result<State> {
+        let cur = current(&w.tx, id)?;
+        let step = match ask {
+            Ask::Step(step) => step,
+            Ask::Escalate(to) => {
+                let day = day_of(at, self.offset());
+                let target = Self::escalation_target(&w.tx, walk, &cur.state, to, day)?
+                    .ok_or_else(|| {
+                        Error::InvalidTransition(format!(
+                            "cannot escalate entry {id}: {} is the top of the tree",
+                            cur.state.handler
+                        ))
+                    })?;
+                Step::Escalate(target)
+            }
+        };
+        let now = self.step(w, walk, (id, cur), &step, at, (actor, note, false))?;
+        w.changes_no_household();
+        w.audit(
+            step.action().as_str(),
+            &format!("entry {id}"),
+            &json!({"status": now.status.as_str(), "handler": now.handler.key()}),
+        )?;
+        Ok(now)
     }
 
     /// The step itself, inside a write, on the entry as just read: checks, transition,
@@ -930,7 +945,7 @@ fn describe(limit: TimeLimit) -> String {
     }
 }
 
-fn check_reason(reason: &str) -> Result<()> {
+pub(super) fn check_reason(reason: &str) -> Result<()> {
     if reason.trim().is_empty() || reason.chars().count() > 2000 {
         return Err(Error::invalid(
             "reason",

@@ -10,6 +10,7 @@
 //! stopping the deadline's clock; [`Store::tick`] escalates entries not signed for in
 //! time. Standing is the weekly meeting's three piles: resolved, pending and hard.
 
+mod batch;
 mod classify;
 mod entries;
 pub(crate) mod marks;
@@ -24,6 +25,7 @@ use serde_json::{Value, json};
 
 use crate::date::Moment;
 use crate::error::{Error, Result};
+pub use batch::EntryAction;
 pub(crate) use classify::ClassifierCache;
 pub use classify::{Classification, Reason};
 pub use entries::NewEntry;
