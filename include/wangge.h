@@ -376,6 +376,22 @@ wg_status wg_entries_register_batch(const wg_store *store,
                                     const char *entries_json,
                                     char **out_json);
 
+// Applies a batch of workflow actions in order in one transaction, all or nothing:
+// `actions_json` is a JSON array of entry actions, each `{"entry_id", "action", "at"}`
+// with, as its action needs them, `"staff_id"`, `"note"`, `"to"`, `"days"` and
+// `"satisfied"` (see the module documentation). Each is checked and recorded as its
+// single action (`wg_entry_sign_for` and the rest) would be, with the same events and
+// audit records. The first action refused refuses the batch with that action's status
+// (`WG_INVALID_TRANSITION`, `WG_NOT_FOUND` for an unknown entry or staff member,
+// `WG_PERMISSION_DENIED`, `WG_INVALID_INPUT`), the message naming its position from 0
+// (`action 3 of the batch`), and nothing is written. Writes to `*out_count` (if not
+// NULL) the number of actions applied, only on success.
+//
+// # Safety
+// `store` is NULL or a live handle; `actions_json` is NULL or NUL-terminated;
+// `out_count` is NULL or writable.
+wg_status wg_entries_work_batch(const wg_store *store, const char *actions_json, size_t *out_count);
+
 // Registers an entry for visit finding `finding_id`, reported at `at`: at the finding's
 // unit, about the visited household, with its summary, its urgency and its category
 // unless `category` is not NULL. A finding already taken up is `WG_CONFLICT`. If

@@ -32,6 +32,14 @@
 //! `"resident_id"`, `"source"` (default `visit`), `"urgent"` (default false) and
 //! `"finding_id"`.
 //!
+//! An **entry action** (one step of `wg_entries_work_batch`) is `{"entry_id", "action",
+//! "at"}` and, as the action needs them, `"staff_id"` (`sign_for` and `start`: a known
+//! staff member), `"note"` (the reason of `escalate`, `return`, `mark_hard`, `suspend`,
+//! `extend` and `reopen`, the result of `resolve`, the feedback of `verify`), `"to"`
+//! (where `escalate` sends it; default the unit above), `"days"` (the working days
+//! `extend` adds) and `"satisfied"` (`verify`): `action` is any action of an event but
+//! `register`, `at` a time as above. Unknown keys are `WG_INVALID_INPUT`.
+//!
 //! A **classification** is `{"category", "suggested_category", "ties", "books",
 //! "triage", "urgent", "time_limit", "sign_for_limit", "handler", "rules_from",
 //! "reasons"}`: `ties` lists the categories equally specific keywords suggested (empty
@@ -260,6 +268,40 @@ pub unsafe extern "C" fn wg_entries_register_batch(
         let out = OutString::optional(out_json);
         let ids = store.register_entries_json(entries)?;
         put_json_opt(out, &ids)
+    })
+}
+
+/// Applies a batch of workflow actions in order in one transaction, all or nothing:
+/// `actions_json` is a JSON array of entry actions, each `{"entry_id", "action", "at"}`
+/// with, as its action needs them, `"staff_id"`, `"note"`, `"to"`, `"days"` and
+/// `"satisfied"` (see the module documentation). Each is checked and recorded as its
+/// single action (`wg_entry_sign_for` and the rest) would be, with the same events and
+/// audit records. The first action refused refuses the batch with that action's status
+/// (`WG_INVALID_TRANSITION`, `WG_NOT_FOUND` for an unknown entry or staff member,
+/// `WG_PERMISSION_DENIED`, `WG_INVALID_INPUT`), the message naming its position from 0
+/// (`action 3 of the batch`), and nothing is written. Writes to `*out_count` (if not
+/// NULL) the number of actions applied, only on success.
+///
+/// # Safety
+/// `store` is NULL or a live handle; `actions_json` is NULL or NUL-terminated;
+/// `out_count` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entries_work_batch(
+    store: *const wg_store,
+    actions_json: *const c_char,
+    out_count: *mut usize,
+) -> wg_status {
+    // SAFETY: the caller's contract.
+    let h = unsafe { handle(store) };
+    boundary(h, || {
+        let store = need(h)?;
+        let actions = arg("actions_json", actions_json)?;
+        let applied = store.work_entries_json(actions)?;
+        if !out_count.is_null() {
+            // SAFETY: non-NULL and writable by the caller's contract.
+            unsafe { *out_count = applied };
+        }
+        Ok(())
     })
 }
 

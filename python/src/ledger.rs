@@ -1,6 +1,7 @@
 //! The ledger (台账) on the Python `Store`: classification rules, registering entries,
-//! the entry workflow, `tick`, and the queries (an entry, its history, the entries of a
-//! subtree at a moment, the weekly meeting's piles).
+//! the entry workflow (one action at a time, or a batch in one write), `tick`, and the
+//! queries (an entry, its history, the entries of a subtree at a moment, the weekly
+//! meeting's piles).
 //!
 //! Moments (`at`, `reported_at`, `now`) are a `datetime.datetime`, aware or naive (a
 //! naive one is a local time in the deployment's time zone), or ISO text with or without
@@ -42,44 +43,102 @@ fn days_arg(days: i64) -> PyResult<u32> {
     })
 }
 
-/// The keys of an entry given to `register_entries`, as `NewEntry::from_json` reads them.
-const ENTRY_KEYS: [&str; 9] = [
-    "unit",
-    "category",
-    "summary",
-    "reported_at",
-    "household_id",
-    "resident_id",
-    "source",
-    "urgent",
-    "finding_id",
-];
+/// How a batch argument given as dicts is read: the argument's name, what one item is,
+/// the keys the core reads, and the key whose value may be a `datetime`.
+struct BatchShape {
+    argument: &'static str,
+    item: &'static str,
+    keys: &'static [&'static str],
+    moment_key: &'static str,
+}
 
-/// One entry of a batch as a JSON object: its `reported_at` may be a `datetime` (naive
-/// ones being local times), every other value plain JSON. Unknown keys are left for the
-/// core to refuse by name.
-fn entry_json(item: &Bound<'_, PyAny>) -> PyResult<Value> {
-    let Ok(dict) = item.cast::<PyDict>() else {
-        return Err(invalid(
-            "entries",
-            repr_text(item),
-            &format!("an entry is a dict with the keys {}", ENTRY_KEYS.join(", ")),
-        ));
-    };
-    let mut map = Map::new();
-    for (key, value) in dict.iter() {
-        let Ok(key) = key.cast::<PyString>() else {
-            return Err(invalid("entries", repr_text(&key), "a key must be text"));
+/// The entries given to `register_entries`, as `NewEntry::from_json` reads them.
+const NEW_ENTRIES: BatchShape = BatchShape {
+    argument: "entries",
+    item: "entry",
+    keys: &[
+        "unit",
+        "category",
+        "summary",
+        "reported_at",
+        "household_id",
+        "resident_id",
+        "source",
+        "urgent",
+        "finding_id",
+    ],
+    moment_key: "reported_at",
+};
+
+/// The actions given to `work_entries`, as `EntryAction::from_json` reads them.
+const ENTRY_ACTIONS: BatchShape = BatchShape {
+    argument: "actions",
+    item: "action",
+    keys: &[
+        "entry_id",
+        "action",
+        "at",
+        "staff_id",
+        "note",
+        "to",
+        "days",
+        "satisfied",
+    ],
+    moment_key: "at",
+};
+
+impl BatchShape {
+    /// One item of a batch as a JSON object: its moment may be a `datetime` (naive ones
+    /// being local times), every other value plain JSON. Unknown keys are left for the
+    /// core to refuse by name.
+    fn item_json(&self, item: &Bound<'_, PyAny>) -> PyResult<Value> {
+        let Ok(dict) = item.cast::<PyDict>() else {
+            return Err(invalid(
+                self.argument,
+                repr_text(item),
+                &format!(
+                    "each {} is a dict with the keys {}",
+                    self.item,
+                    self.keys.join(", ")
+                ),
+            ));
         };
-        let key = key.to_str()?.to_owned();
-        let value = if key == "reported_at" && !value.is_none() {
-            Value::String(moment_text_arg("reported_at", &value)?)
-        } else {
-            json_arg("entries", &value)?
-        };
-        map.insert(key, value);
+        let mut map = Map::new();
+        for (key, value) in dict.iter() {
+            let Ok(key) = key.cast::<PyString>() else {
+                return Err(invalid(
+                    self.argument,
+                    repr_text(&key),
+                    "a key must be text",
+                ));
+            };
+            let key = key.to_str()?.to_owned();
+            let value = if key == self.moment_key && !value.is_none() {
+                Value::String(moment_text_arg(self.moment_key, &value)?)
+            } else {
+                json_arg(self.argument, &value)?
+            };
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
     }
-    Ok(Value::Object(map))
+
+    /// The batch as the JSON text the core reads: text is taken as it is, an iterable of
+    /// dicts made into an array, a refused item named by its place the way the core names
+    /// it (`entry 3 of the batch`).
+    fn json(&self, py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<String> {
+        if let Ok(text) = batch.cast::<PyString>() {
+            return Ok(text.to_str()?.to_owned());
+        }
+        let mut items = Vec::new();
+        for (index, item) in batch.try_iter()?.enumerate() {
+            items.push(self.item_json(&item?).map_err(|e| {
+                let message = format!("{} ({} {index} of the batch)", e.value(py), self.item);
+                PyErr::from_type(e.get_type(py), message)
+            })?);
+        }
+        Ok(Value::Array(items).to_string())
+    }
 }
 
 /// The default ledger classification rules (the books, categories, tag books, urgency
@@ -220,20 +279,25 @@ impl Store {
     /// position from 0.
     fn register_entries(&self, py: Python<'_>, entries: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         let store = self.handle()?;
-        let json = if let Ok(text) = entries.cast::<PyString>() {
-            text.to_str()?.to_owned()
-        } else {
-            let mut batch = Vec::new();
-            for (index, item) in entries.try_iter()?.enumerate() {
-                // Named the way the core names a refused entry of a batch.
-                batch.push(entry_json(&item?).map_err(|e| {
-                    let message = format!("{} (entry {index} of the batch)", e.value(py));
-                    PyErr::from_type(e.get_type(py), message)
-                })?);
-            }
-            Value::Array(batch).to_string()
-        };
+        let json = NEW_ENTRIES.json(py, entries)?;
         run(py, &store, |s| s.register_entries_json(&json))
+    }
+
+    /// Applies a batch of workflow actions in order in one transaction, all or nothing;
+    /// returns how many were applied. Each action is a dict with the keys `entry_id`,
+    /// `action` (`sign_for`, `start`, `escalate`, `return`, `mark_hard`, `suspend`,
+    /// `resume`, `extend`, `resolve`, `verify`, `close` or `reopen`), `at` (a `datetime`
+    /// or ISO text) and, as the action needs them, `staff_id` (`sign_for`, `start`),
+    /// `note` (the reason, the result of `resolve`, the note of `verify`), `to`
+    /// (`escalate`), `days` (`extend`) and `satisfied` (`verify`); the whole batch may
+    /// also be given as JSON text. Each is checked and recorded as its single action
+    /// (`sign_for` and the rest) would be; the first one refused raises what that action
+    /// would (`InvalidTransition`, `NotFound`, `InvalidInput`, `PermissionDenied`), the
+    /// message naming its position from 0, and nothing is written.
+    fn work_entries(&self, py: Python<'_>, actions: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let store = self.handle()?;
+        let json = ENTRY_ACTIONS.json(py, actions)?;
+        run(py, &store, |s| s.work_entries_json(&json))
     }
 
     /// Registers an entry for visit finding `finding_id` at `reported_at`: at the

@@ -1,5 +1,6 @@
-"""The ledger (台账): classification, registering, the entry workflow, tick, queries,
-piles, scopes and persistence, as in core/tests/ledger.rs."""
+"""The ledger (台账): classification, registering, the entry workflow (one action at a
+time or a batch), tick, queries, piles, scopes and persistence, as in core/tests/ledger.rs
+and core/tests/work_entries.rs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from conftest import build_county
 
 import wangge
 
@@ -464,6 +466,155 @@ def test_tick_escalates_what_was_not_signed_for_and_a_second_tick_does_nothing(l
     assert ledger.entry(signed.id).handler == GRID
     with pytest.raises(wangge.InvalidInput, match="now"):
         ledger.tick("soon")
+
+
+# Batches of workflow actions
+
+
+def _act(entry_id: int, action: str, when: datetime | str, **fields) -> dict:
+    return {"entry_id": entry_id, "action": action, "at": when, **fields}
+
+
+def _plan(first: int, second: int) -> list[dict]:
+    """A varied working of two streetlight entries, as batch actions: the first through
+    suspension, an extension, rework, closing and reopening; the second escalated,
+    returned, marked hard and handed to a department."""
+    return [
+        _act(first, "sign_for", at(2024, 3, 4, 10), staff_id="W1"),
+        _act(second, "escalate", at(2024, 3, 4, 10), note="需要社区协调"),
+        _act(first, "start", "2024-03-04T10:30", staff_id="W1"),
+        _act(second, "return", at(2024, 3, 4, 11), note="属网格职责"),
+        _act(second, "mark_hard", at(2024, 3, 4, 12), note="涉及多个部门"),
+        _act(second, "escalate", at(2024, 3, 4, 13), note="转交职能部门", to="县住建局"),
+        _act(second, "sign_for", datetime(2024, 3, 4, 14), staff_id="W1"),
+        _act(first, "suspend", at(2024, 3, 5, 10), note="等待配件"),
+        _act(first, "resume", at(2024, 3, 7, 10)),
+        _act(first, "extend", at(2024, 3, 7, 11), days=2, note="需采购灯具"),
+        _act(first, "resolve", at(2024, 3, 8, 15), note="已更换灯泡"),
+        _act(first, "verify", at(2024, 3, 8, 18), satisfied=False, note="晚上还是不亮"),
+        _act(first, "resolve", at(2024, 3, 11, 10), note="更换了线路"),
+        _act(first, "verify", at(2024, 3, 11, 18), satisfied=True),
+        _act(first, "close", at(2024, 3, 12, 9)),
+        _act(first, "reopen", at(2024, 3, 13, 9), note="又坏了"),
+    ]
+
+
+SINGLE = {
+    "sign_for": lambda s, a: s.sign_for(a["entry_id"], a["staff_id"], a["at"]),
+    "start": lambda s, a: s.start(a["entry_id"], a["staff_id"], a["at"]),
+    "escalate": lambda s, a: s.escalate(a["entry_id"], a["at"], a["note"], a.get("to")),
+    "return": lambda s, a: s.return_(a["entry_id"], a["at"], a["note"]),
+    "mark_hard": lambda s, a: s.mark_hard(a["entry_id"], a["at"], a["note"]),
+    "suspend": lambda s, a: s.suspend(a["entry_id"], a["at"], a["note"]),
+    "resume": lambda s, a: s.resume(a["entry_id"], a["at"]),
+    "extend": lambda s, a: s.extend(a["entry_id"], a["at"], a["days"], a["note"]),
+    "resolve": lambda s, a: s.resolve(a["entry_id"], a["at"], a["note"]),
+    "verify": lambda s, a: s.verify(a["entry_id"], a["at"], a["satisfied"], a.get("note", "")),
+    "close": lambda s, a: s.close_entry(a["entry_id"], a["at"]),
+    "reopen": lambda s, a: s.reopen(a["entry_id"], a["at"], a["note"]),
+}
+
+
+def test_a_batch_leaves_the_same_entries_history_and_audit_as_the_single_actions(ledger):
+    with wangge.Store(":memory:") as batched:
+        build_county(batched)
+        batched.add_staff("W1", "网格员甲")
+        batched.add_staff("C1", "社区干部")
+        batched.assign("W1", GRID, "grid_worker")
+        batched.assign("C1", COMMUNITY, "grid_chief")
+        ids = [raise_entry(store).id for store in (ledger, batched) for _ in range(2)]
+        assert ids[:2] == ids[2:]
+        plan = _plan(*ids[:2])
+        audit = len(batched.audit_log())
+        for action in plan:
+            SINGLE[action["action"]](ledger, action)
+        assert batched.work_entries(plan) == len(plan)
+        for entry_id in ids[:2]:
+            assert batched.entry(entry_id) == ledger.entry(entry_id)
+            assert batched.history(entry_id) == ledger.history(entry_id)
+        assert len(batched.audit_log()) == len(ledger.audit_log()) == audit + len(plan)
+        assert batched.verify_audit()
+        first, second = (batched.entry(i) for i in ids[:2])
+        assert (first.status, first.rework, first.closed_at) == ("in_progress", 1, None)
+        assert (second.handler, second.hard, second.status) == ("县住建局", True, "signed_for")
+        assert batched.work_entries([]) == 0
+
+
+def test_a_refused_action_refuses_the_whole_batch_and_names_its_place(ledger):
+    first, second = raise_entry(ledger), raise_entry(ledger)
+    before = [(ledger.entry(e.id), ledger.history(e.id)) for e in (first, second)]
+    audit = len(ledger.audit_log())
+    batch = [
+        _act(first.id, "sign_for", at(2024, 3, 4, 10), staff_id="W1"),
+        _act(first.id, "start", at(2024, 3, 4, 11), staff_id="W1"),
+        _act(second.id, "close", at(2024, 3, 4, 11)),  # closing a registered entry
+    ]
+    with pytest.raises(wangge.InvalidTransition, match="action 2 of the batch"):
+        ledger.work_entries(batch)
+    unknown_staff = [batch[0], _act(second.id, "sign_for", at(2024, 3, 4, 10), staff_id="W9")]
+    with pytest.raises(wangge.NotFound, match="W9"):
+        ledger.work_entries(unknown_staff)
+    with pytest.raises(wangge.NotFound, match="action 1 of the batch"):
+        ledger.work_entries([batch[0], _act(9999, "close", at(2024, 3, 4, 11))])
+    neighbour = raise_entry(ledger, unit=GRID2)
+    grid = ledger.scope(GRID, "网格员甲")
+    with pytest.raises(wangge.PermissionDenied, match="action 1 of the batch"):
+        grid.work_entries([batch[0], _act(neighbour.id, "mark_hard", WHEN, note="难")])
+    assert [(ledger.entry(e.id), ledger.history(e.id)) for e in (first, second)] == before
+    assert actions(ledger, neighbour.id) == ["register"]
+    assert len(ledger.audit_log()) == audit + 1  # registering the neighbour's entry
+    assert ledger.verify_audit()
+
+
+def test_a_batch_may_be_json_text_or_any_iterable_of_dicts(ledger):
+    entry = raise_entry(ledger)
+    text = json.dumps(
+        [
+            _act(entry.id, "sign_for", "2024-03-04T10:00", staff_id="W1"),
+            _act(entry.id, "start", "2024-03-04T10:30:00+08:00", staff_id="W1"),
+        ]
+    )
+    assert ledger.work_entries(text) == 2
+    started = ledger.entry(entry.id)
+    assert (started.status, started.signed_at) == ("in_progress", at(2024, 3, 4, 10))
+    assert ledger.history(entry.id)[-1].at == at(2024, 3, 4, 10, 30)
+    assert ledger.work_entries("[]") == 0
+    later = (
+        _act(entry.id, action, datetime(2024, 3, 5, hour), note=note)
+        for hour, action, note in ((9, "suspend", "等待配件"), (15, "resume", ""))
+    )
+    assert ledger.work_entries(later) == 2
+    assert actions(ledger, entry.id)[-2:] == ["suspend", "resume"]
+    assert ledger.history(entry.id)[-1].at == at(2024, 3, 5, 15)
+
+
+def test_bad_batch_input_raises_invalid_input_and_writes_nothing(ledger):
+    entry = raise_entry(ledger)
+    before = ledger.history(entry.id)
+    good = _act(entry.id, "sign_for", at(2024, 3, 4, 10), staff_id="W1")
+    for batch, message in [
+        ([good, (entry.id, "start")], "action 1 of the batch"),
+        ([good, {1: "start"}], r"key must be text.*action 1 of the batch"),
+        ([good | {"colour": "red"}], "colour"),
+        ([_act(entry.id, "fly", WHEN)], "fly"),
+        ([_act(entry.id, "register", WHEN)], "register_entries"),
+        ([good, _act(entry.id, "start", date(2024, 3, 4))], r"at.*action 1 of the batch"),
+        ([_act(entry.id, "resume", 9)], "at"),
+        ([{"action": "resume", "at": WHEN}], "entry_id"),
+        ([_act("one", "resume", WHEN)], "entry_id"),
+        ([_act(entry.id, "start", WHEN)], "staff_id"),
+        ([_act(entry.id, "extend", WHEN, note="再等等")], "days"),
+        ([_act(entry.id, "extend", WHEN, note="再等等", days=-1)], "days"),
+        ([_act(entry.id, "mark_hard", WHEN)], "reason"),
+        ([_act(entry.id, "resolve", WHEN)], "result"),
+        ([_act(entry.id, "verify", WHEN)], "satisfied"),
+        ([_act(entry.id, "verify", WHEN, satisfied="yes")], "satisfied"),
+        ("not json", "actions"),
+        ('{"entry_id": 1}', "actions"),
+    ]:
+        with pytest.raises(wangge.InvalidInput, match=message):
+            ledger.work_entries(batch)
+    assert ledger.history(entry.id) == before
 
 
 # Queries
