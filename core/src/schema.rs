@@ -409,6 +409,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE entry ADD COLUMN marks BLOB;
     ",
+    // 9: what reports read of every entry, in one narrow index they can scan alone,
+    // grouped by unit.
+    r"
+    CREATE INDEX entry_report ON entry(unit, category, books, reported, marks);
+    ",
 ];
 
 /// The schema version this library writes.

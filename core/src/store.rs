@@ -12,6 +12,7 @@ use crate::audit::{self, AuditVerification, AuditWriter};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::{Levels, check_code_chars};
+use crate::report::ReportTree;
 use crate::report::columns::LedgerColumns;
 use crate::schema::{LATEST, MIGRATIONS};
 use crate::snapshot::{PATCH_LIMIT, RegistrySnapshot};
@@ -54,7 +55,21 @@ struct Shared {
     /// The entries' marks laid out for reports, and the entries written since; taken only
     /// while `conn` is held.
     ledger_columns: Mutex<LedgerColumnsCache>,
+    /// Report trees already read, while no write could have changed the units; taken
+    /// only while `conn` is held.
+    report_trees: Mutex<ReportTrees>,
 }
+
+/// Report trees by (unit, first day, last day), with the `PRAGMA data_version` they were
+/// read at.
+#[derive(Debug, Default)]
+struct ReportTrees {
+    data_version: i64,
+    trees: foldhash::HashMap<(String, i64, i64), Arc<ReportTree>>,
+}
+
+/// How many report trees are kept at most.
+const REPORT_TREES: usize = 64;
 
 /// The entries' columns, if built, with the `PRAGMA data_version` they were built at and
 /// the entries written through this store since.
@@ -195,6 +210,7 @@ impl Store {
                 calendar: Mutex::new(None),
                 classifiers: Mutex::new(crate::ledger::ClassifierCache::default()),
                 ledger_columns: Mutex::new(LedgerColumnsCache::default()),
+                report_trees: Mutex::new(ReportTrees::default()),
             }),
             access: Access { actor, root: None },
         })
@@ -368,7 +384,10 @@ impl Store {
                 }
             }
             Changes::Households(_) => {}
-            Changes::Unknown => *cache = SnapshotCache::default(),
+            Changes::Unknown => {
+                *cache = SnapshotCache::default();
+                lock(&self.shared.report_trees).trees.clear();
+            }
         }
         Ok(value)
     }
@@ -415,6 +434,31 @@ impl Store {
         cache.log = Some(Arc::clone(&current));
         cache.data_version = data_version;
         Ok(current)
+    }
+
+    /// `unit`'s report tree over the days `[first, last]`: read, or kept from an earlier
+    /// report while no write could have changed the units. `conn` is this store's
+    /// connection, held by the caller.
+    pub(crate) fn report_tree(
+        &self,
+        conn: &Connection,
+        unit: &str,
+        first: i64,
+        last: i64,
+    ) -> Result<Arc<ReportTree>> {
+        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut cache = lock(&self.shared.report_trees);
+        if cache.data_version != data_version || cache.trees.len() >= REPORT_TREES {
+            cache.trees.clear();
+            cache.data_version = data_version;
+        }
+        let key = (unit.to_owned(), first, last);
+        if let Some(tree) = cache.trees.get(&key) {
+            return Ok(Arc::clone(tree));
+        }
+        let tree = Arc::new(crate::report::report_tree(conn, unit, first, last)?);
+        cache.trees.insert(key, Arc::clone(&tree));
+        Ok(tree)
     }
 
     /// The entries' columns for the database's current state: built in one pass if there

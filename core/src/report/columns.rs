@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ledger::marks::{self, Mark, Marks};
 use crate::snapshot::text;
 
-/// Every entry's report columns, by slot (entries in id order).
+/// Every entry's report columns, by slot (entries by unit, as the index holds them).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LedgerColumns {
     /// Unit codes, by index.
@@ -26,6 +26,8 @@ pub(crate) struct LedgerColumns {
     /// Class index by category, a `\u{1}`, then the books as stored.
     class_index: HashMap<String, u32>,
     ids: Vec<i64>,
+    /// Each entry's slot by id, made at the first re-read.
+    slots: Option<HashMap<i64, u32>>,
     unit: Vec<u32>,
     class: Vec<u32>,
     reported: Vec<i64>,
@@ -92,12 +94,24 @@ impl LedgerColumns {
             span: Vec::with_capacity(n),
             ..LedgerColumns::default()
         };
-        let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY id"))?;
+        // The narrow index holds every column read, by unit: one scan of it, each unit's
+        // entries together.
+        let mut stmt = conn.prepare(&format!("{SELECT} INDEXED BY entry_report"))?;
         let mut rows = stmt.query([])?;
         let mut key = String::new();
+        let mut last: Option<(u32, u32)> = None;
         while let Some(row) = rows.next()? {
             let r = read(row)?;
-            let (unit, class) = columns.intern(&r, &mut key);
+            let (unit, class) = match last {
+                Some((u, c))
+                    if columns.units[u as usize] == r.unit
+                        && columns.same_class(c, r.category, r.books) =>
+                {
+                    (u, c)
+                }
+                _ => columns.intern(&r, &mut key),
+            };
+            last = Some((unit, class));
             let settled = settled(r.id, r.marks)?;
             let start = columns.arena.len();
             columns.arena.extend_from_slice(r.marks);
@@ -111,9 +125,28 @@ impl LedgerColumns {
         Ok(columns)
     }
 
-    /// Re-reads the entries `ids` (sorted, each once), new or changed.
+    /// Whether class `c` is `category` with `books` (as stored).
+    fn same_class(&self, c: u32, category: &str, books: &str) -> bool {
+        let (cat, b) = &self.classes[c as usize];
+        cat == category
+            && b.iter().map(String::len).sum::<usize>() + b.len().saturating_sub(1) == books.len()
+            && books
+                .split('\n')
+                .filter(|x| !x.is_empty())
+                .eq(b.iter().map(String::as_str))
+    }
+
+    /// Re-reads the entries `ids` (each once), new or changed.
     pub(crate) fn reread(&mut self, conn: &Connection, ids: &[i64]) -> Result<()> {
         let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?;
+        let ids_ = &self.ids;
+        let slots = self.slots.get_or_insert_with(|| {
+            ids_.iter()
+                .enumerate()
+                .map(|(slot, &id)| (id, index(slot)))
+                .collect()
+        });
+        let mut slots = std::mem::take(slots);
         let mut key = String::new();
         for &id in ids {
             let mut rows = stmt.query([id])?;
@@ -126,25 +159,24 @@ impl LedgerColumns {
             let start = self.arena.len();
             self.arena.extend_from_slice(r.marks);
             let span = (start, marks_len(r.marks));
-            match self.ids.binary_search(&id) {
-                Ok(slot) => {
-                    self.garbage += self.span[slot].1 as usize;
-                    self.unit[slot] = unit;
-                    self.class[slot] = class;
-                    self.reported[slot] = r.reported;
-                    self.settled[slot] = settled;
-                    self.span[slot] = span;
-                }
-                Err(slot) => {
-                    self.ids.insert(slot, id);
-                    self.unit.insert(slot, unit);
-                    self.class.insert(slot, class);
-                    self.reported.insert(slot, r.reported);
-                    self.settled.insert(slot, settled);
-                    self.span.insert(slot, span);
-                }
+            if let Some(slot) = slots.get(&id).map(|&s| s as usize) {
+                self.garbage += self.span[slot].1 as usize;
+                self.unit[slot] = unit;
+                self.class[slot] = class;
+                self.reported[slot] = r.reported;
+                self.settled[slot] = settled;
+                self.span[slot] = span;
+            } else {
+                slots.insert(id, index(self.ids.len()));
+                self.ids.push(id);
+                self.unit.push(unit);
+                self.class.push(class);
+                self.reported.push(r.reported);
+                self.settled.push(settled);
+                self.span.push(span);
             }
         }
+        self.slots = Some(slots);
         if self.garbage > self.arena.len() / 2 {
             self.compact();
         }

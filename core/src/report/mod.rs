@@ -337,7 +337,8 @@ impl Store {
     pub fn report(&self, unit: &str, period: Period) -> Result<Report> {
         let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
         let conn = self.conn();
-        let (root, tree) = report_tree(&conn, unit, first, last)?;
+        let shared = self.report_tree(&conn, unit, first, last)?;
+        let (root, tree) = (shared.0.clone(), &shared.1);
         self.check_path_in_scope(unit, &tree.path)?;
         let mut rows = vec![Tally::default(); tree.rows.len() + 1];
         let mut categories = std::collections::BTreeMap::new();
@@ -346,7 +347,7 @@ impl Store {
         ledger::tally(
             &columns,
             self.offset(),
-            &tree,
+            tree,
             (first, last),
             &mut ledger::Sinks {
                 rows: &mut rows,
@@ -356,8 +357,8 @@ impl Store {
         );
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
-        tally_registry(&conn, &root.0, &snapshot, &log, &tree, period, &mut rows)?;
-        submit::tally(self, &conn, &tree, period, &mut rows)?;
+        tally_registry(&conn, &root.0, &snapshot, &log, tree, period, &mut rows)?;
+        submit::tally(self, &conn, tree, period, &mut rows)?;
         drop(conn);
 
         let mut totals = Tally::default();
@@ -404,13 +405,16 @@ impl Store {
     }
 }
 
+/// A unit (code, name, level) and its report tree.
+pub(crate) type ReportTree = ((String, String, String), Tree);
+
 /// The unit (code, name, level) and its report tree over `[first, last]`.
 pub(crate) fn report_tree(
     conn: &rusqlite::Connection,
     unit: &str,
     first: i64,
     last: i64,
-) -> Result<((String, String, String), Tree)> {
+) -> Result<ReportTree> {
     let root: Option<(String, String, String, String, i64)> = {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT s.code, s.name, s.level, s.path, s.start FROM unit_span s

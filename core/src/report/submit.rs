@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::ledger::query::end_of;
 use crate::levels::Levels;
 use crate::period::{Period, PeriodKind};
+use crate::snapshot::text;
 use crate::store::Store;
 use crate::visits::sets::{self, Fields, RuleTable};
 
@@ -483,21 +484,33 @@ pub(super) fn tally(
     let sets = rule_sets(conn, store.levels())?;
     let calendar = store.calendar_on(conn)?;
     let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
-    let mut received: HashMap<(String, String), i64> = HashMap::new();
+    // Reports received, by unit and period.
+    let mut received: HashMap<String, HashMap<Period, i64>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT unit, period, min(submitted_at) FROM submission
          WHERE last_day BETWEEN ?1 AND ?2 GROUP BY unit, period",
     )?;
     let mut q = stmt.query(params![first - 7, last + 7])?;
     while let Some(r) = q.next()? {
-        received.insert((r.get(0)?, r.get(1)?), r.get(2)?);
+        if let Ok(p) = Period::parse(text(r, 1)?) {
+            received.entry(r.get(0)?).or_default().insert(p, r.get(2)?);
+        }
     }
+    // The periods each level must report, whatever the unit's first day.
+    let mut by_level: HashMap<&str, Vec<(Period, &ReportingRule)>> = HashMap::new();
     let mut dues: HashMap<(Period, u32), i64> = HashMap::new();
     for m in &tree.members {
-        for (q, rule) in expected_periods(&sets, &m.level, m.start, period) {
+        let expected = by_level
+            .entry(m.level.as_str())
+            .or_insert_with(|| expected_periods(&sets, &m.level, i64::MIN, period));
+        let of_unit = received.get(m.code.as_str());
+        for &(q, rule) in expected.iter() {
+            if date::to_sql(q.last()) < m.start {
+                continue;
+            }
             let t = &mut rows[m.row];
             t.reports_expected += 1;
-            if let Some(&at) = received.get(&(m.code.clone(), q.to_string())) {
+            if let Some(&at) = of_unit.and_then(|r| r.get(&q)) {
                 t.reports_received += 1;
                 let key = (q, rule.due_working_days);
                 let due = if let Some(&due) = dues.get(&key) {
