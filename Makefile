@@ -11,7 +11,7 @@ DEBUG    := target/debug
 VENV_ABS := $(abspath $(VENV))
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
 
-.PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench clean
+.PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench bench-report clean
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
 DEMO_ARGS ?=
@@ -67,6 +67,11 @@ bench:
 	$(CARGO) run --release -p wangge-core --example bench_registry
 	$(CARGO) run --release -p wangge-core --example bench_visits
 	$(CARGO) run --release -p wangge-core --example bench_ledger
+
+# The monthly report at 100,000 grids and 5,000,000 entries against DuckDB (installed
+# into the venv by the script); builds its store once under build/bench-report.
+bench-report: $(VENV)/.installed
+	$(VENV)/bin/python examples/bench_report.py
 
 clean:
 	rm -rf $(BUILD) $(OUT)
