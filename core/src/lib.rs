@@ -20,7 +20,6 @@
 #![deny(missing_docs)]
 
 mod archive;
-mod audit;
 pub mod calendar;
 pub mod date;
 mod error;
@@ -32,16 +31,15 @@ pub mod period;
 pub mod privacy;
 mod registry;
 pub mod report;
-mod schema;
 mod snapshot;
 mod staff;
 mod store;
+use store::audit;
 mod units;
 mod visits;
 mod xlsx;
 
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
-pub use audit::{AuditRecord, AuditVerification};
 pub use calendar::{Calendar, add_working_days, working_days_between};
 pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
@@ -64,7 +62,7 @@ pub use report::{
     SubmissionStatus, UnitScore, default_assessment_rules, default_reporting_rules,
 };
 pub use staff::{Assignment, Role, Staff};
-pub use store::{Store, StoreOptions};
+pub use store::{AuditRecord, AuditVerification, Store, StoreOptions};
 pub use units::{NewUnit, Unit};
 pub use visits::{
     Channel, Compliance, DueVisit, Finding, NewVisit, Patrol, PatrolCompliance, PatrolRequirement,

@@ -1,0 +1,182 @@
+//! The schema migrated forward on open.
+
+use rusqlite::Connection;
+
+use super::schema::{LATEST, MIGRATIONS};
+use crate::error::Result;
+
+/// The migration after which entries keep their marks: older stores get them filled.
+const MARKS_MIGRATION: i64 = 8;
+
+pub(super) fn migrate(conn: &Connection, from: i64) -> Result<()> {
+    if from == LATEST {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let result = (|| -> Result<()> {
+        for sql in &MIGRATIONS[from as usize..] {
+            conn.execute_batch(sql)?;
+        }
+        if from > 0 && from < MARKS_MIGRATION {
+            crate::ledger::marks::fill(conn)?;
+        }
+        conn.pragma_update(None, "user_version", LATEST)?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date;
+    use crate::date::FOREVER;
+    use crate::store::Store;
+
+    #[test]
+    fn a_store_of_an_older_schema_is_migrated_forward_on_open() {
+        let dir = std::env::temp_dir().join(format!("wangge-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let version: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, LATEST);
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+        store
+            .add_household("H1", "512021", "x", "registered", &["低保"], None)
+            .unwrap();
+        assert_eq!(store.tag_kinds().unwrap().len(), 15);
+    }
+
+    /// A version-2 store kept every place and membership in the history tables; version 3
+    /// moves the latest of each onto its household's or resident's row.
+    #[test]
+    fn a_version_2_registry_keeps_its_history_through_migration_3() {
+        let dir = std::env::temp_dir().join(format!("wangge-migrate3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (units, path) = (dir.join("units.db"), dir.join("v2.db"));
+        {
+            let store = Store::open(&units).unwrap();
+            store
+                .add_unit("512021", "安岳县", "county", None, None)
+                .unwrap();
+            for grid in ["512021001", "512021002"] {
+                store
+                    .add_unit(grid, grid, "township", Some("512021"), None)
+                    .unwrap();
+            }
+        }
+        let day = |text: &str| date::to_sql(crate::date::parse_date("day", text).unwrap());
+        let (moved, ended, joined) = (day("2024-03-01"), day("2024-05-01"), day("2024-04-01"));
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.execute("ATTACH ?1 AS units", [units.to_str().unwrap()])
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO meta SELECT * FROM units.meta;
+                 INSERT INTO unit SELECT * FROM units.unit;
+                 INSERT INTO unit_span SELECT * FROM units.unit_span;
+                 DETACH units;",
+            )
+            .unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO household (household_id, address, kind, start, ended) VALUES
+                    ('H1', 'a', 'registered', 1, {FOREVER}), ('H2', 'b', 'floating', 1, {ended});
+                 INSERT INTO household_place VALUES
+                    ('H1', 1, {moved}, '512021001'), ('H1', {moved}, {FOREVER}, '512021002'),
+                    ('H2', 1, {ended}, '512021001');
+                 INSERT INTO resident (resident_id, name) VALUES (7, '付良容');
+                 INSERT INTO membership VALUES (7, 1, {joined}, 'H1', 'head'), (7, {joined}, {FOREVER}, 'H2', '母亲');
+                 PRAGMA user_version = 2;"
+            ))
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let on = |text: &str| Some(crate::date::parse_date("day", text).unwrap());
+        assert_eq!(
+            store.household("H1", on("2024-02-29")).unwrap().unit,
+            "512021001"
+        );
+        assert_eq!(
+            store.household("H1", on("2024-03-01")).unwrap().unit,
+            "512021002"
+        );
+        assert_eq!(
+            store.household("H2", on("2024-04-30")).unwrap().unit,
+            "512021001"
+        );
+        assert_eq!(
+            store.household("H2", on("2024-05-01")).unwrap_err().kind(),
+            crate::ErrorKind::NotFound
+        );
+        let names = |household: &str, day: &str| -> Vec<(String, String)> {
+            store
+                .residents(household, on(day))
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.name, r.relation))
+                .collect()
+        };
+        assert_eq!(
+            names("H1", "2024-03-31"),
+            [("付良容".to_owned(), "head".to_owned())]
+        );
+        assert!(names("H1", "2024-04-01").is_empty());
+        assert_eq!(
+            names("H2", "2024-04-01"),
+            [("付良容".to_owned(), "母亲".to_owned())]
+        );
+        // Only the stretches before the latest remain in the history tables.
+        let rows = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(rows("SELECT count(*) FROM household_place"), 1);
+        assert_eq!(rows("SELECT count(*) FROM membership"), 1);
+        // And the counts, built from the new layout, agree.
+        let (total, _) = store.unit_counts("512021", on("2024-04-15")).unwrap();
+        assert_eq!(
+            (total.households, total.residents, total.floating),
+            (2, 1, 1)
+        );
+        // New writes use the new layout and keep the old history readable.
+        store
+            .move_household(
+                "H1",
+                "512021001",
+                crate::date::parse_date("d", "2024-06-01").unwrap(),
+            )
+            .unwrap();
+        assert_eq!(
+            store.household("H1", on("2024-02-29")).unwrap().unit,
+            "512021001"
+        );
+        assert_eq!(
+            store.household("H1", on("2024-05-31")).unwrap().unit,
+            "512021002"
+        );
+        assert_eq!(
+            store.household("H1", on("2024-06-01")).unwrap().unit,
+            "512021001"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,147 @@
+//! Writes: one immediate transaction with its audit records, and what it changed.
+
+use chrono::Utc;
+use foldhash::HashSet;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::Store;
+use super::audit::AuditWriter;
+use crate::error::{Error, Result};
+use crate::visits::Channel;
+
+/// Which registry facts a write changed, for the counts' snapshot.
+#[derive(Debug)]
+pub(super) enum Changes {
+    /// Not said: the snapshot is rebuilt.
+    Unknown,
+    /// Only these households' facts (none, if empty).
+    Households(HashSet<String>),
+}
+
+impl Store {
+    /// Runs `body` in one immediate transaction with an audit writer; commits only if
+    /// `body` succeeds, so a failed write leaves nothing behind.
+    pub(crate) fn write<T>(&self, body: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        self.write_on(&mut conn, body)
+    }
+
+    /// Like [`Store::write`], with SQLite's foreign-key checks off for the transaction, for
+    /// bulk writes that establish every reference they make themselves (checked in advance,
+    /// or written earlier in the same transaction). The checks cost an index look-up per
+    /// row; they are back on before anyone else can use the connection.
+    pub(crate) fn write_bulk<T>(
+        &self,
+        body: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.conn();
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.write_on(&mut conn, body);
+        let restored = conn.pragma_update(None, "foreign_keys", "ON");
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+
+    fn write_on<T>(
+        &self,
+        conn: &mut Connection,
+        body: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let audit = AuditWriter::load(&tx)?;
+        let at = Utc::now()
+            .with_timezone(&self.shared.config.offset)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+        let mut write = Write {
+            tx,
+            audit,
+            at,
+            actor: &self.access.actor,
+            changes: Changes::Unknown,
+            visits: Vec::new(),
+            entries: Vec::new(),
+        };
+        let value = body(&mut write).map_err(Error::refused_by_trigger)?;
+        let Write {
+            tx,
+            audit,
+            changes,
+            visits,
+            entries,
+            ..
+        } = write;
+        audit.finish(&tx)?;
+        tx.commit()?;
+        self.committed(changes, visits, entries);
+        Ok(value)
+    }
+}
+
+/// One write in progress: the transaction plus the audit records it appends.
+pub(crate) struct Write<'a> {
+    pub(crate) tx: Transaction<'a>,
+    audit: AuditWriter,
+    at: String,
+    actor: &'a str,
+    changes: Changes,
+    /// Visits this write records, for the visit log.
+    visits: Vec<(String, i64, Channel)>,
+    /// Entries this write registers or works, for the reports' columns.
+    entries: Vec<i64>,
+}
+
+impl Write<'_> {
+    /// Says this write changes the registry facts of `household_id` (where it lives, its
+    /// kind, members or tags), so the counts' snapshot re-reads just that household.
+    pub(crate) fn changes_household(&mut self, household_id: &str) {
+        match &mut self.changes {
+            Changes::Households(set) => {
+                set.insert(household_id.to_owned());
+            }
+            Changes::Unknown => {
+                self.changes = Changes::Households(HashSet::from_iter([household_id.to_owned()]));
+            }
+        }
+    }
+
+    /// Says this write records a visit, so the visit log adds it once committed.
+    pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: Channel) {
+        self.visits.push((household_id.to_owned(), day, channel));
+    }
+
+    /// Says this write registers or works entry `id`, so the reports' columns re-read it
+    /// once committed.
+    pub(crate) fn changes_entry(&mut self, id: i64) {
+        self.entries.push(id);
+    }
+
+    /// Says this write changes no registry facts the counts read.
+    pub(crate) fn changes_no_household(&mut self) {
+        if let Changes::Unknown = self.changes {
+            self.changes = Changes::Households(HashSet::default());
+        }
+    }
+
+    /// When this write happens (RFC 3339 with the deployment's offset).
+    pub(crate) fn at(&self) -> &str {
+        &self.at
+    }
+
+    /// Who makes it.
+    pub(crate) fn actor(&self) -> &str {
+        self.actor
+    }
+
+    /// Appends an audit record for this write.
+    pub(crate) fn audit(
+        &mut self,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        let detail = detail.to_string();
+        self.audit
+            .append(&self.tx, &self.at, self.actor, action, target, &detail)
+    }
+}
