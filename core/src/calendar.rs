@@ -32,7 +32,7 @@ use rusqlite::params;
 
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Derived, Store};
 
 /// The arrangements shipped with the crate.
 const OFFICIAL: &str = include_str!("../data/holidays_cn.txt");
@@ -301,6 +301,32 @@ pub fn working_days_between(a: Date, b: Date) -> Result<i64> {
     Calendar::official().working_days_between(a, b)
 }
 
+/// Kept by the store while the years loaded into it stay the same: the stamp is their
+/// count and the length of their text, whoever wrote them.
+impl Derived for Calendar {
+    type Input<'a> = ();
+    type Pending = ();
+
+    fn stamp(conn: &rusqlite::Connection) -> Result<i64> {
+        Ok(conn.query_row(
+            "SELECT count(*) + coalesce(sum(length(lines)), 0) FROM calendar_year",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn build(conn: &rusqlite::Connection, (): ()) -> Result<Self> {
+        let mut text = String::new();
+        let mut stmt = conn.prepare_cached("SELECT lines FROM calendar_year ORDER BY year")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            text.push_str(&row.get::<_, String>(0)?);
+            text.push('\n');
+        }
+        Ok(Calendar::official().with(&Calendar::parse(&text)?))
+    }
+}
+
 impl Store {
     /// The calendar this store counts time limits in: the official one, with the years
     /// loaded into the store ([`Store::load_calendar`]) added or replacing shipped ones.
@@ -310,27 +336,7 @@ impl Store {
     }
 
     pub(crate) fn calendar_on(&self, conn: &rusqlite::Connection) -> Result<Arc<Calendar>> {
-        let stamp: i64 = conn.query_row(
-            "SELECT count(*) + coalesce(sum(length(lines)), 0) FROM calendar_year",
-            [],
-            |r| r.get(0),
-        )?;
-        let mut cached = self.calendar_cache();
-        if let Some((at, calendar)) = cached.as_ref()
-            && *at == stamp
-        {
-            return Ok(Arc::clone(calendar));
-        }
-        let mut text = String::new();
-        let mut stmt = conn.prepare_cached("SELECT lines FROM calendar_year ORDER BY year")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            text.push_str(&row.get::<_, String>(0)?);
-            text.push('\n');
-        }
-        let calendar = Arc::new(Calendar::official().with(&Calendar::parse(&text)?));
-        *cached = Some((stamp, Arc::clone(&calendar)));
-        Ok(calendar)
+        self.derived(conn, ())
     }
 
     /// Loads the arrangements of `text` (the format of [`crate::calendar`]) into the store,

@@ -23,6 +23,7 @@ use rusqlite::{Connection, Row};
 
 use crate::date::FOREVER;
 use crate::error::Result;
+use crate::store::{Changes, Derived, Store};
 
 /// A half-open stretch of day numbers, `[from, to)`.
 type Stretch = (i64, i64);
@@ -540,6 +541,44 @@ impl RegistrySnapshot {
             }
         }
         out
+    }
+}
+
+/// Kept by the store: patched with the households written through it since, dropped by
+/// a write that does not say which households it changed or that changed too many.
+impl Derived for RegistrySnapshot {
+    type Input<'a> = ();
+    type Pending = HashSet<String>;
+
+    fn build(conn: &Connection, (): ()) -> Result<Self> {
+        RegistrySnapshot::build(conn)
+    }
+
+    fn note(pending: &mut HashSet<String>, changes: &Changes) -> bool {
+        match changes.households() {
+            Some(households) => {
+                pending.extend(households.iter().cloned());
+                pending.len() <= PATCH_LIMIT
+            }
+            None => false,
+        }
+    }
+
+    fn patch(value: &mut Arc<Self>, conn: &Connection, pending: HashSet<String>) -> Result<()> {
+        if !pending.is_empty() {
+            *value = Arc::new(value.patched(conn, &pending)?);
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The registry snapshot for the database's current state: built if there is none
+    /// or another connection to the same file changed it, patched with the households
+    /// written through this store since. `conn` is this store's connection, held by the
+    /// caller.
+    pub(crate) fn registry_snapshot(&self, conn: &Connection) -> Result<Arc<RegistrySnapshot>> {
+        self.derived(conn, ())
     }
 }
 

@@ -1,7 +1,7 @@
 //! Classification: what the rules in force make of an entry, and why.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::FixedOffset;
@@ -12,7 +12,7 @@ use super::rules::{CategoryRule, LedgerRules, default_ledger_rules};
 use super::{Handler, TimeLimit, Triage};
 use crate::date::{self, BEGINNING, Date, Moment};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Derived, Store, lock};
 
 /// One step of a classification: which rule matched what, and what it decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +115,22 @@ pub(crate) struct Classifier {
 /// Classifiers already built, by the start day of their set and its stored text.
 #[derive(Debug, Default)]
 pub(crate) struct ClassifierCache {
-    built: HashMap<i64, (String, Arc<Classifier>)>,
+    built: Mutex<HashMap<i64, (String, Arc<Classifier>)>>,
+}
+
+/// Kept by the store for good: a classifier is found by its set's start day and text,
+/// so a changed set is built again whoever changed it.
+impl Derived for ClassifierCache {
+    type Input<'a> = ();
+    type Pending = ();
+
+    fn stamp(_conn: &Connection) -> Result<i64> {
+        Ok(0)
+    }
+
+    fn build(_conn: &Connection, (): ()) -> Result<Self> {
+        Ok(ClassifierCache::default())
+    }
 }
 
 impl Classifier {
@@ -378,8 +393,9 @@ pub(crate) fn classifier_on(store: &Store, conn: &Connection, day: i64) -> Resul
         .query_row([day], |r| Ok((r.get(0)?, r.get(1)?))),
     )?;
     let (start, text) = row.unwrap_or((BEGINNING, String::new()));
-    let mut cache = store.classifier_cache();
-    if let Some((seen, classifier)) = cache.built.get(&start)
+    let cache = store.derived::<ClassifierCache>(conn, ())?;
+    let mut built = lock(&cache.built);
+    if let Some((seen, classifier)) = built.get(&start)
         && *seen == text
     {
         return Ok(Arc::clone(classifier));
@@ -393,7 +409,7 @@ pub(crate) fn classifier_on(store: &Store, conn: &Connection, day: i64) -> Resul
         LedgerRules::from_json(one, store.levels())?
     };
     let classifier = Arc::new(Classifier::new(rules, start)?);
-    cache.built.insert(start, (text, Arc::clone(&classifier)));
+    built.insert(start, (text, Arc::clone(&classifier)));
     Ok(classifier)
 }
 

@@ -26,7 +26,6 @@ use serde_json::{Value, json};
 use crate::date::Moment;
 use crate::error::{Error, Result};
 pub use batch::EntryAction;
-pub(crate) use classify::ClassifierCache;
 pub use classify::{Classification, Reason};
 pub use entries::NewEntry;
 pub use query::{EntryQuery, Piles};

@@ -6,6 +6,8 @@
 //! columns once, skipping at the cost of two comparisons every entry that cannot count in
 //! its period (reported after it, or settled before it), and folds the marks of the rest.
 
+use std::sync::Arc;
+
 use foldhash::HashMap;
 use rusqlite::{Connection, Row};
 
@@ -14,6 +16,7 @@ use super::ledger::entry_tally;
 use crate::error::{Error, Result};
 use crate::ledger::marks::{self, Mark, Marks};
 use crate::snapshot::text;
+use crate::store::{Changes, Derived, Store};
 
 /// Every entry's report columns, by slot (entries by unit, as the index holds them).
 #[derive(Debug, Clone, Default)]
@@ -267,6 +270,40 @@ impl LedgerColumns {
             rows[row as usize].add(&t);
             classes[self.class[slot] as usize].add(&t);
         }
+    }
+}
+
+/// Kept by the store: the entries written through it since are re-read.
+impl Derived for LedgerColumns {
+    type Input<'a> = ();
+    type Pending = Vec<i64>;
+
+    fn build(conn: &Connection, (): ()) -> Result<Self> {
+        LedgerColumns::build(conn)
+    }
+
+    fn note(pending: &mut Vec<i64>, changes: &Changes) -> bool {
+        pending.extend_from_slice(changes.entries());
+        true
+    }
+
+    fn patch(value: &mut Arc<Self>, conn: &Connection, mut ids: Vec<i64>) -> Result<()> {
+        if !ids.is_empty() {
+            ids.sort_unstable();
+            ids.dedup();
+            Arc::make_mut(value).reread(conn, &ids)?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The entries' columns for the database's current state: built in one pass if there
+    /// are none or another connection to the same file changed the database, with the
+    /// entries written through this store since re-read. `conn` is this store's
+    /// connection, held by the caller.
+    pub(crate) fn ledger_columns(&self, conn: &Connection) -> Result<Arc<LedgerColumns>> {
+        self.derived(conn, ())
     }
 }
 

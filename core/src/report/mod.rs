@@ -39,6 +39,7 @@ pub(crate) mod columns;
 mod export;
 mod ledger;
 mod submit;
+mod trees;
 
 pub use assess::{
     Assessment, AssessmentItem, AssessmentRules, ItemScore, UnitScore, default_assessment_rules,

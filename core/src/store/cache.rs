@@ -1,235 +1,262 @@
-//! What the store keeps in memory between calls, derived from the database.
+//! Data derived from the database and kept in memory between calls: one slot per kind.
+//!
+//! Whole-county reads (counts, due lists, reports) need the registry, the visits and
+//! the entries laid out in memory; reading them from SQL on every call costs seconds.
+//! Each such layout implements [`Derived`] in its own module, and the store keeps one
+//! slot per type, made on first use, without knowing what the types are. A slot's value
+//! is built on first use, brought up to date from the changes committed through this
+//! store since ([`Changes`]), and built again when another connection to the same file
+//! changed it (a new [`Derived::stamp`], by default `PRAGMA data_version`). Slots are read,
+//! patched and rebuilt only while the store's connection is held, so a value never mixes
+//! two states of the database.
 
+use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use foldhash::HashSet;
 use rusqlite::Connection;
 
 use super::Store;
 use super::write::Changes;
 use crate::error::Result;
-use crate::report::ReportTree;
-use crate::report::columns::LedgerColumns;
-use crate::snapshot::{PATCH_LIMIT, RegistrySnapshot};
-use crate::visits::Channel;
-use crate::visits::log::VisitLog;
 
-/// The caches of one store; each is taken only while the store's connection is held.
-#[derive(Debug, Default)]
-pub(super) struct Caches {
-    /// The registry snapshot and what has changed since.
-    snapshot: Mutex<SnapshotCache>,
-    /// The visit log and the visits recorded since.
-    visit_log: Mutex<VisitLogCache>,
-    /// The working-day calendar with the years loaded into the store, and a stamp of the
-    /// loaded years it was built from.
-    calendar: Mutex<Option<(i64, Arc<crate::calendar::Calendar>)>>,
-    /// The classifier of each ledger rule set, by the set's start day and text.
-    classifiers: Mutex<crate::ledger::ClassifierCache>,
-    /// The entries' marks laid out for reports, and the entries written since.
-    ledger_columns: Mutex<LedgerColumnsCache>,
-    /// Report trees already read, while no write could have changed the units.
-    report_trees: Mutex<ReportTrees>,
+/// Data derived from the database that the store keeps between calls (see
+/// [`Store::derived`]).
+pub(crate) trait Derived: Sized + Send + Sync + 'static {
+    /// What building it takes besides the connection: `()`, or what it is laid out by.
+    type Input<'a>: Copy;
+    /// The changes committed through this store since it was built or last patched.
+    type Pending: Default + Send + 'static;
+
+    /// Which state of the database a kept value reflects: a value kept under another
+    /// stamp is built again. By default `PRAGMA data_version`, which moves when another
+    /// connection to the same file commits (this store's own writes are noted instead).
+    fn stamp(conn: &Connection) -> Result<i64> {
+        data_version(conn)
+    }
+
+    /// Reads it through `conn`.
+    fn build(conn: &Connection, input: Self::Input<'_>) -> Result<Self>;
+
+    /// Whether a kept value still serves `input`; if not, it is built again.
+    fn fits(&self, _input: Self::Input<'_>) -> bool {
+        true
+    }
+
+    /// Takes note of a write committed through this store while a value is kept. `false`
+    /// drops the value, to be built again on next use. By default the value stays as it is.
+    fn note(_pending: &mut Self::Pending, _changes: &Changes) -> bool {
+        true
+    }
+
+    /// Brings a kept value up to date with the changes noted since, perhaps none: then it
+    /// should leave the value as it is, still shared with earlier callers.
+    fn patch(_value: &mut Arc<Self>, _conn: &Connection, _pending: Self::Pending) -> Result<()> {
+        Ok(())
+    }
 }
 
-/// Report trees by (unit, first day, last day), with the `PRAGMA data_version` they were
-/// read at.
-#[derive(Debug, Default)]
-struct ReportTrees {
-    data_version: i64,
-    trees: foldhash::HashMap<(String, i64, i64), Arc<ReportTree>>,
+/// `PRAGMA data_version` of `conn`: moves when another connection commits to the file.
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
-/// How many report trees are kept at most.
-const REPORT_TREES: usize = 64;
-
-/// The entries' columns, if built, with the `PRAGMA data_version` they were built at and
-/// the entries written through this store since.
-#[derive(Debug, Default)]
-struct LedgerColumnsCache {
-    columns: Option<Arc<LedgerColumns>>,
-    data_version: i64,
-    pending: Vec<i64>,
+/// One kind of derived data: the kept value, the stamp it was kept at, and the changes
+/// noted since.
+struct Slot<T: Derived> {
+    value: Option<Arc<T>>,
+    stamp: i64,
+    pending: T::Pending,
 }
 
-/// The visit log, if one was built, with the `PRAGMA data_version` it was built at and
-/// the visits recorded through this store since.
-#[derive(Debug, Default)]
-struct VisitLogCache {
-    log: Option<Arc<VisitLog>>,
-    data_version: i64,
-    pending: Vec<(String, i64, Channel)>,
+impl<T: Derived> Default for Slot<T> {
+    fn default() -> Self {
+        Slot {
+            value: None,
+            stamp: 0,
+            pending: T::Pending::default(),
+        }
+    }
 }
 
-/// The registry snapshot, if one was built, with the `PRAGMA data_version` it was built
-/// at and the households written through this store since.
-#[derive(Debug, Default)]
-struct SnapshotCache {
-    snapshot: Option<Arc<RegistrySnapshot>>,
-    data_version: i64,
-    pending: HashSet<String>,
+/// A slot, whatever it holds: told of every committed write.
+trait Noted: Any + Send + Sync {
+    fn note(&self, changes: &Changes);
+}
+
+impl<T: Derived> Noted for Mutex<Slot<T>> {
+    fn note(&self, changes: &Changes) {
+        let mut slot = lock(self);
+        if slot.value.is_some() && !T::note(&mut slot.pending, changes) {
+            *slot = Slot::default();
+        }
+    }
+}
+
+/// The slots of one store, one per type of derived data, in the order first used.
+#[derive(Default)]
+pub(super) struct Slots {
+    slots: Mutex<Vec<(TypeId, Arc<dyn Noted>)>>,
+}
+
+impl std::fmt::Debug for Slots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slots")
+            .field("kinds", &lock(&self.slots).len())
+            .finish()
+    }
+}
+
+impl Slots {
+    /// The slot of `T`, made empty if there is none yet.
+    fn slot<T: Derived>(&self) -> Arc<Mutex<Slot<T>>> {
+        let id = TypeId::of::<Mutex<Slot<T>>>();
+        let mut slots = lock(&self.slots);
+        let slot: Arc<dyn Noted> = if let Some((_, slot)) = slots.iter().find(|(t, _)| *t == id) {
+            Arc::clone(slot)
+        } else {
+            let slot: Arc<dyn Noted> = Arc::new(Mutex::new(Slot::<T>::default()));
+            slots.push((id, Arc::clone(&slot)));
+            slot
+        };
+        drop(slots);
+        let any: Arc<dyn Any + Send + Sync> = slot;
+        any.downcast()
+            .unwrap_or_else(|_| unreachable!("slots are found by the type they hold"))
+    }
+
+    /// Tells every slot what a write committed through this store changed.
+    pub(super) fn note(&self, changes: &Changes) {
+        let slots: Vec<Arc<dyn Noted>> = lock(&self.slots)
+            .iter()
+            .map(|(_, slot)| Arc::clone(slot))
+            .collect();
+        for slot in slots {
+            slot.note(changes);
+        }
+    }
 }
 
 impl Store {
-    /// Takes note of what a write committed through this store changed.
-    pub(super) fn committed(
-        &self,
-        changes: Changes,
-        visits: Vec<(String, i64, Channel)>,
-        entries: Vec<i64>,
-    ) {
-        if !entries.is_empty() {
-            let mut cache = lock(&self.shared.caches.ledger_columns);
-            if cache.columns.is_some() {
-                cache.pending.extend(entries);
-            }
-        }
-        if !visits.is_empty() {
-            let mut cache = lock(&self.shared.caches.visit_log);
-            if cache.log.is_some() {
-                cache.pending.extend(visits);
-            }
-        }
-        let mut cache = self.snapshot_cache();
-        match changes {
-            Changes::Households(households) if cache.snapshot.is_some() => {
-                cache.pending.extend(households);
-                if cache.pending.len() > PATCH_LIMIT {
-                    *cache = SnapshotCache::default();
-                }
-            }
-            Changes::Households(_) => {}
-            Changes::Unknown => {
-                *cache = SnapshotCache::default();
-                lock(&self.shared.caches.report_trees).trees.clear();
-            }
-        }
-    }
-
-    fn snapshot_cache(&self) -> MutexGuard<'_, SnapshotCache> {
-        lock(&self.shared.caches.snapshot)
-    }
-
-    pub(crate) fn calendar_cache(
-        &self,
-    ) -> MutexGuard<'_, Option<(i64, Arc<crate::calendar::Calendar>)>> {
-        lock(&self.shared.caches.calendar)
-    }
-
-    pub(crate) fn classifier_cache(&self) -> MutexGuard<'_, crate::ledger::ClassifierCache> {
-        lock(&self.shared.caches.classifiers)
-    }
-
-    /// The visit log for the database's current state, laid out by `snapshot` (the
-    /// registry snapshot just taken through [`Store::registry_snapshot`]): built if there
-    /// is none, if another connection to the same file changed the database, or if the
-    /// snapshot was rebuilt since; with the visits recorded through this store since
-    /// added. `conn` is this store's connection, held by the caller.
-    pub(crate) fn visit_log(
+    /// The derived data `T` for the database's current state: kept from an earlier call
+    /// and patched with the changes committed through this store since, or built if there
+    /// is none, another connection changed the database, or the kept one does not fit
+    /// `input`. `conn` is this store's connection, held by the caller.
+    pub(crate) fn derived<T: Derived>(
         &self,
         conn: &Connection,
-        snapshot: &RegistrySnapshot,
-    ) -> Result<Arc<VisitLog>> {
-        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        let mut cache = lock(&self.shared.caches.visit_log);
-        let mut current = match cache.log.take() {
-            Some(log) if cache.data_version == data_version && log.fits(snapshot) => log,
+        input: T::Input<'_>,
+    ) -> Result<Arc<T>> {
+        let stamp = T::stamp(conn)?;
+        let slot = self.shared.slots.slot::<T>();
+        let mut slot = lock(&slot);
+        let mut current = match slot.value.take() {
+            Some(value) if slot.stamp == stamp && value.fits(input) => value,
             _ => {
-                cache.pending.clear();
-                Arc::new(VisitLog::build(conn, snapshot)?)
+                slot.pending = T::Pending::default();
+                Arc::new(T::build(conn, input)?)
             }
         };
-        if !cache.pending.is_empty() {
-            let log = Arc::make_mut(&mut current);
-            for (household, day, channel) in cache.pending.drain(..) {
-                log.add(&household, day, channel);
-            }
-        }
-        cache.log = Some(Arc::clone(&current));
-        cache.data_version = data_version;
-        Ok(current)
-    }
-
-    /// `unit`'s report tree over the days `[first, last]`: read, or kept from an earlier
-    /// report while no write could have changed the units. `conn` is this store's
-    /// connection, held by the caller.
-    pub(crate) fn report_tree(
-        &self,
-        conn: &Connection,
-        unit: &str,
-        first: i64,
-        last: i64,
-    ) -> Result<Arc<ReportTree>> {
-        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        let mut cache = lock(&self.shared.caches.report_trees);
-        if cache.data_version != data_version || cache.trees.len() >= REPORT_TREES {
-            cache.trees.clear();
-            cache.data_version = data_version;
-        }
-        let key = (unit.to_owned(), first, last);
-        if let Some(tree) = cache.trees.get(&key) {
-            return Ok(Arc::clone(tree));
-        }
-        let tree = Arc::new(crate::report::report_tree(conn, unit, first, last)?);
-        cache.trees.insert(key, Arc::clone(&tree));
-        Ok(tree)
-    }
-
-    /// The entries' columns for the database's current state: built in one pass if there
-    /// are none or another connection to the same file changed the database, with the
-    /// entries written through this store since re-read. `conn` is this store's
-    /// connection, held by the caller.
-    pub(crate) fn ledger_columns(&self, conn: &Connection) -> Result<Arc<LedgerColumns>> {
-        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        let mut cache = lock(&self.shared.caches.ledger_columns);
-        let mut current = match cache.columns.take() {
-            Some(columns) if cache.data_version == data_version => columns,
-            _ => {
-                cache.pending.clear();
-                Arc::new(LedgerColumns::build(conn)?)
-            }
-        };
-        if !cache.pending.is_empty() {
-            let mut ids = std::mem::take(&mut cache.pending);
-            ids.sort_unstable();
-            ids.dedup();
-            Arc::make_mut(&mut current).reread(conn, &ids)?;
-        }
-        cache.columns = Some(Arc::clone(&current));
-        cache.data_version = data_version;
-        Ok(current)
-    }
-
-    /// The registry snapshot for the database's current state: built if there is none
-    /// or another connection to the same file changed it, patched with the households
-    /// written through this store since. `conn` is this store's connection, held by the
-    /// caller.
-    pub(crate) fn registry_snapshot(&self, conn: &Connection) -> Result<Arc<RegistrySnapshot>> {
-        let data_version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        let mut cache = self.snapshot_cache();
-        let current = match cache.snapshot.take() {
-            Some(snapshot) if cache.data_version == data_version => {
-                if cache.pending.is_empty() {
-                    snapshot
-                } else {
-                    Arc::new(snapshot.patched(conn, &cache.pending)?)
-                }
-            }
-            _ => Arc::new(RegistrySnapshot::build(conn)?),
-        };
-        *cache = SnapshotCache {
-            snapshot: Some(Arc::clone(&current)),
-            data_version,
-            pending: HashSet::default(),
-        };
+        T::patch(&mut current, conn, std::mem::take(&mut slot.pending))?;
+        slot.value = Some(Arc::clone(&current));
+        slot.stamp = stamp;
         Ok(current)
     }
 }
 
-/// Locks a cache, whether or not a panic poisoned it (a cache is rebuilt from the
-/// database, never trusted half-written: each is replaced whole).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+/// Locks a mutex, whether or not a panic poisoned it (derived data is rebuilt from the
+/// database, never trusted half-written: each value is replaced whole).
+pub(crate) fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    static BUILDS: AtomicUsize = AtomicUsize::new(0);
+
+    /// The entries noted since it was built, and which build it is.
+    #[derive(Debug, Clone)]
+    struct Noticed {
+        build: usize,
+        entries: Vec<i64>,
+    }
+
+    impl Derived for Noticed {
+        type Input<'a> = ();
+        type Pending = Vec<i64>;
+
+        fn build(_conn: &Connection, (): ()) -> Result<Self> {
+            Ok(Noticed {
+                build: BUILDS.fetch_add(1, Ordering::Relaxed),
+                entries: Vec::new(),
+            })
+        }
+
+        fn note(pending: &mut Vec<i64>, changes: &Changes) -> bool {
+            pending.extend_from_slice(changes.entries());
+            changes.households().is_some()
+        }
+
+        fn patch(value: &mut Arc<Self>, _conn: &Connection, pending: Vec<i64>) -> Result<()> {
+            if !pending.is_empty() {
+                Arc::make_mut(value).entries.extend(pending);
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_slot_is_patched_by_own_writes_and_rebuilt_after_a_drop_or_another_connections_write() {
+        let dir = std::env::temp_dir().join(format!("wangge-slots-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("slots.db");
+        let store = Store::open(&path).unwrap();
+        let get = || store.derived::<Noticed>(&store.conn(), ()).unwrap();
+        let first = get();
+        assert!(first.entries.is_empty());
+        assert!(Arc::ptr_eq(&first, &get()), "kept while nothing changed");
+
+        let write = |store: &Store, entry: Option<i64>| {
+            store
+                .write(|w| {
+                    if let Some(id) = entry {
+                        w.changes_no_household();
+                        w.changes_entry(id);
+                    }
+                    w.audit("test", "slots", &serde_json::json!({}))
+                })
+                .unwrap();
+        };
+        write(&store, Some(7));
+        write(&store, Some(8));
+        let patched = get();
+        assert_eq!(
+            (patched.build, patched.entries.clone()),
+            (first.build, vec![7, 8])
+        );
+
+        write(&store, None);
+        let dropped = get();
+        assert_ne!(
+            dropped.build, first.build,
+            "a write that did not say drops it"
+        );
+        assert!(dropped.entries.is_empty());
+
+        write(&Store::open(&path).unwrap(), Some(9));
+        let rebuilt = get();
+        assert_ne!(
+            rebuilt.build, dropped.build,
+            "another connection's write rebuilds it"
+        );
+        assert!(rebuilt.entries.is_empty());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

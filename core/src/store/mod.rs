@@ -14,12 +14,13 @@ pub(crate) mod schema;
 mod write;
 
 pub use audit::{AuditRecord, AuditVerification};
-pub(crate) use write::Write;
+pub(crate) use cache::{Derived, lock};
+pub(crate) use write::{Changes, VisitFact, Write};
 
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::{Levels, check_code_chars};
-use cache::Caches;
+use cache::Slots;
 use migrate::migrate;
 use schema::LATEST;
 
@@ -48,7 +49,7 @@ struct Shared {
     conn: Mutex<Connection>,
     config: Config,
     /// What is kept in memory, derived from the database.
-    caches: Caches,
+    slots: Slots,
 }
 
 /// Who a handle acts as and which subtree it may see.
@@ -149,7 +150,7 @@ impl Store {
             shared: Arc::new(Shared {
                 conn: Mutex::new(conn),
                 config,
-                caches: Caches::default(),
+                slots: Slots::default(),
             }),
             access: Access { actor, root: None },
         })

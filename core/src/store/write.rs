@@ -9,13 +9,45 @@ use super::audit::AuditWriter;
 use crate::error::{Error, Result};
 use crate::visits::Channel;
 
-/// Which registry facts a write changed, for the counts' snapshot.
-#[derive(Debug)]
-pub(super) enum Changes {
-    /// Not said: the snapshot is rebuilt.
-    Unknown,
-    /// Only these households' facts (none, if empty).
-    Households(HashSet<String>),
+/// What a committed write changed, as plain data: what the store's derived data reads
+/// to bring itself up to date ([`super::Derived::note`]).
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    /// The households whose registry facts (where it lives, its kind, members or tags)
+    /// changed; `None` when the write did not say, so anything derived may be stale.
+    households: Option<HashSet<String>>,
+    /// The visits recorded.
+    visits: Vec<VisitFact>,
+    /// The entries registered or worked.
+    entries: Vec<i64>,
+}
+
+/// A visit recorded by a write: the household, the day number and the channel.
+#[derive(Debug, Clone)]
+pub(crate) struct VisitFact {
+    /// The household visited.
+    pub(crate) household: String,
+    /// The day of the visit, as stored.
+    pub(crate) day: i64,
+    /// The channel of the visit.
+    pub(crate) channel: Channel,
+}
+
+impl Changes {
+    /// The households whose registry facts changed, or `None` when the write did not say.
+    pub(crate) fn households(&self) -> Option<&HashSet<String>> {
+        self.households.as_ref()
+    }
+
+    /// The visits recorded.
+    pub(crate) fn visits(&self) -> &[VisitFact] {
+        &self.visits
+    }
+
+    /// The entries registered or worked, in the order the write named them.
+    pub(crate) fn entries(&self) -> &[i64] {
+        &self.entries
+    }
 }
 
 impl Store {
@@ -58,22 +90,15 @@ impl Store {
             audit,
             at,
             actor: &self.access.actor,
-            changes: Changes::Unknown,
-            visits: Vec::new(),
-            entries: Vec::new(),
+            changes: Changes::default(),
         };
         let value = body(&mut write).map_err(Error::refused_by_trigger)?;
         let Write {
-            tx,
-            audit,
-            changes,
-            visits,
-            entries,
-            ..
+            tx, audit, changes, ..
         } = write;
         audit.finish(&tx)?;
         tx.commit()?;
-        self.committed(changes, visits, entries);
+        self.shared.slots.note(&changes);
         Ok(value)
     }
 }
@@ -85,42 +110,36 @@ pub(crate) struct Write<'a> {
     at: String,
     actor: &'a str,
     changes: Changes,
-    /// Visits this write records, for the visit log.
-    visits: Vec<(String, i64, Channel)>,
-    /// Entries this write registers or works, for the reports' columns.
-    entries: Vec<i64>,
 }
 
 impl Write<'_> {
     /// Says this write changes the registry facts of `household_id` (where it lives, its
     /// kind, members or tags), so the counts' snapshot re-reads just that household.
     pub(crate) fn changes_household(&mut self, household_id: &str) {
-        match &mut self.changes {
-            Changes::Households(set) => {
-                set.insert(household_id.to_owned());
-            }
-            Changes::Unknown => {
-                self.changes = Changes::Households(HashSet::from_iter([household_id.to_owned()]));
-            }
-        }
+        self.changes
+            .households
+            .get_or_insert_with(HashSet::default)
+            .insert(household_id.to_owned());
     }
 
     /// Says this write records a visit, so the visit log adds it once committed.
     pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: Channel) {
-        self.visits.push((household_id.to_owned(), day, channel));
+        self.changes.visits.push(VisitFact {
+            household: household_id.to_owned(),
+            day,
+            channel,
+        });
     }
 
     /// Says this write registers or works entry `id`, so the reports' columns re-read it
     /// once committed.
     pub(crate) fn changes_entry(&mut self, id: i64) {
-        self.entries.push(id);
+        self.changes.entries.push(id);
     }
 
     /// Says this write changes no registry facts the counts read.
     pub(crate) fn changes_no_household(&mut self) {
-        if let Changes::Unknown = self.changes {
-            self.changes = Changes::Households(HashSet::default());
-        }
+        self.changes.households.get_or_insert_with(HashSet::default);
     }
 
     /// When this write happens (RFC 3339 with the deployment's offset).

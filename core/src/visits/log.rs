@@ -15,6 +15,7 @@ use rusqlite::Connection;
 use super::Channel;
 use crate::error::Result;
 use crate::snapshot::{Grouped, Held, RegistrySnapshot, text};
+use crate::store::{Changes, Derived, Store, VisitFact};
 
 /// A contact: its day number and channel.
 type Contact = (i32, Channel);
@@ -99,6 +100,51 @@ impl VisitLog {
             return &[];
         }
         self.added.get(household).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Kept by the store, laid out by the registry snapshot it was built with: the visits
+/// recorded through the store since are added; a new snapshot base builds it again.
+impl Derived for VisitLog {
+    type Input<'a> = &'a RegistrySnapshot;
+    type Pending = Vec<VisitFact>;
+
+    fn build(conn: &Connection, snapshot: &RegistrySnapshot) -> Result<Self> {
+        VisitLog::build(conn, snapshot)
+    }
+
+    fn fits(&self, snapshot: &RegistrySnapshot) -> bool {
+        VisitLog::fits(self, snapshot)
+    }
+
+    fn note(pending: &mut Vec<VisitFact>, changes: &Changes) -> bool {
+        pending.extend_from_slice(changes.visits());
+        true
+    }
+
+    fn patch(value: &mut Arc<Self>, _conn: &Connection, pending: Vec<VisitFact>) -> Result<()> {
+        if !pending.is_empty() {
+            let log = Arc::make_mut(value);
+            for visit in pending {
+                log.add(&visit.household, visit.day, visit.channel);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The visit log for the database's current state, laid out by `snapshot` (the
+    /// registry snapshot just taken through [`Store::registry_snapshot`]): built if there
+    /// is none, if another connection to the same file changed the database, or if the
+    /// snapshot was rebuilt since; with the visits recorded through this store since
+    /// added. `conn` is this store's connection, held by the caller.
+    pub(crate) fn visit_log(
+        &self,
+        conn: &Connection,
+        snapshot: &RegistrySnapshot,
+    ) -> Result<Arc<VisitLog>> {
+        self.derived(conn, snapshot)
     }
 }
 
