@@ -71,5 +71,9 @@ pub use visits::{
     VisitRule, default_patrol_rules, default_quota_rules, default_visit_rules,
 };
 
+/// What migrations leave to the domain modules, run in this order on a store migrated
+/// from an older schema version (see [`store::AfterMigration`]).
+const AFTER_MIGRATIONS: &[store::AfterMigration] = &[ledger::marks::FILL_MARKS];
+
 /// The library's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::levels::check_code_chars;
-use crate::store::{Store, path_contains};
+use crate::store::{Store, check_actor, path_contains};
 
 /// A node of the territory tree as it stood on some date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -262,6 +262,22 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 impl Store {
+    /// A handle on the same store, acting as `actor`, that sees and changes only the
+    /// subtree of unit `code`: anything outside it is `PermissionDenied`. A scope of a
+    /// scoped handle must lie inside it.
+    pub fn scope(&self, code: &str, actor: &str) -> Result<Store> {
+        check_actor(actor)?;
+        check_code_chars(code)?;
+        let today = self.today();
+        {
+            let conn = self.conn();
+            span_on(&conn, code, today)?
+                .ok_or_else(|| Error::not_found("unit", code))
+                .and_then(|span| self.check_path_in_scope(code, &span.path))?;
+        }
+        Ok(self.scoped(code, actor))
+    }
+
     /// Adds one unit under `parent` (or as a root), existing from `start` (or always).
     ///
     /// Under the default coding rule the code must have its level's length and start with

@@ -16,6 +16,7 @@ use rusqlite::{Connection, params};
 use super::workflow::State;
 use super::{Action, Status};
 use crate::error::{Error, Result};
+use crate::store::AfterMigration;
 
 /// One event as reports read it: its action and moment, and the state after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +182,13 @@ pub(crate) fn append(conn: &Connection, id: i64, mark: &Mark) -> Result<()> {
         .execute(params![id, bytes])?;
     Ok(())
 }
+
+/// Fills the marks of the entries of a store migrated from before version 8, which
+/// keeps them.
+pub(crate) const FILL_MARKS: AfterMigration = AfterMigration {
+    before: 8,
+    run: fill,
+};
 
 /// Packs every entry's marks from its events: for stores written before marks were kept.
 pub(crate) fn fill(conn: &Connection) -> Result<()> {

@@ -5,10 +5,21 @@ use rusqlite::Connection;
 use super::schema::{LATEST, MIGRATIONS};
 use crate::error::Result;
 
-/// The migration after which entries keep their marks: older stores get them filled.
-const MARKS_MIGRATION: i64 = 8;
+/// Work a migration leaves to a domain module: what it cannot say in SQL, such as
+/// packing rows in a layout only that module knows. Listed at the crate's root
+/// (`crate::AFTER_MIGRATIONS`), so the store runs them without knowing what they are.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AfterMigration {
+    /// The schema version from which stores no longer need it: it runs, once, when a
+    /// store of an older version (never a new, empty one) is migrated.
+    pub(crate) before: i64,
+    /// What it runs, inside the migration's transaction, after the schema's migrations.
+    pub(crate) run: fn(&Connection) -> Result<()>,
+}
 
-pub(super) fn migrate(conn: &Connection, from: i64) -> Result<()> {
+/// Brings a store of schema version `from` up to the latest, in one transaction: the
+/// schema's migrations, then each of `after` the store is old enough for, in order.
+pub(super) fn migrate(conn: &Connection, from: i64, after: &[AfterMigration]) -> Result<()> {
     if from == LATEST {
         return Ok(());
     }
@@ -17,8 +28,10 @@ pub(super) fn migrate(conn: &Connection, from: i64) -> Result<()> {
         for sql in &MIGRATIONS[from as usize..] {
             conn.execute_batch(sql)?;
         }
-        if from > 0 && from < MARKS_MIGRATION {
-            crate::ledger::marks::fill(conn)?;
+        for hook in after {
+            if from > 0 && from < hook.before {
+                (hook.run)(conn)?;
+            }
         }
         conn.pragma_update(None, "user_version", LATEST)?;
         Ok(())

@@ -15,11 +15,12 @@ mod write;
 
 pub use audit::{AuditRecord, AuditVerification};
 pub(crate) use cache::{Derived, lock};
+pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{Changes, VisitFact, Write};
 
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
-use crate::levels::{Levels, check_code_chars};
+use crate::levels::Levels;
 use cache::Slots;
 use migrate::migrate;
 use schema::LATEST;
@@ -142,7 +143,7 @@ impl Store {
         // County-scale batches touch more pages than SQLite's default 2 MiB cache holds;
         // spilling them to the WAL mid-transaction costs more than the memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
-        migrate(&conn, version)?;
+        migrate(&conn, version, crate::AFTER_MIGRATIONS)?;
         let config = load_or_create_config(&conn, &options)?;
         let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
         check_actor(&actor)?;
@@ -157,25 +158,16 @@ impl Store {
     }
 
     /// A handle on the same store, acting as `actor`, that sees and changes only the
-    /// subtree of unit `code`: anything outside it is `PermissionDenied`. A scope of a
-    /// scoped handle must lie inside it.
-    pub fn scope(&self, code: &str, actor: &str) -> Result<Store> {
-        check_actor(actor)?;
-        check_code_chars(code)?;
-        let today = self.today();
-        {
-            let conn = self.conn();
-            crate::units::span_on(&conn, code, today)?
-                .ok_or_else(|| Error::not_found("unit", code))
-                .and_then(|span| self.check_path_in_scope(code, &span.path))?;
-        }
-        Ok(Store {
+    /// subtree of unit `root`. The caller has checked the actor ([`check_actor`]) and
+    /// found `root` inside this handle's scope (see [`Store::scope`]).
+    pub(crate) fn scoped(&self, root: &str, actor: &str) -> Store {
+        Store {
             shared: Arc::clone(&self.shared),
             access: Access {
                 actor: actor.to_owned(),
-                root: Some(code.to_owned()),
+                root: Some(root.to_owned()),
             },
-        })
+        }
     }
 
     /// The actor this handle writes as.
@@ -278,7 +270,8 @@ pub(crate) fn path_contains(path: &str, code: &str) -> bool {
     path.split('/').any(|segment| segment == code)
 }
 
-fn check_actor(actor: &str) -> Result<()> {
+/// Refuses an actor name that is blank or over 128 characters.
+pub(crate) fn check_actor(actor: &str) -> Result<()> {
     if actor.trim().is_empty() || actor.chars().count() > 128 {
         return Err(Error::invalid(
             "actor",

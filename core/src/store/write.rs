@@ -7,7 +7,6 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use super::Store;
 use super::audit::AuditWriter;
 use crate::error::{Error, Result};
-use crate::visits::Channel;
 
 /// What a committed write changed, as plain data: what the store's derived data reads
 /// to bring itself up to date ([`super::Derived::note`]).
@@ -29,8 +28,8 @@ pub(crate) struct VisitFact {
     pub(crate) household: String,
     /// The day of the visit, as stored.
     pub(crate) day: i64,
-    /// The channel of the visit.
-    pub(crate) channel: Channel,
+    /// The channel of the visit, as stored (`home`, `phone`).
+    pub(crate) channel: &'static str,
 }
 
 impl Changes {
@@ -123,7 +122,7 @@ impl Write<'_> {
     }
 
     /// Says this write records a visit, so the visit log adds it once committed.
-    pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: Channel) {
+    pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: &'static str) {
         self.changes.visits.push(VisitFact {
             household: household_id.to_owned(),
             day,

@@ -126,7 +126,7 @@ impl Derived for VisitLog {
         if !pending.is_empty() {
             let log = Arc::make_mut(value);
             for visit in pending {
-                log.add(&visit.household, visit.day, visit.channel);
+                log.add(&visit.household, visit.day, Channel::parse(visit.channel)?);
             }
         }
         Ok(())

@@ -226,7 +226,7 @@ fn insert(w: &mut Write<'_>, v: &NewVisit) -> Result<i64> {
     )?
     .execute(params![v.household_id, v.staff_id, v.channel.as_str(), day, v.note])?;
     w.changes_no_household();
-    w.records_visit(&v.household_id, day, v.channel);
+    w.records_visit(&v.household_id, day, v.channel.as_str());
     Ok(w.tx.last_insert_rowid())
 }
 
