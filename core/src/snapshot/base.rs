@@ -1,0 +1,259 @@
+//! The snapshot's base: the registry's facts read in one pass over the tables and laid
+//! out as flat arrays grouped by household and by unit.
+
+use foldhash::{HashMap, HashMapExt};
+use rusqlite::Connection;
+
+use super::{Stretch, text};
+use crate::date::FOREVER;
+use crate::error::Result;
+
+/// Items grouped by a dense key (a household, a unit): `starts[k]..starts[k + 1]` indexes
+/// `items`.
+#[derive(Debug)]
+pub(crate) struct Grouped<T> {
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Grouped<T> {
+    /// Groups `(key, item)` pairs for keys `0..keys`, keeping each key's items in order.
+    pub(crate) fn new(keys: usize, mut pairs: Vec<(u32, T)>) -> Self {
+        pairs.sort_by_key(|&(k, _)| k);
+        let mut starts = Vec::with_capacity(keys + 1);
+        let mut items = Vec::with_capacity(pairs.len());
+        let mut next = 0;
+        for k in 0..keys {
+            starts.push(items.len() as u32);
+            while next < pairs.len() && pairs[next].0 as usize == k {
+                items.push(pairs[next].1);
+                next += 1;
+            }
+        }
+        starts.push(items.len() as u32);
+        Grouped { starts, items }
+    }
+
+    pub(crate) fn of(&self, key: u32) -> &[T] {
+        let k = key as usize;
+        &self.items[self.starts[k] as usize..self.starts[k + 1] as usize]
+    }
+}
+
+/// Where a household lived on `[from, to)`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Place {
+    pub(super) household: u32,
+    pub(super) unit: u32,
+    pub(super) from: i64,
+    pub(super) to: i64,
+}
+
+/// The registry's facts, read in one pass over the tables.
+#[derive(Debug)]
+pub(super) struct Base {
+    /// Unit codes named by places, indexed by `Place::unit`.
+    pub(super) units: Vec<String>,
+    pub(super) unit_index: HashMap<String, u32>,
+    pub(super) household_index: HashMap<String, u32>,
+    /// Which build this is, for what is laid out by its household indexes.
+    pub(super) generation: u64,
+    /// Household ids, by index.
+    pub(super) ids: Vec<String>,
+    /// Whether the indexes follow the ids' order (the household table is read in key
+    /// order, so they do).
+    pub(super) ids_sorted: bool,
+    pub(super) places: Vec<Place>,
+    /// Indexes into `places`, per unit.
+    pub(super) by_unit: Grouped<u32>,
+    /// (unit, stretch) of each place, per household.
+    pub(super) homes: Grouped<(u32, Stretch)>,
+    pub(super) floating: Vec<bool>,
+    /// Stretches on which a special tag covered each household.
+    pub(super) special: Grouped<Stretch>,
+    /// Stretches on which each household had each member.
+    pub(super) members: Grouped<Stretch>,
+    /// (tag, stretch) of every tag that covered each household, its own or a member's
+    /// while a member; tags are indexes into `tag_names`.
+    pub(super) tags: Grouped<(u32, Stretch)>,
+    pub(super) tag_names: Vec<String>,
+}
+
+/// Bases built so far in this process, numbering each.
+static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Base {
+    pub(super) fn build(conn: &Connection) -> Result<Self> {
+        let mut household_index: HashMap<String, u32> = HashMap::new();
+        let mut floating = Vec::new();
+        let mut units = Vec::new();
+        let mut unit_index: HashMap<String, u32> = HashMap::new();
+        let mut places = Vec::new();
+        let mut unit_of = |code: &str| {
+            if let Some(&i) = unit_index.get(code) {
+                i
+            } else {
+                let i = units.len() as u32;
+                units.push(code.to_owned());
+                unit_index.insert(code.to_owned(), i);
+                i
+            }
+        };
+        {
+            // Each household with its latest place, then the places before.
+            let mut stmt =
+                conn.prepare("SELECT household_id, kind, unit, unit_since, ended FROM household")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let household = floating.len() as u32;
+                household_index.insert(row.get(0)?, household);
+                floating.push(text(row, 1)? == "floating");
+                if let Some(code) = row
+                    .get_ref(2)?
+                    .as_str_or_null()
+                    .map_err(rusqlite::Error::from)?
+                {
+                    places.push(Place {
+                        household,
+                        unit: unit_of(code),
+                        from: row.get(3)?,
+                        to: row.get(4)?,
+                    });
+                }
+            }
+        }
+        let household_of = |id: &str| household_index.get(id).copied();
+        {
+            let mut stmt = conn
+                .prepare("SELECT household_id, unit, valid_from, valid_to FROM household_place")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let Some(household) = household_of(text(row, 0)?) else {
+                    continue;
+                };
+                places.push(Place {
+                    household,
+                    unit: unit_of(text(row, 1)?),
+                    from: row.get(2)?,
+                    to: row.get(3)?,
+                });
+            }
+        }
+
+        let pairs = |sql: &str| -> Result<Vec<(u32, Stretch)>> {
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                if let Some(h) = household_of(text(row, 0)?) {
+                    out.push((h, (row.get(1)?, row.get(2)?)));
+                }
+            }
+            Ok(out)
+        };
+        // Every membership: the latest on each resident's row, then the ones before.
+        let mut members = pairs(&format!(
+            "SELECT household_id, member_since, {FOREVER} FROM resident WHERE household_id IS NOT NULL"
+        ))?;
+        members.extend(pairs(
+            "SELECT household_id, valid_from, valid_to FROM membership",
+        )?);
+        // Every tag: the household's own, then its members' while they were members.
+        let mut tag_names: Vec<String> = Vec::new();
+        let mut tag_index: HashMap<String, u32> = HashMap::new();
+        let mut special = Vec::new();
+        let mut tags = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT t.household_id, t.start, t.end_day, t.tag, k.special FROM tag t
+                 JOIN tag_kind k ON k.tag = t.tag
+                 WHERE t.household_id IS NOT NULL
+                 UNION ALL
+                 SELECT r.household_id, max(t.start, r.member_since), t.end_day, t.tag, k.special
+                 FROM tag t JOIN tag_kind k ON k.tag = t.tag
+                 JOIN resident r ON r.resident_id = t.resident_id
+                 WHERE t.resident_id IS NOT NULL AND r.household_id IS NOT NULL
+                   AND r.member_since < t.end_day
+                 UNION ALL
+                 SELECT m.household_id, max(t.start, m.valid_from), min(t.end_day, m.valid_to),
+                        t.tag, k.special
+                 FROM tag t JOIN tag_kind k ON k.tag = t.tag
+                 JOIN membership m ON m.resident_id = t.resident_id
+                 WHERE t.resident_id IS NOT NULL AND t.start < m.valid_to AND m.valid_from < t.end_day",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let Some(h) = household_of(text(row, 0)?) else {
+                    continue;
+                };
+                let stretch = (row.get(1)?, row.get(2)?);
+                let name = text(row, 3)?;
+                let tag = if let Some(&i) = tag_index.get(name) {
+                    i
+                } else {
+                    let i = tag_names.len() as u32;
+                    tag_names.push(name.to_owned());
+                    tag_index.insert(name.to_owned(), i);
+                    i
+                };
+                if row.get(4)? {
+                    special.push((h, stretch));
+                }
+                tags.push((h, (tag, stretch)));
+            }
+        }
+        let households = floating.len();
+        let mut ids = vec![String::new(); households];
+        for (id, &i) in &household_index {
+            ids[i as usize].clone_from(id);
+        }
+        let by_unit = Grouped::new(
+            units.len(),
+            places
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.unit, i as u32))
+                .collect(),
+        );
+        let homes = Grouped::new(
+            households,
+            places
+                .iter()
+                .map(|p| (p.household, (p.unit, (p.from, p.to))))
+                .collect(),
+        );
+        let ids_sorted = ids.windows(2).all(|w| w[0] < w[1]);
+        Ok(Base {
+            generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            units,
+            unit_index,
+            household_index,
+            ids,
+            ids_sorted,
+            places,
+            by_unit,
+            homes,
+            floating,
+            special: Grouped::new(households, special),
+            members: Grouped::new(households, members),
+            tags: Grouped::new(households, tags),
+            tag_names,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::covers;
+
+    #[test]
+    fn grouping_keeps_each_households_stretches_together() {
+        let g = Grouped::new(3, vec![(2, (5, 6)), (0, (1, 2)), (2, (7, 9))]);
+        assert_eq!(g.of(0), &[(1, 2)]);
+        assert!(g.of(1).is_empty());
+        assert_eq!(g.of(2).len(), 2);
+        assert!(covers(g.of(2), 8));
+        assert!(!covers(g.of(2), 6));
+    }
+}
