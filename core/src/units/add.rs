@@ -1,0 +1,257 @@
+//! Adding units: one, or many in one write, each placed under its parent's spans.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{INSERT_SPAN, NewUnit, Span, Unit, spans_of};
+use crate::date::{self, Date, FOREVER};
+use crate::error::{Error, Result};
+use crate::levels::check_code_chars;
+use crate::store::Store;
+
+/// Where a unit sits over time, as much as its children need to know: its depth, its
+/// lifetime and its `(path, valid_from, valid_to)` spans, oldest first.
+pub(super) struct Placed {
+    pub(super) depth: i64,
+    pub(super) start: i64,
+    pub(super) retired: i64,
+    pub(super) spans: Vec<(String, i64, i64)>,
+}
+
+impl Placed {
+    pub(super) fn of(spans: &[Span]) -> Self {
+        Placed {
+            depth: spans[0].depth,
+            start: spans[0].start,
+            retired: spans[0].retired,
+            spans: spans
+                .iter()
+                .map(|s| (s.path.clone(), s.valid_from, s.valid_to))
+                .collect(),
+        }
+    }
+
+    pub(super) fn history(&self) -> String {
+        let mut out = String::new();
+        for (path, from, _) in &self.spans {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&from.to_string());
+            out.push('\t');
+            out.push_str(path);
+        }
+        out
+    }
+}
+
+/// Maps a primary-key clash on `unit` to a `Conflict` naming the code.
+fn duplicate_or(error: rusqlite::Error, code: &str) -> Error {
+    match &error {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Error::Conflict(format!("unit code {code} already exists"))
+        }
+        _ => Error::from(error),
+    }
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        return Err(Error::invalid(
+            "name",
+            name,
+            "a unit name is 1 to 200 characters",
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Adds one unit under `parent` (or as a root), existing from `start` (or always).
+    ///
+    /// Under the default coding rule the code must have its level's length and start with
+    /// the parent's code; the level must lie below the parent's. A duplicate code is a
+    /// `Conflict`, an unknown parent `NotFound`.
+    pub fn add_unit(
+        &self,
+        code: &str,
+        name: &str,
+        level: &str,
+        parent: Option<&str>,
+        start: Option<Date>,
+    ) -> Result<Unit> {
+        let new = NewUnit {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            level: level.to_owned(),
+            parent: parent.map(str::to_owned),
+            start,
+        };
+        self.add_units(std::slice::from_ref(&new))?;
+        self.unit(code, None).or_else(|_| {
+            let conn = self.conn();
+            let spans = spans_of(&conn, code)?;
+            spans
+                .last()
+                .map(Span::to_unit)
+                .ok_or_else(|| Error::not_found("unit", code))
+        })
+    }
+
+    /// Adds many units in one transaction: all of them, or none when any is refused.
+    /// Parents may come earlier in the same batch. Returns how many were added.
+    ///
+    /// A batch is one write and gets one audit record (`add_units`) naming how many units
+    /// it added, the first and last code and a SHA-256 digest of what was added; a single
+    /// unit gets an `add_unit` record naming it.
+    pub fn add_units(&self, units: &[NewUnit]) -> Result<usize> {
+        self.write(|w| {
+            let mut digest = Sha256::new();
+            let mut first_start = None;
+            {
+                // Where each unit of the batch sits, for children that follow it.
+                let mut added: HashMap<&str, Placed> = HashMap::with_capacity(units.len());
+                let mut insert_unit = w
+                    .tx
+                    .prepare(
+                    "INSERT INTO unit (code, name, level, depth, start, retired, history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                let mut insert_span = w.tx.prepare(INSERT_SPAN)?;
+                for new in units {
+                    let placed = self.plan_new_unit(&w.tx, new, &added)?;
+                    insert_unit
+                        .execute(params![
+                            new.code,
+                            new.name,
+                            new.level,
+                            placed.depth,
+                            placed.start,
+                            placed.retired,
+                            placed.history()
+                        ])
+                        .map_err(|e| duplicate_or(e, &new.code))?;
+                    for (path, from, to) in &placed.spans {
+                        insert_span.execute(params![
+                            path,
+                            from,
+                            to,
+                            new.code,
+                            new.parent,
+                            new.name,
+                            new.level,
+                            placed.depth,
+                            placed.start,
+                            placed.retired
+                        ])?;
+                    }
+                    first_start.get_or_insert(placed.start);
+                    for part in [&new.code, &new.name, &new.level, new.parent.as_deref().unwrap_or("")] {
+                        digest.update(part.as_bytes());
+                        digest.update([0]);
+                    }
+                    digest.update(placed.start.to_le_bytes());
+                    added.insert(new.code.as_str(), placed);
+                }
+            }
+            match units {
+                [] => {}
+                [one] => w.audit(
+                    "add_unit",
+                    &one.code,
+                    &json!({"name": one.name, "level": one.level, "parent": one.parent,
+                            "start": first_start.map(date::iso)}),
+                )?,
+                [first, .., last] => w.audit(
+                    "add_units",
+                    &format!("{}..{}", first.code, last.code),
+                    &json!({"count": units.len(), "first": first.code, "last": last.code,
+                            "sha256": crate::audit::hex(&digest.finalize())}),
+                )?,
+            }
+            Ok(units.len())
+        })
+    }
+
+    /// Validates one new unit and works out where it sits: its spans follow its parent's.
+    fn plan_new_unit(
+        &self,
+        conn: &Connection,
+        new: &NewUnit,
+        added: &HashMap<&str, Placed>,
+    ) -> Result<Placed> {
+        let levels = &self.config().levels;
+        check_code_chars(&new.code)?;
+        check_name(&new.name)?;
+        let depth = levels.depth(&new.level)?;
+        let Some(parent) = new.parent.as_deref() else {
+            self.check_unscoped(&format!("adding root unit {}", new.code))?;
+            levels.check_code(&new.code, depth, None)?;
+            let start = date::start_to_sql(new.start);
+            return Ok(Placed {
+                depth: depth as i64,
+                start,
+                retired: FOREVER,
+                spans: vec![(format!("/{}", new.code), start, FOREVER)],
+            });
+        };
+        check_code_chars(parent)
+            .map_err(|_| Error::invalid("parent", parent, "not a valid unit code"))?;
+        let fetched;
+        let parent_placed: &Placed = if let Some(placed) = added.get(parent) {
+            placed
+        } else {
+            let spans = spans_of(conn, parent)?;
+            if spans.is_empty() {
+                return Err(Error::not_found("parent unit", parent));
+            }
+            fetched = Placed::of(&spans);
+            &fetched
+        };
+        let parent_depth = parent_placed.depth as usize;
+        if parent_depth >= depth {
+            return Err(Error::invalid(
+                "level",
+                &new.level,
+                format!(
+                    "a {} cannot be placed under {parent}, a {}",
+                    new.level,
+                    levels.as_slice()[parent_depth].name
+                ),
+            ));
+        }
+        levels.check_code(&new.code, depth, Some((parent, parent_depth)))?;
+        // Without a start, the unit has existed as long as its parent.
+        let start = new.start.map_or(parent_placed.start, date::to_sql);
+        let Some(at_start) = parent_placed
+            .spans
+            .iter()
+            .find(|(_, from, to)| *from <= start && start < *to)
+        else {
+            return Err(Error::invalid(
+                "start",
+                date::iso(start),
+                format!("parent unit {parent} did not exist on that day"),
+            ));
+        };
+        self.check_path_in_scope(parent, &at_start.0)?;
+        let spans: Vec<(String, i64, i64)> = parent_placed
+            .spans
+            .iter()
+            .filter(|(_, _, to)| *to > start)
+            .map(|(path, from, to)| (format!("{path}/{}", new.code), (*from).max(start), *to))
+            .collect();
+        // A parent retired later takes the child with it.
+        let retired = spans.last().map_or(FOREVER, |(_, _, to)| *to);
+        Ok(Placed {
+            depth: depth as i64,
+            start,
+            retired,
+            spans,
+        })
+    }
+}
