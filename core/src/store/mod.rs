@@ -1,4 +1,9 @@
 //! The store: one SQLite file per deployment, its configuration, handles and scopes.
+//!
+//! The ground floor every domain module builds on, knowing none of them: a write
+//! ([`Write`]) records what it changed as plain data ([`Changes`]); what the domains keep
+//! in memory lives in one slot per type ([`Derived`]); the work a migration leaves to a
+//! domain is handed in from the crate's root ([`AfterMigration`]).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,7 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 pub(crate) mod audit;
 mod cache;
 mod migrate;
-pub(crate) mod schema;
+mod schema;
 mod write;
 
 pub use audit::{AuditRecord, AuditVerification};

@@ -121,7 +121,8 @@ impl Write<'_> {
             .insert(household_id.to_owned());
     }
 
-    /// Says this write records a visit, so the visit log adds it once committed.
+    /// Says this write records a visit to `household_id` on day number `day` by `channel`
+    /// as stored (`home`, `phone`), so the visit log adds it once committed.
     pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: &'static str) {
         self.changes.visits.push(VisitFact {
             household: household_id.to_owned(),
