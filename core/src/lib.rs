@@ -26,6 +26,7 @@ pub mod date;
 mod error;
 pub mod id_number;
 mod import;
+mod json;
 mod ledger;
 pub mod levels;
 pub mod period;
@@ -36,6 +37,7 @@ mod schema;
 mod snapshot;
 mod staff;
 mod store;
+pub mod text;
 mod units;
 mod visits;
 mod xlsx;
@@ -48,9 +50,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
 pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
 pub use ledger::{
-    Action, CategoryRule, Classification, Entry, EntryAction, EntryEvent, EntryQuery, Handler,
-    LedgerRules, NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit, Triage,
-    default_ledger_rules,
+    Action, CategoryRule, Classification, ClassifyRequest, Entry, EntryAction, EntryEvent,
+    EntryQuery, Handler, LedgerRules, NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit,
+    Triage, default_ledger_rules,
 };
 pub use levels::{Level, Levels};
 pub use period::{Cadence, Period, PeriodKind};

@@ -10,13 +10,15 @@
 //! stopping the deadline's clock; [`Store::tick`] escalates entries not signed for in
 //! time. Standing is the weekly meeting's three piles: resolved, pending and hard.
 
-mod batch;
+mod actions;
 mod classify;
 mod entries;
+mod input;
 pub(crate) mod marks;
 pub(crate) mod query;
 mod rules;
-pub(crate) mod workflow;
+
+pub(crate) use actions::workflow;
 
 use std::fmt;
 
@@ -25,10 +27,11 @@ use serde_json::{Value, json};
 
 use crate::date::Moment;
 use crate::error::{Error, Result};
-pub use batch::EntryAction;
+pub use actions::EntryAction;
 pub(crate) use classify::ClassifierCache;
 pub use classify::{Classification, Reason};
 pub use entries::NewEntry;
+pub use input::ClassifyRequest;
 pub use query::{EntryQuery, Piles};
 pub use rules::{CategoryRule, LedgerRules, default_ledger_rules};
 
@@ -49,7 +52,17 @@ pub enum Source {
     Letter,
 }
 
+impl Default for Source {
+    /// [`Source::DEFAULT`].
+    fn default() -> Self {
+        Source::DEFAULT
+    }
+}
+
 impl Source {
+    /// The source an entry has when none is given: `visit` (走访).
+    pub const DEFAULT: Source = Source::Visit;
+
     /// Every source, in order.
     pub const ALL: [Source; 6] = [
         Source::Visit,
@@ -340,7 +353,9 @@ impl TimeLimit {
         }
     }
 
-    fn to_json(self) -> Value {
+    /// The limit as JSON, as an entry's `time_limit` shows it: `{"working_days": int}`
+    /// or `{"hours": int}`.
+    pub fn to_json(self) -> Value {
         match self {
             TimeLimit::WorkingDays(n) => json!({"working_days": n}),
             TimeLimit::Hours(n) => json!({"hours": n}),
