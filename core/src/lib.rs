@@ -22,6 +22,7 @@
 mod archive;
 mod audit;
 pub mod calendar;
+mod contacts;
 pub mod date;
 mod error;
 pub mod id_number;
@@ -37,6 +38,7 @@ mod schema;
 mod snapshot;
 mod staff;
 mod store;
+mod submit;
 pub mod text;
 mod units;
 mod visits;
@@ -45,6 +47,10 @@ mod xlsx;
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use audit::{AuditRecord, AuditVerification};
 pub use calendar::{Calendar, add_working_days, working_days_between};
+pub use contacts::{
+    Finding, Patrol, PatrolCompliance, PatrolRequirement, PatrolRule, QuotaCompliance,
+    QuotaRequirement, QuotaRule, StaffQuota, UnitPatrol, default_patrol_rules, default_quota_rules,
+};
 pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
@@ -69,10 +75,8 @@ pub use staff::{Assignment, Role, Staff};
 pub use store::{Store, StoreOptions};
 pub use units::{NewUnit, Unit};
 pub use visits::{
-    Channel, Compliance, DueVisit, Finding, NewVisit, Patrol, PatrolCompliance, PatrolRequirement,
-    PatrolRule, QuotaCompliance, QuotaRequirement, QuotaRule, REVERIFIED_TAGS, Rate, Requirement,
-    ReverificationDue, RuleCompliance, RuleMode, RuleScope, StaffQuota, UnitPatrol, Visit,
-    VisitRule, default_patrol_rules, default_quota_rules, default_visit_rules,
+    Channel, Compliance, DueVisit, NewVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,
+    RuleCompliance, RuleMode, RuleScope, Visit, VisitRule, default_visit_rules,
 };
 
 /// The library's version.

@@ -9,8 +9,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::sets::{self, Fields, RuleTable, parse_array};
-use super::{Rate, RuleCompliance, row_of, tally, total_of};
 use crate::date::{self, Date, Moment};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
@@ -18,6 +16,8 @@ use crate::period::{Cadence, Period, PeriodKind};
 use crate::store::Store;
 use crate::text;
 use crate::units::span_on;
+use crate::visits::sets::{self, Fields, RuleTable, parse_array};
+use crate::visits::{Rate, RuleCompliance, row_of, tally, total_of};
 
 /// A patrol rule: every unit of `level` is patrolled at least `times` times in each
 /// stretch of `cadence`.

@@ -8,11 +8,11 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::record::household_unit;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::text;
+use crate::visits::household_unit;
 
 /// Something found on a visit, waiting to become (or already) a ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
