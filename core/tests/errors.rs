@@ -37,12 +37,15 @@ fn footprint(store: &Store) -> (i64, usize, usize) {
     (audit.records, entries.len(), households.len())
 }
 
+/// How a case reaches the public API, given the store and the entry's id.
+type Run = Box<dyn Fn(&Store, i64) -> Result<(), Error>>;
+
 /// One bad input: what it is, the error kind and the field it must give.
 struct Case {
     name: &'static str,
     kind: ErrorKind,
     field: Option<&'static str>,
-    run: Box<dyn Fn(&Store, i64) -> Result<(), Error>>,
+    run: Run,
 }
 
 fn case(
