@@ -336,6 +336,21 @@ fn cases() -> Vec<Case> {
             Some("rows"),
             |_, _| ImportRow::list_from_json("{}").map(drop),
         ),
+        case(
+            "archive content that is not JSON",
+            InvalidInput,
+            Some("content"),
+            |s, _| {
+                s.set_archive_section_json("H1", "basic", "{510123194805121220")
+                    .map(drop)
+            },
+        ),
+        case(
+            "archive content that is an array",
+            InvalidInput,
+            Some("content"),
+            |s, _| s.set_archive_section_json("H1", "basic", "[]").map(drop),
+        ),
         // Ten megabytes where a name, a summary or a note goes.
         case("a huge unit name", InvalidInput, Some("name"), |s, _| {
             s.add_unit(
