@@ -15,8 +15,8 @@ use crate::units::NewUnit;
 /// What a message shows of a JSON text that holds personal data (ID numbers, phones).
 const WITHHELD: &str = "(withheld: it holds personal data)";
 
-/// The longest part of a JSON parser's message kept (it may quote a key).
-const PARSER_MESSAGE_MAX: usize = 300;
+/// The longest part of a JSON parser's message kept: it may quote a key the caller gave.
+const PARSER_MESSAGE_MAX: usize = crate::text::ECHO_MAX;
 
 /// What a refused JSON value was, for messages: `an array`, `an object`, ...
 fn kind_of(value: &Value) -> &'static str {
@@ -30,10 +30,12 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
+/// A refusal of text that is not JSON; the parser's message names where, not what.
 fn not_json(field: &'static str, shown: &str, e: &serde_json::Error) -> Error {
     Error::invalid(field, shown, format!("not JSON: {e}"))
 }
 
+/// The parser's refusal of a value, cut to [`PARSER_MESSAGE_MAX`] characters.
 fn parser_message(e: &serde_json::Error) -> String {
     let message = e.to_string();
     match message.char_indices().nth(PARSER_MESSAGE_MAX) {

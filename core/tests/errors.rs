@@ -399,6 +399,9 @@ fn cases() -> Vec<Case> {
                     .map(drop)
             },
         ),
+        case("a huge unknown key", InvalidInput, Some("unit"), |_, _| {
+            NewUnit::from_json(&format!(r#"{{"{}": 1}}"#, huge())).map(drop)
+        }),
         case("a huge unit code", InvalidInput, Some("code"), |s, _| {
             s.unit(&huge(), None).map(drop)
         }),
