@@ -205,13 +205,7 @@ impl<'v> Fields<'v> {
     /// The rule's name, `default` when absent; 1 to 64 characters.
     pub(crate) fn name(&self, default: impl FnOnce() -> String) -> Result<String> {
         let name = self.text("name")?.map_or_else(default, str::to_owned);
-        if name.trim().is_empty() || name.chars().count() > 64 {
-            return Err(Error::invalid(
-                "name",
-                name,
-                "a rule name is 1 to 64 characters",
-            ));
-        }
+        crate::text::check_len("name", &name, 1, 64)?;
         Ok(name)
     }
 }

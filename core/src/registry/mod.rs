@@ -210,25 +210,11 @@ pub struct UnitCounts {
 }
 
 pub(crate) fn check_household_id(id: &str) -> Result<()> {
-    if id.trim().is_empty() || id.chars().count() > 64 {
-        return Err(Error::invalid(
-            "household_id",
-            id,
-            "a household id is 1 to 64 characters",
-        ));
-    }
-    Ok(())
+    crate::text::check_len("household_id", id, 1, 64)
 }
 
 pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
-    if value.trim().is_empty() || value.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            value,
-            format!("must be 1 to {max} characters"),
-        ));
-    }
-    Ok(())
+    crate::text::check_len(field, value, 1, max)
 }
 
 /// The relation to the head as stored: the head is `head` whether it was given in English

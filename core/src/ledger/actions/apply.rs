@@ -371,13 +371,7 @@ impl Store {
         match to {
             None => Ok(span.parent.clone().map(Handler::Unit)),
             Some(name) => {
-                if name.trim().is_empty() || name.chars().count() > 64 {
-                    return Err(Error::invalid(
-                        "to",
-                        name,
-                        "a unit code or a department name of 1 to 64 characters",
-                    ));
-                }
+                crate::text::check_len("to", name, 1, 64)?;
                 let above = span
                     .path
                     .split('/')
