@@ -65,6 +65,20 @@ fn check_section(section: &str) -> Result<()> {
 }
 
 impl Store {
+    /// [`Store::set_archive_section`] with the content given as JSON text: an object
+    /// whose keys and values the section chooses. Text that is not JSON is
+    /// `InvalidInput` naming `content`; the text is not shown, since it holds personal
+    /// data.
+    pub fn set_archive_section_json(
+        &self,
+        household_id: &str,
+        section: &str,
+        content_json: &str,
+    ) -> Result<ArchiveSection> {
+        let content = crate::json::value(content_json, "content", true)?;
+        self.set_archive_section(household_id, section, &content)
+    }
+
     /// Writes a new version of one section of a household's archive; `content` must be a
     /// JSON object. The author is this handle's actor.
     pub fn set_archive_section(

@@ -93,6 +93,8 @@ impl Error {
         }
     }
 
+    /// An `InvalidInput` error for `field`; the value shown is clipped to
+    /// [`crate::text::ECHO_MAX`] characters.
     pub(crate) fn invalid(
         field: &'static str,
         value: impl fmt::Display,
@@ -100,7 +102,7 @@ impl Error {
     ) -> Self {
         Error::InvalidInput {
             field,
-            value: value.to_string(),
+            value: crate::text::clip(&value.to_string()),
             reason: reason.into(),
         }
     }
@@ -141,10 +143,12 @@ impl Error {
         self
     }
 
+    /// A `NotFound` error for the record `what` named `key`, the key clipped as
+    /// [`Error::invalid`] clips values.
     pub(crate) fn not_found(what: &'static str, key: impl fmt::Display) -> Self {
         Error::NotFound {
             what,
-            key: key.to_string(),
+            key: crate::text::clip(&key.to_string()),
         }
     }
 }

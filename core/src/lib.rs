@@ -21,10 +21,12 @@
 
 mod archive;
 pub mod calendar;
+mod contacts;
 pub mod date;
 mod error;
 pub mod id_number;
 mod import;
+mod json;
 mod ledger;
 pub mod levels;
 pub mod period;
@@ -35,20 +37,26 @@ mod snapshot;
 mod staff;
 mod store;
 use store::audit;
+mod submit;
+pub mod text;
 mod units;
 mod visits;
 mod xlsx;
 
 pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use calendar::{Calendar, add_working_days, working_days_between};
+pub use contacts::{
+    Finding, Patrol, PatrolCompliance, PatrolRequirement, PatrolRule, QuotaCompliance,
+    QuotaRequirement, QuotaRule, StaffQuota, UnitPatrol, default_patrol_rules, default_quota_rules,
+};
 pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
 pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
 pub use ledger::{
-    Action, CategoryRule, Classification, Entry, EntryAction, EntryEvent, EntryQuery, Handler,
-    LedgerRules, NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit, Triage,
-    default_ledger_rules,
+    Action, CategoryRule, Classification, ClassifyRequest, Entry, EntryAction, EntryEvent,
+    EntryQuery, Handler, LedgerRules, NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit,
+    Triage, default_ledger_rules,
 };
 pub use levels::{Level, Levels};
 pub use period::{Cadence, Period, PeriodKind};
@@ -65,10 +73,8 @@ pub use staff::{Assignment, Role, Staff};
 pub use store::{AuditRecord, AuditVerification, Store, StoreOptions};
 pub use units::{NewUnit, Unit};
 pub use visits::{
-    Channel, Compliance, DueVisit, Finding, NewVisit, Patrol, PatrolCompliance, PatrolRequirement,
-    PatrolRule, QuotaCompliance, QuotaRequirement, QuotaRule, REVERIFIED_TAGS, Rate, Requirement,
-    ReverificationDue, RuleCompliance, RuleMode, RuleScope, StaffQuota, UnitPatrol, Visit,
-    VisitRule, default_patrol_rules, default_quota_rules, default_visit_rules,
+    Channel, Compliance, DueVisit, NewVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,
+    RuleCompliance, RuleMode, RuleScope, Visit, VisitRule, default_visit_rules,
 };
 
 /// What migrations leave to the domain modules, run in this order on a store migrated

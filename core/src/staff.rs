@@ -108,14 +108,7 @@ pub struct Assignment {
 }
 
 fn check_staff_id(staff_id: &str) -> Result<()> {
-    if staff_id.trim().is_empty() || staff_id.chars().count() > 64 {
-        return Err(Error::invalid(
-            "staff_id",
-            staff_id,
-            "a staff id is 1 to 64 characters",
-        ));
-    }
-    Ok(())
+    crate::text::check_len("staff_id", staff_id, 1, 64)
 }
 
 fn check_phone(phone: &str) -> Result<()> {
@@ -138,13 +131,7 @@ impl Store {
     /// Adds a staff member. A duplicate id is a `Conflict`.
     pub fn add_staff(&self, staff_id: &str, name: &str, phone: Option<&str>) -> Result<Staff> {
         check_staff_id(staff_id)?;
-        if name.trim().is_empty() || name.chars().count() > 100 {
-            return Err(Error::invalid(
-                "name",
-                name,
-                "a staff name is 1 to 100 characters",
-            ));
-        }
+        crate::text::check_len("name", name, 1, 100)?;
         if let Some(phone) = phone {
             check_phone(phone)?;
         }

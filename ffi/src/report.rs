@@ -199,7 +199,7 @@ pub unsafe extern "C" fn wg_circular(
         let (unit, period) = unit_and_period(unit, period)?;
         let indicator = arg("indicator", indicator)?;
         let out = OutString::required("out_json", out_json)?;
-        let min_sample = u64::try_from(min_sample).ok();
+        let min_sample = (min_sample >= 0).then_some(min_sample);
         out.put_json(
             &store
                 .circular(unit, period, indicator, min_sample)?

@@ -345,7 +345,7 @@ impl Store {
             )
         })?;
         run(py, &store, |s| {
-            let circular = s.circular(unit, period, indicator, Some(min_sample))?;
+            let circular = s.circular(unit, period, indicator, i64::try_from(min_sample).ok())?;
             let json = circular.to_json();
             Ok(Circular { circular, json })
         })

@@ -99,9 +99,7 @@ impl Checker<'_> {
             );
             household
         };
-        if row.name.trim().is_empty() || row.name.chars().count() > 100 {
-            return Err(("name", "a name is 1 to 100 characters".into()));
-        }
+        crate::text::check_len("name", row.name, 1, 100).map_err(|e| ("name", error_reason(&e)))?;
         let id = opt(row.id_number)
             .map(|n| parse_id_number(n, self.on))
             .transpose()
@@ -148,9 +146,8 @@ impl Checker<'_> {
                 ));
             }
         }
-        if row.address.trim().is_empty() || row.address.chars().count() > 200 {
-            return Err(("address", "an address is 1 to 200 characters".into()));
-        }
+        crate::text::check_len("address", row.address, 1, 200)
+            .map_err(|e| ("address", error_reason(&e)))?;
         let kind = kind_of(row.kind).map_err(|e| ("kind", error_reason(&e)))?;
         if let Some(message) = self.unknown_tag(row.tags) {
             return Err(("tags", message));

@@ -13,6 +13,7 @@
 
 mod check;
 mod file;
+mod input;
 mod write;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};

@@ -111,7 +111,9 @@ impl<'t> ImportWriter<'t> {
         // A new household's residents and tags hold from its beginning; anything else
         // changes from the import's day.
         let since = if new_household { date::BEGINNING } else { on };
-        let relation = relation_name(opt(row.relation).unwrap_or("head"));
+        let relation = relation_name(
+            opt(row.relation).unwrap_or(crate::registry::NewResident::DEFAULT_RELATION),
+        );
         // A resident is known by ID number anywhere in the store, or without one by name
         // within an existing household. Anyone else is inserted straight away; an insert
         // that meets a known ID number steps aside and the resident is updated.

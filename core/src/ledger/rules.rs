@@ -470,9 +470,7 @@ fn names(value: &Value, field: &'static str) -> Result<Vec<String>> {
         let text = item
             .as_str()
             .ok_or_else(|| bad("expected an array of text"))?;
-        if text.trim().is_empty() || text.chars().count() > 64 {
-            return Err(Error::invalid(field, text, "each is 1 to 64 characters"));
-        }
+        crate::text::check_len(field, text, 1, 64)?;
         if out.iter().any(|o| o == text) {
             return Err(Error::invalid(field, text, "listed twice"));
         }
@@ -503,13 +501,7 @@ fn category_from_json(value: &Value, books: &[String], free: bool) -> Result<Cat
         String::new()
     } else {
         let name = f.required("name")?;
-        if name.trim().is_empty() || name.chars().count() > 64 {
-            return Err(Error::invalid(
-                "name",
-                name,
-                "a category is 1 to 64 characters",
-            ));
-        }
+        crate::text::check_len("name", name, 1, 64)?;
         name.to_owned()
     };
     let list = match f.object().get("books") {
@@ -537,14 +529,8 @@ fn category_from_json(value: &Value, books: &[String], free: bool) -> Result<Cat
         None => Vec::new(),
     };
     let department = f.text("department")?.map(str::to_owned);
-    if let Some(d) = &department
-        && (d.trim().is_empty() || d.chars().count() > 64)
-    {
-        return Err(Error::invalid(
-            "department",
-            d,
-            "a department is 1 to 64 characters",
-        ));
+    if let Some(d) = &department {
+        crate::text::check_len("department", d, 1, 64)?;
     }
     Ok(CategoryRule {
         name,

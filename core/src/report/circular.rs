@@ -74,7 +74,8 @@ impl Circular {
 impl Store {
     /// Ranks the direct children of `unit` on `indicator` over `period` (通报). A rate is
     /// ranked only when its denominator is at least `min_sample` (default
-    /// [`DEFAULT_MIN_SAMPLE`]); those below are listed in `left_out` with the reason.
+    /// [`DEFAULT_MIN_SAMPLE`]; a negative one is `InvalidInput` naming `min_sample`); those
+    /// below are listed in `left_out` with the reason.
     /// Counts are ranked whatever their size, higher first except `pending`, `hard` and
     /// `overdue`. The unit's own row is not a child and is never ranked.
     pub fn circular(
@@ -82,8 +83,14 @@ impl Store {
         unit: &str,
         period: Period,
         indicator: &str,
-        min_sample: Option<u64>,
+        min_sample: Option<i64>,
     ) -> Result<Circular> {
+        let min_sample = min_sample
+            .map(|n| {
+                u64::try_from(n)
+                    .map_err(|_| Error::invalid("min_sample", n, "a sample size is 0 or more"))
+            })
+            .transpose()?;
         let Some(&(key, indicator_name)) = INDICATOR_NAMES.iter().find(|(k, _)| *k == indicator)
         else {
             let known: Vec<&str> = INDICATOR_NAMES.iter().map(|(k, _)| *k).collect();

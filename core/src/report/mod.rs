@@ -37,10 +37,10 @@ mod assess;
 mod circular;
 pub(crate) mod columns;
 mod export;
-mod ledger;
-mod submit;
+pub(crate) mod ledger;
 mod trees;
 
+pub use crate::submit::{ReportingRule, Submission, SubmissionStatus, default_reporting_rules};
 pub use assess::{
     Assessment, AssessmentItem, AssessmentRules, ItemScore, UnitScore, default_assessment_rules,
 };
@@ -48,7 +48,6 @@ pub use circular::{Circular, CircularRow, DEFAULT_MIN_SAMPLE, LeftOut};
 pub use export::INDICATOR_NAMES;
 use serde::Serialize;
 use serde_json::{Value, json};
-pub use submit::{ReportingRule, Submission, SubmissionStatus, default_reporting_rules};
 
 use crate::date;
 use crate::error::{Error, Result};
@@ -359,7 +358,7 @@ impl Store {
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
         tally_registry(&conn, &root.0, &snapshot, &log, tree, period, &mut rows)?;
-        submit::tally(self, &conn, tree, period, &mut rows)?;
+        crate::submit::tally(self, &conn, tree, period, &mut rows)?;
         drop(conn);
 
         let mut totals = Tally::default();

@@ -8,10 +8,7 @@
 
 mod due;
 pub(crate) mod facts;
-mod findings;
 pub(crate) mod log;
-mod patrol;
-mod quota;
 mod record;
 mod reverify;
 mod rules;
@@ -31,11 +28,6 @@ use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
 use crate::store::Store;
 use crate::units::span_on;
 use due::{due_list, sort_due};
-pub use findings::Finding;
-pub use patrol::{
-    Patrol, PatrolCompliance, PatrolRequirement, PatrolRule, UnitPatrol, default_patrol_rules,
-};
-pub use quota::{QuotaCompliance, QuotaRequirement, QuotaRule, StaffQuota, default_quota_rules};
 pub use record::NewVisit;
 pub(crate) use record::household_unit;
 pub use reverify::{REVERIFIED_TAGS, ReverificationDue};
@@ -107,7 +99,7 @@ impl Rate {
 
 /// The row of rule `name` in a compliance report, added (with nothing counted) if new, so
 /// a rule that held nobody is still listed, its rate null.
-fn row_of(rules: &mut Vec<RuleCompliance>, name: &str) -> usize {
+pub(crate) fn row_of(rules: &mut Vec<RuleCompliance>, name: &str) -> usize {
     if let Some(i) = rules.iter().position(|c| c.rule == name) {
         i
     } else {
@@ -122,13 +114,13 @@ fn row_of(rules: &mut Vec<RuleCompliance>, name: &str) -> usize {
 }
 
 /// Counts one requirement in a compliance report's row.
-fn tally(row: &mut RuleCompliance, met: bool) {
+pub(crate) fn tally(row: &mut RuleCompliance, met: bool) {
     row.required += 1;
     row.met += u64::from(met);
 }
 
 /// Fills each rule's rate and returns the total over all rules.
-fn total_of(rules: &mut [RuleCompliance]) -> RuleCompliance {
+pub(crate) fn total_of(rules: &mut [RuleCompliance]) -> RuleCompliance {
     for c in rules.iter_mut() {
         c.rate = Rate::new(c.met, c.required);
     }

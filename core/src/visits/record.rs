@@ -10,6 +10,7 @@ use super::{Channel, Visit};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::store::{Store, Write};
+use crate::text;
 use crate::units::{Span, spans_of};
 
 /// A visit to record with [`Store::record_visits`].
@@ -28,11 +29,14 @@ pub struct NewVisit {
 }
 
 impl NewVisit {
-    /// Reads a visit from JSON: `{"household_id", "staff_id", "channel", "on", "note"}`
-    /// (`note` optional). A bad field is `InvalidInput` naming it.
+    /// The keys of the JSON object [`NewVisit::from_json`] reads.
+    pub const KEYS: [&'static str; 5] = ["household_id", "staff_id", "channel", "on", "note"];
+
+    /// Reads a visit from a JSON object `{"household_id": text, "staff_id": text,
+    /// "channel": text, "on": "YYYY-MM-DD", "note": text}` (`note` optional, at most 2000
+    /// characters). A bad field or an unknown key is `InvalidInput` naming it.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let keys = ["household_id", "staff_id", "channel", "on", "note"];
-        let fields = Fields::of(value, "visit", &keys)?;
+        let fields = Fields::of(value, "visit", &NewVisit::KEYS)?;
         Ok(NewVisit {
             household_id: fields.required("household_id")?.to_owned(),
             staff_id: fields.required("staff_id")?.to_owned(),
@@ -43,15 +47,16 @@ impl NewVisit {
     }
 }
 
-fn check_note(note: &str) -> Result<()> {
-    if note.chars().count() > 2000 {
-        return Err(Error::invalid(
-            "note",
-            note,
-            "a note is at most 2000 characters",
-        ));
+impl NewVisit {
+    /// Reads a batch: a JSON array of objects in the shape of [`NewVisit::from_json`], a
+    /// refusal naming the visit's place (`visit 3 of the batch`).
+    pub fn list_from_json(json: &str) -> Result<Vec<Self>> {
+        crate::json::array_of(json, "visits", "visit", NewVisit::from_json)
     }
-    Ok(())
+}
+
+fn check_note(note: &str) -> Result<()> {
+    text::check_len("note", note, 0, text::LONG_TEXT_MAX)
 }
 
 impl Store {
@@ -128,17 +133,7 @@ impl Store {
     /// `{"household_id", "staff_id", "channel", "on", "note"}`, as
     /// [`Store::record_visits`] does; returns the visits' ids in order.
     pub fn record_visits_json(&self, json: &str) -> Result<Vec<i64>> {
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::invalid("visits", json, format!("not JSON: {e}")))?;
-        let items = value
-            .as_array()
-            .ok_or_else(|| Error::invalid("visits", json, "a batch is a JSON array of visits"))?;
-        let visits = items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| NewVisit::from_json(v).map_err(|e| at_position(i, e)))
-            .collect::<Result<Vec<_>>>()?;
-        self.record_visits(&visits)
+        self.record_visits(&NewVisit::list_from_json(json)?)
     }
 
     /// Records a batch of visits in one transaction, all or nothing: a visit that

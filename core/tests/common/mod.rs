@@ -1,7 +1,9 @@
 //! Shared fixtures: a small county of real shape.
 #![allow(dead_code)]
 
-use wangge::{Date, Store};
+use std::fmt::Write as _;
+
+use wangge::{Date, NewResident, Store};
 
 pub fn d(text: &str) -> Date {
     wangge::date::parse_date("date", text).unwrap()
@@ -92,4 +94,76 @@ pub fn county_at(path: &str) -> Store {
 
 pub fn codes(units: &[wangge::Unit]) -> Vec<&str> {
     units.iter().map(|u| u.code.as_str()).collect()
+}
+
+/// A resident with only a name, an ID number and a phone.
+pub fn resident(name: &str, id_number: Option<&str>, phone: Option<&str>) -> NewResident {
+    NewResident {
+        name: name.into(),
+        id_number: id_number.map(Into::into),
+        phone: phone.map(Into::into),
+        ..Default::default()
+    }
+}
+
+/// The county with households H1 (registered), H2 (floating) and H3 (rental) and one
+/// resident of H1.
+pub fn with_households() -> Store {
+    let store = county();
+    store
+        .add_household(
+            "H1",
+            "512021100001001",
+            "海慧路1号",
+            "registered",
+            &[],
+            None,
+        )
+        .unwrap();
+    store
+        .add_household(
+            "H2",
+            "512021100001001",
+            "海慧路2号",
+            "floating",
+            &["流动人口"],
+            None,
+        )
+        .unwrap();
+    store
+        .add_household("H3", "512021100001002", "海慧路3号", "rental", &[], None)
+        .unwrap();
+    store
+        .add_resident(
+            "H1",
+            &resident("付良容", Some("510123194805121220"), Some("13812345678")),
+            None,
+        )
+        .unwrap();
+    store
+}
+
+/// A file of `households` households of two residents each in grid 512021100001001, numbered from `from`.
+pub fn big_csv(from: usize, households: usize) -> String {
+    let mut csv =
+        String::from("household_id,unit,address,kind,tags,name,id_number,phone,relation\n");
+    for h in from..from + households {
+        for m in 0..2 {
+            let n = 2 * h + m;
+            let first17 = format!(
+                "5120211980{:02}{:02}{:03}",
+                1 + n % 12,
+                1 + n % 28,
+                n % 1000
+            );
+            let id = wangge::id_number::with_check_digit(&first17).unwrap();
+            let relation = if m == 0 { "head" } else { "spouse" };
+            writeln!(
+                csv,
+                "B{h},512021100001001,幸福路{h}号,registered,,居民{n},{id},,{relation}"
+            )
+            .unwrap();
+        }
+    }
+    csv
 }

@@ -15,13 +15,14 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
-use super::{Tally, Tree, ledger::instants};
 use crate::calendar::Calendar;
 use crate::date::{self, Date, Moment};
 use crate::error::{Error, Result};
 use crate::ledger::query::end_of;
 use crate::levels::Levels;
 use crate::period::{Period, PeriodKind};
+use crate::report::ledger::instants;
+use crate::report::{Tally, Tree};
 use crate::snapshot::text;
 use crate::store::Store;
 use crate::visits::sets::{self, Fields, RuleTable};
@@ -428,7 +429,7 @@ impl Store {
         let expected = {
             let conn = self.conn();
             let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
-            let (_, tree) = super::report_tree(&conn, unit, first, last)?;
+            let (_, tree) = crate::report::report_tree(&conn, unit, first, last)?;
             self.check_path_in_scope(unit, &tree.path)?;
             let sets = rule_sets(&conn, self.levels())?;
             let mut out = Vec::new();

@@ -9,14 +9,14 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::sets::{self, Fields, RuleTable, parse_array};
-use super::{Rate, RuleCompliance, row_of, tally, total_of};
 use crate::date::{self, Date};
 use crate::error::Result;
 use crate::period::{Cadence, Period, PeriodKind};
 use crate::staff::Role;
 use crate::store::Store;
 use crate::units::span_on;
+use crate::visits::sets::{self, Fields, RuleTable, parse_array};
+use crate::visits::{Rate, RuleCompliance, row_of, tally, total_of};
 
 /// A contact quota: every staff member holding `role` contacts `contacts` distinct
 /// households in each stretch of `cadence`.

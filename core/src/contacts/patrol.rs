@@ -9,14 +9,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::sets::{self, Fields, RuleTable, parse_array};
-use super::{Rate, RuleCompliance, row_of, tally, total_of};
 use crate::date::{self, Date, Moment};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
 use crate::period::{Cadence, Period, PeriodKind};
 use crate::store::Store;
+use crate::text;
 use crate::units::span_on;
+use crate::visits::sets::{self, Fields, RuleTable, parse_array};
+use crate::visits::{Rate, RuleCompliance, row_of, tally, total_of};
 
 /// A patrol rule: every unit of `level` is patrolled at least `times` times in each
 /// stretch of `cadence`.
@@ -240,13 +241,7 @@ impl Store {
         at: Moment,
         note: &str,
     ) -> Result<Patrol> {
-        if note.chars().count() > 2000 {
-            return Err(Error::invalid(
-                "note",
-                note,
-                "a note is at most 2000 characters",
-            ));
-        }
+        text::check_len("note", note, 0, text::LONG_TEXT_MAX)?;
         let on = date::local_date(&at, self.offset());
         self.unit(unit, Some(on))?;
         let at_text = at.to_rfc3339();

@@ -8,10 +8,11 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::record::household_unit;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::text;
+use crate::visits::household_unit;
 
 /// Something found on a visit, waiting to become (or already) a ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,22 +71,9 @@ impl Store {
         category: Option<&str>,
         urgent: bool,
     ) -> Result<Finding> {
-        let length = summary.trim().chars().count();
-        if length == 0 || summary.chars().count() > 2000 {
-            return Err(Error::invalid(
-                "summary",
-                summary,
-                "a finding's summary is 1 to 2000 characters",
-            ));
-        }
-        if let Some(c) = category
-            && (c.trim().is_empty() || c.chars().count() > 64)
-        {
-            return Err(Error::invalid(
-                "category",
-                c,
-                "a category is 1 to 64 characters",
-            ));
+        text::check_len("summary", summary, 1, text::LONG_TEXT_MAX)?;
+        if let Some(c) = category {
+            text::check_len("category", c, 1, 64)?;
         }
         let id = self.write(|w| {
             let visit: Option<(String, i64)> =

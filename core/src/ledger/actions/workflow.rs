@@ -4,10 +4,10 @@
 use chrono::{FixedOffset, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
-use super::{Handler, Status, TimeLimit};
 use crate::calendar::Calendar;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
+use crate::ledger::{Handler, Status, TimeLimit, moment_of};
 
 /// An entry's state after an event: what the workflow decides and the queries read.
 /// Instants are seconds since the Unix epoch. Stored as JSON: statuses by name, handlers
@@ -106,7 +106,7 @@ pub(crate) struct Clock<'a> {
 
 impl Clock<'_> {
     fn date_of(&self, at: i64) -> Date {
-        super::moment_of(at, self.offset).date_naive()
+        moment_of(at, self.offset).date_naive()
     }
 
     /// The last second of `day` in the deployment's offset.
@@ -313,5 +313,5 @@ impl State {
 
 /// The day number of the civil date of an instant in `offset`.
 pub(crate) fn day_of(at: i64, offset: FixedOffset) -> i64 {
-    date::to_sql(super::moment_of(at, offset).date_naive())
+    date::to_sql(moment_of(at, offset).date_naive())
 }

@@ -1,0 +1,402 @@
+//! Applying entry actions: the one path every action takes, alone or in a batch. Each is
+//! checked by [`EntryAction`]'s rule, read against the entry as it stands, stepped by the
+//! workflow, written with its event and state, and audited.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
+
+use super::workflow::{Clock, State, Step, day_of};
+use super::{Ask, EntryAction};
+use crate::calendar::Calendar;
+use crate::date::{self, Moment};
+use crate::error::{Error, Result};
+use crate::ledger::marks::{self, Mark};
+use crate::ledger::{Action, Entry, Handler, TimeLimit, moment_of};
+use crate::store::{Store, Write};
+use crate::units::{Span, spans_of};
+
+/// What a write needs to know of an entry to change it.
+pub(crate) struct Current {
+    pub(crate) unit: String,
+    pub(crate) limits: (TimeLimit, TimeLimit),
+    pub(crate) state: State,
+    pub(crate) last_at: i64,
+    pub(crate) events: u32,
+}
+
+pub(crate) fn current(conn: &Connection, id: i64) -> Result<Current> {
+    conn.prepare_cached(
+        "SELECT unit, time_limit, sign_limit, state, last_at, events FROM entry WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, u32>(5)?,
+        ))
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found("entry", id))
+    .and_then(|(unit, limit, sign, state, last_at, events)| {
+        Ok(Current {
+            unit,
+            limits: (TimeLimit::parse(&limit)?, TimeLimit::parse(&sign)?),
+            state: State::from_json(&state)?,
+            last_at,
+            events,
+        })
+    })
+}
+
+/// Appends an event with the state after it.
+pub(crate) fn append_event(
+    w: &mut Write<'_>,
+    id: i64,
+    seq: u32,
+    (action, actor, at, note, auto): (Action, &str, i64, &str, bool),
+    (days, satisfied): (Option<u32>, Option<bool>),
+    state: &str,
+) -> Result<()> {
+    w.tx.prepare_cached(
+        "INSERT INTO entry_event (entry_id, seq, action, actor, at, note, auto, days, satisfied, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![id, seq, action.as_str(), actor, at, note, auto, days, satisfied, state])?;
+    Ok(())
+}
+
+/// Stores an entry's state after its event number `seq` at `at`.
+pub(crate) fn store_state(
+    w: &Write<'_>,
+    id: i64,
+    seq: u32,
+    at: i64,
+    state: &State,
+    text: &str,
+) -> Result<()> {
+    w.tx.prepare_cached(
+        "UPDATE entry SET state = ?2, status = ?3, hard = ?4, handler = ?5, deadline = ?6,
+         sign_due = ?7, last_at = ?8, events = ?9 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        text,
+        state.status.as_str(),
+        state.hard,
+        state.handler.key(),
+        state.deadline,
+        state.sign_due,
+        at,
+        seq,
+    ])?;
+    Ok(())
+}
+
+/// What working entries needs across steps: the calendar, and the units' spans read.
+pub(crate) struct Walk {
+    pub(crate) calendar: Arc<Calendar>,
+    pub(crate) spans: HashMap<String, Vec<Span>>,
+}
+
+impl Walk {
+    pub(crate) fn new(store: &Store, conn: &Connection) -> Result<Walk> {
+        Ok(Walk {
+            calendar: store.calendar_on(conn)?,
+            spans: HashMap::new(),
+        })
+    }
+
+    pub(crate) fn spans(&mut self, conn: &Connection, code: &str) -> Result<&[Span]> {
+        if !self.spans.contains_key(code) {
+            self.spans.insert(code.to_owned(), spans_of(conn, code)?);
+        }
+        Ok(&self.spans[code])
+    }
+
+    /// The path of `code` on its last span (where it is now, or was when retired).
+    pub(crate) fn path(&mut self, conn: &Connection, code: &str) -> Result<&str> {
+        self.spans(conn, code)?
+            .last()
+            .map(|s| s.path.as_str())
+            .ok_or_else(|| Error::not_found("unit", code))
+    }
+
+    /// The span of `code` on day number `day`.
+    pub(crate) fn span_on(&mut self, conn: &Connection, code: &str, day: i64) -> Result<&Span> {
+        self.spans(conn, code)?
+            .iter()
+            .find(|s| s.valid_from <= day && day < s.valid_to)
+            .ok_or_else(|| Error::not_found("unit", format!("{code} on {}", date::iso(day))))
+    }
+}
+
+impl Store {
+    /// Applies `actions` in order in one write, each as its single action would (same
+    /// checks, events and audit records): all or nothing, the first refusal naming the
+    /// action's place in the batch. Gives how many were applied.
+    pub fn work_entries(&self, actions: &[EntryAction]) -> Result<usize> {
+        self.apply(actions, true)?;
+        Ok(actions.len())
+    }
+
+    /// Applies a batch given as a JSON array of objects in the shape of [`EntryAction`]
+    /// (see [`EntryAction::list_from_json`]).
+    pub fn work_entries_json(&self, json: &str) -> Result<usize> {
+        self.work_entries(&EntryAction::list_from_json(json, self.offset())?)
+    }
+
+    /// The one path of every entry action: each checked ([`EntryAction`]'s `ask`), the
+    /// staff named known, then all applied in one write. In a batch a refusal names the
+    /// action's place.
+    fn apply(&self, actions: &[EntryAction], batch: bool) -> Result<()> {
+        let place = |e: Error, i: usize| {
+            if batch {
+                e.context(&format!("action {i} of the batch"))
+            } else {
+                e
+            }
+        };
+        let mut asks = Vec::with_capacity(actions.len());
+        let mut staff = BTreeSet::new();
+        for (i, a) in actions.iter().enumerate() {
+            let (ask, actor) = a.ask().map_err(|e| place(e, i))?;
+            if let Some(s) = actor {
+                staff.insert(s);
+            }
+            asks.push((ask, actor));
+        }
+        for s in staff {
+            self.staff(s)?;
+        }
+        self.write(|w| {
+            let mut walk = Walk::new(self, &w.tx)?;
+            for (i, (a, (ask, actor))) in actions.iter().zip(asks).enumerate() {
+                self.act_in(
+                    w,
+                    &mut walk,
+                    a.entry_id,
+                    ask,
+                    a.at.timestamp(),
+                    (actor, &a.note),
+                )
+                .map_err(|e| place(e, i))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Applies one action and gives the entry after it.
+    fn act(&self, action: &EntryAction) -> Result<Entry> {
+        self.apply(std::slice::from_ref(action), false)?;
+        self.entry(action.entry_id)
+    }
+
+    /// The handler signs for entry `id` (签收): `staff_id` must be known.
+    pub fn sign_for(&self, id: i64, staff_id: &str, at: &Moment) -> Result<Entry> {
+        self.act(&EntryAction::sign_for(id, staff_id, *at))
+    }
+
+    /// Work on entry `id` starts, by `staff_id`.
+    pub fn start(&self, id: i64, staff_id: &str, at: &Moment) -> Result<Entry> {
+        self.act(&EntryAction::start(id, staff_id, *at))
+    }
+
+    /// Hands entry `id` on with `reason`: to the unit above the one handling it, or to
+    /// `to` (a unit above it, by code, or a named department). It is `registered` there
+    /// and must be signed for again.
+    pub fn escalate(&self, id: i64, at: &Moment, reason: &str, to: Option<&str>) -> Result<Entry> {
+        self.act(&EntryAction::escalate(id, *at, reason, to))
+    }
+
+    /// Sends entry `id` back to whoever sent it, as misrouted (退回), with `reason`.
+    pub fn return_entry(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
+        self.act(&EntryAction::return_entry(id, *at, reason))
+    }
+
+    /// Marks entry `id` hard to resolve (难解决) with `reason`; it stays open.
+    pub fn mark_hard(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
+        self.act(&EntryAction::mark_hard(id, *at, reason))
+    }
+
+    /// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
+    pub fn suspend(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
+        self.act(&EntryAction::suspend(id, *at, reason))
+    }
+
+    /// Takes entry `id` up again: its deadline moves by the working days it was suspended
+    /// (by the time suspended, for a limit in hours).
+    pub fn resume(&self, id: i64, at: &Moment) -> Result<Entry> {
+        self.act(&EntryAction::resume(id, *at))
+    }
+
+    /// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365), with
+    /// `reason`.
+    pub fn extend(&self, id: i64, at: &Moment, days: u32, reason: &str) -> Result<Entry> {
+        self.act(&EntryAction::extend(id, *at, days, reason))
+    }
+
+    /// Resolves entry `id` (办结) with `result`.
+    pub fn resolve(&self, id: i64, at: &Moment, result: &str) -> Result<Entry> {
+        self.act(&EntryAction::resolve(id, *at, result))
+    }
+
+    /// Records the resident's feedback on entry `id`'s resolution (核查): unsatisfied
+    /// sends it back to work and counts as rework (返工).
+    pub fn verify(&self, id: i64, at: &Moment, satisfied: bool, note: &str) -> Result<Entry> {
+        self.act(&EntryAction::verify(id, *at, satisfied, note))
+    }
+
+    /// Closes entry `id` (注销): archived, "close one when it is solved".
+    pub fn close_entry(&self, id: i64, at: &Moment) -> Result<Entry> {
+        self.act(&EntryAction::close(id, *at))
+    }
+
+    /// Opens closed entry `id` again with `reason`; it goes back to work.
+    pub fn reopen(&self, id: i64, at: &Moment, reason: &str) -> Result<Entry> {
+        self.act(&EntryAction::reopen(id, *at, reason))
+    }
+
+    /// What [`Store::act`] does inside its write: the step asked of entry `id` at `at`,
+    /// with its audit record.
+    pub(crate) fn act_in(
+        &self,
+        w: &mut Write<'_>,
+        walk: &mut Walk,
+        id: i64,
+        ask: Ask<'_>,
+        at: i64,
+        (actor, note): (Option<&str>, &str),
+    ) -> Result<State> {
+        let cur = current(&w.tx, id)?;
+        let step = match ask {
+            Ask::Step(step) => step,
+            Ask::Escalate(to) => {
+                let day = day_of(at, self.offset());
+                let target = Self::escalation_target(&w.tx, walk, &cur.state, to, day)?
+                    .ok_or_else(|| {
+                        Error::InvalidTransition(format!(
+                            "cannot escalate entry {id}: {} is the top of the tree",
+                            cur.state.handler
+                        ))
+                    })?;
+                Step::Escalate(target)
+            }
+        };
+        let now = self.step(w, walk, (id, cur), &step, at, (actor, note, false))?;
+        w.changes_no_household();
+        w.audit(
+            step.action().as_str(),
+            &format!("entry {id}"),
+            &json!({"status": now.status.as_str(), "handler": now.handler.key()}),
+        )?;
+        Ok(now)
+    }
+
+    /// The step itself, inside a write, on the entry as just read: checks, transition,
+    /// event, state.
+    pub(crate) fn step(
+        &self,
+        w: &mut Write<'_>,
+        walk: &mut Walk,
+        (id, cur): (i64, Current),
+        step: &Step,
+        at: i64,
+        (actor, note, auto): (Option<&str>, &str, bool),
+    ) -> Result<State> {
+        let path = walk.path(&w.tx, &cur.unit)?;
+        self.check_path_in_scope(&cur.unit, path)?;
+        if !auto
+            && is_handler_step(step)
+            && let Some(unit) = cur.state.handler.unit()
+        {
+            let path = walk.path(&w.tx, unit)?;
+            self.check_path_in_scope(unit, path)?;
+        }
+        if at < cur.last_at {
+            return Err(Error::invalid(
+                "at",
+                moment_of(at, self.offset()).to_rfc3339(),
+                format!(
+                    "before entry {id}'s last event at {}",
+                    moment_of(cur.last_at, self.offset()).to_rfc3339()
+                ),
+            ));
+        }
+        let clock = Clock {
+            calendar: &walk.calendar,
+            offset: self.offset(),
+        };
+        let next = cur.state.after(id, step, at, &clock, cur.limits)?;
+        let (days, satisfied) = match step {
+            Step::Extend(n) => (Some(*n), None),
+            Step::Verify(s) => (None, Some(*s)),
+            _ => (None, None),
+        };
+        let actor = actor.map_or_else(|| w.actor().to_owned(), str::to_owned);
+        let text = next.to_text();
+        let seq = cur.events + 1;
+        append_event(
+            w,
+            id,
+            seq,
+            (step.action(), &actor, at, note, auto),
+            (days, satisfied),
+            &text,
+        )?;
+        store_state(w, id, seq, at, &next, &text)?;
+        marks::append(&w.tx, id, &Mark::new(step.action(), at, &next))?;
+        w.changes_entry(id);
+        Ok(next)
+    }
+
+    /// Where `escalate` sends an entry: `to` (a unit above the one accountable for it, or
+    /// else a named department), or by default the unit above the accountable one.
+    pub(crate) fn escalation_target(
+        conn: &Connection,
+        walk: &mut Walk,
+        state: &State,
+        to: Option<&str>,
+        day: i64,
+    ) -> Result<Option<Handler>> {
+        let Some(from) = state.accountable_unit() else {
+            return Ok(None);
+        };
+        let span = walk.span_on(conn, from, day)?;
+        match to {
+            None => Ok(span.parent.clone().map(Handler::Unit)),
+            Some(name) => {
+                crate::text::check_len("to", name, 1, 64)?;
+                let above = span
+                    .path
+                    .split('/')
+                    .filter(|c| !c.is_empty())
+                    .rev()
+                    .skip(1)
+                    .any(|c| c == name);
+                if above {
+                    return Ok(Some(Handler::Unit(name.to_owned())));
+                }
+                // A name made of digits is a unit code, mistyped or not: never a department.
+                if walk.spans(conn, name)?.is_empty() && !name.bytes().all(|b| b.is_ascii_digit()) {
+                    return Ok(Some(Handler::Department(name.to_owned())));
+                }
+                Err(Error::invalid(
+                    "to",
+                    name,
+                    format!("not a unit above {from} on {}", date::iso(day)),
+                ))
+            }
+        }
+    }
+}
+
+/// Steps only the entry's handler takes: its unit must be in scope too.
+fn is_handler_step(step: &Step) -> bool {
+    !matches!(step, Step::Verify(_) | Step::Close | Step::Reopen)
+}

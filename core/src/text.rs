@@ -1,0 +1,69 @@
+//! The rules every piece of text given to the library follows: how long it may be, and how
+//! much of a refused value a message shows back.
+
+use crate::error::{Error, Result};
+
+/// The most characters of a caller's value an error message shows; a longer value is cut
+/// there and its length given instead of the rest.
+pub const ECHO_MAX: usize = 200;
+
+/// The longest free text (a note, a reason, a result, a summary), in characters.
+pub const LONG_TEXT_MAX: usize = 2000;
+
+/// `value` as an error message may show it: whole when it is at most [`ECHO_MAX`]
+/// characters, else its first [`ECHO_MAX`] characters, `…` and its length.
+pub fn clip(value: &str) -> String {
+    match value.char_indices().nth(ECHO_MAX) {
+        None => value.to_owned(),
+        Some((cut, _)) => format!("{}… ({} characters)", &value[..cut], value.chars().count()),
+    }
+}
+
+/// Checks that `value`, the argument `field`, is at most `max` characters long and, when
+/// `min` is above 0, has at least `min` characters other than white space at its ends.
+/// A refusal is `InvalidInput` naming `field`.
+pub fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {
+    let length = value.chars().count();
+    let kept = if min == 0 {
+        length
+    } else {
+        value.trim().chars().count()
+    };
+    if length > max || kept < min {
+        let range = if min == 0 {
+            format!("at most {max} characters")
+        } else {
+            format!("{min} to {max} characters")
+        };
+        return Err(Error::invalid(
+            field,
+            value,
+            format!("{field} is {range}, not {length}"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_keeps_short_values_and_cuts_long_ones() {
+        assert_eq!(clip("岳阳镇"), "岳阳镇");
+        let long = "字".repeat(ECHO_MAX + 5);
+        let clipped = clip(&long);
+        assert!(clipped.starts_with(&"字".repeat(ECHO_MAX)));
+        assert!(clipped.ends_with(&format!("… ({} characters)", ECHO_MAX + 5)));
+    }
+
+    #[test]
+    fn check_len_counts_characters_and_refuses_blank_text() {
+        assert!(check_len("note", "", 0, 5).is_ok());
+        assert!(check_len("reason", "  ", 1, 5).is_err());
+        assert!(check_len("reason", "五个汉字啊", 1, 5).is_ok());
+        let err = check_len("reason", "六个汉字啊啊", 1, 5).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("reason is 1 to 5 characters"));
+    }
+}

@@ -1,0 +1,70 @@
+//! Periods through the public API, as the bindings use them: parsing each kind, bounds,
+//! neighbours, nesting, and refusals naming the field.
+
+mod common;
+
+use common::d;
+use wangge::{ErrorKind, Period, PeriodKind};
+
+#[test]
+fn every_kind_parses_and_prints_back_with_its_first_and_last_day() {
+    for (text, kind, first, last) in [
+        ("2024-03-17", PeriodKind::Day, "2024-03-17", "2024-03-17"),
+        ("2024-W11", PeriodKind::Week, "2024-03-11", "2024-03-17"),
+        ("2024-02", PeriodKind::Month, "2024-02-01", "2024-02-29"),
+        ("2024-Q1", PeriodKind::Quarter, "2024-01-01", "2024-03-31"),
+        ("2024-H2", PeriodKind::HalfYear, "2024-07-01", "2024-12-31"),
+        ("2024", PeriodKind::Year, "2024-01-01", "2024-12-31"),
+    ] {
+        let period = Period::parse(text).unwrap();
+        assert_eq!(period.kind(), kind, "{text}");
+        assert_eq!(period.first(), d(first), "{text}");
+        assert_eq!(period.last(), d(last), "{text}");
+        assert_eq!(period.to_string(), text);
+    }
+}
+
+#[test]
+fn neighbours_and_nesting_follow_the_calendar() {
+    let q4 = Period::parse("2024-Q4").unwrap();
+    assert_eq!(q4.next(), Period::parse("2025-Q1").unwrap());
+    assert_eq!(q4.previous(), Period::parse("2024-Q3").unwrap());
+    let months = q4.inside(PeriodKind::Month).unwrap();
+    assert_eq!(months.len(), 3);
+    assert_eq!(months[0], Period::parse("2024-10").unwrap());
+    assert_eq!(
+        Period::parse("2024-11")
+            .unwrap()
+            .belongs_to(PeriodKind::HalfYear)
+            .unwrap(),
+        Period::parse("2024-H2").unwrap()
+    );
+    assert!(q4.contains(d("2024-12-31")));
+    assert!(!q4.contains(d("2025-01-01")));
+}
+
+#[test]
+fn malformed_periods_are_invalid_input_naming_the_period() {
+    for text in [
+        "2024-13",
+        "2024-W54",
+        "2024-Q5",
+        "2024-H3",
+        "24",
+        "",
+        "2024-02-30",
+    ] {
+        let err = Period::parse(text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{text}");
+        assert!(
+            matches!(
+                err,
+                wangge::Error::InvalidInput {
+                    field: "period",
+                    ..
+                }
+            ),
+            "{text}: {err}"
+        );
+    }
+}
