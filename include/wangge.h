@@ -304,6 +304,7 @@ wg_status wg_import_csv_file(const wg_store *store,
                              void *user_data,
                              char **out_json);
 
+// A list of tags given as one `;`-separated string or as an array of strings.
 // Imports households and residents from `rows_json`, a JSON array of row objects with
 // the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
 // `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
@@ -441,6 +442,157 @@ wg_status wg_entries(const wg_store *store, const char *query_json, char **out_j
 // `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
 // NULL or writable.
 wg_status wg_piles(const wg_store *store, const char *unit, const char *period, char **out_json);
+
+// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
+// one is `WG_NOT_FOUND`): `registered → signed_for`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_sign_for(const wg_store *store,
+                            int64_t id,
+                            const char *staff_id,
+                            const char *at,
+                            char **out_json);
+
+// Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_start(const wg_store *store,
+                         int64_t id,
+                         const char *staff_id,
+                         const char *at,
+                         char **out_json);
+
+// Hands entry `id` on with `reason`: to the unit above the one accountable for it, or,
+// when `to` is not NULL, to `to` (a unit above it, by code, or else a named department
+// such as 县民政局). It is `registered` there and must be signed for again. Allowed when
+// registered, signed for or in progress; at the top of the tree it is
+// `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_escalate(const wg_store *store,
+                            int64_t id,
+                            const char *at,
+                            const char *reason,
+                            const char *to,
+                            char **out_json);
+
+// Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
+// `reason`; it is `registered` there again. Allowed when registered or signed for.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_return(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          const char *reason,
+                          char **out_json);
+
+// Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
+// `hard` standing.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_mark_hard(const wg_store *store,
+                             int64_t id,
+                             const char *at,
+                             const char *reason,
+                             char **out_json);
+
+// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
+// Allowed when signed for or in progress.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_suspend(const wg_store *store,
+                           int64_t id,
+                           const char *at,
+                           const char *reason,
+                           char **out_json);
+
+// Takes suspended entry `id` up again, in the status it was suspended from: its deadline
+// moves by the working days it was suspended (by the time, for a limit in hours).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_resume(const wg_store *store, int64_t id, const char *at, char **out_json);
+
+// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
+// `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_extend(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          int64_t days,
+                          const char *reason,
+                          char **out_json);
+
+// Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_resolve(const wg_store *store,
+                           int64_t id,
+                           const char *at,
+                           const char *result,
+                           char **out_json);
+
+// Records the resident's feedback on resolved entry `id` (核查), with `note` (NULL:
+// empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
+// unsatisfied sends it back to `in_progress` and counts as rework (返工).
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_verify(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          int32_t satisfied,
+                          const char *note,
+                          char **out_json);
+
+// Closes resolved entry `id` (注销): archived, "close one when it is solved".
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_close(const wg_store *store, int64_t id, const char *at, char **out_json);
+
+// Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
+//
+// # Safety
+// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
+// NULL or writable.
+wg_status wg_entry_reopen(const wg_store *store,
+                          int64_t id,
+                          const char *at,
+                          const char *reason,
+                          char **out_json);
+
+// Applies what time has made due by `now`: every entry of the handle's scope whose
+// handler has not signed for it within its limit is escalated to the level above, as an
+// automatic event at the moment the limit ran out, again while the new limit has also
+// run out by `now`, up to the top of the tree. Deterministic and idempotent: a second
+// tick at the same `now` does nothing. Writes to `*out_json` (if not NULL) the events
+// made, in order, a JSON array (`[]` when there were none).
+//
+// # Safety
+// `store` is NULL or a live handle; `now` is NULL or NUL-terminated; `out_json` is NULL
+// or writable.
+wg_status wg_tick(const wg_store *store, const char *now, char **out_json);
 
 // Reads the period `text` and writes to `*out_json` what it is, as a JSON object:
 // `{"period":"2024-Q1","kind":"quarter","first":"2024-01-01","last":"2024-03-31","days":91}`
@@ -1189,157 +1341,6 @@ wg_status wg_reverification_due(const wg_store *store,
                                 const char *unit,
                                 const char *as_of,
                                 char **out_json);
-
-// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
-// one is `WG_NOT_FOUND`): `registered → signed_for`.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_sign_for(const wg_store *store,
-                            int64_t id,
-                            const char *staff_id,
-                            const char *at,
-                            char **out_json);
-
-// Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_start(const wg_store *store,
-                         int64_t id,
-                         const char *staff_id,
-                         const char *at,
-                         char **out_json);
-
-// Hands entry `id` on with `reason`: to the unit above the one accountable for it, or,
-// when `to` is not NULL, to `to` (a unit above it, by code, or else a named department
-// such as 县民政局). It is `registered` there and must be signed for again. Allowed when
-// registered, signed for or in progress; at the top of the tree it is
-// `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_escalate(const wg_store *store,
-                            int64_t id,
-                            const char *at,
-                            const char *reason,
-                            const char *to,
-                            char **out_json);
-
-// Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
-// `reason`; it is `registered` there again. Allowed when registered or signed for.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_return(const wg_store *store,
-                          int64_t id,
-                          const char *at,
-                          const char *reason,
-                          char **out_json);
-
-// Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
-// `hard` standing.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_mark_hard(const wg_store *store,
-                             int64_t id,
-                             const char *at,
-                             const char *reason,
-                             char **out_json);
-
-// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
-// Allowed when signed for or in progress.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_suspend(const wg_store *store,
-                           int64_t id,
-                           const char *at,
-                           const char *reason,
-                           char **out_json);
-
-// Takes suspended entry `id` up again, in the status it was suspended from: its deadline
-// moves by the working days it was suspended (by the time, for a limit in hours).
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_resume(const wg_store *store, int64_t id, const char *at, char **out_json);
-
-// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
-// `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_extend(const wg_store *store,
-                          int64_t id,
-                          const char *at,
-                          int64_t days,
-                          const char *reason,
-                          char **out_json);
-
-// Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_resolve(const wg_store *store,
-                           int64_t id,
-                           const char *at,
-                           const char *result,
-                           char **out_json);
-
-// Records the resident's feedback on resolved entry `id` (核查), with `note` (NULL:
-// empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
-// unsatisfied sends it back to `in_progress` and counts as rework (返工).
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_verify(const wg_store *store,
-                          int64_t id,
-                          const char *at,
-                          int32_t satisfied,
-                          const char *note,
-                          char **out_json);
-
-// Closes resolved entry `id` (注销): archived, "close one when it is solved".
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_close(const wg_store *store, int64_t id, const char *at, char **out_json);
-
-// Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
-//
-// # Safety
-// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-// NULL or writable.
-wg_status wg_entry_reopen(const wg_store *store,
-                          int64_t id,
-                          const char *at,
-                          const char *reason,
-                          char **out_json);
-
-// Applies what time has made due by `now`: every entry of the handle's scope whose
-// handler has not signed for it within its limit is escalated to the level above, as an
-// automatic event at the moment the limit ran out, again while the new limit has also
-// run out by `now`, up to the top of the tree. Deterministic and idempotent: a second
-// tick at the same `now` does nothing. Writes to `*out_json` (if not NULL) the events
-// made, in order, a JSON array (`[]` when there were none).
-//
-// # Safety
-// `store` is NULL or a live handle; `now` is NULL or NUL-terminated; `out_json` is NULL
-// or writable.
-wg_status wg_tick(const wg_store *store, const char *now, char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -9,10 +9,9 @@
 
 use std::ffi::c_char;
 
-use crate::error::{FfiError, arg, date, opt_arg};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Writes a new version of `section` of household `household_id`'s archive, whose content
@@ -30,18 +29,13 @@ pub unsafe extern "C" fn wg_archive_set(
     content_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let section = arg("section", section)?;
-        let json = arg("content_json", content_json)?;
-        let out = OutString::optional(out_json);
-        let content: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid content_json: {e}")))?;
-        let version = store.set_archive_section(household_id, section, &content)?;
-        put_json_opt(out, &version)
+    with_store(store, |store| {
+        let (household_id, section) = (arg!(household_id), arg!(section));
+        let content = input::archive_content(arg!(content_json))?;
+        opt_json(
+            out_json,
+            &store.set_archive_section(household_id, section, &content)?,
+        )
     })
 }
 
@@ -59,14 +53,9 @@ pub unsafe extern "C" fn wg_archive_get(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let at = opt_arg("at", at)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.archive(household_id, at)?)
+    with_store(store, |store| {
+        let (household_id, at) = (arg!(household_id), opt_arg!(at));
+        out!(out_json).json(&store.archive(household_id, at)?)
     })
 }
 
@@ -83,14 +72,9 @@ pub unsafe extern "C" fn wg_archive_history(
     section: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let section = arg("section", section)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.archive_history(household_id, section)?)
+    with_store(store, |store| {
+        let (household_id, section) = (arg!(household_id), arg!(section));
+        out!(out_json).json(&store.archive_history(household_id, section)?)
     })
 }
 
@@ -105,13 +89,8 @@ pub unsafe extern "C" fn wg_archive_verify(
     household_id: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let on = date("on", on)?;
-        store.verify_archive(household_id, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, on) = (arg!(household_id), date!(on));
+        Ok(store.verify_archive(household_id, on)?)
     })
 }

@@ -23,10 +23,8 @@
 
 use std::ffi::c_char;
 
-use crate::error::{arg, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Sets the contact quotas in force from `start` (NULL: always) from `rules_json`, a JSON
@@ -41,14 +39,10 @@ pub unsafe extern "C" fn wg_quota_rules_set(
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_quota_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_quota_rules_json(rules, start)?)
     })
 }
 
@@ -64,14 +58,9 @@ pub unsafe extern "C" fn wg_quota_rules(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put(&store.quota_rules_json(as_of)?);
-        Ok(())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).text(&store.quota_rules_json(as_of)?)
     })
 }
 
@@ -92,14 +81,9 @@ pub unsafe extern "C" fn wg_quota_compliance(
     detail: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.quota_compliance(unit, &period, detail != 0)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.quota_compliance(unit, &period, detail != 0)?)
     })
 }
 
@@ -116,14 +100,10 @@ pub unsafe extern "C" fn wg_patrol_rules_set(
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_patrol_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_patrol_rules_json(rules, start)?)
     })
 }
 
@@ -138,14 +118,9 @@ pub unsafe extern "C" fn wg_patrol_rules(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put(&store.patrol_rules_json(as_of)?);
-        Ok(())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).text(&store.patrol_rules_json(as_of)?)
     })
 }
 
@@ -167,17 +142,14 @@ pub unsafe extern "C" fn wg_patrol_record(
     note: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let at = store.parse_moment(arg("at", at)?)?;
-        let note = opt_arg("note", note)?.unwrap_or("");
-        let out = OutString::optional(out_json);
-        let patrol = store.record_patrol(unit, staff_id, at, note)?;
-        put_json_opt(out, &patrol)
+    with_store(store, |store| {
+        let (unit, staff_id, at, note) = (
+            arg!(unit),
+            arg!(staff_id),
+            moment!(store, at),
+            opt_arg!(note).unwrap_or(""),
+        );
+        opt_json(out_json, &store.record_patrol(unit, staff_id, at, note)?)
     })
 }
 
@@ -194,14 +166,9 @@ pub unsafe extern "C" fn wg_patrols(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.patrols(unit, &period)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.patrols(unit, &period)?)
     })
 }
 
@@ -221,14 +188,9 @@ pub unsafe extern "C" fn wg_patrol_compliance(
     detail: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.patrol_compliance(unit, &period, detail != 0)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.patrol_compliance(unit, &period, detail != 0)?)
     })
 }
 
@@ -250,15 +212,12 @@ pub unsafe extern "C" fn wg_finding_record(
     urgent: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let summary = arg("summary", summary)?;
-        let category = opt_arg("category", category)?;
-        let out = OutString::optional(out_json);
-        let finding = store.record_finding(visit_id, summary, category, urgent != 0)?;
-        put_json_opt(out, &finding)
+    with_store(store, |store| {
+        let (summary, category) = (arg!(summary), opt_arg!(category));
+        opt_json(
+            out_json,
+            &store.record_finding(visit_id, summary, category, urgent != 0)?,
+        )
     })
 }
 
@@ -276,12 +235,8 @@ pub unsafe extern "C" fn wg_findings(
     open_only: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.findings(unit, open_only != 0)?)
+    with_store(store, |store| {
+        let unit = arg!(unit);
+        out!(out_json).json(&store.findings(unit, open_only != 0)?)
     })
 }

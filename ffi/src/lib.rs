@@ -15,13 +15,18 @@
 // The exported names follow C conventions.
 #![allow(non_camel_case_types)]
 
+#[macro_use]
+mod args;
+#[macro_use]
+mod out;
+
 mod archive;
 mod calendar;
 mod contacts;
 mod error;
 mod import;
+mod input;
 mod ledger;
-mod out;
 mod panic;
 mod period;
 mod registry;
@@ -31,7 +36,6 @@ mod store;
 mod submit;
 mod units;
 mod visits;
-mod workflow;
 
 use std::ffi::{CString, c_char};
 
@@ -49,7 +53,6 @@ pub use store::*;
 pub use submit::*;
 pub use units::*;
 pub use visits::*;
-pub use workflow::*;
 
 /// Frees a string the library returned. NULL is accepted and ignored.
 ///
@@ -57,14 +60,8 @@ pub use workflow::*;
 /// `s` is NULL or a string returned by this library and not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_string_free(s: *mut c_char) {
-    if s.is_null() {
-        return;
-    }
-    let _ = panic::boundary(None, || {
-        // SAFETY: made by CString::into_raw in this library, freed once.
-        drop(unsafe { CString::from_raw(s) });
-        Ok(())
-    });
+    // SAFETY: made by CString::into_raw in this library, freed once.
+    panic::release(s, |s| drop(unsafe { CString::from_raw(s) }));
 }
 
 /// The library's version as a static NUL-terminated string; do not free it.

@@ -13,10 +13,8 @@
 use std::ffi::c_char;
 
 use serde::Serialize;
-use wangge::{Date, Period, PeriodKind};
+use wangge::{Date, Period};
 
-use crate::error::{FfiError, arg, date};
-use crate::out::OutString;
 use crate::panic::boundary;
 use crate::wg_status;
 
@@ -42,16 +40,6 @@ impl From<Period> for PeriodJson {
     }
 }
 
-/// Reads a required period argument.
-fn period_arg(field: &'static str, ptr: *const c_char) -> Result<Period, FfiError> {
-    Ok(Period::parse(arg(field, ptr)?)?)
-}
-
-/// Reads a required kind argument.
-fn kind_arg(ptr: *const c_char) -> Result<PeriodKind, FfiError> {
-    Ok(PeriodKind::parse("kind", arg("kind", ptr)?)?)
-}
-
 /// Reads the period `text` and writes to `*out_json` what it is, as a JSON object:
 /// `{"period":"2024-Q1","kind":"quarter","first":"2024-01-01","last":"2024-03-31","days":91}`
 /// (`period` its canonical text; `kind` one of `day`, `week`, `month`, `quarter`,
@@ -66,9 +54,8 @@ pub unsafe extern "C" fn wg_period_parse(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("text", text)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&PeriodJson::from(period))
+        let period = period!(text);
+        out!(out_json).json(&PeriodJson::from(period))
     })
 }
 
@@ -84,11 +71,9 @@ pub unsafe extern "C" fn wg_period_containing(
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let kind = kind_arg(kind)?;
-        let day = date("day", day)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&Period::containing(kind, day).to_string());
-        Ok(())
+        let kind = kind!(kind);
+        let day = date!(day);
+        out!(out_period).text(&Period::containing(kind, day).to_string())
     })
 }
 
@@ -103,10 +88,8 @@ pub unsafe extern "C" fn wg_period_next(
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&period.next().to_string());
-        Ok(())
+        let period = period!(period);
+        out!(out_period).text(&period.next().to_string())
     })
 }
 
@@ -121,10 +104,8 @@ pub unsafe extern "C" fn wg_period_previous(
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&period.previous().to_string());
-        Ok(())
+        let period = period!(period);
+        out!(out_period).text(&period.previous().to_string())
     })
 }
 
@@ -140,16 +121,8 @@ pub unsafe extern "C" fn wg_period_contains(
     out: *mut i32,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let day = date("day", day)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        // SAFETY: checked non-NULL above; writable by the caller's contract.
-        unsafe { *out = i32::from(period.contains(day)) };
-        Ok(())
+        let (period, day, out) = (period!(period), date!(day), out!(out));
+        out.put(i32::from(period.contains(day)))
     })
 }
 
@@ -169,10 +142,9 @@ pub unsafe extern "C" fn wg_period_inside(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let kind = kind_arg(kind)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&period.inside(kind)?)
+        let period = period!(period);
+        let kind = kind!(kind);
+        out!(out_json).json(&period.inside(kind)?)
     })
 }
 
@@ -191,10 +163,8 @@ pub unsafe extern "C" fn wg_period_belongs_to(
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let kind = kind_arg(kind)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&period.belongs_to(kind)?.to_string());
-        Ok(())
+        let period = period!(period);
+        let kind = kind!(kind);
+        out!(out_period).text(&period.belongs_to(kind)?.to_string())
     })
 }

@@ -11,29 +11,12 @@
 
 use std::ffi::c_char;
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 
-use crate::error::{FfiError, arg, date, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
-
-/// Reads an ID number or phone given in JSON: a string, or null or absent for none. Any
-/// other value is refused without echoing it, since it is personal information.
-pub(crate) fn private_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    match Option::<Value>::deserialize(deserializer)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(D::Error::custom(
-            "ID numbers and phones are given as JSON strings",
-        )),
-    }
-}
 
 /// The tags of a `;`-separated list, trimmed, empty ones dropped; NULL is none.
 fn split_tags(tags: Option<&str>) -> Vec<&str> {
@@ -66,19 +49,15 @@ pub unsafe extern "C" fn wg_household_add(
     start: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let unit = arg("unit", unit)?;
-        let address = arg("address", address)?;
-        let kind = opt_arg("kind", kind)?.unwrap_or("registered");
-        let tags = split_tags(opt_arg("tags", tags)?);
-        let start = opt_date("start", start)?;
-        let out = OutString::optional(out_json);
-        let household = store.add_household(household_id, unit, address, kind, &tags, start)?;
-        put_json_opt(out, &household)
+    with_store(store, |store| {
+        let (household_id, unit, address) = (arg!(household_id), arg!(unit), arg!(address));
+        let kind = opt_arg!(kind).unwrap_or("registered");
+        let tags = split_tags(opt_arg!(tags));
+        let start = opt_date!(start);
+        opt_json(
+            out_json,
+            &store.add_household(household_id, unit, address, kind, &tags, start)?,
+        )
     })
 }
 
@@ -96,16 +75,9 @@ pub unsafe extern "C" fn wg_household_move(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let unit = arg("unit", unit)?;
-        let on = date("on", on)?;
-        let out = OutString::optional(out_json);
-        let household = store.move_household(household_id, unit, on)?;
-        put_json_opt(out, &household)
+    with_store(store, |store| {
+        let (household_id, unit, on) = (arg!(household_id), arg!(unit), date!(on));
+        opt_json(out_json, &store.move_household(household_id, unit, on)?)
     })
 }
 
@@ -120,14 +92,9 @@ pub unsafe extern "C" fn wg_household_end(
     household_id: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let on = date("on", on)?;
-        store.end_household(household_id, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, on) = (arg!(household_id), date!(on));
+        Ok(store.end_household(household_id, on)?)
     })
 }
 
@@ -143,53 +110,9 @@ pub unsafe extern "C" fn wg_household_get(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.household(household_id, as_of)?)
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FilterJson {
-    #[serde(default)]
-    as_of: Option<String>,
-    #[serde(default)]
-    household_class: Option<String>,
-    #[serde(default)]
-    tag: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-}
-
-fn household_filter(json: Option<&str>) -> Result<wangge::HouseholdFilter, FfiError> {
-    let Some(json) = json else {
-        return Ok(wangge::HouseholdFilter::default());
-    };
-    let parsed: FilterJson = serde_json::from_str(json)
-        .map_err(|e| FfiError::invalid(format!("invalid filter_json {json:?}: {e}")))?;
-    Ok(wangge::HouseholdFilter {
-        as_of: parsed
-            .as_of
-            .as_deref()
-            .map(|d| wangge::date::parse_date("as_of", d))
-            .transpose()?,
-        household_class: parsed
-            .household_class
-            .as_deref()
-            .map(wangge::HouseholdClass::parse)
-            .transpose()?,
-        tag: parsed.tag,
-        kind: parsed
-            .kind
-            .as_deref()
-            .map(wangge::HouseholdKind::parse)
-            .transpose()?,
+    with_store(store, |store| {
+        let (household_id, as_of) = (arg!(household_id), opt_date!(as_of));
+        out!(out_json).json(&store.household(household_id, as_of)?)
     })
 }
 
@@ -208,14 +131,10 @@ pub unsafe extern "C" fn wg_households(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let filter = household_filter(opt_arg("filter_json", filter_json)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.households(unit, &filter)?)
+    with_store(store, |store| {
+        let unit = arg!(unit);
+        let filter = input::household_filter(opt_arg!(filter_json))?;
+        out!(out_json).json(&store.households(unit, &filter)?)
     })
 }
 
@@ -233,16 +152,14 @@ pub unsafe extern "C" fn wg_household_tag(
     start: *const c_char,
     end: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let tag = arg("tag", tag)?;
-        let start = opt_date("start", start)?;
-        let end = opt_date("end", end)?;
-        store.tag(household_id, tag, start, end)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, tag, start, end) = (
+            arg!(household_id),
+            arg!(tag),
+            opt_date!(start),
+            opt_date!(end),
+        );
+        Ok(store.tag(household_id, tag, start, end)?)
     })
 }
 
@@ -257,15 +174,9 @@ pub unsafe extern "C" fn wg_household_untag(
     tag: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let tag = arg("tag", tag)?;
-        let on = date("on", on)?;
-        store.untag(household_id, tag, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, tag, on) = (arg!(household_id), arg!(tag), date!(on));
+        Ok(store.untag(household_id, tag, on)?)
     })
 }
 
@@ -282,15 +193,9 @@ pub unsafe extern "C" fn wg_resident_tag(
     start: *const c_char,
     end: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let tag = arg("tag", tag)?;
-        let start = opt_date("start", start)?;
-        let end = opt_date("end", end)?;
-        store.tag_resident(resident_id, tag, start, end)?;
-        Ok(())
+    with_store(store, |store| {
+        let (tag, start, end) = (arg!(tag), opt_date!(start), opt_date!(end));
+        Ok(store.tag_resident(resident_id, tag, start, end)?)
     })
 }
 
@@ -305,14 +210,9 @@ pub unsafe extern "C" fn wg_resident_untag(
     tag: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let tag = arg("tag", tag)?;
-        let on = date("on", on)?;
-        store.untag_resident(resident_id, tag, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (tag, on) = (arg!(tag), date!(on));
+        Ok(store.untag_resident(resident_id, tag, on)?)
     })
 }
 
@@ -327,13 +227,9 @@ pub unsafe extern "C" fn wg_tag_define(
     tag: *const c_char,
     special: bool,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let tag = arg("tag", tag)?;
-        store.define_tag(tag, special)?;
-        Ok(())
+    with_store(store, |store| {
+        let tag = arg!(tag);
+        Ok(store.define_tag(tag, special)?)
     })
 }
 
@@ -347,31 +243,7 @@ pub unsafe extern "C" fn wg_tag_kinds(
     store: *const wg_store,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.tag_kinds()?)
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewResidentJson {
-    name: String,
-    #[serde(default, deserialize_with = "private_text")]
-    id_number: Option<String>,
-    #[serde(default, deserialize_with = "private_text")]
-    phone: Option<String>,
-    #[serde(default)]
-    hukou: Option<String>,
-    #[serde(default)]
-    employer: Option<String>,
-    #[serde(default)]
-    relation: Option<String>,
-    #[serde(default)]
-    tags: Vec<String>,
+    with_store(store, |store| out!(out_json).json(&store.tag_kinds()?))
 }
 
 /// Adds a resident to household `household_id` from `start` (NULL: as long as the
@@ -393,28 +265,11 @@ pub unsafe extern "C" fn wg_resident_add(
     start: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let json = arg("resident_json", resident_json)?;
-        let start = opt_date("start", start)?;
-        let out = OutString::optional(out_json);
-        // The text is not echoed: it holds an ID number and a phone.
-        let parsed: NewResidentJson = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid resident_json: {e}")))?;
-        let resident = wangge::NewResident {
-            name: parsed.name,
-            id_number: parsed.id_number,
-            phone: parsed.phone,
-            hukou: parsed.hukou,
-            employer: parsed.employer,
-            relation: parsed.relation,
-            tags: parsed.tags,
-        };
-        let added = store.add_resident(household_id, &resident, start)?;
-        put_json_opt(out, &added)
+    with_store(store, |store| {
+        let (household_id, json, start) =
+            (arg!(household_id), arg!(resident_json), opt_date!(start));
+        let added = store.add_resident(household_id, &input::new_resident(json)?, start)?;
+        opt_json(out_json, &added)
     })
 }
 
@@ -434,16 +289,12 @@ pub unsafe extern "C" fn wg_resident_move(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let relation = arg("relation", relation)?;
-        let on = date("on", on)?;
-        let out = OutString::optional(out_json);
-        let resident = store.move_resident(resident_id, household_id, relation, on)?;
-        put_json_opt(out, &resident)
+    with_store(store, |store| {
+        let (household_id, relation, on) = (arg!(household_id), arg!(relation), date!(on));
+        opt_json(
+            out_json,
+            &store.move_resident(resident_id, household_id, relation, on)?,
+        )
     })
 }
 
@@ -460,13 +311,9 @@ pub unsafe extern "C" fn wg_resident_get(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.resident(resident_id, as_of)?)
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).json(&store.resident(resident_id, as_of)?)
     })
 }
 
@@ -483,14 +330,9 @@ pub unsafe extern "C" fn wg_residents(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.residents(household_id, as_of)?)
+    with_store(store, |store| {
+        let (household_id, as_of) = (arg!(household_id), opt_date!(as_of));
+        out!(out_json).json(&store.residents(household_id, as_of)?)
     })
 }
 
@@ -498,6 +340,12 @@ pub unsafe extern "C" fn wg_residents(
 struct ClearValues {
     id_number: Option<String>,
     phone: Option<String>,
+}
+
+impl From<(Option<String>, Option<String>)> for ClearValues {
+    fn from((id_number, phone): (Option<String>, Option<String>)) -> Self {
+        ClearValues { id_number, phone }
+    }
 }
 
 /// Writes to `*out_json` resident `resident_id`'s ID number and phone in clear, as
@@ -512,20 +360,21 @@ pub unsafe extern "C" fn wg_resident_clear(
     resident_id: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        let (id_number, phone) = store.resident_clear(resident_id)?;
-        out.put_json(&ClearValues { id_number, phone })
+    with_store(store, |store| {
+        out!(out_json).json(&ClearValues::from(store.resident_clear(resident_id)?))
     })
 }
 
 #[derive(Serialize)]
-struct CountsJson<'a> {
-    total: &'a wangge::UnitCounts,
-    units: &'a [wangge::UnitCounts],
+struct CountsJson {
+    total: wangge::UnitCounts,
+    units: Vec<wangge::UnitCounts>,
+}
+
+impl From<(wangge::UnitCounts, Vec<wangge::UnitCounts>)> for CountsJson {
+    fn from((total, units): (wangge::UnitCounts, Vec<wangge::UnitCounts>)) -> Self {
+        CountsJson { total, units }
+    }
 }
 
 /// Writes to `*out_json` the registry counts of `unit`'s subtree on `as_of` (NULL: today)
@@ -544,17 +393,9 @@ pub unsafe extern "C" fn wg_unit_counts(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        let (total, units) = store.unit_counts(unit, as_of)?;
-        out.put_json(&CountsJson {
-            total: &total,
-            units: &units,
-        })
+    with_store(store, |store| {
+        let (unit, as_of) = (arg!(unit), opt_date!(as_of));
+        let out = out!(out_json);
+        out.json(&CountsJson::from(store.unit_counts(unit, as_of)?))
     })
 }

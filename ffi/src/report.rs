@@ -22,27 +22,24 @@ use std::ffi::c_char;
 
 use serde::Serialize;
 
-use crate::error::{FfiError, arg};
-use crate::out::OutString;
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::panic::{boundary, release};
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// One indicator as `wg_indicators` lists it.
+/// Every indicator a report holds, in column order.
+fn indicators() -> Vec<IndicatorJson> {
+    let names = wangge::report::INDICATOR_NAMES.iter();
+    names
+        .map(|&(key, name)| IndicatorJson { key, name })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct IndicatorJson {
     key: &'static str,
     name: &'static str,
-}
-
-/// Reads the required `unit` and `period` arguments.
-pub(crate) fn unit_and_period<'a>(
-    unit: *const c_char,
-    period: *const c_char,
-) -> Result<(&'a str, wangge::Period), FfiError> {
-    let unit = arg("unit", unit)?;
-    let period = wangge::Period::parse(arg("period", period)?)?;
-    Ok((unit, period))
 }
 
 /// Writes to `*out_json` `unit`'s report over `period`, a JSON object (the same as
@@ -67,13 +64,9 @@ pub unsafe extern "C" fn wg_report(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.report(unit, period)?.to_json())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.report(unit, period)?.to_json())
     })
 }
 
@@ -95,14 +88,9 @@ pub unsafe extern "C" fn wg_report_csv(
     period: *const c_char,
     out_csv: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_csv", out_csv)?;
-        out.put(&store.report(unit, period)?.to_csv());
-        Ok(())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_csv).text(&store.report(unit, period)?.to_csv())
     })
 }
 
@@ -123,30 +111,12 @@ pub unsafe extern "C" fn wg_report_xlsx(
     out_bytes: *mut *mut u8,
     out_len: *mut usize,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        if out_bytes.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out_bytes: NULL where an out-pointer is required",
-            ));
-        }
-        if out_len.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out_len: NULL where an out-pointer is required",
-            ));
-        }
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        let (out_bytes, out_len) = (out!(out_bytes), out!(out_len));
         let bytes = store.report(unit, period)?.to_xlsx().into_boxed_slice();
-        let len = bytes.len();
-        // SAFETY: both checked non-NULL above and writable by the caller's contract; the
-        // buffer is handed over whole and given back to `wg_bytes_free` with `len`.
-        unsafe {
-            *out_bytes = Box::into_raw(bytes).cast::<u8>();
-            *out_len = len;
-        }
-        Ok(())
+        out_len.put(bytes.len())?;
+        out_bytes.put(Box::into_raw(bytes).cast::<u8>())
     })
 }
 
@@ -158,13 +128,9 @@ pub unsafe extern "C" fn wg_report_xlsx(
 /// length returned with it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_bytes_free(bytes: *mut u8, len: usize) {
-    if bytes.is_null() {
-        return;
-    }
-    let _ = boundary(None, || {
-        // SAFETY: made from a boxed slice of `len` bytes in this library, freed once.
-        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
-        Ok(())
+    // SAFETY: made from a boxed slice of `len` bytes in this library, freed once.
+    release(bytes, |b| {
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(b, len)) });
     });
 }
 
@@ -192,17 +158,12 @@ pub unsafe extern "C" fn wg_circular(
     min_sample: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let indicator = arg("indicator", indicator)?;
-        let out = OutString::required("out_json", out_json)?;
-        let min_sample = u64::try_from(min_sample).ok();
-        out.put_json(
+    with_store(store, |store| {
+        let (unit, period, indicator) = (arg!(unit), period!(period), arg!(indicator));
+        let out = out!(out_json);
+        out.json(
             &store
-                .circular(unit, period, indicator, min_sample)?
+                .circular(unit, period, indicator, input::min_sample(min_sample))?
                 .to_json(),
         )
     })
@@ -218,12 +179,5 @@ pub unsafe extern "C" fn wg_circular(
 /// `out_json` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_indicators(out_json: *mut *mut c_char) -> wg_status {
-    boundary(None, || {
-        let out = OutString::required("out_json", out_json)?;
-        let indicators: Vec<IndicatorJson> = wangge::report::INDICATOR_NAMES
-            .iter()
-            .map(|&(key, name)| IndicatorJson { key, name })
-            .collect();
-        out.put_json(&indicators)
-    })
+    boundary(None, || out!(out_json).json(&indicators()))
 }

@@ -3,11 +3,10 @@
 use std::ffi::{CString, c_char};
 use std::sync::Mutex;
 
-use serde::Deserialize;
-
-use crate::error::{FfiError, arg, last, opt_arg};
+use crate::error::{FfiError, last};
+use crate::input;
 use crate::out::OutString;
-use crate::panic::boundary;
+use crate::panic::{boundary, release};
 use crate::wg_status;
 
 /// An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
@@ -51,6 +50,17 @@ pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError
         .ok_or_else(|| FfiError::invalid("invalid store: NULL where a store handle is required"))
 }
 
+/// Runs `body` on the store behind `ptr` inside the panic boundary: a NULL handle is
+/// `WG_INVALID_INPUT`, an error or a panic becomes the status and the handle's last error.
+pub(crate) fn with_store(
+    ptr: *const wg_store,
+    body: impl FnOnce(&wangge::Store) -> Result<(), FfiError>,
+) -> wg_status {
+    // SAFETY: every exported function asks for NULL or a live handle.
+    let handle = unsafe { ptr.as_ref() };
+    boundary(handle, || body(need(handle)?))
+}
+
 /// Turns a caller's pointer into a reference.
 ///
 /// # Safety
@@ -58,14 +68,6 @@ pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError
 pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
     // SAFETY: guaranteed by the caller.
     unsafe { ptr.as_ref() }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OpenOptions {
-    levels: Option<Vec<(String, Option<usize>)>>,
-    actor: Option<String>,
-    utc_offset_minutes: Option<i32>,
 }
 
 /// Opens (creating if needed) the store at `path` (`":memory:"` for one in memory) and
@@ -86,31 +88,10 @@ pub unsafe extern "C" fn wg_store_open(
     out: *mut *mut wg_store,
 ) -> wg_status {
     boundary(None, || {
-        let path = arg("path", path)?;
-        let options = opt_arg("options_json", options_json)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        let mut store_options = wangge::StoreOptions::default();
-        if let Some(json) = options {
-            let parsed: OpenOptions = serde_json::from_str(json)
-                .map_err(|e| FfiError::invalid(format!("invalid options_json {json:?}: {e}")))?;
-            if let Some(levels) = parsed.levels {
-                let levels = levels
-                    .into_iter()
-                    .map(|(name, code_len)| wangge::Level { name, code_len })
-                    .collect();
-                store_options.levels = Some(wangge::Levels::new(levels)?);
-            }
-            store_options.actor = parsed.actor;
-            store_options.utc_offset_minutes = parsed.utc_offset_minutes;
-        }
-        let store = wangge::Store::open_with(path, store_options)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = wg_store::boxed(store) };
-        Ok(())
+        let (path, options) = (arg!(path), opt_arg!(options_json));
+        let out = out!(out);
+        let store = wangge::Store::open_with(path, input::store_options(options)?)?;
+        out.put(wg_store::boxed(store))
     })
 }
 
@@ -121,14 +102,8 @@ pub unsafe extern "C" fn wg_store_open(
 /// `store` is NULL or a handle not yet freed; it must not be used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_free(store: *mut wg_store) {
-    if store.is_null() {
-        return;
-    }
-    let _ = boundary(None, || {
-        // SAFETY: a live handle from Box::into_raw, freed once by the caller's contract.
-        drop(unsafe { Box::from_raw(store) });
-        Ok(())
-    });
+    // SAFETY: a live handle from Box::into_raw, freed once by the caller's contract.
+    release(store, |store| drop(unsafe { Box::from_raw(store) }));
 }
 
 /// Writes to `*out` a new handle on the same store that acts as `actor` and sees and
@@ -145,21 +120,10 @@ pub unsafe extern "C" fn wg_store_scope(
     actor: *const c_char,
     out: *mut *mut wg_store,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let actor = arg("actor", actor)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        let scoped = store.scope(code, actor)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = wg_store::boxed(scoped) };
-        Ok(())
+    with_store(store, |store| {
+        let (code, actor) = (arg!(code), arg!(actor));
+        let out = out!(out);
+        out.put(wg_store::boxed(store.scope(code, actor)?))
     })
 }
 
@@ -191,13 +155,7 @@ pub unsafe extern "C" fn wg_audit_verify(
     store: *const wg_store,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.verify_audit()?)
-    })
+    with_store(store, |store| out!(out_json).json(&store.verify_audit()?))
 }
 
 /// Writes to `*out_json` an array of at most `limit` audit records after sequence number
@@ -212,11 +170,7 @@ pub unsafe extern "C" fn wg_audit_log(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.audit_log(after, limit)?)
+    with_store(store, |store| {
+        out!(out_json).json(&store.audit_log(after, limit)?)
     })
 }

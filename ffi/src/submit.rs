@@ -19,12 +19,7 @@
 
 use std::ffi::c_char;
 
-use crate::error::{arg, opt_date};
-use crate::ledger::moment;
-use crate::out::OutString;
-use crate::panic::boundary;
-use crate::report::unit_and_period;
-use crate::store::{handle, need, wg_store};
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Sets which levels report at which cadence from `start` (NULL: always) from
@@ -43,14 +38,10 @@ pub unsafe extern "C" fn wg_reporting_rules_set(
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_reporting_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_reporting_rules_json(rules, start)?)
     })
 }
 
@@ -68,18 +59,15 @@ pub unsafe extern "C" fn wg_reporting_rules(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        let out = out!(out_json);
         let rules: Vec<serde_json::Value> = store
             .reporting_rules(as_of)?
             .iter()
             .map(wangge::ReportingRule::to_json)
             .collect();
-        out.put_json(&rules)
+        out.json(&rules)
     })
 }
 
@@ -101,14 +89,9 @@ pub unsafe extern "C" fn wg_submit(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.submit(unit, period, &at)?.to_json(true))
+    with_store(store, |store| {
+        let (unit, period, at) = (arg!(unit), period!(period), moment!(store, at));
+        out!(out_json).json(&store.submit(unit, period, &at)?.to_json(true))
     })
 }
 
@@ -132,14 +115,9 @@ pub unsafe extern "C" fn wg_approve(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.approve(unit, period, &at)?.to_json(true))
+    with_store(store, |store| {
+        let (unit, period, at) = (arg!(unit), period!(period), moment!(store, at));
+        out!(out_json).json(&store.approve(unit, period, &at)?.to_json(true))
     })
 }
 
@@ -158,13 +136,9 @@ pub unsafe extern "C" fn wg_submission(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.submission(unit, period)?.to_json(true))
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.submission(unit, period)?.to_json(true))
     })
 }
 
@@ -184,18 +158,15 @@ pub unsafe extern "C" fn wg_submissions(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        let out = out!(out_json);
         let list: Vec<serde_json::Value> = store
             .submissions(unit, period)?
             .iter()
             .map(|s| s.to_json(false))
             .collect();
-        out.put_json(&list)
+        out.json(&list)
     })
 }
 
@@ -214,14 +185,10 @@ pub unsafe extern "C" fn wg_assessment_rules_set(
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_assessment_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_assessment_rules_json(rules, start)?)
     })
 }
 
@@ -238,13 +205,9 @@ pub unsafe extern "C" fn wg_assessment_rules(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.assessment_rules(as_of)?.to_json())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).json(&store.assessment_rules(as_of)?.to_json())
     })
 }
 
@@ -269,12 +232,8 @@ pub unsafe extern "C" fn wg_assessment(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.assessment(unit, period)?.to_json())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.assessment(unit, period)?.to_json())
     })
 }

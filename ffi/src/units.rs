@@ -4,12 +4,10 @@
 
 use std::ffi::c_char;
 
-use serde::Deserialize;
-
-use crate::error::{FfiError, arg, date, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::out::opt_json;
+use crate::out::opt_value;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Adds a unit `code` named `name` at `level` under `parent` (NULL for a root), existing
@@ -29,31 +27,16 @@ pub unsafe extern "C" fn wg_unit_add(
     start: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let name = arg("name", name)?;
-        let level = arg("level", level)?;
-        let parent = opt_arg("parent", parent)?;
-        let start = opt_date("start", start)?;
-        let out = OutString::optional(out_json);
-        let unit = store.add_unit(code, name, level, parent, start)?;
-        put_json_opt(out, &unit)
+    with_store(store, |store| {
+        let (code, name, level, parent, start) = (
+            arg!(code),
+            arg!(name),
+            arg!(level),
+            opt_arg!(parent),
+            opt_date!(start),
+        );
+        opt_json(out_json, &store.add_unit(code, name, level, parent, start)?)
     })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewUnitJson {
-    code: String,
-    name: String,
-    level: String,
-    #[serde(default)]
-    parent: Option<String>,
-    #[serde(default)]
-    start: Option<String>,
 }
 
 /// Adds the units of `units_json`, a JSON array of objects `{"code", "name", "level",
@@ -70,36 +53,9 @@ pub unsafe extern "C" fn wg_units_add_json(
     units_json: *const c_char,
     out_count: *mut usize,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let json = arg("units_json", units_json)?;
-        let parsed: Vec<NewUnitJson> = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid units_json: {e}")))?;
-        let units = parsed
-            .into_iter()
-            .map(|u| {
-                let start = u
-                    .start
-                    .as_deref()
-                    .map(|s| wangge::date::parse_date("start", s))
-                    .transpose()?;
-                Ok(wangge::NewUnit {
-                    code: u.code,
-                    name: u.name,
-                    level: u.level,
-                    parent: u.parent,
-                    start,
-                })
-            })
-            .collect::<Result<Vec<_>, wangge::Error>>()?;
-        let added = store.add_units(&units)?;
-        if !out_count.is_null() {
-            // SAFETY: non-NULL and writable by the caller's contract.
-            unsafe { *out_count = added };
-        }
-        Ok(())
+    with_store(store, |store| {
+        let added = store.add_units(&input::new_units(arg!(units_json))?)?;
+        opt_value(out_count, added)
     })
 }
 
@@ -116,14 +72,9 @@ pub unsafe extern "C" fn wg_unit_get(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.unit(code, as_of)?)
+    with_store(store, |store| {
+        let (code, as_of) = (arg!(code), opt_date!(as_of));
+        out!(out_json).json(&store.unit(code, as_of)?)
     })
 }
 
@@ -140,14 +91,9 @@ pub unsafe extern "C" fn wg_unit_children(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.children(code, as_of)?)
+    with_store(store, |store| {
+        let (code, as_of) = (arg!(code), opt_date!(as_of));
+        out!(out_json).json(&store.children(code, as_of)?)
     })
 }
 
@@ -165,15 +111,9 @@ pub unsafe extern "C" fn wg_unit_descendants(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let level = opt_arg("level", level)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.descendants(code, level, as_of)?)
+    with_store(store, |store| {
+        let (code, level, as_of) = (arg!(code), opt_arg!(level), opt_date!(as_of));
+        out!(out_json).json(&store.descendants(code, level, as_of)?)
     })
 }
 
@@ -190,14 +130,9 @@ pub unsafe extern "C" fn wg_unit_ancestors(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.ancestors(code, as_of)?)
+    with_store(store, |store| {
+        let (code, as_of) = (arg!(code), opt_date!(as_of));
+        out!(out_json).json(&store.ancestors(code, as_of)?)
     })
 }
 
@@ -216,16 +151,9 @@ pub unsafe extern "C" fn wg_unit_move(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let new_parent = arg("new_parent", new_parent)?;
-        let on = date("on", on)?;
-        let out = OutString::optional(out_json);
-        let unit = store.move_unit(code, new_parent, on)?;
-        put_json_opt(out, &unit)
+    with_store(store, |store| {
+        let (code, new_parent, on) = (arg!(code), arg!(new_parent), date!(on));
+        opt_json(out_json, &store.move_unit(code, new_parent, on)?)
     })
 }
 
@@ -242,14 +170,8 @@ pub unsafe extern "C" fn wg_unit_retire(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let on = date("on", on)?;
-        let out = OutString::optional(out_json);
-        let unit = store.retire_unit(code, on)?;
-        put_json_opt(out, &unit)
+    with_store(store, |store| {
+        let (code, on) = (arg!(code), date!(on));
+        opt_json(out_json, &store.retire_unit(code, on)?)
     })
 }

@@ -13,10 +13,8 @@
 
 use std::ffi::c_char;
 
-use crate::error::{arg, date, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Sets the visit rules in force from `start` (NULL: always) from `rules_json`, a JSON
@@ -31,14 +29,10 @@ pub unsafe extern "C" fn wg_visit_rules_set(
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_visit_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_visit_rules_json(rules, start)?)
     })
 }
 
@@ -53,14 +47,9 @@ pub unsafe extern "C" fn wg_visit_rules(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put(&store.visit_rules_json(as_of)?);
-        Ok(())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).text(&store.visit_rules_json(as_of)?)
     })
 }
 
@@ -82,18 +71,18 @@ pub unsafe extern "C" fn wg_visit_record(
     note: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let channel = arg("channel", channel)?;
-        let on = date("on", on)?;
-        let note = opt_arg("note", note)?.unwrap_or("");
-        let out = OutString::optional(out_json);
-        let visit = store.record_visit(household_id, staff_id, channel, on, note)?;
-        put_json_opt(out, &visit)
+    with_store(store, |store| {
+        let (household_id, staff_id, channel, on, note) = (
+            arg!(household_id),
+            arg!(staff_id),
+            arg!(channel),
+            date!(on),
+            opt_arg!(note).unwrap_or(""),
+        );
+        opt_json(
+            out_json,
+            &store.record_visit(household_id, staff_id, channel, on, note)?,
+        )
     })
 }
 
@@ -111,14 +100,9 @@ pub unsafe extern "C" fn wg_visits_record_batch(
     visits_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let visits = arg("visits_json", visits_json)?;
-        let out = OutString::optional(out_json);
-        let ids = store.record_visits_json(visits)?;
-        put_json_opt(out, &ids)
+    with_store(store, |store| {
+        let visits = arg!(visits_json);
+        opt_json(out_json, &store.record_visits_json(visits)?)
     })
 }
 
@@ -133,13 +117,9 @@ pub unsafe extern "C" fn wg_visits(
     household_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.visits(household_id)?)
+    with_store(store, |store| {
+        let household_id = arg!(household_id);
+        out!(out_json).json(&store.visits(household_id)?)
     })
 }
 
@@ -155,14 +135,9 @@ pub unsafe extern "C" fn wg_due_visits(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.due_visits(unit, as_of)?)
+    with_store(store, |store| {
+        let (unit, as_of) = (arg!(unit), opt_date!(as_of));
+        out!(out_json).json(&store.due_visits(unit, as_of)?)
     })
 }
 
@@ -179,14 +154,9 @@ pub unsafe extern "C" fn wg_due_visits_for_staff(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.due_visits_for_staff(staff_id, as_of)?)
+    with_store(store, |store| {
+        let (staff_id, as_of) = (arg!(staff_id), opt_date!(as_of));
+        out!(out_json).json(&store.due_visits_for_staff(staff_id, as_of)?)
     })
 }
 
@@ -205,14 +175,9 @@ pub unsafe extern "C" fn wg_visit_compliance(
     detail: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.visit_compliance(unit, &period, detail != 0)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.visit_compliance(unit, &period, detail != 0)?)
     })
 }
 
@@ -231,13 +196,8 @@ pub unsafe extern "C" fn wg_reverification_due(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.reverification_due(unit, as_of)?)
+    with_store(store, |store| {
+        let (unit, as_of) = (arg!(unit), opt_date!(as_of));
+        out!(out_json).json(&store.reverification_due(unit, as_of)?)
     })
 }

@@ -208,8 +208,8 @@ void test_ledger(void) {
   CHECK(json != NULL && strstr(json, "\"household_id\":\"H1\"") != NULL);
   CHECK(json_has(json, "\"category\":\"市政设施\""));
   EXPECT(s, wg_finding_register(s, finding, NULL, "2024-03-05T10:00", NULL), WG_CONFLICT, "already");
-  EXPECT(s, wg_finding_register(s, -1, NULL, "2024-03-05T10:00", NULL), WG_INVALID_INPUT,
-         "finding_id");
+  EXPECT(s, wg_finding_register(s, -1, NULL, "2024-03-05T10:00", NULL), WG_NOT_FOUND,
+         "finding not found: -1");
 
   /* An urgent entry: with the township, limits in hours. */
   EXPECT(s,
@@ -311,12 +311,14 @@ void test_ledger(void) {
          WG_PERMISSION_DENIED, NULL);
   wg_store_free(other);
 
-  /* Ids are positive; unknown ones are not found. */
+  /* Ids are positive: unknown ones, zero and negative ones alike, are not found, as in
+     the core and Python. */
   EXPECT(s, wg_entry(s, 999999, &json), WG_NOT_FOUND, "999999");
-  EXPECT(s, wg_entry(s, -1, &json), WG_INVALID_INPUT, "id");
-  EXPECT(s, wg_entry(s, 0, &json), WG_INVALID_INPUT, "id");
-  EXPECT(s, wg_entry_history(s, -5, &json), WG_INVALID_INPUT, "id");
-  EXPECT(s, wg_entry_sign_for(s, -1, "W1", "2024-03-12T09:00", NULL), WG_INVALID_INPUT, "id");
+  EXPECT(s, wg_entry(s, -1, &json), WG_NOT_FOUND, "entry not found: -1");
+  EXPECT(s, wg_entry(s, 0, &json), WG_NOT_FOUND, "entry not found: 0");
+  EXPECT(s, wg_entry_history(s, -5, &json), WG_NOT_FOUND, "entry not found: -5");
+  EXPECT(s, wg_entry_sign_for(s, -1, "W1", "2024-03-12T09:00", NULL), WG_NOT_FOUND,
+         "entry not found: -1");
   EXPECT(s, wg_entry_close(s, 999999, "2024-03-12T09:00", NULL), WG_NOT_FOUND, "999999");
 
   /* NULL handles, arguments and out-pointers are answered, never a crash; nothing is

@@ -61,54 +61,16 @@
 //! The **piles** (the weekly meeting's 已解决/待解决/难解决) are `{"unit", "period", "at",
 //! "resolved", "pending", "hard"}` where each pile is `{"count", "overdue", "entries"}`.
 
+mod actions;
+
 use std::ffi::c_char;
 
-use serde::Deserialize;
-use serde_json::Value;
-
-use crate::error::{FfiError, arg, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::out::{json_list, opt_json, opt_value};
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
-/// A local time without an offset: the store reads it in the deployment's time zone, so
-/// the offset it comes back with is that zone's, which `Store` does not otherwise expose.
-const LOCAL_PROBE: &str = "2000-01-01T00:00";
-
-/// Checks an entry (or finding) id given by the caller.
-pub(crate) fn positive_id(field: &str, id: i64) -> Result<i64, FfiError> {
-    if id < 1 {
-        return Err(FfiError::invalid(format!(
-            "invalid {field} {id}: ids are positive"
-        )));
-    }
-    Ok(id)
-}
-
-/// Reads a time as the store reads times, naming `field` when it is wrong.
-fn moment_text(
-    store: &wangge::Store,
-    field: &'static str,
-    text: &str,
-) -> Result<wangge::Moment, FfiError> {
-    let offset = *store.parse_moment(LOCAL_PROBE)?.offset();
-    Ok(wangge::date::parse_moment(field, text, offset)?)
-}
-
-/// Reads a required time argument.
-pub(crate) fn moment(
-    store: &wangge::Store,
-    field: &'static str,
-    ptr: *const c_char,
-) -> Result<wangge::Moment, FfiError> {
-    moment_text(store, field, arg(field, ptr)?)
-}
-
-/// Writes `entry` as JSON through an optional out-pointer.
-pub(crate) fn put_entry(out: Option<OutString>, entry: &wangge::Entry) -> Result<(), FfiError> {
-    put_json_opt(out, &entry.to_json())
-}
+pub use actions::*;
 
 /// Sets the ledger's classification rules in force from `start` (NULL: always) from
 /// `rules_json`, a JSON object in the shape of the module documentation, replacing a set
@@ -123,14 +85,10 @@ pub unsafe extern "C" fn wg_ledger_rules_set(
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_ledger_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_ledger_rules_json(rules, start)?)
     })
 }
 
@@ -146,30 +104,10 @@ pub unsafe extern "C" fn wg_ledger_rules(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.ledger_rules(as_of)?.to_json())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).json(&store.ledger_rules(as_of)?.to_json())
     })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClassifyRequest {
-    #[serde(default)]
-    category: Option<String>,
-    summary: String,
-    #[serde(default)]
-    household_id: Option<String>,
-    #[serde(default)]
-    unit: Option<String>,
-    #[serde(default)]
-    urgent: bool,
-    #[serde(default)]
-    at: Option<String>,
 }
 
 /// Classifies an entry without registering it and writes the classification to
@@ -189,28 +127,9 @@ pub unsafe extern "C" fn wg_classify(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let json = arg("request_json", request_json)?;
-        let out = OutString::required("out_json", out_json)?;
-        let request: ClassifyRequest = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid request_json {json:?}: {e}")))?;
-        let at = request
-            .at
-            .as_deref()
-            .map(|t| moment_text(store, "at", t))
-            .transpose()?;
-        let classification = store.classify(
-            request.category.as_deref(),
-            &request.summary,
-            request.household_id.as_deref(),
-            request.unit.as_deref(),
-            request.urgent,
-            at.as_ref(),
-        )?;
-        out.put_json(&classification.to_json())
+    with_store(store, |store| {
+        let (json, out) = (arg!(request_json), out!(out_json));
+        out.json(&input::classify(store, json)?.to_json())
     })
 }
 
@@ -231,18 +150,9 @@ pub unsafe extern "C" fn wg_entry_register(
     entry_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let json = arg("entry_json", entry_json)?;
-        let out = OutString::optional(out_json);
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid entry_json {json:?}: {e}")))?;
-        let offset = *store.parse_moment(LOCAL_PROBE)?.offset();
-        let new = wangge::NewEntry::from_json(&value, offset)?;
-        let entry = store.register(&new)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let new = input::new_entry(store, arg!(entry_json))?;
+        opt_json(out_json, &store.register(&new)?.to_json())
     })
 }
 
@@ -260,14 +170,9 @@ pub unsafe extern "C" fn wg_entries_register_batch(
     entries_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let entries = arg("entries_json", entries_json)?;
-        let out = OutString::optional(out_json);
-        let ids = store.register_entries_json(entries)?;
-        put_json_opt(out, &ids)
+    with_store(store, |store| {
+        let entries = arg!(entries_json);
+        opt_json(out_json, &store.register_entries_json(entries)?)
     })
 }
 
@@ -291,17 +196,8 @@ pub unsafe extern "C" fn wg_entries_work_batch(
     actions_json: *const c_char,
     out_count: *mut usize,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let actions = arg("actions_json", actions_json)?;
-        let applied = store.work_entries_json(actions)?;
-        if !out_count.is_null() {
-            // SAFETY: non-NULL and writable by the caller's contract.
-            unsafe { *out_count = applied };
-        }
-        Ok(())
+    with_store(store, |store| {
+        opt_value(out_count, store.work_entries_json(arg!(actions_json))?)
     })
 }
 
@@ -321,16 +217,12 @@ pub unsafe extern "C" fn wg_finding_register(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let finding_id = positive_id("finding_id", finding_id)?;
-        let category = opt_arg("category", category)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::optional(out_json);
-        let entry = store.register_finding(finding_id, category, &at)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (category, at) = (opt_arg!(category), moment!(store, at));
+        opt_json(
+            out_json,
+            &store.register_finding(finding_id, category, &at)?.to_json(),
+        )
     })
 }
 
@@ -345,13 +237,8 @@ pub unsafe extern "C" fn wg_entry(
     id: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.entry(id)?.to_json())
+    with_store(store, |store| {
+        out!(out_json).json(&store.entry(id)?.to_json())
     })
 }
 
@@ -365,69 +252,9 @@ pub unsafe extern "C" fn wg_entry_history(
     id: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let out = OutString::required("out_json", out_json)?;
-        let events: Vec<Value> = store
-            .history(id)?
-            .iter()
-            .map(wangge::EntryEvent::to_json)
-            .collect();
-        out.put_json(&events)
+    with_store(store, |store| {
+        out!(out_json).json(&json_list(&store.history(id)?, wangge::EntryEvent::to_json))
     })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct QueryJson {
-    unit: String,
-    #[serde(default)]
-    at: Option<String>,
-    #[serde(default)]
-    standing: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    book: Option<String>,
-    #[serde(default)]
-    category: Option<String>,
-    #[serde(default)]
-    period: Option<String>,
-    #[serde(default)]
-    overdue: Option<bool>,
-}
-
-fn entry_query(store: &wangge::Store, json: &str) -> Result<wangge::EntryQuery, FfiError> {
-    let parsed: QueryJson = serde_json::from_str(json)
-        .map_err(|e| FfiError::invalid(format!("invalid query_json {json:?}: {e}")))?;
-    let mut query = wangge::EntryQuery::new(&parsed.unit);
-    query.at = parsed
-        .at
-        .as_deref()
-        .map(|t| moment_text(store, "at", t))
-        .transpose()?;
-    query.standing = parsed
-        .standing
-        .as_deref()
-        .map(wangge::Standing::parse)
-        .transpose()?;
-    query.status = parsed
-        .status
-        .as_deref()
-        .map(wangge::Status::parse)
-        .transpose()?;
-    query.book = parsed.book;
-    query.category = parsed.category;
-    query.period = parsed
-        .period
-        .as_deref()
-        .map(wangge::Period::parse)
-        .transpose()?;
-    query.overdue = parsed.overdue;
-    Ok(query)
 }
 
 /// Writes to `*out_json` the entries raised in a unit's subtree, by id, as they stood at
@@ -447,18 +274,10 @@ pub unsafe extern "C" fn wg_entries(
     query_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let query = entry_query(store, arg("query_json", query_json)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        let entries: Vec<Value> = store
-            .entries(&query)?
-            .iter()
-            .map(wangge::Entry::to_json)
-            .collect();
-        out.put_json(&entries)
+    with_store(store, |store| {
+        let query = input::entry_query(store, arg!(query_json))?;
+        let out = out!(out_json);
+        out.json(&json_list(&store.entries(&query)?, wangge::Entry::to_json))
     })
 }
 
@@ -477,13 +296,8 @@ pub unsafe extern "C" fn wg_piles(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.piles(unit, period)?.to_json())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.piles(unit, period)?.to_json())
     })
 }

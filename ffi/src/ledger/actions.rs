@@ -14,13 +14,8 @@
 
 use std::ffi::c_char;
 
-use serde_json::Value;
-
-use crate::error::{FfiError, arg, opt_arg};
-use crate::ledger::{moment, positive_id, put_entry};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::out::{json_list, opt_json};
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
@@ -37,16 +32,9 @@ pub unsafe extern "C" fn wg_entry_sign_for(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::optional(out_json);
-        let entry = store.sign_for(id, staff_id, &at)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (staff_id, at) = (arg!(staff_id), moment!(store, at));
+        opt_json(out_json, &store.sign_for(id, staff_id, &at)?.to_json())
     })
 }
 
@@ -63,16 +51,9 @@ pub unsafe extern "C" fn wg_entry_start(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::optional(out_json);
-        let entry = store.start(id, staff_id, &at)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (staff_id, at) = (arg!(staff_id), moment!(store, at));
+        opt_json(out_json, &store.start(id, staff_id, &at)?.to_json())
     })
 }
 
@@ -94,17 +75,9 @@ pub unsafe extern "C" fn wg_entry_escalate(
     to: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let reason = arg("reason", reason)?;
-        let to = opt_arg("to", to)?;
-        let out = OutString::optional(out_json);
-        let entry = store.escalate(id, &at, reason, to)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, reason, to) = (moment!(store, at), arg!(reason), opt_arg!(to));
+        opt_json(out_json, &store.escalate(id, &at, reason, to)?.to_json())
     })
 }
 
@@ -122,16 +95,9 @@ pub unsafe extern "C" fn wg_entry_return(
     reason: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let reason = arg("reason", reason)?;
-        let out = OutString::optional(out_json);
-        let entry = store.return_entry(id, &at, reason)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, reason) = (moment!(store, at), arg!(reason));
+        opt_json(out_json, &store.return_entry(id, &at, reason)?.to_json())
     })
 }
 
@@ -149,16 +115,9 @@ pub unsafe extern "C" fn wg_entry_mark_hard(
     reason: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let reason = arg("reason", reason)?;
-        let out = OutString::optional(out_json);
-        let entry = store.mark_hard(id, &at, reason)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, reason) = (moment!(store, at), arg!(reason));
+        opt_json(out_json, &store.mark_hard(id, &at, reason)?.to_json())
     })
 }
 
@@ -176,16 +135,9 @@ pub unsafe extern "C" fn wg_entry_suspend(
     reason: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let reason = arg("reason", reason)?;
-        let out = OutString::optional(out_json);
-        let entry = store.suspend(id, &at, reason)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, reason) = (moment!(store, at), arg!(reason));
+        opt_json(out_json, &store.suspend(id, &at, reason)?.to_json())
     })
 }
 
@@ -202,15 +154,9 @@ pub unsafe extern "C" fn wg_entry_resume(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::optional(out_json);
-        let entry = store.resume(id, &at)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let at = moment!(store, at);
+        opt_json(out_json, &store.resume(id, &at)?.to_json())
     })
 }
 
@@ -229,21 +175,9 @@ pub unsafe extern "C" fn wg_entry_extend(
     reason: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let days = u32::try_from(days).map_err(|_| {
-            FfiError::invalid(format!(
-                "invalid days {days}: an extension is 1 to 365 working days"
-            ))
-        })?;
-        let reason = arg("reason", reason)?;
-        let out = OutString::optional(out_json);
-        let entry = store.extend(id, &at, days, reason)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, days, reason) = (moment!(store, at), count!(days), arg!(reason));
+        opt_json(out_json, &store.extend(id, &at, days, reason)?.to_json())
     })
 }
 
@@ -260,16 +194,9 @@ pub unsafe extern "C" fn wg_entry_resolve(
     result: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let result = arg("result", result)?;
-        let out = OutString::optional(out_json);
-        let entry = store.resolve(id, &at, result)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, result) = (moment!(store, at), arg!(result));
+        opt_json(out_json, &store.resolve(id, &at, result)?.to_json())
     })
 }
 
@@ -289,16 +216,12 @@ pub unsafe extern "C" fn wg_entry_verify(
     note: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let note = opt_arg("note", note)?.unwrap_or("");
-        let out = OutString::optional(out_json);
-        let entry = store.verify(id, &at, satisfied != 0, note)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, note) = (moment!(store, at), opt_arg!(note).unwrap_or(""));
+        opt_json(
+            out_json,
+            &store.verify(id, &at, satisfied != 0, note)?.to_json(),
+        )
     })
 }
 
@@ -314,15 +237,9 @@ pub unsafe extern "C" fn wg_entry_close(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::optional(out_json);
-        let entry = store.close_entry(id, &at)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let at = moment!(store, at);
+        opt_json(out_json, &store.close_entry(id, &at)?.to_json())
     })
 }
 
@@ -339,16 +256,9 @@ pub unsafe extern "C" fn wg_entry_reopen(
     reason: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let id = positive_id("id", id)?;
-        let at = moment(store, "at", at)?;
-        let reason = arg("reason", reason)?;
-        let out = OutString::optional(out_json);
-        let entry = store.reopen(id, &at, reason)?;
-        put_entry(out, &entry)
+    with_store(store, |store| {
+        let (at, reason) = (moment!(store, at), arg!(reason));
+        opt_json(out_json, &store.reopen(id, &at, reason)?.to_json())
     })
 }
 
@@ -368,17 +278,11 @@ pub unsafe extern "C" fn wg_tick(
     now: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let now = moment(store, "now", now)?;
-        let out = OutString::optional(out_json);
-        let events: Vec<Value> = store
-            .tick(&now)?
-            .iter()
-            .map(wangge::EntryEvent::to_json)
-            .collect();
-        put_json_opt(out, &events)
+    with_store(store, |store| {
+        let now = moment!(store, now);
+        opt_json(
+            out_json,
+            &json_list(&store.tick(&now)?, wangge::EntryEvent::to_json),
+        )
     })
 }
