@@ -33,6 +33,7 @@ pub mod privacy;
 mod registry;
 pub mod report;
 mod schema;
+pub mod shapes;
 mod snapshot;
 mod staff;
 mod store;

@@ -1,11 +1,7 @@
 //! A household's livelihood archive (民生档案) over the C ABI.
 //!
-//! A section version comes back as `{"section", "version", "at", "author", "content"}`
-//! (`at` is RFC 3339 with the deployment's offset, `content` the JSON object written); an
-//! archive as `{"household_id", "sections": {name: section version, ...}, "verified"}`,
-//! where absent sections were never written and `verified` is the day of the last
-//! re-verification or null. The sections are `basic`, `employment`, `education`,
-//! `health`, `insurance`, `assistance`, `petitions` and `demands`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
@@ -18,9 +14,7 @@ use crate::wg_status;
 /// is `content_json`, a JSON object; earlier versions stay readable. The author is the
 /// handle's actor. If `out_json` is not NULL, the new version is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `archive_section`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_set(
     store: *const wg_store,
@@ -43,9 +37,7 @@ pub unsafe extern "C" fn wg_archive_set(
 /// (RFC 3339 text such as `"2024-03-01T09:00:00+08:00"`, compared with the versions'
 /// times; NULL: now): the latest version of each section written by then.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `archive`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_get(
     store: *const wg_store,
@@ -62,9 +54,7 @@ pub unsafe extern "C" fn wg_archive_get(
 /// Writes to `*out_json` every version of `section` of household `household_id`'s
 /// archive, oldest first, as a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `archive_section`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_history(
     store: *const wg_store,
@@ -80,9 +70,6 @@ pub unsafe extern "C" fn wg_archive_history(
 
 /// Records that household `household_id`'s archive was re-verified (数据更新) on date
 /// `on`; the household's `"verified"` shows it.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_verify(
     store: *const wg_store,

@@ -54,10 +54,6 @@ fn steps(n: i64) -> Result<i64, FfiError> {
 /// as `YYYY-MM-DD`: a limit of `n` working days from a moment of `day` ends at the end of
 /// that day. A negative `n` counts backwards (the `-n`-th working day before `day`); 0
 /// gives `day` itself. `store` NULL: the shipped calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out_date` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_add_working_days(
     store: *const wg_store,
@@ -74,10 +70,6 @@ pub unsafe extern "C" fn wg_add_working_days(
 
 /// Writes to `*out` the number of working days in `(a, b]`; negative, counting `(b, a]`,
 /// when `b` is before `a`. `store` NULL: the shipped calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `a` and `b` are NULL or NUL-terminated; `out` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_working_days_between(
     store: *const wg_store,
@@ -94,10 +86,6 @@ pub unsafe extern "C" fn wg_working_days_between(
 
 /// Writes to `*out` 1 when `day` is a working day, else 0. `store` NULL: the shipped
 /// calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out` is NULL or
-/// writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_is_working_day(
     store: *const wg_store,
@@ -112,9 +100,6 @@ pub unsafe extern "C" fn wg_is_working_day(
 
 /// Writes to `*out_json` the years the calendar covers, in order, a JSON array of
 /// numbers. `store` NULL: the shipped calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_calendar_years(
     store: *const wg_store,
@@ -128,10 +113,6 @@ pub unsafe extern "C" fn wg_calendar_years(
 /// or shipped is replaced. A malformed line is `WG_INVALID_INPUT` naming its number, an
 /// unreadable file `WG_INVALID_INPUT` naming the path; a scoped handle gets
 /// `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the years loaded are written there.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `path` is NULL or NUL-terminated; `out_json` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_calendar_load(
     store: *const wg_store,
@@ -146,10 +127,6 @@ pub unsafe extern "C" fn wg_calendar_load(
 
 /// Loads the arrangements of `text` (the module's text format) into the store, like
 /// [`wg_calendar_load`] does from a file.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `text` is NULL or NUL-terminated; `out_json` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_calendar_load_text(
     store: *const wg_store,

@@ -1,25 +1,7 @@
 //! Contact quotas (联户), patrols (巡查) and what visits find over the C ABI.
 //!
-//! A quota rule is `{"name", "role", "contacts": K, "every": N, "per": "day"|"week"|
-//! "month"|"quarter"|"half_year"|"year"}`: every staff member holding `role` contacts K
-//! distinct households per period (the seed's is "1+10", party members, ten a month). A
-//! patrol rule is `{"name", "level", "times": K, "every": N, "per"}`: every unit of
-//! `level` is patrolled K times per period (the seed's is 一日双巡, grids, twice a day).
-//!
-//! Quota compliance is `{"unit", "period", "rules": [c, ...], "total": c, "staff": [s,
-//! ...], "requirements": [...]}` where c is `{"rule", "required", "met", "rate"}`, s is
-//! `{"staff_id", "rule", "required", "met", "rate"}` and a rate is `{"num", "den",
-//! "value"}` (`value` null when `den` is 0); `requirements` lists `{"staff_id", "rule",
-//! "from", "to", "contacts", "met"}` when asked for, else is empty. Patrol compliance has
-//! the same shape with `"units": [{"unit", "rule", "required", "met", "rate"}, ...]` in
-//! place of `staff` and requirements `{"unit", "rule", "from", "to", "patrols", "met"}`.
-//!
-//! A patrol is `{"id", "unit", "staff_id", "at", "on", "note"}`: `at` is RFC 3339 with the
-//! offset it was given in (`Z` for UTC), `on` its civil date in the deployment's time zone
-//! (the day rules count it for). A finding is `{"id", "visit_id", "household_id", "unit",
-//! "on", "summary", "category", "urgent", "entry_id"}` (`category` and `entry_id` may be
-//! null; `entry_id` stays null until a ledger entry takes the finding up). Dates are
-//! `YYYY-MM-DD`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
@@ -31,8 +13,7 @@ use crate::wg_status;
 /// array of quota rules, replacing a set that starts the same day. A bad field is
 /// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `quota_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_quota_rules_set(
     store: *const wg_store,
@@ -49,9 +30,7 @@ pub unsafe extern "C" fn wg_quota_rules_set(
 /// Writes to `*out_json` the contact quotas in force on `as_of` (NULL: today), a JSON
 /// array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `quota_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_quota_rules(
     store: *const wg_store,
@@ -70,9 +49,7 @@ pub unsafe extern "C" fn wg_quota_rules(
 /// member is held for a quota period when, on its first day, they hold the rule's role on
 /// a unit of the subtree; distinct households contacted on any channel count.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `quota_compliance` of `compliance_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_quota_compliance(
     store: *const wg_store,
@@ -92,8 +69,7 @@ pub unsafe extern "C" fn wg_quota_compliance(
 /// level the store does not have, is `WG_INVALID_INPUT` naming it; a scoped handle gets
 /// `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `patrol_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_rules_set(
     store: *const wg_store,
@@ -109,9 +85,7 @@ pub unsafe extern "C" fn wg_patrol_rules_set(
 
 /// Writes to `*out_json` the patrol rules in force on `as_of` (NULL: today), a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `patrol_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_rules(
     store: *const wg_store,
@@ -130,9 +104,7 @@ pub unsafe extern "C" fn wg_patrol_rules(
 /// that did not exist (in the handle's scope) on that day, or an unknown staff member, is
 /// `WG_NOT_FOUND`. If `out_json` is not NULL, the patrol is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `patrol`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_record(
     store: *const wg_store,
@@ -156,9 +128,7 @@ pub unsafe extern "C" fn wg_patrol_record(
 /// Writes to `*out_json` the patrols of `unit` itself (not its descendants) whose day
 /// falls in `period`, oldest first, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `patrol`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrols(
     store: *const wg_store,
@@ -177,9 +147,7 @@ pub unsafe extern "C" fn wg_patrols(
 /// unit is held for a rule period when it has the rule's level and lies in the subtree on
 /// the period's first day.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `patrol_compliance` of `compliance_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_compliance(
     store: *const wg_store,
@@ -200,9 +168,7 @@ pub unsafe extern "C" fn wg_patrol_compliance(
 /// handle's scope is `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the finding is
 /// written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `finding`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_finding_record(
     store: *const wg_store,
@@ -225,9 +191,7 @@ pub unsafe extern "C" fn wg_finding_record(
 /// they lived on the visit's day), oldest first, a JSON array; when `open_only` is not 0,
 /// just those no ledger entry has taken up yet.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `finding`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_findings(
     store: *const wg_store,

@@ -84,10 +84,10 @@ fn with_progress(
 /// `"gb18030"`; default: detected). `progress` may be NULL; `user_data` is passed to it
 /// untouched.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `bytes` is NULL or points to `len` readable bytes;
-/// `options_json` is NULL or NUL-terminated; `progress` is NULL or a function of the
-/// `wg_progress_fn` type; `out_json` is NULL or writable.
+/// `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
+/// only.
+///
+/// JSON input: an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_import_csv(
     store: *const wg_store,
@@ -113,8 +113,7 @@ pub unsafe extern "C" fn wg_import_csv(
 /// Imports households and residents from the CSV file at `path`, as `wg_import_csv`
 /// does from bytes. A file that cannot be read is `WG_INVALID_INPUT` naming the path.
 ///
-/// # Safety
-/// As for `wg_import_csv`; `path` is NULL or NUL-terminated.
+/// JSON input: an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_import_csv_file(
     store: *const wg_store,
@@ -142,9 +141,7 @@ pub unsafe extern "C" fn wg_import_csv_file(
 /// keys are empty). A row's `"line"` in the result is its position, from 1. Otherwise as
 /// `wg_import_csv` (`"encoding"` does not apply).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `progress` is
-/// NULL or a function of the `wg_progress_fn` type; `out_json` is NULL or writable.
+/// JSON input: an array of `import_row` and an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_import_rows(
     store: *const wg_store,

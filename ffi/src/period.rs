@@ -46,8 +46,7 @@ impl From<Period> for PeriodJson {
 /// `half_year`, `year`; `first` and `last` its first and last day, `YYYY-MM-DD`; `days`
 /// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it.
 ///
-/// # Safety
-/// `text` is NULL or NUL-terminated; `out_json` is NULL or writable.
+/// JSON result: a `period`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_parse(
     text: *const c_char,
@@ -61,9 +60,6 @@ pub unsafe extern "C" fn wg_period_parse(
 
 /// Writes to `*out_period` the period of `kind` that contains `day`, as its text: the
 /// `week` containing 2024-12-30 is `2025-W01`.
-///
-/// # Safety
-/// `kind` and `day` are NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_containing(
     kind: *const c_char,
@@ -79,9 +75,6 @@ pub unsafe extern "C" fn wg_period_containing(
 
 /// Writes to `*out_period` the period of the same kind after `period`, as its text
 /// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`).
-///
-/// # Safety
-/// `period` is NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_next(
     period: *const c_char,
@@ -95,9 +88,6 @@ pub unsafe extern "C" fn wg_period_next(
 
 /// Writes to `*out_period` the period of the same kind before `period`, as its text
 /// (`2025-01` is preceded by `2024-12`).
-///
-/// # Safety
-/// `period` is NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_previous(
     period: *const c_char,
@@ -111,9 +101,6 @@ pub unsafe extern "C" fn wg_period_previous(
 
 /// Writes to `*out` 1 when `day` falls in `period` (its first and last day included),
 /// else 0.
-///
-/// # Safety
-/// `period` and `day` are NULL or NUL-terminated; `out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_contains(
     period: *const c_char,
@@ -132,9 +119,6 @@ pub unsafe extern "C" fn wg_period_contains(
 /// `["2024-W10","2024-W11","2024-W12","2024-W13"]`); a week's 7 days; `period` alone for
 /// its own kind. A kind longer than `period`, weeks of a day, or months, quarters or half
 /// years of a week are `WG_INVALID_INPUT` naming `kind`.
-///
-/// # Safety
-/// `period` and `kind` are NULL or NUL-terminated; `out_json` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_inside(
     period: *const c_char,
@@ -153,9 +137,6 @@ pub unsafe extern "C" fn wg_period_inside(
 /// period, the one holding its first day (a day's `week` is its ISO week); `period` itself
 /// for its own kind. It is the period whose `wg_period_inside` lists `period`. A shorter
 /// kind is `WG_INVALID_INPUT` naming `kind`.
-///
-/// # Safety
-/// `period` and `kind` are NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_belongs_to(
     period: *const c_char,

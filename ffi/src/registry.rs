@@ -1,13 +1,7 @@
 //! The registry (户籍/流动人口) over the C ABI: households, residents, tags and counts.
 //!
-//! A household comes back as a JSON object `{"household_id", "unit", "address", "kind",
-//! "tags", "household_class", "start", "end", "verified"}` (`kind` is `registered`,
-//! `floating` or `rental`; `household_class`, derived from the tags of the household and
-//! its members that day, is `ordinary` or `special`; the three dates may be null); a
-//! resident as `{"resident_id", "household_id", "name", "id_number", "id_upgraded",
-//! "birth_date", "sex", "phone", "hukou", "employer", "relation", "tags"}` with the ID
-//! number and phone masked (`510123********1234`, `138****5678`): only
-//! `wg_resident_clear` gives them in clear. Lists are JSON arrays of these objects.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
@@ -35,9 +29,7 @@ fn split_tags(tags: Option<&str>) -> Vec<&str> {
 /// duplicate id is `WG_CONFLICT`, an unknown tag `WG_INVALID_INPUT`. If `out_json` is not
 /// NULL, the new household is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_add(
     store: *const wg_store,
@@ -64,9 +56,7 @@ pub unsafe extern "C" fn wg_household_add(
 /// Moves household `household_id` to `unit` from date `on`; as of earlier dates it is
 /// still where it was. If `out_json` is not NULL, the household as of `on` is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_move(
     store: *const wg_store,
@@ -83,9 +73,6 @@ pub unsafe extern "C" fn wg_household_move(
 
 /// Takes household `household_id` off the registry from date `on` (moved away,
 /// dissolved); history keeps it.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_end(
     store: *const wg_store,
@@ -100,9 +87,7 @@ pub unsafe extern "C" fn wg_household_end(
 
 /// Writes household `household_id` as it stood on `as_of` (NULL: today) to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_get(
     store: *const wg_store,
@@ -121,9 +106,7 @@ pub unsafe extern "C" fn wg_household_get(
 /// (`"YYYY-MM-DD"`, default today), `"household_class"` (`"ordinary"` or `"special"`),
 /// `"tag"` (households carrying it themselves or through a member) and `"kind"`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: a `household_filter`; result: an array of `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_households(
     store: *const wg_store,
@@ -141,9 +124,6 @@ pub unsafe extern "C" fn wg_households(
 /// Puts `tag` on household `household_id` from `start` (NULL: since it joined the
 /// registry) to `end`, its last day (NULL: open-ended). An overlapping stretch of the
 /// same tag is `WG_CONFLICT`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_tag(
     store: *const wg_store,
@@ -164,9 +144,6 @@ pub unsafe extern "C" fn wg_household_tag(
 }
 
 /// Ends `tag` on household `household_id` from date `on`: it no longer carries it that day.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_untag(
     store: *const wg_store,
@@ -182,9 +159,6 @@ pub unsafe extern "C" fn wg_household_untag(
 
 /// Puts `tag` on resident `resident_id` from `start` (NULL: always) to `end`, its last
 /// day (NULL: open-ended). A resident's special tag makes their household special.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_tag(
     store: *const wg_store,
@@ -200,9 +174,6 @@ pub unsafe extern "C" fn wg_resident_tag(
 }
 
 /// Ends `tag` on resident `resident_id` from date `on`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_untag(
     store: *const wg_store,
@@ -218,9 +189,6 @@ pub unsafe extern "C" fn wg_resident_untag(
 
 /// Defines the deployment's own tag kind `tag` (特殊群体), or changes whether an existing
 /// kind makes a household special. Needs a handle that is not scoped.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `tag` is NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_tag_define(
     store: *const wg_store,
@@ -236,8 +204,7 @@ pub unsafe extern "C" fn wg_tag_define(
 /// Writes to `*out_json` the tag kinds the store knows, sorted, as a JSON array of
 /// `{"tag", "special"}`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an array of `tag_kind`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_tag_kinds(
     store: *const wg_store,
@@ -254,9 +221,7 @@ pub unsafe extern "C" fn wg_tag_kinds(
 /// clear. If `out_json` is not NULL, the new resident (masked) is written there; its
 /// `"resident_id"` names it in the other `wg_resident_*` calls.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: a `new_resident`; result: a `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_add(
     store: *const wg_store,
@@ -277,9 +242,7 @@ pub unsafe extern "C" fn wg_resident_add(
 /// `relation` to its head (`head`, `spouse`, `child` …). If `out_json` is not NULL, the
 /// resident as of `on` (masked) is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_move(
     store: *const wg_store,
@@ -301,9 +264,7 @@ pub unsafe extern "C" fn wg_resident_move(
 /// Writes resident `resident_id` as they stood on `as_of` (NULL: today), ID number and
 /// phone masked, to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `as_of` is NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_get(
     store: *const wg_store,
@@ -320,9 +281,7 @@ pub unsafe extern "C" fn wg_resident_get(
 /// Writes to `*out_json` the residents of household `household_id` on `as_of` (NULL:
 /// today), heads first, then by id, as a JSON array (masked).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_residents(
     store: *const wg_store,
@@ -352,8 +311,7 @@ impl From<(Option<String>, Option<String>)> for ClearValues {
 /// `{"id_number": string|null, "phone": string|null}`. The read is recorded in the audit
 /// chain. The caller should wipe the text before freeing it with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: a `resident_clear`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_clear(
     store: *const wg_store,
@@ -383,9 +341,7 @@ impl From<(wangge::UnitCounts, Vec<wangge::UnitCounts>)> for CountsJson {
 /// subtree (its `unit` is `unit`), `units` one per unit with households living directly
 /// in it, sorted by code. The `units` rows sum to `total`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `counts` of `unit_counts`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_counts(
     store: *const wg_store,

@@ -54,9 +54,7 @@ struct IndicatorJson {
 /// ledger indicators...}`, by key (an entry kept in two books counts in both). The string
 /// is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `report` of `report_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report(
     store: *const wg_store,
@@ -77,10 +75,6 @@ pub unsafe extern "C" fn wg_report(
 /// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
 /// A null rate is an empty field. The string is the caller's, freed with
 /// `wg_string_free`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_csv` is
-/// NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report_csv(
     store: *const wg_store,
@@ -99,10 +93,6 @@ pub unsafe extern "C" fn wg_report_csv(
 /// gives it, then the ledger indicators per category (按类别) and per ledger book
 /// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
 /// same length; both outputs are written only on success.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_bytes` and
-/// `out_len` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report_xlsx(
     store: *const wg_store,
@@ -123,9 +113,7 @@ pub unsafe extern "C" fn wg_report_xlsx(
 /// Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
 /// came with. NULL is accepted and ignored.
 ///
-/// # Safety
-/// `bytes` is NULL or a buffer returned by this library, not yet freed, and `len` is the
-/// length returned with it.
+/// `len` is the length returned with `bytes`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_bytes_free(bytes: *mut u8, len: usize) {
     // SAFETY: made from a boxed slice of `len` bytes in this library, freed once.
@@ -146,9 +134,7 @@ pub unsafe extern "C" fn wg_bytes_free(bytes: *mut u8, len: usize) {
 /// (`lower_is_better`), with `num` and `den` the count. The unit's own row is never
 /// ranked. The string is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `circular`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_circular(
     store: *const wg_store,
@@ -175,8 +161,7 @@ pub unsafe extern "C" fn wg_circular(
 /// this thread's last error, read with `wg_last_error(NULL, ...)`. The string is the
 /// caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `out_json` is NULL or writable.
+/// JSON result: an array of `indicator`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_indicators(out_json: *mut *mut c_char) -> wg_status {
     boundary(None, || out!(out_json).json(&indicators()))

@@ -11,9 +11,7 @@ use crate::wg_status;
 /// Adds staff member `staff_id` named `name` with `phone` (may be NULL). If `out_json` is
 /// not NULL, the staff member (phone masked) is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `staff`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_add(
     store: *const wg_store,
@@ -30,9 +28,7 @@ pub unsafe extern "C" fn wg_staff_add(
 
 /// Writes staff member `staff_id` (phone masked) to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `staff`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_get(
     store: *const wg_store,
@@ -50,9 +46,7 @@ pub unsafe extern "C" fn wg_staff_get(
 /// to `end`, the last day (NULL: open-ended). If `out_json` is not NULL, the assignment
 /// is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `assignment`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_assign(
     store: *const wg_store,
@@ -76,9 +70,6 @@ pub unsafe extern "C" fn wg_staff_assign(
 }
 
 /// Ends assignment `id` on `end`, its last day.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `end` is NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assignment_end(
     store: *const wg_store,
@@ -94,9 +85,7 @@ pub unsafe extern "C" fn wg_assignment_end(
 /// Writes to `*out_json` the assignments responsible for `unit` on `on` (NULL: today):
 /// the unit's own or, if it has none, its nearest ancestor's; most responsible first.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `assignment`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_responsible(
     store: *const wg_store,

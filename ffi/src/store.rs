@@ -79,8 +79,7 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// `"system"`) and `"utc_offset_minutes"` (default 480). On failure the message is
 /// readable with `wg_last_error(NULL, ...)` on the same thread.
 ///
-/// # Safety
-/// `path` and `options_json` are NULL or NUL-terminated strings; `out` is NULL or writable.
+/// JSON input: a `store_options`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_open(
     path: *const c_char,
@@ -98,8 +97,7 @@ pub unsafe extern "C" fn wg_store_open(
 /// Frees a handle. NULL is accepted and ignored. The database closes when its last handle
 /// (the store and all its scopes) is freed.
 ///
-/// # Safety
-/// `store` is NULL or a handle not yet freed; it must not be used afterwards.
+/// The handle must not be used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_free(store: *mut wg_store) {
     // SAFETY: a live handle from Box::into_raw, freed once by the caller's contract.
@@ -109,10 +107,6 @@ pub unsafe extern "C" fn wg_store_free(store: *mut wg_store) {
 /// Writes to `*out` a new handle on the same store that acts as `actor` and sees and
 /// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`.
 /// Free it with `wg_store_free`; it stays valid after the original handle is freed.
-///
-/// # Safety
-/// `store` is NULL or a live handle; the strings are NULL or NUL-terminated; `out` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_scope(
     store: *const wg_store,
@@ -130,9 +124,6 @@ pub unsafe extern "C" fn wg_store_scope(
 /// Writes to `*out` a copy of the last error message made through `store`, or, when
 /// `store` is NULL, of the last error of a call made on this thread without a handle.
 /// Writes an empty string when there has been none. Free it with `wg_string_free`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_char) -> wg_status {
     // SAFETY: the caller's contract.
@@ -148,8 +139,7 @@ pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_
 /// Recomputes the audit chain and writes to `*out_json` an object
 /// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an `audit_verification`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_audit_verify(
     store: *const wg_store,
@@ -161,8 +151,7 @@ pub unsafe extern "C" fn wg_audit_verify(
 /// Writes to `*out_json` an array of at most `limit` audit records after sequence number
 /// `after`, oldest first: `{"seq", "at", "actor", "action", "target", "detail", "hash"}`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an array of `audit_record`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_audit_log(
     store: *const wg_store,

@@ -30,8 +30,7 @@ use crate::wg_status;
 /// replaced. A bad field is `WG_INVALID_INPUT` naming it; a scoped handle gets
 /// `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `reporting_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_reporting_rules_set(
     store: *const wg_store,
@@ -50,9 +49,7 @@ pub unsafe extern "C" fn wg_reporting_rules_set(
 /// monthly, townships quarterly). The string is the caller's, freed with
 /// `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `reporting_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_reporting_rules(
     store: *const wg_store,
@@ -78,9 +75,7 @@ pub unsafe extern "C" fn wg_reporting_rules(
 /// report, is `WG_INVALID_INPUT`; an approved report is `WG_CONFLICT`. The string is the
 /// caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `submission`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_submit(
     store: *const wg_store,
@@ -104,9 +99,7 @@ pub unsafe extern "C" fn wg_submit(
 /// `*out_json` as `wg_submission` does; the string is the caller's, freed with
 /// `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `submission`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_approve(
     store: *const wg_store,
@@ -126,9 +119,7 @@ pub unsafe extern "C" fn wg_approve(
 /// that did not exist on the period's last day is `WG_NOT_FOUND`. The string is the
 /// caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `submission`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_submission(
     store: *const wg_store,
@@ -148,9 +139,7 @@ pub unsafe extern "C" fn wg_submission(
 /// reports, by unit then period; `"status": "missing"` for those not submitted. The string
 /// is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `submission` (without `report`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_submissions(
     store: *const wg_store,
@@ -177,8 +166,7 @@ pub unsafe extern "C" fn wg_submissions(
 /// item; `min_sample` the smallest denominator a rate needs to be scored (default 5). A
 /// set starting the same day is replaced; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an `assessment_rules`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assessment_rules_set(
     store: *const wg_store,
@@ -196,9 +184,7 @@ pub unsafe extern "C" fn wg_assessment_rules_set(
 /// object `wg_assessment_rules_set` reads, with every field. The string is the caller's,
 /// freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `assessment_rules`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assessment_rules(
     store: *const wg_store,
@@ -222,9 +208,7 @@ pub unsafe extern "C" fn wg_assessment_rules(
 /// `{"indicator", "num", "den", "value", "points"}` in the rules' order, `points` null
 /// when not scored. The string is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `assessment`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assessment(
     store: *const wg_store,

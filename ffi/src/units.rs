@@ -14,9 +14,7 @@ use crate::wg_status;
 /// from `start` (NULL: always, or as long as its parent). If `out_json` is not NULL, the
 /// new unit is written there as JSON.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_add(
     store: *const wg_store,
@@ -44,9 +42,7 @@ pub unsafe extern "C" fn wg_unit_add(
 /// Parents may come earlier in the same array. Writes the number added to `*out_count`
 /// if it is not NULL.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `units_json` is NULL or NUL-terminated; `out_count`
-/// is NULL or writable.
+/// JSON input: an array of `new_unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_units_add_json(
     store: *const wg_store,
@@ -62,9 +58,7 @@ pub unsafe extern "C" fn wg_units_add_json(
 /// Writes unit `code` as it stood on `as_of` (NULL: as it stands today, or last stood if
 /// retired) to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_get(
     store: *const wg_store,
@@ -81,9 +75,7 @@ pub unsafe extern "C" fn wg_unit_get(
 /// Writes the direct children of `code` on `as_of` (NULL: today), sorted by code, to
 /// `*out_json` as a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_children(
     store: *const wg_store,
@@ -100,9 +92,7 @@ pub unsafe extern "C" fn wg_unit_children(
 /// Writes every unit below `code` on `as_of` (NULL: today), only those of `level` unless
 /// it is NULL, sorted by code, to `*out_json` as a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_descendants(
     store: *const wg_store,
@@ -120,9 +110,7 @@ pub unsafe extern "C" fn wg_unit_descendants(
 /// Writes the ancestors of `code` on `as_of` (NULL: today), root first, without the unit
 /// itself, to `*out_json` as a JSON array. A scoped handle sees them up to its root.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_ancestors(
     store: *const wg_store,
@@ -140,9 +128,7 @@ pub unsafe extern "C" fn wg_unit_ancestors(
 /// itself or a descendant is `WG_INVALID_INPUT`. If `out_json` is not NULL, the moved unit
 /// is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_move(
     store: *const wg_store,
@@ -160,9 +146,7 @@ pub unsafe extern "C" fn wg_unit_move(
 /// Retires `code` from date `on` (it no longer exists from that day; history keeps it).
 /// If `out_json` is not NULL, the retired unit is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `unit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_retire(
     store: *const wg_store,

@@ -1,15 +1,7 @@
 //! Visits (走访) over the C ABI: rule sets, visit records, due lists and compliance.
 //!
-//! A rule is `{"name", "class": "ordinary"|"special"` or `"tag", "channel": "home"|"phone",
-//! "every": N, "per": "day"|"week"|"month"|"quarter"|"half_year"|"year", "mode":
-//! "calendar"|"rolling"}`. A visit is `{"id", "household_id", "staff_id", "channel", "on",
-//! "note"}`. A due item is `{"household_id", "unit", "rule", "channel", "due", "overdue",
-//! "last_visit"}` (`last_visit` may be null); due lists are arrays of these, overdue items
-//! first, then by due day. Compliance is `{"unit", "period", "rules": [c, ...], "total":
-//! c, "requirements": [...]}` where c is `{"rule", "required", "met", "rate"}` and a rate
-//! is `{"num", "den", "value"}` (`value` null when `den` is 0); `requirements` lists
-//! `{"household_id", "rule", "from", "to", "met"}` when asked for, else is empty. Dates
-//! are `YYYY-MM-DD`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
@@ -21,8 +13,7 @@ use crate::wg_status;
 /// array of rules, replacing a set that starts the same day. A bad field is
 /// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `visit_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_rules_set(
     store: *const wg_store,
@@ -38,9 +29,7 @@ pub unsafe extern "C" fn wg_visit_rules_set(
 
 /// Writes to `*out_json` the visit rules in force on `as_of` (NULL: today), a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `visit_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_rules(
     store: *const wg_store,
@@ -58,9 +47,7 @@ pub unsafe extern "C" fn wg_visit_rules(
 /// scope that day, or an unknown staff member, is `WG_NOT_FOUND`. If `out_json` is not
 /// NULL, the visit is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_record(
     store: *const wg_store,
@@ -91,9 +78,7 @@ pub unsafe extern "C" fn wg_visit_record(
 /// visit `wg_visit_record` would refuse refuses the batch, the message naming its
 /// position from 0. Writes to `*out_json` (if not NULL) the new visits' ids, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: an array of `new_visit`; result: an array of ids.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visits_record_batch(
     store: *const wg_store,
@@ -108,9 +93,7 @@ pub unsafe extern "C" fn wg_visits_record_batch(
 
 /// Writes to `*out_json` the visits of `household_id`, oldest first, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visits(
     store: *const wg_store,
@@ -125,9 +108,7 @@ pub unsafe extern "C" fn wg_visits(
 
 /// Writes to `*out_json` the due list of `unit`'s whole subtree on `as_of` (NULL: today).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `due_visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_due_visits(
     store: *const wg_store,
@@ -144,9 +125,7 @@ pub unsafe extern "C" fn wg_due_visits(
 /// Writes to `*out_json` the due list of the units `staff_id` is assigned to on `as_of`
 /// (NULL: today).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `due_visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_due_visits_for_staff(
     store: *const wg_store,
@@ -164,9 +143,7 @@ pub unsafe extern "C" fn wg_due_visits_for_staff(
 /// over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
 /// listing every requirement when `detail` is not 0.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `compliance` of `compliance_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_compliance(
     store: *const wg_store,
@@ -186,9 +163,7 @@ pub unsafe extern "C" fn wg_visit_compliance(
 /// the quarter's first day, and not re-verified since. A JSON array of `{"household_id",
 /// "due", "overdue", "verified"}` (`verified` may be null), overdue first.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `reverification`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_reverification_due(
     store: *const wg_store,

@@ -2,15 +2,16 @@
 //!
 //! The workflow is `registered → signed_for → in_progress → resolved → closed`, with
 //! `suspended` (缓办) stopping the deadline's clock. Every action takes the entry's id
-//! (positive; otherwise `WG_INVALID_INPUT`) and the moment `at` it was taken (RFC 3339, or
-//! a local time read in the deployment's time zone; not before the entry's last event),
-//! appends an event to the entry's history and writes the entry as it now stands (the
-//! entry JSON of `ledger.rs`) to `*out_json` when `out_json` is not NULL; with NULL
+//! (an unknown one, 0 and negative ids included, is `WG_NOT_FOUND`) and the moment `at`
+//! it was taken (RFC 3339, or a local time read in the deployment's time zone; not before
+//! the entry's last event),
+//! appends an event to the entry's history and writes the entry as it now stands (an
+//! `entry`, see `wangge::shapes`) to `*out_json` when `out_json` is not NULL; with NULL
 //! nothing is written. An action the entry's status does not allow is
 //! `WG_INVALID_TRANSITION` naming the status and changes nothing; an unknown entry is
 //! `WG_NOT_FOUND`; an entry (or a handler's unit) outside the handle's scope is
 //! `WG_PERMISSION_DENIED`. Reasons and results are 1 to 2000 characters, notes at most
-//! 2000. Events come back as the event JSON of `ledger.rs`.
+//! 2000. Events come back as `event`s.
 
 use std::ffi::c_char;
 
@@ -21,9 +22,7 @@ use crate::wg_status;
 /// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
 /// one is `WG_NOT_FOUND`): `registered → signed_for`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_sign_for(
     store: *const wg_store,
@@ -40,9 +39,7 @@ pub unsafe extern "C" fn wg_entry_sign_for(
 
 /// Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_start(
     store: *const wg_store,
@@ -63,9 +60,7 @@ pub unsafe extern "C" fn wg_entry_start(
 /// registered, signed for or in progress; at the top of the tree it is
 /// `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_escalate(
     store: *const wg_store,
@@ -84,9 +79,7 @@ pub unsafe extern "C" fn wg_entry_escalate(
 /// Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
 /// `reason`; it is `registered` there again. Allowed when registered or signed for.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_return(
     store: *const wg_store,
@@ -104,9 +97,7 @@ pub unsafe extern "C" fn wg_entry_return(
 /// Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
 /// `hard` standing.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_mark_hard(
     store: *const wg_store,
@@ -124,9 +115,7 @@ pub unsafe extern "C" fn wg_entry_mark_hard(
 /// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
 /// Allowed when signed for or in progress.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_suspend(
     store: *const wg_store,
@@ -144,9 +133,7 @@ pub unsafe extern "C" fn wg_entry_suspend(
 /// Takes suspended entry `id` up again, in the status it was suspended from: its deadline
 /// moves by the working days it was suspended (by the time, for a limit in hours).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_resume(
     store: *const wg_store,
@@ -163,9 +150,7 @@ pub unsafe extern "C" fn wg_entry_resume(
 /// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
 /// `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_extend(
     store: *const wg_store,
@@ -183,9 +168,7 @@ pub unsafe extern "C" fn wg_entry_extend(
 
 /// Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_resolve(
     store: *const wg_store,
@@ -204,9 +187,7 @@ pub unsafe extern "C" fn wg_entry_resolve(
 /// empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
 /// unsatisfied sends it back to `in_progress` and counts as rework (返工).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_verify(
     store: *const wg_store,
@@ -227,9 +208,7 @@ pub unsafe extern "C" fn wg_entry_verify(
 
 /// Closes resolved entry `id` (注销): archived, "close one when it is solved".
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_close(
     store: *const wg_store,
@@ -245,9 +224,7 @@ pub unsafe extern "C" fn wg_entry_close(
 
 /// Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_reopen(
     store: *const wg_store,
@@ -269,9 +246,7 @@ pub unsafe extern "C" fn wg_entry_reopen(
 /// tick at the same `now` does nothing. Writes to `*out_json` (if not NULL) the events
 /// made, in order, a JSON array (`[]` when there were none).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `now` is NULL or NUL-terminated; `out_json` is NULL
-/// or writable.
+/// JSON result: an array of `event`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_tick(
     store: *const wg_store,

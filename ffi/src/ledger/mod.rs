@@ -1,65 +1,8 @@
 //! The ledger (台账) over the C ABI: classification rules, classifying, registering
-//! entries and reading them back; the workflow actions are in `workflow.rs`.
+//! entries and reading them back; the workflow actions are in `actions.rs`.
 //!
-//! Times are RFC 3339 (`2024-03-04T09:00:00+08:00`) or a local time without an offset
-//! (`2024-03-04T09:00`, `2024-03-04 09:00:00`), read in the deployment's time zone; times
-//! come back as RFC 3339 in that zone. Dates are `YYYY-MM-DD`. Entry ids are positive:
-//! a negative or zero id is `WG_INVALID_INPUT`.
-//!
-//! An **entry** is `{"id", "unit", "household_id", "resident_id", "source",
-//! "reported_at", "category", "summary", "urgent", "books", "triage", "time_limit",
-//! "finding_id", "status", "standing", "hard", "handler", "deadline", "sign_due",
-//! "suspended_since", "rework", "signed_at", "first_resolved_at", "resolved_at",
-//! "closed_at", "verified"}`: `source` is `visit`, `hotline`, `walk_in`, `online`,
-//! `patrol` or `letter`; `books` an array of ledger books; `triage` `on_site`,
-//! `coordinate` or `escalate`; `time_limit` `{"working_days": n}` or `{"hours": n}`;
-//! `status` `registered`, `signed_for`, `in_progress`, `suspended`, `resolved` or
-//! `closed`; `standing` `resolved`, `pending` or `hard`; `handler` `{"kind": "unit" |
-//! "department", "name"}` (a unit's code or a department's name); `rework` the times
-//! verification sent it back; `verified` true once the resident was satisfied. The
-//! household, resident, finding, the five times after `deadline` and `verified` may be
-//! null.
-//!
-//! An **event** (one change in an entry's history) is `{"entry_id", "seq", "action",
-//! "actor", "at", "note", "auto", "days", "satisfied", "status", "handler", "deadline",
-//! "hard"}`: `action` is `register`, `sign_for`, `start`, `escalate`, `return`,
-//! `mark_hard`, `suspend`, `resume`, `extend`, `resolve`, `verify`, `close` or `reopen`;
-//! `auto` is true for what `wg_tick` did; `days` (for `extend`) and `satisfied` (for
-//! `verify`) may be null; the last four are the entry's after the event.
-//!
-//! A **new entry** (to register) is `{"unit", "summary", "reported_at"}` and optionally
-//! `"category"` (null or absent: the summary's keywords suggest one), `"household_id"`,
-//! `"resident_id"`, `"source"` (default `visit`), `"urgent"` (default false) and
-//! `"finding_id"`.
-//!
-//! An **entry action** (one step of `wg_entries_work_batch`) is `{"entry_id", "action",
-//! "at"}` and, as the action needs them, `"staff_id"` (`sign_for` and `start`: a known
-//! staff member), `"note"` (the reason of `escalate`, `return`, `mark_hard`, `suspend`,
-//! `extend` and `reopen`, the result of `resolve`, the feedback of `verify`), `"to"`
-//! (where `escalate` sends it; default the unit above), `"days"` (the working days
-//! `extend` adds) and `"satisfied"` (`verify`): `action` is any action of an event but
-//! `register`, `at` a time as above. Unknown keys are `WG_INVALID_INPUT`.
-//!
-//! A **classification** is `{"category", "suggested_category", "ties", "books",
-//! "triage", "urgent", "time_limit", "sign_for_limit", "handler", "rules_from",
-//! "reasons"}`: `ties` lists the categories equally specific keywords suggested (empty
-//! unless two or more did), `handler` is null when no unit or household was given,
-//! `rules_from` is the day the rule set used took effect (null for the defaults), and
-//! `reasons` lists, in order, `{"rule", "matched", "effect"}` where `rule` is `keyword`,
-//! `tie`, `category`, `given_category`, `free_category`, `tag`, `urgent_keyword`,
-//! `urgent_flag` or `handler`.
-//!
-//! **Ledger rules** are `{"books", "categories", "tag_books", "urgent", "sign_for_days",
-//! "handlers", "free_categories"}`: `categories` (required) is an array of `{"name",
-//! "books", "triage", "days", "keywords", "department"?}` (first listed wins a tie),
-//! `tag_books` an object from a household tag to the books it adds, `urgent` `{"keywords",
-//! "hours", "sign_for_hours"}`, `handlers` `{"on_site", "coordinate", "escalate"}` naming
-//! the level of the unit that handles each triage, `free_categories` null or `{"books",
-//! "triage", "days", "department"?}` for categories the rules do not list. Keys left out
-//! take the defaults' values.
-//!
-//! The **piles** (the weekly meeting's 已解决/待解决/难解决) are `{"unit", "period", "at",
-//! "resolved", "pending", "hard"}` where each pile is `{"count", "overdue", "entries"}`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 mod actions;
 
@@ -73,12 +16,11 @@ use crate::wg_status;
 pub use actions::*;
 
 /// Sets the ledger's classification rules in force from `start` (NULL: always) from
-/// `rules_json`, a JSON object in the shape of the module documentation, replacing a set
+/// `rules_json`, a JSON object of the `ledger_rules` shape, replacing a set
 /// that starts the same day. Entries already registered keep what they were given. A bad
 /// field is `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: a `ledger_rules`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_ledger_rules_set(
     store: *const wg_store,
@@ -95,9 +37,7 @@ pub unsafe extern "C" fn wg_ledger_rules_set(
 /// Writes to `*out_json` the classification rules in force on `as_of` (NULL: today), a
 /// JSON object that `wg_ledger_rules_set` reads back.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `ledger_rules`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_ledger_rules(
     store: *const wg_store,
@@ -118,9 +58,7 @@ pub unsafe extern "C" fn wg_ledger_rules(
 /// (default false) and `"at"` (the rules in force then; default now). No category given
 /// and none suggested, or a category the rules do not list, is `WG_INVALID_INPUT`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: a `classify_request`; result: a `classification`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_classify(
     store: *const wg_store,
@@ -141,9 +79,7 @@ pub unsafe extern "C" fn wg_classify(
 /// an unknown category, and when the calendar lacks a year its limits reach
 /// (`WG_NOT_FOUND`). If `out_json` is not NULL, the entry is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: a `new_entry`; result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_register(
     store: *const wg_store,
@@ -161,9 +97,7 @@ pub unsafe extern "C" fn wg_entry_register(
 /// message naming its position from 0. Writes to `*out_json` (if not NULL) the new
 /// entries' ids, in order, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: an array of `new_entry`; result: an array of ids.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entries_register_batch(
     store: *const wg_store,
@@ -179,7 +113,7 @@ pub unsafe extern "C" fn wg_entries_register_batch(
 /// Applies a batch of workflow actions in order in one transaction, all or nothing:
 /// `actions_json` is a JSON array of entry actions, each `{"entry_id", "action", "at"}`
 /// with, as its action needs them, `"staff_id"`, `"note"`, `"to"`, `"days"` and
-/// `"satisfied"` (see the module documentation). Each is checked and recorded as its
+/// `"satisfied"` (the `entry_action` shape). Each is checked and recorded as its
 /// single action (`wg_entry_sign_for` and the rest) would be, with the same events and
 /// audit records. The first action refused refuses the batch with that action's status
 /// (`WG_INVALID_TRANSITION`, `WG_NOT_FOUND` for an unknown entry or staff member,
@@ -187,9 +121,7 @@ pub unsafe extern "C" fn wg_entries_register_batch(
 /// (`action 3 of the batch`), and nothing is written. Writes to `*out_count` (if not
 /// NULL) the number of actions applied, only on success.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `actions_json` is NULL or NUL-terminated;
-/// `out_count` is NULL or writable.
+/// JSON input: an array of `entry_action`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entries_work_batch(
     store: *const wg_store,
@@ -206,9 +138,7 @@ pub unsafe extern "C" fn wg_entries_work_batch(
 /// unless `category` is not NULL. A finding already taken up is `WG_CONFLICT`. If
 /// `out_json` is not NULL, the entry is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_finding_register(
     store: *const wg_store,
@@ -229,8 +159,7 @@ pub unsafe extern "C" fn wg_finding_register(
 /// Writes entry `id` as it stands to `*out_json`. An unknown id is `WG_NOT_FOUND`; one
 /// raised outside the handle's scope `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry(
     store: *const wg_store,
@@ -244,8 +173,7 @@ pub unsafe extern "C" fn wg_entry(
 
 /// Writes entry `id`'s history to `*out_json`, oldest first, a JSON array of events.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an array of `event`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_history(
     store: *const wg_store,
@@ -265,9 +193,7 @@ pub unsafe extern "C" fn wg_entry_history(
 /// `2024-Q1`, `2024-H1` or `2024`) and `"overdue"` (true or false: open past the deadline
 /// at `at`, or not).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: an `entry_query`; result: an array of `entry`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entries(
     store: *const wg_store,
@@ -286,9 +212,7 @@ pub unsafe extern "C" fn wg_entries(
 /// entries resolved in the period and still resolved or closed at its end, and those
 /// pending or hard at its end.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `piles` of three `pile`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_piles(
     store: *const wg_store,
