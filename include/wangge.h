@@ -384,7 +384,8 @@ wg_status wg_piles(const wg_store *store, const char *unit, const char *period, 
 // Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
 // one is `WG_NOT_FOUND`): `registered → signed_for`.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_sign_for(const wg_store *store,
                             int64_t id,
                             const char *staff_id,
@@ -393,7 +394,8 @@ wg_status wg_entry_sign_for(const wg_store *store,
 
 // Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_start(const wg_store *store,
                          int64_t id,
                          const char *staff_id,
@@ -406,7 +408,8 @@ wg_status wg_entry_start(const wg_store *store,
 // registered, signed for or in progress; at the top of the tree it is
 // `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_escalate(const wg_store *store,
                             int64_t id,
                             const char *at,
@@ -417,7 +420,8 @@ wg_status wg_entry_escalate(const wg_store *store,
 // Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
 // `reason`; it is `registered` there again. Allowed when registered or signed for.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_return(const wg_store *store,
                           int64_t id,
                           const char *at,
@@ -427,7 +431,8 @@ wg_status wg_entry_return(const wg_store *store,
 // Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
 // `hard` standing.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_mark_hard(const wg_store *store,
                              int64_t id,
                              const char *at,
@@ -437,7 +442,8 @@ wg_status wg_entry_mark_hard(const wg_store *store,
 // Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
 // Allowed when signed for or in progress.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_suspend(const wg_store *store,
                            int64_t id,
                            const char *at,
@@ -447,13 +453,15 @@ wg_status wg_entry_suspend(const wg_store *store,
 // Takes suspended entry `id` up again, in the status it was suspended from: its deadline
 // moves by the working days it was suspended (by the time, for a limit in hours).
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_resume(const wg_store *store, int64_t id, const char *at, char **out_json);
 
 // Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
 // `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_extend(const wg_store *store,
                           int64_t id,
                           const char *at,
@@ -463,7 +471,8 @@ wg_status wg_entry_extend(const wg_store *store,
 
 // Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_resolve(const wg_store *store,
                            int64_t id,
                            const char *at,
@@ -474,7 +483,8 @@ wg_status wg_entry_resolve(const wg_store *store,
 // empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
 // unsatisfied sends it back to `in_progress` and counts as rework (返工).
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_verify(const wg_store *store,
                           int64_t id,
                           const char *at,
@@ -484,12 +494,14 @@ wg_status wg_entry_verify(const wg_store *store,
 
 // Closes resolved entry `id` (注销): archived, "close one when it is solved".
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_close(const wg_store *store, int64_t id, const char *at, char **out_json);
 
 // Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
 //
-// JSON result: an `entry`.
+// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 wg_status wg_entry_reopen(const wg_store *store,
                           int64_t id,
                           const char *at,

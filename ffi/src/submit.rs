@@ -19,6 +19,7 @@
 
 use std::ffi::c_char;
 
+use crate::out::json_list;
 use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
@@ -57,14 +58,11 @@ pub unsafe extern "C" fn wg_reporting_rules(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let as_of = opt_date!(as_of);
-        let out = out!(out_json);
-        let rules: Vec<serde_json::Value> = store
-            .reporting_rules(as_of)?
-            .iter()
-            .map(wangge::ReportingRule::to_json)
-            .collect();
-        out.json(&rules)
+        let (as_of, out) = (opt_date!(as_of), out!(out_json));
+        out.json(&json_list(
+            &store.reporting_rules(as_of)?,
+            wangge::ReportingRule::to_json,
+        ))
     })
 }
 
@@ -150,12 +148,9 @@ pub unsafe extern "C" fn wg_submissions(
     with_store(store, |store| {
         let (unit, period) = (arg!(unit), period!(period));
         let out = out!(out_json);
-        let list: Vec<serde_json::Value> = store
-            .submissions(unit, period)?
-            .iter()
-            .map(|s| s.to_json(false))
-            .collect();
-        out.json(&list)
+        out.json(&json_list(&store.submissions(unit, period)?, |s| {
+            s.to_json(false)
+        }))
     })
 }
 

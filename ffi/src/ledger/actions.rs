@@ -22,7 +22,8 @@ use crate::wg_status;
 /// Entry `id`'s handler signs for it (签收) through staff member `staff_id` (an unknown
 /// one is `WG_NOT_FOUND`): `registered → signed_for`.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_sign_for(
     store: *const wg_store,
@@ -39,7 +40,8 @@ pub unsafe extern "C" fn wg_entry_sign_for(
 
 /// Work on entry `id` starts, by staff member `staff_id`: `signed_for → in_progress`.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_start(
     store: *const wg_store,
@@ -60,7 +62,8 @@ pub unsafe extern "C" fn wg_entry_start(
 /// registered, signed for or in progress; at the top of the tree it is
 /// `WG_INVALID_TRANSITION`, a unit `to` not above it `WG_INVALID_INPUT`.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_escalate(
     store: *const wg_store,
@@ -79,7 +82,8 @@ pub unsafe extern "C" fn wg_entry_escalate(
 /// Sends entry `id` back to the handler that sent it on, as misrouted (退回), with
 /// `reason`; it is `registered` there again. Allowed when registered or signed for.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_return(
     store: *const wg_store,
@@ -97,7 +101,8 @@ pub unsafe extern "C" fn wg_entry_return(
 /// Marks open entry `id` hard to resolve (难解决) with `reason`; it stays open, in the
 /// `hard` standing.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_mark_hard(
     store: *const wg_store,
@@ -115,7 +120,8 @@ pub unsafe extern "C" fn wg_entry_mark_hard(
 /// Puts entry `id` off (缓办) with `reason`: its deadline's clock stops until resumed.
 /// Allowed when signed for or in progress.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_suspend(
     store: *const wg_store,
@@ -133,7 +139,8 @@ pub unsafe extern "C" fn wg_entry_suspend(
 /// Takes suspended entry `id` up again, in the status it was suspended from: its deadline
 /// moves by the working days it was suspended (by the time, for a limit in hours).
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_resume(
     store: *const wg_store,
@@ -150,7 +157,8 @@ pub unsafe extern "C" fn wg_entry_resume(
 /// Extends entry `id`'s deadline by `days` working days (延期, 1 to 365; anything else is
 /// `WG_INVALID_INPUT`), with `reason`. Allowed when signed for, in progress or suspended.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_extend(
     store: *const wg_store,
@@ -168,7 +176,8 @@ pub unsafe extern "C" fn wg_entry_extend(
 
 /// Resolves entry `id` (办结) with `result`: `in_progress → resolved`.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_resolve(
     store: *const wg_store,
@@ -187,7 +196,8 @@ pub unsafe extern "C" fn wg_entry_resolve(
 /// empty): satisfied (`satisfied` not 0) keeps it resolved and marks it verified;
 /// unsatisfied sends it back to `in_progress` and counts as rework (返工).
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_verify(
     store: *const wg_store,
@@ -208,7 +218,8 @@ pub unsafe extern "C" fn wg_entry_verify(
 
 /// Closes resolved entry `id` (注销): archived, "close one when it is solved".
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_close(
     store: *const wg_store,
@@ -224,7 +235,8 @@ pub unsafe extern "C" fn wg_entry_close(
 
 /// Opens closed entry `id` again with `reason`; it goes back to `in_progress`.
 ///
-/// JSON result: an `entry`.
+/// JSON result: an `entry`, the entry as it now stands, written to `*out_json` unless it
+/// is NULL. An unknown `id` (0 and negative ones too) is `WG_NOT_FOUND`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_entry_reopen(
     store: *const wg_store,
