@@ -20,6 +20,14 @@ fn parse<'a, T: Deserialize<'a>>(field: &str, json: &'a str, echo: bool) -> Resu
     })
 }
 
+/// Reads an optional text with `parse`.
+fn read<T>(
+    text: Option<&str>,
+    parse: impl FnOnce(&str) -> wangge::Result<T>,
+) -> wangge::Result<Option<T>> {
+    text.map(parse).transpose()
+}
+
 fn opt_date(field: &'static str, text: Option<&str>) -> wangge::Result<Option<wangge::Date>> {
     text.map(|d| wangge::date::parse_date(field, d)).transpose()
 }
@@ -119,17 +127,12 @@ pub(crate) fn household_filter(json: Option<&str>) -> Result<wangge::HouseholdFi
     let parsed: FilterJson = parse("filter_json", json, true)?;
     Ok(wangge::HouseholdFilter {
         as_of: opt_date("as_of", parsed.as_of.as_deref())?,
-        household_class: parsed
-            .household_class
-            .as_deref()
-            .map(wangge::HouseholdClass::parse)
-            .transpose()?,
+        household_class: read(
+            parsed.household_class.as_deref(),
+            wangge::HouseholdClass::parse,
+        )?,
         tag: parsed.tag,
-        kind: parsed
-            .kind
-            .as_deref()
-            .map(wangge::HouseholdKind::parse)
-            .transpose()?,
+        kind: read(parsed.kind.as_deref(), wangge::HouseholdKind::parse)?,
     })
 }
 
@@ -236,23 +239,11 @@ pub(crate) fn entry_query(
     let parsed: QueryJson = parse("query_json", json, true)?;
     let mut query = wangge::EntryQuery::new(&parsed.unit);
     query.at = opt_moment(store, parsed.at.as_deref())?;
-    query.standing = parsed
-        .standing
-        .as_deref()
-        .map(wangge::Standing::parse)
-        .transpose()?;
-    query.status = parsed
-        .status
-        .as_deref()
-        .map(wangge::Status::parse)
-        .transpose()?;
+    query.standing = read(parsed.standing.as_deref(), wangge::Standing::parse)?;
+    query.status = read(parsed.status.as_deref(), wangge::Status::parse)?;
     query.book = parsed.book;
     query.category = parsed.category;
-    query.period = parsed
-        .period
-        .as_deref()
-        .map(wangge::Period::parse)
-        .transpose()?;
+    query.period = read(parsed.period.as_deref(), wangge::Period::parse)?;
     query.overdue = parsed.overdue;
     Ok(query)
 }
@@ -275,12 +266,7 @@ pub(crate) fn import_options(json: Option<&str>) -> Result<wangge::ImportOptions
     };
     let parsed: OptionsJson = parse("options_json", json, true)?;
     Ok(wangge::ImportOptions {
-        mode: parsed
-            .mode
-            .as_deref()
-            .map(wangge::ImportMode::parse)
-            .transpose()?
-            .unwrap_or_default(),
+        mode: read(parsed.mode.as_deref(), wangge::ImportMode::parse)?.unwrap_or_default(),
         on: opt_date("on", parsed.on.as_deref())?,
         encoding: parsed.encoding,
     })
