@@ -32,11 +32,14 @@ test-rust:
 
 # Regenerates include/wangge.h with the pinned cbindgen.
 header:
-	WANGGE_BLESS_HEADER=1 $(CARGO) test -p wangge-ffi --test header
+	WANGGE_BLESS_HEADER=1 $(CARGO) test -p wangge-ffi --test header -- committed_header_matches_the_generated_one
 
-$(BUILD)/test_wangge: tests/c/test_wangge.c include/wangge.h FORCE_LIB
+# The C test: one program, one file per area of the library plus the harness that runs them.
+C_TESTS := $(wildcard tests/c/*.c)
+
+$(BUILD)/test_wangge: $(C_TESTS) tests/c/harness.h include/wangge.h FORCE_LIB
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_TEST) $< -L$(DEBUG) -lwangge_ffi -Wl,-rpath,$(abspath $(DEBUG)) -o $@
+	$(CC) $(CFLAGS_TEST) $(C_TESTS) -L$(DEBUG) -lwangge_ffi -Wl,-rpath,$(abspath $(DEBUG)) -o $@
 
 .PHONY: FORCE_LIB
 FORCE_LIB:

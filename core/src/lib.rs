@@ -33,6 +33,7 @@ pub mod period;
 pub mod privacy;
 mod registry;
 pub mod report;
+pub mod shapes;
 mod snapshot;
 mod staff;
 mod store;

@@ -1,27 +1,20 @@
 //! A household's livelihood archive (民生档案) over the C ABI.
 //!
-//! A section version comes back as `{"section", "version", "at", "author", "content"}`
-//! (`at` is RFC 3339 with the deployment's offset, `content` the JSON object written); an
-//! archive as `{"household_id", "sections": {name: section version, ...}, "verified"}`,
-//! where absent sections were never written and `verified` is the day of the last
-//! re-verification or null. The sections are `basic`, `employment`, `education`,
-//! `health`, `insurance`, `assistance`, `petitions` and `demands`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
-use crate::error::{FfiError, arg, date, opt_arg};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Writes a new version of `section` of household `household_id`'s archive, whose content
 /// is `content_json`, a JSON object; earlier versions stay readable. The author is the
 /// handle's actor. If `out_json` is not NULL, the new version is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `archive_section`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_set(
     store: *const wg_store,
@@ -30,18 +23,13 @@ pub unsafe extern "C" fn wg_archive_set(
     content_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let section = arg("section", section)?;
-        let json = arg("content_json", content_json)?;
-        let out = OutString::optional(out_json);
-        let content: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid content_json: {e}")))?;
-        let version = store.set_archive_section(household_id, section, &content)?;
-        put_json_opt(out, &version)
+    with_store(store, |store| {
+        let (household_id, section) = (arg!(household_id), arg!(section));
+        let content = input::archive_content(arg!(content_json))?;
+        opt_json(
+            out_json,
+            &store.set_archive_section(household_id, section, &content)?,
+        )
     })
 }
 
@@ -49,9 +37,7 @@ pub unsafe extern "C" fn wg_archive_set(
 /// (RFC 3339 text such as `"2024-03-01T09:00:00+08:00"`, compared with the versions'
 /// times; NULL: now): the latest version of each section written by then.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `archive`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_get(
     store: *const wg_store,
@@ -59,23 +45,16 @@ pub unsafe extern "C" fn wg_archive_get(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let at = opt_arg("at", at)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.archive(household_id, at)?)
+    with_store(store, |store| {
+        let (household_id, at) = (arg!(household_id), opt_arg!(at));
+        out!(out_json).json(&store.archive(household_id, at)?)
     })
 }
 
 /// Writes to `*out_json` every version of `section` of household `household_id`'s
 /// archive, oldest first, as a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `archive_section`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_history(
     store: *const wg_store,
@@ -83,35 +62,22 @@ pub unsafe extern "C" fn wg_archive_history(
     section: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let section = arg("section", section)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.archive_history(household_id, section)?)
+    with_store(store, |store| {
+        let (household_id, section) = (arg!(household_id), arg!(section));
+        out!(out_json).json(&store.archive_history(household_id, section)?)
     })
 }
 
 /// Records that household `household_id`'s archive was re-verified (数据更新) on date
 /// `on`; the household's `"verified"` shows it.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_archive_verify(
     store: *const wg_store,
     household_id: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let on = date("on", on)?;
-        store.verify_archive(household_id, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, on) = (arg!(household_id), date!(on));
+        Ok(store.verify_archive(household_id, on)?)
     })
 }

@@ -22,31 +22,38 @@
 
 use std::ffi::c_char;
 
-use crate::error::{FfiError, arg, date};
-use crate::out::{OutString, put_json_opt};
+use crate::error::FfiError;
+use crate::out::opt_json;
 use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
-/// Runs `f` on the calendar of `handle`, or on the shipped one without a handle.
-fn with_calendar<T>(
-    handle: Option<&wg_store>,
-    f: impl FnOnce(&wangge::Calendar) -> wangge::Result<T>,
-) -> Result<T, FfiError> {
-    match handle {
-        Some(h) => Ok(f(&*h.store.calendar()?)?),
-        None => Ok(f(wangge::Calendar::official())?),
-    }
+/// Runs `body` behind the boundary on the calendar of `ptr`, or on the shipped one without a handle.
+fn with_calendar(
+    ptr: *const wg_store,
+    body: impl FnOnce(&wangge::Calendar) -> Result<(), FfiError>,
+) -> wg_status {
+    // SAFETY: every exported function asks for NULL or a live handle.
+    let handle = unsafe { ptr.as_ref() };
+    boundary(handle, || match handle {
+        Some(h) => body(&*h.store.calendar()?),
+        None => body(wangge::Calendar::official()),
+    })
+}
+
+/// A count of working days to step: any `i64` but the one whose negation overflows.
+fn steps(n: i64) -> Result<i64, FfiError> {
+    n.checked_abs().map(|_| n).ok_or_else(|| {
+        FfiError::invalid(format!(
+            "invalid n {n}: out of range for counting working days"
+        ))
+    })
 }
 
 /// Writes to `*out_date` the `n`-th working day after `day` (`day` itself not counted),
 /// as `YYYY-MM-DD`: a limit of `n` working days from a moment of `day` ends at the end of
 /// that day. A negative `n` counts backwards (the `-n`-th working day before `day`); 0
 /// gives `day` itself. `store` NULL: the shipped calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out_date` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_add_working_days(
     store: *const wg_store,
@@ -54,28 +61,15 @@ pub unsafe extern "C" fn wg_add_working_days(
     n: i64,
     out_date: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let day = date("day", day)?;
-        if n.checked_abs().is_none() {
-            return Err(FfiError::invalid(format!(
-                "invalid n {n}: out of range for counting working days"
-            )));
-        }
-        let out = OutString::required("out_date", out_date)?;
-        let result = with_calendar(h, |calendar| calendar.add_working_days(day, n))?;
-        out.put(&result.to_string());
-        Ok(())
+    with_calendar(store, |calendar| {
+        let (day, n) = (date!(day), steps(n)?);
+        let out = out!(out_date);
+        out.text(&calendar.add_working_days(day, n)?.to_string())
     })
 }
 
 /// Writes to `*out` the number of working days in `(a, b]`; negative, counting `(b, a]`,
 /// when `b` is before `a`. `store` NULL: the shipped calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `a` and `b` are NULL or NUL-terminated; `out` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_working_days_between(
     store: *const wg_store,
@@ -83,68 +77,35 @@ pub unsafe extern "C" fn wg_working_days_between(
     b: *const c_char,
     out: *mut i64,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let a = date("a", a)?;
-        let b = date("b", b)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        let count = with_calendar(h, |calendar| calendar.working_days_between(a, b))?;
-        // SAFETY: checked non-NULL above; writable by the caller's contract.
-        unsafe { *out = count };
-        Ok(())
+    with_calendar(store, |calendar| {
+        let (a, b) = (date!(a), date!(b));
+        let out = out!(out);
+        out.put(calendar.working_days_between(a, b)?)
     })
 }
 
 /// Writes to `*out` 1 when `day` is a working day, else 0. `store` NULL: the shipped
 /// calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `day` is NULL or NUL-terminated; `out` is NULL or
-/// writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_is_working_day(
     store: *const wg_store,
     day: *const c_char,
     out: *mut i32,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let day = date("day", day)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        let working = with_calendar(h, |calendar| calendar.is_working_day(day))?;
-        // SAFETY: checked non-NULL above; writable by the caller's contract.
-        unsafe { *out = i32::from(working) };
-        Ok(())
+    with_calendar(store, |calendar| {
+        let (day, out) = (date!(day), out!(out));
+        out.put(i32::from(calendar.is_working_day(day)?))
     })
 }
 
 /// Writes to `*out_json` the years the calendar covers, in order, a JSON array of
 /// numbers. `store` NULL: the shipped calendar.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_calendar_years(
     store: *const wg_store,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let out = OutString::required("out_json", out_json)?;
-        let years = with_calendar(h, |calendar| Ok(calendar.years()))?;
-        out.put_json(&years)
-    })
+    with_calendar(store, |calendar| out!(out_json).json(&calendar.years()))
 }
 
 /// Loads the arrangements in the file at `path` (the module's text format, UTF-8) into
@@ -152,46 +113,28 @@ pub unsafe extern "C" fn wg_calendar_years(
 /// or shipped is replaced. A malformed line is `WG_INVALID_INPUT` naming its number, an
 /// unreadable file `WG_INVALID_INPUT` naming the path; a scoped handle gets
 /// `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the years loaded are written there.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `path` is NULL or NUL-terminated; `out_json` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_calendar_load(
     store: *const wg_store,
     path: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let path = arg("path", path)?;
-        let out = OutString::optional(out_json);
-        let years = store.load_calendar_file(path)?;
-        put_json_opt(out, &years)
+    with_store(store, |store| {
+        let path = arg!(path);
+        opt_json(out_json, &store.load_calendar_file(path)?)
     })
 }
 
 /// Loads the arrangements of `text` (the module's text format) into the store, like
 /// [`wg_calendar_load`] does from a file.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `text` is NULL or NUL-terminated; `out_json` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_calendar_load_text(
     store: *const wg_store,
     text: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let text = arg("text", text)?;
-        let out = OutString::optional(out_json);
-        let years = store.load_calendar(text)?;
-        put_json_opt(out, &years)
+    with_store(store, |store| {
+        let text = arg!(text);
+        opt_json(out_json, &store.load_calendar(text)?)
     })
 }

@@ -1,77 +1,45 @@
 //! Contact quotas (联户), patrols (巡查) and what visits find over the C ABI.
 //!
-//! A quota rule is `{"name", "role", "contacts": K, "every": N, "per": "day"|"week"|
-//! "month"|"quarter"|"half_year"|"year"}`: every staff member holding `role` contacts K
-//! distinct households per period (the seed's is "1+10", party members, ten a month). A
-//! patrol rule is `{"name", "level", "times": K, "every": N, "per"}`: every unit of
-//! `level` is patrolled K times per period (the seed's is 一日双巡, grids, twice a day).
-//!
-//! Quota compliance is `{"unit", "period", "rules": [c, ...], "total": c, "staff": [s,
-//! ...], "requirements": [...]}` where c is `{"rule", "required", "met", "rate"}`, s is
-//! `{"staff_id", "rule", "required", "met", "rate"}` and a rate is `{"num", "den",
-//! "value"}` (`value` null when `den` is 0); `requirements` lists `{"staff_id", "rule",
-//! "from", "to", "contacts", "met"}` when asked for, else is empty. Patrol compliance has
-//! the same shape with `"units": [{"unit", "rule", "required", "met", "rate"}, ...]` in
-//! place of `staff` and requirements `{"unit", "rule", "from", "to", "patrols", "met"}`.
-//!
-//! A patrol is `{"id", "unit", "staff_id", "at", "on", "note"}`: `at` is RFC 3339 with the
-//! offset it was given in (`Z` for UTC), `on` its civil date in the deployment's time zone
-//! (the day rules count it for). A finding is `{"id", "visit_id", "household_id", "unit",
-//! "on", "summary", "category", "urgent", "entry_id"}` (`category` and `entry_id` may be
-//! null; `entry_id` stays null until a ledger entry takes the finding up). Dates are
-//! `YYYY-MM-DD`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
-use crate::error::{arg, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Sets the contact quotas in force from `start` (NULL: always) from `rules_json`, a JSON
 /// array of quota rules, replacing a set that starts the same day. A bad field is
 /// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `quota_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_quota_rules_set(
     store: *const wg_store,
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_quota_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_quota_rules_json(rules, start)?)
     })
 }
 
 /// Writes to `*out_json` the contact quotas in force on `as_of` (NULL: today), a JSON
 /// array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `quota_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_quota_rules(
     store: *const wg_store,
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put(&store.quota_rules_json(as_of)?);
-        Ok(())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).text(&store.quota_rules_json(as_of)?)
     })
 }
 
@@ -81,9 +49,7 @@ pub unsafe extern "C" fn wg_quota_rules(
 /// member is held for a quota period when, on its first day, they hold the rule's role on
 /// a unit of the subtree; distinct households contacted on any channel count.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `quota_compliance` of `compliance_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_quota_compliance(
     store: *const wg_store,
@@ -92,14 +58,9 @@ pub unsafe extern "C" fn wg_quota_compliance(
     detail: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.quota_compliance(unit, &period, detail != 0)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.quota_compliance(unit, &period, detail != 0)?)
     })
 }
 
@@ -108,44 +69,32 @@ pub unsafe extern "C" fn wg_quota_compliance(
 /// level the store does not have, is `WG_INVALID_INPUT` naming it; a scoped handle gets
 /// `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `patrol_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_rules_set(
     store: *const wg_store,
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_patrol_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_patrol_rules_json(rules, start)?)
     })
 }
 
 /// Writes to `*out_json` the patrol rules in force on `as_of` (NULL: today), a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `patrol_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_rules(
     store: *const wg_store,
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put(&store.patrol_rules_json(as_of)?);
-        Ok(())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).text(&store.patrol_rules_json(as_of)?)
     })
 }
 
@@ -155,9 +104,7 @@ pub unsafe extern "C" fn wg_patrol_rules(
 /// that did not exist (in the handle's scope) on that day, or an unknown staff member, is
 /// `WG_NOT_FOUND`. If `out_json` is not NULL, the patrol is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `patrol`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_record(
     store: *const wg_store,
@@ -167,26 +114,21 @@ pub unsafe extern "C" fn wg_patrol_record(
     note: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let at = store.parse_moment(arg("at", at)?)?;
-        let note = opt_arg("note", note)?.unwrap_or("");
-        let out = OutString::optional(out_json);
-        let patrol = store.record_patrol(unit, staff_id, at, note)?;
-        put_json_opt(out, &patrol)
+    with_store(store, |store| {
+        let (unit, staff_id, at, note) = (
+            arg!(unit),
+            arg!(staff_id),
+            moment!(store, at),
+            opt_arg!(note).unwrap_or(""),
+        );
+        opt_json(out_json, &store.record_patrol(unit, staff_id, at, note)?)
     })
 }
 
 /// Writes to `*out_json` the patrols of `unit` itself (not its descendants) whose day
 /// falls in `period`, oldest first, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `patrol`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrols(
     store: *const wg_store,
@@ -194,14 +136,9 @@ pub unsafe extern "C" fn wg_patrols(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.patrols(unit, &period)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.patrols(unit, &period)?)
     })
 }
 
@@ -210,9 +147,7 @@ pub unsafe extern "C" fn wg_patrols(
 /// unit is held for a rule period when it has the rule's level and lies in the subtree on
 /// the period's first day.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `patrol_compliance` of `compliance_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_patrol_compliance(
     store: *const wg_store,
@@ -221,14 +156,9 @@ pub unsafe extern "C" fn wg_patrol_compliance(
     detail: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.patrol_compliance(unit, &period, detail != 0)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.patrol_compliance(unit, &period, detail != 0)?)
     })
 }
 
@@ -238,9 +168,7 @@ pub unsafe extern "C" fn wg_patrol_compliance(
 /// handle's scope is `WG_PERMISSION_DENIED`. If `out_json` is not NULL, the finding is
 /// written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `finding`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_finding_record(
     store: *const wg_store,
@@ -250,15 +178,12 @@ pub unsafe extern "C" fn wg_finding_record(
     urgent: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let summary = arg("summary", summary)?;
-        let category = opt_arg("category", category)?;
-        let out = OutString::optional(out_json);
-        let finding = store.record_finding(visit_id, summary, category, urgent != 0)?;
-        put_json_opt(out, &finding)
+    with_store(store, |store| {
+        let (summary, category) = (arg!(summary), opt_arg!(category));
+        opt_json(
+            out_json,
+            &store.record_finding(visit_id, summary, category, urgent != 0)?,
+        )
     })
 }
 
@@ -266,9 +191,7 @@ pub unsafe extern "C" fn wg_finding_record(
 /// they lived on the visit's day), oldest first, a JSON array; when `open_only` is not 0,
 /// just those no ledger entry has taken up yet.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `finding`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_findings(
     store: *const wg_store,
@@ -276,12 +199,8 @@ pub unsafe extern "C" fn wg_findings(
     open_only: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.findings(unit, open_only != 0)?)
+    with_store(store, |store| {
+        let unit = arg!(unit);
+        out!(out_json).json(&store.findings(unit, open_only != 0)?)
     })
 }

@@ -1,7 +1,7 @@
 //! Status codes, errors and where their messages are kept.
 
 use std::cell::RefCell;
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::CString;
 
 use wangge::ErrorKind;
 
@@ -98,41 +98,4 @@ pub(crate) fn last(handle: Option<&wg_store>) -> Option<CString> {
         Some(handle) => handle.last_error(),
         None => THREAD_ERROR.with(|slot| slot.borrow().clone()),
     }
-}
-
-/// Reads a required string argument.
-pub(crate) fn arg<'a>(field: &str, ptr: *const c_char) -> Result<&'a str, FfiError> {
-    opt_arg(field, ptr)?.ok_or_else(|| {
-        FfiError::invalid(format!("invalid {field}: NULL where a string is required"))
-    })
-}
-
-/// Reads an optional string argument: NULL is `None`.
-pub(crate) fn opt_arg<'a>(field: &str, ptr: *const c_char) -> Result<Option<&'a str>, FfiError> {
-    if ptr.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: the caller passes a NUL-terminated string that outlives the call.
-    let bytes = unsafe { CStr::from_ptr(ptr) };
-    bytes
-        .to_str()
-        .map(Some)
-        .map_err(|_| FfiError::invalid(format!("invalid {field}: not valid UTF-8")))
-}
-
-/// Reads an optional ISO date argument.
-pub(crate) fn opt_date(
-    field: &'static str,
-    ptr: *const c_char,
-) -> Result<Option<wangge::Date>, FfiError> {
-    match opt_arg(field, ptr)? {
-        None => Ok(None),
-        Some(text) => Ok(Some(wangge::date::parse_date(field, text)?)),
-    }
-}
-
-/// Reads a required ISO date argument.
-pub(crate) fn date(field: &'static str, ptr: *const c_char) -> Result<wangge::Date, FfiError> {
-    opt_date(field, ptr)?
-        .ok_or_else(|| FfiError::invalid(format!("invalid {field}: NULL where a date is required")))
 }

@@ -14,13 +14,10 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use serde::Deserialize;
-
-use crate::error::{FfiError, arg, opt_arg};
-use crate::out::OutString;
-use crate::panic::boundary;
-use crate::registry::private_text;
-use crate::store::{handle, need, wg_store};
+use crate::error::FfiError;
+use crate::input;
+use crate::out::Out;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// A progress callback for imports: called with the rows checked so far and the rows in
@@ -31,37 +28,10 @@ use crate::wg_status;
 pub type wg_progress_fn =
     Option<unsafe extern "C" fn(done: usize, total: usize, user_data: *mut c_void) -> c_int>;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OptionsJson {
-    #[serde(default)]
-    mode: Option<String>,
-    #[serde(default)]
-    on: Option<String>,
-    #[serde(default)]
-    encoding: Option<String>,
-}
-
-fn import_options(json: Option<&str>) -> Result<wangge::ImportOptions, FfiError> {
-    let Some(json) = json else {
-        return Ok(wangge::ImportOptions::default());
-    };
-    let parsed: OptionsJson = serde_json::from_str(json)
-        .map_err(|e| FfiError::invalid(format!("invalid options_json {json:?}: {e}")))?;
-    Ok(wangge::ImportOptions {
-        mode: parsed
-            .mode
-            .as_deref()
-            .map(wangge::ImportMode::parse)
-            .transpose()?
-            .unwrap_or_default(),
-        on: parsed
-            .on
-            .as_deref()
-            .map(|d| wangge::date::parse_date("on", d))
-            .transpose()?,
-        encoding: parsed.encoding,
-    })
+/// Reads the file at `path`; one that cannot be read is `WG_INVALID_INPUT` naming it.
+fn read_file(path: &str) -> Result<Vec<u8>, FfiError> {
+    std::fs::read(path)
+        .map_err(|e| FfiError::invalid(format!("invalid path {path:?}: cannot read it: {e}")))
 }
 
 /// The caller's bytes: NULL with length 0 is empty, NULL with a length is refused.
@@ -87,7 +57,7 @@ fn input_bytes<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], FfiError> {
 fn with_progress(
     progress: wg_progress_fn,
     user_data: *mut c_void,
-    out: OutString,
+    out: Out<*mut c_char>,
     import: impl FnOnce(
         Option<&mut dyn FnMut(usize, usize) -> bool>,
     ) -> wangge::Result<wangge::ImportResult>,
@@ -103,7 +73,7 @@ fn with_progress(
             .as_mut()
             .map(|f| f as &mut dyn FnMut(usize, usize) -> bool),
     )?;
-    out.put_json(&result)
+    out.json(&result)
 }
 
 /// Imports households and residents from `len` bytes of CSV at `bytes` (UTF-8, with or
@@ -114,10 +84,10 @@ fn with_progress(
 /// `"gb18030"`; default: detected). `progress` may be NULL; `user_data` is passed to it
 /// untouched.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `bytes` is NULL or points to `len` readable bytes;
-/// `options_json` is NULL or NUL-terminated; `progress` is NULL or a function of the
-/// `wg_progress_fn` type; `out_json` is NULL or writable.
+/// `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
+/// only.
+///
+/// JSON input: an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_import_csv(
     store: *const wg_store,
@@ -128,15 +98,14 @@ pub unsafe extern "C" fn wg_import_csv(
     user_data: *mut c_void,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let bytes = input_bytes(bytes, len)?;
-        let options = import_options(opt_arg("options_json", options_json)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        with_progress(progress, user_data, out, |progress| {
-            store.import_households_csv(bytes, &options, progress)
+    with_store(store, |store| {
+        let (bytes, options) = (
+            input_bytes(bytes, len)?,
+            input::import_options(opt_arg!(options_json))?,
+        );
+        let out = out!(out_json);
+        with_progress(progress, user_data, out, |p| {
+            store.import_households_csv(bytes, &options, p)
         })
     })
 }
@@ -144,8 +113,7 @@ pub unsafe extern "C" fn wg_import_csv(
 /// Imports households and residents from the CSV file at `path`, as `wg_import_csv`
 /// does from bytes. A file that cannot be read is `WG_INVALID_INPUT` naming the path.
 ///
-/// # Safety
-/// As for `wg_import_csv`; `path` is NULL or NUL-terminated.
+/// JSON input: an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_import_csv_file(
     store: *const wg_store,
@@ -155,68 +123,17 @@ pub unsafe extern "C" fn wg_import_csv_file(
     user_data: *mut c_void,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let path = arg("path", path)?;
-        let options = import_options(opt_arg("options_json", options_json)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        let bytes = std::fs::read(path).map_err(|e| {
-            FfiError::invalid(format!("invalid path {path:?}: cannot read it: {e}"))
-        })?;
-        with_progress(progress, user_data, out, |progress| {
-            store.import_households_csv(&bytes, &options, progress)
+    with_store(store, |store| {
+        let (path, options) = (arg!(path), input::import_options(opt_arg!(options_json))?);
+        let out = out!(out_json);
+        let bytes = read_file(path)?;
+        with_progress(progress, user_data, out, |p| {
+            store.import_households_csv(&bytes, &options, p)
         })
     })
 }
 
 /// A list of tags given as one `;`-separated string or as an array of strings.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TagList {
-    Text(String),
-    List(Vec<String>),
-}
-
-impl TagList {
-    fn joined(self) -> String {
-        match self {
-            TagList::Text(text) => text,
-            TagList::List(tags) => tags.join(";"),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RowJson {
-    #[serde(default)]
-    household_id: String,
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    tags: Option<TagList>,
-    #[serde(default)]
-    name: String,
-    #[serde(default, deserialize_with = "private_text")]
-    id_number: Option<String>,
-    #[serde(default, deserialize_with = "private_text")]
-    phone: Option<String>,
-    #[serde(default)]
-    relation: Option<String>,
-    #[serde(default)]
-    hukou: Option<String>,
-    #[serde(default)]
-    employer: Option<String>,
-    #[serde(default)]
-    resident_tags: Option<TagList>,
-}
-
 /// Imports households and residents from `rows_json`, a JSON array of row objects with
 /// the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
 /// `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
@@ -224,9 +141,7 @@ struct RowJson {
 /// keys are empty). A row's `"line"` in the result is its position, from 1. Otherwise as
 /// `wg_import_csv` (`"encoding"` does not apply).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `progress` is
-/// NULL or a function of the `wg_progress_fn` type; `out_json` is NULL or writable.
+/// JSON input: an array of `import_row` and an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_import_rows(
     store: *const wg_store,
@@ -236,37 +151,15 @@ pub unsafe extern "C" fn wg_import_rows(
     user_data: *mut c_void,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let json = arg("rows_json", rows_json)?;
-        let options = import_options(opt_arg("options_json", options_json)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        // The text is not echoed: it holds ID numbers and phones.
-        let parsed: Vec<RowJson> = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid rows_json: {e}")))?;
-        let rows: Vec<wangge::ImportRow> = parsed
-            .into_iter()
-            .enumerate()
-            .map(|(i, row)| wangge::ImportRow {
-                line: i + 1,
-                household_id: row.household_id,
-                unit: row.unit,
-                address: row.address,
-                kind: row.kind,
-                tags: row.tags.map(TagList::joined).unwrap_or_default(),
-                name: row.name,
-                id_number: row.id_number.unwrap_or_default(),
-                phone: row.phone.unwrap_or_default(),
-                relation: row.relation.unwrap_or_default(),
-                hukou: row.hukou.unwrap_or_default(),
-                employer: row.employer.unwrap_or_default(),
-                resident_tags: row.resident_tags.map(TagList::joined).unwrap_or_default(),
-            })
-            .collect();
-        with_progress(progress, user_data, out, |progress| {
-            store.import_households(&rows, &options, progress)
+    with_store(store, |store| {
+        let (json, options) = (
+            arg!(rows_json),
+            input::import_options(opt_arg!(options_json))?,
+        );
+        let out = out!(out_json);
+        let rows = input::import_rows(json)?;
+        with_progress(progress, user_data, out, |p| {
+            store.import_households(&rows, &options, p)
         })
     })
 }

@@ -10,18 +10,33 @@
 //! - the message of the last error is read with [`wg_last_error`]: per handle, or per
 //!   thread for calls made without one;
 //! - no panic crosses the boundary (`WG_INTERNAL_ERROR`).
+//!
+//! # Safety
+//! Written once here and at the top of the header, for every function: a `wg_store *`
+//! is NULL or a live handle from `wg_store_open` or `wg_store_scope`, not yet freed; a
+//! `const char *` is NULL or a NUL-terminated string that stays readable during the call
+//! (the library keeps no pointer to it); an out-pointer is NULL or writable; a pointer the
+//! library returned is freed once, by the function its documentation names. A function's
+//! own documentation adds only what is particular to it.
 
 #![deny(missing_docs)]
+// The Safety contract is the same for every function and is written once, above.
+#![allow(clippy::missing_safety_doc)]
 // The exported names follow C conventions.
 #![allow(non_camel_case_types)]
+
+#[macro_use]
+mod args;
+#[macro_use]
+mod out;
 
 mod archive;
 mod calendar;
 mod contacts;
 mod error;
 mod import;
+mod input;
 mod ledger;
-mod out;
 mod panic;
 mod period;
 mod registry;
@@ -31,7 +46,6 @@ mod store;
 mod submit;
 mod units;
 mod visits;
-mod workflow;
 
 use std::ffi::{CString, c_char};
 
@@ -49,22 +63,14 @@ pub use store::*;
 pub use submit::*;
 pub use units::*;
 pub use visits::*;
-pub use workflow::*;
 
 /// Frees a string the library returned. NULL is accepted and ignored.
 ///
-/// # Safety
-/// `s` is NULL or a string returned by this library and not yet freed.
+/// `s` must not have been freed already.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_string_free(s: *mut c_char) {
-    if s.is_null() {
-        return;
-    }
-    let _ = panic::boundary(None, || {
-        // SAFETY: made by CString::into_raw in this library, freed once.
-        drop(unsafe { CString::from_raw(s) });
-        Ok(())
-    });
+    // SAFETY: made by CString::into_raw in this library, freed once.
+    panic::release(s, |s| drop(unsafe { CString::from_raw(s) }));
 }
 
 /// The library's version as a static NUL-terminated string; do not free it.

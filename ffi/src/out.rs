@@ -1,10 +1,20 @@
-//! Writing results through out-pointers.
+//! Writing results through out-pointers: checked before any work is done when required,
+//! written only on success.
 
 use std::ffi::{CString, c_char};
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::FfiError;
+
+/// A required out-pointer, named after its parameter: `WG_INVALID_INPUT` naming it when
+/// NULL.
+macro_rules! out {
+    ($name:ident) => {
+        $crate::out::Out::required(stringify!($name), $name)?
+    };
+}
 
 /// A checked, non-NULL `char **` the caller gave for a string result.
 pub(crate) struct OutString(*mut *mut c_char);
@@ -40,10 +50,62 @@ impl OutString {
     }
 }
 
-/// Writes `value` as JSON through an optional out-pointer.
-pub(crate) fn put_json_opt(out: Option<OutString>, value: &impl Serialize) -> Result<(), FfiError> {
-    match out {
+/// Writes `value` as JSON through an out-pointer the caller may leave NULL.
+pub(crate) fn opt_json(ptr: *mut *mut c_char, value: &impl Serialize) -> Result<(), FfiError> {
+    match OutString::optional(ptr) {
         Some(out) => out.put_json(value),
         None => Ok(()),
     }
+}
+
+/// Writes `value` through an out-pointer the caller may leave NULL.
+#[allow(clippy::unnecessary_wraps)] // ends a body, as every writer does
+pub(crate) fn opt_value<T>(ptr: *mut T, value: T) -> Result<(), FfiError> {
+    if !ptr.is_null() {
+        // SAFETY: non-NULL and writable by the caller's contract.
+        unsafe { *ptr = value };
+    }
+    Ok(())
+}
+
+/// A checked, non-NULL out-pointer of any type.
+pub(crate) struct Out<T>(*mut T);
+
+impl<T> Out<T> {
+    /// Checks a required out-pointer before any work is done.
+    pub(crate) fn required(field: &str, ptr: *mut T) -> Result<Self, FfiError> {
+        if ptr.is_null() {
+            return Err(FfiError::invalid(format!(
+                "invalid {field}: NULL where an out-pointer is required"
+            )));
+        }
+        Ok(Out(ptr))
+    }
+
+    /// Hands `value` to the caller.
+    #[allow(clippy::unnecessary_wraps)] // ends a body, as every writer does
+    pub(crate) fn put(self, value: T) -> Result<(), FfiError> {
+        // SAFETY: checked non-NULL when made; the caller passed a writable pointer.
+        unsafe { *self.0 = value };
+        Ok(())
+    }
+}
+
+impl Out<*mut c_char> {
+    /// Hands `text` to the caller, who frees it with `wg_string_free`.
+    #[allow(clippy::unnecessary_wraps)] // ends a body, as every writer does
+    pub(crate) fn text(self, text: &str) -> Result<(), FfiError> {
+        OutString(self.0).put(text);
+        Ok(())
+    }
+
+    /// Hands `value` to the caller as UTF-8 JSON.
+    pub(crate) fn json(self, value: &impl Serialize) -> Result<(), FfiError> {
+        OutString(self.0).put_json(value)
+    }
+}
+
+/// The JSON of each item, for a list whose items have their own `to_json`.
+pub(crate) fn json_list<T>(items: &[T], to_json: impl Fn(&T) -> Value) -> Vec<Value> {
+    items.iter().map(to_json).collect()
 }

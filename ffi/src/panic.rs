@@ -32,3 +32,13 @@ pub(crate) fn boundary(
     let _ = catch_unwind(AssertUnwindSafe(|| record(handle, &error.message)));
     status
 }
+
+/// Frees what `ptr` points to with `free`, behind the boundary; NULL is ignored.
+pub(crate) fn release<T>(ptr: *mut T, free: impl FnOnce(*mut T)) {
+    if !ptr.is_null() {
+        let _ = boundary(None, || {
+            free(ptr);
+            Ok(())
+        });
+    }
+}

@@ -13,10 +13,8 @@
 use std::ffi::c_char;
 
 use serde::Serialize;
-use wangge::{Date, Period, PeriodKind};
+use wangge::{Date, Period};
 
-use crate::error::{FfiError, arg, date};
-use crate::out::OutString;
 use crate::panic::boundary;
 use crate::wg_status;
 
@@ -42,41 +40,26 @@ impl From<Period> for PeriodJson {
     }
 }
 
-/// Reads a required period argument.
-fn period_arg(field: &'static str, ptr: *const c_char) -> Result<Period, FfiError> {
-    Ok(Period::parse(arg(field, ptr)?)?)
-}
-
-/// Reads a required kind argument.
-fn kind_arg(ptr: *const c_char) -> Result<PeriodKind, FfiError> {
-    Ok(PeriodKind::parse("kind", arg("kind", ptr)?)?)
-}
-
 /// Reads the period `text` and writes to `*out_json` what it is, as a JSON object:
 /// `{"period":"2024-Q1","kind":"quarter","first":"2024-01-01","last":"2024-03-31","days":91}`
 /// (`period` its canonical text; `kind` one of `day`, `week`, `month`, `quarter`,
 /// `half_year`, `year`; `first` and `last` its first and last day, `YYYY-MM-DD`; `days`
 /// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it.
 ///
-/// # Safety
-/// `text` is NULL or NUL-terminated; `out_json` is NULL or writable.
+/// JSON result: a `period`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_parse(
     text: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("text", text)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&PeriodJson::from(period))
+        let period = period!(text);
+        out!(out_json).json(&PeriodJson::from(period))
     })
 }
 
 /// Writes to `*out_period` the period of `kind` that contains `day`, as its text: the
 /// `week` containing 2024-12-30 is `2025-W01`.
-///
-/// # Safety
-/// `kind` and `day` are NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_containing(
     kind: *const c_char,
@@ -84,55 +67,40 @@ pub unsafe extern "C" fn wg_period_containing(
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let kind = kind_arg(kind)?;
-        let day = date("day", day)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&Period::containing(kind, day).to_string());
-        Ok(())
+        let kind = kind!(kind);
+        let day = date!(day);
+        out!(out_period).text(&Period::containing(kind, day).to_string())
     })
 }
 
 /// Writes to `*out_period` the period of the same kind after `period`, as its text
 /// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`).
-///
-/// # Safety
-/// `period` is NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_next(
     period: *const c_char,
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&period.next().to_string());
-        Ok(())
+        let period = period!(period);
+        out!(out_period).text(&period.next().to_string())
     })
 }
 
 /// Writes to `*out_period` the period of the same kind before `period`, as its text
 /// (`2025-01` is preceded by `2024-12`).
-///
-/// # Safety
-/// `period` is NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_previous(
     period: *const c_char,
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&period.previous().to_string());
-        Ok(())
+        let period = period!(period);
+        out!(out_period).text(&period.previous().to_string())
     })
 }
 
 /// Writes to `*out` 1 when `day` falls in `period` (its first and last day included),
 /// else 0.
-///
-/// # Safety
-/// `period` and `day` are NULL or NUL-terminated; `out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_contains(
     period: *const c_char,
@@ -140,16 +108,8 @@ pub unsafe extern "C" fn wg_period_contains(
     out: *mut i32,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let day = date("day", day)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        // SAFETY: checked non-NULL above; writable by the caller's contract.
-        unsafe { *out = i32::from(period.contains(day)) };
-        Ok(())
+        let (period, day, out) = (period!(period), date!(day), out!(out));
+        out.put(i32::from(period.contains(day)))
     })
 }
 
@@ -159,9 +119,6 @@ pub unsafe extern "C" fn wg_period_contains(
 /// `["2024-W10","2024-W11","2024-W12","2024-W13"]`); a week's 7 days; `period` alone for
 /// its own kind. A kind longer than `period`, weeks of a day, or months, quarters or half
 /// years of a week are `WG_INVALID_INPUT` naming `kind`.
-///
-/// # Safety
-/// `period` and `kind` are NULL or NUL-terminated; `out_json` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_inside(
     period: *const c_char,
@@ -169,10 +126,9 @@ pub unsafe extern "C" fn wg_period_inside(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let kind = kind_arg(kind)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&period.inside(kind)?)
+        let period = period!(period);
+        let kind = kind!(kind);
+        out!(out_json).json(&period.inside(kind)?)
     })
 }
 
@@ -181,9 +137,6 @@ pub unsafe extern "C" fn wg_period_inside(
 /// period, the one holding its first day (a day's `week` is its ISO week); `period` itself
 /// for its own kind. It is the period whose `wg_period_inside` lists `period`. A shorter
 /// kind is `WG_INVALID_INPUT` naming `kind`.
-///
-/// # Safety
-/// `period` and `kind` are NULL or NUL-terminated; `out_period` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_belongs_to(
     period: *const c_char,
@@ -191,10 +144,8 @@ pub unsafe extern "C" fn wg_period_belongs_to(
     out_period: *mut *mut c_char,
 ) -> wg_status {
     boundary(None, || {
-        let period = period_arg("period", period)?;
-        let kind = kind_arg(kind)?;
-        let out = OutString::required("out_period", out_period)?;
-        out.put(&period.belongs_to(kind)?.to_string());
-        Ok(())
+        let period = period!(period);
+        let kind = kind!(kind);
+        out!(out_period).text(&period.belongs_to(kind)?.to_string())
     })
 }

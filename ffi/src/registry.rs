@@ -1,39 +1,16 @@
 //! The registry (户籍/流动人口) over the C ABI: households, residents, tags and counts.
 //!
-//! A household comes back as a JSON object `{"household_id", "unit", "address", "kind",
-//! "tags", "household_class", "start", "end", "verified"}` (`kind` is `registered`,
-//! `floating` or `rental`; `household_class`, derived from the tags of the household and
-//! its members that day, is `ordinary` or `special`; the three dates may be null); a
-//! resident as `{"resident_id", "household_id", "name", "id_number", "id_upgraded",
-//! "birth_date", "sex", "phone", "hukou", "employer", "relation", "tags"}` with the ID
-//! number and phone masked (`510123********1234`, `138****5678`): only
-//! `wg_resident_clear` gives them in clear. Lists are JSON arrays of these objects.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 
-use crate::error::{FfiError, arg, date, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::input;
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
-
-/// Reads an ID number or phone given in JSON: a string, or null or absent for none. Any
-/// other value is refused without echoing it, since it is personal information.
-pub(crate) fn private_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    match Option::<Value>::deserialize(deserializer)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(D::Error::custom(
-            "ID numbers and phones are given as JSON strings",
-        )),
-    }
-}
 
 /// The tags of a `;`-separated list, trimmed, empty ones dropped; NULL is none.
 fn split_tags(tags: Option<&str>) -> Vec<&str> {
@@ -52,9 +29,7 @@ fn split_tags(tags: Option<&str>) -> Vec<&str> {
 /// duplicate id is `WG_CONFLICT`, an unknown tag `WG_INVALID_INPUT`. If `out_json` is not
 /// NULL, the new household is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_add(
     store: *const wg_store,
@@ -66,28 +41,22 @@ pub unsafe extern "C" fn wg_household_add(
     start: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let unit = arg("unit", unit)?;
-        let address = arg("address", address)?;
-        let kind = opt_arg("kind", kind)?.unwrap_or("registered");
-        let tags = split_tags(opt_arg("tags", tags)?);
-        let start = opt_date("start", start)?;
-        let out = OutString::optional(out_json);
-        let household = store.add_household(household_id, unit, address, kind, &tags, start)?;
-        put_json_opt(out, &household)
+    with_store(store, |store| {
+        let (household_id, unit, address) = (arg!(household_id), arg!(unit), arg!(address));
+        let kind = opt_arg!(kind).unwrap_or("registered");
+        let tags = split_tags(opt_arg!(tags));
+        let start = opt_date!(start);
+        opt_json(
+            out_json,
+            &store.add_household(household_id, unit, address, kind, &tags, start)?,
+        )
     })
 }
 
 /// Moves household `household_id` to `unit` from date `on`; as of earlier dates it is
 /// still where it was. If `out_json` is not NULL, the household as of `on` is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_move(
     store: *const wg_store,
@@ -96,46 +65,29 @@ pub unsafe extern "C" fn wg_household_move(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let unit = arg("unit", unit)?;
-        let on = date("on", on)?;
-        let out = OutString::optional(out_json);
-        let household = store.move_household(household_id, unit, on)?;
-        put_json_opt(out, &household)
+    with_store(store, |store| {
+        let (household_id, unit, on) = (arg!(household_id), arg!(unit), date!(on));
+        opt_json(out_json, &store.move_household(household_id, unit, on)?)
     })
 }
 
 /// Takes household `household_id` off the registry from date `on` (moved away,
 /// dissolved); history keeps it.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_end(
     store: *const wg_store,
     household_id: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let on = date("on", on)?;
-        store.end_household(household_id, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, on) = (arg!(household_id), date!(on));
+        Ok(store.end_household(household_id, on)?)
     })
 }
 
 /// Writes household `household_id` as it stood on `as_of` (NULL: today) to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_get(
     store: *const wg_store,
@@ -143,53 +95,9 @@ pub unsafe extern "C" fn wg_household_get(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.household(household_id, as_of)?)
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FilterJson {
-    #[serde(default)]
-    as_of: Option<String>,
-    #[serde(default)]
-    household_class: Option<String>,
-    #[serde(default)]
-    tag: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-}
-
-fn household_filter(json: Option<&str>) -> Result<wangge::HouseholdFilter, FfiError> {
-    let Some(json) = json else {
-        return Ok(wangge::HouseholdFilter::default());
-    };
-    let parsed: FilterJson = serde_json::from_str(json)
-        .map_err(|e| FfiError::invalid(format!("invalid filter_json {json:?}: {e}")))?;
-    Ok(wangge::HouseholdFilter {
-        as_of: parsed
-            .as_of
-            .as_deref()
-            .map(|d| wangge::date::parse_date("as_of", d))
-            .transpose()?,
-        household_class: parsed
-            .household_class
-            .as_deref()
-            .map(wangge::HouseholdClass::parse)
-            .transpose()?,
-        tag: parsed.tag,
-        kind: parsed
-            .kind
-            .as_deref()
-            .map(wangge::HouseholdKind::parse)
-            .transpose()?,
+    with_store(store, |store| {
+        let (household_id, as_of) = (arg!(household_id), opt_date!(as_of));
+        out!(out_json).json(&store.household(household_id, as_of)?)
     })
 }
 
@@ -198,9 +106,7 @@ fn household_filter(json: Option<&str>) -> Result<wangge::HouseholdFilter, FfiEr
 /// (`"YYYY-MM-DD"`, default today), `"household_class"` (`"ordinary"` or `"special"`),
 /// `"tag"` (households carrying it themselves or through a member) and `"kind"`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: a `household_filter`; result: an array of `household`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_households(
     store: *const wg_store,
@@ -208,23 +114,16 @@ pub unsafe extern "C" fn wg_households(
     filter_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let filter = household_filter(opt_arg("filter_json", filter_json)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.households(unit, &filter)?)
+    with_store(store, |store| {
+        let unit = arg!(unit);
+        let filter = input::household_filter(opt_arg!(filter_json))?;
+        out!(out_json).json(&store.households(unit, &filter)?)
     })
 }
 
 /// Puts `tag` on household `household_id` from `start` (NULL: since it joined the
 /// registry) to `end`, its last day (NULL: open-ended). An overlapping stretch of the
 /// same tag is `WG_CONFLICT`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_tag(
     store: *const wg_store,
@@ -233,23 +132,18 @@ pub unsafe extern "C" fn wg_household_tag(
     start: *const c_char,
     end: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let tag = arg("tag", tag)?;
-        let start = opt_date("start", start)?;
-        let end = opt_date("end", end)?;
-        store.tag(household_id, tag, start, end)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, tag, start, end) = (
+            arg!(household_id),
+            arg!(tag),
+            opt_date!(start),
+            opt_date!(end),
+        );
+        Ok(store.tag(household_id, tag, start, end)?)
     })
 }
 
 /// Ends `tag` on household `household_id` from date `on`: it no longer carries it that day.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_household_untag(
     store: *const wg_store,
@@ -257,23 +151,14 @@ pub unsafe extern "C" fn wg_household_untag(
     tag: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let tag = arg("tag", tag)?;
-        let on = date("on", on)?;
-        store.untag(household_id, tag, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (household_id, tag, on) = (arg!(household_id), arg!(tag), date!(on));
+        Ok(store.untag(household_id, tag, on)?)
     })
 }
 
 /// Puts `tag` on resident `resident_id` from `start` (NULL: always) to `end`, its last
 /// day (NULL: open-ended). A resident's special tag makes their household special.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_tag(
     store: *const wg_store,
@@ -282,22 +167,13 @@ pub unsafe extern "C" fn wg_resident_tag(
     start: *const c_char,
     end: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let tag = arg("tag", tag)?;
-        let start = opt_date("start", start)?;
-        let end = opt_date("end", end)?;
-        store.tag_resident(resident_id, tag, start, end)?;
-        Ok(())
+    with_store(store, |store| {
+        let (tag, start, end) = (arg!(tag), opt_date!(start), opt_date!(end));
+        Ok(store.tag_resident(resident_id, tag, start, end)?)
     })
 }
 
 /// Ends `tag` on resident `resident_id` from date `on`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_untag(
     store: *const wg_store,
@@ -305,73 +181,36 @@ pub unsafe extern "C" fn wg_resident_untag(
     tag: *const c_char,
     on: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let tag = arg("tag", tag)?;
-        let on = date("on", on)?;
-        store.untag_resident(resident_id, tag, on)?;
-        Ok(())
+    with_store(store, |store| {
+        let (tag, on) = (arg!(tag), date!(on));
+        Ok(store.untag_resident(resident_id, tag, on)?)
     })
 }
 
 /// Defines the deployment's own tag kind `tag` (特殊群体), or changes whether an existing
 /// kind makes a household special. Needs a handle that is not scoped.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `tag` is NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_tag_define(
     store: *const wg_store,
     tag: *const c_char,
     special: bool,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let tag = arg("tag", tag)?;
-        store.define_tag(tag, special)?;
-        Ok(())
+    with_store(store, |store| {
+        let tag = arg!(tag);
+        Ok(store.define_tag(tag, special)?)
     })
 }
 
 /// Writes to `*out_json` the tag kinds the store knows, sorted, as a JSON array of
 /// `{"tag", "special"}`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an array of `tag_kind`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_tag_kinds(
     store: *const wg_store,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.tag_kinds()?)
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewResidentJson {
-    name: String,
-    #[serde(default, deserialize_with = "private_text")]
-    id_number: Option<String>,
-    #[serde(default, deserialize_with = "private_text")]
-    phone: Option<String>,
-    #[serde(default)]
-    hukou: Option<String>,
-    #[serde(default)]
-    employer: Option<String>,
-    #[serde(default)]
-    relation: Option<String>,
-    #[serde(default)]
-    tags: Vec<String>,
+    with_store(store, |store| out!(out_json).json(&store.tag_kinds()?))
 }
 
 /// Adds a resident to household `household_id` from `start` (NULL: as long as the
@@ -382,9 +221,7 @@ struct NewResidentJson {
 /// clear. If `out_json` is not NULL, the new resident (masked) is written there; its
 /// `"resident_id"` names it in the other `wg_resident_*` calls.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: a `new_resident`; result: a `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_add(
     store: *const wg_store,
@@ -393,28 +230,11 @@ pub unsafe extern "C" fn wg_resident_add(
     start: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let json = arg("resident_json", resident_json)?;
-        let start = opt_date("start", start)?;
-        let out = OutString::optional(out_json);
-        // The text is not echoed: it holds an ID number and a phone.
-        let parsed: NewResidentJson = serde_json::from_str(json)
-            .map_err(|e| FfiError::invalid(format!("invalid resident_json: {e}")))?;
-        let resident = wangge::NewResident {
-            name: parsed.name,
-            id_number: parsed.id_number,
-            phone: parsed.phone,
-            hukou: parsed.hukou,
-            employer: parsed.employer,
-            relation: parsed.relation,
-            tags: parsed.tags,
-        };
-        let added = store.add_resident(household_id, &resident, start)?;
-        put_json_opt(out, &added)
+    with_store(store, |store| {
+        let (household_id, json, start) =
+            (arg!(household_id), arg!(resident_json), opt_date!(start));
+        let added = store.add_resident(household_id, &input::new_resident(json)?, start)?;
+        opt_json(out_json, &added)
     })
 }
 
@@ -422,9 +242,7 @@ pub unsafe extern "C" fn wg_resident_add(
 /// `relation` to its head (`head`, `spouse`, `child` …). If `out_json` is not NULL, the
 /// resident as of `on` (masked) is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_move(
     store: *const wg_store,
@@ -434,25 +252,19 @@ pub unsafe extern "C" fn wg_resident_move(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let relation = arg("relation", relation)?;
-        let on = date("on", on)?;
-        let out = OutString::optional(out_json);
-        let resident = store.move_resident(resident_id, household_id, relation, on)?;
-        put_json_opt(out, &resident)
+    with_store(store, |store| {
+        let (household_id, relation, on) = (arg!(household_id), arg!(relation), date!(on));
+        opt_json(
+            out_json,
+            &store.move_resident(resident_id, household_id, relation, on)?,
+        )
     })
 }
 
 /// Writes resident `resident_id` as they stood on `as_of` (NULL: today), ID number and
 /// phone masked, to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `as_of` is NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_get(
     store: *const wg_store,
@@ -460,22 +272,16 @@ pub unsafe extern "C" fn wg_resident_get(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.resident(resident_id, as_of)?)
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).json(&store.resident(resident_id, as_of)?)
     })
 }
 
 /// Writes to `*out_json` the residents of household `household_id` on `as_of` (NULL:
 /// today), heads first, then by id, as a JSON array (masked).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `resident`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_residents(
     store: *const wg_store,
@@ -483,14 +289,9 @@ pub unsafe extern "C" fn wg_residents(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.residents(household_id, as_of)?)
+    with_store(store, |store| {
+        let (household_id, as_of) = (arg!(household_id), opt_date!(as_of));
+        out!(out_json).json(&store.residents(household_id, as_of)?)
     })
 }
 
@@ -500,32 +301,38 @@ struct ClearValues {
     phone: Option<String>,
 }
 
+impl From<(Option<String>, Option<String>)> for ClearValues {
+    fn from((id_number, phone): (Option<String>, Option<String>)) -> Self {
+        ClearValues { id_number, phone }
+    }
+}
+
 /// Writes to `*out_json` resident `resident_id`'s ID number and phone in clear, as
 /// `{"id_number": string|null, "phone": string|null}`. The read is recorded in the audit
 /// chain. The caller should wipe the text before freeing it with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: a `resident_clear`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_resident_clear(
     store: *const wg_store,
     resident_id: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        let (id_number, phone) = store.resident_clear(resident_id)?;
-        out.put_json(&ClearValues { id_number, phone })
+    with_store(store, |store| {
+        out!(out_json).json(&ClearValues::from(store.resident_clear(resident_id)?))
     })
 }
 
 #[derive(Serialize)]
-struct CountsJson<'a> {
-    total: &'a wangge::UnitCounts,
-    units: &'a [wangge::UnitCounts],
+struct CountsJson {
+    total: wangge::UnitCounts,
+    units: Vec<wangge::UnitCounts>,
+}
+
+impl From<(wangge::UnitCounts, Vec<wangge::UnitCounts>)> for CountsJson {
+    fn from((total, units): (wangge::UnitCounts, Vec<wangge::UnitCounts>)) -> Self {
+        CountsJson { total, units }
+    }
 }
 
 /// Writes to `*out_json` the registry counts of `unit`'s subtree on `as_of` (NULL: today)
@@ -534,9 +341,7 @@ struct CountsJson<'a> {
 /// subtree (its `unit` is `unit`), `units` one per unit with households living directly
 /// in it, sorted by code. The `units` rows sum to `total`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `counts` of `unit_counts`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_unit_counts(
     store: *const wg_store,
@@ -544,17 +349,9 @@ pub unsafe extern "C" fn wg_unit_counts(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        let (total, units) = store.unit_counts(unit, as_of)?;
-        out.put_json(&CountsJson {
-            total: &total,
-            units: &units,
-        })
+    with_store(store, |store| {
+        let (unit, as_of) = (arg!(unit), opt_date!(as_of));
+        let out = out!(out_json);
+        out.json(&CountsJson::from(store.unit_counts(unit, as_of)?))
     })
 }

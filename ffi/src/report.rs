@@ -22,27 +22,23 @@ use std::ffi::c_char;
 
 use serde::Serialize;
 
-use crate::error::{FfiError, arg};
-use crate::out::OutString;
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::panic::{boundary, release};
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// One indicator as `wg_indicators` lists it.
+/// Every indicator a report holds, in column order.
+fn indicators() -> Vec<IndicatorJson> {
+    let names = wangge::report::INDICATOR_NAMES.iter();
+    names
+        .map(|&(key, name)| IndicatorJson { key, name })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct IndicatorJson {
     key: &'static str,
     name: &'static str,
-}
-
-/// Reads the required `unit` and `period` arguments.
-pub(crate) fn unit_and_period<'a>(
-    unit: *const c_char,
-    period: *const c_char,
-) -> Result<(&'a str, wangge::Period), FfiError> {
-    let unit = arg("unit", unit)?;
-    let period = wangge::Period::parse(arg("period", period)?)?;
-    Ok((unit, period))
 }
 
 /// Writes to `*out_json` `unit`'s report over `period`, a JSON object (the same as
@@ -57,9 +53,7 @@ pub(crate) fn unit_and_period<'a>(
 /// ledger indicators...}`, by key (an entry kept in two books counts in both). The string
 /// is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `report` of `report_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report(
     store: *const wg_store,
@@ -67,13 +61,9 @@ pub unsafe extern "C" fn wg_report(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.report(unit, period)?.to_json())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.report(unit, period)?.to_json())
     })
 }
 
@@ -84,10 +74,6 @@ pub unsafe extern "C" fn wg_report(
 /// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
 /// A null rate is an empty field. The string is the caller's, freed with
 /// `wg_string_free`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_csv` is
-/// NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report_csv(
     store: *const wg_store,
@@ -95,14 +81,9 @@ pub unsafe extern "C" fn wg_report_csv(
     period: *const c_char,
     out_csv: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_csv", out_csv)?;
-        out.put(&store.report(unit, period)?.to_csv());
-        Ok(())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_csv).text(&store.report(unit, period)?.to_csv())
     })
 }
 
@@ -111,10 +92,6 @@ pub unsafe extern "C" fn wg_report_csv(
 /// gives it, then the ledger indicators per category (按类别) and per ledger book
 /// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
 /// same length; both outputs are written only on success.
-///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_bytes` and
-/// `out_len` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report_xlsx(
     store: *const wg_store,
@@ -123,48 +100,24 @@ pub unsafe extern "C" fn wg_report_xlsx(
     out_bytes: *mut *mut u8,
     out_len: *mut usize,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        if out_bytes.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out_bytes: NULL where an out-pointer is required",
-            ));
-        }
-        if out_len.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out_len: NULL where an out-pointer is required",
-            ));
-        }
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        let (out_bytes, out_len) = (out!(out_bytes), out!(out_len));
         let bytes = store.report(unit, period)?.to_xlsx().into_boxed_slice();
-        let len = bytes.len();
-        // SAFETY: both checked non-NULL above and writable by the caller's contract; the
-        // buffer is handed over whole and given back to `wg_bytes_free` with `len`.
-        unsafe {
-            *out_bytes = Box::into_raw(bytes).cast::<u8>();
-            *out_len = len;
-        }
-        Ok(())
+        out_len.put(bytes.len())?;
+        out_bytes.put(Box::into_raw(bytes).cast::<u8>())
     })
 }
 
 /// Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
 /// came with. NULL is accepted and ignored.
 ///
-/// # Safety
-/// `bytes` is NULL or a buffer returned by this library, not yet freed, and `len` is the
-/// length returned with it.
+/// `len` is the length returned with `bytes`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_bytes_free(bytes: *mut u8, len: usize) {
-    if bytes.is_null() {
-        return;
-    }
-    let _ = boundary(None, || {
-        // SAFETY: made from a boxed slice of `len` bytes in this library, freed once.
-        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
-        Ok(())
+    // SAFETY: made from a boxed slice of `len` bytes in this library, freed once.
+    release(bytes, |b| {
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(b, len)) });
     });
 }
 
@@ -175,14 +128,13 @@ pub unsafe extern "C" fn wg_bytes_free(bytes: *mut u8, len: usize) {
 /// where `ranked` is an array of `{"unit", "name", "value", "num", "den", "rank"}`, best
 /// first (rank 1; equal values share a rank: 1, 2, 2, 4; ties in code order) and
 /// `left_out` an array of `{"unit", "name", "den", "reason"}`, by code. A rate is ranked
-/// only when its denominator is at least `min_sample` (negative: the default, 5); counts
+/// only when its denominator is at least `min_sample` (`WG_DEFAULT_MIN_SAMPLE`, 5, is the
+/// usual sample; a negative one is `WG_INVALID_INPUT` naming `min_sample`); counts
 /// are always ranked, higher first except `pending`, `hard` and `overdue`
 /// (`lower_is_better`), with `num` and `den` the count. The unit's own row is never
 /// ranked. The string is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `circular`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_circular(
     store: *const wg_store,
@@ -192,21 +144,20 @@ pub unsafe extern "C" fn wg_circular(
     min_sample: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let indicator = arg("indicator", indicator)?;
-        let out = OutString::required("out_json", out_json)?;
-        let min_sample = (min_sample >= 0).then_some(min_sample);
-        out.put_json(
+    with_store(store, |store| {
+        let (unit, period, indicator) = (arg!(unit), period!(period), arg!(indicator));
+        let out = out!(out_json);
+        out.json(
             &store
-                .circular(unit, period, indicator, min_sample)?
+                .circular(unit, period, indicator, Some(min_sample))?
                 .to_json(),
         )
     })
 }
+
+/// The smallest denominator a circular ranks a rate on unless told otherwise (样本量), as
+/// the core's default.
+pub const WG_DEFAULT_MIN_SAMPLE: i64 = 5;
 
 /// Writes to `*out_json` every indicator a report holds, in column order (the ledger's
 /// first), a JSON array of `{"key", "name"}`: `key` as in the report's JSON
@@ -214,16 +165,19 @@ pub unsafe extern "C" fn wg_circular(
 /// this thread's last error, read with `wg_last_error(NULL, ...)`. The string is the
 /// caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `out_json` is NULL or writable.
+/// JSON result: an array of `indicator`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_indicators(out_json: *mut *mut c_char) -> wg_status {
-    boundary(None, || {
-        let out = OutString::required("out_json", out_json)?;
-        let indicators: Vec<IndicatorJson> = wangge::report::INDICATOR_NAMES
-            .iter()
-            .map(|&(key, name)| IndicatorJson { key, name })
-            .collect();
-        out.put_json(&indicators)
-    })
+    boundary(None, || out!(out_json).json(&indicators()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_c_default_sample_is_the_cores() {
+        assert_eq!(
+            u64::try_from(super::WG_DEFAULT_MIN_SAMPLE).ok(),
+            Some(wangge::report::DEFAULT_MIN_SAMPLE)
+        );
+    }
 }

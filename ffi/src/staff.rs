@@ -4,18 +4,14 @@
 
 use std::ffi::c_char;
 
-use crate::error::{arg, date, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Adds staff member `staff_id` named `name` with `phone` (may be NULL). If `out_json` is
 /// not NULL, the staff member (phone masked) is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `staff`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_add(
     store: *const wg_store,
@@ -24,37 +20,24 @@ pub unsafe extern "C" fn wg_staff_add(
     phone: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let name = arg("name", name)?;
-        let phone = opt_arg("phone", phone)?;
-        let out = OutString::optional(out_json);
-        let staff = store.add_staff(staff_id, name, phone)?;
-        put_json_opt(out, &staff)
+    with_store(store, |store| {
+        let (staff_id, name, phone) = (arg!(staff_id), arg!(name), opt_arg!(phone));
+        opt_json(out_json, &store.add_staff(staff_id, name, phone)?)
     })
 }
 
 /// Writes staff member `staff_id` (phone masked) to `*out_json`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `staff`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_get(
     store: *const wg_store,
     staff_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.staff(staff_id)?)
+    with_store(store, |store| {
+        let staff_id = arg!(staff_id);
+        out!(out_json).json(&store.staff(staff_id)?)
     })
 }
 
@@ -63,9 +46,7 @@ pub unsafe extern "C" fn wg_staff_get(
 /// to `end`, the last day (NULL: open-ended). If `out_json` is not NULL, the assignment
 /// is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `assignment`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_assign(
     store: *const wg_store,
@@ -76,47 +57,35 @@ pub unsafe extern "C" fn wg_staff_assign(
     end: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let unit = arg("unit", unit)?;
-        let role = arg("role", role)?;
-        let start = opt_date("start", start)?;
-        let end = opt_date("end", end)?;
-        let out = OutString::optional(out_json);
-        let assignment = store.assign(staff_id, unit, role, start, end)?;
-        put_json_opt(out, &assignment)
+    with_store(store, |store| {
+        let (staff_id, unit, role, start, end) = (
+            arg!(staff_id),
+            arg!(unit),
+            arg!(role),
+            opt_date!(start),
+            opt_date!(end),
+        );
+        opt_json(out_json, &store.assign(staff_id, unit, role, start, end)?)
     })
 }
 
 /// Ends assignment `id` on `end`, its last day.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `end` is NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assignment_end(
     store: *const wg_store,
     id: i64,
     end: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let end = date("end", end)?;
-        store.end_assignment(id, end)?;
-        Ok(())
+    with_store(store, |store| {
+        let end = date!(end);
+        Ok(store.end_assignment(id, end)?)
     })
 }
 
 /// Writes to `*out_json` the assignments responsible for `unit` on `on` (NULL: today):
 /// the unit's own or, if it has none, its nearest ancestor's; most responsible first.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `assignment`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_staff_responsible(
     store: *const wg_store,
@@ -124,13 +93,8 @@ pub unsafe extern "C" fn wg_staff_responsible(
     on: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let on = opt_date("on", on)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.responsible(unit, on)?)
+    with_store(store, |store| {
+        let (unit, on) = (arg!(unit), opt_date!(on));
+        out!(out_json).json(&store.responsible(unit, on)?)
     })
 }

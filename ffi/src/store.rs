@@ -3,11 +3,10 @@
 use std::ffi::{CString, c_char};
 use std::sync::Mutex;
 
-use serde::Deserialize;
-
-use crate::error::{FfiError, arg, last, opt_arg};
+use crate::error::{FfiError, last};
+use crate::input;
 use crate::out::OutString;
-use crate::panic::boundary;
+use crate::panic::{boundary, release};
 use crate::wg_status;
 
 /// An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
@@ -51,6 +50,17 @@ pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError
         .ok_or_else(|| FfiError::invalid("invalid store: NULL where a store handle is required"))
 }
 
+/// Runs `body` on the store behind `ptr` inside the panic boundary: a NULL handle is
+/// `WG_INVALID_INPUT`, an error or a panic becomes the status and the handle's last error.
+pub(crate) fn with_store(
+    ptr: *const wg_store,
+    body: impl FnOnce(&wangge::Store) -> Result<(), FfiError>,
+) -> wg_status {
+    // SAFETY: every exported function asks for NULL or a live handle.
+    let handle = unsafe { ptr.as_ref() };
+    boundary(handle, || body(need(handle)?))
+}
+
 /// Turns a caller's pointer into a reference.
 ///
 /// # Safety
@@ -58,14 +68,6 @@ pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError
 pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
     // SAFETY: guaranteed by the caller.
     unsafe { ptr.as_ref() }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OpenOptions {
-    levels: Option<Vec<(String, Option<usize>)>>,
-    actor: Option<String>,
-    utc_offset_minutes: Option<i32>,
 }
 
 /// Opens (creating if needed) the store at `path` (`":memory:"` for one in memory) and
@@ -77,8 +79,7 @@ struct OpenOptions {
 /// `"system"`) and `"utc_offset_minutes"` (default 480). On failure the message is
 /// readable with `wg_last_error(NULL, ...)` on the same thread.
 ///
-/// # Safety
-/// `path` and `options_json` are NULL or NUL-terminated strings; `out` is NULL or writable.
+/// JSON input: a `store_options`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_open(
     path: *const c_char,
@@ -86,58 +87,26 @@ pub unsafe extern "C" fn wg_store_open(
     out: *mut *mut wg_store,
 ) -> wg_status {
     boundary(None, || {
-        let path = arg("path", path)?;
-        let options = opt_arg("options_json", options_json)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        let mut store_options = wangge::StoreOptions::default();
-        if let Some(json) = options {
-            let parsed: OpenOptions = serde_json::from_str(json)
-                .map_err(|e| FfiError::invalid(format!("invalid options_json {json:?}: {e}")))?;
-            if let Some(levels) = parsed.levels {
-                let levels = levels
-                    .into_iter()
-                    .map(|(name, code_len)| wangge::Level { name, code_len })
-                    .collect();
-                store_options.levels = Some(wangge::Levels::new(levels)?);
-            }
-            store_options.actor = parsed.actor;
-            store_options.utc_offset_minutes = parsed.utc_offset_minutes;
-        }
-        let store = wangge::Store::open_with(path, store_options)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = wg_store::boxed(store) };
-        Ok(())
+        let (path, options) = (arg!(path), opt_arg!(options_json));
+        let out = out!(out);
+        let store = wangge::Store::open_with(path, input::store_options(options)?)?;
+        out.put(wg_store::boxed(store))
     })
 }
 
 /// Frees a handle. NULL is accepted and ignored. The database closes when its last handle
 /// (the store and all its scopes) is freed.
 ///
-/// # Safety
-/// `store` is NULL or a handle not yet freed; it must not be used afterwards.
+/// The handle must not be used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_free(store: *mut wg_store) {
-    if store.is_null() {
-        return;
-    }
-    let _ = boundary(None, || {
-        // SAFETY: a live handle from Box::into_raw, freed once by the caller's contract.
-        drop(unsafe { Box::from_raw(store) });
-        Ok(())
-    });
+    // SAFETY: a live handle from Box::into_raw, freed once by the caller's contract.
+    release(store, |store| drop(unsafe { Box::from_raw(store) }));
 }
 
 /// Writes to `*out` a new handle on the same store that acts as `actor` and sees and
 /// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`.
 /// Free it with `wg_store_free`; it stays valid after the original handle is freed.
-///
-/// # Safety
-/// `store` is NULL or a live handle; the strings are NULL or NUL-terminated; `out` is NULL
-/// or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_scope(
     store: *const wg_store,
@@ -145,30 +114,16 @@ pub unsafe extern "C" fn wg_store_scope(
     actor: *const c_char,
     out: *mut *mut wg_store,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let code = arg("code", code)?;
-        let actor = arg("actor", actor)?;
-        if out.is_null() {
-            return Err(FfiError::invalid(
-                "invalid out: NULL where an out-pointer is required",
-            ));
-        }
-        let scoped = store.scope(code, actor)?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = wg_store::boxed(scoped) };
-        Ok(())
+    with_store(store, |store| {
+        let (code, actor) = (arg!(code), arg!(actor));
+        let out = out!(out);
+        out.put(wg_store::boxed(store.scope(code, actor)?))
     })
 }
 
 /// Writes to `*out` a copy of the last error message made through `store`, or, when
 /// `store` is NULL, of the last error of a call made on this thread without a handle.
 /// Writes an empty string when there has been none. Free it with `wg_string_free`.
-///
-/// # Safety
-/// `store` is NULL or a live handle; `out` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_char) -> wg_status {
     // SAFETY: the caller's contract.
@@ -184,27 +139,19 @@ pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_
 /// Recomputes the audit chain and writes to `*out_json` an object
 /// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an `audit_verification`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_audit_verify(
     store: *const wg_store,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.verify_audit()?)
-    })
+    with_store(store, |store| out!(out_json).json(&store.verify_audit()?))
 }
 
 /// Writes to `*out_json` an array of at most `limit` audit records after sequence number
 /// `after`, oldest first: `{"seq", "at", "actor", "action", "target", "detail", "hash"}`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; `out_json` is NULL or writable.
+/// JSON result: an array of `audit_record`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_audit_log(
     store: *const wg_store,
@@ -212,11 +159,7 @@ pub unsafe extern "C" fn wg_audit_log(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.audit_log(after, limit)?)
+    with_store(store, |store| {
+        out!(out_json).json(&store.audit_log(after, limit)?)
     })
 }

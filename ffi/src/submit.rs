@@ -19,12 +19,8 @@
 
 use std::ffi::c_char;
 
-use crate::error::{arg, opt_date};
-use crate::ledger::moment;
-use crate::out::OutString;
-use crate::panic::boundary;
-use crate::report::unit_and_period;
-use crate::store::{handle, need, wg_store};
+use crate::out::json_list;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Sets which levels report at which cadence from `start` (NULL: always) from
@@ -35,22 +31,17 @@ use crate::wg_status;
 /// replaced. A bad field is `WG_INVALID_INPUT` naming it; a scoped handle gets
 /// `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `reporting_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_reporting_rules_set(
     store: *const wg_store,
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_reporting_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_reporting_rules_json(rules, start)?)
     })
 }
 
@@ -59,27 +50,19 @@ pub unsafe extern "C" fn wg_reporting_rules_set(
 /// monthly, townships quarterly). The string is the caller's, freed with
 /// `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `reporting_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_reporting_rules(
     store: *const wg_store,
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        let rules: Vec<serde_json::Value> = store
-            .reporting_rules(as_of)?
-            .iter()
-            .map(wangge::ReportingRule::to_json)
-            .collect();
-        out.put_json(&rules)
+    with_store(store, |store| {
+        let (as_of, out) = (opt_date!(as_of), out!(out_json));
+        out.json(&json_list(
+            &store.reporting_rules(as_of)?,
+            wangge::ReportingRule::to_json,
+        ))
     })
 }
 
@@ -90,9 +73,7 @@ pub unsafe extern "C" fn wg_reporting_rules(
 /// report, is `WG_INVALID_INPUT`; an approved report is `WG_CONFLICT`. The string is the
 /// caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `submission`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_submit(
     store: *const wg_store,
@@ -101,14 +82,9 @@ pub unsafe extern "C" fn wg_submit(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.submit(unit, period, &at)?.to_json(true))
+    with_store(store, |store| {
+        let (unit, period, at) = (arg!(unit), period!(period), moment!(store, at));
+        out!(out_json).json(&store.submit(unit, period, &at)?.to_json(true))
     })
 }
 
@@ -121,9 +97,7 @@ pub unsafe extern "C" fn wg_submit(
 /// `*out_json` as `wg_submission` does; the string is the caller's, freed with
 /// `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `submission`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_approve(
     store: *const wg_store,
@@ -132,14 +106,9 @@ pub unsafe extern "C" fn wg_approve(
     at: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let at = moment(store, "at", at)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.approve(unit, period, &at)?.to_json(true))
+    with_store(store, |store| {
+        let (unit, period, at) = (arg!(unit), period!(period), moment!(store, at));
+        out!(out_json).json(&store.approve(unit, period, &at)?.to_json(true))
     })
 }
 
@@ -148,9 +117,7 @@ pub unsafe extern "C" fn wg_approve(
 /// that did not exist on the period's last day is `WG_NOT_FOUND`. The string is the
 /// caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `submission`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_submission(
     store: *const wg_store,
@@ -158,13 +125,9 @@ pub unsafe extern "C" fn wg_submission(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.submission(unit, period)?.to_json(true))
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.submission(unit, period)?.to_json(true))
     })
 }
 
@@ -174,9 +137,7 @@ pub unsafe extern "C" fn wg_submission(
 /// reports, by unit then period; `"status": "missing"` for those not submitted. The string
 /// is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `submission` (without `report`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_submissions(
     store: *const wg_store,
@@ -184,18 +145,12 @@ pub unsafe extern "C" fn wg_submissions(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        let list: Vec<serde_json::Value> = store
-            .submissions(unit, period)?
-            .iter()
-            .map(|s| s.to_json(false))
-            .collect();
-        out.put_json(&list)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        let out = out!(out_json);
+        out.json(&json_list(&store.submissions(unit, period)?, |s| {
+            s.to_json(false)
+        }))
     })
 }
 
@@ -206,22 +161,17 @@ pub unsafe extern "C" fn wg_submissions(
 /// item; `min_sample` the smallest denominator a rate needs to be scored (default 5). A
 /// set starting the same day is replaced; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an `assessment_rules`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assessment_rules_set(
     store: *const wg_store,
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_assessment_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_assessment_rules_json(rules, start)?)
     })
 }
 
@@ -229,22 +179,16 @@ pub unsafe extern "C" fn wg_assessment_rules_set(
 /// object `wg_assessment_rules_set` reads, with every field. The string is the caller's,
 /// freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `assessment_rules`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assessment_rules(
     store: *const wg_store,
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.assessment_rules(as_of)?.to_json())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).json(&store.assessment_rules(as_of)?.to_json())
     })
 }
 
@@ -259,9 +203,7 @@ pub unsafe extern "C" fn wg_assessment_rules(
 /// `{"indicator", "num", "den", "value", "points"}` in the rules' order, `points` null
 /// when not scored. The string is the caller's, freed with `wg_string_free`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an `assessment`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_assessment(
     store: *const wg_store,
@@ -269,12 +211,8 @@ pub unsafe extern "C" fn wg_assessment(
     period: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let (unit, period) = unit_and_period(unit, period)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.assessment(unit, period)?.to_json())
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.assessment(unit, period)?.to_json())
     })
 }

@@ -1,66 +1,44 @@
 //! Visits (走访) over the C ABI: rule sets, visit records, due lists and compliance.
 //!
-//! A rule is `{"name", "class": "ordinary"|"special"` or `"tag", "channel": "home"|"phone",
-//! "every": N, "per": "day"|"week"|"month"|"quarter"|"half_year"|"year", "mode":
-//! "calendar"|"rolling"}`. A visit is `{"id", "household_id", "staff_id", "channel", "on",
-//! "note"}`. A due item is `{"household_id", "unit", "rule", "channel", "due", "overdue",
-//! "last_visit"}` (`last_visit` may be null); due lists are arrays of these, overdue items
-//! first, then by due day. Compliance is `{"unit", "period", "rules": [c, ...], "total":
-//! c, "requirements": [...]}` where c is `{"rule", "required", "met", "rate"}` and a rate
-//! is `{"num", "den", "value"}` (`value` null when `den` is 0); `requirements` lists
-//! `{"household_id", "rule", "from", "to", "met"}` when asked for, else is empty. Dates
-//! are `YYYY-MM-DD`.
+//! The JSON shapes of results and inputs are in `wangge::shapes` and the header's last
+//! section.
 
 use std::ffi::c_char;
 
-use crate::error::{arg, date, opt_arg, opt_date};
-use crate::out::{OutString, put_json_opt};
-use crate::panic::boundary;
-use crate::store::{handle, need, wg_store};
+use crate::out::opt_json;
+use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
 /// Sets the visit rules in force from `start` (NULL: always) from `rules_json`, a JSON
 /// array of rules, replacing a set that starts the same day. A bad field is
 /// `WG_INVALID_INPUT` naming it; a scoped handle gets `WG_PERMISSION_DENIED`.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated.
+/// JSON input: an array of `visit_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_rules_set(
     store: *const wg_store,
     rules_json: *const c_char,
     start: *const c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let rules = arg("rules_json", rules_json)?;
-        let start = opt_date("start", start)?;
-        store.set_visit_rules_json(rules, start)?;
-        Ok(())
+    with_store(store, |store| {
+        let rules = arg!(rules_json);
+        let start = opt_date!(start);
+        Ok(store.set_visit_rules_json(rules, start)?)
     })
 }
 
 /// Writes to `*out_json` the visit rules in force on `as_of` (NULL: today), a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `visit_rule`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_rules(
     store: *const wg_store,
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put(&store.visit_rules_json(as_of)?);
-        Ok(())
+    with_store(store, |store| {
+        let as_of = opt_date!(as_of);
+        out!(out_json).text(&store.visit_rules_json(as_of)?)
     })
 }
 
@@ -69,9 +47,7 @@ pub unsafe extern "C" fn wg_visit_rules(
 /// scope that day, or an unknown staff member, is `WG_NOT_FOUND`. If `out_json` is not
 /// NULL, the visit is written there.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_record(
     store: *const wg_store,
@@ -82,18 +58,18 @@ pub unsafe extern "C" fn wg_visit_record(
     note: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let channel = arg("channel", channel)?;
-        let on = date("on", on)?;
-        let note = opt_arg("note", note)?.unwrap_or("");
-        let out = OutString::optional(out_json);
-        let visit = store.record_visit(household_id, staff_id, channel, on, note)?;
-        put_json_opt(out, &visit)
+    with_store(store, |store| {
+        let (household_id, staff_id, channel, on, note) = (
+            arg!(household_id),
+            arg!(staff_id),
+            arg!(channel),
+            date!(on),
+            opt_arg!(note).unwrap_or(""),
+        );
+        opt_json(
+            out_json,
+            &store.record_visit(household_id, staff_id, channel, on, note)?,
+        )
     })
 }
 
@@ -102,52 +78,37 @@ pub unsafe extern "C" fn wg_visit_record(
 /// visit `wg_visit_record` would refuse refuses the batch, the message naming its
 /// position from 0. Writes to `*out_json` (if not NULL) the new visits' ids, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON input: an array of `new_visit`; result: an array of ids.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visits_record_batch(
     store: *const wg_store,
     visits_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let visits = arg("visits_json", visits_json)?;
-        let out = OutString::optional(out_json);
-        let ids = store.record_visits_json(visits)?;
-        put_json_opt(out, &ids)
+    with_store(store, |store| {
+        let visits = arg!(visits_json);
+        opt_json(out_json, &store.record_visits_json(visits)?)
     })
 }
 
 /// Writes to `*out_json` the visits of `household_id`, oldest first, a JSON array.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visits(
     store: *const wg_store,
     household_id: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let household_id = arg("household_id", household_id)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.visits(household_id)?)
+    with_store(store, |store| {
+        let household_id = arg!(household_id);
+        out!(out_json).json(&store.visits(household_id)?)
     })
 }
 
 /// Writes to `*out_json` the due list of `unit`'s whole subtree on `as_of` (NULL: today).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `due_visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_due_visits(
     store: *const wg_store,
@@ -155,23 +116,16 @@ pub unsafe extern "C" fn wg_due_visits(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.due_visits(unit, as_of)?)
+    with_store(store, |store| {
+        let (unit, as_of) = (arg!(unit), opt_date!(as_of));
+        out!(out_json).json(&store.due_visits(unit, as_of)?)
     })
 }
 
 /// Writes to `*out_json` the due list of the units `staff_id` is assigned to on `as_of`
 /// (NULL: today).
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `due_visit`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_due_visits_for_staff(
     store: *const wg_store,
@@ -179,14 +133,9 @@ pub unsafe extern "C" fn wg_due_visits_for_staff(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let staff_id = arg("staff_id", staff_id)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.due_visits_for_staff(staff_id, as_of)?)
+    with_store(store, |store| {
+        let (staff_id, as_of) = (arg!(staff_id), opt_date!(as_of));
+        out!(out_json).json(&store.due_visits_for_staff(staff_id, as_of)?)
     })
 }
 
@@ -194,9 +143,7 @@ pub unsafe extern "C" fn wg_due_visits_for_staff(
 /// over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
 /// listing every requirement when `detail` is not 0.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: a `compliance` of `compliance_row`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_visit_compliance(
     store: *const wg_store,
@@ -205,14 +152,9 @@ pub unsafe extern "C" fn wg_visit_compliance(
     detail: i32,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let period = wangge::Period::parse(arg("period", period)?)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.visit_compliance(unit, &period, detail != 0)?)
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_json).json(&store.visit_compliance(unit, &period, detail != 0)?)
     })
 }
 
@@ -221,9 +163,7 @@ pub unsafe extern "C" fn wg_visit_compliance(
 /// the quarter's first day, and not re-verified since. A JSON array of `{"household_id",
 /// "due", "overdue", "verified"}` (`verified` may be null), overdue first.
 ///
-/// # Safety
-/// `store` is NULL or a live handle; strings are NULL or NUL-terminated; `out_json` is
-/// NULL or writable.
+/// JSON result: an array of `reverification`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_reverification_due(
     store: *const wg_store,
@@ -231,13 +171,8 @@ pub unsafe extern "C" fn wg_reverification_due(
     as_of: *const c_char,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    boundary(h, || {
-        let store = need(h)?;
-        let unit = arg("unit", unit)?;
-        let as_of = opt_date("as_of", as_of)?;
-        let out = OutString::required("out_json", out_json)?;
-        out.put_json(&store.reverification_due(unit, as_of)?)
+    with_store(store, |store| {
+        let (unit, as_of) = (arg!(unit), opt_date!(as_of));
+        out!(out_json).json(&store.reverification_due(unit, as_of)?)
     })
 }

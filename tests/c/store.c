@@ -1,0 +1,49 @@
+/* The store handle: scopes, the audit chain, persistence and configured levels. */
+#include "harness.h"
+
+void test_scope_and_audit(void) {
+  wg_store *s = county();
+  wg_store *town = NULL;
+  char *json = NULL;
+  EXPECT(s, wg_store_scope(s, "512021100", "岳阳镇管理员", &town), WG_OK, NULL);
+  EXPECT(town, wg_unit_get(town, "512021101", NULL, &json), WG_PERMISSION_DENIED, "512021101");
+  EXPECT(town, wg_unit_add(town, "512021101001002", "x", "grid", "512021101001", NULL, NULL),
+         WG_PERMISSION_DENIED, NULL);
+  EXPECT(town, wg_unit_move(town, "512021100001", "512021101", "2024-01-01", NULL),
+         WG_PERMISSION_DENIED, NULL);
+  EXPECT(town, wg_unit_add(town, "512021100001003", "北坝三网格", "grid", "512021100001", NULL, NULL),
+         WG_OK, NULL);
+  json = NULL;
+  EXPECT(town, wg_unit_descendants(town, "512021100", "grid", NULL, &json), WG_OK, NULL);
+  CHECK(count_units(json) == 4);
+  /* The scope outlives the handle it came from. */
+  wg_store_free(s);
+  json = NULL;
+  EXPECT(town, wg_audit_log(town, 0, 1000, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"actor\":\"岳阳镇管理员\""));
+  json = NULL;
+  EXPECT(town, wg_audit_verify(town, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"ok\":true"));
+  wg_store_free(town);
+}
+
+void test_persistence_and_levels(const char *path) {
+  remove(path);
+  wg_store *s = NULL;
+  EXPECT(NULL,
+         wg_store_open(path, "{\"levels\": [[\"province\", 2], [\"city\", 4], [\"county\", 6]], \"actor\": \"loader\"}", &s),
+         WG_OK, NULL);
+  EXPECT(s, wg_unit_add(s, "51", "四川省", "province", NULL, NULL, NULL), WG_OK, NULL);
+  EXPECT(s, wg_unit_add(s, "5120", "资阳市", "city", "51", NULL, NULL), WG_OK, NULL);
+  EXPECT(s, wg_unit_add(s, "512021", "安岳县", "county", "5120", NULL, NULL), WG_OK, NULL);
+  wg_store_free(s);
+  s = NULL;
+  EXPECT(NULL, wg_store_open(path, NULL, &s), WG_OK, NULL);
+  char *json = NULL;
+  EXPECT(s, wg_unit_ancestors(s, "512021", NULL, &json), WG_OK, NULL);
+  CHECK(count_units(json) == 2);
+  wg_store *other = NULL;
+  EXPECT(NULL, wg_store_open(path, "{\"levels\": [[\"county\", 6]]}", &other), WG_CONFLICT, "levels");
+  CHECK(other == NULL);
+  wg_store_free(s);
+}
