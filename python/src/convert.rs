@@ -96,6 +96,17 @@ pub(crate) fn moment_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> 
     ))
 }
 
+/// An optional moment argument as text for `Store::parse_moment`; `None` stays `None`.
+pub(crate) fn opt_moment_text_arg(
+    field: &'static str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<String>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| moment_text_arg(field, v))
+        .transpose()
+}
+
 /// The `levels` argument of `Store`: an iterable of `(name, code length or None)` pairs,
 /// root level first.
 pub(crate) fn levels_arg(value: &Bound<'_, PyAny>) -> PyResult<Levels> {

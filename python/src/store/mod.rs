@@ -4,10 +4,12 @@
 //! patrols, findings), calendar, period, ledger (with its actions), report and submit.
 //!
 //! The class is frozen and holds the core handle behind a `Mutex<Option<_>>`: `None` once
-//! closed. Every method converts its Python arguments first, then runs one core call
-//! through [`Store::with`], which takes the lock just long enough to clone the core handle
-//! (an `Arc`) and does the database work with the GIL released, so a slow query never
-//! blocks other Python threads and no Rust lock is ever held while the GIL is taken.
+//! closed. Every method runs one core call through [`Store::with_args`] (or
+//! [`Store::with`] when there is nothing to convert), which takes the lock just long
+//! enough to clone the core handle (an `Arc`), so a closed handle is reported before a
+//! bad argument, then converts the Python arguments and does the database work with the
+//! GIL released: a slow query never blocks other Python threads and no Rust lock is ever
+//! held while the GIL is taken.
 
 mod archive;
 mod calendar;

@@ -29,6 +29,13 @@ pub struct Report {
     json: Value,
 }
 
+impl From<wangge::Report> for Report {
+    fn from(report: wangge::Report) -> Self {
+        let json = report.to_json();
+        Report { report, json }
+    }
+}
+
 impl Report {
     /// One part of the JSON as a new Python value.
     fn part<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -198,6 +205,13 @@ pub struct Circular {
     json: Value,
 }
 
+impl From<wangge::Circular> for Circular {
+    fn from(circular: wangge::Circular) -> Self {
+        let json = circular.to_json();
+        Circular { circular, json }
+    }
+}
+
 #[pymethods]
 impl Circular {
     /// The code of the unit whose children are ranked.
@@ -291,11 +305,8 @@ impl Store {
         self.with_args(
             py,
             || period_arg(period),
-            |s, period| {
-                let report = s.report(unit, period)?;
-                let json = report.to_json();
-                Ok(Report { report, json })
-            },
+            // The JSON is made here too, with the GIL released.
+            |s, period| s.report(unit, period).map(Report::from),
         )
     }
 
@@ -322,9 +333,8 @@ impl Store {
                 ))
             },
             |s, (period, min_sample)| {
-                let circular = s.circular(unit, period, indicator, Some(min_sample))?;
-                let json = circular.to_json();
-                Ok(Circular { circular, json })
+                s.circular(unit, period, indicator, Some(min_sample))
+                    .map(Circular::from)
             },
         )
     }

@@ -138,6 +138,13 @@ pub struct Assessment {
     json: Value,
 }
 
+impl From<wangge::Assessment> for Assessment {
+    fn from(assessment: wangge::Assessment) -> Self {
+        let json = assessment.to_json();
+        Assessment { assessment, json }
+    }
+}
+
 #[pymethods]
 impl Assessment {
     /// The code of the unit whose children are assessed.
@@ -394,11 +401,7 @@ impl Store {
         self.with_args(
             py,
             || period_arg(period),
-            |s, period| {
-                let assessment = s.assessment(unit, period)?;
-                let json = assessment.to_json();
-                Ok(Assessment { assessment, json })
-            },
+            |s, period| s.assessment(unit, period).map(Assessment::from),
         )
     }
 }

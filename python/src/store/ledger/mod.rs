@@ -16,7 +16,7 @@ use wangge::{EntryQuery, Moment, NewEntry, Period, Source, Standing, Status};
 pub(crate) use records::{Classification, Entry, Event, Piles};
 
 use super::Store;
-use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
+use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg, opt_moment_text_arg};
 use crate::errors::py_result;
 use crate::record::{json_to_py, records};
 use crate::shapes::NEW_ENTRIES;
@@ -112,11 +112,7 @@ impl Store {
     ) -> PyResult<Classification> {
         self.with_args(
             py,
-            || {
-                at.filter(|a| !a.is_none())
-                    .map(|a| moment_text_arg("at", a))
-                    .transpose()
-            },
+            || opt_moment_text_arg("at", at),
             |s, at| {
                 let at = at.as_deref().map(|t| s.parse_moment(t)).transpose()?;
                 s.classify(category, summary, household_id, unit, urgent, at.as_ref())
@@ -260,11 +256,7 @@ impl Store {
     ) -> PyResult<Vec<Entry>> {
         self.with_args(
             py,
-            || {
-                at.filter(|a| !a.is_none())
-                    .map(|a| moment_text_arg("at", a))
-                    .transpose()
-            },
+            || opt_moment_text_arg("at", at),
             |s, at| {
                 let query = EntryQuery {
                     unit: unit.to_owned(),
