@@ -3,6 +3,11 @@
 //! `record_visits`, whole-number arguments the core takes unsigned, and the JSON of a
 //! `TimeLimit`. Each helper names the core shape it copies, so it can be replaced by that
 //! shape's own reader.
+//!
+//! The defaults of `add_household` (`kind="registered"`), `add_resident`
+//! (`relation="head"`), `register` (`source="visit"`) and `circular` (`min_sample=5`) stay
+//! in the pyo3 signatures: Python shows a signature's defaults only when they are
+//! literals, and `tests/test_stubs.py` checks them against the stub.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
