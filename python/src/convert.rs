@@ -6,7 +6,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
-use wangge::{Date, Level, Levels, NewUnit};
+use wangge::{Date, Level, Levels};
 
 use crate::errors::{invalid, py_result};
 
@@ -96,6 +96,17 @@ pub(crate) fn moment_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> 
     ))
 }
 
+/// An optional moment argument as text for `Store::parse_moment`; `None` stays `None`.
+pub(crate) fn opt_moment_text_arg(
+    field: &'static str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<String>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| moment_text_arg(field, v))
+        .transpose()
+}
+
 /// The `levels` argument of `Store`: an iterable of `(name, code length or None)` pairs,
 /// root level first.
 pub(crate) fn levels_arg(value: &Bound<'_, PyAny>) -> PyResult<Levels> {
@@ -123,65 +134,6 @@ pub(crate) fn levels_arg(value: &Bound<'_, PyAny>) -> PyResult<Levels> {
         levels.push(Level { name, code_len });
     }
     py_result(Levels::new(levels))
-}
-
-/// The fields of a unit given to `add_units`, in the order a tuple gives them.
-const UNIT_FIELDS: [&str; 5] = ["code", "name", "level", "parent", "start"];
-
-/// One item of `add_units`: a dict with the keys `code, name, level` and optionally
-/// `parent, start`, or a tuple (or list) of those values in that order.
-pub(crate) fn new_unit_arg(index: usize, item: &Bound<'_, PyAny>) -> PyResult<NewUnit> {
-    let refuse =
-        |reason: String| invalid("units", repr_text(item), &format!("item {index}: {reason}"));
-    let mut values: [Option<Bound<'_, PyAny>>; 5] = Default::default();
-    if let Ok(dict) = item.cast::<PyDict>() {
-        for (key, value) in dict.iter() {
-            let key: String = key
-                .extract()
-                .map_err(|_| refuse(format!("key {} is not text", repr_text(&key))))?;
-            let Some(slot) = UNIT_FIELDS.iter().position(|f| *f == key) else {
-                return Err(refuse(format!(
-                    "unknown key {key:?} (keys: {})",
-                    UNIT_FIELDS.join(", ")
-                )));
-            };
-            values[slot] = Some(value);
-        }
-    } else if !item.is_instance_of::<PyString>()
-        && let Ok(seq) = item.extract::<Vec<Bound<'_, PyAny>>>()
-    {
-        if !(3..=UNIT_FIELDS.len()).contains(&seq.len()) {
-            return Err(refuse(format!(
-                "a tuple holds 3 to 5 values: {}",
-                UNIT_FIELDS.join(", ")
-            )));
-        }
-        for (slot, value) in seq.into_iter().enumerate() {
-            values[slot] = Some(value);
-        }
-    } else {
-        return Err(refuse(
-            "expected a dict or a tuple (code, name, level, parent, start)".to_owned(),
-        ));
-    }
-    let [code, name, level, parent, start] = values;
-    let text = |field: &str, value: Option<Bound<'_, PyAny>>| -> PyResult<String> {
-        let value = value.ok_or_else(|| refuse(format!("{field} is missing")))?;
-        value
-            .extract()
-            .map_err(|_| refuse(format!("{field} must be text, not {}", repr_text(&value))))
-    };
-    let parent = match parent.filter(|p| !p.is_none()) {
-        None => None,
-        Some(p) => Some(text("parent", Some(p))?),
-    };
-    Ok(NewUnit {
-        code: text("code", code)?,
-        name: text("name", name)?,
-        level: text("level", level)?,
-        parent,
-        start: opt_date_arg("start", start.as_ref())?,
-    })
 }
 
 /// A list of tag names (`tags`): any iterable of text, `None` for none. One bare string is
@@ -291,5 +243,14 @@ fn to_json(
             repr_text(value),
             &format!("at {at}: a {kind} is not JSON (expected a {KINDS})"),
         ))
+    }
+}
+
+/// A rule set argument (`rules`): JSON text passed on as it is, or dicts and lists turned
+/// into JSON text for the core to read.
+pub(crate) fn json_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(text) => Ok(text.to_str()?.to_owned()),
+        Err(_) => Ok(to_json(field, value, field, 0)?.to_string()),
     }
 }

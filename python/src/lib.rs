@@ -3,23 +3,14 @@
 //! A thin layer: arguments are converted to core values, the core does the work with the
 //! GIL released, results come back as frozen record classes and core errors as one
 //! exception class per error kind under `wangge.Error`. The pure-Python package `wangge`
-//! re-exports everything defined here.
+//! re-exports everything defined here. `Store`'s methods and the record classes live in
+//! `store/`, one file per area of the core.
 
-mod calendar;
-mod contacts;
 mod convert;
-mod entry_types;
 mod errors;
-mod import;
-mod ledger;
-mod ledger_types;
-mod period;
-mod registry_types;
-mod report;
+mod record;
+mod shapes;
 mod store;
-mod submit;
-mod types;
-mod visits;
 
 use pyo3::prelude::*;
 use wangge::{Levels, Role};
@@ -32,27 +23,10 @@ use wangge::{Levels, Role};
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", wangge::VERSION)?;
-    m.add_class::<store::Store>()?;
-    types::register(m)?;
-    visits::register(m)?;
-    contacts::register(m)?;
-    ledger::register(m)?;
-    calendar::register(m)?;
-    period::register(m)?;
-    report::register(m)?;
-    submit::register(m)?;
+    store::register(m)?;
     errors::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;
-    let levels: Vec<(String, Option<usize>)> = Levels::default()
-        .as_slice()
-        .iter()
-        .map(|l| (l.name.clone(), l.code_len))
-        .collect();
-    m.add("DEFAULT_LEVELS", levels)?;
-    m.add(
-        "ARCHIVE_SECTIONS",
-        pyo3::types::PyTuple::new(m.py(), wangge::ARCHIVE_SECTIONS)?,
-    )?;
+    m.add("DEFAULT_LEVELS", store::level_pairs(&Levels::default()))?;
     Ok(())
 }

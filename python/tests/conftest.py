@@ -52,3 +52,15 @@ def county_file(tmp_path):
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+@pytest.fixture
+def ledger(county):
+    """The county with a grid worker on the first grid and a community officer."""
+    from ledger_common import COMMUNITY, GRID
+
+    county.add_staff("W1", "网格员甲")
+    county.add_staff("C1", "社区干部")
+    county.assign("W1", GRID, "grid_worker")
+    county.assign("C1", COMMUNITY, "grid_chief")
+    return county

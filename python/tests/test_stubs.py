@@ -1,15 +1,18 @@
 """The type stubs match the native module, in the manner of mypy's stubtest: every name,
 class, method and property the stub declares exists at runtime with the same kind and
-parameters, and every public runtime name is declared."""
+parameters, and every public runtime name is declared; and each record class declares its
+properties in the order of its fields, the keys of its `to_dict()`."""
 
 from __future__ import annotations
 
 import ast
 import builtins
 import inspect
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import build_county
 
 import wangge
 import wangge._native as native
@@ -193,3 +196,76 @@ def test_the_stub_imports_nothing_outside_the_standard_library():
         elif isinstance(node, ast.Import):
             modules.update(a.name.split(".")[0] for a in node.names)
     assert modules <= {"os", "collections", "datetime", "types", "typing"}
+
+
+# Classes with a `to_dict()` that is a JSON view of a core result, not a list of fields.
+JSON_VIEWS = {"Report", "Circular", "Assessment"}
+
+# The record classes: their `to_dict()` holds their fields, as the getters give them.
+RECORDS = sorted(
+    n for n in native_classes() if "to_dict" in vars(getattr(native, n)) and n not in JSON_VIEWS
+)
+
+
+def stub_properties(name: str) -> list[str]:
+    """The properties the stub declares for class `name`, in the stub's order."""
+    return [
+        member
+        for member, node in stub_members(stub_classes()[name]).items()
+        if isinstance(node, ast.AnnAssign) or is_property(node)
+    ]
+
+
+@pytest.fixture(scope="module")
+def samples():
+    """One value of every record class, made through the Store as a user would."""
+    grid = "512021100001001"
+    moment = datetime(2024, 3, 4, 9, tzinfo=timezone(timedelta(hours=8)))
+    with wangge.Store(":memory:") as store:
+        build_county(store)
+        staff = store.add_staff("W1", "网格员甲", "13812345678")
+        assignment = store.assign("W1", grid, "grid_worker")
+        household = store.add_household("H1", grid, "北坝路1号", kind="floating")
+        resident = store.add_resident("H1", "张三", "11010519491231002X")
+        section = store.set_archive_section("H1", wangge.ARCHIVE_SECTIONS[0], {"a": 1})
+        imported = store.import_households([{"household_id": "H2", "unit": grid, "name": "李四"}])
+        visit = store.record_visit("H1", "W1", "home", date(2024, 3, 4), "见面")
+        finding = store.record_finding(visit.visit_id, "路灯坏了")
+        patrol = store.record_patrol(grid, "W1", moment)
+        entry = store.register(grid, "市政设施", "路灯坏了", moment)
+        classification = store.classify("市政设施", "路灯坏了", unit=grid)
+        total, _ = store.unit_counts(grid, date(2024, 3, 4))
+        values = [
+            store.unit(grid),
+            staff,
+            assignment,
+            household,
+            resident,
+            store.tag_kinds()[0],
+            total,
+            section,
+            store.archive("H1"),
+            imported,
+            visit,
+            store.due_visits(grid, date(2025, 1, 15))[0],
+            store.reverification_due(grid, date(2024, 5, 15))[0],
+            patrol,
+            finding,
+            entry,
+            store.history(entry.id)[0],
+            classification,
+            classification.reasons[0],
+            store.piles(grid, "2024-W10"),
+            store.audit_log()[0],
+            store.verify_audit(),
+        ]
+    return {type(v).__name__: v for v in values}
+
+
+def test_every_record_class_has_a_sample(samples):
+    assert set(samples) == set(RECORDS)
+
+
+@pytest.mark.parametrize("name", RECORDS)
+def test_each_records_stub_properties_are_its_fields_in_order(name, samples):
+    assert stub_properties(name) == list(samples[name].to_dict())

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use wangge::Date;
 
+use super::Store;
 use crate::convert::date_arg;
 use crate::errors::{invalid, py_result};
-use crate::store::{Store, run};
 
 /// The `n`-th working day after `date` (the day itself not counted) in the official
 /// calendar; the `-n`-th before it for a negative `n`, `date` itself for 0.
@@ -41,9 +41,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 impl Store {
     /// The `n`-th working day after `date` in this store's calendar.
     fn add_working_days(&self, py: Python<'_>, date: &Bound<'_, PyAny>, n: i64) -> PyResult<Date> {
-        let store = self.handle()?;
-        let day = date_arg("date", date)?;
-        run(py, &store, |s| s.add_working_days(day, n))
+        self.with_args(
+            py,
+            || date_arg("date", date),
+            |s, day| s.add_working_days(day, n),
+        )
     }
 
     /// The working days in `(a, b]` in this store's calendar.
@@ -53,9 +55,11 @@ impl Store {
         a: &Bound<'_, PyAny>,
         b: &Bound<'_, PyAny>,
     ) -> PyResult<i64> {
-        let store = self.handle()?;
-        let (a, b) = (date_arg("a", a)?, date_arg("b", b)?);
-        run(py, &store, |s| s.working_days_between(a, b))
+        self.with_args(
+            py,
+            || Ok((date_arg("a", a)?, date_arg("b", b)?)),
+            |s, (a, b)| s.working_days_between(a, b),
+        )
     }
 
     /// Loads holiday arrangements into the store, from the file at `path` or from `text`
@@ -71,21 +75,24 @@ impl Store {
         path: Option<PathBuf>,
         text: Option<String>,
     ) -> PyResult<Vec<i32>> {
-        let store = self.handle()?;
-        match (path, text) {
-            (Some(path), None) => run(py, &store, |s| s.load_calendar_file(&path)),
-            (None, Some(text)) => run(py, &store, |s| s.load_calendar(&text)),
+        // The file's path (`Ok`) or the text (`Err`), exactly one of them.
+        let source = || match (path, text) {
+            (Some(path), None) => Ok(Ok(path)),
+            (None, Some(text)) => Ok(Err(text)),
             _ => Err(invalid(
                 "path",
                 "",
                 "give either a file path or text=, not both or neither",
             )),
-        }
+        };
+        self.with_args(py, source, |s, source| match source {
+            Ok(path) => s.load_calendar_file(&path),
+            Err(text) => s.load_calendar(&text),
+        })
     }
 
     /// The years this store's calendar covers, in order: the shipped ones and those loaded.
     fn calendar_years(&self, py: Python<'_>) -> PyResult<Vec<i32>> {
-        let store = self.handle()?;
-        run(py, &store, |s| Ok(s.calendar()?.years()))
+        self.with(py, |s| Ok(s.calendar()?.years()))
     }
 }

@@ -10,38 +10,14 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList};
 use serde_json::Value;
 use wangge::report::INDICATOR_NAMES;
 
-use crate::convert::repr_text;
-use crate::errors::{invalid, py_result};
-use crate::period::Period;
-use crate::registry_types::json_to_py;
-use crate::store::{Store, run};
-
-/// A period argument: a `wangge.Period` or its text (`2024-Q1`, `2024-03`, `2024-W11`...).
-pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
-    if let Ok(period) = value.cast::<Period>() {
-        return Ok(period.get().0);
-    }
-    if let Ok(text) = value.cast::<PyString>() {
-        return py_result(wangge::Period::parse(text.to_str()?));
-    }
-    Err(invalid(
-        "period",
-        repr_text(value),
-        "expected a wangge.Period or text such as 2024-Q1",
-    ))
-}
-
-/// Python's `repr()` of a text.
-pub(crate) fn text_repr(py: Python<'_>, text: &str) -> PyResult<String> {
-    Ok(PyString::new(py, text)
-        .repr()?
-        .to_string_lossy()
-        .into_owned())
-}
+use super::Store;
+use super::period_arg;
+use crate::record::{json_to_py, text_repr};
+use crate::shapes::count_arg;
 
 /// A unit's indicators over a period (报告): the totals of its whole subtree, one row per
 /// direct child plus the own row (the facts attached to the unit itself), which add up
@@ -51,6 +27,13 @@ pub(crate) fn text_repr(py: Python<'_>, text: &str) -> PyResult<String> {
 pub struct Report {
     report: wangge::Report,
     json: Value,
+}
+
+impl From<wangge::Report> for Report {
+    fn from(report: wangge::Report) -> Self {
+        let json = report.to_json();
+        Report { report, json }
+    }
 }
 
 impl Report {
@@ -222,6 +205,13 @@ pub struct Circular {
     json: Value,
 }
 
+impl From<wangge::Circular> for Circular {
+    fn from(circular: wangge::Circular) -> Self {
+        let json = circular.to_json();
+        Circular { circular, json }
+    }
+}
+
 #[pymethods]
 impl Circular {
     /// The code of the unit whose children are ranked.
@@ -312,13 +302,12 @@ impl Store {
     /// book. Raises `InvalidInput` for a malformed period, `NotFound` for a unit that did
     /// not exist then, `PermissionDenied` outside this handle's scope.
     fn report(&self, py: Python<'_>, unit: &str, period: &Bound<'_, PyAny>) -> PyResult<Report> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        run(py, &store, |s| {
-            let report = s.report(unit, period)?;
-            let json = report.to_json();
-            Ok(Report { report, json })
-        })
+        self.with_args(
+            py,
+            || period_arg(period),
+            // The JSON is made here too, with the GIL released.
+            |s, period| s.report(unit, period).map(Report::from),
+        )
     }
 
     /// Ranks the direct children of `unit` on `indicator` (a key of `INDICATORS`) over
@@ -335,20 +324,14 @@ impl Store {
         indicator: &str,
         min_sample: i64,
     ) -> PyResult<Circular> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        let min_sample = u64::try_from(min_sample).map_err(|_| {
-            invalid(
-                "min_sample",
-                min_sample.to_string(),
-                "a sample size is 0 or more",
-            )
-        })?;
-        run(py, &store, |s| {
-            let circular = s.circular(unit, period, indicator, i64::try_from(min_sample).ok())?;
-            let json = circular.to_json();
-            Ok(Circular { circular, json })
-        })
+        self.with_args(
+            py,
+            || period_arg(period),
+            |s, period| {
+                s.circular(unit, period, indicator, Some(min_sample))
+                    .map(Circular::from)
+            },
+        )
     }
 }
 

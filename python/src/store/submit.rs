@@ -7,22 +7,13 @@
 
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
 use wangge::Moment;
 
-use crate::convert::{json_arg, moment_text_arg, opt_date_arg};
-use crate::registry_types::json_to_py;
-use crate::report::{period_arg, text_repr};
-use crate::store::{Store, run};
-
-/// Rules given as a dict or list (converted to JSON) or as JSON text (passed on).
-fn rules_json(rules: &Bound<'_, PyAny>) -> PyResult<String> {
-    match rules.cast::<PyString>() {
-        Ok(text) => Ok(text.to_str()?.to_owned()),
-        Err(_) => Ok(json_arg("rules", rules)?.to_string()),
-    }
-}
+use super::{Store, period_arg};
+use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
+use crate::record::{json_to_py, text_repr};
 
 /// A unit's report for one period of its cadence (报告制度): expected (`missing`),
 /// `submitted` (sealed with its time and author, perhaps in several versions) or
@@ -147,6 +138,13 @@ pub struct Assessment {
     json: Value,
 }
 
+impl From<wangge::Assessment> for Assessment {
+    fn from(assessment: wangge::Assessment) -> Self {
+        let json = assessment.to_json();
+        Assessment { assessment, json }
+    }
+}
+
 #[pymethods]
 impl Assessment {
     /// The code of the unit whose children are assessed.
@@ -243,10 +241,16 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let store = self.handle()?;
-        let start = opt_date_arg("start", start)?;
-        let json = rules_json(rules)?;
-        run(py, &store, |s| s.set_reporting_rules_json(&json, start))
+        self.with_args(
+            py,
+            || {
+                Ok((
+                    opt_date_arg("start", start)?,
+                    json_text_arg("rules", rules)?,
+                ))
+            },
+            |s, (start, json)| s.set_reporting_rules_json(&json, start),
+        )
     }
 
     /// The reporting rules in force on `as_of` (default today), as a list of dicts (by
@@ -257,9 +261,11 @@ impl Store {
         py: Python<'py>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let store = self.handle()?;
-        let as_of = opt_date_arg("as_of", as_of)?;
-        let rules = run(py, &store, |s| s.reporting_rules(as_of))?;
+        let rules = self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            wangge::Store::reporting_rules,
+        )?;
         let json = Value::Array(rules.iter().map(wangge::ReportingRule::to_json).collect());
         json_to_py(py, &json)
     }
@@ -276,13 +282,14 @@ impl Store {
         period: &Bound<'_, PyAny>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        let at = moment_text_arg("at", at)?;
-        run(py, &store, |s| {
-            let at = s.parse_moment(&at)?;
-            s.submit(unit, period, &at).map(Submission::from)
-        })
+        self.with_args(
+            py,
+            || Ok((period_arg(period)?, moment_text_arg("at", at)?)),
+            |s, (period, at)| {
+                let at = s.parse_moment(&at)?;
+                s.submit(unit, period, &at).map(Submission::from)
+            },
+        )
     }
 
     /// Approves `unit`'s submitted report for `period` at `at`, by this handle's actor,
@@ -297,13 +304,14 @@ impl Store {
         period: &Bound<'_, PyAny>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        let at = moment_text_arg("at", at)?;
-        run(py, &store, |s| {
-            let at = s.parse_moment(&at)?;
-            s.approve(unit, period, &at).map(Submission::from)
-        })
+        self.with_args(
+            py,
+            || Ok((period_arg(period)?, moment_text_arg("at", at)?)),
+            |s, (period, at)| {
+                let at = s.parse_moment(&at)?;
+                s.approve(unit, period, &at).map(Submission::from)
+            },
+        )
     }
 
     /// Where `unit`'s report for `period` stands, with the latest version's sealed report
@@ -314,11 +322,11 @@ impl Store {
         unit: &str,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        run(py, &store, |s| {
-            s.submission(unit, period).map(Submission::from)
-        })
+        self.with_args(
+            py,
+            || period_arg(period),
+            |s, period| s.submission(unit, period).map(Submission::from),
+        )
     }
 
     /// Every report expected from `unit`'s subtree (the unit included) for the periods of
@@ -330,14 +338,16 @@ impl Store {
         unit: &str,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<Submission>> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        run(py, &store, |s| {
-            Ok(s.submissions(unit, period)?
-                .into_iter()
-                .map(Submission::from)
-                .collect())
-        })
+        self.with_args(
+            py,
+            || period_arg(period),
+            |s, period| {
+                Ok(s.submissions(unit, period)?
+                    .into_iter()
+                    .map(Submission::from)
+                    .collect())
+            },
+        )
     }
 
     /// Sets the assessment rules in force from `start` (default: always): a dict (or its
@@ -352,10 +362,16 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let store = self.handle()?;
-        let start = opt_date_arg("start", start)?;
-        let json = rules_json(rules)?;
-        run(py, &store, |s| s.set_assessment_rules_json(&json, start))
+        self.with_args(
+            py,
+            || {
+                Ok((
+                    opt_date_arg("start", start)?,
+                    json_text_arg("rules", rules)?,
+                ))
+            },
+            |s, (start, json)| s.set_assessment_rules_json(&json, start),
+        )
     }
 
     /// The assessment rules in force on `as_of` (default today), as a dict.
@@ -365,9 +381,11 @@ impl Store {
         py: Python<'py>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let store = self.handle()?;
-        let as_of = opt_date_arg("as_of", as_of)?;
-        let rules = run(py, &store, |s| s.assessment_rules(as_of))?;
+        let rules = self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            wangge::Store::assessment_rules,
+        )?;
         json_to_py(py, &rules.to_json())
     }
 
@@ -380,13 +398,11 @@ impl Store {
         unit: &str,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Assessment> {
-        let store = self.handle()?;
-        let period = period_arg(period)?;
-        run(py, &store, |s| {
-            let assessment = s.assessment(unit, period)?;
-            let json = assessment.to_json();
-            Ok(Assessment { assessment, json })
-        })
+        self.with_args(
+            py,
+            || period_arg(period),
+            |s, period| s.assessment(unit, period).map(Assessment::from),
+        )
     }
 }
 

@@ -18,10 +18,79 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple,
 };
-use wangge::{ImportOptions, ImportRow};
+use wangge::{ImportMode, ImportOptions, ImportRow};
 
+use super::Store;
+use crate::convert::{opt_date_arg, repr_text};
 use crate::errors::{StorageError, invalid, py_result};
-use crate::registry_types::ImportResult;
+use crate::record::record;
+
+record! {
+    /// What `Store.import_households` did. Bad rows never raise: they are listed in
+    /// `errors` as `(line, field, message)`; in all-or-nothing mode any error means nothing
+    /// was written.
+    pub struct ImportResult(wangge::ImportResult) as r, repr = all {
+        /// Households and residents created.
+        inserted: u64 = r.inserted,
+        /// Households and residents that existed and were updated.
+        updated: u64 = r.updated,
+        /// Every rejected row as `(line, field, message)`, by line: the line in the CSV
+        /// file, or the position (from 1) of a row given directly.
+        errors: Vec<(usize, &str, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str(), e.message.as_str()))
+            .collect(),
+    }
+}
+
+/// Adds the `ImportResult` class to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ImportResult>()
+}
+
+#[pymethods]
+impl Store {
+    /// Imports households with their residents and tags, one row per resident. The source
+    /// is a CSV path or `bytes` (UTF-8 with or without a BOM, or GBK/GB18030; English or
+    /// Chinese headers), an iterable of dicts with the CSV columns as keys, or a pandas
+    /// `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
+    /// `skip_invalid`; `on` is the day the data describes (default today); `encoding`
+    /// (`utf-8`, `gbk`, `gb18030`) overrides detection. Bad rows never raise: they are in
+    /// the result's `errors`. `progress(done, total)` is called as rows are checked;
+    /// returning `False` cancels with `InvalidInput`, raising cancels and propagates, and
+    /// a cancelled import writes nothing. Re-importing the same ids updates in place.
+    #[pyo3(signature = (path_or_rows, mode="all_or_nothing", on=None, encoding=None, progress=None))]
+    fn import_households(
+        &self,
+        py: Python<'_>,
+        path_or_rows: &Bound<'_, PyAny>,
+        mode: &str,
+        on: Option<&Bound<'_, PyAny>>,
+        encoding: Option<String>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<ImportResult> {
+        run(py, self, || {
+            let options = ImportOptions {
+                mode: py_result(ImportMode::parse(mode))?,
+                on: opt_date_arg("on", on)?,
+                encoding,
+            };
+            let progress = progress.filter(|p| !p.is_none());
+            if let Some(p) = progress
+                && !p.is_callable()
+            {
+                return Err(invalid(
+                    "progress",
+                    repr_text(p),
+                    "expected a callable taking (done, total)",
+                ));
+            }
+            let source = source_arg(path_or_rows)?;
+            Ok((source, options, progress.map(|p| p.clone().unbind())))
+        })
+    }
+}
 
 thread_local! {
     /// True on a thread while it runs an import's progress callback.
@@ -209,20 +278,20 @@ fn cell_text(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(value.str()?.to_str()?.trim().to_owned())
 }
 
-/// Runs the import with the GIL released. The progress callback, when given, is called
-/// with `(done, total)`; if it raises, the import is cancelled (nothing is written) and
-/// its exception propagates; if it returns `False`, the import is cancelled with the
-/// core's `InvalidInput`.
-pub(crate) fn run(
+/// What an import runs on: the rows, the options and the progress callback.
+type ImportArgs = (Source, ImportOptions, Option<Py<PyAny>>);
+
+/// Runs the import with the GIL released, once `args` has converted the arguments. The
+/// progress callback, when given, is called with `(done, total)`; if it raises, the
+/// import is cancelled (nothing is written) and its exception propagates; if it returns
+/// `False`, the import is cancelled with the core's `InvalidInput`.
+fn run(
     py: Python<'_>,
-    store: &wangge::Store,
-    source: Source,
-    options: &ImportOptions,
-    progress: Option<&Bound<'_, PyAny>>,
+    store: &Store,
+    args: impl FnOnce() -> PyResult<ImportArgs>,
 ) -> PyResult<ImportResult> {
-    let callback: Option<Py<PyAny>> = progress.map(|p| p.clone().unbind());
     let mut raised: Option<PyErr> = None;
-    let result = py.detach(|| {
+    let result = store.with_args(py, args, |store, (source, options, callback)| {
         let mut report = |done: usize, total: usize| -> bool {
             let Some(callback) = &callback else {
                 return true;
@@ -258,14 +327,14 @@ pub(crate) fn run(
                     value: path.display().to_string(),
                     reason: format!("cannot read the CSV file: {e}"),
                 })?;
-                store.import_households_csv(&bytes, options, progress)
+                store.import_households_csv(&bytes, &options, progress)
             }
-            Source::Bytes(bytes) => store.import_households_csv(&bytes, options, progress),
-            Source::Rows(rows) => store.import_households(&rows, options, progress),
+            Source::Bytes(bytes) => store.import_households_csv(&bytes, &options, progress),
+            Source::Rows(rows) => store.import_households(&rows, &options, progress),
         }
     });
     if let Some(err) = raised {
         return Err(err);
     }
-    py_result(result).map(ImportResult::from)
+    result.map(ImportResult::from)
 }

@@ -9,8 +9,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use wangge::{Date, PeriodKind};
 
-use crate::convert::date_arg;
-use crate::errors::py_result;
+use pyo3::types::PyString;
+
+use crate::convert::{date_arg, repr_text};
+use crate::errors::{invalid, py_result};
 
 /// A calendar period: a day `2024-03-17`, an ISO week `2024-W11` (Monday first), a month
 /// `2024-03`, a quarter `2024-Q1`, a half year `2024-H1` or a year `2024`. Periods compare
@@ -134,6 +136,21 @@ impl Period {
         let args = PyTuple::new(slf.py(), [slf.get().0.to_string()])?;
         Ok((parse, args))
     }
+}
+
+/// A period argument: a `wangge.Period` or its text (`2024-Q1`, `2024-03`, `2024-W11`...).
+pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
+    if let Ok(period) = value.cast::<Period>() {
+        return Ok(period.get().0);
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return py_result(wangge::Period::parse(text.to_str()?));
+    }
+    Err(invalid(
+        "period",
+        repr_text(value),
+        "expected a wangge.Period or text such as 2024-Q1",
+    ))
 }
 
 /// Adds the `Period` class to the module.

@@ -1,0 +1,283 @@
+//! The ledger (台账) on the Python `Store`: classification rules, registering entries,
+//! `tick`, and the queries (an entry, its history, the entries of a subtree at a moment,
+//! the weekly meeting's piles); the entry workflow is in `actions`, the record classes in
+//! `records`.
+//!
+//! Moments (`at`, `reported_at`, `now`) are a `datetime.datetime`, aware or naive (a
+//! naive one is a local time in the deployment's time zone), or ISO text with or without
+//! an offset; an invalid transition raises `wangge.InvalidTransition` and changes nothing.
+
+mod actions;
+mod records;
+
+use pyo3::prelude::*;
+use wangge::{EntryQuery, Moment, NewEntry, Period, Source, Standing, Status};
+
+pub(crate) use records::{Classification, Entry, Event, Piles};
+
+use super::Store;
+use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg, opt_moment_text_arg};
+use crate::errors::py_result;
+use crate::record::{json_to_py, records};
+use crate::shapes::NEW_ENTRIES;
+
+/// Reads a moment as the store does, naming `field` (not `at`) when the text is bad.
+fn moment(store: &wangge::Store, field: &'static str, text: &str) -> wangge::Result<Moment> {
+    store.parse_moment(text).map_err(|e| match e {
+        wangge::Error::InvalidInput { value, reason, .. } => wangge::Error::InvalidInput {
+            field,
+            value,
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// The default ledger classification rules (the books, categories, tag books, urgency
+/// keywords and handler levels drawn from the sources), as a dict in the shape
+/// `Store.set_ledger_rules` reads.
+#[pyfunction]
+fn default_ledger_rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    json_to_py(py, &wangge::default_ledger_rules().to_json())
+}
+
+/// Adds the ledger's record classes and `default_ledger_rules` to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    records::register(m)?;
+    m.add_function(wrap_pyfunction!(default_ledger_rules, m)?)?;
+    Ok(())
+}
+
+#[pymethods]
+impl Store {
+    /// Sets the ledger's classification rules in force from `start` (default: always): a
+    /// dict (or its JSON text) in the shape `ledger_rules()` returns, `{"books",
+    /// "categories": [{"name", "books", "triage", "days", "keywords", "department"}],
+    /// "tag_books", "urgent": {"keywords", "hours", "sign_for_hours"}, "sign_for_days",
+    /// "handlers": {"on_site", "coordinate", "escalate"}, "free_categories"}`; keys left
+    /// out take the defaults' values, except `categories`. Entries already registered
+    /// keep what they were given. A bad field raises `InvalidInput` naming it; a scoped
+    /// handle raises `PermissionDenied`.
+    #[pyo3(signature = (rules, start=None))]
+    fn set_ledger_rules(
+        &self,
+        py: Python<'_>,
+        rules: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.with_args(
+            py,
+            || {
+                Ok((
+                    opt_date_arg("start", start)?,
+                    json_text_arg("rules", rules)?,
+                ))
+            },
+            |s, (start, json)| s.set_ledger_rules_json(&json, start),
+        )
+    }
+
+    /// The classification rules in force on `as_of` (default today), as a dict.
+    #[pyo3(signature = (as_of=None))]
+    fn ledger_rules<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let rules = self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            wangge::Store::ledger_rules,
+        )?;
+        json_to_py(py, &rules.to_json())
+    }
+
+    /// Classifies an entry without registering it (a dry run): the rules in force at `at`
+    /// (default now) applied to `category` (or the one the summary's keywords suggest),
+    /// `summary`, the household's tags that day and the `urgent` flag. With a `unit` (or a
+    /// household, whose unit that day is taken) the handler is found too. `reasons` says
+    /// which rule decided what. An unknown category raises `InvalidInput` unless the rules
+    /// keep free categories.
+    #[pyo3(signature = (category=None, summary="", household_id=None, unit=None, urgent=false, at=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn classify(
+        &self,
+        py: Python<'_>,
+        category: Option<&str>,
+        summary: &str,
+        household_id: Option<&str>,
+        unit: Option<&str>,
+        urgent: bool,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Classification> {
+        self.with_args(
+            py,
+            || opt_moment_text_arg("at", at),
+            |s, at| {
+                let at = at.as_deref().map(|t| s.parse_moment(t)).transpose()?;
+                s.classify(category, summary, household_id, unit, urgent, at.as_ref())
+            },
+        )
+        .map(Classification::from)
+    }
+
+    /// Registers a ledger entry raised at `unit` (a grid, usually) at `reported_at`:
+    /// classified by the rules in force that day into its books, triage (`on_site` → the
+    /// grid, `coordinate` → the community, `escalate` → the township), handler and
+    /// deadline, and recorded with a `register` event. `category` None lets the summary's
+    /// keywords suggest one. `source` is `visit`, `hotline`, `walk_in`, `online`, `patrol`
+    /// or `letter`; `resident_id` implies their household; `finding_id` takes up a visit
+    /// finding. Raises `NotFound` for a unit that did not exist that day or a calendar
+    /// year the deadline needs but the store lacks, `PermissionDenied` outside the scope.
+    #[pyo3(signature = (
+        unit, category, summary, reported_at, household_id=None, source="visit", *,
+        resident_id=None, urgent=false, finding_id=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn register(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        category: Option<&str>,
+        summary: &str,
+        reported_at: &Bound<'_, PyAny>,
+        household_id: Option<String>,
+        source: &str,
+        resident_id: Option<i64>,
+        urgent: bool,
+        finding_id: Option<i64>,
+    ) -> PyResult<Entry> {
+        self.with_args(
+            py,
+            || {
+                Ok((
+                    moment_text_arg("reported_at", reported_at)?,
+                    py_result(Source::parse(source))?,
+                ))
+            },
+            |s, (reported_at, source)| {
+                let mut entry = NewEntry::new(
+                    unit,
+                    category,
+                    summary,
+                    moment(s, "reported_at", &reported_at)?,
+                );
+                entry.household_id = household_id;
+                entry.resident_id = resident_id;
+                entry.source = source;
+                entry.urgent = urgent;
+                entry.finding_id = finding_id;
+                s.register(&entry)
+            },
+        )
+        .map(Entry::from)
+    }
+
+    /// Registers a batch of entries in one transaction, all or nothing; returns their ids
+    /// in order. Each entry is a dict with the keys `unit`, `summary`, `reported_at` (a
+    /// `datetime` or ISO text) and optionally `category`, `household_id`, `resident_id`,
+    /// `source`, `urgent`, `finding_id`; the whole batch may also be given as JSON text.
+    /// An entry `register` would refuse refuses the batch, the message naming its
+    /// position from 0.
+    fn register_entries(&self, py: Python<'_>, entries: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+        self.with_args(
+            py,
+            || NEW_ENTRIES.json(py, entries),
+            |s, json| s.register_entries_json(&json),
+        )
+    }
+
+    /// Registers an entry for visit finding `finding_id` at `reported_at`: at the
+    /// finding's unit, about the visited household, with its summary and urgency, in
+    /// `category` or else the finding's own (or the one its summary suggests). Raises
+    /// `Conflict` when an entry already took the finding up.
+    #[pyo3(signature = (finding_id, reported_at, category=None))]
+    fn register_finding(
+        &self,
+        py: Python<'_>,
+        finding_id: i64,
+        reported_at: &Bound<'_, PyAny>,
+        category: Option<&str>,
+    ) -> PyResult<Entry> {
+        self.with_args(
+            py,
+            || moment_text_arg("reported_at", reported_at),
+            |s, reported_at| {
+                let at = moment(s, "reported_at", &reported_at)?;
+                s.register_finding(finding_id, category, &at)
+            },
+        )
+        .map(Entry::from)
+    }
+
+    /// Applies what time has made due by `now`: every entry of this handle's scope not
+    /// signed for within its limit is escalated to the level above, as an automatic event,
+    /// again while the new limit has also run out. Returns the events made, in order; a
+    /// second tick at the same `now` returns `[]`.
+    fn tick(&self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
+        self.with_args(
+            py,
+            || moment_text_arg("now", now),
+            |s, now| s.tick(&moment(s, "now", &now)?),
+        )
+        .map(records)
+    }
+
+    /// The entry as it stands; `PermissionDenied` outside this handle's scope.
+    fn entry(&self, py: Python<'_>, entry_id: i64) -> PyResult<Entry> {
+        self.with(py, |s| s.entry(entry_id)).map(Entry::from)
+    }
+
+    /// The entry's history, oldest first: one `Event` per change.
+    fn history(&self, py: Python<'_>, entry_id: i64) -> PyResult<Vec<Event>> {
+        self.with(py, |s| s.history(entry_id)).map(records)
+    }
+
+    /// The entries raised in `unit`'s subtree (the tree as it stood on `at`'s day) and
+    /// reported by `at` (default now), as they stood at `at`, by id. Narrowed to one
+    /// `standing` (`resolved`, `pending`, `hard`), `status`, `book`, `category`, reporting
+    /// `period` (`"2024-W10"`, `"2024-03"` and the like) and overdue or not at `at`.
+    #[pyo3(signature = (
+        unit, at=None, standing=None, status=None, book=None, category=None, period=None,
+        overdue=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn entries(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        at: Option<&Bound<'_, PyAny>>,
+        standing: Option<&str>,
+        status: Option<&str>,
+        book: Option<String>,
+        category: Option<String>,
+        period: Option<&str>,
+        overdue: Option<bool>,
+    ) -> PyResult<Vec<Entry>> {
+        self.with_args(
+            py,
+            || opt_moment_text_arg("at", at),
+            |s, at| {
+                let query = EntryQuery {
+                    unit: unit.to_owned(),
+                    at: at.as_deref().map(|t| s.parse_moment(t)).transpose()?,
+                    standing: standing.map(Standing::parse).transpose()?,
+                    status: status.map(Status::parse).transpose()?,
+                    book,
+                    category,
+                    period: period.map(Period::parse).transpose()?,
+                    overdue,
+                };
+                s.entries(&query)
+            },
+        )
+        .map(records)
+    }
+
+    /// The weekly meeting's three piles (已解决/待解决/难解决) for `unit`'s subtree over
+    /// `period` (a week such as `"2024-W10"`, usually), taken as of its last moment.
+    fn piles(&self, py: Python<'_>, unit: &str, period: &str) -> PyResult<Piles> {
+        self.with(py, |s| s.piles(unit, Period::parse(period)?))
+            .map(Piles::from)
+    }
+}

@@ -1,0 +1,301 @@
+//! `wangge.Store`: a handle on one deployment's SQLite store, and the record classes of
+//! its audit chain. `Store`'s methods are written in one file per area, as the core's
+//! modules are: units, staff, registry, archive, import, visits, contacts (quotas,
+//! patrols, findings), calendar, period, ledger (with its actions), report and submit.
+//!
+//! The class is frozen and holds the core handle behind a `Mutex<Option<_>>`: `None` once
+//! closed. Every method runs one core call through [`Store::with_args`] (or
+//! [`Store::with`] when there is nothing to convert), which takes the lock just long
+//! enough to clone the core handle (an `Arc`), so a closed handle is reported before a
+//! bad argument, then converts the Python arguments and does the database work with the
+//! GIL released: a slow query never blocks other Python threads and no Rust lock is ever
+//! held while the GIL is taken.
+
+mod archive;
+mod calendar;
+mod contacts;
+mod import;
+mod ledger;
+mod period;
+mod registry;
+mod report;
+mod staff;
+mod submit;
+mod units;
+mod visits;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use wangge::{Date, StoreOptions};
+
+use crate::convert::{levels_arg, repr_text};
+use crate::errors::{closed, py_result};
+use crate::record::{record, records};
+use crate::shapes::count_arg;
+
+pub(crate) use period::period_arg;
+
+/// A handle on one deployment's store (one SQLite file, or `":memory:"`).
+///
+/// A context manager: leaving the `with` block closes the handle. Every write through any
+/// handle appends to the audit chain. `scope()` gives a handle restricted to one subtree.
+#[pyclass(frozen, module = "wangge._native")]
+#[derive(Debug)]
+pub struct Store {
+    /// The core handle, `None` once this handle is closed.
+    handle: Mutex<Option<wangge::Store>>,
+}
+
+impl Store {
+    /// Wraps an open core handle.
+    fn wrap(store: wangge::Store) -> Self {
+        Store {
+            handle: Mutex::new(Some(store)),
+        }
+    }
+
+    /// A clone of the core handle, or `StorageError` once closed or when called from an
+    /// import's progress callback. The lock is released before this returns.
+    fn handle(&self) -> PyResult<wangge::Store> {
+        import::refuse_inside_progress()?;
+        self.open_handle().ok_or_else(closed)
+    }
+
+    /// A clone of the core handle, `None` once closed.
+    fn open_handle(&self) -> Option<wangge::Store> {
+        self.handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Runs one core call on this handle with the GIL released; a core error becomes the
+    /// Python exception of its kind, a closed handle `StorageError`.
+    pub(crate) fn with<T, F>(&self, py: Python<'_>, work: F) -> PyResult<T>
+    where
+        T: Send,
+        F: FnOnce(&wangge::Store) -> wangge::Result<T> + Send,
+    {
+        self.with_args(py, || Ok(()), |s, ()| work(s))
+    }
+
+    /// As [`Store::with`], for a call with arguments to convert first: `args` converts
+    /// them once the handle is known to be open (a closed handle is reported before a bad
+    /// argument), then `work` runs with them and the GIL released.
+    pub(crate) fn with_args<A, T, F>(
+        &self,
+        py: Python<'_>,
+        args: impl FnOnce() -> PyResult<A>,
+        work: F,
+    ) -> PyResult<T>
+    where
+        A: Send,
+        T: Send,
+        F: FnOnce(&wangge::Store, A) -> wangge::Result<T> + Send,
+    {
+        let store = self.handle()?;
+        let args = args()?;
+        py_result(py.detach(move || work(&store, args)))
+    }
+
+    /// Reads what the core handle holds in memory (no database work), with the GIL held.
+    fn read<T>(&self, work: impl FnOnce(&wangge::Store) -> T) -> PyResult<T> {
+        Ok(work(&self.handle()?))
+    }
+}
+
+#[pymethods]
+impl Store {
+    /// Opens (creating if needed) the store at `path`, or an in-memory store for
+    /// `":memory:"`. `levels` (a list of `(name, code length or None)` pairs, root first)
+    /// and `utc_offset_minutes` are fixed when the store is created; `actor` is who writes
+    /// through this handle.
+    #[new]
+    #[pyo3(signature = (path, levels=None, actor="system", utc_offset_minutes=None))]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        levels: Option<&Bound<'_, PyAny>>,
+        actor: &str,
+        utc_offset_minutes: Option<i32>,
+    ) -> PyResult<Self> {
+        let levels = levels
+            .filter(|l| !l.is_none())
+            .map(levels_arg)
+            .transpose()?;
+        let options = StoreOptions {
+            levels,
+            utc_offset_minutes,
+            actor: Some(actor.to_owned()),
+        };
+        let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
+        Ok(Store::wrap(store))
+    }
+
+    /// Closes this handle; afterwards every call raises `StorageError`. Closing twice is
+    /// harmless. The file is closed when its last handle (including scopes) is closed.
+    fn close(&self, py: Python<'_>) {
+        let taken = self
+            .handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(store) = taken {
+            py.detach(move || drop(store));
+        }
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.open_handle().is_none()
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        slf.get().read(|_| ())?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (*_exc_info))]
+    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> bool {
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        match self.open_handle() {
+            None => "Store(closed)".to_owned(),
+            Some(store) => {
+                let text = |s: Option<&str>| {
+                    s.into_pyobject(py)
+                        .map_or_else(|_| String::new(), |o| repr_text(&o))
+                };
+                format!(
+                    "Store(actor={}, scope_root={})",
+                    text(Some(store.actor())),
+                    text(store.scope_root())
+                )
+            }
+        }
+    }
+
+    /// The actor this handle writes as.
+    #[getter]
+    fn actor(&self) -> PyResult<String> {
+        self.read(|s| s.actor().to_owned())
+    }
+
+    /// The root of this handle's scope, or `None` for an unrestricted handle.
+    #[getter]
+    fn scope_root(&self) -> PyResult<Option<String>> {
+        self.read(|s| s.scope_root().map(str::to_owned))
+    }
+
+    /// The deployment's levels, root first, as `(name, code length or None)` pairs.
+    #[getter]
+    fn levels(&self) -> PyResult<Vec<(String, Option<usize>)>> {
+        self.read(|s| level_pairs(s.levels()))
+    }
+
+    /// Today's date in the deployment's time zone: what an omitted date means.
+    fn today(&self) -> PyResult<Date> {
+        self.read(wangge::Store::today)
+    }
+
+    /// A new handle on the same store, acting as `actor`, that sees and changes only the
+    /// subtree of unit `code`; anything outside it raises `PermissionDenied`.
+    fn scope(&self, py: Python<'_>, code: &str, actor: &str) -> PyResult<Store> {
+        self.with(py, |s| s.scope(code, actor)).map(Store::wrap)
+    }
+
+    /// Recomputes the audit chain and reports whether any record was changed or removed.
+    fn verify_audit(&self, py: Python<'_>) -> PyResult<AuditVerification> {
+        self.with(py, wangge::Store::verify_audit)
+            .map(AuditVerification::from)
+    }
+
+    /// The audit records after sequence number `after`, oldest first, at most `limit`.
+    #[pyo3(signature = (after=0, limit=1000))]
+    fn audit_log(&self, py: Python<'_>, after: i64, limit: i64) -> PyResult<Vec<AuditRecord>> {
+        self.with_args(
+            py,
+            || count_arg("limit", limit, "must not be negative"),
+            |s, limit| s.audit_log(after, limit),
+        )
+        .map(records)
+    }
+}
+
+/// The deployment's levels as `(name, code length or None)` pairs, root first.
+pub(crate) fn level_pairs(levels: &wangge::Levels) -> Vec<(String, Option<usize>)> {
+    levels
+        .as_slice()
+        .iter()
+        .map(|l| (l.name.clone(), l.code_len))
+        .collect()
+}
+
+record! {
+    /// One record of the audit chain: who did what to which record, and when.
+    pub struct AuditRecord(wangge::AuditRecord) as r, repr = all {
+        /// Position in the chain, from 1, without gaps.
+        seq: i64 = r.seq,
+        /// When the write happened (RFC 3339 text with the deployment's offset).
+        at: &str = &r.at,
+        /// Who made it (the handle's actor).
+        actor: &str = &r.actor,
+        /// What was done, e.g. `add_unit`.
+        action: &str = &r.action,
+        /// What it was done to, e.g. a unit code.
+        target: &str = &r.target,
+        /// Details of the write as JSON text.
+        detail: &str = &r.detail,
+        /// SHA-256 (hex) over the previous hash and this record's fields.
+        hash: &str = &r.hash,
+    }
+}
+
+record! {
+    /// The outcome of `Store.verify_audit()`; true in a boolean context when the chain is
+    /// intact.
+    pub struct AuditVerification(wangge::AuditVerification) as v, repr = all {
+        /// True when every record is intact and none is missing.
+        ok: bool = v.ok,
+        /// How many records the chain holds.
+        records: i64 = v.records,
+        /// The sequence number of the first bad or missing record, when not ok.
+        first_bad: Option<i64> = v.first_bad,
+        /// What is wrong, when not ok.
+        problem: Option<&str> = v.problem.as_deref(),
+    }
+}
+
+#[pymethods]
+impl AuditVerification {
+    fn __bool__(&self) -> bool {
+        self.0.ok
+    }
+}
+
+/// Adds `Store`, every record class and the module functions to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Store>()?;
+    m.add_class::<AuditRecord>()?;
+    m.add_class::<AuditVerification>()?;
+    units::register(m)?;
+    staff::register(m)?;
+    registry::register(m)?;
+    archive::register(m)?;
+    import::register(m)?;
+    visits::register(m)?;
+    contacts::register(m)?;
+    calendar::register(m)?;
+    period::register(m)?;
+    ledger::register(m)?;
+    report::register(m)?;
+    submit::register(m)?;
+    Ok(())
+}

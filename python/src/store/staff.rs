@@ -1,0 +1,141 @@
+//! Staff (网格员 and the other roles) and their assignments on the Python `Store`, and
+//! the `Staff` and `Assignment` records.
+
+use pyo3::prelude::*;
+
+use super::Store;
+use crate::convert::{date_arg, opt_date_arg};
+use crate::record::{record, records};
+
+record! {
+    /// A staff member (网格员 and the other roles); the phone is masked (`138****5678`).
+    pub struct Staff(wangge::Staff) as s, repr = all {
+        /// The caller's id for the person.
+        staff_id: &str = &s.staff_id,
+        /// Their name.
+        name: &str = &s.name,
+        /// Their phone, masked; `Store.staff_phone` reads it in clear.
+        phone: Option<&str> = s.phone.as_deref(),
+    }
+}
+
+record! {
+    /// A staff member's role on a unit over a stretch of days, both ends inclusive.
+    pub struct Assignment(wangge::Assignment) as a, repr = all {
+        /// The assignment's id in this store.
+        id: i64 = a.id,
+        /// Who.
+        staff_id: &str = &a.staff_id,
+        /// Their name.
+        name: &str = &a.name,
+        /// On which unit (its code).
+        unit: &str = &a.unit,
+        /// In which role, e.g. `grid_chief`.
+        role: &str = a.role.as_str(),
+        /// The first day; `None` for "always".
+        start: Option<wangge::Date> = a.start,
+        /// The last day (inclusive); `None` while it lasts.
+        end: Option<wangge::Date> = a.end,
+    }
+}
+
+/// Adds the `Staff` and `Assignment` classes to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Staff>()?;
+    m.add_class::<Assignment>()
+}
+
+#[pymethods]
+impl Store {
+    /// Adds a staff member; the returned record has the phone masked.
+    #[pyo3(signature = (staff_id, name, phone=None))]
+    fn add_staff(
+        &self,
+        py: Python<'_>,
+        staff_id: &str,
+        name: &str,
+        phone: Option<&str>,
+    ) -> PyResult<Staff> {
+        self.with(py, |s| s.add_staff(staff_id, name, phone))
+            .map(Staff::from)
+    }
+
+    /// A staff member, phone masked.
+    fn staff(&self, py: Python<'_>, staff_id: &str) -> PyResult<Staff> {
+        self.with(py, |s| s.staff(staff_id)).map(Staff::from)
+    }
+
+    /// A staff member's phone in clear (or `None`); the read is recorded in the audit
+    /// chain.
+    fn staff_phone(&self, py: Python<'_>, staff_id: &str) -> PyResult<Option<String>> {
+        self.with(py, |s| s.staff_phone(staff_id))
+    }
+
+    /// Assigns a staff member to a unit in a role from `start` (or always) to `end`, the
+    /// last day (inclusive), or open-ended.
+    #[pyo3(signature = (staff_id, unit, role, start=None, end=None))]
+    fn assign(
+        &self,
+        py: Python<'_>,
+        staff_id: &str,
+        unit: &str,
+        role: &str,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Assignment> {
+        self.with_args(
+            py,
+            || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),
+            |s, (start, end)| s.assign(staff_id, unit, role, start, end),
+        )
+        .map(Assignment::from)
+    }
+
+    /// Ends assignment `assignment_id` on `end`, its last day.
+    fn end_assignment(
+        &self,
+        py: Python<'_>,
+        assignment_id: i64,
+        end: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        self.with_args(
+            py,
+            || date_arg("end", end),
+            |s, end| s.end_assignment(assignment_id, end),
+        )
+    }
+
+    /// The assignments of `unit` itself on `on` (default today), most responsible role
+    /// first.
+    #[pyo3(signature = (unit, on=None))]
+    fn assignments(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Assignment>> {
+        self.with_args(
+            py,
+            || opt_date_arg("on", on),
+            |s, on| s.assignments(unit, on),
+        )
+        .map(records)
+    }
+
+    /// Who is responsible for `unit` on `on` (default today): the unit's own assignments
+    /// or, if it has none, those of its nearest ancestor that has some.
+    #[pyo3(signature = (unit, on=None))]
+    fn responsible(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Assignment>> {
+        self.with_args(
+            py,
+            || opt_date_arg("on", on),
+            |s, on| s.responsible(unit, on),
+        )
+        .map(records)
+    }
+}

@@ -1,0 +1,148 @@
+//! The unit tree (网格/单元) on the Python `Store`: adding, reading, moving and retiring
+//! units, and the `Unit` record.
+
+use pyo3::prelude::*;
+
+use super::Store;
+use crate::convert::{date_arg, opt_date_arg};
+use crate::record::{record, records};
+use crate::shapes::new_units_arg;
+
+record! {
+    /// A node of the territory tree as it stood on some date (网格/单元).
+    pub struct Unit(wangge::Unit) as u, repr = all {
+        /// The unit's code, its identity for life.
+        code: &str = &u.code,
+        /// Its name, e.g. `安岳县`.
+        name: &str = &u.name,
+        /// Its level kind, e.g. `grid`.
+        level: &str = &u.level,
+        /// Its parent's code on the date asked about; `None` for a root.
+        parent: Option<&str> = u.parent.as_deref(),
+        /// The first day it existed; `None` when it has existed on every date.
+        start: Option<wangge::Date> = u.start,
+        /// The day it was retired (it no longer exists from that day); `None` while active.
+        end: Option<wangge::Date> = u.end,
+    }
+}
+
+/// Adds the `Unit` class to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Unit>()
+}
+
+#[pymethods]
+impl Store {
+    /// Adds one unit under `parent` (or as a root), existing from `start` (or as long as
+    /// its parent has).
+    #[pyo3(signature = (code, name, level, parent=None, start=None))]
+    fn add_unit(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        name: &str,
+        level: &str,
+        parent: Option<&str>,
+        start: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Unit> {
+        self.with_args(
+            py,
+            || opt_date_arg("start", start),
+            |s, start| s.add_unit(code, name, level, parent, start),
+        )
+        .map(Unit::from)
+    }
+
+    /// Adds many units in one transaction, all or none; parents may come earlier in the
+    /// same batch. Each item is a dict with the keys `code, name, level` and optionally
+    /// `parent, start`, or a tuple in that order. Returns how many were added.
+    fn add_units(&self, py: Python<'_>, units: &Bound<'_, PyAny>) -> PyResult<usize> {
+        self.with_args(py, || new_units_arg(units), |s, batch| s.add_units(&batch))
+    }
+
+    /// The unit `code` as it stood on `as_of`, or, without a date, as it stands today or,
+    /// if retired, as it last stood.
+    #[pyo3(signature = (code, as_of=None))]
+    fn unit(&self, py: Python<'_>, code: &str, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Unit> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.unit(code, as_of),
+        )
+        .map(Unit::from)
+    }
+
+    /// The direct children of `code` on `as_of` (default today), sorted by code.
+    #[pyo3(signature = (code, as_of=None))]
+    fn children(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Unit>> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.children(code, as_of),
+        )
+        .map(records)
+    }
+
+    /// Every unit below `code` on `as_of` (default today), optionally only those of one
+    /// level, sorted by code; the unit itself is not included.
+    #[pyo3(signature = (code, level=None, as_of=None))]
+    fn descendants(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        level: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Unit>> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.descendants(code, level, as_of),
+        )
+        .map(records)
+    }
+
+    /// The ancestors of `code` on `as_of` (default today), root first, not including the
+    /// unit itself; a scoped handle sees them only up to its scope's root.
+    #[pyo3(signature = (code, as_of=None))]
+    fn ancestors(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Unit>> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.ancestors(code, as_of),
+        )
+        .map(records)
+    }
+
+    /// Moves `code`, with its whole subtree, under `new_parent` from `on`; it keeps its
+    /// code and the tree as of earlier dates is unchanged.
+    fn move_unit(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        new_parent: &str,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<Unit> {
+        self.with_args(
+            py,
+            || date_arg("on", on),
+            |s, on| s.move_unit(code, new_parent, on),
+        )
+        .map(Unit::from)
+    }
+
+    /// Retires `code` from `on`: it no longer exists from that day but stays in history.
+    fn retire_unit(&self, py: Python<'_>, code: &str, on: &Bound<'_, PyAny>) -> PyResult<Unit> {
+        self.with_args(py, || date_arg("on", on), |s, on| s.retire_unit(code, on))
+            .map(Unit::from)
+    }
+}

@@ -1,0 +1,222 @@
+//! Visits (走访) on the Python `Store`: rule sets, visit records, due lists and
+//! compliance. Rules and compliance are plain dicts in the JSON shape the C API uses;
+//! visits and due items are record classes.
+
+use pyo3::prelude::*;
+use wangge::Date;
+
+use super::Store;
+use crate::convert::{date_arg, json_text_arg, opt_date_arg};
+use crate::record::{json_list, record, records, serialized};
+use crate::shapes::new_visits_arg;
+
+record! {
+    /// A recorded contact with a household.
+    pub struct Visit(wangge::Visit) as v, repr = all {
+        /// The visit's id in this store.
+        visit_id: i64 = v.id,
+        /// The household contacted.
+        household_id: &str = &v.household_id,
+        /// Who made the contact.
+        staff_id: &str = &v.staff_id,
+        /// `home` or `phone`.
+        channel: &str = v.channel.as_str(),
+        /// The day of the contact.
+        on: Date = v.on,
+        /// What was said or found.
+        note: &str = &v.note,
+    }
+}
+
+record! {
+    /// A household that still needs a contact under one rule.
+    pub struct DueVisit(wangge::DueVisit) as d, repr = all {
+        /// The household.
+        household_id: &str = &d.household_id,
+        /// The unit it lives in on the list's day.
+        unit: &str = &d.unit,
+        /// The rule's name.
+        rule: &str = &d.rule,
+        /// The channel the rule asks for (`home` or `phone`).
+        channel: &str = d.channel.as_str(),
+        /// The last day of the current period (calendar rules), or the day the next contact
+        /// falls due (rolling rules).
+        due: Date = d.due,
+        /// Calendar rules: held in the previous period too, with no qualifying contact then
+        /// or since. Rolling rules: the list's day is after `due`.
+        overdue: bool = d.overdue,
+        /// The latest qualifying contact up to the list's day, if any.
+        last_visit: Option<Date> = d.last_visit,
+    }
+}
+
+record! {
+    /// A household whose archive is due for re-verification (数据更新).
+    pub struct ReverificationDue(wangge::ReverificationDue) as r, repr = all {
+        /// The household.
+        household_id: &str = &r.household_id,
+        /// The last day of the current quarter.
+        due: Date = r.due,
+        /// Held in the previous quarter too, and not re-verified since it began.
+        overdue: bool = r.overdue,
+        /// The day its archive was last re-verified, if ever.
+        verified: Option<Date> = r.verified,
+    }
+}
+
+/// Adds the visit record classes to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Visit>()?;
+    m.add_class::<DueVisit>()?;
+    m.add_class::<ReverificationDue>()?;
+    Ok(())
+}
+
+#[pymethods]
+impl Store {
+    /// Sets the visit rules in force from `start` (default: always): a list of dicts
+    /// (or a JSON string) `{"name", "class": "ordinary"|"special"` or `"tag", "channel":
+    /// "home"|"phone", "every": N, "per": "day"|"week"|"month"|"quarter"|"half_year"|
+    /// "year", "mode": "calendar"|"rolling"}`. A bad field raises `InvalidInput` naming it.
+    #[pyo3(signature = (rules, start=None))]
+    fn set_visit_rules(
+        &self,
+        py: Python<'_>,
+        rules: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.with_args(
+            py,
+            || {
+                Ok((
+                    opt_date_arg("start", start)?,
+                    json_text_arg("rules", rules)?,
+                ))
+            },
+            |s, (start, json)| s.set_visit_rules_json(&json, start),
+        )
+    }
+
+    /// The visit rules in force on `as_of` (default today), as a list of dicts.
+    #[pyo3(signature = (as_of=None))]
+    fn visit_rules<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let rules = self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            wangge::Store::visit_rules,
+        )?;
+        json_list(py, rules.iter().map(wangge::VisitRule::to_json))
+    }
+
+    /// Records a contact with a household (`channel` is `home` or `phone`). Raises
+    /// `NotFound` for a household that did not live in scope that day or unknown staff.
+    #[pyo3(signature = (household_id, staff_id, channel, on, note=""))]
+    fn record_visit(
+        &self,
+        py: Python<'_>,
+        household_id: &str,
+        staff_id: &str,
+        channel: &str,
+        on: &Bound<'_, PyAny>,
+        note: &str,
+    ) -> PyResult<Visit> {
+        self.with_args(
+            py,
+            || date_arg("on", on),
+            |s, on| s.record_visit(household_id, staff_id, channel, on, note),
+        )
+        .map(Visit::from)
+    }
+
+    /// Records a batch of visits in one transaction, all or nothing. Each visit is a dict
+    /// `{"household_id", "staff_id", "channel", "on", "note"}` (`note` optional) or a
+    /// tuple `(household_id, staff_id, channel, on[, note])`; `on` a date or ISO text. A
+    /// visit `record_visit` would refuse refuses the batch, the message naming its
+    /// position from 0. Returns the new visits' ids in order.
+    fn record_visits(&self, py: Python<'_>, visits: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+        self.with_args(
+            py,
+            || new_visits_arg(py, visits),
+            |s, batch| s.record_visits(&batch),
+        )
+    }
+
+    /// The visits of a household, oldest first.
+    fn visits(&self, py: Python<'_>, household_id: &str) -> PyResult<Vec<Visit>> {
+        self.with(py, |s| s.visits(household_id)).map(records)
+    }
+
+    /// The due list of `unit`'s whole subtree on `as_of` (default today): overdue items
+    /// first, then by due day.
+    #[pyo3(signature = (unit, as_of=None))]
+    fn due_visits(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<DueVisit>> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.due_visits(unit, as_of),
+        )
+        .map(records)
+    }
+
+    /// The due list of the units `staff_id` is assigned to on `as_of` (default today).
+    #[pyo3(signature = (staff_id, as_of=None))]
+    fn due_visits_for_staff(
+        &self,
+        py: Python<'_>,
+        staff_id: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<DueVisit>> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.due_visits_for_staff(staff_id, as_of),
+        )
+        .map(records)
+    }
+
+    /// The households of `unit`'s subtree whose archives are due for re-verification on
+    /// `as_of` (default today): floating, or tagged 流动人口 or 拆迁过渡, on the quarter's
+    /// first day, and not re-verified since. Overdue first.
+    #[pyo3(signature = (unit, as_of=None))]
+    fn reverification_due(
+        &self,
+        py: Python<'_>,
+        unit: &str,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<ReverificationDue>> {
+        self.with_args(
+            py,
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.reverification_due(unit, as_of),
+        )
+        .map(records)
+    }
+
+    /// Compliance of `unit`'s subtree with its calendar visit rules over `period`
+    /// (`"2024-Q1"` and the like), as a dict `{"unit", "period", "rules", "total",
+    /// "requirements"}`; each rate is `{"num", "den", "value"}`, `value` None when `den`
+    /// is 0. With `detail`, every (household, rule, period) requirement is listed.
+    #[pyo3(signature = (unit, period, detail=false))]
+    fn visit_compliance<'py>(
+        &self,
+        py: Python<'py>,
+        unit: &str,
+        period: &str,
+        detail: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let compliance = self.with(py, |s| {
+            let period = wangge::Period::parse(period)?;
+            s.visit_compliance(unit, &period, detail)
+        })?;
+        serialized(py, serde_json::to_value(&compliance))
+    }
+}
