@@ -17,7 +17,6 @@ use wangge::report::INDICATOR_NAMES;
 use super::Store;
 use super::period_arg;
 use crate::record::{json_to_py, text_repr};
-use crate::shapes::count_arg;
 
 /// A unit's indicators over a period (报告): the totals of its whole subtree, one row per
 /// direct child plus the own row (the facts attached to the unit itself), which add up
