@@ -28,6 +28,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+// The smallest denominator a circular ranks a rate on unless told otherwise (样本量), as
+// the core's default.
+#define WG_DEFAULT_MIN_SAMPLE 5
+
 // The outcome of every call. The values are fixed and never renumbered; one per error
 // kind, matching the Python exception classes.
 typedef enum {
@@ -761,7 +765,8 @@ void wg_bytes_free(uint8_t *bytes, size_t len);
 // where `ranked` is an array of `{"unit", "name", "value", "num", "den", "rank"}`, best
 // first (rank 1; equal values share a rank: 1, 2, 2, 4; ties in code order) and
 // `left_out` an array of `{"unit", "name", "den", "reason"}`, by code. A rate is ranked
-// only when its denominator is at least `min_sample` (negative: the default, 5); counts
+// only when its denominator is at least `min_sample` (`WG_DEFAULT_MIN_SAMPLE`, 5, is the
+// usual sample; a negative one is `WG_INVALID_INPUT` naming `min_sample`); counts
 // are always ranked, higher first except `pending`, `hard` and `overdue`
 // (`lower_is_better`), with `num` and `den` the count. The unit's own row is never
 // ranked. The string is the caller's, freed with `wg_string_free`.
