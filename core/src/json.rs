@@ -15,8 +15,14 @@ use crate::units::NewUnit;
 /// What a message shows of a JSON text that holds personal data (ID numbers, phones).
 const WITHHELD: &str = "(withheld: it holds personal data)";
 
-/// The longest part of a JSON parser's message kept: it may quote a key the caller gave.
+/// The longest part of a JSON parser's message kept.
 const PARSER_MESSAGE_MAX: usize = crate::text::ECHO_MAX;
+
+/// How much of a refused object a message shows beside the parser's message, and how much
+/// of each name the parser quotes (a key the caller gave): together under
+/// [`crate::text::ECHO_MAX`].
+const OBJECT_SHOWN_MAX: usize = 150;
+const QUOTED_MAX: usize = 40;
 
 /// What a refused JSON value was, for messages: `an array`, `an object`, ...
 fn kind_of(value: &Value) -> &'static str {
@@ -35,9 +41,22 @@ fn not_json(field: &'static str, shown: &str, e: &serde_json::Error) -> Error {
     Error::invalid(field, shown, format!("not JSON: {e}"))
 }
 
-/// The parser's refusal of a value, cut to [`PARSER_MESSAGE_MAX`] characters.
+/// The parser's refusal of a value, each name it quotes (`` `key` ``) cut to [`QUOTED_MAX`]
+/// characters and the whole to [`PARSER_MESSAGE_MAX`].
 fn parser_message(e: &serde_json::Error) -> String {
-    let message = e.to_string();
+    let message = e
+        .to_string()
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                crate::text::clip_to(part, QUOTED_MAX)
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`");
     match message.char_indices().nth(PARSER_MESSAGE_MAX) {
         None => message,
         Some((cut, _)) => format!("{}…", &message[..cut]),
@@ -89,7 +108,7 @@ pub(crate) fn object_value<T: DeserializeOwned>(
     let shown = if private {
         WITHHELD.to_owned()
     } else {
-        value.to_string()
+        crate::text::clip_to(&value.to_string(), OBJECT_SHOWN_MAX)
     };
     serde_json::from_value(value).map_err(|e| Error::invalid(field, shown, parser_message(&e)))
 }
@@ -118,7 +137,10 @@ pub(crate) fn array_value<T>(
         return Err(Error::invalid(
             field,
             value.to_string(),
-            format!("expected a JSON array of {what}s, not {}", kind_of(value)),
+            format!(
+                "expected a JSON array, one {what} an item, not {}",
+                kind_of(value)
+            ),
         ));
     };
     items
@@ -145,7 +167,10 @@ impl<'v> Fields<'v> {
             return Err(Error::invalid(
                 what,
                 value.to_string(),
-                format!("a {what} is a JSON object"),
+                format!(
+                    "expected a JSON object for the {what}, not {}",
+                    kind_of(value)
+                ),
             ));
         };
         if let Some(key) = object.keys().find(|k| !keys.contains(&k.as_str())) {

@@ -13,7 +13,13 @@ pub const LONG_TEXT_MAX: usize = 2000;
 /// `value` as an error message may show it: whole when it is at most [`ECHO_MAX`]
 /// characters, else its first [`ECHO_MAX`] characters, `…` and its length.
 pub fn clip(value: &str) -> String {
-    match value.char_indices().nth(ECHO_MAX) {
+    clip_to(value, ECHO_MAX)
+}
+
+/// `value` cut to its first `max` characters, then `…` and its length, when it is longer;
+/// for a message that shows two parts of one input and must keep their sum to [`ECHO_MAX`].
+pub fn clip_to(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
         None => value.to_owned(),
         Some((cut, _)) => format!("{}… ({} characters)", &value[..cut], value.chars().count()),
     }

@@ -433,9 +433,11 @@ fn every_bad_input_gives_its_kind_names_its_field_and_changes_nothing() {
             case.name,
             message.chars().count()
         );
+        // Every huge input is made of 长: however many pieces of it a message shows, they
+        // add up to at most 200 characters.
         assert!(
-            !message.contains(&"长".repeat(201)),
-            "{}: the message echoes more than 200 characters of the input",
+            message.chars().filter(|&c| c == '长').count() <= 200,
+            "{}: the message echoes more than 200 characters of the input: {message}",
             case.name
         );
         assert_eq!(
