@@ -28,6 +28,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+// The smallest denominator a circular ranks a rate on unless told otherwise (样本量), as
+// the core's default.
+#define WG_DEFAULT_MIN_SAMPLE 5
+
 // The outcome of every call. The values are fixed and never renumbered; one per error
 // kind, matching the Python exception classes.
 typedef enum {
@@ -263,7 +267,6 @@ wg_status wg_import_csv_file(const wg_store *store,
                              void *user_data,
                              char **out_json);
 
-// A list of tags given as one `;`-separated string or as an array of strings.
 // Imports households and residents from `rows_json`, a JSON array of row objects with
 // the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
 // `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
@@ -304,8 +307,8 @@ wg_status wg_ledger_rules(const wg_store *store, const char *as_of, char **out_j
 // JSON input: a `classify_request`; result: a `classification`.
 wg_status wg_classify(const wg_store *store, const char *request_json, char **out_json);
 
-// Registers the entry `entry_json` describes (a new entry, see the module
-// documentation): classified by the rules in force on its day, given its books, triage,
+// Registers the entry `entry_json` describes (a `new_entry`, read as the core reads
+// it): classified by the rules in force on its day, given its books, triage,
 // handler and deadline, and recorded with a `register` event. Refused when its unit did
 // not exist that day (`WG_NOT_FOUND`) or lies outside the handle's scope
 // (`WG_PERMISSION_DENIED`), when its household did not live in the unit's subtree, for
@@ -761,7 +764,8 @@ void wg_bytes_free(uint8_t *bytes, size_t len);
 // where `ranked` is an array of `{"unit", "name", "value", "num", "den", "rank"}`, best
 // first (rank 1; equal values share a rank: 1, 2, 2, 4; ties in code order) and
 // `left_out` an array of `{"unit", "name", "den", "reason"}`, by code. A rate is ranked
-// only when its denominator is at least `min_sample` (negative: the default, 5); counts
+// only when its denominator is at least `min_sample` (`WG_DEFAULT_MIN_SAMPLE`, 5, is the
+// usual sample; a negative one is `WG_INVALID_INPUT` naming `min_sample`); counts
 // are always ranked, higher first except `pending`, `hard` and `overdue`
 // (`lower_is_better`), with `num` and `den` the count. The unit's own row is never
 // ranked. The string is the caller's, freed with `wg_string_free`.
