@@ -5,7 +5,6 @@
 
 use std::ffi::c_char;
 
-use crate::input;
 use crate::out::opt_json;
 use crate::store::{wg_store, with_store};
 use crate::wg_status;
@@ -24,11 +23,11 @@ pub unsafe extern "C" fn wg_archive_set(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (household_id, section) = (arg!(household_id), arg!(section));
-        let content = input::archive_content(arg!(content_json))?;
+        let (household_id, section, content) =
+            (arg!(household_id), arg!(section), arg!(content_json));
         opt_json(
             out_json,
-            &store.set_archive_section(household_id, section, &content)?,
+            &store.set_archive_section_json(household_id, section, content)?,
         )
     })
 }

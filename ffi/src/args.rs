@@ -48,10 +48,14 @@ macro_rules! period {
     };
 }
 
-/// A count given as a C integer where the core counts with `u32`.
-macro_rules! count {
-    ($name:ident) => {
-        $crate::args::count(stringify!($name), $name)?
+/// An optional JSON input read by the core type's own `from_json`: NULL is the type's
+/// default, a bad text the core's own refusal.
+macro_rules! opt_input {
+    ($name:ident, $type:ty) => {
+        $crate::args::opt_text(stringify!($name), $name)?
+            .map(<$type>::from_json)
+            .transpose()?
+            .unwrap_or_default()
     };
 }
 
@@ -113,11 +117,4 @@ pub(crate) fn moment(
         text(field, ptr)?,
         store.offset(),
     )?)
-}
-
-/// A count given as a C integer where the core counts with `u32`; a value no `u32` holds
-/// is refused naming `field`, any other is left for the core to judge.
-pub(crate) fn count(field: &str, value: i64) -> Result<u32, FfiError> {
-    u32::try_from(value)
-        .map_err(|_| FfiError::invalid(format!("invalid {field} {value}: out of range")))
 }

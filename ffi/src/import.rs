@@ -15,7 +15,6 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use crate::error::FfiError;
-use crate::input;
 use crate::out::Out;
 use crate::store::{wg_store, with_store};
 use crate::wg_status;
@@ -101,7 +100,7 @@ pub unsafe extern "C" fn wg_import_csv(
     with_store(store, |store| {
         let (bytes, options) = (
             input_bytes(bytes, len)?,
-            input::import_options(opt_arg!(options_json))?,
+            opt_input!(options_json, wangge::ImportOptions),
         );
         let out = out!(out_json);
         with_progress(progress, user_data, out, |p| {
@@ -124,7 +123,7 @@ pub unsafe extern "C" fn wg_import_csv_file(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (path, options) = (arg!(path), input::import_options(opt_arg!(options_json))?);
+        let (path, options) = (arg!(path), opt_input!(options_json, wangge::ImportOptions));
         let out = out!(out_json);
         let bytes = read_file(path)?;
         with_progress(progress, user_data, out, |p| {
@@ -133,7 +132,6 @@ pub unsafe extern "C" fn wg_import_csv_file(
     })
 }
 
-/// A list of tags given as one `;`-separated string or as an array of strings.
 /// Imports households and residents from `rows_json`, a JSON array of row objects with
 /// the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
 /// `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
@@ -154,10 +152,10 @@ pub unsafe extern "C" fn wg_import_rows(
     with_store(store, |store| {
         let (json, options) = (
             arg!(rows_json),
-            input::import_options(opt_arg!(options_json))?,
+            opt_input!(options_json, wangge::ImportOptions),
         );
         let out = out!(out_json);
-        let rows = input::import_rows(json)?;
+        let rows = wangge::ImportRow::list_from_json(json)?;
         with_progress(progress, user_data, out, |p| {
             store.import_households(&rows, &options, p)
         })

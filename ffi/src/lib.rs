@@ -35,7 +35,6 @@ mod calendar;
 mod contacts;
 mod error;
 mod import;
-mod input;
 mod ledger;
 mod panic;
 mod period;

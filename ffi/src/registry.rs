@@ -7,7 +7,6 @@ use std::ffi::c_char;
 
 use serde::Serialize;
 
-use crate::input;
 use crate::out::opt_json;
 use crate::store::{wg_store, with_store};
 use crate::wg_status;
@@ -43,7 +42,7 @@ pub unsafe extern "C" fn wg_household_add(
 ) -> wg_status {
     with_store(store, |store| {
         let (household_id, unit, address) = (arg!(household_id), arg!(unit), arg!(address));
-        let kind = opt_arg!(kind).unwrap_or("registered");
+        let kind = opt_arg!(kind).unwrap_or(wangge::HouseholdKind::DEFAULT.as_str());
         let tags = split_tags(opt_arg!(tags));
         let start = opt_date!(start);
         opt_json(
@@ -116,7 +115,7 @@ pub unsafe extern "C" fn wg_households(
 ) -> wg_status {
     with_store(store, |store| {
         let unit = arg!(unit);
-        let filter = input::household_filter(opt_arg!(filter_json))?;
+        let filter = opt_input!(filter_json, wangge::HouseholdFilter);
         out!(out_json).json(&store.households(unit, &filter)?)
     })
 }
@@ -231,9 +230,9 @@ pub unsafe extern "C" fn wg_resident_add(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (household_id, json, start) =
-            (arg!(household_id), arg!(resident_json), opt_date!(start));
-        let added = store.add_resident(household_id, &input::new_resident(json)?, start)?;
+        let (household_id, start) = (arg!(household_id), opt_date!(start));
+        let resident = wangge::NewResident::from_json(arg!(resident_json))?;
+        let added = store.add_resident(household_id, &resident, start)?;
         opt_json(out_json, &added)
     })
 }

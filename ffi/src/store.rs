@@ -4,7 +4,6 @@ use std::ffi::{CString, c_char};
 use std::sync::Mutex;
 
 use crate::error::{FfiError, last};
-use crate::input;
 use crate::out::OutString;
 use crate::panic::{boundary, release};
 use crate::wg_status;
@@ -87,9 +86,9 @@ pub unsafe extern "C" fn wg_store_open(
     out: *mut *mut wg_store,
 ) -> wg_status {
     boundary(None, || {
-        let (path, options) = (arg!(path), opt_arg!(options_json));
+        let (path, options) = (arg!(path), opt_input!(options_json, wangge::StoreOptions));
         let out = out!(out);
-        let store = wangge::Store::open_with(path, input::store_options(options)?)?;
+        let store = wangge::Store::open_with(path, options)?;
         out.put(wg_store::boxed(store))
     })
 }

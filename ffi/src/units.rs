@@ -4,7 +4,6 @@
 
 use std::ffi::c_char;
 
-use crate::input;
 use crate::out::opt_json;
 use crate::out::opt_value;
 use crate::store::{wg_store, with_store};
@@ -50,7 +49,7 @@ pub unsafe extern "C" fn wg_units_add_json(
     out_count: *mut usize,
 ) -> wg_status {
     with_store(store, |store| {
-        let added = store.add_units(&input::new_units(arg!(units_json))?)?;
+        let added = store.add_units(&wangge::NewUnit::list_from_json(arg!(units_json))?)?;
         opt_value(out_count, added)
     })
 }

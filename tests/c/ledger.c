@@ -262,7 +262,7 @@ void test_ledger(void) {
   EXPECT(s, wg_entries(s, "{\"unit\":\"512021\",\"colour\":\"red\"}", &json), WG_INVALID_INPUT,
          "colour");
   EXPECT(s, wg_entries(s, "{\"unit\":\"512021\",\"overdue\":\"yes\"}", &json), WG_INVALID_INPUT,
-         "query_json");
+         "invalid query");
   EXPECT(s, wg_entries(s, "{\"at\":\"2024-03-31T00:00\"}", &json), WG_INVALID_INPUT, "unit");
   EXPECT(s, wg_entries(s, "{\"unit\":\"512099\"}", &json), WG_NOT_FOUND, "512099");
 
@@ -336,7 +336,7 @@ void test_ledger(void) {
   EXPECT(s, wg_classify(s, bad_utf8, &json), WG_INVALID_INPUT, "UTF-8");
   EXPECT(NULL, wg_entry_register(NULL, "{}", &json), WG_INVALID_INPUT, "store");
   EXPECT(s, wg_entry_register(s, NULL, &json), WG_INVALID_INPUT, "entry_json");
-  EXPECT(s, wg_entry_register(s, "not json", &json), WG_INVALID_INPUT, "entry_json");
+  EXPECT(s, wg_entry_register(s, "not json", &json), WG_INVALID_INPUT, "invalid entry");
   EXPECT(s, wg_entry_register(s, "{\"unit\":\"512021100001001\",\"summary\":\"下水道\"}", &json),
          WG_INVALID_INPUT, "reported_at");
   EXPECT(NULL, wg_entries_register_batch(NULL, "[]", &json), WG_INVALID_INPUT, "store");

@@ -61,8 +61,9 @@ void test_bad_input_is_typed_and_writes_nothing(void) {
   EXPECT(s, wg_unit_move(s, "512021100", "512021100", "2024-01-01", NULL), WG_INVALID_INPUT, NULL);
   EXPECT(s, wg_unit_get(s, "512021", "2024-13-01", &(char *){NULL}), WG_INVALID_INPUT, "as_of");
   EXPECT(s, wg_unit_retire(s, "512021100001", "2024-05-01", NULL), WG_CONFLICT, "512021100001001");
-  EXPECT(s, wg_units_add_json(s, "[{\"code\":\"512021102\"}]", NULL), WG_INVALID_INPUT, "units_json");
-  EXPECT(s, wg_units_add_json(s, "not json", NULL), WG_INVALID_INPUT, "units_json");
+  EXPECT(s, wg_units_add_json(s, "[{\"code\":\"512021102\"}]", NULL), WG_INVALID_INPUT,
+         "unit 0 of the batch");
+  EXPECT(s, wg_units_add_json(s, "not json", NULL), WG_INVALID_INPUT, "invalid units");
   /* A batch with one bad unit adds none. */
   EXPECT(s,
          wg_units_add_json(s,
@@ -113,7 +114,7 @@ void test_null_and_invalid_utf8_never_crash(void) {
   EXPECT(s, wg_store_scope(NULL, "512021100", "x", &scoped), WG_INVALID_INPUT, NULL);
   EXPECT(NULL, wg_store_open(NULL, NULL, &scoped), WG_INVALID_INPUT, "path");
   EXPECT(NULL, wg_store_open(":memory:", "{\"levels\": 5}", &scoped), WG_INVALID_INPUT,
-         "options_json");
+         "invalid options");
   EXPECT(NULL, wg_store_open(":memory:", NULL, NULL), WG_INVALID_INPUT, "out");
   CHECK(wg_last_error(s, NULL) == WG_INVALID_INPUT);
   CHECK(json == NULL);

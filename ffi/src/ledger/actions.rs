@@ -169,7 +169,11 @@ pub unsafe extern "C" fn wg_entry_extend(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (at, days, reason) = (moment!(store, at), count!(days), arg!(reason));
+        let (at, days, reason) = (
+            moment!(store, at),
+            wangge::EntryAction::check_days(days)?,
+            arg!(reason),
+        );
         opt_json(out_json, &store.extend(id, &at, days, reason)?.to_json())
     })
 }

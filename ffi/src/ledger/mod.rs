@@ -8,7 +8,6 @@ mod actions;
 
 use std::ffi::c_char;
 
-use crate::input;
 use crate::out::{json_list, opt_json, opt_value};
 use crate::store::{wg_store, with_store};
 use crate::wg_status;
@@ -67,12 +66,13 @@ pub unsafe extern "C" fn wg_classify(
 ) -> wg_status {
     with_store(store, |store| {
         let (json, out) = (arg!(request_json), out!(out_json));
-        out.json(&input::classify(store, json)?.to_json())
+        let request = wangge::ClassifyRequest::from_json(json, store.offset())?;
+        out.json(&store.classify_request(&request)?.to_json())
     })
 }
 
-/// Registers the entry `entry_json` describes (a new entry, see the module
-/// documentation): classified by the rules in force on its day, given its books, triage,
+/// Registers the entry `entry_json` describes (a `new_entry`, read as the core reads
+/// it): classified by the rules in force on its day, given its books, triage,
 /// handler and deadline, and recorded with a `register` event. Refused when its unit did
 /// not exist that day (`WG_NOT_FOUND`) or lies outside the handle's scope
 /// (`WG_PERMISSION_DENIED`), when its household did not live in the unit's subtree, for
@@ -87,7 +87,7 @@ pub unsafe extern "C" fn wg_entry_register(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let new = input::new_entry(store, arg!(entry_json))?;
+        let new = wangge::NewEntry::from_json_str(arg!(entry_json), store.offset())?;
         opt_json(out_json, &store.register(&new)?.to_json())
     })
 }
@@ -201,7 +201,7 @@ pub unsafe extern "C" fn wg_entries(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let query = input::entry_query(store, arg!(query_json))?;
+        let query = wangge::EntryQuery::from_json(arg!(query_json), store.offset())?;
         let out = out!(out_json);
         out.json(&json_list(&store.entries(&query)?, wangge::Entry::to_json))
     })
