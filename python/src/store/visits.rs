@@ -3,12 +3,11 @@
 //! visits and due items are record classes.
 
 use pyo3::prelude::*;
-use wangge::Date;
+use wangge::{Date, NewVisit};
 
 use super::Store;
-use crate::convert::{date_arg, json_text_arg, opt_date_arg};
+use crate::convert::{batch_json, date_arg, item_json, json_text_arg, opt_date_arg};
 use crate::record::{json_list, record, records, serialized};
-use crate::shapes::new_visits_arg;
 
 record! {
     /// A recorded contact with a household.
@@ -140,8 +139,12 @@ impl Store {
     fn record_visits(&self, py: Python<'_>, visits: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         self.with_args(
             py,
-            || new_visits_arg(py, visits),
-            |s, batch| s.record_visits(&batch),
+            || {
+                batch_json(py, ("visits", "visit"), visits, |item, at| {
+                    item_json("visits", item, at, &NewVisit::KEYS, &["on"])
+                })
+            },
+            |s, json| s.record_visits(&NewVisit::list_from_json(&json)?),
         )
     }
 

@@ -16,10 +16,11 @@ use wangge::{EntryQuery, Moment, NewEntry, Period, Source, Standing, Status};
 pub(crate) use records::{Classification, Entry, Event, Piles};
 
 use super::Store;
-use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg, opt_moment_text_arg};
+use crate::convert::{
+    Json, batch_json, json_text_arg, moment_text_arg, opt_date_arg, opt_moment_text_arg, to_json,
+};
 use crate::errors::py_result;
 use crate::record::{json_to_py, records};
-use crate::shapes::NEW_ENTRIES;
 
 /// Reads a moment as the store does, naming `field` (not `at`) when the text is bad.
 fn moment(store: &wangge::Store, field: &'static str, text: &str) -> wangge::Result<Moment> {
@@ -182,7 +183,11 @@ impl Store {
     fn register_entries(&self, py: Python<'_>, entries: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         self.with_args(
             py,
-            || NEW_ENTRIES.json(py, entries),
+            || {
+                batch_json(py, ("entries", "entry"), entries, |item, at| {
+                    to_json("entries", item, at, 1, Json::Input)
+                })
+            },
             |s, json| s.register_entries_json(&json),
         )
     }
