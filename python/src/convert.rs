@@ -99,17 +99,6 @@ pub(crate) fn moment_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> 
     ))
 }
 
-/// An optional moment argument as text for `Store::parse_moment`; `None` stays `None`.
-pub(crate) fn opt_moment_text_arg(
-    field: &'static str,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<String>> {
-    value
-        .filter(|v| !v.is_none())
-        .map(|v| moment_text_arg(field, v))
-        .transpose()
-}
-
 /// A list of tag names (`tags`): any iterable of text, `None` for none. One bare string is
 /// refused rather than read as its characters.
 pub(crate) fn tags_arg(
@@ -162,6 +151,14 @@ pub(crate) fn json_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResul
 /// converts (see [`Json::Input`]).
 pub(crate) fn input_json(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     to_json(field, value, field, 0, Json::Input)
+}
+
+/// An optional argument as [`input_json`] makes it; `None` is JSON null.
+pub(crate) fn opt_input_json(
+    field: &'static str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Value> {
+    value.map_or(Ok(Value::Null), |v| input_json(field, v))
 }
 
 /// A value meant as a date (`on`, `start`, `as_of`): a `datetime.datetime` gives its
