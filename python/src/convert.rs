@@ -81,22 +81,16 @@ pub(crate) fn opt_moment_arg(
     ))
 }
 
-/// A required moment argument (`at`) as text for `Store::parse_moment`: text passed on as
-/// it is (RFC 3339, or a local time without an offset), or a `datetime.datetime`, aware or
-/// naive (a naive one is a local time in the deployment's time zone). A bare
-/// `datetime.date` is refused: a moment needs its time of day.
+/// A required moment argument (`at`) as the text `Store::parse_moment` reads: text passed
+/// on as it is (RFC 3339, or a local time without an offset), a `datetime.datetime`,
+/// aware or naive (a naive one is a local time in the deployment's time zone), as its ISO
+/// text, and any other value as its JSON, for the core to refuse (a bare `datetime.date`
+/// has no time of day).
 pub(crate) fn moment_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_str()?.to_owned());
-    }
-    if value.is_instance_of::<PyDateTime>() {
-        return value.call_method0("isoformat")?.extract();
-    }
-    Err(invalid(
-        field,
-        repr_text(value),
-        "expected a datetime.datetime or ISO text YYYY-MM-DDTHH:MM[:SS][+08:00]",
-    ))
+    Ok(match input_json(field, value)? {
+        Value::String(text) => text,
+        other => other.to_string(),
+    })
 }
 
 /// A list of tag names (`tags`): any iterable of text, `None` for none. One bare string is
