@@ -21,20 +21,18 @@ pub(crate) fn repr_text(value: &Bound<'_, PyAny>) -> String {
     )
 }
 
-/// A date argument: a `datetime.date`, a `datetime.datetime` (its date is taken as given)
-/// or ISO text `YYYY-MM-DD`.
+/// A date argument: a `datetime.date` or a `datetime.datetime` (its date is taken as
+/// given); any other value as the text of its JSON for the core's date reader, which
+/// takes ISO text `YYYY-MM-DD` and refuses the rest.
 pub(crate) fn date_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Date> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return py_result(wangge::date::parse_date(field, &text.to_string_lossy()));
-    }
     if value.is_instance_of::<PyDate>() {
         return value.extract::<Date>();
     }
-    Err(invalid(
-        field,
-        repr_text(value),
-        "expected a datetime.date, a datetime.datetime or text YYYY-MM-DD",
-    ))
+    let text = match input_json(field, value)? {
+        Value::String(text) => text,
+        other => other.to_string(),
+    };
+    py_result(wangge::date::parse_date(field, &text))
 }
 
 /// An optional date argument; `None` stays `None`.
