@@ -54,8 +54,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 impl Store {
     /// Imports households with their residents and tags, one row per resident. The source
     /// is a CSV path or `bytes` (UTF-8 with or without a BOM, or GBK/GB18030; English or
-    /// Chinese headers), an iterable of dicts with the CSV columns as keys, or a pandas
-    /// `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
+    /// Chinese headers), an iterable of dicts with the CSV columns' English names as keys
+    /// (any other key raises `InvalidInput`, as the core's row reader refuses it), or a
+    /// pandas `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
     /// `skip_invalid`; `on` is the day the data describes (default today); `encoding`
     /// (`utf-8`, `gbk`, `gb18030`) overrides detection. Bad rows never raise: they are in
     /// the result's `errors`. `progress(done, total)` is called as rows are checked;

@@ -133,7 +133,7 @@ impl Store {
 
     /// Records a batch of visits in one transaction, all or nothing. Each visit is a dict
     /// `{"household_id", "staff_id", "channel", "on", "note"}` (`note` optional) or a
-    /// tuple `(household_id, staff_id, channel, on[, note])`; `on` a date or ISO text. A
+    /// tuple (or list) `(household_id, staff_id, channel, on[, note])`; `on` a date or ISO text. A
     /// visit `record_visit` would refuse refuses the batch, the message naming its
     /// position from 0. Returns the new visits' ids in order.
     fn record_visits(&self, py: Python<'_>, visits: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
