@@ -22,16 +22,9 @@ use crate::convert::{
 };
 use crate::record::{json_to_py, records};
 
-/// Reads a moment as the store does, naming `field` (not `at`) when the text is bad.
+/// Reads a moment as the store does (local times in its offset), naming `field`.
 fn moment(store: &wangge::Store, field: &'static str, text: &str) -> wangge::Result<Moment> {
-    store.parse_moment(text).map_err(|e| match e {
-        wangge::Error::InvalidInput { value, reason, .. } => wangge::Error::InvalidInput {
-            field,
-            value,
-            reason,
-        },
-        other => other,
-    })
+    wangge::date::parse_moment(field, text, store.offset())
 }
 
 /// The default ledger classification rules (the books, categories, tag books, urgency
