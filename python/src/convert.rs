@@ -4,9 +4,12 @@
 //! value, exactly as the core does for the arguments it checks itself.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString,
+    PyTuple,
+};
 use serde_json::{Map, Number, Value};
-use wangge::{Date, Level, Levels};
+use wangge::Date;
 
 use crate::errors::{invalid, py_result};
 
@@ -18,20 +21,18 @@ pub(crate) fn repr_text(value: &Bound<'_, PyAny>) -> String {
     )
 }
 
-/// A date argument: a `datetime.date`, a `datetime.datetime` (its date is taken as given)
-/// or ISO text `YYYY-MM-DD`.
+/// A date argument: a `datetime.date` or a `datetime.datetime` (its date is taken as
+/// given); any other value as the text of its JSON for the core's date reader, which
+/// takes ISO text `YYYY-MM-DD` and refuses the rest.
 pub(crate) fn date_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Date> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return py_result(wangge::date::parse_date(field, &text.to_string_lossy()));
-    }
     if value.is_instance_of::<PyDate>() {
         return value.extract::<Date>();
     }
-    Err(invalid(
-        field,
-        repr_text(value),
-        "expected a datetime.date, a datetime.datetime or text YYYY-MM-DD",
-    ))
+    let text = match input_json(field, value)? {
+        Value::String(text) => text,
+        other => other.to_string(),
+    };
+    py_result(wangge::date::parse_date(field, &text))
 }
 
 /// An optional date argument; `None` stays `None`.
@@ -78,62 +79,16 @@ pub(crate) fn opt_moment_arg(
     ))
 }
 
-/// A required moment argument (`at`) as text for `Store::parse_moment`: text passed on as
-/// it is (RFC 3339, or a local time without an offset), or a `datetime.datetime`, aware or
-/// naive (a naive one is a local time in the deployment's time zone). A bare
-/// `datetime.date` is refused: a moment needs its time of day.
+/// A required moment argument (`at`) as the text `Store::parse_moment` reads: text passed
+/// on as it is (RFC 3339, or a local time without an offset), a `datetime.datetime`,
+/// aware or naive (a naive one is a local time in the deployment's time zone), as its ISO
+/// text, and any other value as its JSON, for the core to refuse (a bare `datetime.date`
+/// has no time of day).
 pub(crate) fn moment_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_str()?.to_owned());
-    }
-    if value.is_instance_of::<PyDateTime>() {
-        return value.call_method0("isoformat")?.extract();
-    }
-    Err(invalid(
-        field,
-        repr_text(value),
-        "expected a datetime.datetime or ISO text YYYY-MM-DDTHH:MM[:SS][+08:00]",
-    ))
-}
-
-/// An optional moment argument as text for `Store::parse_moment`; `None` stays `None`.
-pub(crate) fn opt_moment_text_arg(
-    field: &'static str,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<String>> {
-    value
-        .filter(|v| !v.is_none())
-        .map(|v| moment_text_arg(field, v))
-        .transpose()
-}
-
-/// The `levels` argument of `Store`: an iterable of `(name, code length or None)` pairs,
-/// root level first.
-pub(crate) fn levels_arg(value: &Bound<'_, PyAny>) -> PyResult<Levels> {
-    const PAIR: &str = "each level is a (name, code length or None) pair";
-    if value.is_instance_of::<PyString>() {
-        return Err(invalid("levels", repr_text(value), PAIR));
-    }
-    let mut levels = Vec::new();
-    for item in value.try_iter()? {
-        let item = item?;
-        let (name, len): (String, Option<i64>) = item
-            .extract()
-            .map_err(|_| invalid("levels", repr_text(&item), PAIR))?;
-        let code_len = len
-            .map(|n| {
-                usize::try_from(n).map_err(|_| {
-                    invalid(
-                        "levels",
-                        format!("{name}={n}"),
-                        "a code length is a positive number",
-                    )
-                })
-            })
-            .transpose()?;
-        levels.push(Level { name, code_len });
-    }
-    py_result(Levels::new(levels))
+    Ok(match input_json(field, value)? {
+        Value::String(text) => text,
+        other => other.to_string(),
+    })
 }
 
 /// A list of tag names (`tags`): any iterable of text, `None` for none. One bare string is
@@ -166,18 +121,55 @@ pub(crate) fn tags_arg(
 /// How deeply a JSON argument may nest (which also stops a dict that contains itself).
 const JSON_DEPTH: usize = 64;
 
-/// A JSON argument (`content`): dicts with text keys, lists and tuples, text, int, finite
-/// float, bool and `None`, nested at most 64 deep.
+/// What a Python value is converted for: content stored as it is given (an archive
+/// section, a rule set), or an input shape the core reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Json {
+    /// Stored content: dicts with text keys, lists, tuples, text, int, finite float, bool
+    /// and `None`.
+    Content,
+    /// An input shape: as [`Json::Content`], and also a `datetime.datetime` as ISO text
+    /// (with its offset when aware, a local time when naive), a `datetime.date` as
+    /// `YYYY-MM-DD` and any other iterable (not text, bytes or a dict) as a list.
+    Input,
+}
+
+/// A content argument (`content`) as JSON, nested at most 64 deep.
 pub(crate) fn json_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
-    to_json(field, value, field, 0)
+    to_json(field, value, field, 0, Json::Content)
+}
+
+/// A Python value as the JSON of an input shape, for the core's reader to check: it only
+/// converts (see [`Json::Input`]).
+pub(crate) fn input_json(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    to_json(field, value, field, 0, Json::Input)
+}
+
+/// An optional argument as [`input_json`] makes it; `None` is JSON null.
+pub(crate) fn opt_input_json(
+    field: &'static str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Value> {
+    value.map_or(Ok(Value::Null), |v| input_json(field, v))
+}
+
+/// A value meant as a date (`on`, `start`, `as_of`): a `datetime.datetime` gives its
+/// date, as the core's date arguments take it; anything else as [`input_json`] makes it.
+pub(crate) fn day_json(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_instance_of::<PyDateTime>() {
+        let day = value.call_method0("date")?.call_method0("isoformat")?;
+        return Ok(Value::String(day.extract()?));
+    }
+    input_json(field, value)
 }
 
 /// One value of a JSON argument; `at` says where it sits, for messages.
-fn to_json(
+pub(crate) fn to_json(
     field: &'static str,
     value: &Bound<'_, PyAny>,
     at: &str,
     depth: usize,
+    json: Json,
 ) -> PyResult<Value> {
     const KINDS: &str = "dict with text keys, list, tuple, str, int, float, bool or None";
     if depth > JSON_DEPTH {
@@ -215,6 +207,8 @@ fn to_json(
             })
     } else if let Ok(s) = value.cast::<PyString>() {
         Ok(Value::String(s.to_str()?.to_owned()))
+    } else if json == Json::Input && value.is_instance_of::<PyDate>() {
+        Ok(Value::String(value.call_method0("isoformat")?.extract()?))
     } else if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, item) in dict.iter() {
@@ -226,16 +220,28 @@ fn to_json(
                 ));
             };
             let key = key.to_str()?.to_owned();
-            let item = to_json(field, &item, &format!("{at}[{key:?}]"), depth + 1)?;
+            let item = to_json(field, &item, &format!("{at}[{key:?}]"), depth + 1, json)?;
             map.insert(key, item);
         }
         Ok(Value::Object(map))
-    } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        let mut items = Vec::new();
+    } else if value.is_instance_of::<PyList>()
+        || value.is_instance_of::<PyTuple>()
+        || (json == Json::Input
+            && !value.is_instance_of::<PyBytes>()
+            && !value.is_instance_of::<PyByteArray>()
+            && value.hasattr("__iter__")?)
+    {
+        let mut out = Vec::new();
         for (i, item) in value.try_iter()?.enumerate() {
-            items.push(to_json(field, &item?, &format!("{at}[{i}]"), depth + 1)?);
+            out.push(to_json(
+                field,
+                &item?,
+                &format!("{at}[{i}]"),
+                depth + 1,
+                json,
+            )?);
         }
-        Ok(Value::Array(items))
+        Ok(Value::Array(out))
     } else {
         let kind = value.get_type().name()?;
         Err(invalid(
@@ -246,11 +252,87 @@ fn to_json(
     }
 }
 
+/// A batch argument (`entries`, `actions`, `units`, `visits`) as the JSON array text the
+/// core reads: text is taken as it is, any other iterable made into an array whose items
+/// `item` converts (given the item and its place, `units[3]`). An item that cannot be
+/// converted is named by its place as the core names it (`unit 3 of the batch`).
+pub(crate) fn batch_json(
+    py: Python<'_>,
+    (field, what): (&'static str, &str),
+    value: &Bound<'_, PyAny>,
+    item: impl Fn(&Bound<'_, PyAny>, &str) -> PyResult<Value>,
+) -> PyResult<String> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_str()?.to_owned());
+    }
+    if value.is_instance_of::<PyDict>() {
+        return Ok(input_json(field, value)?.to_string());
+    }
+    let mut items = Vec::new();
+    for (i, one) in value.try_iter()?.enumerate() {
+        items.push(item(&one?, &format!("{field}[{i}]")).map_err(|e| {
+            let message = format!("{} ({what} {i} of the batch)", e.value(py));
+            PyErr::from_type(e.get_type(py), message)
+        })?);
+    }
+    Ok(Value::Array(items).to_string())
+}
+
+/// One item of a batch that Python may also give as a tuple: a tuple (or list) of at most
+/// `order.len()` values becomes the object of those keys in that order; in a dict or
+/// tuple, the values of `days` keys go through [`day_json`]. Anything else is converted
+/// as it is, for the core to refuse.
+pub(crate) fn item_json(
+    field: &'static str,
+    item: &Bound<'_, PyAny>,
+    at: &str,
+    order: &[&str],
+    days: &[&str],
+) -> PyResult<Value> {
+    let value = |key: &str, v: &Bound<'_, PyAny>| {
+        if days.contains(&key) {
+            day_json(field, v)
+        } else {
+            to_json(field, v, &format!("{at}[{key:?}]"), 1, Json::Input)
+        }
+    };
+    let mut map = Map::new();
+    if let Ok(dict) = item.cast::<PyDict>() {
+        for (key, v) in dict.iter() {
+            let Ok(key) = key.cast::<PyString>() else {
+                return to_json(field, item, at, 0, Json::Input);
+            };
+            let key = key.to_str()?;
+            map.insert(key.to_owned(), value(key, &v)?);
+        }
+    } else if (item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>())
+        && item.len()? <= order.len()
+    {
+        for (key, v) in order.iter().zip(item.try_iter()?) {
+            map.insert((*key).to_owned(), value(key, &v?)?);
+        }
+    } else {
+        return to_json(field, item, at, 0, Json::Input);
+    }
+    Ok(Value::Object(map))
+}
+
+/// Keyword arguments as the JSON object the core reads; `None` values are left out, as
+/// the core's shapes read an absent key.
+pub(crate) fn object_json(pairs: impl IntoIterator<Item = (&'static str, Value)>) -> String {
+    let map: Map<String, Value> = pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    Value::Object(map).to_string()
+}
+
 /// A rule set argument (`rules`): JSON text passed on as it is, or dicts and lists turned
 /// into JSON text for the core to read.
 pub(crate) fn json_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
         Ok(text) => Ok(text.to_str()?.to_owned()),
-        Err(_) => Ok(to_json(field, value, field, 0)?.to_string()),
+        Err(_) => Ok(json_arg(field, value)?.to_string()),
     }
 }

@@ -77,7 +77,7 @@ pub(crate) fn py_result<T>(result: wangge::Result<T>) -> PyResult<T> {
 pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: &str) -> PyErr {
     to_py_err(&wangge::Error::InvalidInput {
         field,
-        value: value.into(),
+        value: wangge::text::clip(&value.into()),
         reason: reason.to_owned(),
     })
 }

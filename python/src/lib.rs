@@ -9,11 +9,26 @@
 mod convert;
 mod errors;
 mod record;
-mod shapes;
 mod store;
 
 use pyo3::prelude::*;
-use wangge::{Levels, Role};
+use pyo3::types::PyDict;
+use wangge::{EntryAction, HouseholdKind, Levels, NewResident, Role, Source};
+
+/// The core's defaults that `Store`'s signatures write out as literals (Python shows a
+/// default only when it is a literal), so a test can check that they agree: `kind`,
+/// `relation`, `source`, `min_sample` and `extension_days` (first, last).
+#[pyfunction(name = "_defaults")]
+fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let days = EntryAction::EXTENSION_DAYS;
+    let d = PyDict::new(py);
+    d.set_item("kind", HouseholdKind::DEFAULT.as_str())?;
+    d.set_item("relation", NewResident::DEFAULT_RELATION)?;
+    d.set_item("source", Source::DEFAULT.as_str())?;
+    d.set_item("min_sample", wangge::report::DEFAULT_MIN_SAMPLE)?;
+    d.set_item("extension_days", (*days.start(), *days.end()))?;
+    Ok(d)
+}
 
 /// The native module: the `Store` class, the record classes, `Period`, the exception classes,
 /// `__version__`, `ROLES` (every staff role name, most responsible first),
@@ -28,5 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;
     m.add("DEFAULT_LEVELS", store::level_pairs(&Levels::default()))?;
+    // Set, not added: a private name stays out of `__all__`.
+    m.setattr("_defaults", wrap_pyfunction!(defaults, m)?)?;
     Ok(())
 }

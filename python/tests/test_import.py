@@ -196,7 +196,7 @@ def test_a_real_pandas_dataframe_imports(county):
     [
         (42, "expected a CSV path"),
         ({"household_id": "H1"}, "one dict"),
-        ([{"household_id": "H1"}, "H2"], "row 2 is not a dict"),
+        ([{"household_id": "H1"}, "H2"], r"expected a JSON object, not text \(row 2\)"),
     ],
 )
 def test_a_source_of_the_wrong_shape_is_invalid_input(county, source, reason):
@@ -206,7 +206,9 @@ def test_a_source_of_the_wrong_shape_is_invalid_input(county, source, reason):
 
 def test_a_bad_argument_never_echoes_the_rows_personal_data(county):
     rows = [("H1", GRID, "x", "registered", "", "袁婷", "11010519491231002X", "13800000001")]
-    with pytest.raises(wangge.InvalidInput, match="row 1 is not a dict") as bad:
+    with pytest.raises(
+        wangge.InvalidInput, match=r"rows .*expected a JSON object, not an array \(row 1\)"
+    ) as bad:
         county.import_households(rows)
     assert "11010519491231002X" not in str(bad.value)
     assert "13800000001" not in str(bad.value)

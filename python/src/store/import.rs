@@ -18,10 +18,11 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple,
 };
-use wangge::{ImportMode, ImportOptions, ImportRow};
+use serde_json::{Map, Value};
+use wangge::{ImportOptions, ImportRow};
 
 use super::Store;
-use crate::convert::{opt_date_arg, repr_text};
+use crate::convert::{day_json, input_json, object_json, repr_text};
 use crate::errors::{StorageError, invalid, py_result};
 use crate::record::record;
 
@@ -53,8 +54,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 impl Store {
     /// Imports households with their residents and tags, one row per resident. The source
     /// is a CSV path or `bytes` (UTF-8 with or without a BOM, or GBK/GB18030; English or
-    /// Chinese headers), an iterable of dicts with the CSV columns as keys, or a pandas
-    /// `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
+    /// Chinese headers), an iterable of dicts with the CSV columns' English names as keys
+    /// (any other key raises `InvalidInput`, as the core's row reader refuses it), or a
+    /// pandas `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
     /// `skip_invalid`; `on` is the day the data describes (default today); `encoding`
     /// (`utf-8`, `gbk`, `gb18030`) overrides detection. Bad rows never raise: they are in
     /// the result's `errors`. `progress(done, total)` is called as rows are checked;
@@ -71,11 +73,12 @@ impl Store {
         progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ImportResult> {
         run(py, self, || {
-            let options = ImportOptions {
-                mode: py_result(ImportMode::parse(mode))?,
-                on: opt_date_arg("on", on)?,
-                encoding,
-            };
+            let on = on.map(|d| day_json("on", d)).transpose()?;
+            let options = py_result(ImportOptions::from_json(&object_json([
+                ("mode", mode.into()),
+                ("on", on.unwrap_or_default()),
+                ("encoding", encoding.into()),
+            ])))?;
             let progress = progress.filter(|p| !p.is_none());
             if let Some(p) = progress
                 && !p.is_callable()
@@ -125,25 +128,10 @@ pub(crate) enum Source {
     Path(PathBuf),
     /// CSV content.
     Bytes(Vec<u8>),
-    /// Rows given as dicts (or a `DataFrame`'s records).
-    Rows(Vec<ImportRow>),
+    /// Rows given as dicts (or a `DataFrame`'s records), as the JSON array
+    /// `ImportRow::list_from_json` reads.
+    Rows(String),
 }
-
-/// The keys of a row given as a dict, as the CSV columns are named.
-const ROW_KEYS: [&str; 12] = [
-    "household_id",
-    "unit",
-    "address",
-    "kind",
-    "tags",
-    "name",
-    "id_number",
-    "phone",
-    "relation",
-    "hukou",
-    "employer",
-    "resident_tags",
-];
 
 const SOURCE: &str = "expected a CSV path, CSV bytes, an iterable of dicts or a DataFrame";
 
@@ -182,68 +170,54 @@ pub(crate) fn source_arg(value: &Bound<'_, PyAny>) -> PyResult<Source> {
         .try_iter()
         .map_err(|_| invalid("path_or_rows", type_text(value), SOURCE))?;
     let mut out = Vec::new();
-    for (i, item) in items.enumerate() {
-        out.push(row_arg(i + 1, &item?)?);
+    for item in items {
+        out.push(row_json(&item?)?);
     }
-    Ok(Source::Rows(out))
+    Ok(Source::Rows(Value::Array(out).to_string()))
 }
 
-/// One row given as a dict (any mapping); `line` is its position from 1. Missing keys,
-/// `None` and NaN are empty; other keys are ignored, as other CSV columns are.
-fn row_arg(line: usize, item: &Bound<'_, PyAny>) -> PyResult<ImportRow> {
-    let dict = item.cast::<PyDict>().ok();
-    if dict.is_none() && item.cast::<PyMapping>().is_err() {
-        return Err(invalid(
-            "path_or_rows",
-            type_text(item),
-            &format!("row {line} is not a dict"),
-        ));
-    }
-    let mut cells: [String; ROW_KEYS.len()] = Default::default();
-    for (key, cell) in ROW_KEYS.iter().zip(cells.iter_mut()) {
-        let value = match dict {
-            Some(d) => d.get_item(key)?,
-            None => Some(item.call_method1("get", (key,))?),
-        };
-        if let Some(value) = value {
-            *cell = cell_text(key, &value)?;
+/// One row as the JSON object `ImportRow::from_json` reads: a dict (or any mapping) with
+/// its keys as text and its cells as [`cell_json`] makes them; anything else converted as
+/// it is, for the core to refuse without showing it.
+fn row_json(item: &Bound<'_, PyAny>) -> PyResult<Value> {
+    let dict = match item.cast::<PyDict>() {
+        Ok(dict) => dict.clone(),
+        Err(_) if item.cast::<PyMapping>().is_ok() => {
+            PyDict::from_sequence(&item.call_method0("items")?)?
         }
+        Err(_) => return Ok(input_json("rows", item).unwrap_or(Value::Null)),
+    };
+    let mut map = Map::new();
+    for (key, value) in dict.iter() {
+        let key = key.str()?.to_str()?.to_owned();
+        let cell = cell_json(&key, &value)?;
+        map.insert(key, cell);
     }
-    let [
-        household_id,
-        unit,
-        address,
-        kind,
-        tags,
-        name,
-        id_number,
-        phone,
-        relation,
-        hukou,
-        employer,
-        resident_tags,
-    ] = cells;
-    Ok(ImportRow {
-        line,
-        household_id,
-        unit,
-        address,
-        kind,
-        tags,
-        name,
-        id_number,
-        phone,
-        relation,
-        hukou,
-        employer,
-        resident_tags,
-    })
+    Ok(Value::Object(map))
+}
+
+/// One cell as JSON: a list or tuple of tags stays a list of their texts, anything else
+/// is the text of [`cell_text`].
+fn cell_json(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if matches!(key, "tags" | "resident_tags")
+        && (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
+    {
+        let mut parts = Vec::new();
+        for item in value.try_iter()? {
+            let part = cell_text(&item?)?;
+            if !part.is_empty() {
+                parts.push(Value::String(part));
+            }
+        }
+        return Ok(Value::Array(parts));
+    }
+    cell_text(value).map(Value::String)
 }
 
 /// One cell as the text a CSV file would hold: `None`, NaN and pandas' `NA`/`NaT` are
 /// empty, a whole float loses its `.0` (pandas reads a column of phone numbers with a gap
-/// as floats), a list or tuple of tags is joined with `;`, anything else is `str()`.
-fn cell_text(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+/// as floats), anything else is `str()`.
+fn cell_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if value.is_none() {
         return Ok(String::new());
     }
@@ -258,18 +232,6 @@ fn cell_text(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
         if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e17 {
             return Ok(format!("{f:.0}"));
         }
-    }
-    if matches!(key, "tags" | "resident_tags")
-        && (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
-    {
-        let mut parts = Vec::new();
-        for item in value.try_iter()? {
-            let part = cell_text(key, &item?)?;
-            if !part.is_empty() {
-                parts.push(part);
-            }
-        }
-        return Ok(parts.join(";"));
     }
     let kind = value.get_type().name()?;
     if matches!(kind.to_str()?, "NAType" | "NaTType") {
@@ -330,7 +292,10 @@ fn run(
                 store.import_households_csv(&bytes, &options, progress)
             }
             Source::Bytes(bytes) => store.import_households_csv(&bytes, &options, progress),
-            Source::Rows(rows) => store.import_households(&rows, &options, progress),
+            Source::Rows(json) => {
+                let rows = ImportRow::list_from_json(&json)?;
+                store.import_households(&rows, &options, progress)
+            }
         }
     });
     if let Some(err) = raised {

@@ -31,10 +31,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use wangge::{Date, StoreOptions};
 
-use crate::convert::{levels_arg, repr_text};
-use crate::errors::{closed, py_result};
+use crate::convert::{input_json, object_json, repr_text};
+use crate::errors::{closed, invalid, py_result};
 use crate::record::{record, records};
-use crate::shapes::count_arg;
 
 pub(crate) use period::period_arg;
 
@@ -122,15 +121,12 @@ impl Store {
         actor: &str,
         utc_offset_minutes: Option<i32>,
     ) -> PyResult<Self> {
-        let levels = levels
-            .filter(|l| !l.is_none())
-            .map(levels_arg)
-            .transpose()?;
-        let options = StoreOptions {
-            levels,
-            utc_offset_minutes,
-            actor: Some(actor.to_owned()),
-        };
+        let levels = levels.map(|l| input_json("levels", l)).transpose()?;
+        let options = py_result(StoreOptions::from_json(&object_json([
+            ("levels", levels.unwrap_or_default()),
+            ("actor", actor.into()),
+            ("utc_offset_minutes", utc_offset_minutes.into()),
+        ])))?;
         let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
         Ok(Store::wrap(store))
     }
@@ -222,7 +218,10 @@ impl Store {
     fn audit_log(&self, py: Python<'_>, after: i64, limit: i64) -> PyResult<Vec<AuditRecord>> {
         self.with_args(
             py,
-            || count_arg("limit", limit, "must not be negative"),
+            || {
+                usize::try_from(limit)
+                    .map_err(|_| invalid("limit", limit.to_string(), "must not be negative"))
+            },
             |s, limit| s.audit_log(after, limit),
         )
         .map(records)

@@ -4,11 +4,10 @@
 //! arrive masked from the core and stay so in every `repr` and `to_dict()`.
 
 use pyo3::prelude::*;
-use wangge::{Date, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident};
+use wangge::{Date, HouseholdClass, HouseholdFilter, NewResident};
 
 use super::Store;
-use crate::convert::{date_arg, opt_date_arg, tags_arg};
-use crate::errors::py_result;
+use crate::convert::{date_arg, day_json, input_json, object_json, opt_date_arg, tags_arg};
 use crate::record::{record, records};
 
 record! {
@@ -196,16 +195,17 @@ impl Store {
         self.with_args(
             py,
             || {
-                Ok(HouseholdFilter {
-                    as_of: opt_date_arg("as_of", as_of)?,
-                    household_class: py_result(
-                        household_class.map(HouseholdClass::parse).transpose(),
-                    )?,
-                    tag,
-                    kind: py_result(kind.map(HouseholdKind::parse).transpose())?,
-                })
+                Ok(object_json([
+                    (
+                        "as_of",
+                        as_of.map(|d| day_json("as_of", d)).transpose()?.into(),
+                    ),
+                    ("household_class", household_class.into()),
+                    ("tag", tag.into()),
+                    ("kind", kind.into()),
+                ]))
             },
-            |s, filter| s.households(unit, &filter),
+            |s, filter| s.households(unit, &HouseholdFilter::from_json(&filter)?),
         )
         .map(records)
     }
@@ -354,20 +354,21 @@ impl Store {
         self.with_args(
             py,
             || {
-                Ok((
-                    NewResident {
-                        name: name.to_owned(),
-                        id_number,
-                        phone,
-                        hukou,
-                        employer,
-                        relation: Some(relation.to_owned()),
-                        tags: tags_arg("tags", tags)?,
-                    },
-                    opt_date_arg("start", start)?,
-                ))
+                let tags = tags.map(|t| input_json("tags", t)).transpose()?;
+                let resident = object_json([
+                    ("name", name.into()),
+                    ("id_number", id_number.into()),
+                    ("phone", phone.into()),
+                    ("hukou", hukou.into()),
+                    ("employer", employer.into()),
+                    ("relation", relation.into()),
+                    ("tags", tags.unwrap_or_default()),
+                ]);
+                Ok((resident, opt_date_arg("start", start)?))
             },
-            |s, (resident, start)| s.add_resident(household_id, &resident, start),
+            |s, (resident, start)| {
+                s.add_resident(household_id, &NewResident::from_json(&resident)?, start)
+            },
         )
         .map(Resident::from)
     }

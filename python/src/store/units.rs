@@ -3,10 +3,15 @@
 
 use pyo3::prelude::*;
 
+use wangge::NewUnit;
+
 use super::Store;
-use crate::convert::{date_arg, opt_date_arg};
+use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::record::{record, records};
-use crate::shapes::new_units_arg;
+
+/// The order of a unit's values when `add_units` is given a tuple, the keys of
+/// `NewUnit::from_json`'s object.
+const UNIT_ORDER: [&str; 5] = ["code", "name", "level", "parent", "start"];
 
 record! {
     /// A node of the territory tree as it stood on some date (网格/单元).
@@ -57,7 +62,15 @@ impl Store {
     /// same batch. Each item is a dict with the keys `code, name, level` and optionally
     /// `parent, start`, or a tuple in that order. Returns how many were added.
     fn add_units(&self, py: Python<'_>, units: &Bound<'_, PyAny>) -> PyResult<usize> {
-        self.with_args(py, || new_units_arg(units), |s, batch| s.add_units(&batch))
+        self.with_args(
+            py,
+            || {
+                batch_json(py, ("units", "unit"), units, |item, at| {
+                    item_json("units", item, at, &UNIT_ORDER, &["start"])
+                })
+            },
+            |s, json| s.add_units(&NewUnit::list_from_json(&json)?),
+        )
     }
 
     /// The unit `code` as it stood on `as_of`, or, without a date, as it stands today or,

@@ -3,12 +3,11 @@
 //! visits and due items are record classes.
 
 use pyo3::prelude::*;
-use wangge::Date;
+use wangge::{Date, NewVisit};
 
 use super::Store;
-use crate::convert::{date_arg, json_text_arg, opt_date_arg};
+use crate::convert::{batch_json, date_arg, item_json, json_text_arg, opt_date_arg};
 use crate::record::{json_list, record, records, serialized};
-use crate::shapes::new_visits_arg;
 
 record! {
     /// A recorded contact with a household.
@@ -134,14 +133,18 @@ impl Store {
 
     /// Records a batch of visits in one transaction, all or nothing. Each visit is a dict
     /// `{"household_id", "staff_id", "channel", "on", "note"}` (`note` optional) or a
-    /// tuple `(household_id, staff_id, channel, on[, note])`; `on` a date or ISO text. A
+    /// tuple (or list) `(household_id, staff_id, channel, on[, note])`; `on` a date or ISO text. A
     /// visit `record_visit` would refuse refuses the batch, the message naming its
     /// position from 0. Returns the new visits' ids in order.
     fn record_visits(&self, py: Python<'_>, visits: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         self.with_args(
             py,
-            || new_visits_arg(py, visits),
-            |s, batch| s.record_visits(&batch),
+            || {
+                batch_json(py, ("visits", "visit"), visits, |item, at| {
+                    item_json("visits", item, at, &NewVisit::KEYS, &["on"])
+                })
+            },
+            |s, json| s.record_visits(&NewVisit::list_from_json(&json)?),
         )
     }
 

@@ -5,11 +5,11 @@
 //! `wangge.InvalidTransition` and changes nothing.
 
 use pyo3::prelude::*;
-use wangge::Moment;
+use wangge::{EntryAction, Moment};
 
 use super::Entry;
-use crate::convert::moment_text_arg;
-use crate::shapes::{ENTRY_ACTIONS, EXTENSION_DAYS, count_arg};
+use crate::convert::{Json, batch_json, moment_text_arg, to_json};
+use crate::errors::py_result;
 use crate::store::Store;
 
 impl Store {
@@ -44,7 +44,11 @@ impl Store {
     fn work_entries(&self, py: Python<'_>, actions: &Bound<'_, PyAny>) -> PyResult<usize> {
         self.with_args(
             py,
-            || ENTRY_ACTIONS.json(py, actions),
+            || {
+                batch_json(py, ("actions", "action"), actions, |item, at| {
+                    to_json("actions", item, at, 1, Json::Input)
+                })
+            },
             |s, json| s.work_entries_json(&json),
         )
     }
@@ -140,7 +144,7 @@ impl Store {
             || {
                 Ok((
                     moment_text_arg("at", at)?,
-                    count_arg("days", days, EXTENSION_DAYS)?,
+                    py_result(EntryAction::check_days(days))?,
                 ))
             },
             |s, (at, days)| s.extend(entry_id, &s.parse_moment(&at)?, days, reason),

@@ -11,26 +11,20 @@ mod actions;
 mod records;
 
 use pyo3::prelude::*;
-use wangge::{EntryQuery, Moment, NewEntry, Period, Source, Standing, Status};
+use wangge::{ClassifyRequest, EntryQuery, Moment, NewEntry, Period};
 
 pub(crate) use records::{Classification, Entry, Event, Piles};
 
 use super::Store;
-use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg, opt_moment_text_arg};
-use crate::errors::py_result;
+use crate::convert::{
+    Json, batch_json, input_json, json_text_arg, moment_text_arg, object_json, opt_date_arg,
+    opt_input_json, to_json,
+};
 use crate::record::{json_to_py, records};
-use crate::shapes::NEW_ENTRIES;
 
-/// Reads a moment as the store does, naming `field` (not `at`) when the text is bad.
+/// Reads a moment as the store does (local times in its offset), naming `field`.
 fn moment(store: &wangge::Store, field: &'static str, text: &str) -> wangge::Result<Moment> {
-    store.parse_moment(text).map_err(|e| match e {
-        wangge::Error::InvalidInput { value, reason, .. } => wangge::Error::InvalidInput {
-            field,
-            value,
-            reason,
-        },
-        other => other,
-    })
+    wangge::date::parse_moment(field, text, store.offset())
 }
 
 /// The default ledger classification rules (the books, categories, tag books, urgency
@@ -112,11 +106,17 @@ impl Store {
     ) -> PyResult<Classification> {
         self.with_args(
             py,
-            || opt_moment_text_arg("at", at),
-            |s, at| {
-                let at = at.as_deref().map(|t| s.parse_moment(t)).transpose()?;
-                s.classify(category, summary, household_id, unit, urgent, at.as_ref())
+            || {
+                Ok(object_json([
+                    ("category", category.into()),
+                    ("summary", summary.into()),
+                    ("household_id", household_id.into()),
+                    ("unit", unit.into()),
+                    ("urgent", urgent.into()),
+                    ("at", opt_input_json("at", at)?),
+                ]))
             },
+            |s, request| s.classify_request(&ClassifyRequest::from_json(&request, s.offset())?),
         )
         .map(Classification::from)
     }
@@ -150,25 +150,19 @@ impl Store {
         self.with_args(
             py,
             || {
-                Ok((
-                    moment_text_arg("reported_at", reported_at)?,
-                    py_result(Source::parse(source))?,
-                ))
+                Ok(object_json([
+                    ("unit", unit.into()),
+                    ("category", category.into()),
+                    ("summary", summary.into()),
+                    ("reported_at", input_json("reported_at", reported_at)?),
+                    ("household_id", household_id.into()),
+                    ("resident_id", resident_id.into()),
+                    ("source", source.into()),
+                    ("urgent", urgent.into()),
+                    ("finding_id", finding_id.into()),
+                ]))
             },
-            |s, (reported_at, source)| {
-                let mut entry = NewEntry::new(
-                    unit,
-                    category,
-                    summary,
-                    moment(s, "reported_at", &reported_at)?,
-                );
-                entry.household_id = household_id;
-                entry.resident_id = resident_id;
-                entry.source = source;
-                entry.urgent = urgent;
-                entry.finding_id = finding_id;
-                s.register(&entry)
-            },
+            |s, entry| s.register(&NewEntry::from_json_str(&entry, s.offset())?),
         )
         .map(Entry::from)
     }
@@ -182,7 +176,11 @@ impl Store {
     fn register_entries(&self, py: Python<'_>, entries: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         self.with_args(
             py,
-            || NEW_ENTRIES.json(py, entries),
+            || {
+                batch_json(py, ("entries", "entry"), entries, |item, at| {
+                    to_json("entries", item, at, 1, Json::Input)
+                })
+            },
             |s, json| s.register_entries_json(&json),
         )
     }
@@ -256,20 +254,19 @@ impl Store {
     ) -> PyResult<Vec<Entry>> {
         self.with_args(
             py,
-            || opt_moment_text_arg("at", at),
-            |s, at| {
-                let query = EntryQuery {
-                    unit: unit.to_owned(),
-                    at: at.as_deref().map(|t| s.parse_moment(t)).transpose()?,
-                    standing: standing.map(Standing::parse).transpose()?,
-                    status: status.map(Status::parse).transpose()?,
-                    book,
-                    category,
-                    period: period.map(Period::parse).transpose()?,
-                    overdue,
-                };
-                s.entries(&query)
+            || {
+                Ok(object_json([
+                    ("unit", unit.into()),
+                    ("at", opt_input_json("at", at)?),
+                    ("standing", standing.into()),
+                    ("status", status.into()),
+                    ("book", book.into()),
+                    ("category", category.into()),
+                    ("period", period.into()),
+                    ("overdue", overdue.into()),
+                ]))
             },
+            |s, query| s.entries(&EntryQuery::from_json(&query, s.offset())?),
         )
         .map(records)
     }

@@ -11,7 +11,6 @@ use wangge::{Date, Handler, Moment};
 use crate::convert::moment_text_arg;
 use crate::errors::py_result;
 use crate::record::{Json, record, records, text_repr};
-use crate::shapes::limit_json;
 
 record! {
     /// A ledger entry (台账/诉求) as it stands, or stood at the moment a query asked about.
@@ -41,7 +40,7 @@ record! {
         /// How it was triaged when registered: `on_site`, `coordinate` or `escalate`.
         triage: &str = e.triage.as_str(),
         /// The time limit it was given: `{"working_days": n}` or `{"hours": n}`.
-        time_limit: Json = Json(limit_json(e.time_limit)),
+        time_limit: Json = Json(e.time_limit.to_json()),
         /// The visit finding it was raised from, if any.
         finding_id: Option<i64> = e.finding_id,
         /// Its workflow status: `registered`, `signed_for`, `in_progress`, `suspended`,
@@ -173,9 +172,9 @@ record! {
         /// Whether it is urgent (flagged so, or an urgency keyword matched).
         urgent: bool = c.urgent,
         /// Its time limit to resolution: `{"working_days": n}` or `{"hours": n}`.
-        time_limit: Json = Json(limit_json(c.time_limit)),
+        time_limit: Json = Json(c.time_limit.to_json()),
         /// Its handler's time limit to sign for it, in the same shape.
-        sign_for_limit: Json = Json(limit_json(c.sign_for_limit)),
+        sign_for_limit: Json = Json(c.sign_for_limit.to_json()),
         /// Who would handle it (a unit's code or a department's name), when a unit or a
         /// household was given; otherwise `None`.
         handler: Option<&str> = c.handler.as_ref().map(Handler::name),
