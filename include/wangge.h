@@ -836,8 +836,10 @@ wg_status wg_staff_responsible(const wg_store *store,
 // `options_json` may be NULL, or a JSON object with any of `"levels"` (an array of
 // `[name, code_length]` pairs, root level first, `null` length for free-form codes; only
 // when the store is created), `"actor"` (who writes through this handle, default
-// `"system"`) and `"utc_offset_minutes"` (default 480). On failure the message is
-// readable with `wg_last_error(NULL, ...)` on the same thread.
+// `"system"`), `"utc_offset_minutes"` (default 480) and `"read_only"` (open an existing
+// store without migrating it; every write is then `WG_PERMISSION_DENIED`). A SQLite file
+// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched. On
+// failure the message is readable with `wg_last_error(NULL, ...)` on the same thread.
 //
 // JSON input: a `store_options`.
 wg_status wg_store_open(const char *path, const char *options_json, wg_store **out);
@@ -1510,6 +1512,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "levels": an array of [name, code_length] pairs, root first, null length for free-form codes; only when the store is created
  *   "actor": who writes through the handle; default system
  *   "utc_offset_minutes": the deployment's time zone; default 480; only when the store is created
+ *   "read_only": open an existing store without migrating it, refusing every write (PermissionDenied); default false
  *
  * new_unit: input: a unit to add.
  *   "code": its code

@@ -318,15 +318,19 @@ struct StoreShape {
     actor: Option<String>,
     #[serde(default)]
     utc_offset_minutes: Option<i32>,
+    #[serde(default)]
+    read_only: Option<bool>,
 }
 
 impl StoreOptions {
     /// Reads options from a JSON object `{"levels": [[name, code_length|null], ...]|null,
-    /// "actor": text|null, "utc_offset_minutes": int|null}`, every key optional:
+    /// "actor": text|null, "utc_offset_minutes": int|null, "read_only": bool|null}`, every
+    /// key optional:
     /// `levels` root first, a null length for free-form codes (default county, township,
     /// community, grid, building; only used when the store is created); `actor` who
     /// writes through the handle (default `system`); `utc_offset_minutes` the
-    /// deployment's offset (default 480). A bad level is `InvalidInput` naming `levels`;
+    /// deployment's offset (default 480); `read_only` opens without migrating and refuses
+    /// writes (default false). A bad level is `InvalidInput` naming `levels`;
     /// an unknown key or another shape names `options`.
     pub fn from_json(json: &str) -> Result<StoreOptions> {
         let shape: StoreShape = object(json, "options", false)?;
@@ -357,6 +361,7 @@ impl StoreOptions {
             levels,
             utc_offset_minutes: shape.utc_offset_minutes,
             actor: shape.actor,
+            read_only: shape.read_only.unwrap_or(false),
         })
     }
 }

@@ -404,6 +404,7 @@ shapes! {
         "levels": "an array of [name, code_length] pairs, root first, null length for free-form codes; only when the store is created",
         "actor": "who writes through the handle; default system",
         "utc_offset_minutes": "the deployment's time zone; default 480; only when the store is created",
+        "read_only": "open an existing store without migrating it, refusing every write (PermissionDenied); default false",
     }
     NEW_UNIT = "new_unit", "input: a unit to add." {
         "code": "its code",

@@ -25,7 +25,7 @@ fn samples() -> Vec<(Shape, Value, Reader)> {
         (
             shapes::STORE_OPTIONS,
             json!({"levels": [["county", 6], ["township", 9]], "actor": "管理员",
-                   "utc_offset_minutes": 480}),
+                   "utc_offset_minutes": 480, "read_only": false}),
             |j| StoreOptions::from_json(j).map(drop),
         ),
         (

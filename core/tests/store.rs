@@ -136,3 +136,123 @@ fn tree_history_persists_across_reopen() {
     assert_eq!(parent("2024-07-01"), "512021101");
     assert!(store.verify_audit().unwrap().ok);
 }
+
+/// The bytes of a store file and its WAL, to show a refused open changed nothing.
+fn file_bytes(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn a_new_store_carries_the_application_id() {
+    let path = temp_path("appid");
+    drop(Store::open(&path).unwrap());
+    let id: i32 = rusqlite_conn(&path)
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, wangge::APPLICATION_ID);
+}
+
+#[test]
+fn another_applications_file_is_refused_untouched_whatever_its_user_version() {
+    for (name, setup) in [
+        ("v3", "CREATE TABLE t (x); PRAGMA user_version = 3;"),
+        (
+            "lookalike",
+            "CREATE TABLE meta (key TEXT, value TEXT); CREATE TABLE unit (x);
+             PRAGMA user_version = 9;",
+        ),
+        (
+            "other-id",
+            "CREATE TABLE t (x); PRAGMA application_id = 1234; PRAGMA user_version = 1;",
+        ),
+    ] {
+        let path = temp_path(&format!("foreign-{name}"));
+        rusqlite_conn(&path).execute_batch(setup).unwrap();
+        let before = file_bytes(&path);
+        let err = Store::open(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Storage, "{name}: {err}");
+        assert!(
+            err.to_string().contains("not a wangge store"),
+            "{name}: {err}"
+        );
+        assert_eq!(file_bytes(&path), before, "{name}: the file changed");
+        let err = Store::open_with(&path, read_only()).unwrap_err();
+        assert!(
+            err.to_string().contains("not a wangge store"),
+            "{name}: {err}"
+        );
+        assert_eq!(file_bytes(&path), before, "{name}: the file changed");
+    }
+}
+
+#[test]
+fn a_store_written_before_the_application_id_gets_it_on_first_open() {
+    let path = temp_path("unstamped");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+    }
+    rusqlite_conn(&path)
+        .execute_batch("PRAGMA application_id = 0")
+        .unwrap();
+    // Read-only, it is not migrated, so it is refused rather than stamped.
+    let err = Store::open_with(&path, read_only()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.unit("512021", None).unwrap().name, "安岳县");
+    drop(store);
+    let id: i32 = rusqlite_conn(&path)
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, wangge::APPLICATION_ID);
+}
+
+fn read_only() -> StoreOptions {
+    StoreOptions {
+        read_only: true,
+        ..StoreOptions::default()
+    }
+}
+
+#[test]
+fn a_read_only_store_reads_and_refuses_every_write() {
+    let path = temp_path("read-only");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+    }
+    let store = Store::open_with(&path, read_only()).unwrap();
+    assert_eq!(store.unit("512021", None).unwrap().name, "安岳县");
+    let audit = store.verify_audit().unwrap();
+    assert!(audit.ok);
+    let err = store
+        .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+    assert!(err.to_string().contains("read-only"), "{err}");
+    let err = store.add_staff("s1", "袁婷", None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+    let scoped = store.scope("512021", "镇管理员").unwrap();
+    let err = scoped.add_staff("s2", "王", None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+    assert_eq!(store.verify_audit().unwrap().records, audit.records);
+    let err = Store::open_with(":memory:", read_only()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let missing = temp_path("read-only-missing");
+    let err = Store::open_with(&missing, read_only()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn read_only_is_an_option_in_json_too() {
+    let options = StoreOptions::from_json(r#"{"read_only": true}"#).unwrap();
+    assert!(options.read_only);
+    assert!(!StoreOptions::from_json("{}").unwrap().read_only);
+    let err = StoreOptions::from_json(r#"{"read_only": "yes"}"#).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+}

@@ -75,8 +75,10 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// `options_json` may be NULL, or a JSON object with any of `"levels"` (an array of
 /// `[name, code_length]` pairs, root level first, `null` length for free-form codes; only
 /// when the store is created), `"actor"` (who writes through this handle, default
-/// `"system"`) and `"utc_offset_minutes"` (default 480). On failure the message is
-/// readable with `wg_last_error(NULL, ...)` on the same thread.
+/// `"system"`), `"utc_offset_minutes"` (default 480) and `"read_only"` (open an existing
+/// store without migrating it; every write is then `WG_PERMISSION_DENIED`). A SQLite file
+/// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched. On
+/// failure the message is readable with `wg_last_error(NULL, ...)` on the same thread.
 ///
 /// JSON input: a `store_options`.
 #[unsafe(no_mangle)]

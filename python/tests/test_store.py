@@ -127,6 +127,51 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
         wangge.Store(other)
 
 
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "CREATE TABLE t (x); PRAGMA user_version = 3;",
+        "CREATE TABLE t (x); PRAGMA application_id = 1234; PRAGMA user_version = 1;",
+    ],
+    ids=["user-version-3", "other-application-id"],
+)
+def test_another_applications_file_is_refused_untouched(tmp_path, setup):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(setup)
+    conn.close()
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(wangge.StorageError, match="not a wangge store"):
+            wangge.Store(path, read_only=read_only)
+        assert path.read_bytes() == before
+
+
+def test_a_store_carries_the_application_id(tmp_path):
+    path = tmp_path / "county.db"
+    wangge.Store(path).close()
+    conn = sqlite3.connect(path)
+    (application_id,) = conn.execute("PRAGMA application_id").fetchone()
+    conn.close()
+    assert application_id == 0x57474745
+
+
+def test_a_read_only_store_reads_and_refuses_writes(county_file):
+    with wangge.Store(county_file, read_only=True) as store:
+        assert store.unit("512021").name == "安岳县"
+        records = len(store.audit_log())
+        with pytest.raises(wangge.PermissionDenied, match="read-only"):
+            store.add_unit("512021102", "龙台镇", "township", "512021")
+        with pytest.raises(wangge.PermissionDenied, match="read-only"):
+            store.scope("512021100", "镇").add_staff("s1", "袁婷")
+        assert len(store.audit_log()) == records
+    with pytest.raises(wangge.InvalidInput, match="read_only"):
+        wangge.Store(":memory:", read_only=True)
+    with pytest.raises(wangge.StorageError):
+        wangge.Store(county_file.parent / "missing.db", read_only=True)
+    assert not (county_file.parent / "missing.db").exists()
+
+
 def test_levels_and_offset_are_fixed_when_the_store_is_created(tmp_path):
     path = tmp_path / "levels.db"
     levels = [("city", 4), ("county", 6)]

@@ -46,4 +46,21 @@ void test_persistence_and_levels(const char *path) {
   EXPECT(NULL, wg_store_open(path, "{\"levels\": [[\"county\", 6]]}", &other), WG_CONFLICT, "levels");
   CHECK(other == NULL);
   wg_store_free(s);
+
+  /* Read-only: reads answer, every write is refused and nothing is written. */
+  wg_store *ro = NULL;
+  EXPECT(NULL, wg_store_open(path, "{\"read_only\": true}", &ro), WG_OK, NULL);
+  EXPECT(ro, wg_unit_ancestors(ro, "512021", NULL, &json), WG_OK, NULL);
+  CHECK(count_units(json) == 2);
+  EXPECT(ro, wg_unit_add(ro, "5121", "内江市", "city", "51", NULL, NULL), WG_PERMISSION_DENIED,
+         "read-only");
+  EXPECT(ro, wg_staff_add(ro, "s1", "袁婷", NULL, NULL), WG_PERMISSION_DENIED, "read-only");
+  EXPECT(ro, wg_unit_get(ro, "5121", NULL, &json), WG_NOT_FOUND, NULL);
+  wg_store_free(ro);
+  ro = NULL;
+  EXPECT(NULL, wg_store_open(":memory:", "{\"read_only\": true}", &ro), WG_INVALID_INPUT,
+         "read_only");
+  CHECK(ro == NULL);
+  EXPECT(NULL, wg_store_open(path, "{\"read_only\": 1}", &ro), WG_INVALID_INPUT, "options");
+  CHECK(ro == NULL);
 }

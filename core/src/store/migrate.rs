@@ -1,9 +1,68 @@
 //! The schema migrated forward on open.
 
+use std::path::Path;
+
 use rusqlite::Connection;
 
+use super::APPLICATION_ID;
 use super::schema::{LATEST, MIGRATIONS};
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// Tells a wangge store from any other file before anything is written to it: returns
+/// its schema version (0 for a new, empty file) and whether it already carries the
+/// [`APPLICATION_ID`]. A file of a newer schema, another application's SQLite file
+/// (another application id, or none and not the tables a wangge store of an earlier
+/// version had), and a file that is not SQLite at all are refused, untouched.
+pub(super) fn identify(conn: &Connection, path: &Path) -> Result<(i64, bool)> {
+    let not_sqlite = |e: rusqlite::Error| {
+        Error::Storage(format!("{} is not a SQLite database: {e}", path.display()))
+    };
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(not_sqlite)?;
+    let id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(not_sqlite)?;
+    let foreign = || {
+        Error::Storage(format!(
+            "{} is a SQLite database but not a wangge store (application id {id:#x}, \
+             schema version {version}); it was not changed",
+            path.display()
+        ))
+    };
+    if id == APPLICATION_ID {
+        if version > LATEST {
+            return Err(Error::Storage(format!(
+                "{} was written by a newer wangge (schema version {version}; this library \
+                 knows up to {LATEST}); it was not opened or changed",
+                path.display()
+            )));
+        }
+        return Ok((version, true));
+    }
+    if id != 0 {
+        return Err(foreign());
+    }
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if version == 0 && tables == 0 {
+        return Ok((0, false));
+    }
+    // A store written before stores carried the id: every version had these tables.
+    let own = (1..=LATEST).contains(&version)
+        && conn
+            .query_row(
+                "SELECT count(*) = 4 FROM sqlite_master WHERE type = 'table' AND
+                        name IN ('meta', 'unit', 'unit_span', 'audit')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap_or(false);
+    if own {
+        Ok((version, false))
+    } else {
+        Err(foreign())
+    }
+}
 
 /// Work a migration leaves to a domain module: what it cannot say in SQL, such as
 /// packing rows in a layout only that module knows. Listed at the crate's root
@@ -18,9 +77,15 @@ pub(crate) struct AfterMigration {
 }
 
 /// Brings a store of schema version `from` up to the latest, in one transaction: the
-/// schema's migrations, then each of `after` the store is old enough for, in order.
-pub(super) fn migrate(conn: &Connection, from: i64, after: &[AfterMigration]) -> Result<()> {
-    if from == LATEST {
+/// schema's migrations, then each of `after` the store is old enough for, in order, and
+/// the [`APPLICATION_ID`] unless the file is `stamped` with it already.
+pub(super) fn migrate(
+    conn: &Connection,
+    from: i64,
+    stamped: bool,
+    after: &[AfterMigration],
+) -> Result<()> {
+    if from == LATEST && stamped {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -34,6 +99,7 @@ pub(super) fn migrate(conn: &Connection, from: i64, after: &[AfterMigration]) ->
             }
         }
         conn.pragma_update(None, "user_version", LATEST)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         Ok(())
     })();
     match result {

@@ -27,7 +27,7 @@ use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
 use cache::Slots;
-use migrate::migrate;
+use migrate::{identify, migrate};
 use schema::LATEST;
 
 /// How a new store is set up. Options that describe the deployment (levels, offset) only
@@ -41,7 +41,14 @@ pub struct StoreOptions {
     pub utc_offset_minutes: Option<i32>,
     /// Who writes through the handle that is opened; default `system`.
     pub actor: Option<String>,
+    /// Opens an existing store without migrating it; every write through it is then
+    /// `PermissionDenied`. Default false.
+    pub read_only: bool,
 }
+
+/// The `PRAGMA application_id` of every wangge store ("WGGE"): a SQLite file without it
+/// is some other application's and is refused untouched.
+pub const APPLICATION_ID: i32 = 0x5747_4745;
 
 /// What one deployment is, fixed when its store is created.
 #[derive(Debug, Clone)]
@@ -54,6 +61,8 @@ pub(crate) struct Config {
 struct Shared {
     conn: Mutex<Connection>,
     config: Config,
+    /// Opened read-only: every write is refused.
+    read_only: bool,
     /// What is kept in memory, derived from the database.
     slots: Slots,
 }
@@ -94,16 +103,23 @@ impl Store {
     pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
         let path = path.as_ref();
         let in_memory = path.as_os_str() == ":memory:";
+        if in_memory && options.read_only {
+            return Err(Error::invalid(
+                "read_only",
+                true,
+                "an in-memory store is new and empty: it cannot be opened read-only",
+            ));
+        }
         let conn = if in_memory {
             Connection::open_in_memory()?
         } else {
-            Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE
-                    | OpenFlags::SQLITE_OPEN_CREATE
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
+            let access = if options.read_only {
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+            } else {
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+            };
+            Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
         };
         conn.busy_timeout(Duration::from_secs(5))?;
         // One plan per statement: without this, SQLite re-prepares a cached statement
@@ -113,34 +129,27 @@ impl Store {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| {
-                Error::Storage(format!("{} is not a SQLite database: {e}", path.display()))
-            })?;
-        if version > LATEST {
+        if !options.read_only && conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(Error::Storage(format!(
-                "{} was written by a newer wangge (schema version {version}; this library knows up to {LATEST}); \
-                 it was not opened or changed",
+                "{} is read-only for this process (permission denied): open it with read_only \
+                 to read it; it was not changed",
                 path.display()
             )));
         }
-        if version == 0 {
-            let tables: i64 =
-                conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-            if tables > 0 {
-                return Err(Error::Storage(format!(
-                    "{} is a SQLite database but not a wangge store; it was not changed",
-                    path.display()
-                )));
-            }
+        let (version, stamped) = identify(&conn, path)?;
+        if options.read_only && (version < LATEST || !stamped) {
+            return Err(Error::Storage(format!(
+                "{} is not a wangge store of the current schema (version {version} of {LATEST}): \
+                 a read-only open cannot migrate it; it was not changed",
+                path.display()
+            )));
         }
         if version == 0 {
             // A new file: 8 KiB pages (SQLite's default is 4 KiB) halve the page splits
             // and writes of county-sized bulk loads, for slightly larger point reads.
             conn.pragma_update(None, "page_size", 8192)?;
         }
-        if !in_memory {
+        if !in_memory && !options.read_only {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
@@ -148,7 +157,9 @@ impl Store {
         // County-scale batches touch more pages than SQLite's default 2 MiB cache holds;
         // spilling them to the WAL mid-transaction costs more than the memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
-        migrate(&conn, version, crate::AFTER_MIGRATIONS)?;
+        if !options.read_only {
+            migrate(&conn, version, stamped, crate::AFTER_MIGRATIONS)?;
+        }
         let config = load_or_create_config(&conn, &options)?;
         let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
         check_actor(&actor)?;
@@ -156,6 +167,7 @@ impl Store {
             shared: Arc::new(Shared {
                 conn: Mutex::new(conn),
                 config,
+                read_only: options.read_only,
                 slots: Slots::default(),
             }),
             access: Access { actor, root: None },

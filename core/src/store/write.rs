@@ -79,6 +79,12 @@ impl Store {
         conn: &mut Connection,
         body: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
+        if self.shared.read_only {
+            return Err(Error::PermissionDenied(format!(
+                "this store was opened read-only; nothing was written (actor {})",
+                self.access.actor
+            )));
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let audit = AuditWriter::load(&tx)?;
         let at = Utc::now()

@@ -951,6 +951,7 @@ class Store:
         levels: Iterable[tuple[str, int | None]] | None = None,
         actor: str = "system",
         utc_offset_minutes: int | None = None,
+        read_only: bool = False,
     ) -> "Store": ...
     def close(self) -> None: ...
     @property

@@ -111,21 +111,24 @@ impl Store {
     /// Opens (creating if needed) the store at `path`, or an in-memory store for
     /// `":memory:"`. `levels` (a list of `(name, code length or None)` pairs, root first)
     /// and `utc_offset_minutes` are fixed when the store is created; `actor` is who writes
-    /// through this handle.
+    /// through this handle. `read_only` opens an existing store without migrating it and
+    /// refuses every write with `PermissionDenied`.
     #[new]
-    #[pyo3(signature = (path, levels=None, actor="system", utc_offset_minutes=None))]
+    #[pyo3(signature = (path, levels=None, actor="system", utc_offset_minutes=None, read_only=false))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         levels: Option<&Bound<'_, PyAny>>,
         actor: &str,
         utc_offset_minutes: Option<i32>,
+        read_only: bool,
     ) -> PyResult<Self> {
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
         let options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
             ("actor", actor.into()),
             ("utc_offset_minutes", utc_offset_minutes.into()),
+            ("read_only", read_only.into()),
         ])))?;
         let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
         Ok(Store::wrap(store))
