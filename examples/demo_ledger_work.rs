@@ -273,7 +273,7 @@ pub(super) fn work_year(
 ) -> wangge::Result<Ledger<'_>> {
     let year_end = clock.at_local(date(&format!("{}-01-01", LEDGER_YEAR + 1)), 0);
     // Weeks run Monday to Sunday, as the three piles' weeks do.
-    let first = Period::containing(PeriodKind::Week, date(&format!("{LEDGER_YEAR}-01-01")));
+    let first = Period::containing(PeriodKind::Week, date(&format!("{LEDGER_YEAR}-01-01")))?;
     let mut week_end = clock.at_local(first.first(), 0);
     let mut ledger = Ledger {
         root: store,

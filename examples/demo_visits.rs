@@ -71,8 +71,9 @@ impl Diligence {
 
 /// The periods of `kind` in [`VISIT_YEAR`], in order.
 fn periods_of_year(kind: PeriodKind) -> Vec<Period> {
-    let first = Period::containing(kind, date(&format!("{VISIT_YEAR}-01-01")));
-    std::iter::successors(Some(first), |p| Some(p.next()))
+    let first = Period::containing(kind, date(&format!("{VISIT_YEAR}-01-01")))
+        .expect("the demo year's periods lie in the years 0001 to 9999");
+    std::iter::successors(Some(first), |p| p.next().ok())
         .take_while(|p| p.first().year() == VISIT_YEAR)
         .collect()
 }
@@ -186,7 +187,9 @@ pub(crate) fn record_year_of_visits(store: &Store) -> wangge::Result<VisitYear> 
         }
     }
     contacts.sort_unstable_by_key(|c| (c.on, c.household));
-    let monday = Period::containing(PeriodKind::Week, first_day).first();
+    let monday = Period::containing(PeriodKind::Week, first_day)
+        .expect("the demo's weeks lie in the years 0001 to 9999")
+        .first();
     let week = |c: &Contact| (c.on - monday).num_days() / 7;
     let mut batches = 0;
     for batch in contacts.chunk_by(|a, b| week(a) == week(b)) {

@@ -168,11 +168,25 @@ impl Calendar {
     }
 
     /// The `n`-th working day after `day` (`day` itself not counted); with a negative `n`,
-    /// the `-n`-th working day before it; `day` itself when `n` is 0.
+    /// the `-n`-th working day before it; `day` itself when `n` is 0. An `n` larger (in
+    /// size) than the days the calendar covers can have no answer: `InvalidInput` naming
+    /// `n`; an answer outside the covered years is `NotFound`.
     pub fn add_working_days(&self, day: Date, n: i64) -> Result<Date> {
         let start = date::to_sql(day);
         if n == 0 {
             return Ok(day);
+        }
+        // No answer can be further away than the days the calendar covers.
+        let span = self.working.len() as u64;
+        if n.unsigned_abs() > span {
+            return Err(Error::invalid(
+                "n",
+                n.to_string(),
+                format!(
+                    "more working days than the {span} days the calendar covers ({})",
+                    self.covered_text()
+                ),
+            ));
         }
         let mut at = start;
         let step = n.signum();

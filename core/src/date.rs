@@ -18,14 +18,39 @@ pub(crate) const BEGINNING: i64 = 1;
 /// The stored end of anything not ended (9999-12-31).
 pub(crate) const FOREVER: i64 = 3_652_059;
 
-/// Parses an ISO date (`YYYY-MM-DD`), naming `field` in the error.
+/// The first date the library answers for: 0001-01-01.
+pub const FIRST_DATE: Date = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+/// The last date the library answers for: 9999-12-31.
+pub const LAST_DATE: Date = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(date) => date,
+    None => NaiveDate::MAX,
+};
+
+/// Whether `date` lies in the years the library answers for, 0001 to 9999.
+pub fn in_range(date: Date) -> bool {
+    (FIRST_DATE..=LAST_DATE).contains(&date)
+}
+
+/// Parses an ISO date (`YYYY-MM-DD`) in the years 0001 to 9999, naming `field` in the
+/// error.
 pub fn parse_date(field: &'static str, text: &str) -> Result<Date> {
     let trimmed = text.trim();
     if trimmed.len() != 10 {
         return Err(Error::invalid(field, text, "expected a date as YYYY-MM-DD"));
     }
-    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, text, "expected a real date as YYYY-MM-DD"))
+    let date = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        .map_err(|_| Error::invalid(field, text, "expected a real date as YYYY-MM-DD"))?;
+    if !in_range(date) {
+        return Err(Error::invalid(
+            field,
+            text,
+            "expected a date in the years 0001 to 9999",
+        ));
+    }
+    Ok(date)
 }
 
 /// A moment in time with its offset from UTC.

@@ -126,3 +126,14 @@ fn a_store_loads_later_years_and_keeps_them() {
     assert!(bad.to_string().contains("line 1"), "{bad}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_count_beyond_the_covered_days_is_invalid_input_naming_n() {
+    for n in [i64::MAX, i64::MIN, 1_000_000, -1_000_000] {
+        let err = add_working_days(d("2024-03-15"), n).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{n}");
+        assert!(err.to_string().starts_with("invalid n"), "{err}");
+    }
+    let far = working_days_between(d("0001-01-01"), d("9999-12-31")).unwrap_err();
+    assert_eq!(far.kind(), ErrorKind::NotFound, "{far}");
+}

@@ -27,8 +27,8 @@ fn every_kind_parses_and_prints_back_with_its_first_and_last_day() {
 #[test]
 fn neighbours_and_nesting_follow_the_calendar() {
     let q4 = Period::parse("2024-Q4").unwrap();
-    assert_eq!(q4.next(), Period::parse("2025-Q1").unwrap());
-    assert_eq!(q4.previous(), Period::parse("2024-Q3").unwrap());
+    assert_eq!(q4.next().unwrap(), Period::parse("2025-Q1").unwrap());
+    assert_eq!(q4.previous().unwrap(), Period::parse("2024-Q3").unwrap());
     let months = q4.inside(PeriodKind::Month).unwrap();
     assert_eq!(months.len(), 3);
     assert_eq!(months[0], Period::parse("2024-10").unwrap());
@@ -67,4 +67,56 @@ fn malformed_periods_are_invalid_input_naming_the_period() {
             "{text}: {err}"
         );
     }
+}
+
+#[test]
+fn periods_live_in_the_years_0001_to_9999() {
+    for bad in [
+        "0000",
+        "0000-01",
+        "0000-Q1",
+        "0000-H2",
+        "0000-W01",
+        "0000-01-01",
+        "9999-W52",
+    ] {
+        let err = Period::parse(bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
+        assert!(err.to_string().starts_with("invalid period"), "{err}");
+    }
+    for last in [
+        "9999-12-31",
+        "9999-W51",
+        "9999-12",
+        "9999-Q4",
+        "9999-H2",
+        "9999",
+    ] {
+        let period = Period::parse(last).unwrap();
+        assert!(period.last() <= d("9999-12-31"), "{last}");
+        let err = period.next().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{last}");
+        assert!(err.to_string().contains(last), "{err}");
+        assert_eq!(period.previous().unwrap().next().unwrap(), period);
+    }
+    for first in [
+        "0001-01-01",
+        "0001-W01",
+        "0001-01",
+        "0001-Q1",
+        "0001-H1",
+        "0001",
+    ] {
+        let period = Period::parse(first).unwrap();
+        assert_eq!(period.first(), d("0001-01-01"), "{first}");
+        let err = period.previous().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{first}");
+        assert_eq!(period.next().unwrap().previous().unwrap(), period);
+    }
+    let err = Period::containing(PeriodKind::Week, d("9999-12-31")).unwrap_err();
+    assert!(err.to_string().starts_with("invalid date"), "{err}");
+    assert_eq!(
+        Period::containing(PeriodKind::Year, d("9999-12-31")).unwrap(),
+        Period::parse("9999").unwrap()
+    );
 }

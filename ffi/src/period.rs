@@ -59,7 +59,8 @@ pub unsafe extern "C" fn wg_period_parse(
 }
 
 /// Writes to `*out_period` the period of `kind` that contains `day`, as its text: the
-/// `week` containing 2024-12-30 is `2025-W01`.
+/// `week` containing 2024-12-30 is `2025-W01`. A period with days outside the years
+/// 0001 to 9999 (the week of 9999-12-31) is `WG_INVALID_INPUT` naming `date`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_containing(
     kind: *const c_char,
@@ -69,12 +70,13 @@ pub unsafe extern "C" fn wg_period_containing(
     boundary(None, || {
         let kind = kind!(kind);
         let day = date!(day);
-        out!(out_period).text(&Period::containing(kind, day).to_string())
+        out!(out_period).text(&Period::containing(kind, day)?.to_string())
     })
 }
 
 /// Writes to `*out_period` the period of the same kind after `period`, as its text
-/// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`).
+/// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`). The last period of
+/// 9999 has none: `WG_INVALID_INPUT` naming `period`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_next(
     period: *const c_char,
@@ -82,12 +84,13 @@ pub unsafe extern "C" fn wg_period_next(
 ) -> wg_status {
     boundary(None, || {
         let period = period!(period);
-        out!(out_period).text(&period.next().to_string())
+        out!(out_period).text(&period.next()?.to_string())
     })
 }
 
 /// Writes to `*out_period` the period of the same kind before `period`, as its text
-/// (`2025-01` is preceded by `2024-12`).
+/// (`2025-01` is preceded by `2024-12`). The first period of year 1 has none:
+/// `WG_INVALID_INPUT` naming `period`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_previous(
     period: *const c_char,
@@ -95,7 +98,7 @@ pub unsafe extern "C" fn wg_period_previous(
 ) -> wg_status {
     boundary(None, || {
         let period = period!(period);
-        out!(out_period).text(&period.previous().to_string())
+        out!(out_period).text(&period.previous()?.to_string())
     })
 }
 

@@ -17,6 +17,12 @@
 //! `W01` up to `W52` or `W53`. [`Period::inside`] lists the periods of a shorter kind that
 //! make up a period (for weeks: the ones that belong to it) and [`Period::belongs_to`]
 //! gives the period of a longer kind a period belongs to; the two agree.
+//!
+//! Periods live in the years 0001 to 9999: every day of a period lies in
+//! 0001-01-01..=9999-12-31. Text naming a period outside (year `0000`, or `9999-W52`,
+//! which ends on 10000-01-02) is refused, and so is the period after the last one
+//! (`9999-12-31`, `9999-W51`, `9999-12`, `9999`...) or before the first (`0001-01-01`,
+//! `0001-W01`, `0001`...), so every period there is has a first and a last day in range.
 
 mod cadence;
 mod text;
@@ -24,7 +30,7 @@ mod text;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::date::Date;
+use crate::date::{self, Date};
 use crate::error::{Error, Result};
 pub use cadence::Cadence;
 
@@ -120,9 +126,33 @@ fn month_index(date: Date) -> i64 {
 }
 
 impl Period {
-    /// The period of `kind` that contains `date`.
-    pub fn containing(kind: PeriodKind, date: Date) -> Period {
+    /// The period of `kind` that contains `date`. A period with days outside the years
+    /// 0001 to 9999 (the week of 9999-12-31, or any period of a date outside them) is
+    /// `InvalidInput` naming `date`.
+    pub fn containing(kind: PeriodKind, date: Date) -> Result<Period> {
+        let period = Period::around(kind, date);
+        if period.in_range() {
+            Ok(period)
+        } else {
+            Err(Error::invalid(
+                "date",
+                date.to_string(),
+                format!(
+                    "its {} {period} has days outside the years 0001 to 9999",
+                    kind.noun()
+                ),
+            ))
+        }
+    }
+
+    /// The period of `kind` that contains `date`, wherever it lies.
+    fn around(kind: PeriodKind, date: Date) -> Period {
         Cadence { every: 1, kind }.containing(date)
+    }
+
+    /// Whether all its days lie in the years 0001 to 9999.
+    fn in_range(self) -> bool {
+        self.first >= date::FIRST_DATE && self.last() <= date::LAST_DATE
     }
 
     /// The kind of period.
@@ -137,7 +167,10 @@ impl Period {
 
     /// Its last day.
     pub fn last(self) -> Date {
-        self.next().first.pred_opt().unwrap_or(NaiveDate::MAX)
+        self.unchecked_next()
+            .first
+            .pred_opt()
+            .unwrap_or(NaiveDate::MAX)
     }
 
     /// Whether `date` falls in it.
@@ -145,9 +178,40 @@ impl Period {
         self.first <= date && date <= self.last()
     }
 
-    /// The period of the same kind after this one.
-    #[must_use]
-    pub fn next(self) -> Period {
+    /// The period of the same kind after this one. After the last period of 9999 there
+    /// is none: `InvalidInput` naming `period`.
+    pub fn next(self) -> Result<Period> {
+        let next = self.unchecked_next();
+        if next.in_range() {
+            Ok(next)
+        } else {
+            Err(Error::invalid(
+                "period",
+                self.to_string(),
+                "it is the last of its kind in the years 0001 to 9999",
+            ))
+        }
+    }
+
+    /// The period of the same kind before this one. Before the first period of year 1
+    /// there is none: `InvalidInput` naming `period`.
+    pub fn previous(self) -> Result<Period> {
+        let previous = self
+            .first
+            .pred_opt()
+            .map(|day| Period::around(self.kind, day))
+            .filter(|p| p.in_range());
+        previous.ok_or_else(|| {
+            Error::invalid(
+                "period",
+                self.to_string(),
+                "it is the first of its kind in the years 0001 to 9999",
+            )
+        })
+    }
+
+    /// The period of the same kind after this one, wherever it lies.
+    fn unchecked_next(self) -> Period {
         let first = if let Some(months) = self.kind.months() {
             self.first.checked_add_months(Months::new(months))
         } else {
@@ -157,13 +221,6 @@ impl Period {
             kind: self.kind,
             first: first.unwrap_or(NaiveDate::MAX),
         }
-    }
-
-    /// The period of the same kind before this one.
-    #[must_use]
-    pub fn previous(self) -> Period {
-        let day = self.first.pred_opt().unwrap_or(NaiveDate::MIN);
-        Period::containing(self.kind, day)
     }
 
     /// How far [`Period::next`] moves a period not made of months, in days.
@@ -209,14 +266,14 @@ impl Period {
             ));
         }
         let last = self.last();
-        let mut period = Period::containing(kind, self.first);
+        let mut period = Period::around(kind, self.first);
         if period.deciding_day() < self.first {
-            period = period.next();
+            period = period.unchecked_next();
         }
         let mut periods = Vec::new();
         while period.deciding_day() <= last {
             periods.push(period);
-            let next = period.next();
+            let next = period.unchecked_next();
             if next.first <= period.first {
                 break;
             }
@@ -246,7 +303,7 @@ impl Period {
         if kind == self.kind {
             return Ok(self);
         }
-        Ok(Period::containing(kind, self.deciding_day()))
+        Ok(Period::around(kind, self.deciding_day()))
     }
 }
 
@@ -301,8 +358,8 @@ mod tests {
             ("2024-H2", "2025-H1"),
             ("2024", "2025"),
         ] {
-            assert_eq!(p(before).next(), p(after), "{before}");
-            assert_eq!(p(after).previous(), p(before), "{after}");
+            assert_eq!(p(before).next().unwrap(), p(after), "{before}");
+            assert_eq!(p(after).previous().unwrap(), p(before), "{after}");
         }
     }
 
@@ -429,7 +486,7 @@ mod tests {
     fn inside_and_belongs_to_agree_and_tile_the_years() {
         for long in KINDS {
             for short in KINDS.into_iter().filter(|k| *k <= long) {
-                let mut owner = Period::containing(long, d("2018-01-01"));
+                let mut owner = Period::containing(long, d("2018-01-01")).unwrap();
                 let mut expected: Option<Period> = None;
                 while owner.first() <= d("2027-12-31") {
                     for part in owner.inside(short).unwrap() {
@@ -437,11 +494,13 @@ mod tests {
                             assert_eq!(part, expected, "{short:?} in {owner}");
                         }
                         assert_eq!(part.belongs_to(long).unwrap(), owner, "{part}");
-                        assert!(!owner.previous().inside(short).unwrap().contains(&part));
-                        assert!(!owner.next().inside(short).unwrap().contains(&part));
-                        expected = Some(part.next());
+                        let previous = owner.previous().unwrap();
+                        assert!(!previous.inside(short).unwrap().contains(&part));
+                        let next = owner.next().unwrap();
+                        assert!(!next.inside(short).unwrap().contains(&part));
+                        expected = Some(part.next().unwrap());
                     }
-                    owner = owner.next();
+                    owner = owner.next().unwrap();
                 }
             }
         }

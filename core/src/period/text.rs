@@ -12,13 +12,19 @@ use crate::date;
 use crate::error::{Error, Result};
 
 impl Period {
-    /// Parses `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`.
+    /// Parses `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`, in the
+    /// years 0001 to 9999. Year `0000` and a week with days outside those years
+    /// (`9999-W52`, which ends on 10000-01-02) are `InvalidInput` naming `period`.
     pub fn parse(text: &str) -> Result<Period> {
         let bad = |reason: &str| Error::invalid("period", text, reason.to_owned());
         let t = text.trim();
         let year = |s: &str| -> Result<i32> {
             if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(s.parse().map_err(|_| bad("expected a four-digit year"))?)
+                let y: i32 = s.parse().map_err(|_| bad("expected a four-digit year"))?;
+                if y == 0 {
+                    return Err(bad("expected a year from 0001 to 9999"));
+                }
+                Ok(y)
             } else {
                 Err(bad("expected a four-digit year"))
             }
@@ -70,7 +76,11 @@ impl Period {
                 .ok_or_else(|| bad(expected))?;
             (kind, first)
         };
-        Ok(Period { kind, first })
+        let period = Period { kind, first };
+        if !period.in_range() {
+            return Err(bad("its days fall outside the years 0001 to 9999"));
+        }
+        Ok(period)
     }
 }
 
@@ -141,16 +151,20 @@ mod tests {
         assert_eq!((w.first(), w.last()), (d("2024-03-11"), d("2024-03-17")));
         let q = Period::parse("2024-Q1").unwrap();
         assert_eq!((q.first(), q.last()), (d("2024-01-01"), d("2024-03-31")));
-        assert_eq!(q.next().to_string(), "2024-Q2");
-        assert_eq!(q.previous().to_string(), "2023-Q4");
+        assert_eq!(q.next().unwrap().to_string(), "2024-Q2");
+        assert_eq!(q.previous().unwrap().to_string(), "2023-Q4");
         assert_eq!(Period::parse("2024-02").unwrap().last(), d("2024-02-29"));
         assert_eq!(
-            Period::containing(PeriodKind::HalfYear, d("2024-07-01")).to_string(),
+            Period::containing(PeriodKind::HalfYear, d("2024-07-01"))
+                .unwrap()
+                .to_string(),
             "2024-H2"
         );
         // 2024-12-30 is in the first ISO week of 2025.
         assert_eq!(
-            Period::containing(PeriodKind::Week, d("2024-12-30")).to_string(),
+            Period::containing(PeriodKind::Week, d("2024-12-30"))
+                .unwrap()
+                .to_string(),
             "2025-W01"
         );
         for bad in [
@@ -205,7 +219,7 @@ mod tests {
             let json = serde_json::to_string(&period).unwrap();
             assert_eq!(json, format!("\"{text}\""));
             assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), period);
-            assert_eq!(Period::containing(kind, d(last)), period, "{text}");
+            assert_eq!(Period::containing(kind, d(last)).unwrap(), period, "{text}");
         }
         let err = serde_json::from_str::<Period>("\"2024-Q5\"").unwrap_err();
         assert!(err.to_string().contains("2024-Q5"), "{err}");

@@ -63,8 +63,8 @@ impl Store {
         let on = as_of.unwrap_or_else(|| self.today());
         self.unit(unit, Some(on))?;
         let conn = self.conn();
-        let quarter = Period::containing(PeriodKind::Quarter, on);
-        let previous = quarter.previous();
+        let quarter = Period::containing(PeriodKind::Quarter, on)?;
+        let previous = quarter.previous()?;
         let (first, before) = (
             date::to_sql(quarter.first()),
             date::to_sql(previous.first()),

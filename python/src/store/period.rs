@@ -60,7 +60,7 @@ impl Period {
     fn containing(kind: &str, date: &Bound<'_, PyAny>) -> PyResult<Self> {
         let kind = kind_arg(kind)?;
         let day = date_arg("date", date)?;
-        Ok(Period(wangge::Period::containing(kind, day)))
+        Ok(Period(py_result(wangge::Period::containing(kind, day))?))
     }
 
     /// The kind: `day`, `week`, `month`, `quarter`, `half_year` or `year`.
@@ -92,14 +92,16 @@ impl Period {
         Ok(self.0.contains(date_arg("date", date)?))
     }
 
-    /// The period of the same kind after this one (`2024-W52` is followed by `2025-W01`).
-    fn next(&self) -> Self {
-        Period(self.0.next())
+    /// The period of the same kind after this one (`2024-W52` is followed by `2025-W01`);
+    /// after the last period of 9999, `InvalidInput` naming `period`.
+    fn next(&self) -> PyResult<Self> {
+        Ok(Period(py_result(self.0.next())?))
     }
 
-    /// The period of the same kind before this one.
-    fn previous(&self) -> Self {
-        Period(self.0.previous())
+    /// The period of the same kind before this one; before the first of year 1,
+    /// `InvalidInput` naming `period`.
+    fn previous(&self) -> PyResult<Self> {
+        Ok(Period(py_result(self.0.previous())?))
     }
 
     /// The periods of `kind` that make up this one, in order: the days, months, quarters
