@@ -6,6 +6,7 @@
 //! re-exports everything defined here. `Store`'s methods and the record classes live in
 //! `store/`, one file per area of the core.
 
+mod args;
 mod convert;
 mod errors;
 mod record;

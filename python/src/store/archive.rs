@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PyTuple};
 use wangge::Date;
 
 use super::Store;
+use crate::args::Text;
 use crate::convert::{date_arg, json_arg, opt_moment_arg};
 use crate::record::{Json, record, records};
 
@@ -77,10 +78,12 @@ impl Store {
     fn set_archive_section(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        section: &str,
+        household_id: Text<'_>,
+        section: Text<'_>,
         content: &Bound<'_, PyAny>,
     ) -> PyResult<ArchiveSection> {
+        let household_id: &str = household_id.0;
+        let section: &str = section.0;
         self.with_args(
             py,
             || json_arg("content", content),
@@ -97,9 +100,10 @@ impl Store {
     fn archive(
         &self,
         py: Python<'_>,
-        household_id: &str,
+        household_id: Text<'_>,
         at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Archive> {
+        let household_id: &str = household_id.0;
         self.with_args(
             py,
             || opt_moment_arg("at", at),
@@ -112,9 +116,11 @@ impl Store {
     fn archive_history(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        section: &str,
+        household_id: Text<'_>,
+        section: Text<'_>,
     ) -> PyResult<Vec<ArchiveSection>> {
+        let household_id: &str = household_id.0;
+        let section: &str = section.0;
         self.with(py, |s| s.archive_history(household_id, section))
             .map(records)
     }
@@ -124,9 +130,10 @@ impl Store {
     fn verify_archive(
         &self,
         py: Python<'_>,
-        household_id: &str,
+        household_id: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let household_id: &str = household_id.0;
         self.with_args(
             py,
             || date_arg("on", on),

@@ -11,13 +11,15 @@ use pyo3::prelude::*;
 use wangge::Date;
 
 use super::Store;
+use crate::args::{Text, int_value};
 use crate::convert::date_arg;
 use crate::errors::{invalid, py_result};
 
 /// The `n`-th working day after `date` (the day itself not counted) in the official
 /// calendar; the `-n`-th before it for a negative `n`, `date` itself for 0.
 #[pyfunction]
-fn add_working_days(date: &Bound<'_, PyAny>, n: i64) -> PyResult<Date> {
+fn add_working_days(date: &Bound<'_, PyAny>, n: &Bound<'_, PyAny>) -> PyResult<Date> {
+    let n = int_value("n", n)?.0;
     let day = date_arg("date", date)?;
     py_result(wangge::add_working_days(day, n))
 }
@@ -40,7 +42,13 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pymethods]
 impl Store {
     /// The `n`-th working day after `date` in this store's calendar.
-    fn add_working_days(&self, py: Python<'_>, date: &Bound<'_, PyAny>, n: i64) -> PyResult<Date> {
+    fn add_working_days(
+        &self,
+        py: Python<'_>,
+        date: &Bound<'_, PyAny>,
+        n: &Bound<'_, PyAny>,
+    ) -> PyResult<Date> {
+        let n = int_value("n", n)?.0;
         self.with_args(
             py,
             || date_arg("date", date),
@@ -73,8 +81,9 @@ impl Store {
         &self,
         py: Python<'_>,
         path: Option<PathBuf>,
-        text: Option<String>,
+        text: Option<Text<'_>>,
     ) -> PyResult<Vec<i32>> {
+        let text: Option<String> = text.map(|t| t.0.to_owned());
         // The file's path (`Ok`) or the text (`Err`), exactly one of them.
         let source = || match (path, text) {
             (Some(path), None) => Ok(Ok(path)),

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use wangge::{Date, Moment};
 
 use super::Store;
+use crate::args::{Int, Text};
 use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
 use crate::record::{json_list, record, records, serialized};
 
@@ -109,10 +110,12 @@ impl Store {
     fn quota_compliance<'py>(
         &self,
         py: Python<'py>,
-        unit: &str,
-        period: &str,
+        unit: Text<'_>,
+        period: Text<'_>,
         detail: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let unit: &str = unit.0;
+        let period: &str = period.0;
         let compliance = self.with(py, |s| {
             let period = wangge::Period::parse(period)?;
             s.quota_compliance(unit, &period, detail)
@@ -162,15 +165,18 @@ impl Store {
     /// Records a patrol of `unit` by `staff_id` at `at`: a `datetime` (a naive one is a
     /// local time in the deployment's time zone) or ISO text, with or without an offset.
     /// Raises `NotFound` for a unit that did not exist in scope that day or unknown staff.
-    #[pyo3(signature = (unit, staff_id, at, note=""))]
+    #[pyo3(signature = (unit, staff_id, at, note=Text("")))]
     fn record_patrol(
         &self,
         py: Python<'_>,
-        unit: &str,
-        staff_id: &str,
+        unit: Text<'_>,
+        staff_id: Text<'_>,
         at: &Bound<'_, PyAny>,
-        note: &str,
+        note: Text<'_>,
     ) -> PyResult<Patrol> {
+        let unit: &str = unit.0;
+        let staff_id: &str = staff_id.0;
+        let note: &str = note.0;
         self.with_args(
             py,
             || moment_text_arg("at", at),
@@ -184,7 +190,9 @@ impl Store {
 
     /// The patrols of `unit` itself (not its descendants) whose day falls in `period`
     /// (`"2024-03-04"`, `"2024-W10"` and the like), oldest first.
-    fn patrols(&self, py: Python<'_>, unit: &str, period: &str) -> PyResult<Vec<Patrol>> {
+    fn patrols(&self, py: Python<'_>, unit: Text<'_>, period: Text<'_>) -> PyResult<Vec<Patrol>> {
+        let unit: &str = unit.0;
+        let period: &str = period.0;
         self.with(py, |s| {
             let period = wangge::Period::parse(period)?;
             s.patrols(unit, &period)
@@ -200,10 +208,12 @@ impl Store {
     fn patrol_compliance<'py>(
         &self,
         py: Python<'py>,
-        unit: &str,
-        period: &str,
+        unit: Text<'_>,
+        period: Text<'_>,
         detail: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let unit: &str = unit.0;
+        let period: &str = period.0;
         let compliance = self.with(py, |s| {
             let period = wangge::Period::parse(period)?;
             s.patrol_compliance(unit, &period, detail)
@@ -218,11 +228,14 @@ impl Store {
     fn record_finding(
         &self,
         py: Python<'_>,
-        visit_id: i64,
-        summary: &str,
-        category: Option<&str>,
+        visit_id: Int,
+        summary: Text<'_>,
+        category: Option<Text<'_>>,
         urgent: bool,
     ) -> PyResult<Finding> {
+        let visit_id: i64 = visit_id.0;
+        let summary: &str = summary.0;
+        let category: Option<&str> = category.map(|t| t.0);
         self.with(py, |s| {
             s.record_finding(visit_id, summary, category, urgent)
         })
@@ -233,7 +246,8 @@ impl Store {
     /// visit's day), oldest first; with `open_only`, just those no ledger entry has taken
     /// up yet.
     #[pyo3(signature = (unit, open_only=false))]
-    fn findings(&self, py: Python<'_>, unit: &str, open_only: bool) -> PyResult<Vec<Finding>> {
+    fn findings(&self, py: Python<'_>, unit: Text<'_>, open_only: bool) -> PyResult<Vec<Finding>> {
+        let unit: &str = unit.0;
         self.with(py, |s| s.findings(unit, open_only)).map(records)
     }
 }

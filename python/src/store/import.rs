@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 use wangge::{ImportOptions, ImportRow};
 
 use super::Store;
+use crate::args::{Text, str_value};
 use crate::convert::{day_json, input_json, object_json, repr_text};
 use crate::errors::{StorageError, invalid, py_result};
 use crate::record::record;
@@ -62,16 +63,18 @@ impl Store {
     /// the result's `errors`. `progress(done, total)` is called as rows are checked;
     /// returning `False` cancels with `InvalidInput`, raising cancels and propagates, and
     /// a cancelled import writes nothing. Re-importing the same ids updates in place.
-    #[pyo3(signature = (path_or_rows, mode="all_or_nothing", on=None, encoding=None, progress=None))]
+    #[pyo3(signature = (path_or_rows, mode=Text("all_or_nothing"), on=None, encoding=None, progress=None))]
     fn import_households(
         &self,
         py: Python<'_>,
         path_or_rows: &Bound<'_, PyAny>,
-        mode: &str,
+        mode: Text<'_>,
         on: Option<&Bound<'_, PyAny>>,
-        encoding: Option<String>,
+        encoding: Option<Text<'_>>,
         progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ImportResult> {
+        let mode: &str = mode.0;
+        let encoding: Option<String> = encoding.map(|t| t.0.to_owned());
         run(py, self, || {
             let on = on.map(|d| day_json("on", d)).transpose()?;
             let options = py_result(ImportOptions::from_json(&object_json([
@@ -189,7 +192,7 @@ fn row_json(item: &Bound<'_, PyAny>) -> PyResult<Value> {
     };
     let mut map = Map::new();
     for (key, value) in dict.iter() {
-        let key = key.str()?.to_str()?.to_owned();
+        let key = str_value("column", &key.str()?)?.to_owned();
         let cell = cell_json(&key, &value)?;
         map.insert(key, cell);
     }
@@ -222,7 +225,7 @@ fn cell_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
         return Ok(String::new());
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_str()?.trim().to_owned());
+        return Ok(str_value("cell", &text)?.trim().to_owned());
     }
     if let Ok(f) = value.cast::<PyFloat>() {
         let f = f.value();
@@ -237,7 +240,7 @@ fn cell_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if matches!(kind.to_str()?, "NAType" | "NaTType") {
         return Ok(String::new());
     }
-    Ok(value.str()?.to_str()?.trim().to_owned())
+    Ok(str_value("cell", &value.str()?)?.trim().to_owned())
 }
 
 /// What an import runs on: the rows, the options and the progress callback.

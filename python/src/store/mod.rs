@@ -31,6 +31,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use wangge::{Date, StoreOptions};
 
+use crate::args::{Int, Text};
 use crate::convert::{input_json, object_json, repr_text};
 use crate::errors::{closed, invalid, py_result};
 use crate::record::{record, records};
@@ -114,15 +115,16 @@ impl Store {
     /// through this handle. `read_only` opens an existing store without migrating it and
     /// refuses every write with `PermissionDenied`.
     #[new]
-    #[pyo3(signature = (path, levels=None, actor="system", utc_offset_minutes=None, read_only=false))]
+    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         levels: Option<&Bound<'_, PyAny>>,
-        actor: &str,
+        actor: Text<'_>,
         utc_offset_minutes: Option<i32>,
         read_only: bool,
     ) -> PyResult<Self> {
+        let actor: &str = actor.0;
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
         let options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
@@ -206,7 +208,9 @@ impl Store {
 
     /// A new handle on the same store, acting as `actor`, that sees and changes only the
     /// subtree of unit `code`; anything outside it raises `PermissionDenied`.
-    fn scope(&self, py: Python<'_>, code: &str, actor: &str) -> PyResult<Store> {
+    fn scope(&self, py: Python<'_>, code: Text<'_>, actor: Text<'_>) -> PyResult<Store> {
+        let code: &str = code.0;
+        let actor: &str = actor.0;
         self.with(py, |s| s.scope(code, actor)).map(Store::wrap)
     }
 
@@ -217,8 +221,10 @@ impl Store {
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`.
-    #[pyo3(signature = (after=0, limit=1000))]
-    fn audit_log(&self, py: Python<'_>, after: i64, limit: i64) -> PyResult<Vec<AuditRecord>> {
+    #[pyo3(signature = (after=Int(0), limit=Int(1000)))]
+    fn audit_log(&self, py: Python<'_>, after: Int, limit: Int) -> PyResult<Vec<AuditRecord>> {
+        let after: i64 = after.0;
+        let limit: i64 = limit.0;
         self.with_args(
             py,
             || {

@@ -11,6 +11,7 @@ use wangge::{Date, PeriodKind};
 
 use pyo3::types::PyString;
 
+use crate::args::Text;
 use crate::convert::{date_arg, repr_text};
 use crate::errors::{invalid, py_result};
 
@@ -43,21 +44,22 @@ fn kind_arg(kind: &str) -> PyResult<PeriodKind> {
 impl Period {
     /// The period written `text`, as `Period.parse` reads it.
     #[new]
-    fn new(text: &str) -> PyResult<Self> {
+    fn new(text: Text<'_>) -> PyResult<Self> {
         Period::parse(text)
     }
 
     /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`; any
     /// other text raises `InvalidInput` naming it.
     #[staticmethod]
-    fn parse(text: &str) -> PyResult<Self> {
-        py_result(wangge::Period::parse(text)).map(Period)
+    fn parse(text: Text<'_>) -> PyResult<Self> {
+        py_result(wangge::Period::parse(text.0)).map(Period)
     }
 
     /// The period of `kind` (`day`, `week`, `month`, `quarter`, `half_year` or `year`)
     /// that contains `date`: the week containing 2024-12-30 is `2025-W01`.
     #[staticmethod]
-    fn containing(kind: &str, date: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn containing(kind: Text<'_>, date: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let kind: &str = kind.0;
         let kind = kind_arg(kind)?;
         let day = date_arg("date", date)?;
         Ok(Period(py_result(wangge::Period::containing(kind, day))?))
@@ -109,7 +111,8 @@ impl Period {
     /// so `2024-03` holds `2024-W10` to `2024-W13`); a week's 7 days; itself for its own
     /// kind. A kind longer than the period, weeks of a day, or months, quarters or half
     /// years of a week raise `InvalidInput` naming `kind`.
-    fn inside(&self, kind: &str) -> PyResult<Vec<Self>> {
+    fn inside(&self, kind: Text<'_>) -> PyResult<Vec<Self>> {
+        let kind: &str = kind.0;
         let kind = kind_arg(kind)?;
         py_result(self.0.inside(kind)).map(|periods| periods.into_iter().map(Period).collect())
     }
@@ -117,7 +120,8 @@ impl Period {
     /// The period of `kind` this one belongs to: for a week, the one holding its Thursday
     /// (`2025-W01` belongs to `2025-01`); for any other period, the one holding its first
     /// day; itself for its own kind. A shorter kind raises `InvalidInput` naming `kind`.
-    fn belongs_to(&self, kind: &str) -> PyResult<Self> {
+    fn belongs_to(&self, kind: Text<'_>) -> PyResult<Self> {
+        let kind: &str = kind.0;
         let kind = kind_arg(kind)?;
         py_result(self.0.belongs_to(kind)).map(Period)
     }

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use wangge::{Date, HouseholdClass, HouseholdFilter, NewResident};
 
 use super::Store;
+use crate::args::{Int, Text};
 use crate::convert::{date_arg, day_json, input_json, object_json, opt_date_arg, tags_arg};
 use crate::record::{record, records};
 
@@ -107,18 +108,22 @@ impl Store {
     /// `kind` (`registered` 户籍, `floating` 流动 or `rental` 出租), carrying `tags` (tag
     /// kinds) from `start` (or always). A duplicate id raises `Conflict`, an unknown tag
     /// `InvalidInput`.
-    #[pyo3(signature = (household_id, unit, address, kind="registered", tags=None, start=None))]
+    #[pyo3(signature = (household_id, unit, address, kind=Text("registered"), tags=None, start=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_household(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        unit: &str,
-        address: &str,
-        kind: &str,
+        household_id: Text<'_>,
+        unit: Text<'_>,
+        address: Text<'_>,
+        kind: Text<'_>,
         tags: Option<&Bound<'_, PyAny>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Household> {
+        let household_id: &str = household_id.0;
+        let unit: &str = unit.0;
+        let address: &str = address.0;
+        let kind: &str = kind.0;
         self.with_args(
             py,
             || Ok((tags_arg("tags", tags)?, opt_date_arg("start", start)?)),
@@ -135,10 +140,12 @@ impl Store {
     fn move_household(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        unit: &str,
+        household_id: Text<'_>,
+        unit: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Household> {
+        let household_id: &str = household_id.0;
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -152,9 +159,10 @@ impl Store {
     fn end_household(
         &self,
         py: Python<'_>,
-        household_id: &str,
+        household_id: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let household_id: &str = household_id.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -168,9 +176,10 @@ impl Store {
     fn household(
         &self,
         py: Python<'_>,
-        household_id: &str,
+        household_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Household> {
+        let household_id: &str = household_id.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -186,12 +195,16 @@ impl Store {
     fn households(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
-        household_class: Option<&str>,
-        tag: Option<String>,
-        kind: Option<&str>,
+        household_class: Option<Text<'_>>,
+        tag: Option<Text<'_>>,
+        kind: Option<Text<'_>>,
     ) -> PyResult<Vec<Household>> {
+        let unit: &str = unit.0;
+        let household_class: Option<&str> = household_class.map(|t| t.0);
+        let tag: Option<String> = tag.map(|t| t.0.to_owned());
+        let kind: Option<&str> = kind.map(|t| t.0);
         self.with_args(
             py,
             || {
@@ -216,9 +229,10 @@ impl Store {
     fn household_class(
         &self,
         py: Python<'_>,
-        household_id: &str,
+        household_id: Text<'_>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<&'static str> {
+        let household_id: &str = household_id.0;
         self.with_args(
             py,
             || opt_date_arg("on", on),
@@ -234,11 +248,13 @@ impl Store {
     fn tag(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        tag: &str,
+        household_id: Text<'_>,
+        tag: Text<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let household_id: &str = household_id.0;
+        let tag: &str = tag.0;
         self.with_args(
             py,
             || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),
@@ -251,22 +267,26 @@ impl Store {
     fn tag_household(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        tag: &str,
+        household_id: Text<'_>,
+        tag: Text<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.tag(py, household_id, tag, start, end)
+        let household_id: &str = household_id.0;
+        let tag: &str = tag.0;
+        self.tag(py, Text(household_id), Text(tag), start, end)
     }
 
     /// Ends a household's `tag` from `on`: it no longer carries it that day.
     fn untag(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        tag: &str,
+        household_id: Text<'_>,
+        tag: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let household_id: &str = household_id.0;
+        let tag: &str = tag.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -278,11 +298,13 @@ impl Store {
     fn untag_household(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        tag: &str,
+        household_id: Text<'_>,
+        tag: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        self.untag(py, household_id, tag, on)
+        let household_id: &str = household_id.0;
+        let tag: &str = tag.0;
+        self.untag(py, Text(household_id), Text(tag), on)
     }
 
     /// Puts `tag` on a resident from `start` (default: always) to `end`, its last day
@@ -291,11 +313,13 @@ impl Store {
     fn tag_resident(
         &self,
         py: Python<'_>,
-        resident_id: i64,
-        tag: &str,
+        resident_id: Int,
+        tag: Text<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        let resident_id: i64 = resident_id.0;
+        let tag: &str = tag.0;
         self.with_args(
             py,
             || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),
@@ -307,10 +331,12 @@ impl Store {
     fn untag_resident(
         &self,
         py: Python<'_>,
-        resident_id: i64,
-        tag: &str,
+        resident_id: Int,
+        tag: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let resident_id: i64 = resident_id.0;
+        let tag: &str = tag.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -320,7 +346,8 @@ impl Store {
 
     /// Defines a deployment's own tag kind, or changes whether a kind makes a household
     /// special. Needs a handle that is not scoped.
-    fn define_tag(&self, py: Python<'_>, tag: &str, special: bool) -> PyResult<()> {
+    fn define_tag(&self, py: Python<'_>, tag: Text<'_>, special: bool) -> PyResult<()> {
+        let tag: &str = tag.0;
         self.with(py, |s| s.define_tag(tag, special))
     }
 
@@ -335,22 +362,29 @@ impl Store {
     /// already in the store raises `Conflict`. The returned record is masked.
     #[pyo3(signature = (
         household_id, name, id_number=None, phone=None, hukou=None, employer=None,
-        relation="head", tags=None, start=None
+        relation=Text("head"), tags=None, start=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn add_resident(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        name: &str,
-        id_number: Option<String>,
-        phone: Option<String>,
-        hukou: Option<String>,
-        employer: Option<String>,
-        relation: &str,
+        household_id: Text<'_>,
+        name: Text<'_>,
+        id_number: Option<Text<'_>>,
+        phone: Option<Text<'_>>,
+        hukou: Option<Text<'_>>,
+        employer: Option<Text<'_>>,
+        relation: Text<'_>,
         tags: Option<&Bound<'_, PyAny>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Resident> {
+        let household_id: &str = household_id.0;
+        let name: &str = name.0;
+        let id_number: Option<String> = id_number.map(|t| t.0.to_owned());
+        let phone: Option<String> = phone.map(|t| t.0.to_owned());
+        let hukou: Option<String> = hukou.map(|t| t.0.to_owned());
+        let employer: Option<String> = employer.map(|t| t.0.to_owned());
+        let relation: &str = relation.0;
         self.with_args(
             py,
             || {
@@ -378,11 +412,14 @@ impl Store {
     fn move_resident(
         &self,
         py: Python<'_>,
-        resident_id: i64,
-        household_id: &str,
-        relation: &str,
+        resident_id: Int,
+        household_id: Text<'_>,
+        relation: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Resident> {
+        let resident_id: i64 = resident_id.0;
+        let household_id: &str = household_id.0;
+        let relation: &str = relation.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -396,9 +433,10 @@ impl Store {
     fn resident(
         &self,
         py: Python<'_>,
-        resident_id: i64,
+        resident_id: Int,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Resident> {
+        let resident_id: i64 = resident_id.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -413,9 +451,10 @@ impl Store {
     fn residents(
         &self,
         py: Python<'_>,
-        household_id: &str,
+        household_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Resident>> {
+        let household_id: &str = household_id.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -429,8 +468,9 @@ impl Store {
     fn resident_clear(
         &self,
         py: Python<'_>,
-        resident_id: i64,
+        resident_id: Int,
     ) -> PyResult<(Option<String>, Option<String>)> {
+        let resident_id: i64 = resident_id.0;
         self.with(py, |s| s.resident_clear(resident_id))
     }
 
@@ -441,9 +481,10 @@ impl Store {
     fn unit_counts(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(UnitCounts, Vec<UnitCounts>)> {
+        let unit: &str = unit.0;
         let (total, rows) = self.with_args(
             py,
             || opt_date_arg("as_of", as_of),

@@ -16,6 +16,7 @@ use wangge::report::INDICATOR_NAMES;
 
 use super::Store;
 use super::period_arg;
+use crate::args::{Int, Text};
 use crate::record::{json_to_py, text_repr};
 
 /// A unit's indicators over a period (报告): the totals of its whole subtree, one row per
@@ -300,7 +301,13 @@ impl Store {
     /// per direct child plus the own row, and the ledger's indicators per category and
     /// book. Raises `InvalidInput` for a malformed period, `NotFound` for a unit that did
     /// not exist then, `PermissionDenied` outside this handle's scope.
-    fn report(&self, py: Python<'_>, unit: &str, period: &Bound<'_, PyAny>) -> PyResult<Report> {
+    fn report(
+        &self,
+        py: Python<'_>,
+        unit: Text<'_>,
+        period: &Bound<'_, PyAny>,
+    ) -> PyResult<Report> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || period_arg(period),
@@ -314,15 +321,18 @@ impl Store {
     /// `min_sample`; the others are listed in `left_out` with the reason. Counts are
     /// always ranked, higher first except `pending`, `hard` and `overdue`. An unknown
     /// indicator or a negative `min_sample` raises `InvalidInput` naming it.
-    #[pyo3(signature = (unit, period, indicator, min_sample=5))]
+    #[pyo3(signature = (unit, period, indicator, min_sample=Int(5)))]
     fn circular(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         period: &Bound<'_, PyAny>,
-        indicator: &str,
-        min_sample: i64,
+        indicator: Text<'_>,
+        min_sample: Int,
     ) -> PyResult<Circular> {
+        let unit: &str = unit.0;
+        let indicator: &str = indicator.0;
+        let min_sample: i64 = min_sample.0;
         self.with_args(
             py,
             || period_arg(period),

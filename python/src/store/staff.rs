@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 use super::Store;
+use crate::args::{Int, Text};
 use crate::convert::{date_arg, opt_date_arg};
 use crate::record::{record, records};
 
@@ -52,22 +53,27 @@ impl Store {
     fn add_staff(
         &self,
         py: Python<'_>,
-        staff_id: &str,
-        name: &str,
-        phone: Option<&str>,
+        staff_id: Text<'_>,
+        name: Text<'_>,
+        phone: Option<Text<'_>>,
     ) -> PyResult<Staff> {
+        let staff_id: &str = staff_id.0;
+        let name: &str = name.0;
+        let phone: Option<&str> = phone.map(|t| t.0);
         self.with(py, |s| s.add_staff(staff_id, name, phone))
             .map(Staff::from)
     }
 
     /// A staff member, phone masked.
-    fn staff(&self, py: Python<'_>, staff_id: &str) -> PyResult<Staff> {
+    fn staff(&self, py: Python<'_>, staff_id: Text<'_>) -> PyResult<Staff> {
+        let staff_id: &str = staff_id.0;
         self.with(py, |s| s.staff(staff_id)).map(Staff::from)
     }
 
     /// A staff member's phone in clear (or `None`); the read is recorded in the audit
     /// chain.
-    fn staff_phone(&self, py: Python<'_>, staff_id: &str) -> PyResult<Option<String>> {
+    fn staff_phone(&self, py: Python<'_>, staff_id: Text<'_>) -> PyResult<Option<String>> {
+        let staff_id: &str = staff_id.0;
         self.with(py, |s| s.staff_phone(staff_id))
     }
 
@@ -77,12 +83,15 @@ impl Store {
     fn assign(
         &self,
         py: Python<'_>,
-        staff_id: &str,
-        unit: &str,
-        role: &str,
+        staff_id: Text<'_>,
+        unit: Text<'_>,
+        role: Text<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Assignment> {
+        let staff_id: &str = staff_id.0;
+        let unit: &str = unit.0;
+        let role: &str = role.0;
         self.with_args(
             py,
             || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),
@@ -95,9 +104,10 @@ impl Store {
     fn end_assignment(
         &self,
         py: Python<'_>,
-        assignment_id: i64,
+        assignment_id: Int,
         end: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        let assignment_id: i64 = assignment_id.0;
         self.with_args(
             py,
             || date_arg("end", end),
@@ -111,9 +121,10 @@ impl Store {
     fn assignments(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Assignment>> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || opt_date_arg("on", on),
@@ -128,9 +139,10 @@ impl Store {
     fn responsible(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Assignment>> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || opt_date_arg("on", on),

@@ -12,6 +12,7 @@ use serde_json::Value;
 use wangge::Moment;
 
 use super::{Store, period_arg};
+use crate::args::Text;
 use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
 use crate::record::{json_to_py, text_repr};
 
@@ -278,10 +279,11 @@ impl Store {
     fn submit(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         period: &Bound<'_, PyAny>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || Ok((period_arg(period)?, moment_text_arg("at", at)?)),
@@ -300,10 +302,11 @@ impl Store {
     fn approve(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         period: &Bound<'_, PyAny>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || Ok((period_arg(period)?, moment_text_arg("at", at)?)),
@@ -319,9 +322,10 @@ impl Store {
     fn submission(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || period_arg(period),
@@ -335,9 +339,10 @@ impl Store {
     fn submissions(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<Submission>> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || period_arg(period),
@@ -395,9 +400,10 @@ impl Store {
     fn assessment(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Assessment> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || period_arg(period),

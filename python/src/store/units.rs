@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use wangge::NewUnit;
 
 use super::Store;
+use crate::args::Text;
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::record::{record, records};
 
@@ -44,12 +45,16 @@ impl Store {
     fn add_unit(
         &self,
         py: Python<'_>,
-        code: &str,
-        name: &str,
-        level: &str,
-        parent: Option<&str>,
+        code: Text<'_>,
+        name: Text<'_>,
+        level: Text<'_>,
+        parent: Option<Text<'_>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Unit> {
+        let code: &str = code.0;
+        let name: &str = name.0;
+        let level: &str = level.0;
+        let parent: Option<&str> = parent.map(|t| t.0);
         self.with_args(
             py,
             || opt_date_arg("start", start),
@@ -76,7 +81,13 @@ impl Store {
     /// The unit `code` as it stood on `as_of`, or, without a date, as it stands today or,
     /// if retired, as it last stood.
     #[pyo3(signature = (code, as_of=None))]
-    fn unit(&self, py: Python<'_>, code: &str, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<Unit> {
+    fn unit(
+        &self,
+        py: Python<'_>,
+        code: Text<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Unit> {
+        let code: &str = code.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -90,9 +101,10 @@ impl Store {
     fn children(
         &self,
         py: Python<'_>,
-        code: &str,
+        code: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Unit>> {
+        let code: &str = code.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -107,10 +119,12 @@ impl Store {
     fn descendants(
         &self,
         py: Python<'_>,
-        code: &str,
-        level: Option<&str>,
+        code: Text<'_>,
+        level: Option<Text<'_>>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Unit>> {
+        let code: &str = code.0;
+        let level: Option<&str> = level.map(|t| t.0);
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -125,9 +139,10 @@ impl Store {
     fn ancestors(
         &self,
         py: Python<'_>,
-        code: &str,
+        code: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Unit>> {
+        let code: &str = code.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -141,10 +156,12 @@ impl Store {
     fn move_unit(
         &self,
         py: Python<'_>,
-        code: &str,
-        new_parent: &str,
+        code: Text<'_>,
+        new_parent: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Unit> {
+        let code: &str = code.0;
+        let new_parent: &str = new_parent.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -154,7 +171,8 @@ impl Store {
     }
 
     /// Retires `code` from `on`: it no longer exists from that day but stays in history.
-    fn retire_unit(&self, py: Python<'_>, code: &str, on: &Bound<'_, PyAny>) -> PyResult<Unit> {
+    fn retire_unit(&self, py: Python<'_>, code: Text<'_>, on: &Bound<'_, PyAny>) -> PyResult<Unit> {
+        let code: &str = code.0;
         self.with_args(py, || date_arg("on", on), |s, on| s.retire_unit(code, on))
             .map(Unit::from)
     }

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 use wangge::{Date, NewVisit};
 
 use super::Store;
+use crate::args::Text;
 use crate::convert::{batch_json, date_arg, item_json, json_text_arg, opt_date_arg};
 use crate::record::{json_list, record, records, serialized};
 
@@ -113,16 +114,20 @@ impl Store {
 
     /// Records a contact with a household (`channel` is `home` or `phone`). Raises
     /// `NotFound` for a household that did not live in scope that day or unknown staff.
-    #[pyo3(signature = (household_id, staff_id, channel, on, note=""))]
+    #[pyo3(signature = (household_id, staff_id, channel, on, note=Text("")))]
     fn record_visit(
         &self,
         py: Python<'_>,
-        household_id: &str,
-        staff_id: &str,
-        channel: &str,
+        household_id: Text<'_>,
+        staff_id: Text<'_>,
+        channel: Text<'_>,
         on: &Bound<'_, PyAny>,
-        note: &str,
+        note: Text<'_>,
     ) -> PyResult<Visit> {
+        let household_id: &str = household_id.0;
+        let staff_id: &str = staff_id.0;
+        let channel: &str = channel.0;
+        let note: &str = note.0;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -149,7 +154,8 @@ impl Store {
     }
 
     /// The visits of a household, oldest first.
-    fn visits(&self, py: Python<'_>, household_id: &str) -> PyResult<Vec<Visit>> {
+    fn visits(&self, py: Python<'_>, household_id: Text<'_>) -> PyResult<Vec<Visit>> {
+        let household_id: &str = household_id.0;
         self.with(py, |s| s.visits(household_id)).map(records)
     }
 
@@ -159,9 +165,10 @@ impl Store {
     fn due_visits(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<DueVisit>> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -175,9 +182,10 @@ impl Store {
     fn due_visits_for_staff(
         &self,
         py: Python<'_>,
-        staff_id: &str,
+        staff_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<DueVisit>> {
+        let staff_id: &str = staff_id.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -193,9 +201,10 @@ impl Store {
     fn reverification_due(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<ReverificationDue>> {
+        let unit: &str = unit.0;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -212,10 +221,12 @@ impl Store {
     fn visit_compliance<'py>(
         &self,
         py: Python<'py>,
-        unit: &str,
-        period: &str,
+        unit: Text<'_>,
+        period: Text<'_>,
         detail: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let unit: &str = unit.0;
+        let period: &str = period.0;
         let compliance = self.with(py, |s| {
             let period = wangge::Period::parse(period)?;
             s.visit_compliance(unit, &period, detail)

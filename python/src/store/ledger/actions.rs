@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use wangge::{EntryAction, Moment};
 
 use super::Entry;
+use crate::args::{Int, Text};
 use crate::convert::{Json, batch_json, moment_text_arg, to_json};
 use crate::errors::py_result;
 use crate::store::Store;
@@ -57,10 +58,12 @@ impl Store {
     fn sign_for(
         &self,
         py: Python<'_>,
-        entry_id: i64,
-        staff_id: &str,
+        entry_id: Int,
+        staff_id: Text<'_>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let staff_id: &str = staff_id.0;
         self.act(py, at, |s, at| s.sign_for(entry_id, staff_id, at))
     }
 
@@ -68,10 +71,12 @@ impl Store {
     fn start(
         &self,
         py: Python<'_>,
-        entry_id: i64,
-        staff_id: &str,
+        entry_id: Int,
+        staff_id: Text<'_>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let staff_id: &str = staff_id.0;
         self.act(py, at, |s, at| s.start(entry_id, staff_id, at))
     }
 
@@ -82,11 +87,14 @@ impl Store {
     fn escalate(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        reason: &str,
-        to: Option<&str>,
+        reason: Text<'_>,
+        to: Option<Text<'_>>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let reason: &str = reason.0;
+        let to: Option<&str> = to.map(|t| t.0);
         self.act(py, at, |s, at| s.escalate(entry_id, at, reason, to))
     }
 
@@ -95,10 +103,12 @@ impl Store {
     fn return_(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        reason: &str,
+        reason: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let reason: &str = reason.0;
         self.act(py, at, |s, at| s.return_entry(entry_id, at, reason))
     }
 
@@ -106,10 +116,12 @@ impl Store {
     fn mark_hard(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        reason: &str,
+        reason: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let reason: &str = reason.0;
         self.act(py, at, |s, at| s.mark_hard(entry_id, at, reason))
     }
 
@@ -117,16 +129,19 @@ impl Store {
     fn suspend(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        reason: &str,
+        reason: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let reason: &str = reason.0;
         self.act(py, at, |s, at| s.suspend(entry_id, at, reason))
     }
 
     /// Takes a suspended entry up again: its deadline moves by the working days it was
     /// suspended (by the time suspended, for a limit in hours).
-    fn resume(&self, py: Python<'_>, entry_id: i64, at: &Bound<'_, PyAny>) -> PyResult<Entry> {
+    fn resume(&self, py: Python<'_>, entry_id: Int, at: &Bound<'_, PyAny>) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
         self.act(py, at, |s, at| s.resume(entry_id, at))
     }
 
@@ -134,11 +149,14 @@ impl Store {
     fn extend(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        days: i64,
-        reason: &str,
+        days: Int,
+        reason: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let days: i64 = days.0;
+        let reason: &str = reason.0;
         self.with_args(
             py,
             || {
@@ -156,29 +174,34 @@ impl Store {
     fn resolve(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        result: &str,
+        result: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let result: &str = result.0;
         self.act(py, at, |s, at| s.resolve(entry_id, at, result))
     }
 
     /// Records the resident's feedback on the resolution (核查): unsatisfied sends the
     /// entry back to `in_progress` and counts as rework (返工).
-    #[pyo3(signature = (entry_id, at, satisfied, note=""))]
+    #[pyo3(signature = (entry_id, at, satisfied, note=Text("")))]
     fn verify(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
         satisfied: bool,
-        note: &str,
+        note: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let note: &str = note.0;
         self.act(py, at, |s, at| s.verify(entry_id, at, satisfied, note))
     }
 
     /// Closes a resolved entry (注销, "close one when it is solved").
-    fn close_entry(&self, py: Python<'_>, entry_id: i64, at: &Bound<'_, PyAny>) -> PyResult<Entry> {
+    fn close_entry(&self, py: Python<'_>, entry_id: Int, at: &Bound<'_, PyAny>) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
         self.act(py, at, |s, at| s.close_entry(entry_id, at))
     }
 
@@ -186,10 +209,12 @@ impl Store {
     fn reopen(
         &self,
         py: Python<'_>,
-        entry_id: i64,
+        entry_id: Int,
         at: &Bound<'_, PyAny>,
-        reason: &str,
+        reason: Text<'_>,
     ) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
+        let reason: &str = reason.0;
         self.act(py, at, |s, at| s.reopen(entry_id, at, reason))
     }
 }

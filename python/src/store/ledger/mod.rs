@@ -16,6 +16,7 @@ use wangge::{ClassifyRequest, EntryQuery, Moment, NewEntry, Period};
 pub(crate) use records::{Classification, Entry, Event, Piles};
 
 use super::Store;
+use crate::args::{Int, Text};
 use crate::convert::{
     Json, batch_json, input_json, json_text_arg, moment_text_arg, object_json, opt_date_arg,
     opt_input_json, to_json,
@@ -92,18 +93,22 @@ impl Store {
     /// household, whose unit that day is taken) the handler is found too. `reasons` says
     /// which rule decided what. An unknown category raises `InvalidInput` unless the rules
     /// keep free categories.
-    #[pyo3(signature = (category=None, summary="", household_id=None, unit=None, urgent=false, at=None))]
+    #[pyo3(signature = (category=None, summary=Text(""), household_id=None, unit=None, urgent=false, at=None))]
     #[allow(clippy::too_many_arguments)]
     fn classify(
         &self,
         py: Python<'_>,
-        category: Option<&str>,
-        summary: &str,
-        household_id: Option<&str>,
-        unit: Option<&str>,
+        category: Option<Text<'_>>,
+        summary: Text<'_>,
+        household_id: Option<Text<'_>>,
+        unit: Option<Text<'_>>,
         urgent: bool,
         at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Classification> {
+        let category: Option<&str> = category.map(|t| t.0);
+        let summary: &str = summary.0;
+        let household_id: Option<&str> = household_id.map(|t| t.0);
+        let unit: Option<&str> = unit.map(|t| t.0);
         self.with_args(
             py,
             || {
@@ -130,23 +135,30 @@ impl Store {
     /// finding. Raises `NotFound` for a unit that did not exist that day or a calendar
     /// year the deadline needs but the store lacks, `PermissionDenied` outside the scope.
     #[pyo3(signature = (
-        unit, category, summary, reported_at, household_id=None, source="visit", *,
+        unit, category, summary, reported_at, household_id=None, source=Text("visit"), *,
         resident_id=None, urgent=false, finding_id=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn register(
         &self,
         py: Python<'_>,
-        unit: &str,
-        category: Option<&str>,
-        summary: &str,
+        unit: Text<'_>,
+        category: Option<Text<'_>>,
+        summary: Text<'_>,
         reported_at: &Bound<'_, PyAny>,
-        household_id: Option<String>,
-        source: &str,
-        resident_id: Option<i64>,
+        household_id: Option<Text<'_>>,
+        source: Text<'_>,
+        resident_id: Option<Int>,
         urgent: bool,
-        finding_id: Option<i64>,
+        finding_id: Option<Int>,
     ) -> PyResult<Entry> {
+        let unit: &str = unit.0;
+        let category: Option<&str> = category.map(|t| t.0);
+        let summary: &str = summary.0;
+        let household_id: Option<String> = household_id.map(|t| t.0.to_owned());
+        let source: &str = source.0;
+        let resident_id: Option<i64> = resident_id.map(|i| i.0);
+        let finding_id: Option<i64> = finding_id.map(|i| i.0);
         self.with_args(
             py,
             || {
@@ -193,10 +205,12 @@ impl Store {
     fn register_finding(
         &self,
         py: Python<'_>,
-        finding_id: i64,
+        finding_id: Int,
         reported_at: &Bound<'_, PyAny>,
-        category: Option<&str>,
+        category: Option<Text<'_>>,
     ) -> PyResult<Entry> {
+        let finding_id: i64 = finding_id.0;
+        let category: Option<&str> = category.map(|t| t.0);
         self.with_args(
             py,
             || moment_text_arg("reported_at", reported_at),
@@ -222,12 +236,14 @@ impl Store {
     }
 
     /// The entry as it stands; `PermissionDenied` outside this handle's scope.
-    fn entry(&self, py: Python<'_>, entry_id: i64) -> PyResult<Entry> {
+    fn entry(&self, py: Python<'_>, entry_id: Int) -> PyResult<Entry> {
+        let entry_id: i64 = entry_id.0;
         self.with(py, |s| s.entry(entry_id)).map(Entry::from)
     }
 
     /// The entry's history, oldest first: one `Event` per change.
-    fn history(&self, py: Python<'_>, entry_id: i64) -> PyResult<Vec<Event>> {
+    fn history(&self, py: Python<'_>, entry_id: Int) -> PyResult<Vec<Event>> {
+        let entry_id: i64 = entry_id.0;
         self.with(py, |s| s.history(entry_id)).map(records)
     }
 
@@ -243,15 +259,21 @@ impl Store {
     fn entries(
         &self,
         py: Python<'_>,
-        unit: &str,
+        unit: Text<'_>,
         at: Option<&Bound<'_, PyAny>>,
-        standing: Option<&str>,
-        status: Option<&str>,
-        book: Option<String>,
-        category: Option<String>,
-        period: Option<&str>,
+        standing: Option<Text<'_>>,
+        status: Option<Text<'_>>,
+        book: Option<Text<'_>>,
+        category: Option<Text<'_>>,
+        period: Option<Text<'_>>,
         overdue: Option<bool>,
     ) -> PyResult<Vec<Entry>> {
+        let unit: &str = unit.0;
+        let standing: Option<&str> = standing.map(|t| t.0);
+        let status: Option<&str> = status.map(|t| t.0);
+        let book: Option<String> = book.map(|t| t.0.to_owned());
+        let category: Option<String> = category.map(|t| t.0.to_owned());
+        let period: Option<&str> = period.map(|t| t.0);
         self.with_args(
             py,
             || {
@@ -273,7 +295,9 @@ impl Store {
 
     /// The weekly meeting's three piles (已解决/待解决/难解决) for `unit`'s subtree over
     /// `period` (a week such as `"2024-W10"`, usually), taken as of its last moment.
-    fn piles(&self, py: Python<'_>, unit: &str, period: &str) -> PyResult<Piles> {
+    fn piles(&self, py: Python<'_>, unit: Text<'_>, period: Text<'_>) -> PyResult<Piles> {
+        let unit: &str = unit.0;
+        let period: &str = period.0;
         self.with(py, |s| s.piles(unit, Period::parse(period)?))
             .map(Piles::from)
     }
