@@ -117,7 +117,8 @@ wg_status wg_archive_verify(const wg_store *store, const char *household_id, con
 // Writes to `*out_date` the `n`-th working day after `day` (`day` itself not counted),
 // as `YYYY-MM-DD`: a limit of `n` working days from a moment of `day` ends at the end of
 // that day. A negative `n` counts backwards (the `-n`-th working day before `day`); 0
-// gives `day` itself. `store` NULL: the shipped calendar.
+// gives `day` itself. An `n` larger (in size) than the days the calendar covers is
+// `WG_INVALID_INPUT` naming `n`. `store` NULL: the shipped calendar.
 wg_status wg_add_working_days(const wg_store *store, const char *day, int64_t n, char **out_date);
 
 // Writes to `*out` the number of working days in `(a, b]`; negative, counting `(b, a]`,
@@ -533,15 +534,18 @@ wg_status wg_tick(const wg_store *store, const char *now, char **out_json);
 wg_status wg_period_parse(const char *text, char **out_json);
 
 // Writes to `*out_period` the period of `kind` that contains `day`, as its text: the
-// `week` containing 2024-12-30 is `2025-W01`.
+// `week` containing 2024-12-30 is `2025-W01`. A period with days outside the years
+// 0001 to 9999 (the week of 9999-12-31) is `WG_INVALID_INPUT` naming `date`.
 wg_status wg_period_containing(const char *kind, const char *day, char **out_period);
 
 // Writes to `*out_period` the period of the same kind after `period`, as its text
-// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`).
+// (`2024-W52` is followed by `2025-W01`, `2024-H2` by `2025-H1`). The last period of
+// 9999 has none: `WG_INVALID_INPUT` naming `period`.
 wg_status wg_period_next(const char *period, char **out_period);
 
 // Writes to `*out_period` the period of the same kind before `period`, as its text
-// (`2025-01` is preceded by `2024-12`).
+// (`2025-01` is preceded by `2024-12`). The first period of year 1 has none:
+// `WG_INVALID_INPUT` naming `period`.
 wg_status wg_period_previous(const char *period, char **out_period);
 
 // Writes to `*out` 1 when `day` falls in `period` (its first and last day included),

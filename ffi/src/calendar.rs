@@ -41,19 +41,11 @@ fn with_calendar(
     })
 }
 
-/// A count of working days to step: any `i64` but the one whose negation overflows.
-fn steps(n: i64) -> Result<i64, FfiError> {
-    n.checked_abs().map(|_| n).ok_or_else(|| {
-        FfiError::invalid(format!(
-            "invalid n {n}: out of range for counting working days"
-        ))
-    })
-}
-
 /// Writes to `*out_date` the `n`-th working day after `day` (`day` itself not counted),
 /// as `YYYY-MM-DD`: a limit of `n` working days from a moment of `day` ends at the end of
 /// that day. A negative `n` counts backwards (the `-n`-th working day before `day`); 0
-/// gives `day` itself. `store` NULL: the shipped calendar.
+/// gives `day` itself. An `n` larger (in size) than the days the calendar covers is
+/// `WG_INVALID_INPUT` naming `n`. `store` NULL: the shipped calendar.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_add_working_days(
     store: *const wg_store,
@@ -62,7 +54,7 @@ pub unsafe extern "C" fn wg_add_working_days(
     out_date: *mut *mut c_char,
 ) -> wg_status {
     with_calendar(store, |calendar| {
-        let (day, n) = (date!(day), steps(n)?);
+        let day = date!(day);
         let out = out!(out_date);
         out.text(&calendar.add_working_days(day, n)?.to_string())
     })

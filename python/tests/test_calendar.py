@@ -101,3 +101,14 @@ def test_an_arrangement_can_be_loaded_as_text_and_bad_text_is_refused(county):
     with pytest.raises(wangge.PermissionDenied):
         county.scope(GRID, "网格员").load_calendar(text=ARRANGEMENT_2027)
     assert 2028 not in county.calendar_years()
+
+
+@pytest.mark.parametrize("n", [10**30, -(10**30), 2**63 - 1, -(2**63), 10**6])
+def test_a_count_no_calendar_can_answer_is_invalid_input_naming_n(n):
+    with pytest.raises(wangge.InvalidInput, match="^invalid n"):
+        wangge.add_working_days("2025-03-04", n)
+
+
+def test_a_date_outside_years_1_to_9999_as_text_is_invalid_input():
+    with pytest.raises(wangge.InvalidInput, match="^invalid a"):
+        wangge.working_days_between("0000-12-31", "2025-01-01")

@@ -189,3 +189,33 @@ def test_periods_pickle_and_copy_as_their_text(protocol):
         again = pickle.loads(pickle.dumps(period, protocol=protocol))
         assert again == period and type(again) is Period
         assert copy.deepcopy(period) == period
+
+
+@pytest.mark.parametrize("text", ["0000", "0000-01", "0000-Q1", "0000-W01", "0000-01-01", "9999-W52"])
+def test_periods_outside_the_years_0001_to_9999_are_refused(text):
+    with pytest.raises(wangge.InvalidInput, match="^invalid period"):
+        Period.parse(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "9999-W51", "9999-12", "9999-Q4", "9999-H2", "9999"])
+def test_the_last_periods_of_9999_have_days_in_range_and_no_next(text):
+    period = Period.parse(text)
+    assert period.last <= date(9999, 12, 31)
+    assert period.first >= date(9999, 1, 1) or text == "9999-W51"
+    with pytest.raises(wangge.InvalidInput, match=text):
+        period.next()
+    assert period.previous().next() == period
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "0001-W01", "0001-01", "0001-Q1", "0001-H1", "0001"])
+def test_the_first_periods_of_year_1_have_no_previous(text):
+    period = Period.parse(text)
+    assert period.first == date(1, 1, 1)
+    with pytest.raises(wangge.InvalidInput, match=text):
+        period.previous()
+
+
+def test_the_week_of_9999_12_31_is_refused_naming_date():
+    with pytest.raises(wangge.InvalidInput, match="^invalid date"):
+        Period.containing("week", date(9999, 12, 31))
+    assert Period.containing("year", date(9999, 12, 31)) == Period.parse("9999")

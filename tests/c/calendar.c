@@ -100,7 +100,9 @@ void test_working_days(void) {
   EXPECT(NULL, wg_add_working_days(NULL, "2024-02-30", 1, &day), WG_INVALID_INPUT, "day");
   EXPECT(NULL, wg_add_working_days(NULL, "2024-01-02", 1, NULL), WG_INVALID_INPUT, "out_date");
   EXPECT(NULL, wg_add_working_days(NULL, "2024-01-02", INT64_MIN, &day), WG_INVALID_INPUT, "n");
-  EXPECT(s, wg_add_working_days(s, "2024-01-02", INT64_MAX, &day), WG_NOT_FOUND, NULL);
+  EXPECT(s, wg_add_working_days(s, "2024-01-02", INT64_MAX, &day), WG_INVALID_INPUT, "invalid n");
+  EXPECT(NULL, wg_add_working_days(NULL, "2024-01-02", 1000000, &day), WG_INVALID_INPUT, "invalid n");
+  EXPECT(NULL, wg_add_working_days(NULL, "0000-12-31", 1, &day), WG_INVALID_INPUT, "day");
   EXPECT(NULL, wg_working_days_between(NULL, "2024-01-02", NULL, &n), WG_INVALID_INPUT, "b");
   EXPECT(NULL, wg_working_days_between(NULL, NULL, "2024-01-02", &n), WG_INVALID_INPUT, "a");
   EXPECT(s, wg_working_days_between(s, "2024-01-02", "2024-01-09", NULL), WG_INVALID_INPUT,

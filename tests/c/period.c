@@ -125,4 +125,17 @@ void test_periods(void) {
   EXPECT(NULL, wg_period_belongs_to("2024-03", NULL, &text), WG_INVALID_INPUT, "kind");
   EXPECT(NULL, wg_period_belongs_to("2024-03", "year", NULL), WG_INVALID_INPUT, "out_period");
   CHECK(json == NULL && text == NULL && inside == -1);
+
+  /* Periods live in the years 0001 to 9999: no year 0, no week ending in 10000, nothing
+   * after the last period of 9999 or before the first of year 1. */
+  EXPECT(NULL, wg_period_parse("0000", &json), WG_INVALID_INPUT, "period");
+  EXPECT(NULL, wg_period_parse("9999-W52", &json), WG_INVALID_INPUT, "period");
+  EXPECT(NULL, wg_period_next("9999-12", &text), WG_INVALID_INPUT, "9999-12");
+  EXPECT(NULL, wg_period_next("9999-W51", &text), WG_INVALID_INPUT, "9999-W51");
+  EXPECT(NULL, wg_period_previous("0001-01-01", &text), WG_INVALID_INPUT, "0001-01-01");
+  EXPECT(NULL, wg_period_containing("week", "9999-12-31", &text), WG_INVALID_INPUT, "date");
+  CHECK(json == NULL && text == NULL);
+  EXPECT(NULL, wg_period_previous("9999", &text), WG_OK, NULL);
+  CHECK(text != NULL && strcmp(text, "9998") == 0);
+  wg_string_free(text);
 }

@@ -11,7 +11,7 @@ use wangge::{Date, PeriodKind};
 
 use pyo3::types::PyString;
 
-use crate::args::Text;
+use crate::args::{Text, str_value};
 use crate::convert::{date_arg, repr_text};
 use crate::errors::{invalid, py_result};
 
@@ -150,7 +150,7 @@ pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
         return Ok(period.get().0);
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return py_result(wangge::Period::parse(text.to_str()?));
+        return py_result(wangge::Period::parse(str_value("period", &text)?));
     }
     Err(invalid(
         "period",
