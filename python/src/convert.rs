@@ -58,7 +58,7 @@ pub(crate) fn opt_moment_arg(
         return Ok(None);
     };
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(Some(str_value(field, &text)?.to_owned()));
+        return Ok(Some(str_value(field, text)?.to_owned()));
     }
     if let Ok(moment) = value.cast::<PyDateTime>() {
         if moment.getattr("tzinfo")?.is_none() {
@@ -207,7 +207,7 @@ pub(crate) fn to_json(
                 )
             })
     } else if let Ok(s) = value.cast::<PyString>() {
-        Ok(Value::String(str_value(field, &s)?.to_owned()))
+        Ok(Value::String(str_value(field, s)?.to_owned()))
     } else if json == Json::Input && value.is_instance_of::<PyDate>() {
         Ok(Value::String(value.call_method0("isoformat")?.extract()?))
     } else if let Ok(dict) = value.cast::<PyDict>() {
@@ -220,7 +220,7 @@ pub(crate) fn to_json(
                     &format!("at {at}: a key must be text"),
                 ));
             };
-            let key = str_value(field, &key)?.to_owned();
+            let key = str_value(field, key)?.to_owned();
             let item = to_json(field, &item, &format!("{at}[{key:?}]"), depth + 1, json)?;
             map.insert(key, item);
         }
@@ -264,7 +264,7 @@ pub(crate) fn batch_json(
     item: impl Fn(&Bound<'_, PyAny>, &str) -> PyResult<Value>,
 ) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(str_value(field, &text)?.to_owned());
+        return Ok(str_value(field, text)?.to_owned());
     }
     if value.is_instance_of::<PyDict>() {
         return Ok(input_json(field, value)?.to_string());
@@ -303,7 +303,7 @@ pub(crate) fn item_json(
             let Ok(key) = key.cast::<PyString>() else {
                 return to_json(field, item, at, 0, Json::Input);
             };
-            let key = str_value(field, &key)?;
+            let key = str_value(field, key)?;
             map.insert(key.to_owned(), value(key, &v)?);
         }
     } else if (item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>())
@@ -333,7 +333,7 @@ pub(crate) fn object_json(pairs: impl IntoIterator<Item = (&'static str, Value)>
 /// into JSON text for the core to read.
 pub(crate) fn json_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
-        Ok(text) => Ok(str_value(field, &text)?.to_owned()),
+        Ok(text) => Ok(str_value(field, text)?.to_owned()),
         Err(_) => Ok(json_arg(field, value)?.to_string()),
     }
 }

@@ -165,7 +165,7 @@ impl Store {
     /// Records a patrol of `unit` by `staff_id` at `at`: a `datetime` (a naive one is a
     /// local time in the deployment's time zone) or ISO text, with or without an offset.
     /// Raises `NotFound` for a unit that did not exist in scope that day or unknown staff.
-    #[pyo3(signature = (unit, staff_id, at, note=Text("")))]
+    #[pyo3(signature = (unit, staff_id, at, note=Text("")), text_signature = "($self, unit, staff_id, at, note='')")]
     fn record_patrol(
         &self,
         py: Python<'_>,

@@ -63,7 +63,7 @@ impl Store {
     /// the result's `errors`. `progress(done, total)` is called as rows are checked;
     /// returning `False` cancels with `InvalidInput`, raising cancels and propagates, and
     /// a cancelled import writes nothing. Re-importing the same ids updates in place.
-    #[pyo3(signature = (path_or_rows, mode=Text("all_or_nothing"), on=None, encoding=None, progress=None))]
+    #[pyo3(signature = (path_or_rows, mode=Text("all_or_nothing"), on=None, encoding=None, progress=None), text_signature = "($self, path_or_rows, mode='all_or_nothing', on=None, encoding=None, progress=None)")]
     fn import_households(
         &self,
         py: Python<'_>,
@@ -225,7 +225,7 @@ fn cell_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
         return Ok(String::new());
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(str_value("cell", &text)?.trim().to_owned());
+        return Ok(str_value("cell", text)?.trim().to_owned());
     }
     if let Ok(f) = value.cast::<PyFloat>() {
         let f = f.value();

@@ -115,7 +115,7 @@ impl Store {
     /// through this handle. `read_only` opens an existing store without migrating it and
     /// refuses every write with `PermissionDenied`.
     #[new]
-    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false))]
+    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False)")]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -221,7 +221,7 @@ impl Store {
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`.
-    #[pyo3(signature = (after=Int(0), limit=Int(1000)))]
+    #[pyo3(signature = (after=Int(0), limit=Int(1000)), text_signature = "($self, after=0, limit=1000)")]
     fn audit_log(&self, py: Python<'_>, after: Int, limit: Int) -> PyResult<Vec<AuditRecord>> {
         let after: i64 = after.0;
         let limit: i64 = limit.0;

@@ -150,7 +150,7 @@ pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
         return Ok(period.get().0);
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return py_result(wangge::Period::parse(str_value("period", &text)?));
+        return py_result(wangge::Period::parse(str_value("period", text)?));
     }
     Err(invalid(
         "period",

@@ -108,7 +108,7 @@ impl Store {
     /// `kind` (`registered` 户籍, `floating` 流动 or `rental` 出租), carrying `tags` (tag
     /// kinds) from `start` (or always). A duplicate id raises `Conflict`, an unknown tag
     /// `InvalidInput`.
-    #[pyo3(signature = (household_id, unit, address, kind=Text("registered"), tags=None, start=None))]
+    #[pyo3(signature = (household_id, unit, address, kind=Text("registered"), tags=None, start=None), text_signature = "($self, household_id, unit, address, kind='registered', tags=None, start=None)")]
     #[allow(clippy::too_many_arguments)]
     fn add_household(
         &self,
@@ -363,7 +363,7 @@ impl Store {
     #[pyo3(signature = (
         household_id, name, id_number=None, phone=None, hukou=None, employer=None,
         relation=Text("head"), tags=None, start=None
-    ))]
+    ), text_signature = "($self, household_id, name, id_number=None, phone=None, hukou=None, employer=None, relation='head', tags=None, start=None)")]
     #[allow(clippy::too_many_arguments)]
     fn add_resident(
         &self,

@@ -321,7 +321,7 @@ impl Store {
     /// `min_sample`; the others are listed in `left_out` with the reason. Counts are
     /// always ranked, higher first except `pending`, `hard` and `overdue`. An unknown
     /// indicator or a negative `min_sample` raises `InvalidInput` naming it.
-    #[pyo3(signature = (unit, period, indicator, min_sample=Int(5)))]
+    #[pyo3(signature = (unit, period, indicator, min_sample=Int(5)), text_signature = "($self, unit, period, indicator, min_sample=5)")]
     fn circular(
         &self,
         py: Python<'_>,

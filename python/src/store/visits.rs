@@ -114,7 +114,7 @@ impl Store {
 
     /// Records a contact with a household (`channel` is `home` or `phone`). Raises
     /// `NotFound` for a household that did not live in scope that day or unknown staff.
-    #[pyo3(signature = (household_id, staff_id, channel, on, note=Text("")))]
+    #[pyo3(signature = (household_id, staff_id, channel, on, note=Text("")), text_signature = "($self, household_id, staff_id, channel, on, note='')")]
     fn record_visit(
         &self,
         py: Python<'_>,

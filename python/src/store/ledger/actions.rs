@@ -185,7 +185,7 @@ impl Store {
 
     /// Records the resident's feedback on the resolution (核查): unsatisfied sends the
     /// entry back to `in_progress` and counts as rework (返工).
-    #[pyo3(signature = (entry_id, at, satisfied, note=Text("")))]
+    #[pyo3(signature = (entry_id, at, satisfied, note=Text("")), text_signature = "($self, entry_id, at, satisfied, note='')")]
     fn verify(
         &self,
         py: Python<'_>,

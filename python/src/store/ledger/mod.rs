@@ -93,7 +93,7 @@ impl Store {
     /// household, whose unit that day is taken) the handler is found too. `reasons` says
     /// which rule decided what. An unknown category raises `InvalidInput` unless the rules
     /// keep free categories.
-    #[pyo3(signature = (category=None, summary=Text(""), household_id=None, unit=None, urgent=false, at=None))]
+    #[pyo3(signature = (category=None, summary=Text(""), household_id=None, unit=None, urgent=false, at=None), text_signature = "($self, category=None, summary='', household_id=None, unit=None, urgent=False, at=None)")]
     #[allow(clippy::too_many_arguments)]
     fn classify(
         &self,
@@ -137,7 +137,7 @@ impl Store {
     #[pyo3(signature = (
         unit, category, summary, reported_at, household_id=None, source=Text("visit"), *,
         resident_id=None, urgent=false, finding_id=None
-    ))]
+    ), text_signature = "($self, unit, category, summary, reported_at, household_id=None, source='visit', *, resident_id=None, urgent=False, finding_id=None)")]
     #[allow(clippy::too_many_arguments)]
     fn register(
         &self,
