@@ -103,3 +103,9 @@ def test_an_int_beyond_64_bits_is_invalid_input(store):
         store.entry(HUGE)
     with pytest.raises(TypeError):
         store.entry("1")
+
+
+def test_a_utc_offset_beyond_any_clock_is_invalid_input(tmp_path):
+    for minutes in [10**30, 2**40]:
+        with pytest.raises(wangge.InvalidInput):
+            wangge.Store(str(tmp_path / "x.db"), utc_offset_minutes=minutes)

@@ -121,7 +121,7 @@ impl Store {
         path: PathBuf,
         levels: Option<&Bound<'_, PyAny>>,
         actor: Text<'_>,
-        utc_offset_minutes: Option<i32>,
+        utc_offset_minutes: Option<Int>,
         read_only: bool,
     ) -> PyResult<Self> {
         let actor: &str = actor.0;
@@ -129,7 +129,7 @@ impl Store {
         let options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
             ("actor", actor.into()),
-            ("utc_offset_minutes", utc_offset_minutes.into()),
+            ("utc_offset_minutes", utc_offset_minutes.map(|n| n.0).into()),
             ("read_only", read_only.into()),
         ])))?;
         let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
