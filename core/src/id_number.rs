@@ -142,13 +142,13 @@ pub fn parse_id_number(text: &str, registered_on: Date) -> Result<IdNumber> {
         .ok_or_else(|| {
             wrong(
                 text,
-                format!("birth date: {} is not a real date", &number[6..14]),
+                "birth date: digits 7 to 14 are not a real date".to_owned(),
             )
         })?;
     if birth > registered_on {
         return Err(wrong(
             text,
-            format!("birth date: {birth} is after the registration date {registered_on}"),
+            format!("birth date: it is after the registration date {registered_on}"),
         ));
     }
     if !upgraded && check_char(&bytes[..17]) != bytes[17] {

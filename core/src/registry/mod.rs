@@ -125,6 +125,15 @@ pub struct Household {
 
 /// A resident as they stood on some date. The ID number and phone are masked unless read
 /// with [`Store::resident_clear`].
+///
+/// The record never shows the birth date, nor an age or age band: the masked ID number
+/// keeps the region (6 digits) and the last 4 (sequence and check), so the birth date
+/// alone would give the whole number back, and even a decade of birth leaves only about
+/// 330 numbers with the right check digit. Without it every valid date from 1850 to the
+/// day of the record remains possible, over 4,000 numbers. The sex shown adds nothing:
+/// it is the parity of a digit the mask already shows. The birth date stays in the store
+/// (age-based rules and counts may use it) and in the clear ID number read through
+/// [`Store::resident_clear`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resident {
     /// The store's id for the person.
@@ -137,8 +146,6 @@ pub struct Resident {
     pub id_number: Option<String>,
     /// True when the ID number was given in the 15-digit form and upgraded.
     pub id_upgraded: bool,
-    /// Derived from the ID number.
-    pub birth_date: Option<Date>,
     /// Derived from the ID number.
     pub sex: Option<Sex>,
     /// Their phone, masked (`138****5678`).

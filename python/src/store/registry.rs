@@ -48,8 +48,6 @@ record! {
         id_number: Option<&str> = r.id_number.as_deref(),
         /// True when the ID number was given in the 15-digit form and upgraded to 18.
         id_upgraded: bool = r.id_upgraded,
-        /// The birth date the ID number encodes.
-        birth_date: Option<Date> = r.birth_date,
         /// `male` or `female`, as the ID number encodes it.
         sex: Option<&str> = r.sex.map(wangge::Sex::as_str),
         /// Their phone, masked.
