@@ -78,7 +78,7 @@ shapes! {
         "resident_id": "their id, for the wg_resident_* calls",
         "household_id": "their household",
         "name": "their name",
-        "id_number": "the ID number masked (510123********1234); null when unknown",
+        "id_number": "the ID number masked (510123**********34); null when unknown",
         "id_upgraded": "true when a 15-digit number was upgraded to 18",
         "sex": "male or female, derived from the ID number; null without one",
         "phone": "the phone masked (138****5678, ****1234: at most the last 4 digits and a mobile's first 3, at least 4 hidden); null when unknown",

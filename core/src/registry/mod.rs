@@ -126,14 +126,15 @@ pub struct Household {
 /// A resident as they stood on some date. The ID number and phone are masked unless read
 /// with [`Store::resident_clear`].
 ///
-/// The record never shows the birth date, nor an age or age band: the masked ID number
-/// keeps the region (6 digits) and the last 4 (sequence and check), so the birth date
-/// alone would give the whole number back, and even a decade of birth leaves only about
-/// 330 numbers with the right check digit. Without it every valid date from 1850 to the
-/// day of the record remains possible, over 4,000 numbers. The sex shown adds nothing:
-/// it is the parity of a digit the mask already shows. The birth date stays in the store
-/// (age-based rules and counts may use it) and in the clear ID number read through
-/// [`Store::resident_clear`].
+/// What the record shows with the masked ID number cannot complete it (at least 1,000
+/// valid numbers remain). The mask keeps the region (6 digits) and the last 2 (the sex
+/// digit and the check character), and the record never shows the birth date, an age or
+/// an age band: the birth date would leave about 9 numbers, and with the former mask's
+/// last 4 even a decade of birth left only about 330. As it is, every real date from 1850
+/// to the day of the record times 100 sequences fits, over 400,000 numbers; and if a tag
+/// (留守儿童, 高龄 …) tells an onlooker the age, the exact birth year still leaves over
+/// 3,000. The sex shown adds nothing: it is the parity of a digit the mask shows. The
+/// birth date stays in the store and in the clear number [`Store::resident_clear`] gives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resident {
     /// The store's id for the person.
@@ -142,7 +143,7 @@ pub struct Resident {
     pub household_id: String,
     /// Their name.
     pub name: String,
-    /// Their ID number, masked (`510123********1234`).
+    /// Their ID number, masked (`510123**********34`).
     pub id_number: Option<String>,
     /// True when the ID number was given in the 15-digit form and upgraded.
     pub id_upgraded: bool,

@@ -36,7 +36,7 @@ record! {
 
 record! {
     /// A resident (居民) as they stood on some date. The ID number and the phone are masked
-    /// (`510123********1234`, `138****5678`); `Store.resident_clear` reads them in clear.
+    /// (`510123**********34`, `138****5678`); `Store.resident_clear` reads them in clear.
     pub struct Resident(wangge::Resident) as r, repr = all {
         /// The store's id for the person.
         resident_id: i64 = r.resident_id,
