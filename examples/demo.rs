@@ -335,11 +335,10 @@ fn print_overview(store: &Store, day: Date) -> wangge::Result<()> {
     );
     for r in store.residents(&household.household_id, Some(day))? {
         println!(
-            "    {} {} {} born {} ID {} phone {}",
+            "    {} {} {} ID {} phone {}",
             r.relation,
             r.name,
             r.sex.map_or("", |s| s.as_str()),
-            r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             r.id_number.unwrap_or_default(),
             r.phone.unwrap_or_default()
         );

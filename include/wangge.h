@@ -1184,15 +1184,14 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "end": the day it left; null: still there
  *   "verified": the day its data were last re-verified (数据更新); null: never
  *
- * resident: a person in a household, ID number and phone masked.
+ * resident: a person in a household, ID number and phone masked; no birth date or age is shown, so the masked number cannot be completed.
  *   "resident_id": their id, for the wg_resident_* calls
  *   "household_id": their household
  *   "name": their name
- *   "id_number": the ID number masked (510123********1234); null when unknown
+ *   "id_number": the ID number masked (510123**********34); null when unknown
  *   "id_upgraded": true when a 15-digit number was upgraded to 18
- *   "birth_date": derived from the ID number; null without one
  *   "sex": male or female, derived from the ID number; null without one
- *   "phone": the phone masked (138****5678); null when unknown
+ *   "phone": the phone masked (138****5678, ****1234: at most the last 4 digits and a mobile's first 3, at least 4 hidden); null when unknown
  *   "hukou": hukou type (户口性质); null when unknown
  *   "employer": employer; null when unknown
  *   "relation": relation to the head (head, spouse, child …)

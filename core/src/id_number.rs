@@ -76,18 +76,22 @@ pub fn with_check_digit(first17: &str) -> Option<String> {
         .then(|| format!("{first17}{}", char::from(check_char(bytes))))
 }
 
-/// Masks an ID number as `510123********1234`: the region and last four stay.
+/// Masks an ID number as `510123**********20`: the region (6 digits) and the last 2 (the
+/// sex digit and the check character) stay. The 8 digits of the birth date and 2 of the
+/// sequence stay hidden, so even an onlooker who knows the birth year has over 3,000
+/// valid numbers left (see [`crate::Resident`]). Text of 8 characters or fewer is hidden
+/// whole.
 pub fn mask_id_number(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
-    if chars.len() <= 10 {
-        return "*".repeat(chars.len());
-    }
     let n = chars.len();
+    if n <= 8 {
+        return "*".repeat(n);
+    }
     chars[..6]
         .iter()
         .copied()
-        .chain(std::iter::repeat_n('*', n - 10))
-        .chain(chars[n - 4..].iter().copied())
+        .chain(std::iter::repeat_n('*', n - 8))
+        .chain(chars[n - 2..].iter().copied())
         .collect()
 }
 
@@ -142,13 +146,13 @@ pub fn parse_id_number(text: &str, registered_on: Date) -> Result<IdNumber> {
         .ok_or_else(|| {
             wrong(
                 text,
-                format!("birth date: {} is not a real date", &number[6..14]),
+                "birth date: digits 7 to 14 are not a real date".to_owned(),
             )
         })?;
     if birth > registered_on {
         return Err(wrong(
             text,
-            format!("birth date: {birth} is after the registration date {registered_on}"),
+            format!("birth date: it is after the registration date {registered_on}"),
         ));
     }
     if !upgraded && check_char(&bytes[..17]) != bytes[17] {
@@ -226,7 +230,7 @@ mod tests {
 
     #[test]
     fn masking_keeps_region_and_last_four() {
-        assert_eq!(mask_id_number("510123199001011234"), "510123********1234");
+        assert_eq!(mask_id_number("510123199001011234"), "510123**********34");
         assert_eq!(mask_id_number("12345"), "*****");
     }
 }

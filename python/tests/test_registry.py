@@ -229,24 +229,29 @@ def test_tag_kinds_list_the_seed_kinds_and_defined_ones_sorted(registry):
         (FEMALE_1948, "1948-05-12", "female"),
     ],
 )
-def test_a_residents_birth_date_and_sex_come_from_the_id_number(county, number, birth, sex):
+def test_a_residents_sex_comes_from_the_id_number_and_the_birth_date_is_not_shown(
+    county, number, birth, sex
+):
     county.add_household("H1", GRID, "海慧路1号")
     r = county.add_resident("H1", "居民", number)
-    assert (r.birth_date, r.sex, r.id_upgraded) == (d(birth), sex, False)
-    assert r.id_number == number[:6] + "********" + number[-4:]
+    assert (r.sex, r.id_upgraded) == (sex, False)
+    assert r.id_number == number[:6] + "**********" + number[-2:]
+    assert not hasattr(r, "birth_date")
+    for text in (repr(r), repr(r.to_dict())):
+        assert birth[:4] not in text and birth.replace("-", "") not in text
 
 
 def test_a_fifteen_digit_id_number_is_upgraded_and_flagged(registry):
     r = registry.add_resident("H3", "老住户", "110105491231002")
     assert r.id_upgraded is True
-    assert r.id_number == "110105********002X"
-    assert (r.birth_date, r.sex) == (d("1949-12-31"), "female")
+    assert r.id_number == "110105**********2X"
+    assert r.sex == "female"
     assert registry.resident_clear(r.resident_id)[0] == FEMALE_1949
 
 
 def test_a_lower_case_x_is_normalised(registry):
     r = registry.add_resident("H3", "袁婷", FEMALE_1949.lower())
-    assert r.id_number == "110105********002X"
+    assert r.id_number == "110105**********2X"
     assert registry.resident_clear(r.resident_id)[0] == FEMALE_1949
     with pytest.raises(wangge.Conflict):
         registry.add_resident("H2", "冒名", FEMALE_1949)
@@ -282,26 +287,25 @@ def test_a_duplicate_id_number_is_a_conflict_with_the_number_masked(registry):
     with pytest.raises(wangge.Conflict) as dup:
         registry.add_resident("H2", "冒名", FEMALE_1948)
     assert FEMALE_1948 not in str(dup.value)
-    assert "510123********1220" in str(dup.value)
+    assert "510123**********20" in str(dup.value)
     assert registry.audit_log() == before
     assert registry.residents("H2") == []
 
 
 def test_residents_are_masked_in_repr_str_and_to_dict(registry):
     (r,) = registry.residents("H1")
-    assert r.id_number == "510123********1220"
+    assert r.id_number == "510123**********20"
     assert r.phone == "138****5678"
     for text in (repr(r), str(r), repr(r.to_dict()), repr(registry.residents("H1"))):
         assert FEMALE_1948 not in text
         assert "13812345678" not in text
-        assert "510123********1220" in text
+        assert "510123**********20" in text
     assert r.to_dict() == {
         "resident_id": r.resident_id,
         "household_id": "H1",
         "name": "付良容",
-        "id_number": "510123********1220",
+        "id_number": "510123**********20",
         "id_upgraded": False,
-        "birth_date": d("1948-05-12"),
         "sex": "female",
         "phone": "138****5678",
         "hukou": None,
@@ -309,6 +313,23 @@ def test_residents_are_masked_in_repr_str_and_to_dict(registry):
         "relation": "head",
         "tags": [],
     }
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("85551234", "****1234"),
+        ("5551234", "****234"),
+        ("028-85551234", "*******1234"),
+        ("1234", "****"),
+    ],
+)
+def test_phones_show_at_most_their_last_4_digits_and_hide_at_least_4(registry, phone, masked):
+    r = registry.add_resident("H3", "电话", phone=phone)
+    assert r.phone == masked
+    assert registry.resident(r.resident_id).phone == masked
+    assert registry.resident_clear(r.resident_id) == (None, phone)
 
 
 def test_resident_clear_reads_in_clear_and_is_audited(registry):
@@ -330,7 +351,7 @@ def test_a_resident_without_id_number_or_phone_reads_none_in_clear(registry):
     r = registry.add_resident(
         "H3", "谢小华", hukou="农业", employer="阳光家园", relation="spouse", tags=["残疾"]
     )
-    assert (r.id_number, r.phone, r.birth_date, r.sex) == (None, None, None, None)
+    assert (r.id_number, r.phone, r.sex) == (None, None, None)
     assert (r.hukou, r.employer, r.relation, r.tags) == ("农业", "阳光家园", "spouse", ["残疾"])
     assert registry.resident_clear(r.resident_id) == (None, None)
 
@@ -461,4 +482,4 @@ def test_the_registry_persists_across_close_and_reopen(county_file):
         rid = store.add_resident("H1", "付良容", FEMALE_1948).resident_id
     with wangge.Store(county_file) as store:
         assert store.household("H1").household_class == "special"
-        assert store.resident(rid).id_number == "510123********1220"
+        assert store.resident(rid).id_number == "510123**********20"

@@ -243,14 +243,14 @@ fn residents_of(
 ) -> Result<Vec<Resident>> {
     let mut stmt = conn.prepare_cached(&format!(
         "WITH m AS ({MEMBERS_ON})
-         SELECT r.resident_id, r.name, r.id_number, r.id_upgraded, r.birth_date, r.sex, r.phone, r.hukou, r.employer, m.relation
+         SELECT r.resident_id, r.name, r.id_number, r.id_upgraded, r.sex, r.phone, r.hukou, r.employer, m.relation
          FROM m JOIN resident r ON r.resident_id = m.resident_id
          WHERE ?3 IS NULL OR r.resident_id = ?3"
     ))?;
     let mut rows = stmt.query(params![household_id, on, only])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let sex: Option<String> = row.get(5)?;
+        let sex: Option<String> = row.get(4)?;
         out.push(Resident {
             resident_id: row.get(0)?,
             household_id: household_id.to_owned(),
@@ -260,12 +260,11 @@ fn residents_of(
                 .as_deref()
                 .map(mask_id_number),
             id_upgraded: row.get(3)?,
-            birth_date: row.get::<_, Option<i64>>(4)?.map(date::from_sql),
             sex: sex.map(|s| if s == "male" { Sex::Male } else { Sex::Female }),
-            phone: row.get::<_, Option<String>>(6)?.as_deref().map(mask_phone),
-            hukou: row.get(7)?,
-            employer: row.get(8)?,
-            relation: row.get(9)?,
+            phone: row.get::<_, Option<String>>(5)?.as_deref().map(mask_phone),
+            hukou: row.get(6)?,
+            employer: row.get(7)?,
+            relation: row.get(8)?,
             tags: Vec::new(),
         });
     }

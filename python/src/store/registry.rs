@@ -37,7 +37,7 @@ record! {
 
 record! {
     /// A resident (居民) as they stood on some date. The ID number and the phone are masked
-    /// (`510123********1234`, `138****5678`); `Store.resident_clear` reads them in clear.
+    /// (`510123**********34`, `138****5678`); `Store.resident_clear` reads them in clear.
     pub struct Resident(wangge::Resident) as r, repr = all {
         /// The store's id for the person.
         resident_id: i64 = r.resident_id,
@@ -49,8 +49,6 @@ record! {
         id_number: Option<&str> = r.id_number.as_deref(),
         /// True when the ID number was given in the 15-digit form and upgraded to 18.
         id_upgraded: bool = r.id_upgraded,
-        /// The birth date the ID number encodes.
-        birth_date: Option<Date> = r.birth_date,
         /// `male` or `female`, as the ID number encodes it.
         sex: Option<&str> = r.sex.map(wangge::Sex::as_str),
         /// Their phone, masked.
