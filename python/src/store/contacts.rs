@@ -7,7 +7,7 @@ use wangge::{Date, Moment};
 
 use super::Store;
 use crate::args::{Int, Text};
-use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
+use crate::convert::{moment_text_arg, opt_date_arg};
 use crate::record::{json_list, record, records, serialized};
 
 record! {
@@ -73,16 +73,7 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.with_args(
-            py,
-            || {
-                Ok((
-                    opt_date_arg("start", start)?,
-                    json_text_arg("rules", rules)?,
-                ))
-            },
-            |s, (start, json)| s.set_quota_rules_json(&json, start),
-        )
+        self.set_rule_set(py, rules, start, wangge::Store::set_quota_rules_json)
     }
 
     /// The contact quotas in force on `as_of` (default today), as a list of dicts; the
@@ -134,16 +125,7 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.with_args(
-            py,
-            || {
-                Ok((
-                    opt_date_arg("start", start)?,
-                    json_text_arg("rules", rules)?,
-                ))
-            },
-            |s, (start, json)| s.set_patrol_rules_json(&json, start),
-        )
+        self.set_rule_set(py, rules, start, wangge::Store::set_patrol_rules_json)
     }
 
     /// The patrol rules in force on `as_of` (default today), as a list of dicts; the

@@ -101,6 +101,27 @@ impl Store {
         py_result(py.detach(move || work(&store, args)))
     }
 
+    /// Sets a versioned rule set through `set` (one of the core's `set_*_rules_json`):
+    /// `rules` a list of dicts or its JSON text, in force from `start` (default: always).
+    pub(crate) fn set_rule_set(
+        &self,
+        py: Python<'_>,
+        rules: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        set: fn(&wangge::Store, &str, Option<wangge::Date>) -> wangge::Result<()>,
+    ) -> PyResult<()> {
+        self.with_args(
+            py,
+            || {
+                Ok((
+                    crate::convert::opt_date_arg("start", start)?,
+                    crate::convert::json_text_arg("rules", rules)?,
+                ))
+            },
+            move |s, (start, json)| set(s, &json, start),
+        )
+    }
+
     /// Reads what the core handle holds in memory (no database work), with the GIL held.
     fn read<T>(&self, work: impl FnOnce(&wangge::Store) -> T) -> PyResult<T> {
         Ok(work(&self.handle()?))

@@ -13,7 +13,7 @@ use wangge::Moment;
 
 use super::{Store, period_arg};
 use crate::args::Text;
-use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
+use crate::convert::{moment_text_arg, opt_date_arg};
 use crate::record::{json_to_py, text_repr};
 
 /// A unit's report for one period of its cadence (报告制度): expected (`missing`),
@@ -242,16 +242,7 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.with_args(
-            py,
-            || {
-                Ok((
-                    opt_date_arg("start", start)?,
-                    json_text_arg("rules", rules)?,
-                ))
-            },
-            |s, (start, json)| s.set_reporting_rules_json(&json, start),
-        )
+        self.set_rule_set(py, rules, start, wangge::Store::set_reporting_rules_json)
     }
 
     /// The reporting rules in force on `as_of` (default today), as a list of dicts (by
@@ -367,16 +358,7 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.with_args(
-            py,
-            || {
-                Ok((
-                    opt_date_arg("start", start)?,
-                    json_text_arg("rules", rules)?,
-                ))
-            },
-            |s, (start, json)| s.set_assessment_rules_json(&json, start),
-        )
+        self.set_rule_set(py, rules, start, wangge::Store::set_assessment_rules_json)
     }
 
     /// The assessment rules in force on `as_of` (default today), as a dict.

@@ -7,7 +7,7 @@ use wangge::{Date, NewVisit};
 
 use super::Store;
 use crate::args::Text;
-use crate::convert::{batch_json, date_arg, item_json, json_text_arg, opt_date_arg};
+use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::record::{json_list, record, records, serialized};
 
 record! {
@@ -85,16 +85,7 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.with_args(
-            py,
-            || {
-                Ok((
-                    opt_date_arg("start", start)?,
-                    json_text_arg("rules", rules)?,
-                ))
-            },
-            |s, (start, json)| s.set_visit_rules_json(&json, start),
-        )
+        self.set_rule_set(py, rules, start, wangge::Store::set_visit_rules_json)
     }
 
     /// The visit rules in force on `as_of` (default today), as a list of dicts.

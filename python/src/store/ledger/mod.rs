@@ -18,8 +18,8 @@ pub(crate) use records::{Classification, Entry, Event, Piles};
 use super::Store;
 use crate::args::{Int, Text};
 use crate::convert::{
-    Json, batch_json, input_json, json_text_arg, moment_text_arg, object_json, opt_date_arg,
-    opt_input_json, to_json,
+    Json, batch_json, input_json, moment_text_arg, object_json, opt_date_arg, opt_input_json,
+    to_json,
 };
 use crate::record::{json_to_py, records};
 
@@ -60,16 +60,7 @@ impl Store {
         rules: &Bound<'_, PyAny>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.with_args(
-            py,
-            || {
-                Ok((
-                    opt_date_arg("start", start)?,
-                    json_text_arg("rules", rules)?,
-                ))
-            },
-            |s, (start, json)| s.set_ledger_rules_json(&json, start),
-        )
+        self.set_rule_set(py, rules, start, wangge::Store::set_ledger_rules_json)
     }
 
     /// The classification rules in force on `as_of` (default today), as a dict.
