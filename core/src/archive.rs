@@ -125,7 +125,7 @@ impl Store {
     /// text is `InvalidInput` naming `at`.
     pub fn archive(&self, household_id: &str, at: Option<&str>) -> Result<Archive> {
         let at = at.map(|at| self.moment_bound(at)).transpose()?;
-        let conn = self.conn();
+        let conn = self.conn()?;
         let verified = self.household_visible(&conn, household_id, self.today())?;
         let mut stmt = conn.prepare_cached(
             "SELECT section, version, at, author, content FROM archive_version
@@ -172,7 +172,7 @@ impl Store {
         section: &str,
     ) -> Result<Vec<ArchiveSection>> {
         check_section(section)?;
-        let conn = self.conn();
+        let conn = self.conn()?;
         self.household_visible(&conn, household_id, self.today())?;
         let mut stmt = conn.prepare_cached(
             "SELECT section, version, at, author, content FROM archive_version

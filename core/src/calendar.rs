@@ -345,7 +345,7 @@ impl Store {
     /// The calendar this store counts time limits in: the official one, with the years
     /// loaded into the store ([`Store::load_calendar`]) added or replacing shipped ones.
     pub fn calendar(&self) -> Result<Arc<Calendar>> {
-        let conn = self.conn();
+        let conn = self.conn()?;
         self.calendar_on(&conn)
     }
 

@@ -105,9 +105,21 @@ pub unsafe extern "C" fn wg_store_free(store: *mut wg_store) {
     release(store, |store| drop(unsafe { Box::from_raw(store) }));
 }
 
+/// Closes the store behind an unrestricted handle for every handle on it: the file is
+/// closed, and every later call through this handle or any scope made from it (see
+/// `wg_store_scope`) is `WG_STORAGE_ERROR` with the message "store is closed". Each handle is
+/// still freed with `wg_store_free`. Closing twice is harmless; on a scoped handle this is
+/// `WG_PERMISSION_DENIED` (free the scope instead). NULL is `WG_INVALID_INPUT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_store_close(store: *const wg_store) -> wg_status {
+    with_store(store, |store| Ok(store.close()?))
+}
+
 /// Writes to `*out` a new handle on the same store that acts as `actor` and sees and
-/// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`.
-/// Free it with `wg_store_free`; it stays valid after the original handle is freed.
+/// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`,
+/// or `WG_NOT_FOUND` where saying "outside" would tell that a household, resident or
+/// entry exists. Free it with `wg_store_free`; it stays valid after the original handle
+/// is freed, until the store is closed with `wg_store_close`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_store_scope(
     store: *const wg_store,

@@ -84,7 +84,7 @@ pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: &st
 
 /// What every call on a closed store raises.
 pub(crate) fn closed() -> PyErr {
-    StorageError::new_err("store is closed")
+    StorageError::new_err(wangge::STORE_CLOSED)
 }
 
 /// Adds the exception classes to the module.

@@ -485,7 +485,7 @@ mod tests {
             })
             .collect();
         let state = || {
-            let conn = store.conn();
+            let conn = store.conn().unwrap();
             let index: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM sqlite_master WHERE name = 'household_unit'",

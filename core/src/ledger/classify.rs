@@ -486,7 +486,7 @@ impl Store {
             || date::to_sql(self.today()),
             |m| date::to_sql(date::local_date(m, offset)),
         );
-        let conn = self.conn();
+        let conn = self.conn()?;
         let classifier = classifier_on(self, &conn, day)?;
         let (tags, household_unit) = match household_id {
             Some(id) => {

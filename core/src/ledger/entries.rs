@@ -416,7 +416,7 @@ impl Store {
         reported_at: &Moment,
     ) -> Result<Entry> {
         let row: Option<(String, String, String, Option<String>, bool)> = {
-            let conn = self.conn();
+            let conn = self.conn()?;
             conn.prepare_cached(
                 "SELECT f.unit, v.household_id, f.summary, f.category, f.urgent
                  FROM visit_finding f JOIN visit v ON v.id = f.visit_id WHERE f.id = ?1",
@@ -442,7 +442,7 @@ impl Store {
 
     /// Entry `id` as it stands; refused outside this handle's scope.
     pub fn entry(&self, id: i64) -> Result<Entry> {
-        let conn = self.conn();
+        let conn = self.conn()?;
         let entry = conn
             .prepare_cached(&format!(
                 "SELECT {ENTRY_COLUMNS} FROM entry e WHERE e.id = ?1"
@@ -461,7 +461,7 @@ impl Store {
     /// Entry `id`'s history, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<EntryEvent>> {
         self.entry(id)?;
-        let conn = self.conn();
+        let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM entry_event WHERE entry_id = ?1 ORDER BY seq"
         ))?;

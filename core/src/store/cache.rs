@@ -217,7 +217,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("slots.db");
         let store = Store::open(&path).unwrap();
-        let get = || store.derived::<Noticed>(&store.conn(), ()).unwrap();
+        let get = || store.derived::<Noticed>(&store.conn().unwrap(), ()).unwrap();
         let first = get();
         assert!(first.entries.is_empty());
         assert!(Arc::ptr_eq(&first, &get()), "kept while nothing changed");

@@ -6,6 +6,7 @@
 //! domain is handed in from the crate's root ([`AfterMigration`]).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -59,7 +60,10 @@ pub(crate) struct Config {
 
 #[derive(Debug)]
 struct Shared {
-    conn: Mutex<Connection>,
+    /// The connection; `None` once the store is closed ([`Store::close`]).
+    conn: Mutex<Option<Connection>>,
+    /// Set once the store is closed, readable without waiting for the connection.
+    closed: AtomicBool,
     config: Config,
     /// Opened read-only: every write is refused.
     read_only: bool,
@@ -165,7 +169,8 @@ impl Store {
         check_actor(&actor)?;
         Ok(Store {
             shared: Arc::new(Shared {
-                conn: Mutex::new(conn),
+                conn: Mutex::new(Some(conn)),
+                closed: AtomicBool::new(false),
                 config,
                 read_only: options.read_only,
                 slots: Slots::default(),
@@ -221,12 +226,12 @@ impl Store {
 
     /// Recomputes the audit chain and reports whether any record was changed or removed.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
-        audit::verify(&self.conn())
+        audit::verify(&*self.conn()?)
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`.
     pub fn audit_log(&self, after: i64, limit: usize) -> Result<Vec<audit::AuditRecord>> {
-        let conn = self.conn();
+        let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, action, target, detail, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
@@ -249,13 +254,45 @@ impl Store {
         &self.shared.config
     }
 
-    /// The connection, taken in turn. A panic while it was held leaves no open
-    /// transaction behind (dropping a transaction rolls it back), so poisoning is ignored.
-    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.shared
+    /// The connection, taken in turn, or `Storage` ([`STORE_CLOSED`]) once the store is closed.
+    /// A panic while it was held leaves no open transaction behind (dropping a
+    /// transaction rolls it back), so poisoning is ignored.
+    pub(crate) fn conn(&self) -> Result<Conn<'_>> {
+        let guard = self
+            .shared
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.is_none() {
+            return Err(Error::Storage(STORE_CLOSED.to_owned()));
+        }
+        Ok(Conn(guard))
+    }
+
+    /// Closes the store for every handle on it: this one, its clones and every scope made
+    /// from any of them. The file is closed at once (after a call in progress on another
+    /// thread ends); every later call through any of those handles is `Storage` with the
+    /// message [`STORE_CLOSED`]. Closing twice is harmless.
+    ///
+    /// Only an unrestricted handle may close the store: on a scoped handle this is
+    /// `PermissionDenied` (a scope is let go of by dropping it).
+    pub fn close(&self) -> Result<()> {
+        self.check_unscoped("closing the store")?;
+        self.shared.closed.store(true, Ordering::SeqCst);
+        let taken = self
+            .shared
             .conn
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        drop(taken);
+        Ok(())
+    }
+
+    /// True once the store was closed through any of its unrestricted handles.
+    /// Never waits for a call in progress.
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::SeqCst)
     }
 
     /// Refuses a unit whose path (on the date in question) lies outside this handle's scope.
@@ -279,6 +316,27 @@ impl Store {
                 self.access.actor
             ))),
         }
+    }
+}
+
+/// The message of the `Storage` error every call on a closed store gets.
+pub const STORE_CLOSED: &str = "store is closed";
+
+/// The connection of an open store, held for one call ([`Store::conn`]).
+pub(crate) struct Conn<'a>(MutexGuard<'a, Option<Connection>>);
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        // Built only around an open connection, and closing needs this same lock.
+        self.0.as_ref().expect("an open connection")
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.0.as_mut().expect("an open connection")
     }
 }
 

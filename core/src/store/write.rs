@@ -53,7 +53,7 @@ impl Store {
     /// Runs `body` in one immediate transaction with an audit writer; commits only if
     /// `body` succeeds, so a failed write leaves nothing behind.
     pub(crate) fn write<T>(&self, body: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         self.write_on(&mut conn, body)
     }
 
@@ -65,7 +65,7 @@ impl Store {
         &self,
         body: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         let result = self.write_on(&mut conn, body);
         let restored = conn.pragma_update(None, "foreign_keys", "ON");

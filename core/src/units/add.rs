@@ -94,7 +94,7 @@ impl Store {
         };
         self.add_units(std::slice::from_ref(&new))?;
         self.unit(code, None).or_else(|_| {
-            let conn = self.conn();
+            let conn = self.conn()?;
             let spans = spans_of(&conn, code)?;
             spans
                 .last()

@@ -64,12 +64,14 @@ impl Store {
         self.open_handle().ok_or_else(closed)
     }
 
-    /// A clone of the core handle, `None` once closed.
+    /// A clone of the core handle, `None` once this handle or (for a scope) the store it
+    /// came from is closed.
     fn open_handle(&self) -> Option<wangge::Store> {
         self.handle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+            .filter(|s| !s.is_closed())
     }
 
     /// Runs one core call on this handle with the GIL released; a core error becomes the
@@ -158,7 +160,9 @@ impl Store {
     }
 
     /// Closes this handle; afterwards every call raises `StorageError`. Closing twice is
-    /// harmless. The file is closed when its last handle (including scopes) is closed.
+    /// harmless. Closing an unrestricted handle closes the store: the file, and every
+    /// scope made from it, which then raise the same error. Closing a scope closes only
+    /// that scope.
     fn close(&self, py: Python<'_>) {
         let taken = self
             .handle
@@ -166,11 +170,18 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(store) = taken {
-            py.detach(move || drop(store));
+            py.detach(move || {
+                if store.scope_root().is_none() {
+                    // Only a scoped handle is refused, and this one is not scoped.
+                    let _ = store.close();
+                }
+                drop(store);
+            });
         }
     }
 
-    /// True once `close()` was called.
+    /// True once `close()` was called on this handle or, for a scope, on the store it
+    /// came from.
     #[getter]
     fn closed(&self) -> bool {
         self.open_handle().is_none()
