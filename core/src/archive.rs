@@ -109,7 +109,8 @@ impl Store {
             )?
             .execute(params![household_id, section, version, at, author, content.to_string()])?;
             w.changes_no_household();
-            w.audit("set_archive_section", household_id, &json!({"section": section, "version": version}))?;
+            let unit = crate::registry::latest_unit(&w.tx, household_id)?;
+            w.audit("set_archive_section", household_id, unit.as_slice(), &json!({"section": section, "version": version}))?;
             Ok(ArchiveSection {
                 section: section.to_owned(),
                 version,
@@ -193,9 +194,11 @@ impl Store {
             w.tx.prepare_cached("UPDATE household SET verified = ?2 WHERE household_id = ?1")?
                 .execute(params![household_id, date::to_sql(on)])?;
             w.changes_no_household();
+            let unit = crate::registry::latest_unit(&w.tx, household_id)?;
             w.audit(
                 "verify_archive",
                 household_id,
+                unit.as_slice(),
                 &json!({"on": on.to_string()}),
             )
         })

@@ -376,6 +376,7 @@ impl Store {
             w.audit(
                 "load_calendar",
                 &format!("{} years", years.len()),
+                &[] as &[&str],
                 &serde_json::json!({"years": years}),
             )
         })?;

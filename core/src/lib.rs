@@ -71,7 +71,9 @@ pub use report::{
     SubmissionStatus, UnitScore, default_assessment_rules, default_reporting_rules,
 };
 pub use staff::{Assignment, Role, Staff};
-pub use store::{APPLICATION_ID, AuditRecord, AuditVerification, STORE_CLOSED, Store, StoreOptions};
+pub use store::{
+    APPLICATION_ID, AuditRecord, AuditVerification, STORE_CLOSED, Store, StoreOptions,
+};
 pub use units::{NewUnit, Unit};
 pub use visits::{
     Channel, Compliance, DueVisit, NewVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,

@@ -150,7 +150,12 @@ impl Store {
                 "INSERT INTO staff (staff_id, name, phone) VALUES (?1, ?2, ?3)",
                 params![staff_id, name, phone],
             )?;
-            w.audit("add_staff", staff_id, &json!({"name": name}))?;
+            w.audit(
+                "add_staff",
+                staff_id,
+                &[] as &[&str],
+                &json!({"name": name}),
+            )?;
             Ok(Staff {
                 staff_id: staff_id.to_owned(),
                 name: name.to_owned(),
@@ -169,7 +174,13 @@ impl Store {
     /// A staff member's phone in clear; the read is recorded in the audit chain.
     pub fn staff_phone(&self, staff_id: &str) -> Result<Option<String>> {
         let (_, phone) = self.staff_with_phone(staff_id)?;
-        self.write(|w| w.audit("read_clear", staff_id, &json!({"field": "phone"})))?;
+        self.write(|w| {
+            let units: Vec<String> =
+                w.tx.prepare_cached("SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1")?
+                    .query_map([staff_id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+            w.audit("read_clear", staff_id, &units, &json!({"field": "phone"}))
+        })?;
         Ok(phone)
     }
 
@@ -241,6 +252,7 @@ impl Store {
             let span = crate::units::span_on(&w.tx, unit, on)?
                 .ok_or_else(|| Error::not_found("unit", format!("{unit} on {on}")))?;
             self.check_path_in_scope(unit, &span.path)?;
+            self.check_not_assigned_outside(&w.tx, staff_id)?;
             w.tx.execute(
                 "INSERT INTO assignment (staff_id, unit, role, start, end_day) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![staff_id, unit, role.as_str(), start_sql, end_sql],
@@ -249,6 +261,7 @@ impl Store {
             w.audit(
                 "assign",
                 staff_id,
+                &[unit],
                 &json!({"id": id, "unit": unit, "role": role.as_str(), "start": start.map(|d| d.to_string()),
                         "end": end.map(|d| d.to_string())}),
             )?;
@@ -264,7 +277,44 @@ impl Store {
         })
     }
 
-    /// Ends assignment `id` on `end`, its last day.
+    /// Refuses, on a scoped handle, a staff member assigned outside its scope today or
+    /// later: a scope may not take over staff another unit has.
+    fn check_not_assigned_outside(
+        &self,
+        conn: &rusqlite::Connection,
+        staff_id: &str,
+    ) -> Result<()> {
+        let Some(root) = &self.access.root else {
+            return Ok(());
+        };
+        let today = self.today();
+        let units: Vec<String> = conn
+            .prepare_cached(
+                "SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1 AND end_day >= ?2",
+            )?
+            .query_map(params![staff_id, date::to_sql(today)], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for unit in units {
+            let path = crate::units::span_on(conn, &unit, today)?
+                .map(|s| s.path)
+                .or_else(|| {
+                    crate::units::spans_of(conn, &unit)
+                        .ok()
+                        .and_then(|mut s| s.pop().map(|s| s.path))
+                })
+                .unwrap_or_default();
+            if !crate::store::path_contains(&path, root) {
+                return Err(Error::PermissionDenied(format!(
+                    "staff {staff_id} is assigned outside the scope of {root} (actor {})",
+                    self.access.actor
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends assignment `id` on `end`, its last day. An assignment outside a scoped
+    /// handle's scope is `NotFound`.
     pub fn end_assignment(&self, id: i64, end: Date) -> Result<()> {
         let end_sql = date::to_sql(end);
         self.write(|w| {
@@ -273,11 +323,16 @@ impl Store {
                     .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?
                     .ok_or_else(|| Error::not_found("assignment", id))?;
-            let span = crate::units::span_on(&w.tx, &unit, end)?;
-            match span {
-                Some(span) => self.check_path_in_scope(&unit, &span.path)?,
-                None => self.check_unscoped(&format!("assignment {id}"))?,
-            }
+            let mut spans = crate::units::spans_of(&w.tx, &unit)?;
+            let on = date::to_sql(end);
+            let path = match spans
+                .iter()
+                .position(|s| s.valid_from <= on && on < s.valid_to)
+            {
+                Some(i) => spans.swap_remove(i).path,
+                None => spans.pop().map(|s| s.path).unwrap_or_default(),
+            };
+            self.check_hidden(&path, "assignment", id)?;
             if end_sql < start {
                 return Err(Error::invalid(
                     "end",
@@ -298,6 +353,7 @@ impl Store {
             w.audit(
                 "end_assignment",
                 &id.to_string(),
+                &[&unit],
                 &json!({"end": end.to_string()}),
             )
         })

@@ -299,6 +299,7 @@ impl Store {
             w.audit(
                 "submit_report",
                 unit,
+                &[unit],
                 &json!({"period": key, "version": version + 1, "at": at.to_rfc3339()}),
             )
         })?;
@@ -360,6 +361,7 @@ impl Store {
             w.audit(
                 "approve_report",
                 unit,
+                &[unit],
                 &json!({"period": key, "version": version, "at": at.to_rfc3339()}),
             )
         })?;

@@ -317,7 +317,8 @@ fn findings_stay_open_for_the_ledger_and_follow_the_tree() {
             .record_finding(visit.id, "x", None, false)
             .unwrap_err()
             .kind(),
-        ErrorKind::PermissionDenied
+        ErrorKind::NotFound,
+        "a visit outside a scope is not found, as if there were none"
     );
 }
 

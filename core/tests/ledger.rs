@@ -714,7 +714,8 @@ fn scopes_and_audit_are_honoured() {
     let neighbour = store.scope(OTHER_GRID, "邻格网格员").unwrap();
     assert_eq!(
         neighbour.entry(lamp).unwrap_err().kind(),
-        ErrorKind::PermissionDenied
+        ErrorKind::NotFound,
+        "an entry outside a scope is not found, as if there were none"
     );
     let err = neighbour
         .register(&NewEntry::new(

@@ -268,11 +268,12 @@ fn a_scope_cannot_see_or_change_households_outside_it() {
     let town = store.scope("512021100", "岳阳镇").unwrap();
     assert_eq!(
         town.household("H9", None).unwrap_err().kind(),
-        ErrorKind::PermissionDenied
+        ErrorKind::NotFound,
+        "a household outside a scope is not found, as if there were none"
     );
     assert_eq!(
         town.tag("H9", "低保", None, None).unwrap_err().kind(),
-        ErrorKind::PermissionDenied
+        ErrorKind::NotFound
     );
     assert_eq!(
         town.add_household("H10", "512021101001001", "x", "registered", &[], None)

@@ -395,7 +395,7 @@ fn visits_are_refused_for_unknown_households_staff_and_channels() {
     let other = store.scope("512021101", "外镇").unwrap();
     assert_eq!(
         err(other.record_visit("H1", "S1", "home", d("2024-03-02"), "")),
-        ErrorKind::PermissionDenied
+        ErrorKind::NotFound
     );
     let visit = store
         .record_visit("H1", "S1", "电话", d("2024-03-02"), "询问近况")
@@ -616,7 +616,7 @@ fn a_batch_of_visits_is_recorded_whole_or_not_at_all() {
             .record_visits(&[visit("H1", "S1", "2024-03-03")])
             .unwrap_err()
             .kind(),
-        ErrorKind::PermissionDenied
+        ErrorKind::NotFound
     );
 }
 

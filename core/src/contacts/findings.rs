@@ -82,7 +82,12 @@ impl Store {
                     .optional()?;
             let (household_id, day) =
                 visit.ok_or_else(|| Error::not_found("visit", visit_id.to_string()))?;
-            let unit = household_unit(self, &w.tx, &household_id, day, &mut HashMap::new())?;
+            // A visit outside is not found, without naming its household.
+            let unit = household_unit(self, &w.tx, &household_id, day, &mut HashMap::new())
+                .map_err(|e| match e.kind() {
+                    crate::ErrorKind::NotFound => Error::not_found("visit", visit_id.to_string()),
+                    _ => e,
+                })?;
             w.tx.prepare_cached(
                 "INSERT INTO visit_finding (visit_id, unit, summary, category, urgent)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -93,6 +98,7 @@ impl Store {
             w.audit(
                 "record_finding",
                 &household_id,
+                &[&unit],
                 &json!({"finding": id, "visit": visit_id, "urgent": urgent}),
             )?;
             Ok(id)

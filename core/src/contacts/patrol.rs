@@ -262,6 +262,7 @@ impl Store {
             w.audit(
                 "record_patrol",
                 unit,
+                &[unit],
                 &json!({"patrol": id, "staff_id": staff_id, "at": at_text}),
             )?;
             Ok(id)

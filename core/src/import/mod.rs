@@ -14,6 +14,7 @@
 mod check;
 mod file;
 mod input;
+mod scope;
 mod write;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -29,6 +30,7 @@ use crate::units::span_on;
 use check::{Checker, Failure, Valid};
 pub use file::parse_csv;
 use file::{ColumnIndex, CsvRows, Fields, count_rows, decode, record_fields};
+use scope::ScopeCheck;
 use write::ImportWriter;
 
 /// What to do with bad rows.
@@ -296,6 +298,8 @@ impl Store {
             };
             // In skip-invalid mode the rows written are not all the good rows.
             let mut writer = ImportWriter::new(&w.tx, on, !streaming)?;
+            // A scoped handle also checks each good row against the registry it may touch.
+            let mut scope_check = self.access.root.as_deref().map(|root| ScopeCheck::new(root, on));
             let (bad_households, digest) = std::thread::scope(|scope| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch<'_>>>(8);
                 // Written batches go back to be freed off the writing thread.
@@ -333,11 +337,16 @@ impl Store {
                 });
                 let mut done = 0;
                 for batch in receiver {
-                    let batch = batch?;
-                    for (i, check) in batch.checks.iter().enumerate() {
+                    let mut batch = batch?;
+                    for i in 0..batch.checks.len() {
                         let row = batch.rows.get(i);
                         done += 1;
-                        match check {
+                        if let (Some(scope_check), Ok(valid)) = (&mut scope_check, &batch.checks[i])
+                            && let Some(failure) = scope_check.check(&w.tx, &row, valid)?
+                        {
+                            batch.checks[i] = Err(failure);
+                        }
+                        match &batch.checks[i] {
                             Ok(valid) if streaming && errors.is_empty() => {
                                 writer.write(&row, valid)?;
                             }
@@ -388,7 +397,8 @@ impl Store {
                     }
                 }
             }
-            let (inserted, updated, written, written_digest, changed) = writer.finish();
+            let (inserted, updated, written, written_digest, changed, units_written) =
+                writer.finish();
             // Too many households changed to name leaves the counts' snapshot to be rebuilt.
             if let Some(changed) = changed {
                 w.changes_no_household();
@@ -403,6 +413,7 @@ impl Store {
             w.audit(
                 "import_households",
                 &format!("{written} rows"),
+                &units_written,
                 &json!({"inserted": inserted, "updated": updated, "rejected": errors.len(),
                         "sha256": crate::audit::hex(&digest)}),
             )?;

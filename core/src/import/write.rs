@@ -32,6 +32,8 @@ pub(super) struct ImportWriter<'t> {
     digest: Option<Sha256>,
     /// The households whose registry facts changed, until there are too many to name.
     changed: Option<HashSet<String>>,
+    /// The units households were written to or moved from, for the audit.
+    units: HashSet<String>,
 }
 
 impl<'t> ImportWriter<'t> {
@@ -66,6 +68,7 @@ impl<'t> ImportWriter<'t> {
             rows: 0,
             digest: digest.then(Sha256::new),
             changed: Some(HashSet::default()),
+            units: HashSet::default(),
         })
     }
 
@@ -79,14 +82,26 @@ impl<'t> ImportWriter<'t> {
     }
 
     /// Households and residents inserted and updated, rows written, the digest of the
-    /// rows written (when it was kept), and the households changed (unless too many).
-    pub(super) fn finish(self) -> (u64, u64, u64, Option<Vec<u8>>, Option<HashSet<String>>) {
+    /// rows written (when it was kept), the households changed (unless too many), and
+    /// the units written to or moved from.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn finish(
+        self,
+    ) -> (
+        u64,
+        u64,
+        u64,
+        Option<Vec<u8>>,
+        Option<HashSet<String>>,
+        Vec<String>,
+    ) {
         (
             self.inserted,
             self.updated,
             self.rows,
             self.digest.map(|d| d.finalize().to_vec()),
             self.changed,
+            self.units.into_iter().collect(),
         )
     }
 
@@ -170,6 +185,9 @@ impl<'t> ImportWriter<'t> {
                     opt(row.employer)
                 ])?;
             if let Some(left) = self.set_membership(id, hid, relation)? {
+                if let Some(unit) = crate::registry::latest_unit(self.tx, &left)? {
+                    self.units.insert(unit);
+                }
                 self.changed(&left);
             }
             self.updated += 1;
@@ -199,6 +217,9 @@ impl<'t> ImportWriter<'t> {
         let hid = row.household_id;
         let on = self.on;
         self.changed(hid);
+        if !self.units.contains(row.unit) {
+            self.units.insert(row.unit.to_owned());
+        }
         let new = self.insert_household.execute(params![
             hid,
             row.address,
@@ -238,7 +259,7 @@ impl<'t> ImportWriter<'t> {
     /// Makes an existing household live in `unit` from the import's day, unless it already
     /// does. Changes recorded for later days give way to the import; a household that had
     /// ended is back on the registry.
-    fn set_place(&self, hid: &str, unit: &str) -> Result<()> {
+    fn set_place(&mut self, hid: &str, unit: &str) -> Result<()> {
         let on = self.on;
         let tx = self.tx;
         let (current, since, ended): (String, i64, i64) = tx
@@ -249,6 +270,7 @@ impl<'t> ImportWriter<'t> {
         if current == unit && since <= on && on < ended {
             return Ok(());
         }
+        self.units.insert(current.clone());
         let earlier: Option<String> = tx
             .prepare_cached(
                 "SELECT unit FROM household_place WHERE household_id = ?1 AND valid_from <= ?2 AND valid_to > ?2",

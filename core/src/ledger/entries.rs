@@ -228,6 +228,15 @@ impl Registrar {
                 crate::registry::membership_on(&w.tx, resident, day)?.ok_or_else(|| {
                     Error::not_found("resident", format!("{resident} on {}", date::iso(day)))
                 })?;
+            // A resident outside is not found, without naming their household.
+            crate::visits::household_unit(store, &w.tx, &of, day, &mut self.walk.spans).map_err(
+                |e| match e.kind() {
+                    crate::ErrorKind::NotFound => {
+                        Error::not_found("resident", format!("{resident} on {}", date::iso(day)))
+                    }
+                    _ => e,
+                },
+            )?;
             match &household {
                 Some(h) if *h != of => {
                     return Err(Error::invalid(
@@ -370,6 +379,7 @@ impl Store {
             w.audit(
                 "register_entry",
                 &format!("entry {id}"),
+                &[&entry.unit],
                 &json!({"unit": entry.unit, "finding": entry.finding_id}),
             )?;
             Ok(id)
@@ -394,6 +404,7 @@ impl Store {
             w.audit(
                 "register_entries",
                 &format!("{} entries", ids.len()),
+                &entries.iter().map(|e| e.unit.as_str()).collect::<Vec<_>>(),
                 &json!({"entries": ids.len(), "first": ids.first(), "last": ids.last()}),
             )?;
             Ok(ids)
@@ -428,6 +439,14 @@ impl Store {
         };
         let (unit, household, summary, found_category, urgent) =
             row.ok_or_else(|| Error::not_found("finding", finding_id))?;
+        if self.access.root.is_some() {
+            let conn = self.conn()?;
+            let path = spans_of(&conn, &unit)?
+                .pop()
+                .map(|s| s.path)
+                .unwrap_or_default();
+            self.check_hidden(&path, "finding", finding_id)?;
+        }
         let mut entry = NewEntry::new(
             &unit,
             category.or(found_category.as_deref()),
@@ -454,7 +473,7 @@ impl Store {
             .pop()
             .map(|s| s.path)
             .ok_or_else(|| Error::not_found("unit", &entry.unit))?;
-        self.check_path_in_scope(&entry.unit, &path)?;
+        self.check_hidden(&path, "entry", id)?;
         Ok(entry)
     }
 

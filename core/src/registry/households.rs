@@ -35,6 +35,14 @@ pub(crate) fn place_on(
         .optional()?)
 }
 
+/// The unit household `household_id` lives in (or last lived in), for the audit.
+pub(crate) fn latest_unit(conn: &Connection, household_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT unit FROM household WHERE household_id = ?1")?
+        .query_row([household_id], |r| r.get(0))
+        .optional()?)
+}
+
 impl Store {
     /// Checks that `unit` exists on `on`, is a place households live (a unit without units
     /// below it is expected but not required) and lies in this handle's scope.
@@ -61,7 +69,7 @@ impl Store {
             .ok_or_else(|| Error::not_found("household", format!("{household_id} on {on}")))?;
         if self.access.root.is_some() {
             let span = span_on(conn, &unit, on)?.ok_or_else(|| Error::not_found("unit", &unit))?;
-            self.check_path_in_scope(&unit, &span.path)?;
+            self.check_hidden(&span.path, "household", format!("{household_id} on {on}"))?;
         }
         Ok(unit)
     }
@@ -133,6 +141,7 @@ impl Store {
             w.audit(
                 "add_household",
                 household_id,
+                &[unit],
                 &json!({"unit": unit, "kind": kind.as_str(), "tags": tags, "start": start.map(|d| d.to_string())}),
             )
         })?;
@@ -164,7 +173,7 @@ impl Store {
             w.tx.prepare_cached("UPDATE household SET unit = ?2, unit_since = ?3 WHERE household_id = ?1")?
                 .execute(params![household_id, unit, on_sql])?;
             w.changes_household(household_id);
-            w.audit("move_household", household_id, &json!({"from": from, "to": unit, "on": on.to_string()}))
+            w.audit("move_household", household_id, &[from.as_str(), unit], &json!({"from": from, "to": unit, "on": on.to_string()}))
         })?;
         self.household(household_id, Some(on))
     }
@@ -173,7 +182,7 @@ impl Store {
     pub fn end_household(&self, household_id: &str, on: Date) -> Result<()> {
         let on_sql = date::to_sql(on);
         self.write(|w| {
-            self.household_in_scope(&w.tx, household_id, on)?;
+            let unit = self.household_in_scope(&w.tx, household_id, on)?;
             let (_, _, valid_to) = place_on(&w.tx, household_id, on_sql)?
                 .ok_or_else(|| Error::not_found("household", household_id))?;
             if valid_to != FOREVER {
@@ -188,6 +197,7 @@ impl Store {
             w.audit(
                 "end_household",
                 household_id,
+                &[unit],
                 &json!({"on": on.to_string()}),
             )
         })

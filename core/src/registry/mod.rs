@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::id_number::Sex;
 use crate::privacy::mask_phone;
 
-pub(crate) use households::place_on;
+pub(crate) use households::{latest_unit, place_on};
 pub(crate) use residents::membership_on;
 pub(crate) use tags::{class_of, household_tags, placed_with_tags, tag_kinds};
 

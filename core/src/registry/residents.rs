@@ -42,7 +42,14 @@ impl Store {
     ) -> Result<String> {
         let (household_id, _, _) = membership_on(conn, resident_id, date::to_sql(on))?
             .ok_or_else(|| Error::not_found("resident", format!("{resident_id} on {on}")))?;
-        self.household_in_scope(conn, &household_id, on)?;
+        // A resident outside is not found, without naming their household.
+        self.household_in_scope(conn, &household_id, on)
+            .map_err(|e| match e.kind() {
+                crate::ErrorKind::NotFound => {
+                    Error::not_found("resident", format!("{resident_id} on {on}"))
+                }
+                _ => e,
+            })?;
         Ok(household_id)
     }
 
@@ -85,7 +92,7 @@ impl Store {
                 .unwrap_or(NewResident::DEFAULT_RELATION),
         );
         check_text("relation", relation, 32)?;
-        self.household_in_scope(&w.tx, household_id, on)?;
+        let unit = self.household_in_scope(&w.tx, household_id, on)?;
         let kinds = tag_kinds(&w.tx)?;
         for tag in &resident.tags {
             check_tag(&kinds, tag)?;
@@ -133,6 +140,7 @@ impl Store {
         w.audit(
             "add_resident",
             &resident_id.to_string(),
+            &[unit],
             &json!({"household_id": household_id, "relation": relation}),
         )?;
         Ok(resident_id)
@@ -151,7 +159,8 @@ impl Store {
         let on_sql = date::to_sql(on);
         self.write(|w| {
             let from = self.resident_in_scope(&w.tx, resident_id, on)?;
-            self.household_in_scope(&w.tx, household_id, on)?;
+            let from_unit = super::latest_unit(&w.tx, &from)?;
+            let to_unit = self.household_in_scope(&w.tx, household_id, on)?;
             let (_, old_relation, valid_from) = membership_on(&w.tx, resident_id, on_sql)?
                 .ok_or_else(|| Error::not_found("resident", resident_id))?;
             let since: i64 = w
@@ -175,6 +184,7 @@ impl Store {
             w.audit(
                 "move_resident",
                 &resident_id.to_string(),
+                &from_unit.into_iter().chain([to_unit]).collect::<Vec<_>>(),
                 &json!({"from": from, "to": household_id, "on": on.to_string()}),
             )
         })?;
@@ -219,6 +229,10 @@ impl Store {
             if self.access.root.is_some() {
                 self.resident_in_scope(&w.tx, resident_id, on)?;
             }
+            let household_id: String =
+                w.tx.prepare_cached("SELECT household_id FROM resident WHERE resident_id = ?1")?
+                    .query_row([resident_id], |r| r.get(0))?;
+            let unit = super::latest_unit(&w.tx, &household_id)?;
             let clear: (Option<String>, Option<String>) = w
                 .tx
                 .prepare_cached("SELECT id_number, phone FROM resident WHERE resident_id = ?1")?
@@ -227,6 +241,7 @@ impl Store {
             w.audit(
                 "read_clear",
                 &resident_id.to_string(),
+                unit.as_slice(),
                 &json!({"fields": ["id_number", "phone"]}),
             )?;
             Ok(clear)

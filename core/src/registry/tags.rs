@@ -242,18 +242,18 @@ impl Store {
         }
         let on = start.unwrap_or_else(|| self.today());
         self.write(|w| {
-            self.household_in_scope(&w.tx, household_id, on)?;
+            let unit = self.household_in_scope(&w.tx, household_id, on)?;
             check_tag(&tag_kinds(&w.tx)?, tag)?;
             insert_tag(&w.tx, (household_id, Some(household_id), None), tag, start_sql, end_sql)?;
             w.changes_household(household_id);
-            w.audit("tag", household_id, &json!({"tag": tag, "start": start.map(|d| d.to_string()), "end": end.map(|d| d.to_string())}))
+            w.audit("tag", household_id, &[unit], &json!({"tag": tag, "start": start.map(|d| d.to_string()), "end": end.map(|d| d.to_string())}))
         })
     }
 
     /// Ends a household's `tag` from `on` (it no longer carries it that day).
     pub fn untag(&self, household_id: &str, tag: &str, on: Date) -> Result<()> {
         self.write(|w| {
-            self.household_in_scope(&w.tx, household_id, on)?;
+            let unit = self.household_in_scope(&w.tx, household_id, on)?;
             end_tag(
                 &w.tx,
                 (household_id, Some(household_id), None),
@@ -264,6 +264,7 @@ impl Store {
             w.audit(
                 "untag",
                 household_id,
+                &[unit],
                 &json!({"tag": tag, "on": on.to_string()}),
             )
         })
@@ -288,7 +289,8 @@ impl Store {
         }
         let on = start.unwrap_or_else(|| self.today());
         self.write(|w| {
-            self.resident_in_scope(&w.tx, resident_id, on)?;
+            let household_id = self.resident_in_scope(&w.tx, resident_id, on)?;
+            let unit = super::latest_unit(&w.tx, &household_id)?;
             check_tag(&tag_kinds(&w.tx)?, tag)?;
             let label = format!("resident {resident_id}");
             insert_tag(
@@ -302,6 +304,7 @@ impl Store {
             w.audit(
                 "tag_resident",
                 &resident_id.to_string(),
+                unit.as_slice(),
                 &json!({"tag": tag, "start": start.map(|d| d.to_string())}),
             )
         })
@@ -310,7 +313,8 @@ impl Store {
     /// Ends a resident's `tag` from `on`.
     pub fn untag_resident(&self, resident_id: i64, tag: &str, on: Date) -> Result<()> {
         self.write(|w| {
-            self.resident_in_scope(&w.tx, resident_id, on)?;
+            let household_id = self.resident_in_scope(&w.tx, resident_id, on)?;
+            let unit = super::latest_unit(&w.tx, &household_id)?;
             let label = format!("resident {resident_id}");
             end_tag(
                 &w.tx,
@@ -322,6 +326,7 @@ impl Store {
             w.audit(
                 "untag_resident",
                 &resident_id.to_string(),
+                unit.as_slice(),
                 &json!({"tag": tag, "on": on.to_string()}),
             )
         })
@@ -337,7 +342,7 @@ impl Store {
                 "INSERT INTO tag_kind (tag, special) VALUES (?1, ?2) ON CONFLICT (tag) DO UPDATE SET special = excluded.special",
             )?
             .execute(params![tag, special])?;
-            w.audit("define_tag", tag, &json!({"special": special}))
+            w.audit("define_tag", tag, &[] as &[&str], &json!({"special": special}))
         })
     }
 

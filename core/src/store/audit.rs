@@ -94,6 +94,9 @@ impl AuditWriter {
         Ok(AuditWriter { seq, hash })
     }
 
+    /// Appends one record; `unit_path` (what the record is about, for scoped reads) is
+    /// stored beside it.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn append(
         &mut self,
         conn: &Connection,
@@ -102,13 +105,14 @@ impl AuditWriter {
         action: &str,
         target: &str,
         detail: &str,
+        unit_path: Option<&str>,
     ) -> Result<()> {
         let seq = self.seq + 1;
         let hash = digest(&self.hash, seq, at, actor, action, target, detail);
         conn.prepare_cached(
-            "INSERT INTO audit (seq, at, actor, action, target, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO audit (seq, at, actor, action, target, detail, hash, unit_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
-        .execute(params![seq, at, actor, action, target, detail, hash])?;
+        .execute(params![seq, at, actor, action, target, detail, hash, unit_path])?;
         self.seq = seq;
         self.hash = hash;
         Ok(())

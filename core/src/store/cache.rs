@@ -217,7 +217,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("slots.db");
         let store = Store::open(&path).unwrap();
-        let get = || store.derived::<Noticed>(&store.conn().unwrap(), ()).unwrap();
+        let get = || {
+            store
+                .derived::<Noticed>(&store.conn().unwrap(), ())
+                .unwrap()
+        };
         let first = get();
         assert!(first.entries.is_empty());
         assert!(Arc::ptr_eq(&first, &get()), "kept while nothing changed");
@@ -229,7 +233,7 @@ mod tests {
                         w.changes_no_household();
                         w.changes_entry(id);
                     }
-                    w.audit("test", "slots", &serde_json::json!({}))
+                    w.audit("test", "slots", &[] as &[&str], &serde_json::json!({}))
                 })
                 .unwrap();
         };

@@ -132,7 +132,8 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let version: i64 = store
-            .conn().unwrap()
+            .conn()
+            .unwrap()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, LATEST);
@@ -227,7 +228,13 @@ mod tests {
             [("付良容".to_owned(), "母亲".to_owned())]
         );
         // Only the stretches before the latest remain in the history tables.
-        let rows = |sql: &str| -> i64 { store.conn().unwrap().query_row(sql, [], |r| r.get(0)).unwrap() };
+        let rows = |sql: &str| -> i64 {
+            store
+                .conn()
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        };
         assert_eq!(rows("SELECT count(*) FROM household_place"), 1);
         assert_eq!(rows("SELECT count(*) FROM membership"), 1);
         // And the counts, built from the new layout, agree.

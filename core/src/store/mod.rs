@@ -225,18 +225,30 @@ impl Store {
     }
 
     /// Recomputes the audit chain and reports whether any record was changed or removed.
+    /// The chain is the whole deployment's: on a scoped handle this is `PermissionDenied`.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
+        self.check_unscoped("verifying the whole audit chain")?;
         audit::verify(&*self.conn()?)
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`.
+    ///
+    /// A scoped handle gets only the records about its subtree: those whose units (the
+    /// deepest unit holding everything the record names, as it stood when written) lie in
+    /// it. Records about the deployment as a whole (rule sets, the calendar, tag kinds,
+    /// staff members' names) and about several subtrees at once are shown only to
+    /// unrestricted handles; so are records written before the store kept their units.
     pub fn audit_log(&self, after: i64, limit: usize) -> Result<Vec<audit::AuditRecord>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
-            "SELECT seq, at, actor, action, target, detail, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, at, actor, action, target, detail, hash FROM audit
+             WHERE seq > ?1 AND (?3 IS NULL
+                   OR instr('/' || unit_path || '/', '/' || ?3 || '/') > 0)
+             ORDER BY seq LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(rusqlite::params![after, limit], |r| {
+        let root = self.access.root.as_deref();
+        let rows = stmt.query_map(rusqlite::params![after, limit, root], |r| {
             Ok(audit::AuditRecord {
                 seq: r.get(0)?,
                 at: r.get(1)?,
@@ -304,6 +316,21 @@ impl Store {
                 "unit {code} is outside the scope of {root} (actor {})",
                 self.access.actor
             ))),
+        }
+    }
+
+    /// Refuses, as `NotFound` (`what`, `key`) exactly as if it did not exist, a record (a
+    /// household, resident, visit, finding, entry or assignment) whose unit's `path` lies
+    /// outside this handle's scope: saying "outside" would tell that it exists.
+    pub(crate) fn check_hidden(
+        &self,
+        path: &str,
+        what: &'static str,
+        key: impl std::fmt::Display,
+    ) -> Result<()> {
+        match &self.access.root {
+            Some(root) if !path_contains(path, root) => Err(Error::not_found(what, key)),
+            _ => Ok(()),
         }
     }
 

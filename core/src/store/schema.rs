@@ -414,6 +414,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX entry_report ON entry(unit, category, books, reported, marks);
     ",
+    // 10: what each audit record is about: the path of the deepest unit holding all it
+    // names, as it stood when written (NULL: the deployment as a whole), so a scoped
+    // handle's audit log shows only records about its subtree. Earlier records say
+    // nothing and are shown only to unrestricted handles.
+    r"
+    ALTER TABLE audit ADD COLUMN unit_path TEXT;
+    ",
 ];
 
 /// The schema version this library writes.

@@ -1,12 +1,14 @@
 //! Writes: one immediate transaction with its audit records, and what it changed.
 
 use chrono::Utc;
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::Store;
 use super::audit::AuditWriter;
+use crate::date::{self, Date};
 use crate::error::{Error, Result};
+use crate::units::spans_of;
 
 /// What a committed write changed, as plain data: what the store's derived data reads
 /// to bring itself up to date ([`super::Derived::note`]).
@@ -87,13 +89,14 @@ impl Store {
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let audit = AuditWriter::load(&tx)?;
-        let at = Utc::now()
-            .with_timezone(&self.shared.config.offset)
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+        let now = Utc::now().with_timezone(&self.shared.config.offset);
+        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
         let mut write = Write {
             tx,
             audit,
             at,
+            today: now.date_naive(),
+            paths: HashMap::default(),
             actor: &self.access.actor,
             changes: Changes::default(),
         };
@@ -113,6 +116,10 @@ pub(crate) struct Write<'a> {
     pub(crate) tx: Transaction<'a>,
     audit: AuditWriter,
     at: String,
+    /// The day of `at`, on which units' paths are read for the audit.
+    today: Date,
+    /// Units' paths read for the audit so far.
+    paths: HashMap<String, Option<String>>,
     actor: &'a str,
     changes: Changes,
 }
@@ -158,15 +165,80 @@ impl Write<'_> {
         self.actor
     }
 
-    /// Appends an audit record for this write.
-    pub(crate) fn audit(
+    /// Appends an audit record for this write, about the units `about` (codes): the
+    /// record keeps the path of the deepest unit whose subtree holds them all, as they
+    /// stand today (or last stood), and a scoped handle's `audit_log` shows it only when
+    /// that unit lies in its scope. A record about no unit (deployment-wide settings,
+    /// staff members' names) is shown only to unrestricted handles.
+    pub(crate) fn audit<S: AsRef<str>>(
         &mut self,
         action: &str,
         target: &str,
+        about: &[S],
         detail: &serde_json::Value,
     ) -> Result<()> {
+        let mut common: Option<String> = None;
+        for (i, code) in about.iter().enumerate() {
+            let path = self.path_of(code.as_ref())?;
+            common = match (i, common, path) {
+                (0, _, path) => path,
+                (_, Some(common), Some(path)) => Some(common_path(&common, &path).to_owned()),
+                _ => None,
+            };
+            if common.as_deref() == Some("") {
+                common = None;
+            }
+            if common.is_none() {
+                break;
+            }
+        }
         let detail = detail.to_string();
-        self.audit
-            .append(&self.tx, &self.at, self.actor, action, target, &detail)
+        self.audit.append(
+            &self.tx,
+            &self.at,
+            self.actor,
+            action,
+            target,
+            &detail,
+            common.as_deref(),
+        )
     }
+
+    /// The path of unit `code` today or, if it does not exist today, as it last stood.
+    fn path_of(&mut self, code: &str) -> Result<Option<String>> {
+        if let Some(path) = self.paths.get(code) {
+            return Ok(path.clone());
+        }
+        let mut spans = spans_of(&self.tx, code)?;
+        let today = date::to_sql(self.today);
+        let path = match spans
+            .iter()
+            .position(|s| s.valid_from <= today && today < s.valid_to)
+        {
+            Some(i) => Some(spans.swap_remove(i).path),
+            None => spans.pop().map(|s| s.path),
+        };
+        self.paths.insert(code.to_owned(), path.clone());
+        Ok(path)
+    }
+}
+
+/// The longest run of whole leading segments two unit paths share (`""` when none).
+fn common_path<'p>(a: &'p str, b: &str) -> &'p str {
+    let mut end = 0;
+    for ((i, x), y) in a
+        .split('/')
+        .scan(0, |start, seg| {
+            let at = *start;
+            *start += seg.len() + 1;
+            Some((at, seg))
+        })
+        .zip(b.split('/'))
+    {
+        if x != y {
+            break;
+        }
+        end = i + x.len();
+    }
+    &a[..end]
 }

@@ -163,12 +163,14 @@ impl Store {
                 [one] => w.audit(
                     "add_unit",
                     &one.code,
+                    &[&one.code],
                     &json!({"name": one.name, "level": one.level, "parent": one.parent,
                             "start": first_start.map(date::iso)}),
                 )?,
                 [first, .., last] => w.audit(
                     "add_units",
                     &format!("{}..{}", first.code, last.code),
+                    &units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
                     &json!({"count": units.len(), "first": first.code, "last": last.code,
                             "sha256": crate::audit::hex(&digest.finalize())}),
                 )?,

@@ -103,6 +103,7 @@ impl Store {
             w.audit(
                 "move_unit",
                 code,
+                &[span.parent.as_deref().unwrap_or(code), new_parent],
                 &json!({"from": span.parent, "to": new_parent, "on": on.to_string()}),
             )?;
             let moved = span_on(&w.tx, code, on)?.ok_or_else(|| Error::not_found("unit", code))?;
@@ -164,7 +165,7 @@ impl Store {
             }
             w.tx.prepare_cached("UPDATE unit SET retired = ?2 WHERE code = ?1")?
                 .execute(params![code, on_sql])?;
-            w.audit("retire_unit", code, &json!({"on": on.to_string()}))?;
+            w.audit("retire_unit", code, &[code], &json!({"on": on.to_string()}))?;
             let mut unit = span.to_unit();
             unit.end = Some(on);
             Ok(unit)

@@ -80,11 +80,12 @@ impl Store {
             note: note.to_owned(),
         };
         let id = self.write(|w| {
-            Checker::default().check(self, &w.tx, &visit)?;
+            let unit = Checker::default().check(self, &w.tx, &visit)?;
             let id = insert(w, &visit)?;
             w.audit(
                 "record_visit",
                 household_id,
+                &[unit],
                 &json!({"visit": id, "staff_id": staff_id, "channel": channel.as_str(), "on": on.to_string()}),
             )?;
             Ok(id)
@@ -147,16 +148,20 @@ impl Store {
         self.write(|w| {
             let mut checker = Checker::default();
             let mut ids = Vec::with_capacity(visits.len());
+            let mut units: HashSet<String> = HashSet::new();
             for (i, v) in visits.iter().enumerate() {
-                checker
+                let unit = checker
                     .check(self, &w.tx, v)
                     .map_err(|e| at_position(i, e))?;
+                units.insert(unit);
                 ids.push(insert(w, v)?);
             }
+            let units: Vec<String> = units.into_iter().collect();
             w.changes_no_household();
             w.audit(
                 "record_visits",
                 &format!("{} visits", ids.len()),
+                &units,
                 &json!({"visits": ids.len(), "first": ids.first(), "last": ids.last()}),
             )?;
             Ok(ids)
@@ -173,9 +178,9 @@ struct Checker {
 
 impl Checker {
     /// Refuses a visit to a household that did not live in `store`'s scope on its day, or
-    /// by staff the store does not know.
-    fn check(&mut self, store: &Store, conn: &Connection, visit: &NewVisit) -> Result<()> {
-        household_unit(
+    /// by staff the store does not know; returns the unit the household lived in.
+    fn check(&mut self, store: &Store, conn: &Connection, visit: &NewVisit) -> Result<String> {
+        let unit = household_unit(
             store,
             conn,
             &visit.household_id,
@@ -186,7 +191,7 @@ impl Checker {
             staff_known(conn, &visit.staff_id)?;
             self.staff.insert(visit.staff_id.clone());
         }
-        Ok(())
+        Ok(unit)
     }
 }
 
@@ -209,7 +214,11 @@ pub(crate) fn household_unit(
         .iter()
         .find(|s| s.valid_from <= day && day < s.valid_to)
         .ok_or_else(|| Error::not_found("unit", &unit))?;
-    store.check_path_in_scope(&unit, &span.path)?;
+    store.check_hidden(
+        &span.path,
+        "household",
+        format!("{household_id} on {}", date::iso(day)),
+    )?;
     Ok(unit)
 }
 

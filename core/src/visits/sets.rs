@@ -85,6 +85,7 @@ pub(crate) fn set_json<R>(
         w.audit(
             table.action(),
             &date::iso(start),
+            &[] as &[&str],
             &serde_json::json!({"rules": rules.len()}),
         )
     })

@@ -288,11 +288,13 @@ impl Store {
                 Step::Escalate(target)
             }
         };
+        let unit = cur.unit.clone();
         let now = self.step(w, walk, (id, cur), &step, at, (actor, note, false))?;
         w.changes_no_household();
         w.audit(
             step.action().as_str(),
             &format!("entry {id}"),
+            &[unit],
             &json!({"status": now.status.as_str(), "handler": now.handler.key()}),
         )?;
         Ok(now)
@@ -310,7 +312,7 @@ impl Store {
         (actor, note, auto): (Option<&str>, &str, bool),
     ) -> Result<State> {
         let path = walk.path(&w.tx, &cur.unit)?;
-        self.check_path_in_scope(&cur.unit, path)?;
+        self.check_hidden(path, "entry", id)?;
         if !auto
             && is_handler_step(step)
             && let Some(unit) = cur.state.handler.unit()

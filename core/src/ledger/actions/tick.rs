@@ -29,6 +29,7 @@ impl Store {
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut made = Vec::new();
+            let mut units = Vec::new();
             let mut walk = Walk::new(self, &w.tx)?;
             let actor = w.actor().to_owned();
             for id in due {
@@ -56,6 +57,7 @@ impl Store {
                         describe(cur.limits.1)
                     );
                     let (unit, limits, events) = (cur.unit.clone(), cur.limits, cur.events);
+                    units.push(unit.clone());
                     let step = Step::Escalate(target);
                     let state =
                         self.step(w, &mut walk, (id, cur), &step, at, (None, &note, true))?;
@@ -88,6 +90,7 @@ impl Store {
                 w.audit(
                     "tick",
                     &moment_of(now, offset).to_rfc3339(),
+                    &units,
                     &json!({"escalations": made.len()}),
                 )?;
             }
