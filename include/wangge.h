@@ -854,9 +854,18 @@ wg_status wg_store_open(const char *path, const char *options_json, wg_store **o
 // The handle must not be used afterwards.
 void wg_store_free(wg_store *store);
 
+// Closes the store behind an unrestricted handle for every handle on it: the file is
+// closed, and every later call through this handle or any scope made from it (see
+// `wg_store_scope`) is `WG_STORAGE_ERROR` with the message "store is closed". Each handle is
+// still freed with `wg_store_free`. Closing twice is harmless; on a scoped handle this is
+// `WG_PERMISSION_DENIED` (free the scope instead). NULL is `WG_INVALID_INPUT`.
+wg_status wg_store_close(const wg_store *store);
+
 // Writes to `*out` a new handle on the same store that acts as `actor` and sees and
-// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`.
-// Free it with `wg_store_free`; it stays valid after the original handle is freed.
+// changes only the subtree of unit `code`; anything outside is `WG_PERMISSION_DENIED`,
+// or `WG_NOT_FOUND` where saying "outside" would tell that a household, resident or
+// entry exists. Free it with `wg_store_free`; it stays valid after the original handle
+// is freed, until the store is closed with `wg_store_close`.
 wg_status wg_store_scope(const wg_store *store,
                          const char *code,
                          const char *actor,

@@ -161,6 +161,7 @@ int main(void) {
   test_null_and_invalid_utf8_never_crash();
   test_staff_and_responsibility();
   test_scope_and_audit();
+  test_scope_holds_on_every_path();
   test_registry();
   test_archive();
   test_import();

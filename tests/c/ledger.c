@@ -301,8 +301,8 @@ void test_ledger(void) {
   wg_store *other = NULL;
   EXPECT(s, wg_store_scope(s, "512021101", "石桥铺镇", &other), WG_OK, NULL);
   EXPECT(other, wg_ledger_rules_set(other, "{\"categories\":[]}", NULL), WG_PERMISSION_DENIED, NULL);
-  EXPECT(other, wg_entry(other, a, &json), WG_PERMISSION_DENIED, NULL);
-  EXPECT(other, wg_entry_resolve(other, a, "2024-03-12T09:00", "越权", NULL), WG_PERMISSION_DENIED,
+  EXPECT(other, wg_entry(other, a, &json), WG_NOT_FOUND, NULL);
+  EXPECT(other, wg_entry_resolve(other, a, "2024-03-12T09:00", "越权", NULL), WG_NOT_FOUND,
          NULL);
   EXPECT(other, wg_entry_register(other,
                                   "{\"unit\":\"512021100001001\",\"summary\":\"下水道堵塞\","

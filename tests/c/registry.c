@@ -154,7 +154,7 @@ void test_registry(void) {
   EXPECT(s, wg_store_scope(s, "512021101001001", "网格员甲", &grid), WG_OK, NULL);
   EXPECT(grid, wg_household_add(grid, "H9", "512021100001001", "x", NULL, NULL, NULL, NULL),
          WG_PERMISSION_DENIED, NULL);
-  EXPECT(grid, wg_household_get(grid, "H1", NULL, &json), WG_PERMISSION_DENIED, NULL);
+  EXPECT(grid, wg_household_get(grid, "H1", NULL, &json), WG_NOT_FOUND, "H1");
   EXPECT(grid, wg_tag_define(grid, "自定义", true), WG_PERMISSION_DENIED, NULL);
   EXPECT(grid, wg_household_add(grid, "H9", "512021101001001", "x", NULL, NULL, NULL, NULL), WG_OK,
          NULL);
