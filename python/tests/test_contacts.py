@@ -198,7 +198,8 @@ def test_findings_stay_open_for_the_ledger_and_follow_the_tree(contacts):
             contacts.record_finding(visit.visit_id, summary, category)
     with pytest.raises(wangge.NotFound, match="9999"):
         contacts.record_finding(9999, "x")
-    with pytest.raises(wangge.PermissionDenied):
+    # A visit outside a scope is not found, as if there were none.
+    with pytest.raises(wangge.NotFound, match="visit"):
         contacts.scope("512021101", "村干部").record_finding(visit.visit_id, "x")
 
 

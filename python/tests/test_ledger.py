@@ -371,10 +371,15 @@ def test_a_grids_scoped_handle_cannot_see_or_touch_a_neighbouring_grids_entries(
     grid = ledger.scope(GRID, "网格员甲")
     assert grid.entry(own.id) == own
     assert ids(grid.entries(GRID)) == [own.id]
+    # An entry outside a scope is not found, as if there were none.
     for attempt in (
         lambda: grid.entry(neighbour.id),
         lambda: grid.history(neighbour.id),
         lambda: grid.sign_for(neighbour.id, "W1", at(2024, 3, 4, 10)),
+    ):
+        with pytest.raises(wangge.NotFound, match="entry"):
+            attempt()
+    for attempt in (
         lambda: grid.register(GRID2, "市政设施", "路灯坏了", at(2024, 3, 4, 10)),
         lambda: grid.entries(COMMUNITY),
         lambda: grid.classify(summary="路灯坏了", unit=GRID2),

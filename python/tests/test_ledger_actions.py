@@ -346,7 +346,7 @@ def test_a_refused_action_refuses_the_whole_batch_and_names_its_place(ledger):
         ledger.work_entries([batch[0], _act(9999, "close", at(2024, 3, 4, 11))])
     neighbour = raise_entry(ledger, unit=GRID2)
     grid = ledger.scope(GRID, "网格员甲")
-    with pytest.raises(wangge.PermissionDenied, match="action 1 of the batch"):
+    with pytest.raises(wangge.NotFound, match="action 1 of the batch"):
         grid.work_entries([batch[0], _act(neighbour.id, "mark_hard", WHEN, note="难")])
     assert [(ledger.entry(e.id), ledger.history(e.id)) for e in (first, second)] == before
     assert actions(ledger, neighbour.id) == ["register"]

@@ -426,7 +426,8 @@ def test_a_scope_sees_only_households_in_its_subtree(registry):
     registry.add_household("H9", OTHER_TOWN_GRID, "解放村9号")
     town = registry.scope("512021100", "岳阳镇")
     assert ids(town.households("512021100")) == ["H1", "H2", "H3"]
-    with pytest.raises(wangge.PermissionDenied):
+    # A household outside is not found, as if there were none; a unit code is denied.
+    with pytest.raises(wangge.NotFound, match="H9"):
         town.household("H9")
     with pytest.raises(wangge.PermissionDenied):
         town.households("512021")
@@ -439,10 +440,15 @@ def test_a_scope_refuses_registry_writes_outside_it_and_writes_nothing(registry)
     stranger = registry.add_resident("H9", "外人", MALE_1880, phone="13900001111")
     grid = registry.scope(GRID, "网格员")
     before = registry.audit_log()
-    attempts = [
+    # Unit codes and deployment-wide writes are denied; households and residents
+    # outside are not found, as if there were none.
+    denied = [
         lambda: grid.add_household("H10", GRID2, "x"),
         lambda: grid.add_household("H10", OTHER_TOWN_GRID, "x"),
         lambda: grid.move_household("H1", GRID2, "2024-07-01"),
+        lambda: grid.define_tag("志愿者", special=False),
+    ]
+    missing = [
         lambda: grid.move_household("H3", GRID, "2024-07-01"),
         lambda: grid.end_household(outside.household_id, "2024-07-01"),
         lambda: grid.tag("H3", "低保"),
@@ -452,10 +458,12 @@ def test_a_scope_refuses_registry_writes_outside_it_and_writes_nothing(registry)
         lambda: grid.tag_resident(stranger.resident_id, "残疾"),
         lambda: grid.move_resident(stranger.resident_id, "H1", "child", "2024-07-01"),
         lambda: grid.resident_clear(stranger.resident_id),
-        lambda: grid.define_tag("志愿者", special=False),
     ]
-    for attempt in attempts:
+    for attempt in denied:
         with pytest.raises(wangge.PermissionDenied):
+            attempt()
+    for attempt in missing:
+        with pytest.raises(wangge.NotFound):
             attempt()
     assert registry.audit_log() == before
     assert registry.household("H9").unit == OTHER_TOWN_GRID

@@ -72,13 +72,32 @@ def test_a_scope_of_an_unknown_unit_is_not_found_and_a_bad_actor_invalid(county)
         county.scope("512021100", "   ")
 
 
-def test_a_scope_stays_usable_after_its_parent_handle_is_closed(county):
+def test_closing_a_scope_leaves_the_store_and_other_scopes_open(county):
     town = county.scope("512021100", "岳阳镇管理员")
-    county.close()
-    assert len(town.children("512021100")) == 2
+    grid = town.scope("512021100001001", "网格员")
     town.close()
+    assert town.closed and not grid.closed and not county.closed
     with pytest.raises(wangge.StorageError, match="closed"):
         town.children("512021100")
+    assert grid.unit("512021100001001").name == "北坝一网格"
+    assert len(county.children("512021100")) == 2
+
+
+def test_closing_the_store_closes_its_scopes(county):
+    town = county.scope("512021100", "岳阳镇管理员")
+    grid = town.scope("512021100001001", "网格员")
+    county.close()
+    for handle in (county, town, grid):
+        assert handle.closed
+        assert repr(handle) == "Store(closed)"
+        with pytest.raises(wangge.StorageError, match="store is closed"):
+            handle.unit("512021100001001")
+        with pytest.raises(wangge.StorageError, match="store is closed"):
+            handle.audit_log()
+        with pytest.raises(wangge.StorageError, match="store is closed"):
+            _ = handle.actor
+    town.close()
+    county.close()
 
 
 def test_every_write_is_audited_and_the_chain_verifies(county):

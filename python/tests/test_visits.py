@@ -104,7 +104,7 @@ def test_visits_are_refused_for_absent_households_unknown_staff_and_bad_channels
         visits.record_visit("H1", "S1", "fax", "2024-03-02")
     with pytest.raises(wangge.InvalidInput, match="on"):
         visits.record_visit("H1", "S1", "home", "yesterday")
-    with pytest.raises(wangge.PermissionDenied):
+    with pytest.raises(wangge.NotFound, match="H1"):
         visits.scope("512021101", "外镇").record_visit("H1", "S1", "home", "2024-03-02")
     visits.record_visit("H1", "S1", "电话", "2024-03-02")
     assert visits.audit_log(0, 1000)[-1].action == "record_visit"
