@@ -10,6 +10,10 @@
 //! CSV files may be UTF-8, with or without a BOM, or GBK/GB18030 (what Chinese spreadsheet
 //! software exports). Re-importing the same ids updates in place: households by id,
 //! residents by ID number (or, without one, by name within the household).
+//!
+//! Through a scoped handle, a row whose household, or whose ID number's resident, is
+//! registered outside the scope is a per-row error (`household_id`, `id_number`): a scope
+//! may not move them in.
 
 mod check;
 mod file;

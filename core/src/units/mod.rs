@@ -192,8 +192,24 @@ fn unit_exists(conn: &Connection, code: &str) -> Result<bool> {
 
 impl Store {
     /// A handle on the same store, acting as `actor`, that sees and changes only the
-    /// subtree of unit `code`: anything outside it is `PermissionDenied`. A scope of a
-    /// scoped handle must lie inside it.
+    /// subtree of unit `code`, through every method. A scope of a scoped handle must lie
+    /// inside it.
+    ///
+    /// What the handle gets for anything outside its subtree:
+    /// - `PermissionDenied` for a unit code the caller names (it can see the code exists),
+    ///   for the deployment's settings (rule sets, calendar, tag kinds), for
+    ///   [`Store::verify_audit`] and [`Store::close`], and for staff members working
+    ///   outside (staff ids are deployment-wide); [`Store::assign`] refuses a staff member
+    ///   with an assignment outside that has not ended.
+    /// - `NotFound`, worded exactly as for a record that does not exist, for a household,
+    ///   resident, visit, finding, entry or assignment outside: saying "outside" would tell
+    ///   that it exists.
+    /// - A per-row import error for a row whose household, or whose ID number's resident,
+    ///   is registered outside ([`Store::import_households`]).
+    /// - Only the audit records about its subtree ([`Store::audit_log`]).
+    ///
+    /// Household ids and ID numbers are unique store-wide: adding one taken outside is a
+    /// `Conflict`. The handle is closed when the store is ([`Store::close`]).
     pub fn scope(&self, code: &str, actor: &str) -> Result<Store> {
         check_actor(actor)?;
         check_code_chars(code)?;
