@@ -456,6 +456,26 @@ fn every_method_refuses_the_outside_and_changes_nothing() {
             }),
         ),
         (
+            "register finding",
+            missing,
+            Box::new(move |s| {
+                ok(s.register(&NewEntry {
+                    finding_id: Some(f),
+                    ..NewEntry::new(INSIDE_GRID, None, "x", at)
+                }))
+            }),
+        ),
+        (
+            "register resident",
+            missing,
+            Box::new(move |s| {
+                ok(s.register(&NewEntry {
+                    resident_id: Some(r),
+                    ..NewEntry::new(INSIDE_GRID, None, "x", at)
+                }))
+            }),
+        ),
+        (
             "register_entries",
             denied,
             Box::new(move |s| {

@@ -131,6 +131,7 @@ CALLS = [
     ("register", DENIED, lambda t, i: t.register(OUTSIDE_GRID, None, "路灯不亮", AT)),
     ("register", MISSING, lambda t, i: t.register(INSIDE_GRID, None, "路灯不亮", AT, "O1")),
     ("register", MISSING, lambda t, i: t.register(INSIDE_GRID, None, "x", AT, resident_id=i["resident"])),
+    ("register", MISSING, lambda t, i: t.register(INSIDE_GRID, None, "x", AT, finding_id=i["finding"])),
     ("register_entries", DENIED, lambda t, i: t.register_entries([{"unit": OUTSIDE_GRID, "summary": "x", "reported_at": AT.isoformat()}])),
     ("register_finding", MISSING, lambda t, i: t.register_finding(i["finding"], AT)),
     ("entry", MISSING, lambda t, i: t.entry(i["entry"])),

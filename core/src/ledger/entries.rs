@@ -273,7 +273,7 @@ impl Registrar {
         };
         // A finding taken up keeps the category it was found with, unless one is given.
         let found_category = match new.finding_id {
-            Some(finding) => take_finding(&w.tx, finding, &new.unit)?,
+            Some(finding) => take_finding(store, &w.tx, finding, &new.unit)?,
             None => None,
         };
         let category = new.category.as_deref().or(found_category.as_deref());
@@ -344,13 +344,27 @@ impl Registrar {
     }
 }
 
-/// The category a finding was found with; refused when it does not exist, is already
-/// taken up, or was found elsewhere.
-fn take_finding(conn: &Connection, finding: i64, unit: &str) -> Result<Option<String>> {
+/// The category a finding was found with; refused when it does not exist (or lies
+/// outside `store`'s scope), is already taken up, or was found elsewhere.
+fn take_finding(
+    store: &Store,
+    conn: &Connection,
+    finding: i64,
+    unit: &str,
+) -> Result<Option<String>> {
     let row: Option<(String, Option<i64>, Option<String>)> = conn
         .prepare_cached("SELECT unit, entry_id, category FROM visit_finding WHERE id = ?1")?
         .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
+    if let Some((found_at, _, _)) = &row
+        && store.scope_root().is_some()
+    {
+        let path = spans_of(conn, found_at)?
+            .pop()
+            .map(|s| s.path)
+            .unwrap_or_default();
+        store.check_hidden(&path, "finding", finding)?;
+    }
     match row {
         None => Err(Error::not_found("finding", finding)),
         Some((_, Some(entry), _)) => Err(Error::Conflict(format!(
