@@ -792,6 +792,19 @@ fn the_audit_log_of_a_scope_shows_only_records_about_its_subtree() {
         assert!(!theirs.contains(&hidden.to_owned()));
         assert!(!targets(&mine).contains(&hidden.to_owned()));
     }
+    // A batch naming many units is placed as well as a single write.
+    let at = store.parse_moment("2024-03-02T09:00:00").unwrap();
+    let batch = vec![NewEntry::new(INSIDE_GRID, None, "路灯不亮", at); 70];
+    town.register_entries(&batch).unwrap();
+    assert_eq!(
+        targets(&town.audit_log(mine.last().unwrap().seq, 10).unwrap()),
+        ["register_entries 70 entries"]
+    );
+    assert!(
+        !targets(&other.audit_log(0, usize::MAX).unwrap())
+            .iter()
+            .any(|t| t.starts_with("register_entries"))
+    );
     // Pages count only what the scope sees.
     let page = town.audit_log(mine[2].seq, 2).unwrap();
     assert_eq!(page, mine[3..5]);

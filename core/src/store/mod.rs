@@ -22,7 +22,7 @@ mod write;
 pub use audit::{AuditRecord, AuditVerification};
 pub(crate) use cache::{Derived, lock};
 pub(crate) use migrate::AfterMigration;
-pub(crate) use write::{Changes, VisitFact, Write};
+pub(crate) use write::{About, Changes, VisitFact, Write};
 
 use crate::date::{self, Date};
 use crate::error::{Error, Result};

@@ -97,6 +97,7 @@ impl Store {
             at,
             today: now.date_naive(),
             paths: HashMap::default(),
+            all_paths: false,
             actor: &self.access.actor,
             changes: Changes::default(),
         };
@@ -120,6 +121,8 @@ pub(crate) struct Write<'a> {
     today: Date,
     /// Units' paths read for the audit so far.
     paths: HashMap<String, Option<String>>,
+    /// Whether `paths` holds every unit that exists today.
+    all_paths: bool,
     actor: &'a str,
     changes: Changes,
 }
@@ -177,30 +180,42 @@ impl Write<'_> {
         about: &[S],
         detail: &serde_json::Value,
     ) -> Result<()> {
-        let mut common: Option<String> = None;
-        for (i, code) in about.iter().enumerate() {
-            let path = self.path_of(code.as_ref())?;
-            common = match (i, common, path) {
-                (0, _, path) => path,
-                (_, Some(common), Some(path)) => Some(common_path(&common, &path).to_owned()),
-                _ => None,
-            };
-            if common.as_deref() == Some("") {
-                common = None;
+        // Many units: one pass over today's tree instead of a look-up per unit.
+        if about.len() > 64 && !self.all_paths {
+            self.all_paths = true;
+            let today = date::to_sql(self.today);
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT code, path FROM unit_span WHERE valid_from <= ?1 AND valid_to > ?1",
+            )?;
+            let mut rows = stmt.query([today])?;
+            while let Some(row) = rows.next()? {
+                self.paths.insert(row.get(0)?, Some(row.get(1)?));
             }
-            if common.is_none() {
+        }
+        let mut common = About::default();
+        for code in about {
+            let path = self.path_of(code.as_ref())?;
+            common.add(path.as_deref());
+            if common.is_nothing() {
                 break;
             }
         }
+        self.audit_about(action, target, &common, detail)
+    }
+
+    /// Appends an audit record for this write about what `about` gathered (see
+    /// [`Write::audit`]), for a write that knows its units' paths already.
+    pub(crate) fn audit_about(
+        &mut self,
+        action: &str,
+        target: &str,
+        about: &About,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        let common = about.path();
         let detail = detail.to_string();
         self.audit.append(
-            &self.tx,
-            &self.at,
-            self.actor,
-            action,
-            target,
-            &detail,
-            common.as_deref(),
+            &self.tx, &self.at, self.actor, action, target, &detail, common,
         )
     }
 
@@ -223,6 +238,50 @@ impl Write<'_> {
     }
 }
 
+/// What an audit record is about: the deepest unit path holding every path added, or
+/// nothing in particular (no path added, a unit without one, or paths of two roots).
+#[derive(Debug, Default)]
+pub(crate) enum About {
+    /// Nothing added yet.
+    #[default]
+    Empty,
+    /// The deepest path holding every path added.
+    Path(String),
+    /// Nothing in particular.
+    Nothing,
+}
+
+impl About {
+    /// Adds a unit's path (`None`: a unit the store does not know).
+    pub(crate) fn add(&mut self, path: Option<&str>) {
+        *self = match (std::mem::take(self), path) {
+            (About::Empty, Some(path)) => About::Path(path.to_owned()),
+            (About::Path(common), Some(path)) => {
+                let shared = common_path(&common, path);
+                if shared.is_empty() {
+                    About::Nothing
+                } else {
+                    About::Path(shared.to_owned())
+                }
+            }
+            _ => About::Nothing,
+        };
+    }
+
+    /// True once no path can make this about a unit again.
+    fn is_nothing(&self) -> bool {
+        matches!(self, About::Nothing)
+    }
+
+    /// The path, or `None` for nothing in particular.
+    fn path(&self) -> Option<&str> {
+        match self {
+            About::Path(path) => Some(path),
+            About::Empty | About::Nothing => None,
+        }
+    }
+}
+
 /// The longest run of whole leading segments two unit paths share (`""` when none).
 fn common_path<'p>(a: &'p str, b: &str) -> &'p str {
     let mut end = 0;
@@ -241,4 +300,33 @@ fn common_path<'p>(a: &'p str, b: &str) -> &'p str {
         end = i + x.len();
     }
     &a[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_is_about_the_deepest_unit_holding_all_it_names() {
+        let about = |paths: &[Option<&str>]| {
+            let mut about = About::default();
+            for path in paths {
+                about.add(*path);
+            }
+            about.path().map(str::to_owned)
+        };
+        assert_eq!(about(&[]), None);
+        assert_eq!(about(&[Some("/1/12/123")]).as_deref(), Some("/1/12/123"));
+        assert_eq!(
+            about(&[Some("/1/12/123"), Some("/1/12/124"), Some("/1/12")]).as_deref(),
+            Some("/1/12")
+        );
+        assert_eq!(
+            about(&[Some("/1/12/123"), Some("/1/123/1")]).as_deref(),
+            Some("/1"),
+            "whole segments only"
+        );
+        assert_eq!(about(&[Some("/1/12"), Some("/2/12")]), None, "two roots");
+        assert_eq!(about(&[Some("/1/12"), None, Some("/1/12")]), None);
+    }
 }

@@ -10,7 +10,7 @@ use super::{INSERT_SPAN, NewUnit, Span, Unit, spans_of};
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::levels::check_code_chars;
-use crate::store::Store;
+use crate::store::{About, Store};
 
 /// Where a unit sits over time, as much as its children need to know: its depth, its
 /// lifetime and its `(path, valid_from, valid_to)` spans, oldest first.
@@ -113,6 +113,9 @@ impl Store {
         self.write(|w| {
             let mut digest = Sha256::new();
             let mut first_start = None;
+            // Where the batch's units stand now, gathered as they are placed: reading each
+            // back for the audit would cost a look-up per unit.
+            let mut about = About::default();
             {
                 // Where each unit of the batch sits, for children that follow it.
                 let mut added: HashMap<&str, Placed> = HashMap::with_capacity(units.len());
@@ -155,22 +158,23 @@ impl Store {
                         digest.update([0]);
                     }
                     digest.update(placed.start.to_le_bytes());
+                    about.add(placed.spans.last().map(|(path, _, _)| path.as_str()));
                     added.insert(new.code.as_str(), placed);
                 }
             }
             match units {
                 [] => {}
-                [one] => w.audit(
+                [one] => w.audit_about(
                     "add_unit",
                     &one.code,
-                    &[&one.code],
+                    &about,
                     &json!({"name": one.name, "level": one.level, "parent": one.parent,
                             "start": first_start.map(date::iso)}),
                 )?,
-                [first, .., last] => w.audit(
+                [first, .., last] => w.audit_about(
                     "add_units",
                     &format!("{}..{}", first.code, last.code),
-                    &units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+                    &about,
                     &json!({"count": units.len(), "first": first.code, "last": last.code,
                             "sha256": crate::audit::hex(&digest.finalize())}),
                 )?,
