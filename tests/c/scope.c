@@ -180,6 +180,16 @@ void test_scope_holds_on_every_path(void) {
   EXPECT(t, wg_entries_register_batch(t, "[{\"unit\":\"" OUTSIDE_GRID "\",\"summary\":\"x\",\"reported_at\":\"" AT "\"}]", &out),
          denied, NULL);
   EXPECT(t, wg_finding_register(t, finding, NULL, AT, &out), missing, NULL);
+  char taken[200];
+  snprintf(taken, sizeof taken,
+           "{\"unit\":\"" INSIDE_GRID "\",\"summary\":\"x\",\"finding_id\":%ld,\"reported_at\":\"" AT "\"}",
+           finding);
+  EXPECT(t, wg_entry_register(t, taken, &out), missing, "finding");
+  snprintf(taken, sizeof taken,
+           "{\"unit\":\"" INSIDE_GRID "\",\"summary\":\"x\",\"resident_id\":%ld,\"reported_at\":\"" AT "\"}",
+           resident);
+  EXPECT(t, wg_entry_register(t, taken, &out), missing, "resident");
+  CHECK(last_error_lacks(t, "O1"));
   EXPECT(t, wg_entry(t, entry, &out), missing, NULL);
   EXPECT(t, wg_entry_history(t, entry, &out), missing, NULL);
   EXPECT(t, wg_entries(t, "{\"unit\":\"" OUTSIDE_GRID "\"}", &out), denied, NULL);
