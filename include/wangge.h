@@ -877,13 +877,15 @@ wg_status wg_store_scope(const wg_store *store,
 wg_status wg_last_error(const wg_store *store, char **out);
 
 // Recomputes the audit chain and writes to `*out_json` an object
-// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`.
+// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`. The
+// chain is the whole deployment's: on a scoped handle this is `WG_PERMISSION_DENIED`.
 //
 // JSON result: an `audit_verification`.
 wg_status wg_audit_verify(const wg_store *store, char **out_json);
 
 // Writes to `*out_json` an array of at most `limit` audit records after sequence number
 // `after`, oldest first: `{"seq", "at", "actor", "action", "target", "detail", "hash"}`.
+// A scoped handle gets only the records about its subtree (see `wg_store_scope`).
 //
 // JSON result: an array of `audit_record`.
 wg_status wg_audit_log(const wg_store *store, int64_t after, size_t limit, char **out_json);

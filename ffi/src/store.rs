@@ -150,7 +150,8 @@ pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_
 }
 
 /// Recomputes the audit chain and writes to `*out_json` an object
-/// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`.
+/// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`. The
+/// chain is the whole deployment's: on a scoped handle this is `WG_PERMISSION_DENIED`.
 ///
 /// JSON result: an `audit_verification`.
 #[unsafe(no_mangle)]
@@ -163,6 +164,7 @@ pub unsafe extern "C" fn wg_audit_verify(
 
 /// Writes to `*out_json` an array of at most `limit` audit records after sequence number
 /// `after`, oldest first: `{"seq", "at", "actor", "action", "target", "detail", "hash"}`.
+/// A scoped handle gets only the records about its subtree (see `wg_store_scope`).
 ///
 /// JSON result: an array of `audit_record`.
 #[unsafe(no_mangle)]

@@ -239,7 +239,9 @@ impl Store {
     }
 
     /// A new handle on the same store, acting as `actor`, that sees and changes only the
-    /// subtree of unit `code`; anything outside it raises `PermissionDenied`.
+    /// subtree of unit `code`; anything outside it raises `PermissionDenied` for a unit
+    /// code, or `NotFound` for a household, resident, visit, finding, entry or assignment,
+    /// as if there were none. It is closed when the store is closed.
     fn scope(&self, py: Python<'_>, code: Text<'_>, actor: Text<'_>) -> PyResult<Store> {
         let code: &str = code.0;
         let actor: &str = actor.0;
@@ -247,12 +249,14 @@ impl Store {
     }
 
     /// Recomputes the audit chain and reports whether any record was changed or removed.
+    /// The chain is the whole deployment's: a scoped handle raises `PermissionDenied`.
     fn verify_audit(&self, py: Python<'_>) -> PyResult<AuditVerification> {
         self.with(py, wangge::Store::verify_audit)
             .map(AuditVerification::from)
     }
 
-    /// The audit records after sequence number `after`, oldest first, at most `limit`.
+    /// The audit records after sequence number `after`, oldest first, at most `limit`. A
+    /// scoped handle gets only the records about its subtree.
     #[pyo3(signature = (after=Int(0), limit=Int(1000)), text_signature = "($self, after=0, limit=1000)")]
     fn audit_log(&self, py: Python<'_>, after: Int, limit: Int) -> PyResult<Vec<AuditRecord>> {
         let after: i64 = after.0;
