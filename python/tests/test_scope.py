@@ -296,3 +296,16 @@ def test_closing_the_store_closes_its_scopes(world):
             handle.household("I1")
         with pytest.raises(wangge.StorageError, match="store is closed"):
             handle.tag("I1", "低保")
+
+
+def test_the_store_cannot_be_closed_from_inside_an_import_progress_callback(world):
+    store, town, _, _ = world
+    rows = [{"household_id": "N1", "unit": INSIDE_GRID, "address": "x", "kind": "registered", "name": "新居民"}]
+
+    def progress(done, total):
+        store.close()
+
+    with pytest.raises(wangge.StorageError, match="progress callback"):
+        town.import_households(rows, progress=progress)
+    assert not store.closed and not town.closed
+    assert town.household("I1").unit == INSIDE_GRID

@@ -283,8 +283,10 @@ impl Store {
 
     /// Closes the store for every handle on it: this one, its clones and every scope made
     /// from any of them. The file is closed at once (after a call in progress on another
-    /// thread ends); every later call through any of those handles is `Storage` with the
-    /// message [`STORE_CLOSED`]. Closing twice is harmless.
+    /// thread ends); every later call that reads or writes the store through any of those
+    /// handles is `Storage` with the message [`STORE_CLOSED`] (what a handle knows without
+    /// the file, such as its actor, scope root and levels, still answers). Closing twice
+    /// is harmless.
     ///
     /// Only an unrestricted handle may close the store: on a scoped handle this is
     /// `PermissionDenied` (a scope is let go of by dropping it).

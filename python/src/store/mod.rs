@@ -162,8 +162,10 @@ impl Store {
     /// Closes this handle; afterwards every call raises `StorageError`. Closing twice is
     /// harmless. Closing an unrestricted handle closes the store: the file, and every
     /// scope made from it, which then raise the same error. Closing a scope closes only
-    /// that scope.
-    fn close(&self, py: Python<'_>) {
+    /// that scope. From inside an import's progress callback it raises `StorageError`
+    /// (the import holds the connection closing would wait for).
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        import::refuse_inside_progress()?;
         let taken = self
             .handle
             .lock()
@@ -178,6 +180,7 @@ impl Store {
                 drop(store);
             });
         }
+        Ok(())
     }
 
     /// True once `close()` was called on this handle or, for a scope, on the store it
@@ -193,9 +196,9 @@ impl Store {
     }
 
     #[pyo3(signature = (*_exc_info))]
-    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> bool {
-        self.close(py);
-        false
+    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
