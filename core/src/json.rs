@@ -320,20 +320,46 @@ struct StoreShape {
     utc_offset_minutes: Option<i32>,
     #[serde(default)]
     read_only: Option<bool>,
+    #[serde(default)]
+    key_hex: Option<String>,
 }
 
 impl StoreOptions {
     /// Reads options from a JSON object `{"levels": [[name, code_length|null], ...]|null,
-    /// "actor": text|null, "utc_offset_minutes": int|null, "read_only": bool|null}`, every
-    /// key optional:
+    /// "actor": text|null, "utc_offset_minutes": int|null, "read_only": bool|null,
+    /// "key_hex": text|null}`, every key optional:
     /// `levels` root first, a null length for free-form codes (default county, township,
     /// community, grid, building; only used when the store is created); `actor` who
     /// writes through the handle (default `system`); `utc_offset_minutes` the
     /// deployment's offset (default 480); `read_only` opens without migrating and refuses
-    /// writes (default false). A bad level is `InvalidInput` naming `levels`;
-    /// an unknown key or another shape names `options`.
+    /// writes (default false); `key_hex` the deployment key (16 to 64 bytes) in hex
+    /// ([`StoreOptions::key`]). A bad level is `InvalidInput` naming `levels`, a key
+    /// that is not hex or of another length names `key_hex` (the message never shows
+    /// it); an unknown key or another shape names `options`.
     pub fn from_json(json: &str) -> Result<StoreOptions> {
-        let shape: StoreShape = object(json, "options", false)?;
+        // Options that may hold a key are never echoed.
+        let shape: StoreShape = object(json, "options", json.contains("key_hex"))?;
+        let key = shape
+            .key_hex
+            .map(|hex| {
+                let hex = zeroize::Zeroizing::new(hex);
+                let key = crate::store::keys::from_hex(hex.trim()).ok_or_else(|| {
+                    Error::invalid(
+                        "key_hex",
+                        format!("{} characters, withheld", hex.chars().count()),
+                        "a deployment key is given as hex digits, two per byte",
+                    )
+                })?;
+                crate::store::keys::check_key(&key).map_err(|_| {
+                    Error::invalid(
+                        "key_hex",
+                        format!("{} bytes, withheld", key.len()),
+                        "a deployment key is 16 to 64 bytes (32 to 128 hex digits)",
+                    )
+                })?;
+                Ok::<_, Error>(key)
+            })
+            .transpose()?;
         let levels = shape
             .levels
             .map(|levels| {
@@ -362,6 +388,7 @@ impl StoreOptions {
             utc_offset_minutes: shape.utc_offset_minutes,
             actor: shape.actor,
             read_only: shape.read_only.unwrap_or(false),
+            key,
         })
     }
 }

@@ -295,7 +295,7 @@ impl Store {
                 None
             };
             // In skip-invalid mode the rows written are not all the good rows.
-            let mut writer = ImportWriter::new(&w.tx, on, !streaming)?;
+            let mut writer = ImportWriter::new(&w.tx, on, !streaming, self.vault())?;
             let (bad_households, digest) = std::thread::scope(|scope| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch<'_>>>(8);
                 // Written batches go back to be freed off the writing thread.

@@ -74,7 +74,7 @@ impl Store {
         Ok(value)
     }
 
-    fn write_on<T>(
+    pub(super) fn write_on<T>(
         &self,
         conn: &mut Connection,
         body: impl FnOnce(&mut Write<'_>) -> Result<T>,
@@ -86,6 +86,7 @@ impl Store {
             )));
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        super::keys::check_current(&tx, &self.vault())?;
         let audit = AuditWriter::load(&tx)?;
         let at = Utc::now()
             .with_timezone(&self.shared.config.offset)
