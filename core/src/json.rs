@@ -341,24 +341,7 @@ impl StoreOptions {
         let shape: StoreShape = object(json, "options", json.contains("key_hex"))?;
         let key = shape
             .key_hex
-            .map(|hex| {
-                let hex = zeroize::Zeroizing::new(hex);
-                let key = crate::store::keys::from_hex(hex.trim()).ok_or_else(|| {
-                    Error::invalid(
-                        "key_hex",
-                        format!("{} characters, withheld", hex.chars().count()),
-                        "a deployment key is given as hex digits, two per byte",
-                    )
-                })?;
-                crate::store::keys::check_key(&key).map_err(|_| {
-                    Error::invalid(
-                        "key_hex",
-                        format!("{} bytes, withheld", key.len()),
-                        "a deployment key is 16 to 64 bytes (32 to 128 hex digits)",
-                    )
-                })?;
-                Ok::<_, Error>(key)
-            })
+            .map(|hex| crate::store::key_from_hex(&zeroize::Zeroizing::new(hex)))
             .transpose()?;
         let levels = shape
             .levels

@@ -73,7 +73,7 @@ pub use report::{
 pub use staff::{Assignment, Role, Staff};
 pub use store::{
     APPLICATION_ID, AuditRecord, AuditVerification, KEY_MAX_BYTES, KEY_MIN_BYTES, Store, StoreInfo,
-    StoreOptions,
+    StoreOptions, key_from_hex,
 };
 pub use units::{NewUnit, Unit};
 pub use visits::{

@@ -60,6 +60,27 @@ pub(crate) fn check_key(key: &[u8]) -> Result<()> {
     }
 }
 
+/// Reads a deployment key given as hex (`key_hex`): two digits per byte, either case,
+/// 16 to 64 bytes. Anything else is `InvalidInput` naming `key_hex`, the message saying
+/// how long it was but never what it was.
+pub fn key_from_hex(text: &str) -> Result<Vec<u8>> {
+    let key = from_hex(text.trim()).ok_or_else(|| {
+        Error::invalid(
+            "key_hex",
+            format!("{} characters, withheld", text.chars().count()),
+            "a deployment key is given as hex digits, two per byte",
+        )
+    })?;
+    if check_key(&key).is_err() {
+        return Err(Error::invalid(
+            "key_hex",
+            format!("{} bytes, withheld", key.len()),
+            "a deployment key is 16 to 64 bytes (32 to 128 hex digits)",
+        ));
+    }
+    Ok(key)
+}
+
 /// A column that holds personal data, sealed in a keyed store. Its label is part of the
 /// associated data, so a value sealed for one column does not open in another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ mod write;
 pub use audit::{AuditRecord, AuditVerification};
 pub(crate) use cache::{Derived, lock};
 pub use info::StoreInfo;
-pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES};
+pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{Changes, VisitFact, Write};
 
