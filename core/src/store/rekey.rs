@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::Store;
 use super::keys::{self, Field, Vault};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Residents re-sealed per read of the table, so memory stays flat at any size.
 const BATCH: i64 = 10_000;
@@ -19,7 +19,9 @@ impl Store {
     /// keyed, a keyed store changes its key. In one transaction, every ID number and phone
     /// is opened with the old key (or read in clear) and sealed with the new one, every
     /// blind index is recomputed, the new key check is stored and the audit chain is
-    /// re-keyed; the change is audited. On any failure nothing is changed. From then on
+    /// re-keyed; the change is audited. On any failure nothing is changed. Then the file
+    /// is rewritten and its journal emptied, so no earlier value stays in its free space
+    /// (if that fails, the error says so and calling rekey again finishes it). From then on
     /// the store opens only with `new_key`; other handles opened earlier on the same file
     /// (in another process) are refused their writes until they open it again.
     ///
@@ -53,9 +55,33 @@ impl Store {
             .vault
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(new);
+        purge(&conn).map_err(|e| {
+            Error::Storage(format!(
+                "the store was rekeyed, but the earlier values could not be cleared from its free \
+                 space and journal ({e}): call rekey again once the file is free"
+            ))
+        })?;
         drop(conn);
         Ok(())
     }
+}
+
+/// Clears what the rekey replaced from the file: SQLite leaves replaced values in free
+/// space within pages and in the write-ahead log, where a clear ID number (or one sealed
+/// under the old key) could still be read. The file is rewritten (`VACUUM`) and the log
+/// emptied.
+fn purge(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute_batch("VACUUM")?;
+    let (busy, _, _): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    if busy != 0 {
+        return Err(Error::Storage(
+            "another connection is reading the file, so its log cannot be emptied".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// The audit chain is re-MACed here, inside the rekey's transaction, with the chain key
