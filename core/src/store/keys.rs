@@ -17,7 +17,7 @@
 //!
 //! A store without a key keeps ID numbers and phones in clear, as text. Everything the
 //! library shows (masked values, ages, sexes, duplicate errors) is the same either way.
-//! The cryptography is RustCrypto's (`sm3`, `sm4`, `hmac`, `aes-gcm`); none is written here.
+//! The cryptography is the `RustCrypto` crates' (`sm3`, `sm4`, `hmac`, `aes-gcm`); none is written here.
 
 use std::fmt;
 
@@ -464,7 +464,7 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
 
 /// Bytes from hex (either case); `None` for anything else.
 pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.as_bytes()
