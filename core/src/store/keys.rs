@@ -192,7 +192,8 @@ impl Keys {
     fn open(&self, field: Field, bind: &[u8], sealed: &[u8]) -> Result<String> {
         let broken = || {
             Error::Storage(format!(
-                "a sealed {} does not open with this store's key: it was changed outside the library",
+                "a sealed {} does not open with this handle's key: the store was rekeyed through \
+                 another handle (open it again with the new key) or changed outside the library",
                 label_text(field)
             ))
         };
