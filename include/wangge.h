@@ -840,8 +840,12 @@ wg_status wg_staff_responsible(const wg_store *store,
 // `options_json` may be NULL, or a JSON object with any of `"levels"` (an array of
 // `[name, code_length]` pairs, root level first, `null` length for free-form codes; only
 // when the store is created), `"actor"` (who writes through this handle, default
-// `"system"`), `"utc_offset_minutes"` (default 480) and `"read_only"` (open an existing
-// store without migrating it; every write is then `WG_PERMISSION_DENIED`). A SQLite file
+// `"system"`), `"utc_offset_minutes"` (default 480), `"read_only"` (open an existing
+// store without migrating it; every write is then `WG_PERMISSION_DENIED`) and
+// `"key_hex"` (the deployment key, 16 to 64 bytes in hex, never stored in the file: ID
+// numbers and phones are then sealed with SM4; a keyed store opened without its key or
+// with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
+// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`). A SQLite file
 // that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched. On
 // failure the message is readable with `wg_last_error(NULL, ...)` on the same thread.
 //
@@ -875,6 +879,21 @@ wg_status wg_store_scope(const wg_store *store,
 // `store` is NULL, of the last error of a call made on this thread without a handle.
 // Writes an empty string when there has been none. Free it with `wg_string_free`.
 wg_status wg_last_error(const wg_store *store, char **out);
+
+// Seals the store with the deployment key `key_hex` (16 to 64 bytes in hex): a store
+// without a key becomes keyed, a keyed store changes its key. Every ID number and phone
+// is re-sealed, every blind index recomputed and the audit chain re-keyed in one
+// transaction, audited; on failure nothing changes. From then on the store opens only
+// with the new key. Bad hex or length is `WG_INVALID_INPUT` naming `key_hex`; a scoped or
+// read-only handle is `WG_PERMISSION_DENIED`.
+wg_status wg_store_rekey(const wg_store *store, const char *key_hex);
+
+// Writes to `*out_json` what the store is: `{"path", "keyed", "schema_version",
+// "library_schema_version", "application_id", "read_only", "levels",
+// "utc_offset_minutes", "actor", "scope"}`.
+//
+// JSON result: a `store_info`.
+wg_status wg_store_info(const wg_store *store, char **out_json);
 
 // Recomputes the audit chain and writes to `*out_json` an object
 // `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`. The
@@ -1483,6 +1502,18 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "rules": the assessment_rules used
  *   "rows": one per child, best first: {"unit", "name", "rank", "score", "items"} with items the per-target scores
  *
+ * store_info: what a store is.
+ *   "path": the file's path as given when it was opened (:memory: for an in-memory store)
+ *   "keyed": true when ID numbers and phones are sealed with a deployment key (SM4) and the audit chain is keyed; false when they are in clear
+ *   "schema_version": the file's schema version
+ *   "library_schema_version": the newest schema version this library writes
+ *   "application_id": the file's PRAGMA application_id (0x57474745 for a wangge store)
+ *   "read_only": true when the store was opened read-only
+ *   "levels": the deployment's levels, root first: {"name", "code_len"}
+ *   "utc_offset_minutes": the deployment's offset from UTC in minutes
+ *   "actor": who writes through this handle
+ *   "scope": the root of this handle's scope; null for an unrestricted handle
+ *
  * audit_verification: whether the audit chain is intact.
  *   "ok": true when no record was changed or removed
  *   "records": how many records were checked
@@ -1527,6 +1558,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "actor": who writes through the handle; default system
  *   "utc_offset_minutes": the deployment's time zone; default 480; only when the store is created
  *   "read_only": open an existing store without migrating it, refusing every write (PermissionDenied); default false
+ *   "key_hex": the deployment key, 16 to 64 bytes as 32 to 128 hex digits; never stored in the file; a keyed store opened without it or with another is refused (PermissionDenied), untouched
  *
  * new_unit: input: a unit to add.
  *   "code": its code

@@ -320,20 +320,29 @@ struct StoreShape {
     utc_offset_minutes: Option<i32>,
     #[serde(default)]
     read_only: Option<bool>,
+    #[serde(default)]
+    key_hex: Option<String>,
 }
 
 impl StoreOptions {
     /// Reads options from a JSON object `{"levels": [[name, code_length|null], ...]|null,
-    /// "actor": text|null, "utc_offset_minutes": int|null, "read_only": bool|null}`, every
-    /// key optional:
+    /// "actor": text|null, "utc_offset_minutes": int|null, "read_only": bool|null,
+    /// "key_hex": text|null}`, every key optional:
     /// `levels` root first, a null length for free-form codes (default county, township,
     /// community, grid, building; only used when the store is created); `actor` who
     /// writes through the handle (default `system`); `utc_offset_minutes` the
     /// deployment's offset (default 480); `read_only` opens without migrating and refuses
-    /// writes (default false). A bad level is `InvalidInput` naming `levels`;
-    /// an unknown key or another shape names `options`.
+    /// writes (default false); `key_hex` the deployment key (16 to 64 bytes) in hex
+    /// ([`StoreOptions::key`]). A bad level is `InvalidInput` naming `levels`, a key
+    /// that is not hex or of another length names `key_hex` (the message never shows
+    /// it); an unknown key or another shape names `options`.
     pub fn from_json(json: &str) -> Result<StoreOptions> {
-        let shape: StoreShape = object(json, "options", false)?;
+        // Options that may hold a key are never echoed.
+        let shape: StoreShape = object(json, "options", json.contains("key_hex"))?;
+        let key = shape
+            .key_hex
+            .map(|hex| crate::store::key_from_hex(&zeroize::Zeroizing::new(hex)))
+            .transpose()?;
         let levels = shape
             .levels
             .map(|levels| {
@@ -362,6 +371,7 @@ impl StoreOptions {
             utc_offset_minutes: shape.utc_offset_minutes,
             actor: shape.actor,
             read_only: shape.read_only.unwrap_or(false),
+            key,
         })
     }
 }

@@ -362,6 +362,18 @@ shapes! {
         "rules": "the assessment_rules used",
         "rows": "one per child, best first: {\"unit\", \"name\", \"rank\", \"score\", \"items\"} with items the per-target scores",
     }
+    STORE_INFO = "store_info", "what a store is." {
+        "path": "the file's path as given when it was opened (:memory: for an in-memory store)",
+        "keyed": "true when ID numbers and phones are sealed with a deployment key (SM4) and the audit chain is keyed; false when they are in clear",
+        "schema_version": "the file's schema version",
+        "library_schema_version": "the newest schema version this library writes",
+        "application_id": "the file's PRAGMA application_id (0x57474745 for a wangge store)",
+        "read_only": "true when the store was opened read-only",
+        "levels": "the deployment's levels, root first: {\"name\", \"code_len\"}",
+        "utc_offset_minutes": "the deployment's offset from UTC in minutes",
+        "actor": "who writes through this handle",
+        "scope": "the root of this handle's scope; null for an unrestricted handle",
+    }
     AUDIT_VERIFICATION = "audit_verification", "whether the audit chain is intact." {
         "ok": "true when no record was changed or removed",
         "records": "how many records were checked",
@@ -404,6 +416,7 @@ shapes! {
         "actor": "who writes through the handle; default system",
         "utc_offset_minutes": "the deployment's time zone; default 480; only when the store is created",
         "read_only": "open an existing store without migrating it, refusing every write (PermissionDenied); default false",
+        "key_hex": "the deployment key, 16 to 64 bytes as 32 to 128 hex digits; never stored in the file; a keyed store opened without it or with another is refused (PermissionDenied), untouched",
     }
     NEW_UNIT = "new_unit", "input: a unit to add." {
         "code": "its code",
@@ -532,6 +545,7 @@ pub const RESULTS: &[Shape] = &[
     SUBMISSION,
     ASSESSMENT_RULES,
     ASSESSMENT,
+    STORE_INFO,
     AUDIT_VERIFICATION,
     AUDIT_RECORD,
     VISIT_RULE,

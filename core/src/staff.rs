@@ -8,6 +8,7 @@ use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::privacy::mask_phone;
 use crate::store::Store;
+use crate::store::keys::Field;
 
 /// A role a staff member holds on a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -146,9 +147,12 @@ impl Store {
                     "staff id {staff_id} already exists"
                 )));
             }
+            let sealed = self
+                .vault()
+                .seal(Field::StaffPhone, staff_id.as_bytes(), phone)?;
             w.tx.execute(
                 "INSERT INTO staff (staff_id, name, phone) VALUES (?1, ?2, ?3)",
-                params![staff_id, name, phone],
+                params![staff_id, name, sealed],
             )?;
             w.audit(
                 "add_staff",
@@ -187,11 +191,14 @@ impl Store {
     fn staff_with_phone(&self, staff_id: &str) -> Result<(Staff, Option<String>)> {
         check_staff_id(staff_id)?;
         let conn = self.conn()?;
-        let (name, phone): (String, Option<String>) = conn
+        let (name, phone): (String, Option<rusqlite::types::Value>) = conn
             .prepare_cached("SELECT name, phone FROM staff WHERE staff_id = ?1")?
             .query_row([staff_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| Error::not_found("staff", staff_id))?;
+        let phone = self
+            .vault()
+            .open(Field::StaffPhone, staff_id.as_bytes(), phone)?;
         if let Some(root) = &self.access.root {
             let units: Vec<String> = conn
                 .prepare_cached("SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1")?

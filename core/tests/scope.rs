@@ -638,6 +638,7 @@ fn every_method_refuses_the_outside_and_changes_nothing() {
             denied,
             Box::new(|s| s.set_assessment_rules_json("[]", None)),
         ),
+        ("rekey", denied, Box::new(|s| s.rekey(b"0123456789abcdef"))),
         ("close", denied, Box::new(Store::close)),
     ];
     let before = dump(&path);

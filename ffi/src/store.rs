@@ -75,8 +75,12 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// `options_json` may be NULL, or a JSON object with any of `"levels"` (an array of
 /// `[name, code_length]` pairs, root level first, `null` length for free-form codes; only
 /// when the store is created), `"actor"` (who writes through this handle, default
-/// `"system"`), `"utc_offset_minutes"` (default 480) and `"read_only"` (open an existing
-/// store without migrating it; every write is then `WG_PERMISSION_DENIED`). A SQLite file
+/// `"system"`), `"utc_offset_minutes"` (default 480), `"read_only"` (open an existing
+/// store without migrating it; every write is then `WG_PERMISSION_DENIED`) and
+/// `"key_hex"` (the deployment key, 16 to 64 bytes in hex, never stored in the file: ID
+/// numbers and phones are then sealed with SM4; a keyed store opened without its key or
+/// with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
+/// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`). A SQLite file
 /// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched. On
 /// failure the message is readable with `wg_last_error(NULL, ...)` on the same thread.
 ///
@@ -147,6 +151,36 @@ pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_
     let message = last(h).unwrap_or_default();
     out.put(&message.to_string_lossy());
     wg_status::WG_OK
+}
+
+/// Seals the store with the deployment key `key_hex` (16 to 64 bytes in hex): a store
+/// without a key becomes keyed, a keyed store changes its key. Every ID number and phone
+/// is re-sealed, every blind index recomputed and the audit chain re-keyed in one
+/// transaction, audited; on failure nothing changes. From then on the store opens only
+/// with the new key. Bad hex or length is `WG_INVALID_INPUT` naming `key_hex`; a scoped or
+/// read-only handle is `WG_PERMISSION_DENIED`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_store_rekey(
+    store: *const wg_store,
+    key_hex: *const c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let key = zeroize::Zeroizing::new(wangge::key_from_hex(arg!(key_hex))?);
+        Ok(store.rekey(&key)?)
+    })
+}
+
+/// Writes to `*out_json` what the store is: `{"path", "keyed", "schema_version",
+/// "library_schema_version", "application_id", "read_only", "levels",
+/// "utc_offset_minutes", "actor", "scope"}`.
+///
+/// JSON result: a `store_info`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_store_info(
+    store: *const wg_store,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| out!(out_json).json(&store.info()?))
 }
 
 /// Recomputes the audit chain and writes to `*out_json` an object

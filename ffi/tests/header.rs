@@ -271,6 +271,7 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::ASSESSMENT_RULES, assessment_rules));
     let reporting = s.reporting_rules(None).unwrap()[0].to_json();
     out.push((shapes::REPORTING_RULE, reporting));
+    out.push((shapes::STORE_INFO, json(&s.info().unwrap())));
     out.push((shapes::AUDIT_VERIFICATION, json(&s.verify_audit().unwrap())));
     out.push((shapes::AUDIT_RECORD, json(&s.audit_log(0, 1).unwrap()[0])));
     let first_rule = |text: String| serde_json::from_str::<Value>(&text).unwrap()[0].clone();

@@ -169,6 +169,7 @@ CALLS = [
     ("set_ledger_rules", DENIED, lambda t, i: t.set_ledger_rules({})),
     ("set_reporting_rules", DENIED, lambda t, i: t.set_reporting_rules([])),
     ("set_assessment_rules", DENIED, lambda t, i: t.set_assessment_rules([])),
+    ("rekey", DENIED, lambda t, i: t.rekey(b"0123456789abcdef")),
 ]
 
 # Methods that name nothing a scope could reach outside of: the handle itself, what is
@@ -178,7 +179,7 @@ NOTHING_OUTSIDE = {
     "close", "closed", "actor", "scope_root", "levels", "today", "audit_log", "add_staff",
     "tag_kinds", "visit_rules", "quota_rules", "patrol_rules", "ledger_rules",
     "reporting_rules", "assessment_rules", "add_working_days", "working_days_between",
-    "calendar_years", "import_households", "tick",
+    "calendar_years", "import_households", "tick", "info",
 }
 
 

@@ -258,6 +258,7 @@ def samples():
             store.piles(grid, "2024-W10"),
             store.audit_log()[0],
             store.verify_audit(),
+            store.info(),
         ]
     return {type(v).__name__: v for v in values}
 

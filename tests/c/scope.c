@@ -230,6 +230,7 @@ void test_scope_holds_on_every_path(void) {
   EXPECT(t, wg_ledger_rules_set(t, "{}", NULL), denied, NULL);
   EXPECT(t, wg_reporting_rules_set(t, "[]", NULL), denied, NULL);
   EXPECT(t, wg_assessment_rules_set(t, "[]", NULL), denied, NULL);
+  EXPECT(t, wg_store_rekey(t, "000102030405060708090a0b0c0d0e0f"), denied, NULL);
   EXPECT(t, wg_store_close(t), denied, NULL);
   /* Imports: a row naming a household or an ID number registered outside is refused. */
   const char *rows =

@@ -301,9 +301,13 @@ impl Store {
                 None
             };
             // In skip-invalid mode the rows written are not all the good rows.
-            let mut writer = ImportWriter::new(&w.tx, on, !streaming)?;
+            let mut writer = ImportWriter::new(&w.tx, on, !streaming, self.vault())?;
             // A scoped handle also checks each good row against the registry it may touch.
-            let mut scope_check = self.access.root.as_deref().map(|root| ScopeCheck::new(root, on));
+            let mut scope_check = self
+                .access
+                .root
+                .as_deref()
+                .map(|root| ScopeCheck::new(root, on, self.vault()));
             let (bad_households, digest) = std::thread::scope(|scope| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch<'_>>>(8);
                 // Written batches go back to be freed off the writing thread.

@@ -2,6 +2,8 @@
 //! its subtree. A row naming a household, or an ID number, registered outside is a
 //! per-row error; without this, an import would move them (residents and all) inside.
 
+use std::sync::Arc;
+
 use foldhash::HashMap;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -11,6 +13,7 @@ use crate::date::{self, Date};
 use crate::error::Result;
 use crate::id_number::mask_id_number;
 use crate::registry::{latest_unit, place_on};
+use crate::store::keys::Vault;
 use crate::store::path_contains;
 use crate::units::spans_of;
 
@@ -20,14 +23,17 @@ pub(super) struct ScopeCheck<'r> {
     on: Date,
     /// Whether each household looked up so far is registered outside the scope.
     outside: HashMap<String, bool>,
+    /// How ID numbers are looked up (their blind index in a keyed store).
+    vault: Arc<Vault>,
 }
 
 impl<'r> ScopeCheck<'r> {
-    pub(super) fn new(root: &'r str, on: Date) -> Self {
+    pub(super) fn new(root: &'r str, on: Date, vault: Arc<Vault>) -> Self {
         ScopeCheck {
             root,
             on,
             outside: HashMap::default(),
+            vault,
         }
     }
 
@@ -52,7 +58,7 @@ impl<'r> ScopeCheck<'r> {
         if let Some(number) = &valid.id_number {
             let household: Option<String> = conn
                 .prepare_cached("SELECT household_id FROM resident WHERE id_number = ?1")?
-                .query_row([number], |r| r.get(0))
+                .query_row([self.vault.id_lookup(number)], |r| r.get(0))
                 .optional()?;
             if let Some(household) = household
                 && self.household_outside(conn, &household)?

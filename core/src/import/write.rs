@@ -10,12 +10,15 @@ use crate::date::{self, Date, FOREVER};
 use crate::error::Result;
 use crate::registry::relation_name;
 use crate::snapshot::PATCH_LIMIT;
+use crate::store::keys::{Field, Vault};
 
 /// Writes checked rows: households inserted or updated, residents inserted or updated,
 /// with their tags. A new household or resident is one row (its place or membership is on
 /// it); a changed one keeps its earlier place or membership as history.
 pub(super) struct ImportWriter<'t> {
     tx: &'t rusqlite::Transaction<'t>,
+    /// How ID numbers and phones are written: in clear or sealed.
+    vault: std::sync::Arc<Vault>,
     on: i64,
     insert_household: rusqlite::CachedStatement<'t>,
     insert_resident: rusqlite::CachedStatement<'t>,
@@ -37,9 +40,15 @@ pub(super) struct ImportWriter<'t> {
 }
 
 impl<'t> ImportWriter<'t> {
-    pub(super) fn new(tx: &'t rusqlite::Transaction<'t>, on: Date, digest: bool) -> Result<Self> {
+    pub(super) fn new(
+        tx: &'t rusqlite::Transaction<'t>,
+        on: Date,
+        digest: bool,
+        vault: std::sync::Arc<Vault>,
+    ) -> Result<Self> {
         Ok(ImportWriter {
             tx,
+            vault,
             on: date::to_sql(on),
             // Inserts step aside for an existing row: a new row (the common case) costs one
             // index descent instead of a lookup and then an insert.
@@ -49,8 +58,8 @@ impl<'t> ImportWriter<'t> {
             )?,
             insert_resident: tx.prepare_cached(
                 "INSERT INTO resident (name, id_number, id_upgraded, birth_date, sex, phone, hukou, employer,
-                                       household_id, relation, member_since)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id_number) DO NOTHING",
+                                       household_id, relation, member_since, id_sealed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id_number) DO NOTHING",
             )?,
             insert_tag: tx.prepare_cached(
                 "INSERT INTO tag (household_id, resident_id, tag, start, end_day) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -148,19 +157,26 @@ impl<'t> ImportWriter<'t> {
         } else {
             None
         };
+        let (id_lookup, id_sealed) = if by_name.is_none() {
+            self.vault.seal_id(c.id_number.as_deref())?
+        } else {
+            (None, None)
+        };
+        let phone = self.vault.seal(Field::ResidentPhone, b"", opt(row.phone))?;
         let added = by_name.is_none()
             && self.insert_resident.execute(params![
                 row.name,
-                c.id_number,
+                id_lookup,
                 c.upgraded,
                 c.birth_date,
                 c.sex,
-                opt(row.phone),
+                phone,
                 opt(row.hukou),
                 opt(row.employer),
                 hid,
                 relation,
-                since
+                since,
+                id_sealed
             ])? == 1;
         let resident_id = if added {
             self.inserted += 1;
@@ -168,10 +184,10 @@ impl<'t> ImportWriter<'t> {
         } else {
             let id = match (by_name, c.id_number.as_deref()) {
                 (Some(id), _) => id,
-                (None, number) => self
+                (None, _) => self
                     .tx
                     .prepare_cached("SELECT resident_id FROM resident WHERE id_number = ?1")?
-                    .query_row([number], |r| r.get(0))?,
+                    .query_row([&id_lookup], |r| r.get(0))?,
             };
             self.tx
                 .prepare_cached(
@@ -180,7 +196,7 @@ impl<'t> ImportWriter<'t> {
                 .execute(params![
                     id,
                     row.name,
-                    opt(row.phone),
+                    phone,
                     opt(row.hukou),
                     opt(row.employer)
                 ])?;

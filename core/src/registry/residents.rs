@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::id_number::{Sex, mask_id_number, parse_id_number};
 use crate::privacy::mask_phone;
 use crate::store::Store;
+use crate::store::keys::{Field, Vault};
 
 use super::tags::{MEMBERS_ON, check_tag, insert_tag, tag_kinds};
 use super::{NewResident, Resident, check_phone, check_text, relation_name};
@@ -101,23 +102,27 @@ impl Store {
             w.tx.prepare_cached("SELECT start FROM household WHERE household_id = ?1")?
                 .query_row([household_id], |r| r.get(0))?;
         let start_sql = start.map_or(household_start, date::to_sql);
+        let vault = self.vault();
+        let (id_lookup, id_sealed) = vault.seal_id(id.as_ref().map(|i| i.number.as_str()))?;
+        let phone = vault.seal(Field::ResidentPhone, b"", resident.phone.as_deref())?;
         w.tx.prepare_cached(
             "INSERT INTO resident (name, id_number, id_upgraded, birth_date, sex, phone, hukou, employer,
-                                   household_id, relation, member_since)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                   household_id, relation, member_since, id_sealed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             resident.name,
-            id.as_ref().map(|i| i.number.as_str()),
+            id_lookup,
             id.as_ref().is_some_and(|i| i.upgraded),
             id.as_ref().map(|i| date::to_sql(i.birth_date)),
             id.as_ref().map(|i| i.sex.as_str()),
-            resident.phone,
+            phone,
             resident.hukou,
             resident.employer,
             household_id,
             relation,
-            start_sql
+            start_sql,
+            id_sealed
         ])
         .map_err(|e| match &e {
             rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => Error::Conflict(
@@ -196,7 +201,13 @@ impl Store {
         let on = as_of.unwrap_or_else(|| self.today());
         let conn = self.conn()?;
         let household_id = self.resident_in_scope(&conn, resident_id, on)?;
-        let mut found = residents_of(&conn, &household_id, date::to_sql(on), Some(resident_id))?;
+        let mut found = residents_of(
+            &conn,
+            &self.vault(),
+            &household_id,
+            date::to_sql(on),
+            Some(resident_id),
+        )?;
         found
             .pop()
             .ok_or_else(|| Error::not_found("resident", resident_id))
@@ -207,7 +218,7 @@ impl Store {
         let on = as_of.unwrap_or_else(|| self.today());
         let conn = self.conn()?;
         self.household_in_scope(&conn, household_id, on)?;
-        residents_of(&conn, household_id, date::to_sql(on), None)
+        residents_of(&conn, &self.vault(), household_id, date::to_sql(on), None)
     }
 
     /// A resident's ID number and phone in clear. The read is recorded in the audit chain.
@@ -233,10 +244,16 @@ impl Store {
                 w.tx.prepare_cached("SELECT household_id FROM resident WHERE resident_id = ?1")?
                     .query_row([resident_id], |r| r.get(0))?;
             let unit = super::latest_unit(&w.tx, &household_id)?;
-            let clear: (Option<String>, Option<String>) = w
-                .tx
-                .prepare_cached("SELECT id_number, phone FROM resident WHERE resident_id = ?1")?
-                .query_row([resident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (lookup, sealed, phone) =
+                w.tx.prepare_cached(
+                    "SELECT id_number, id_sealed, phone FROM resident WHERE resident_id = ?1",
+                )?
+                .query_row([resident_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let vault = self.vault();
+            let clear = (
+                vault.open_id(lookup, sealed)?,
+                vault.open(Field::ResidentPhone, b"", phone)?,
+            );
             w.changes_no_household();
             w.audit(
                 "read_clear",
@@ -252,13 +269,15 @@ impl Store {
 /// Residents of one household on `on` (or just `only`), heads first.
 fn residents_of(
     conn: &Connection,
+    vault: &Vault,
     household_id: &str,
     on: i64,
     only: Option<i64>,
 ) -> Result<Vec<Resident>> {
     let mut stmt = conn.prepare_cached(&format!(
         "WITH m AS ({MEMBERS_ON})
-         SELECT r.resident_id, r.name, r.id_number, r.id_upgraded, r.sex, r.phone, r.hukou, r.employer, m.relation
+         SELECT r.resident_id, r.name, r.id_number, r.id_upgraded, r.sex, r.phone, r.hukou, r.employer, m.relation,
+                r.id_sealed
          FROM m JOIN resident r ON r.resident_id = m.resident_id
          WHERE ?3 IS NULL OR r.resident_id = ?3"
     ))?;
@@ -270,13 +289,16 @@ fn residents_of(
             resident_id: row.get(0)?,
             household_id: household_id.to_owned(),
             name: row.get(1)?,
-            id_number: row
-                .get::<_, Option<String>>(2)?
+            id_number: vault
+                .open_id(row.get(2)?, row.get(9)?)?
                 .as_deref()
                 .map(mask_id_number),
             id_upgraded: row.get(3)?,
             sex: sex.map(|s| if s == "male" { Sex::Male } else { Sex::Female }),
-            phone: row.get::<_, Option<String>>(5)?.as_deref().map(mask_phone),
+            phone: vault
+                .open(Field::ResidentPhone, b"", row.get(5)?)?
+                .as_deref()
+                .map(mask_phone),
             hukou: row.get(6)?,
             employer: row.get(7)?,
             relation: row.get(8)?,

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use chrono::FixedOffset;
@@ -15,12 +15,17 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub(crate) mod audit;
 mod cache;
+mod info;
+pub(crate) mod keys;
 mod migrate;
+mod rekey;
 mod schema;
 mod write;
 
 pub use audit::{AuditRecord, AuditVerification};
 pub(crate) use cache::{Derived, lock};
+pub use info::StoreInfo;
+pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{About, Changes, VisitFact, Write};
 
@@ -28,13 +33,14 @@ use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
 use cache::Slots;
+use keys::Vault;
 use migrate::{identify, migrate};
 use schema::LATEST;
 
 /// How a new store is set up. Options that describe the deployment (levels, offset) only
 /// apply when the file is created; opening an existing store with different ones is a
 /// `Conflict`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StoreOptions {
     /// The deployment's level kinds; default county, township, community, grid, building.
     pub levels: Option<Levels>,
@@ -45,6 +51,25 @@ pub struct StoreOptions {
     /// Opens an existing store without migrating it; every write through it is then
     /// `PermissionDenied`. Default false.
     pub read_only: bool,
+    /// The deployment key (16 to 64 bytes), never written to the file. A new store opened
+    /// with one is keyed: ID numbers and phones are sealed with SM4 and found by a keyed
+    /// blind index (see the `keys` module). A keyed store opened without its key or with
+    /// another one, and a store without a key opened with one, are refused
+    /// (`PermissionDenied`) and left untouched; [`Store::rekey`] keys a store or changes
+    /// its key. The store wipes its own copy from memory once it is open.
+    pub key: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("levels", &self.levels)
+            .field("utc_offset_minutes", &self.utc_offset_minutes)
+            .field("actor", &self.actor)
+            .field("read_only", &self.read_only)
+            .field("key", &self.key.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// The `PRAGMA application_id` of every wangge store ("WGGE"): a SQLite file without it
@@ -67,6 +92,11 @@ struct Shared {
     config: Config,
     /// Opened read-only: every write is refused.
     read_only: bool,
+    /// The file's path as given (`:memory:` for an in-memory store).
+    path: String,
+    /// How ID numbers and phones are kept: in clear or sealed with the deployment key.
+    /// Replaced only by [`Store::rekey`], while it holds the connection.
+    vault: RwLock<Arc<Vault>>,
     /// What is kept in memory, derived from the database.
     slots: Slots,
 }
@@ -104,8 +134,12 @@ impl Store {
     ///
     /// A file written by a newer version of the library, a SQLite file that is not a
     /// wangge store, or a file that is not SQLite at all is refused and left untouched.
-    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
+    pub fn open_with(path: impl AsRef<Path>, mut options: StoreOptions) -> Result<Self> {
         let path = path.as_ref();
+        let key = options.key.take().map(zeroize::Zeroizing::new);
+        if let Some(key) = &key {
+            keys::check_key(key)?;
+        }
         let in_memory = path.as_os_str() == ":memory:";
         if in_memory && options.read_only {
             return Err(Error::invalid(
@@ -141,6 +175,7 @@ impl Store {
             )));
         }
         let (version, stamped) = identify(&conn, path)?;
+        let (vault, new_key) = unlock(&conn, path, version, key.as_deref().map(Vec::as_slice))?;
         if options.read_only && (version < LATEST || !stamped) {
             return Err(Error::Storage(format!(
                 "{} is not a wangge store of the current schema (version {version} of {LATEST}): \
@@ -164,7 +199,7 @@ impl Store {
         if !options.read_only {
             migrate(&conn, version, stamped, crate::AFTER_MIGRATIONS)?;
         }
-        let config = load_or_create_config(&conn, &options)?;
+        let config = load_or_create_config(&conn, &options, new_key.as_ref())?;
         let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
         check_actor(&actor)?;
         Ok(Store {
@@ -173,6 +208,8 @@ impl Store {
                 closed: AtomicBool::new(false),
                 config,
                 read_only: options.read_only,
+                path: path.to_string_lossy().into_owned(),
+                vault: RwLock::new(Arc::new(vault)),
                 slots: Slots::default(),
             }),
             access: Access { actor, root: None },
@@ -260,6 +297,17 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How this store keeps ID numbers and phones (in clear or sealed).
+    pub(crate) fn vault(&self) -> Arc<Vault> {
+        Arc::clone(
+            &self
+                .shared
+                .vault
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -386,7 +434,45 @@ pub(crate) fn check_actor(actor: &str) -> Result<()> {
     Ok(())
 }
 
-fn load_or_create_config(conn: &Connection, options: &StoreOptions) -> Result<Config> {
+/// The vault of the store at `path` of schema `version`, for the key given (if any),
+/// checked before anything is written: a keyed store needs its own key, and a store
+/// without a key takes none (`PermissionDenied`; [`Store::rekey`] keys it). For a new
+/// store with a key, also the key material to write with its configuration.
+fn unlock(
+    conn: &Connection,
+    path: &Path,
+    version: i64,
+    key: Option<&[u8]>,
+) -> Result<(Vault, Option<keys::KeyMeta>)> {
+    let stored = if version > 0 {
+        keys::read_meta(conn)?
+    } else {
+        None
+    };
+    let place = path.display().to_string();
+    match (stored, key) {
+        (None, None) => Ok((Vault::clear(), None)),
+        (Some(meta), Some(key)) => Ok((Vault::unlock(key, &meta, &place)?, None)),
+        (Some(_), None) => Err(Error::PermissionDenied(format!(
+            "{place} is encrypted with a deployment key: open it with its key; it was not opened or changed"
+        ))),
+        (None, Some(_)) if version > 0 => Err(Error::PermissionDenied(format!(
+            "{place} has no deployment key: open it without one and call rekey to encrypt it; \
+             it was not opened or changed"
+        ))),
+        (None, Some(key)) => {
+            let vault = Vault::fresh(key)?;
+            let meta = vault.meta();
+            Ok((vault, meta))
+        }
+    }
+}
+
+fn load_or_create_config(
+    conn: &Connection,
+    options: &StoreOptions,
+    new_key: Option<&keys::KeyMeta>,
+) -> Result<Config> {
     let get = |key: &str| -> Result<Option<String>> {
         Ok(conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -403,6 +489,9 @@ fn load_or_create_config(conn: &Connection, options: &StoreOptions) -> Result<Co
             "INSERT INTO meta (key, value) VALUES ('levels', ?1), ('utc_offset_minutes', ?2)",
             [levels_json, minutes.to_string()],
         )?;
+        if let Some(meta) = new_key {
+            keys::write_meta(conn, meta)?;
+        }
         return Ok(Config { levels, offset });
     };
     let levels: Levels = serde_json::from_str(&stored_levels)

@@ -421,6 +421,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE audit ADD COLUMN unit_path TEXT;
     ",
+    // 11: a keyed store (see store/keys.rs) keeps a resident's ID number sealed here and
+    // its blind index in `id_number`; phones there and in `staff` are sealed in place.
+    r"
+    ALTER TABLE resident ADD COLUMN id_sealed BLOB;
+    ",
 ];
 
 /// The schema version this library writes.

@@ -76,7 +76,7 @@ impl Store {
         Ok(value)
     }
 
-    fn write_on<T>(
+    pub(super) fn write_on<T>(
         &self,
         conn: &mut Connection,
         body: impl FnOnce(&mut Write<'_>) -> Result<T>,
@@ -88,6 +88,7 @@ impl Store {
             )));
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        super::keys::check_current(&tx, &self.vault())?;
         let audit = AuditWriter::load(&tx)?;
         let now = Utc::now().with_timezone(&self.shared.config.offset);
         let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, false);

@@ -28,8 +28,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyBytes, PyTuple};
 use wangge::{Date, StoreOptions};
+use zeroize::Zeroizing;
 
 use crate::args::{Int, Text};
 use crate::convert::{input_json, object_json, repr_text};
@@ -136,9 +137,13 @@ impl Store {
     /// `":memory:"`. `levels` (a list of `(name, code length or None)` pairs, root first)
     /// and `utc_offset_minutes` are fixed when the store is created; `actor` is who writes
     /// through this handle. `read_only` opens an existing store without migrating it and
-    /// refuses every write with `PermissionDenied`.
+    /// refuses every write with `PermissionDenied`. `key` (bytes, 16 to 64) is the
+    /// deployment key, never written to the file: a new store opened with one keeps ID
+    /// numbers and phones sealed (SM4); a keyed store opened without its key or with
+    /// another, or a store without a key opened with one, raises `PermissionDenied` and is
+    /// left untouched (`rekey()` keys a store).
     #[new]
-    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False)")]
+    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false, key=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None)")]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -146,15 +151,17 @@ impl Store {
         actor: Text<'_>,
         utc_offset_minutes: Option<Int>,
         read_only: bool,
+        key: Option<Bound<'_, PyBytes>>,
     ) -> PyResult<Self> {
         let actor: &str = actor.0;
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
-        let options = py_result(StoreOptions::from_json(&object_json([
+        let mut options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
             ("actor", actor.into()),
             ("utc_offset_minutes", utc_offset_minutes.map(|n| n.0).into()),
             ("read_only", read_only.into()),
         ])))?;
+        options.key = key.map(|k| k.as_bytes().to_vec());
         let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
         Ok(Store::wrap(store))
     }
@@ -251,6 +258,23 @@ impl Store {
         self.with(py, |s| s.scope(code, actor)).map(Store::wrap)
     }
 
+    /// Seals the store with `new_key` (bytes, 16 to 64): a store without a key becomes
+    /// keyed, a keyed store changes its key. Every ID number and phone is re-sealed and
+    /// the audit chain re-keyed in one transaction, audited; on failure nothing changes.
+    /// From then on the store opens only with `new_key`. A scoped or read-only handle
+    /// raises `PermissionDenied`.
+    fn rekey(&self, py: Python<'_>, new_key: &Bound<'_, PyBytes>) -> PyResult<()> {
+        let key = Zeroizing::new(new_key.as_bytes().to_vec());
+        self.with(py, move |s| s.rekey(&key))
+    }
+
+    /// What the store is: its path, whether it is keyed, its schema version and
+    /// application id, whether it is read-only, the deployment's levels and UTC offset,
+    /// and this handle's actor and scope.
+    fn info(&self, py: Python<'_>) -> PyResult<StoreInfo> {
+        self.with(py, wangge::Store::info).map(StoreInfo::from)
+    }
+
     /// Recomputes the audit chain and reports whether any record was changed or removed.
     /// The chain is the whole deployment's: a scoped handle raises `PermissionDenied`.
     fn verify_audit(&self, py: Python<'_>) -> PyResult<AuditVerification> {
@@ -320,6 +344,33 @@ record! {
     }
 }
 
+record! {
+    /// What a store is: `Store.info()`.
+    pub struct StoreInfo(wangge::StoreInfo) as i, repr = all {
+        /// The file's path as given when it was opened (`:memory:` for an in-memory store).
+        path: &str = &i.path,
+        /// True when ID numbers and phones are sealed with a deployment key (SM4) and the
+        /// audit chain is keyed; false when they are in clear.
+        keyed: bool = i.keyed,
+        /// The file's schema version.
+        schema_version: i64 = i.schema_version,
+        /// The newest schema version this library writes.
+        library_schema_version: i64 = i.library_schema_version,
+        /// The file's `PRAGMA application_id` (0x57474745 for a wangge store).
+        application_id: i32 = i.application_id,
+        /// True when the store was opened read-only.
+        read_only: bool = i.read_only,
+        /// The deployment's levels, root first, as `(name, code length or None)` pairs.
+        levels: Vec<(String, Option<usize>)> = level_pairs(&i.levels),
+        /// The deployment's offset from UTC in minutes.
+        utc_offset_minutes: i32 = i.utc_offset_minutes,
+        /// Who writes through this handle.
+        actor: &str = &i.actor,
+        /// The root of this handle's scope, or `None` for an unrestricted handle.
+        scope: Option<&str> = i.scope.as_deref(),
+    }
+}
+
 #[pymethods]
 impl AuditVerification {
     fn __bool__(&self) -> bool {
@@ -332,6 +383,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Store>()?;
     m.add_class::<AuditRecord>()?;
     m.add_class::<AuditVerification>()?;
+    m.add_class::<StoreInfo>()?;
     units::register(m)?;
     staff::register(m)?;
     registry::register(m)?;
