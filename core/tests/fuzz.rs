@@ -422,6 +422,67 @@ fn dates_moments_and_working_days_give_typed_errors() {
     });
 }
 
+// --- Working-day calendars ---------------------------------------------------------------
+
+/// One line of a holiday arrangement: `YEAR NAME off FIRST[..LAST] [work DAYS]`, with
+/// years, dates and words valid or not.
+fn calendar_line() -> BoxedStrategy<String> {
+    let day = || {
+        prop_oneof![
+            3 => (1u32..=12, 1u32..=31).prop_map(|(m, d)| format!("{m:02}-{d:02}")),
+            1 => (year(), 0u32..=13, 0u32..=32).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+            1 => garbage(),
+        ]
+    };
+    let year = prop_oneof![3 => 2027i32..=2030, 1 => 1940i32..=10_001, 1 => any::<i32>()];
+    let word = prop_oneof![3 => Just("off".to_owned()), 1 => garbage()];
+    (
+        year,
+        prop_oneof![3 => Just("春节".to_owned()), 1 => garbage()],
+        word,
+        day(),
+        prop::option::of(day()),
+        prop::collection::vec(day(), 0..3),
+    )
+        .prop_map(|(y, name, off, first, last, work)| {
+            let mut line = format!("{y} {name} {off} {first}");
+            if let Some(last) = last {
+                line = format!("{line}..{last}");
+            }
+            if !work.is_empty() {
+                line = format!("{line} work {}", work.join(","));
+            }
+            line
+        })
+        .boxed()
+}
+
+#[test]
+fn calendar_text_loads_or_names_its_line() {
+    let (store, path) = county_file("calendar");
+    let text = prop_oneof![
+        3 => prop::collection::vec(calendar_line(), 0..4).prop_map(|lines| lines.join("\n")),
+        1 => garbage(),
+    ];
+    let cases = (
+        text,
+        2026i32..=2031,
+        1u32..=366,
+        prop_oneof![-400i64..400, any::<i64>()],
+    );
+    run(300, cases, |(text, y, n, count)| {
+        typed(wangge::Calendar::parse(&text));
+        if let Some(years) = typed(store.load_calendar(&text)) {
+            assert!(years.iter().all(|y| (1..=9999).contains(y)), "{years:?}");
+        }
+        let day = NaiveDate::from_yo_opt(y, n).unwrap_or(date::LAST_DATE);
+        typed(store.add_working_days(day, count));
+        typed(store.working_days_between(day, date::LAST_DATE));
+        typed(store.working_days_between(date::FIRST_DATE, day));
+    });
+    still_sound(store, &path);
+}
+
 // --- ID numbers and phones --------------------------------------------------------------
 
 #[test]

@@ -399,6 +399,59 @@ def test_dates_on_the_store_methods_that_take_them():
             attempt(store.visit_compliance, COMMUNITY, period)
             attempt(store.patrols, GRID, period)
             attempt(store.submission, GRID, period)
+            attempt(store.circular, COMMUNITY, period, "closure_rate", args["n"])
+            attempt(store.entries, COUNTY, None, None, None, None, None, period)
+            attempt(store.audit_log, args["n"], args["n"])
+
+        run()
+
+
+CALENDAR_DAY = Field(
+    st.builds(lambda m, d: f"{m:02d}-{d:02d}", st.integers(1, 12), st.integers(1, 28)),
+    st.one_of(
+        st.builds(_date_text, YEARS, st.integers(0, 13), st.integers(0, 32)),
+        st.builds(lambda m, d: f"{m:02d}-{d:02d}", st.integers(0, 13), st.integers(0, 32)),
+        GARBAGE_TEXT,
+    ),
+)
+
+
+@st.composite
+def calendar_line(draw):
+    """`YEAR NAME off FIRST[..LAST] [work DAYS]`, with at most one part odd."""
+    parts = draw(
+        call_args(
+            year=Field(st.integers(2027, 2030), st.one_of(st.integers(-10, 12000), GARBAGE_TEXT)),
+            name=Field(st.sampled_from(["春节", "国庆节"]), GARBAGE_TEXT),
+            off=Field(st.just("off"), GARBAGE_TEXT),
+            first=CALENDAR_DAY,
+            last=CALENDAR_DAY.maybe(),
+            work=Field(st.lists(CALENDAR_DAY.valid, max_size=2), st.lists(CALENDAR_DAY.odd, min_size=1, max_size=2)),
+        )
+    )
+    line = f"{parts['year']} {parts['name']} {parts['off']} {parts['first']}"
+    if parts["last"]:
+        line += f"..{parts['last']}"
+    if parts["work"]:
+        line += " work " + ",".join(parts["work"])
+    return line
+
+
+def test_calendar_text_loads_or_names_its_line():
+    with county_store() as store:
+
+        @fuzz(100)
+        @given(
+            text=st.one_of(st.lists(calendar_line(), max_size=3).map("\n".join), GARBAGE_TEXT),
+            day=st.dates(date(2026, 1, 1), date(2031, 12, 31)),
+            n=COUNT.any(),
+        )
+        def run(text, day, n):
+            years = attempt(store.load_calendar, text=text)
+            if ok(years):
+                assert all(1 <= y <= 9999 for y in years), years
+            attempt(store.add_working_days, day, n)
+            attempt(store.working_days_between, day, "9999-12-31")
 
         run()
 
@@ -637,6 +690,19 @@ def csv_bytes(draw):
         at = draw(st.integers(0, len(data)))
         data = data[:at] + draw(st.binary(max_size=8)) + data[at:]
     return data
+
+
+def test_import_rows_of_any_values():
+    with county_store() as store:
+
+        @fuzz(60)
+        @given(rows=st.lists(call_args(**CSV_FIELDS), max_size=4), mode=st.sampled_from(["all_or_nothing", "skip_invalid"]))
+        def run(rows, mode):
+            result = attempt(store.import_households, rows, mode, "2025-03-01")
+            if ok(result):
+                assert result.inserted >= 0
+
+        run()
 
 
 def test_csv_bytes_import_or_raise_a_wangge_error():
