@@ -7,6 +7,7 @@ well under a minute and fails the same way on every machine."""
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import sqlite3
 import tempfile
@@ -345,8 +346,12 @@ def mutated(draw, base):
 @given(text=PERIOD.any(), kind=KIND.any(), day=DAY.any())
 def test_periods_parse_and_move_or_raise_invalid_input(text, kind, day):
     period = attempt(wangge.Period.parse, text)
+    made = attempt(wangge.Period, text)
+    assert ok(made) == ok(period)
     if ok(period):
-        assert wangge.Period.parse(str(period)) == period
+        assert wangge.Period.parse(str(period)) == period == made
+        assert pickle.loads(pickle.dumps(period)) == period
+        assert (period < made) is False and period <= made
         assert FIRST <= period.first <= period.last <= LAST
         assert period.days >= 1
         for moved in (attempt(period.next), attempt(period.previous)):
