@@ -120,3 +120,44 @@ fn periods_live_in_the_years_0001_to_9999() {
         Period::parse("9999").unwrap()
     );
 }
+
+/// Found by fuzzing: December 9999 listed 9999-W52 among its weeks and a day of
+/// 9999-12-27..31 said it belonged to 9999-W52, a week that ends in the year 10000 and
+/// that `Period::parse` refuses.
+#[test]
+fn nesting_at_the_end_of_9999_stays_in_the_years_0001_to_9999() {
+    let texts =
+        |periods: Vec<Period>| -> Vec<String> { periods.iter().map(ToString::to_string).collect() };
+    let weeks = Period::parse("9999-12").unwrap().inside(PeriodKind::Week);
+    assert_eq!(
+        texts(weeks.unwrap()),
+        ["9999-W48", "9999-W49", "9999-W50", "9999-W51"]
+    );
+    for year_end in ["9999", "9999-H2", "9999-Q4"] {
+        let weeks = Period::parse(year_end)
+            .unwrap()
+            .inside(PeriodKind::Week)
+            .unwrap();
+        assert_eq!(weeks.last().unwrap().to_string(), "9999-W51", "{year_end}");
+    }
+    for day in ["9999-12-27", "9999-12-31"] {
+        let err = Period::parse(day)
+            .unwrap()
+            .belongs_to(PeriodKind::Week)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{day}");
+        assert!(err.to_string().starts_with("invalid period"), "{err}");
+        assert!(err.to_string().contains("9999-W52"), "{err}");
+        assert_eq!(
+            Period::parse(day)
+                .unwrap()
+                .belongs_to(PeriodKind::Month)
+                .unwrap(),
+            Period::parse("9999-12").unwrap()
+        );
+    }
+    let last_week = Period::parse("9999-12-26")
+        .unwrap()
+        .belongs_to(PeriodKind::Week);
+    assert_eq!(last_week.unwrap().to_string(), "9999-W51");
+}

@@ -120,7 +120,8 @@ pub unsafe extern "C" fn wg_period_contains(
 /// array of their texts: the days, months, quarters or half years inside it; the weeks
 /// that belong to it (whose Thursday falls in it: `2024-03` gives
 /// `["2024-W10","2024-W11","2024-W12","2024-W13"]`); a week's 7 days; `period` alone for
-/// its own kind. A kind longer than `period`, weeks of a day, or months, quarters or half
+/// its own kind. Only periods in the years 0001 to 9999 are listed (`9999-12` ends with
+/// `9999-W51`). A kind longer than `period`, weeks of a day, or months, quarters or half
 /// years of a week are `WG_INVALID_INPUT` naming `kind`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_inside(
@@ -139,7 +140,9 @@ pub unsafe extern "C" fn wg_period_inside(
 /// a week, the one holding its Thursday (`2025-W01` belongs to `2025-01`); for any other
 /// period, the one holding its first day (a day's `week` is its ISO week); `period` itself
 /// for its own kind. It is the period whose `wg_period_inside` lists `period`. A shorter
-/// kind is `WG_INVALID_INPUT` naming `kind`.
+/// kind is `WG_INVALID_INPUT` naming `kind`; belonging to a period with days outside the
+/// years 0001 to 9999 (a day of `9999-12-27`..`31` to the week `9999-W52`) is
+/// `WG_INVALID_INPUT` naming `period`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_period_belongs_to(
     period: *const c_char,

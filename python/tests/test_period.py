@@ -219,3 +219,13 @@ def test_the_week_of_9999_12_31_is_refused_naming_date():
     with pytest.raises(wangge.InvalidInput, match="^invalid date"):
         Period.containing("week", date(9999, 12, 31))
     assert Period.containing("year", date(9999, 12, 31)) == Period.parse("9999")
+
+
+def test_nesting_at_the_end_of_9999_stays_in_the_years_0001_to_9999():
+    """Found by fuzzing: 9999-W52 ends in the year 10000, so December 9999 does not list
+    it and a day of 9999-12-27..31 belongs to no week."""
+    weeks = [str(w) for w in Period("9999-12").inside("week")]
+    assert weeks == ["9999-W48", "9999-W49", "9999-W50", "9999-W51"]
+    with pytest.raises(wangge.InvalidInput, match=r"^invalid period .*9999-W52"):
+        Period("9999-12-31").belongs_to("week")
+    assert Period("9999-12-31").belongs_to("year") == Period("9999")

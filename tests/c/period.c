@@ -134,7 +134,12 @@ void test_periods(void) {
   EXPECT(NULL, wg_period_next("9999-W51", &text), WG_INVALID_INPUT, "9999-W51");
   EXPECT(NULL, wg_period_previous("0001-01-01", &text), WG_INVALID_INPUT, "0001-01-01");
   EXPECT(NULL, wg_period_containing("week", "9999-12-31", &text), WG_INVALID_INPUT, "date");
+  EXPECT(NULL, wg_period_belongs_to("9999-12-31", "week", &text), WG_INVALID_INPUT, "9999-W52");
   CHECK(json == NULL && text == NULL);
+  EXPECT(NULL, wg_period_inside("9999-12", "week", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "9999-W51") != NULL && strstr(json, "9999-W52") == NULL);
+  wg_string_free(json);
+  json = NULL;
   EXPECT(NULL, wg_period_previous("9999", &text), WG_OK, NULL);
   CHECK(text != NULL && strcmp(text, "9998") == 0);
   wg_string_free(text);

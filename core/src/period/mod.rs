@@ -250,8 +250,10 @@ impl Period {
     /// or half years whose days lie inside it; the weeks that belong to it (see the module
     /// documentation: those whose Thursday falls inside it, so 2024-03 is made of 2024-W10
     /// to 2024-W13, 2024-W09 being February's); a week's 7 days; for its own kind, itself
-    /// alone. A kind longer than the period, weeks of a day, or months, quarters or half
-    /// years of a week are `InvalidInput` naming `kind`.
+    /// alone. Only periods in the years 0001 to 9999 are listed, so December 9999 holds
+    /// 9999-W48 to 9999-W51 (9999-W52 ends in the year 10000). A kind longer than the
+    /// period, weeks of a day, or months, quarters or half years of a week are
+    /// `InvalidInput` naming `kind`.
     pub fn inside(self, kind: PeriodKind) -> Result<Vec<Period>> {
         if kind > self.kind {
             return Err(Error::invalid(
@@ -272,7 +274,10 @@ impl Period {
         }
         let mut periods = Vec::new();
         while period.deciding_day() <= last {
-            periods.push(period);
+            // The weeks of December 9999 include 9999-W52, which ends in the year 10000.
+            if period.in_range() {
+                periods.push(period);
+            }
             let next = period.unchecked_next();
             if next.first <= period.first {
                 break;
@@ -286,7 +291,9 @@ impl Period {
     /// (2025-W01 belongs to 2025-01 and 2025, though it starts on 2024-12-30); for any other
     /// period, the one holding its first day (a day's week is its ISO week); for its own
     /// kind, itself. It is the period whose [`Period::inside`] lists this one. A shorter
-    /// kind is `InvalidInput` naming `kind`.
+    /// kind is `InvalidInput` naming `kind`; a period belonging to one with days outside
+    /// the years 0001 to 9999 (a day of 9999-12-27..31 to the week 9999-W52) is
+    /// `InvalidInput` naming `period`.
     pub fn belongs_to(self, kind: PeriodKind) -> Result<Period> {
         if kind < self.kind {
             return Err(Error::invalid(
@@ -303,7 +310,19 @@ impl Period {
         if kind == self.kind {
             return Ok(self);
         }
-        Ok(Period::around(kind, self.deciding_day()))
+        let longer = Period::around(kind, self.deciding_day());
+        if longer.in_range() {
+            Ok(longer)
+        } else {
+            Err(Error::invalid(
+                "period",
+                self.to_string(),
+                format!(
+                    "its {} {longer} has days outside the years 0001 to 9999",
+                    kind.noun()
+                ),
+            ))
+        }
     }
 }
 

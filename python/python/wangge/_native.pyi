@@ -748,11 +748,14 @@ class Period:
     def previous(self) -> "Period": ...
     def inside(self, kind: _PeriodKind) -> list["Period"]:
         """The periods of kind that make up this one, in order; for weeks, those that
-        belong to it (2024-03 holds 2024-W10..2024-W13). A kind the period is not made
-        of raises InvalidInput naming kind."""
+        belong to it (2024-03 holds 2024-W10..2024-W13); only periods in the years 0001
+        to 9999 (9999-12 ends with 9999-W51). A kind the period is not made of raises
+        InvalidInput naming kind."""
     def belongs_to(self, kind: _PeriodKind) -> "Period":
         """The period of kind this one belongs to (a week: the one holding its
-        Thursday). A shorter kind raises InvalidInput naming kind."""
+        Thursday). A shorter kind raises InvalidInput naming kind; belonging to a
+        period with days outside the years 0001 to 9999 (9999-12-31 to the week
+        9999-W52) raises InvalidInput naming period."""
     def __reduce__(self) -> tuple[Callable[[str], "Period"], tuple[str]]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...

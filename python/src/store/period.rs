@@ -109,8 +109,9 @@ impl Period {
     /// The periods of `kind` that make up this one, in order: the days, months, quarters
     /// or half years inside it; the weeks that belong to it (whose Thursday falls in it,
     /// so `2024-03` holds `2024-W10` to `2024-W13`); a week's 7 days; itself for its own
-    /// kind. A kind longer than the period, weeks of a day, or months, quarters or half
-    /// years of a week raise `InvalidInput` naming `kind`.
+    /// kind; only periods in the years 0001 to 9999 (`9999-12` ends with `9999-W51`). A
+    /// kind longer than the period, weeks of a day, or months, quarters or half years of a
+    /// week raise `InvalidInput` naming `kind`.
     fn inside(&self, kind: Text<'_>) -> PyResult<Vec<Self>> {
         let kind: &str = kind.0;
         let kind = kind_arg(kind)?;
@@ -119,7 +120,9 @@ impl Period {
 
     /// The period of `kind` this one belongs to: for a week, the one holding its Thursday
     /// (`2025-W01` belongs to `2025-01`); for any other period, the one holding its first
-    /// day; itself for its own kind. A shorter kind raises `InvalidInput` naming `kind`.
+    /// day; itself for its own kind. A shorter kind raises `InvalidInput` naming `kind`;
+    /// belonging to a period with days outside the years 0001 to 9999 (a day of
+    /// `9999-12-27`..`31` to the week `9999-W52`) raises `InvalidInput` naming `period`.
     fn belongs_to(&self, kind: Text<'_>) -> PyResult<Self> {
         let kind: &str = kind.0;
         let kind = kind_arg(kind)?;
