@@ -71,7 +71,10 @@ pub use report::{
     SubmissionStatus, UnitScore, default_assessment_rules, default_reporting_rules,
 };
 pub use staff::{Assignment, Role, Staff};
-pub use store::{APPLICATION_ID, AuditRecord, AuditVerification, Store, StoreOptions};
+pub use store::{
+    APPLICATION_ID, AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS, Store,
+    StoreOptions,
+};
 pub use units::{NewUnit, Unit};
 pub use visits::{
     Channel, Compliance, DueVisit, NewVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,

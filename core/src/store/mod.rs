@@ -16,9 +16,11 @@ pub(crate) mod audit;
 mod cache;
 mod migrate;
 mod schema;
+pub(crate) mod seal;
 mod write;
 
-pub use audit::{AuditRecord, AuditVerification};
+pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
+use audit::Mac;
 pub(crate) use cache::{Derived, lock};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{Changes, VisitFact, Write};
@@ -59,7 +61,12 @@ pub(crate) struct Config {
 
 #[derive(Debug)]
 struct Shared {
+    /// Watches the rows the connection writes, to seal them; declared before `conn` so
+    /// that it is removed before the connection closes.
+    hook: seal::Hook,
     conn: Mutex<Connection>,
+    /// How the chain and the seals are computed.
+    mac: Mac,
     config: Config,
     /// Opened read-only: every write is refused.
     read_only: bool,
@@ -157,15 +164,28 @@ impl Store {
         // County-scale batches touch more pages than SQLite's default 2 MiB cache holds;
         // spilling them to the WAL mid-transaction costs more than the memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
+        let mac = chain_mac(&options);
+        let hook = seal::Hook::install(&conn, mac.clone());
         if !options.read_only {
-            migrate(&conn, version, stamped, crate::AFTER_MIGRATIONS)?;
+            let setup = |conn: &Connection| load_or_create_config(conn, &options).map(drop);
+            migrate(
+                &conn,
+                version,
+                stamped,
+                crate::AFTER_MIGRATIONS,
+                &mac,
+                &setup,
+            )?;
+            hook.watch(seal::shapes(&conn)?);
         }
         let config = load_or_create_config(&conn, &options)?;
         let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
         check_actor(&actor)?;
         Ok(Store {
             shared: Arc::new(Shared {
+                hook,
                 conn: Mutex::new(conn),
+                mac,
                 config,
                 read_only: options.read_only,
                 slots: Slots::default(),
@@ -219,9 +239,33 @@ impl Store {
         date::parse_moment("at", text, self.shared.config.offset)
     }
 
-    /// Recomputes the audit chain and reports whether any record was changed or removed.
+    /// Recomputes the audit chain and checks every fact against its seal: reports whether
+    /// any record was changed or removed, and every row (of any table, the schema and the
+    /// settings included) edited, deleted or inserted outside the library.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
-        audit::verify(&self.conn())
+        audit::verify(&self.conn(), &self.shared.mac, None)
+    }
+
+    /// [`Store::verify_audit`], and also proves that the chain still holds `head` (from
+    /// [`Store::audit_head`], kept elsewhere) unchanged at its place: a chain recomputed
+    /// or truncated by someone without the deployment key is caught.
+    pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
+        audit::verify(&self.conn(), &self.shared.mac, Some(head))
+    }
+
+    /// The newest record of the audit chain, to keep elsewhere (see
+    /// [`Store::verify_audit_since`]).
+    pub fn audit_head(&self) -> Result<AuditHead> {
+        audit::head(&self.conn())
+    }
+
+    /// How the chain and the seals are computed.
+    pub(crate) fn mac(&self) -> &Mac {
+        &self.shared.mac
+    }
+
+    pub(crate) fn hook(&self) -> &seal::Hook {
+        &self.shared.hook
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`.
@@ -280,6 +324,12 @@ impl Store {
             ))),
         }
     }
+}
+
+/// How a store opened with `options` computes its chain and seals: the one place that
+/// chooses. Without a deployment key, SM3.
+fn chain_mac(_options: &StoreOptions) -> Mac {
+    Mac::Sm3
 }
 
 /// True when `code` is one of the segments of `path`.

@@ -414,6 +414,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX entry_report ON entry(unit, category, books, reported, marks);
     ",
+    // 10: row seals (see seal/mod.rs): one per row of every fact table and per schema
+    // object, keyed by the row's rowid or primary key (an order-preserving encoding);
+    // the chain's bookkeeping (its head, one accumulator of seals per table) moves out of
+    // the sealed `meta` into `audit_state`; each audit record commits to the
+    // accumulators. The chain moves from SHA-256 to SM3 (store/migrate.rs reseals).
+    r"
+    CREATE TABLE seal (
+        tbl    TEXT NOT NULL,
+        key    BLOB NOT NULL,
+        digest BLOB NOT NULL,
+        PRIMARY KEY (tbl, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_state (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE audit ADD COLUMN seals TEXT NOT NULL DEFAULT '';
+    ",
 ];
 
 /// The schema version this library writes.

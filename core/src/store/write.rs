@@ -6,6 +6,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::Store;
 use super::audit::AuditWriter;
+use super::seal;
 use crate::error::{Error, Result};
 
 /// What a committed write changed, as plain data: what the store's derived data reads
@@ -85,6 +86,7 @@ impl Store {
                 self.access.actor
             )));
         }
+        self.hook().clear();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let audit = AuditWriter::load(&tx)?;
         let at = Utc::now()
@@ -99,9 +101,25 @@ impl Store {
         };
         let value = body(&mut write).map_err(Error::refused_by_trigger)?;
         let Write {
-            tx, audit, changes, ..
+            tx,
+            mut audit,
+            changes,
+            at,
+            actor,
         } = write;
-        audit.finish(&tx)?;
+        let (names, rows) = self.hook().take();
+        let wrote = !rows.is_empty();
+        let (seals, found) = seal::flush(&tx, self.mac(), &names, rows)?;
+        if let Some(first) = found.first() {
+            // Rows changed outside the library that this write changed again: their
+            // seals move on, but the chain keeps what was found.
+            let detail = seal::verify::found_detail(&found, found.len() as i64);
+            audit.append(seal::verify::FOUND, &first.table, &detail.to_string());
+        }
+        if wrote && audit.is_empty() {
+            audit.append("write", "", "{}");
+        }
+        audit.finish(&tx, self.mac(), &at, actor, &seals)?;
         tx.commit()?;
         self.shared.slots.note(&changes);
         Ok(value)
@@ -165,8 +183,7 @@ impl Write<'_> {
         target: &str,
         detail: &serde_json::Value,
     ) -> Result<()> {
-        let detail = detail.to_string();
-        self.audit
-            .append(&self.tx, &self.at, self.actor, action, target, &detail)
+        self.audit.append(action, target, &detail.to_string());
+        Ok(())
     }
 }
