@@ -59,10 +59,16 @@ fn populated(path: &PathBuf) -> Store {
             at("2025-03-12T09:00:00"),
         ))
         .unwrap();
-    store.sign_for(e.id, "W1", &at("2025-03-12T10:00:00")).unwrap();
+    store
+        .sign_for(e.id, "W1", &at("2025-03-12T10:00:00"))
+        .unwrap();
     let week = Period::parse("2025-W10").unwrap();
-    store.submit(GRID, week, &at("2025-03-10T10:00:00")).unwrap();
-    store.approve(GRID, week, &at("2025-03-11T10:00:00")).unwrap();
+    store
+        .submit(GRID, week, &at("2025-03-10T10:00:00"))
+        .unwrap();
+    store
+        .approve(GRID, week, &at("2025-03-11T10:00:00"))
+        .unwrap();
     let check = store.verify_audit().unwrap();
     assert!(check.ok, "{check:?}");
     assert!(check.problems.is_empty());
@@ -102,7 +108,9 @@ fn a_clean_store_verifies_after_every_kind_of_write_and_a_reopen() {
     assert!(check.ok, "{check:?}");
     assert_eq!(check.problems_total, 0);
     // Every write since moves the seals, and the chain still vouches for them.
-    store.move_household("H2", OTHER_GRID, d("2025-04-02")).unwrap();
+    store
+        .move_household("H2", OTHER_GRID, d("2025-04-02"))
+        .unwrap();
     store.end_household("H2", d("2025-05-01")).unwrap();
     let check = store.verify_audit().unwrap();
     assert!(check.ok, "{check:?}");
@@ -150,13 +158,23 @@ fn a_sealed_submissions_figures_edited_are_named() {
         "figures",
         "UPDATE submission SET report = replace(report, '\"households\":2', '\"households\":3')",
     );
-    named(&check, "submission", &format!("{GRID}/2025-W10/1"), "edited");
+    named(
+        &check,
+        "submission",
+        &format!("{GRID}/2025-W10/1"),
+        "edited",
+    );
 }
 
 #[test]
 fn a_deleted_approval_lock_is_named() {
     let check = tampered("lock", "DELETE FROM report_lock");
-    named(&check, "report_lock", &format!("{GRID}/2025-W10"), "deleted");
+    named(
+        &check,
+        "report_lock",
+        &format!("{GRID}/2025-W10"),
+        "deleted",
+    );
 }
 
 #[test]
@@ -235,7 +253,10 @@ fn the_head_kept_elsewhere_catches_a_recomputed_chain() {
     // public): the chain and the seals verify, the head kept elsewhere does not.
     recompute_chain(&path, "UPDATE audit SET actor = '别人' WHERE seq = 2");
     let store = Store::open(&path).unwrap();
-    assert!(store.verify_audit().unwrap().ok, "a recomputed chain fools a check without a head");
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "a recomputed chain fools a check without a head"
+    );
     let check = store.verify_audit_since(&head).unwrap();
     assert!(!check.ok);
     assert_eq!(check.first_bad, Some(head.seq));
@@ -248,7 +269,10 @@ fn the_head_kept_elsewhere_catches_a_truncated_chain() {
     let store = populated(&path);
     let head = store.audit_head().unwrap();
     drop(store);
-    recompute_chain(&path, &format!("DELETE FROM audit WHERE seq >= {}", head.seq - 1));
+    recompute_chain(
+        &path,
+        &format!("DELETE FROM audit WHERE seq >= {}", head.seq - 1),
+    );
     let store = Store::open(&path).unwrap();
     let check = store.verify_audit_since(&head).unwrap();
     assert!(!check.ok);
@@ -290,9 +314,22 @@ fn recompute_chain(path: &PathBuf, sql: &str) {
     let count = rows.len();
     let mut prev = "0".repeat(64);
     for (i, (seq, f)) in rows.into_iter().enumerate() {
-        let seals = if i + 1 == count { last_seals.clone() } else { f[5].clone() };
+        let seals = if i + 1 == count {
+            last_seals.clone()
+        } else {
+            f[5].clone()
+        };
         let mut h = Sm3::new();
-        for part in [&prev, &seq.to_string(), &f[0], &f[1], &f[2], &f[3], &f[4], &seals] {
+        for part in [
+            &prev,
+            &seq.to_string(),
+            &f[0],
+            &f[1],
+            &f[2],
+            &f[3],
+            &f[4],
+            &seals,
+        ] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }

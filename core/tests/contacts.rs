@@ -244,6 +244,11 @@ fn daily_and_weekly_patrol_rules_count_per_unit() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
         assert!(err.to_string().contains(field), "{bad}: {err}");
     }
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]
@@ -318,6 +323,11 @@ fn findings_stay_open_for_the_ledger_and_follow_the_tree() {
             .unwrap_err()
             .kind(),
         ErrorKind::PermissionDenied
+    );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
     );
 }
 

@@ -866,7 +866,11 @@ fn a_store_from_before_marks_gets_them_on_opening() {
     assert!(before[3].totals.ledger.received == 40);
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP INDEX entry_report; ALTER TABLE entry DROP COLUMN marks; PRAGMA user_version = 7;")
+        .execute_batch(
+            "DROP INDEX entry_report; ALTER TABLE entry DROP COLUMN marks;
+             DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
+             PRAGMA user_version = 7;",
+        )
         .unwrap();
     let store = Store::open(&path).unwrap();
     for (p, want) in periods.iter().zip(&before) {

@@ -169,7 +169,10 @@ impl AuditHead {
                 format!("an audit head is {{\"seq\", \"digest\", \"at\"}}: {e}"),
             )
         })?;
-        if head.seq < 0 || head.digest.len() != 64 || !head.digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if head.seq < 0
+            || head.digest.len() != 64
+            || !head.digest.bytes().all(|b| b.is_ascii_hexdigit())
+        {
             return Err(Error::invalid(
                 "since",
                 text,
@@ -354,8 +357,8 @@ pub(crate) fn check_chain(conn: &Connection, mac: &Mac, legacy: bool) -> Result<
     let mut prev = GENESIS.to_owned();
     let mut expected = 1;
     let (mut seals, mut at) = (String::new(), String::new());
-    let check = |bad: Option<(i64, String)>, seals: String, prev: String, last: i64, at| {
-        ChainCheck {
+    let check =
+        |bad: Option<(i64, String)>, seals: String, prev: String, last: i64, at| ChainCheck {
             records: head_seq,
             bad,
             seals,
@@ -364,8 +367,7 @@ pub(crate) fn check_chain(conn: &Connection, mac: &Mac, legacy: bool) -> Result<
                 digest: prev,
                 at,
             },
-        }
-    };
+        };
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         if seq != expected {
@@ -492,13 +494,28 @@ pub(crate) fn rechain(conn: &Connection, mac: &Mac, seals: &str) -> Result<()> {
     let mut prev = GENESIS.to_owned();
     let mut last = 0;
     let count = records.len();
-    let mut update = conn.prepare("UPDATE audit SET seq = ?2, hash = ?3, seals = ?4 WHERE seq = ?1")?;
-    for (i, (seq, [at, actor, action, target, detail, old_seals])) in records.into_iter().enumerate() {
+    let mut update =
+        conn.prepare("UPDATE audit SET seq = ?2, hash = ?3, seals = ?4 WHERE seq = ?1")?;
+    for (i, (seq, [at, actor, action, target, detail, old_seals])) in
+        records.into_iter().enumerate()
+    {
         // Records are renumbered without gaps: a gap was recorded before rechaining.
         let new_seq = i as i64 + 1;
-        let record_seals = if i + 1 == count { seals.to_owned() } else { old_seals };
+        let record_seals = if i + 1 == count {
+            seals.to_owned()
+        } else {
+            old_seals
+        };
         let hash = digest(
-            mac, &prev, new_seq, &at, &actor, &action, &target, &detail, &record_seals,
+            mac,
+            &prev,
+            new_seq,
+            &at,
+            &actor,
+            &action,
+            &target,
+            &detail,
+            &record_seals,
         );
         update.execute(params![seq, new_seq, hash, record_seals])?;
         prev = hash;
@@ -532,7 +549,9 @@ pub(crate) fn verify(
     let check = seals::facts(conn, mac)?;
     let mut found = check.found;
     seals::recorded(conn, &mut found)?;
-    if chain.head.seq > 0 && chain.bad.is_none() && chain.seals != seal::commitment(mac, &check.accs)
+    if chain.head.seq > 0
+        && chain.bad.is_none()
+        && chain.seals != seal::commitment(mac, &check.accs)
     {
         // The seal table no longer sums to what the chain committed to: name the tables
         // whose seals moved from the accumulators kept beside the head.
@@ -575,9 +594,11 @@ pub(crate) fn verify(
     Ok(AuditVerification {
         ok: problem.is_none(),
         records: chain.records,
-        first_bad: chain.bad.as_ref().map(|(seq, _)| *seq).or_else(|| {
-            since_problem.as_ref().and(since.map(|h| h.seq))
-        }),
+        first_bad: chain
+            .bad
+            .as_ref()
+            .map(|(seq, _)| *seq)
+            .or_else(|| since_problem.as_ref().and(since.map(|h| h.seq))),
         problem,
         problems: found.problems,
         problems_total: found.total,

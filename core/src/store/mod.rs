@@ -19,8 +19,8 @@ mod schema;
 pub(crate) mod seal;
 mod write;
 
-pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 use audit::Mac;
+pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{Changes, VisitFact, Write};

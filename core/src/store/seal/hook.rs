@@ -206,11 +206,11 @@ unsafe extern "C" fn on_preupdate(
         };
         let index = *index;
         // SAFETY: within the callback, for the columns SQLite reports.
-        let before = (op != ffi::SQLITE_INSERT)
-            .then(|| unsafe { row(db, &c.mac, shape, true, old_rowid) });
+        let before =
+            (op != ffi::SQLITE_INSERT).then(|| unsafe { row(db, &c.mac, shape, true, old_rowid) });
         // SAFETY: as above.
-        let after = (op != ffi::SQLITE_DELETE)
-            .then(|| unsafe { row(db, &c.mac, shape, false, new_rowid) });
+        let after =
+            (op != ffi::SQLITE_DELETE).then(|| unsafe { row(db, &c.mac, shape, false, new_rowid) });
         match (before, after) {
             (Some((old_key, old)), Some((new_key, new))) if old_key != new_key => {
                 c.changes.push(Change {

@@ -226,7 +226,9 @@ pub(crate) fn load_accumulators(conn: &Connection) -> Result<HashMap<String, Dig
     let mut stmt = conn.prepare_cached(
         "SELECT substr(key, 5), value FROM audit_state WHERE key > 'acc:' AND key < 'acc;'",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
     let mut out = HashMap::default();
     for row in rows {
         let (table, value) = row?;

@@ -40,7 +40,13 @@ type Next<'a> = Box<dyn FnMut() -> Result<Option<(Vec<u8>, Digest)>> + 'a>;
 
 /// Walks a table's rows and its seals, both in key order, reporting every difference;
 /// adds the seals to `acc`.
-fn merge(found: &mut Found, table: &str, mut ours: Next<'_>, mut sealed: Next<'_>, acc: &mut Digest) -> Result<()> {
+fn merge(
+    found: &mut Found,
+    table: &str,
+    mut ours: Next<'_>,
+    mut sealed: Next<'_>,
+    acc: &mut Digest,
+) -> Result<()> {
     let (mut a, mut b) = (ours()?, sealed()?);
     if let Some((_, d)) = &b {
         accumulate(acc, Some(d), None);
@@ -86,15 +92,27 @@ fn quoted(name: &str) -> String {
 /// rowid table (the rowid), then every column.
 fn scan_sql(shape: &Shape) -> String {
     if shape.rowid {
-        format!("SELECT rowid, * FROM {} ORDER BY rowid", quoted(&shape.name))
+        format!(
+            "SELECT rowid, * FROM {} ORDER BY rowid",
+            quoted(&shape.name)
+        )
     } else {
         let order: Vec<String> = shape.pk.iter().map(|c| (c + 1).to_string()).collect();
-        format!("SELECT * FROM {} ORDER BY {}", quoted(&shape.name), order.join(", "))
+        format!(
+            "SELECT * FROM {} ORDER BY {}",
+            quoted(&shape.name),
+            order.join(", ")
+        )
     }
 }
 
 /// The key and digest of the current row of a scan made by [`scan_sql`].
-fn row_seal(mac: &Mac, shape: &Shape, row: &rusqlite::Row<'_>, columns: usize) -> Result<(Vec<u8>, Digest)> {
+fn row_seal(
+    mac: &Mac,
+    shape: &Shape,
+    row: &rusqlite::Row<'_>,
+    columns: usize,
+) -> Result<(Vec<u8>, Digest)> {
     let mut key = Vec::with_capacity(16);
     let skip = usize::from(shape.rowid);
     if shape.rowid {
@@ -124,7 +142,12 @@ fn schema_rows(conn: &Connection, mac: &Mac) -> Result<Vec<(Vec<u8>, Digest)>> {
     };
     for pragma in ["application_id", "user_version"] {
         let value: i64 = conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))?;
-        rows.push(["pragma".into(), pragma.into(), String::new(), value.to_string()]);
+        rows.push([
+            "pragma".into(),
+            pragma.into(),
+            String::new(),
+            value.to_string(),
+        ]);
     }
     let mut out: Vec<(Vec<u8>, Digest)> = rows
         .iter()
@@ -175,7 +198,10 @@ pub(crate) fn facts(conn: &Connection, mac: &Mac) -> Result<FactsCheck> {
     let mut seal_stmt = conn.prepare("SELECT key, digest FROM seal WHERE tbl = ?1 ORDER BY key")?;
     let sealed_next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(Vec<u8>, Digest)>> {
         Ok(match rows.next()? {
-            Some(r) => Some((r.get(0)?, r.get::<_, Vec<u8>>(1)?.try_into().unwrap_or([0; 32]))),
+            Some(r) => Some((
+                r.get(0)?,
+                r.get::<_, Vec<u8>>(1)?.try_into().unwrap_or([0; 32]),
+            )),
             None => None,
         })
     };
@@ -204,7 +230,10 @@ pub(crate) fn facts(conn: &Connection, mac: &Mac) -> Result<FactsCheck> {
             continue;
         }
         let mut seals = seal_stmt.query([&table])?;
-        let mut ours = (table == SCHEMA).then(|| schema.iter().cloned()).into_iter().flatten();
+        let mut ours = (table == SCHEMA)
+            .then(|| schema.iter().cloned())
+            .into_iter()
+            .flatten();
         let acc = accs.entry(table.clone()).or_insert([0; 32]);
         merge(
             &mut found,
@@ -225,9 +254,8 @@ pub(crate) fn facts(conn: &Connection, mac: &Mac) -> Result<FactsCheck> {
 /// The problems recorded in the chain by earlier writes and migrations (outside changes
 /// they found and did not launder).
 pub(crate) fn recorded(conn: &Connection, found: &mut Found) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, action, detail FROM audit WHERE action IN (?1, ?2) ORDER BY seq",
-    )?;
+    let mut stmt = conn
+        .prepare("SELECT seq, action, detail FROM audit WHERE action IN (?1, ?2) ORDER BY seq")?;
     let mut rows = stmt.query(params![FOUND, BROKEN])?;
     while let Some(row) = rows.next()? {
         let (seq, action, detail): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
@@ -240,7 +268,11 @@ pub(crate) fn recorded(conn: &Connection, found: &mut Found) -> Result<()> {
         let listed = detail["found"].as_array().cloned().unwrap_or_default();
         for item in &listed {
             let text = |k: &str| item[k].as_str().unwrap_or("").to_owned();
-            found.add(&text("table"), text("row"), &format!("found_earlier:{}", text("problem")));
+            found.add(
+                &text("table"),
+                text("row"),
+                &format!("found_earlier:{}", text("problem")),
+            );
         }
         // Those found beyond the list are counted, not named.
         let total = detail["total"].as_i64().unwrap_or(listed.len() as i64);
@@ -293,7 +325,10 @@ pub(crate) fn reseal(conn: &Connection, before: Before<'_>, new: &Mac, at: &str)
     if let Some(old) = old {
         let check = facts(conn, old)?;
         let mut found = check.found;
-        if chain.head.seq > 0 && !chain.seals.is_empty() && chain.seals != commitment(old, &check.accs) {
+        if chain.head.seq > 0
+            && !chain.seals.is_empty()
+            && chain.seals != commitment(old, &check.accs)
+        {
             found.add("seal", "*".into(), "resealed");
         }
         if found.total > 0 {
