@@ -333,7 +333,7 @@ fn recompute_chain(path: &PathBuf, sql: &str) {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
-        let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let hash: String = hex(&h.finalize());
         conn.execute(
             "UPDATE audit SET hash = ?2, seals = ?3 WHERE seq = ?1",
             rusqlite::params![seq, hash, seals],
@@ -343,7 +343,107 @@ fn recompute_chain(path: &PathBuf, sql: &str) {
     }
     conn.execute(
         "UPDATE audit_state SET value = ?1 WHERE key = 'head'",
-        [format!("{}:{prev}", count)],
+        [format!("{count}:{prev}")],
     )
     .unwrap();
+}
+
+/// Turns the store at `path` back into one from before the seals: a SHA-256 chain with its
+/// head in `meta`, no seal tables. `alter` is applied to the chain after it is rehashed.
+fn as_before_the_seals(path: &PathBuf, alter: &str) {
+    use sha2::{Digest, Sha256};
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let rows: Vec<(i64, Vec<String>)> = conn
+        .prepare("SELECT seq, at, actor, action, target, detail FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                (1..=5).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = "0".repeat(64);
+    for (seq, f) in &rows {
+        let mut h = Sha256::new();
+        for part in [&prev, &seq.to_string(), &f[0], &f[1], &f[2], &f[3], &f[4]] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        let hash: String = hex(&h.finalize());
+        conn.execute(
+            "UPDATE audit SET hash = ?2 WHERE seq = ?1",
+            rusqlite::params![seq, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    // The seals are the newest migration: undo it.
+    conn.execute_batch(&format!(
+        "INSERT INTO meta (key, value) VALUES ('audit_head', '{}:{prev}');
+         DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
+         PRAGMA user_version = {};
+         {alter}",
+        rows.len(),
+        version - 1
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_store_from_before_the_seals_moves_to_sm3_and_seals_its_facts() {
+    let path = dir("legacy");
+    let records = populated(&path).audit_log(0, 1000).unwrap();
+    as_before_the_seals(&path, "");
+    let store = Store::open(&path).unwrap();
+    let check = store.verify_audit().unwrap();
+    assert!(check.ok, "{check:?}");
+    let after = store.audit_log(0, 1000).unwrap();
+    assert_eq!(
+        after.len(),
+        records.len(),
+        "nothing added to an intact chain"
+    );
+    for (a, b) in records.iter().zip(&after) {
+        assert_eq!(
+            (&a.action, &a.target, &a.detail),
+            (&b.action, &b.target, &b.detail)
+        );
+    }
+    // From now on its facts are sealed.
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("UPDATE visit SET day = day - 1")
+        .unwrap();
+    let check = Store::open(&path).unwrap().verify_audit().unwrap();
+    named(&check, "visit", "1", "edited");
+}
+
+#[test]
+fn a_store_whose_old_chain_was_broken_keeps_that_on_record() {
+    let path = dir("legacy-broken");
+    drop(populated(&path));
+    as_before_the_seals(&path, "UPDATE audit SET actor = '别人' WHERE seq = 3;");
+    let store = Store::open(&path).unwrap();
+    let check = store.verify_audit().unwrap();
+    named(&check, "audit", "3", "found_earlier:broken");
+    let log = store.audit_log(0, 1000).unwrap();
+    assert_eq!(log.last().unwrap().action, "audit_chain_broken");
+    // And it stays on record through later writes.
+    store.add_staff("W2", "李网格员", None).unwrap();
+    assert!(!store.verify_audit().unwrap().ok);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }

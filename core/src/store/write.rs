@@ -176,7 +176,9 @@ impl Write<'_> {
         self.actor
     }
 
-    /// Appends an audit record for this write.
+    /// Appends an audit record for this write (chained when the write commits; fallible
+    /// so that every caller already handles a chain that cannot be written).
+    #[allow(clippy::unnecessary_wraps)]
     pub(crate) fn audit(
         &mut self,
         action: &str,

@@ -311,8 +311,8 @@ pub(crate) fn flush(
         let (before, after) = (first.before, last.after);
         i = j;
         // A new row, the common case in bulk writes: insert its seal without reading.
-        let stored = if before.is_none() && after.is_some() {
-            if insert.execute(params![table, key, &after.unwrap()[..]])? == 1 {
+        let stored = if let (None, Some(new)) = (before, after) {
+            if insert.execute(params![table, key, &new[..]])? == 1 {
                 let acc = moved.entry(first.table).or_insert([0; 32]);
                 accumulate(acc, after.as_ref(), None);
                 continue;
