@@ -177,6 +177,7 @@ int main(void) {
   test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing();
   test_ledger_persists("c-test-ledger.db");
   test_persistence_and_levels("c-test-store.db");
+  test_facts_are_sealed("c-test-audit.db");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

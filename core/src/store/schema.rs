@@ -418,7 +418,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // object, keyed by the row's rowid or primary key (an order-preserving encoding);
     // the chain's bookkeeping (its head, one accumulator of seals per table) moves out of
     // the sealed `meta` into `audit_state`; each audit record commits to the
-    // accumulators. The chain moves from SHA-256 to SM3 (store/migrate.rs reseals).
+    // accumulators. The chain moves from SHA-256 to SM3 (store/migrate.rs reseals). And
+    // submissions carry the audit head.
     r"
     CREATE TABLE seal (
         tbl    TEXT NOT NULL,
@@ -431,6 +432,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         value BLOB NOT NULL
     ) WITHOUT ROWID;
     ALTER TABLE audit ADD COLUMN seals TEXT NOT NULL DEFAULT '';
+    -- The submitting store's audit head when each version was submitted (JSON), which
+    -- approval checks and records: the level above anchors the chain below.
+    ALTER TABLE submission ADD COLUMN audit_head TEXT;
     ",
 ];
 

@@ -166,6 +166,17 @@ impl Write<'_> {
         self.changes.households.get_or_insert_with(HashSet::default);
     }
 
+    /// The audit chain's head as this write began (before its own records).
+    pub(crate) fn audit_head(&self) -> Result<super::AuditHead> {
+        super::audit::head(&self.tx)
+    }
+
+    /// What is wrong, if anything, with `head` as part of the chain (see
+    /// [`Store::verify_audit_since`]).
+    pub(crate) fn audit_head_problem(&self, head: &super::AuditHead) -> Result<Option<String>> {
+        super::audit::check_since(&self.tx, head)
+    }
+
     /// When this write happens (RFC 3339 with the deployment's offset).
     pub(crate) fn at(&self) -> &str {
         &self.at
