@@ -387,6 +387,7 @@ fn as_before_the_seals(path: &PathBuf, alter: &str) {
     conn.execute_batch(&format!(
         "INSERT INTO meta (key, value) VALUES ('audit_head', '{}:{prev}');
          DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
+         ALTER TABLE submission DROP COLUMN audit_head;
          PRAGMA user_version = {};
          {alter}",
         rows.len(),
@@ -446,4 +447,45 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
         out
     })
+}
+
+#[test]
+fn a_submission_carries_the_head_and_approval_anchors_it() {
+    let path = dir("submission");
+    let store = populated(&path);
+    let week = Period::parse("2025-W11").unwrap();
+    let at = |t: &str| store.parse_moment(t).unwrap();
+    let before = store.audit_head().unwrap();
+    let submitted = store
+        .submit(GRID, week, &at("2025-03-17T10:00:00"))
+        .unwrap();
+    assert_eq!(submitted.audit_head.as_ref(), Some(&before));
+    assert_eq!(
+        submitted.to_json(false)["audit_head"]["digest"],
+        before.digest.as_str()
+    );
+    let approved = store
+        .approve(GRID, week, &at("2025-03-18T10:00:00"))
+        .unwrap();
+    assert_eq!(approved.audit_head.as_ref(), Some(&before));
+    let record = store.audit_log(0, 1000).unwrap().pop().unwrap();
+    assert_eq!(record.action, "approve_report");
+    assert!(record.detail.contains(&before.digest), "{}", record.detail);
+    // A chain recomputed below a submitted head cannot be approved.
+    let next = Period::parse("2025-W12").unwrap();
+    store
+        .submit(GRID, next, &at("2025-03-24T10:00:00"))
+        .unwrap();
+    drop(store);
+    recompute_chain(&path, "UPDATE audit SET actor = '别人' WHERE seq = 2");
+    let store = Store::open(&path).unwrap();
+    let err = store
+        .approve(
+            GRID,
+            next,
+            &store.parse_moment("2025-03-25T10:00:00").unwrap(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("recomputed"), "{err}");
 }

@@ -869,6 +869,7 @@ fn a_store_from_before_marks_gets_them_on_opening() {
         .execute_batch(
             "DROP INDEX entry_report; ALTER TABLE entry DROP COLUMN marks;
              DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
+             ALTER TABLE submission DROP COLUMN audit_head;
              PRAGMA user_version = 7;",
         )
         .unwrap();
