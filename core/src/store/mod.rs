@@ -243,14 +243,14 @@ impl Store {
     /// any record was changed or removed, and every row (of any table, the schema and the
     /// settings included) edited, deleted or inserted outside the library.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
-        audit::verify(&self.conn(), &self.shared.mac, None)
+        seal::verify::everything(&self.conn(), &self.shared.mac, None)
     }
 
     /// [`Store::verify_audit`], and also proves that the chain still holds `head` (from
     /// [`Store::audit_head`], kept elsewhere) unchanged at its place: a chain recomputed
     /// or truncated by someone without the deployment key is caught.
     pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
-        audit::verify(&self.conn(), &self.shared.mac, Some(head))
+        seal::verify::everything(&self.conn(), &self.shared.mac, Some(head))
     }
 
     /// The newest record of the audit chain, to keep elsewhere (see

@@ -9,7 +9,7 @@ use super::{
     show_key, start_row, store_accumulator,
 };
 use crate::error::Result;
-use crate::store::audit::{self, FactProblem, MAX_PROBLEMS, Mac};
+use crate::store::audit::{self, AuditHead, AuditVerification, FactProblem, MAX_PROBLEMS, Mac};
 
 /// The audit actions that record outside changes found by a write or a migration.
 pub(crate) const FOUND: &str = "outside_change";
@@ -368,4 +368,68 @@ pub(crate) fn reseal(conn: &Connection, before: Before<'_>, new: &Mac, at: &str)
     audit::rechain(conn, new, &commitment(new, &accs))?;
     debug_assert_eq!(load_accumulators(conn)?.len(), accs.len());
     Ok(())
+}
+
+/// Recomputes the chain, checks every fact against its seal and the seals against the
+/// chain, and, given `since`, that the chain still holds it.
+pub(crate) fn everything(
+    conn: &Connection,
+    mac: &Mac,
+    since: Option<&AuditHead>,
+) -> Result<AuditVerification> {
+    let chain = audit::check_chain(conn, mac, false)?;
+    let check = facts(conn, mac)?;
+    let mut found = check.found;
+    recorded(conn, &mut found)?;
+    if chain.head.seq > 0 && chain.bad.is_none() && chain.seals != commitment(mac, &check.accs) {
+        // The seal table no longer sums to what the chain committed to: name the tables
+        // whose seals moved from the accumulators kept beside the head.
+        let kept = load_accumulators(conn)?;
+        let mut tables: Vec<&String> = check
+            .accs
+            .keys()
+            .chain(kept.keys())
+            .filter(|t| {
+                let zero = [0; 32];
+                check.accs.get(*t).unwrap_or(&zero) != kept.get(*t).unwrap_or(&zero)
+            })
+            .collect();
+        tables.sort();
+        tables.dedup();
+        if tables.is_empty() {
+            found.add("seal", "*".into(), "resealed");
+        }
+        for table in tables {
+            found.add("seal", table.clone(), "resealed");
+        }
+    }
+    let since_problem = match since {
+        Some(head) => audit::check_since(conn, head)?,
+        None => None,
+    };
+    let problem = chain
+        .bad
+        .as_ref()
+        .map(|(_, p)| p.clone())
+        .or_else(|| since_problem.clone())
+        .or_else(|| {
+            found.problems.first().map(|first| {
+                format!(
+                    "{} facts were changed outside the library (first: {} {} {})",
+                    found.total, first.table, first.row, first.problem
+                )
+            })
+        });
+    Ok(AuditVerification {
+        ok: problem.is_none(),
+        records: chain.records,
+        first_bad: chain
+            .bad
+            .as_ref()
+            .map(|(seq, _)| *seq)
+            .or_else(|| since_problem.as_ref().and(since.map(|h| h.seq))),
+        problem,
+        problems: found.problems,
+        problems_total: found.total,
+    })
 }
