@@ -259,6 +259,14 @@ impl Store {
         audit::head(&self.conn())
     }
 
+    /// Stops (or resumes) sealing the rows this store writes: used only by the
+    /// benchmarks, to measure what the seals cost a write. A store written without seals
+    /// does not verify: its rows are unsealed.
+    #[doc(hidden)]
+    pub fn seals_off_for_benchmarks(&self, off: bool) {
+        self.shared.hook.set_enabled(!off);
+    }
+
     /// How the chain and the seals are computed.
     pub(crate) fn mac(&self) -> &Mac {
         &self.shared.mac

@@ -80,6 +80,13 @@ impl Hook {
         c.enabled = true;
     }
 
+    /// Turns collecting off or back on (see `Store::seals_off_for_benchmarks`).
+    pub(crate) fn set_enabled(&self, on: bool) {
+        let mut c = self.lock();
+        c.enabled = on && !c.names.is_empty();
+        c.changes.clear();
+    }
+
     /// Forgets what was collected (before a write begins: a write rolled back leaves
     /// its rows behind here).
     pub(crate) fn clear(&self) {
