@@ -161,6 +161,8 @@ mod tests {
             .add_household("H1", "512021", "x", "registered", &["低保"], None)
             .unwrap();
         assert_eq!(store.tag_kinds().unwrap().len(), 15);
+        let check = store.verify_audit().unwrap();
+        assert!(check.ok, "{check:?}");
     }
 
     /// A version-2 store kept every place and membership in the history tables; version 3
@@ -274,6 +276,8 @@ mod tests {
             store.household("H1", on("2024-06-01")).unwrap().unit,
             "512021001"
         );
+        let check = store.verify_audit().unwrap();
+        assert!(check.ok, "{check:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
