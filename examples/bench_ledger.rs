@@ -245,6 +245,26 @@ fn main() -> wangge::Result<()> {
         ids.len() as f64 / base,
         took / base
     );
+    // The seals' share: the same registration into a second store whose rows are not
+    // sealed (a switch only benchmarks use).
+    let unsealed = {
+        let other = Store::open(dir.join("unsealed.db"))?;
+        other.add_units(&units)?;
+        other.import_households(&rows, &ImportOptions::default(), None)?;
+        other.seals_off_for_benchmarks(true);
+        let t = Instant::now();
+        for batch in entries.chunks(BATCH) {
+            other.register_entries(batch)?;
+        }
+        t.elapsed().as_secs_f64()
+    };
+    println!(
+        "  without row seals (benchmark switch): {:.2} s = {:.0} per second; seals cost {:.0}% ({:.2}× the time)",
+        unsealed,
+        ids.len() as f64 / unsealed,
+        (took / unsealed - 1.0) * 100.0,
+        took / unsealed
+    );
     let sample = store.entry(ids[LATE + 4])?;
     println!(
         "  e.g. entry {}: {} → {} {:?}, {}, deadline {}",

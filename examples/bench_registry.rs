@@ -195,13 +195,14 @@ fn main() -> wangge::Result<()> {
     // compared, so one slow moment of the machine does not decide the ratio.
     let mut raw_times = Vec::new();
     let mut import_times = Vec::new();
+    let mut unsealed_times = Vec::new();
     let mut raw = None;
     let mut store = None;
     for round in 0..ROUNDS {
         // Only the last round's files are kept (for the counts below).
         drop((raw.take(), store.take()));
         if round > 0 {
-            for name in ["raw", "wangge"] {
+            for name in ["raw", "wangge", "unsealed"] {
                 for suffix in ["db", "db-wal", "db-shm"] {
                     let _ = std::fs::remove_file(temp_db(&format!("{name}{}.{suffix}", round - 1)));
                 }
@@ -226,6 +227,15 @@ fn main() -> wangge::Result<()> {
         );
         assert_eq!(result.inserted as usize, HOUSEHOLDS + RESIDENTS);
         store = Some(wangge);
+        // The seals' share: the same import into a store whose rows are not sealed (a
+        // switch only benchmarks use).
+        let unsealed = Store::open(temp_db(&format!("unsealed{round}.db")))?;
+        unsealed.add_units(&units)?;
+        unsealed.seals_off_for_benchmarks(true);
+        settle();
+        let t = Instant::now();
+        unsealed.import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)?;
+        unsealed_times.push(t.elapsed());
     }
     let (raw, store) = (raw.expect("a round ran"), store.expect("a round ran"));
     // The parsing share, measured apart on the same bytes.
@@ -244,12 +254,14 @@ fn main() -> wangge::Result<()> {
     };
     let (import_time, import_min, import_max) = median(&mut import_times);
     let (raw_time, raw_min, raw_max) = median(&mut raw_times);
+    let (unsealed_time, _, _) = median(&mut unsealed_times);
     let rate = |secs: f64| rows.len() as f64 / secs;
     println!(
         "import (median of {ROUNDS} alternate runs, fastest to slowest in brackets):\n\
          \x20        wangge {:>7.2} s = {:>9.0} residents/s  [{:.2}-{:.2} s]  (CSV parse, ID and unit validation, history, tags, indexes)\n\
          \x20        raw    {:>7.2} s = {:>9.0} rows/s       [{:.2}-{:.2} s]  (prepared INSERT into an indexed table)\n\
-         \x20        rate ratio {:.2}x   target >= 0.5x   (CSV decoding and parsing alone: {:.2} s)",
+         \x20        rate ratio {:.2}x   target >= 0.5x   (CSV decoding and parsing alone: {:.2} s)\n\
+         \x20        without row seals (benchmark switch) {:.2} s: seals cost {:.0}% ({:.2}x the time)",
         import_time,
         rate(import_time),
         import_min,
@@ -259,7 +271,10 @@ fn main() -> wangge::Result<()> {
         raw_min,
         raw_max,
         raw_time / import_time,
-        parse_time.as_secs_f64()
+        parse_time.as_secs_f64(),
+        unsealed_time,
+        (import_time / unsealed_time - 1.0) * 100.0,
+        import_time / unsealed_time
     );
 
     let t = Instant::now();

@@ -898,12 +898,30 @@ wg_status wg_store_rekey(const wg_store *store, const char *key_hex);
 // JSON result: a `store_info`.
 wg_status wg_store_info(const wg_store *store, char **out_json);
 
-// Recomputes the audit chain and writes to `*out_json` an object
-// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`. The
-// chain is the whole deployment's: on a scoped handle this is `WG_PERMISSION_DENIED`.
+// Recomputes the audit chain and checks every fact against its seal, writing to
+// `*out_json` an object `{"ok": bool, "records": int, "first_bad": int|null, "problem":
+// string|null, "problems": [{"table", "row", "problem"}], "problems_total": int}`: every
+// row of any table (the schema and the settings included) edited, deleted or inserted
+// outside the library is listed, at most 100. The chain is the whole
+// deployment's: on a scoped handle this is `WG_PERMISSION_DENIED`.
 //
 // JSON result: an `audit_verification`.
 wg_status wg_audit_verify(const wg_store *store, char **out_json);
+
+// Like `wg_audit_verify`, and also proves that the chain still holds `since`, a head
+// from `wg_audit_head` kept elsewhere (`{"seq", "digest", "at"}`), unchanged at its
+// place: a chain recomputed or truncated without the deployment key is not ok. A bad
+// `since` is `WG_INVALID_INPUT`.
+//
+// JSON input: `since` is an `audit_head`.
+// JSON result: an `audit_verification`.
+wg_status wg_audit_verify_since(const wg_store *store, const char *since, char **out_json);
+
+// Writes to `*out_json` the newest record of the audit chain, `{"seq", "digest", "at"}`,
+// to keep elsewhere and give later to `wg_audit_verify_since`.
+//
+// JSON result: an `audit_head`.
+wg_status wg_audit_head(const wg_store *store, char **out_json);
 
 // Writes to `*out_json` an array of at most `limit` audit records after sequence number
 // `after`, oldest first: `{"seq", "at", "actor", "action", "target", "detail", "hash"}`.
@@ -1494,6 +1512,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "approved_at": when it was approved; null: not approved
  *   "approver": who approved it; null: nobody
  *   "report": the latest version's report as sealed; null when nothing was submitted; absent in lists
+ *   "audit_head": the store's audit_head when the latest version was submitted, which approval checks is still in the chain and records; null: nothing submitted
  *
  * assessment_rules: the yearly assessment's weighted targets (考核); read and written alike.
  *   "items": an array of {"indicator", "weight", "target"}: a rate indicator, its weight and the rate that earns the full weight
@@ -1517,11 +1536,23 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "actor": who writes through this handle
  *   "scope": the root of this handle's scope; null for an unrestricted handle
  *
- * audit_verification: whether the audit chain is intact.
- *   "ok": true when no record was changed or removed
+ * audit_verification: whether the audit chain is intact and every fact is as the library wrote it.
+ *   "ok": true when no record was changed or removed, the head given (if any) is still in the chain, and no fact was changed outside the library
  *   "records": how many records were checked
- *   "first_bad": the sequence number of the first bad record; null when ok
- *   "problem": what is wrong with it; null when ok
+ *   "first_bad": the sequence number of the first bad record, or of a head no longer in the chain; null otherwise
+ *   "problem": what is wrong: the chain's problem, or a summary of the facts'; null when ok
+ *   "problems": the facts changed outside the library, at most 100: an array of fact_problem
+ *   "problems_total": how many such problems there are in all
+ *
+ * fact_problem: a fact found changed outside the library.
+ *   "table": the table (sqlite_master for the schema and the file's application_id and user_version, seal for the seals)
+ *   "row": the row: its rowid, or its primary key's values separated by /
+ *   "problem": edited, deleted or inserted; resealed (the seals no longer match what the chain committed to); found_earlier:... (an outside change recorded in the chain when the library next wrote the row or migrated the store)
+ *
+ * audit_head: the newest record of the audit chain, to keep elsewhere and check later (verify since).
+ *   "seq": its sequence number; 0 for an empty chain
+ *   "digest": its hash, 64 hex digits
+ *   "at": when it was written; empty for an empty chain
  *
  * audit_record: one record of the audit chain.
  *   "seq": its sequence number

@@ -72,8 +72,8 @@ pub use report::{
 };
 pub use staff::{Assignment, Role, Staff};
 pub use store::{
-    APPLICATION_ID, AuditRecord, AuditVerification, KEY_MAX_BYTES, KEY_MIN_BYTES, STORE_CLOSED,
-    Store, StoreInfo, StoreOptions, key_from_hex,
+    APPLICATION_ID, AuditHead, AuditRecord, AuditVerification, FactProblem, KEY_MAX_BYTES,
+    KEY_MIN_BYTES, MAX_PROBLEMS, STORE_CLOSED, Store, StoreInfo, StoreOptions, key_from_hex,
 };
 pub use units::{NewUnit, Unit};
 pub use visits::{

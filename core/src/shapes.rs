@@ -351,6 +351,7 @@ shapes! {
         "approved_at": "when it was approved; null: not approved",
         "approver": "who approved it; null: nobody",
         "report": "the latest version's report as sealed; null when nothing was submitted; absent in lists",
+        "audit_head": "the store's audit_head when the latest version was submitted, which approval checks is still in the chain and records; null: nothing submitted",
     }
     ASSESSMENT_RULES = "assessment_rules", "the yearly assessment's weighted targets (考核); read and written alike." {
         "items": "an array of {\"indicator\", \"weight\", \"target\"}: a rate indicator, its weight and the rate that earns the full weight",
@@ -374,11 +375,23 @@ shapes! {
         "actor": "who writes through this handle",
         "scope": "the root of this handle's scope; null for an unrestricted handle",
     }
-    AUDIT_VERIFICATION = "audit_verification", "whether the audit chain is intact." {
-        "ok": "true when no record was changed or removed",
+    AUDIT_VERIFICATION = "audit_verification", "whether the audit chain is intact and every fact is as the library wrote it." {
+        "ok": "true when no record was changed or removed, the head given (if any) is still in the chain, and no fact was changed outside the library",
         "records": "how many records were checked",
-        "first_bad": "the sequence number of the first bad record; null when ok",
-        "problem": "what is wrong with it; null when ok",
+        "first_bad": "the sequence number of the first bad record, or of a head no longer in the chain; null otherwise",
+        "problem": "what is wrong: the chain's problem, or a summary of the facts'; null when ok",
+        "problems": "the facts changed outside the library, at most 100: an array of fact_problem",
+        "problems_total": "how many such problems there are in all",
+    }
+    FACT_PROBLEM = "fact_problem", "a fact found changed outside the library." {
+        "table": "the table (sqlite_master for the schema and the file's application_id and user_version, seal for the seals)",
+        "row": "the row: its rowid, or its primary key's values separated by /",
+        "problem": "edited, deleted or inserted; resealed (the seals no longer match what the chain committed to); found_earlier:... (an outside change recorded in the chain when the library next wrote the row or migrated the store)",
+    }
+    AUDIT_HEAD = "audit_head", "the newest record of the audit chain, to keep elsewhere and check later (verify since)." {
+        "seq": "its sequence number; 0 for an empty chain",
+        "digest": "its hash, 64 hex digits",
+        "at": "when it was written; empty for an empty chain",
     }
     AUDIT_RECORD = "audit_record", "one record of the audit chain." {
         "seq": "its sequence number",
@@ -547,6 +560,8 @@ pub const RESULTS: &[Shape] = &[
     ASSESSMENT,
     STORE_INFO,
     AUDIT_VERIFICATION,
+    FACT_PROBLEM,
+    AUDIT_HEAD,
     AUDIT_RECORD,
     VISIT_RULE,
     QUOTA_RULE,

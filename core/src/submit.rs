@@ -24,7 +24,7 @@ use crate::period::{Period, PeriodKind};
 use crate::report::ledger::instants;
 use crate::report::{Tally, Tree};
 use crate::snapshot::text;
-use crate::store::Store;
+use crate::store::{AuditHead, Store};
 use crate::visits::sets::{self, Fields, RuleTable};
 
 /// A level's duty to report: every period of a kind, due some working days after it.
@@ -142,6 +142,10 @@ pub struct Submission {
     pub approver: Option<String>,
     /// The latest version's report, as JSON text ([`super::Report::to_json`]).
     pub report: Option<String>,
+    /// The audit head of the store when the latest version was submitted: approval
+    /// checks that the chain still holds it and records it, so the level above anchors
+    /// the level below. `None` when nothing was submitted, or before heads were kept.
+    pub audit_head: Option<AuditHead>,
 }
 
 impl Submission {
@@ -160,6 +164,7 @@ impl Submission {
             "on_time": self.on_time,
             "approved_at": moment(&self.approved_at),
             "approver": self.approver,
+            "audit_head": self.audit_head,
         });
         if with_report {
             v["report"] = self
@@ -210,8 +215,17 @@ fn due_of(
     Ok(end_of(day, offset))
 }
 
-/// A stored submission row: version, submitted, author, report, approved, approver.
-type Row = (u32, i64, String, String, Option<i64>, Option<String>);
+/// A stored submission row: version, submitted, author, report, approved, approver,
+/// audit head.
+type Row = (
+    u32,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 impl Store {
     /// Sets which levels report at which cadence from `start` (default: always) from a
@@ -269,6 +283,8 @@ impl Store {
         let text = report.to_json().to_string();
         let key = period.to_string();
         self.write(|w| {
+            let head = w.audit_head()?;
+            let head_json = serde_json::to_string(&head).map_err(|e| Error::Storage(e.to_string()))?;
             let (version, approved): (u32, Option<i64>) = w
                 .tx
                 .prepare_cached(
@@ -282,8 +298,8 @@ impl Store {
                 )));
             }
             w.tx.prepare_cached(
-                "INSERT INTO submission (unit, period, version, first_day, last_day, submitted_at, author, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO submission (unit, period, version, first_day, last_day, submitted_at, author, report, audit_head)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 unit,
@@ -293,14 +309,15 @@ impl Store {
                 date::to_sql(period.last()),
                 at.timestamp(),
                 self.access.actor,
-                text
+                text,
+                head_json
             ])?;
             w.changes_no_household();
             w.audit(
                 "submit_report",
                 unit,
                 &[unit],
-                &json!({"period": key, "version": version + 1, "at": at.to_rfc3339()}),
+                &json!({"period": key, "version": version + 1, "at": at.to_rfc3339(), "audit_head": head}),
             )
         })?;
         self.submission(unit, period)
@@ -323,20 +340,30 @@ impl Store {
                     self.access.actor
                 )));
             }
-            let latest: Option<(u32, Option<i64>)> = w
+            let latest: Option<(u32, Option<i64>, Option<String>)> = w
                 .tx
                 .prepare_cached(
-                    "SELECT version, approved_at FROM submission WHERE unit = ?1 AND period = ?2
-                     ORDER BY version DESC LIMIT 1",
+                    "SELECT version, approved_at, audit_head FROM submission
+                     WHERE unit = ?1 AND period = ?2 ORDER BY version DESC LIMIT 1",
                 )?
-                .query_row(params![unit, key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(params![unit, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((version, approved)) = latest else {
+            let Some((version, approved, head)) = latest else {
                 return Err(Error::not_found("submission", format!("{unit} for {key}")));
             };
             if approved.is_some() {
                 return Err(Error::Conflict(format!(
                     "the report of {unit} for {key} is already approved"
+                )));
+            }
+            // The head the unit submitted under must still be in the chain: approving
+            // anchors it.
+            let head = head.as_deref().map(AuditHead::from_json).transpose()?;
+            if let Some(head) = &head
+                && let Some(problem) = w.audit_head_problem(head)?
+            {
+                return Err(Error::Conflict(format!(
+                    "the report of {unit} for {key} cannot be approved: {problem}"
                 )));
             }
             w.tx.prepare_cached(
@@ -362,7 +389,7 @@ impl Store {
                 "approve_report",
                 unit,
                 &[unit],
-                &json!({"period": key, "version": version, "at": at.to_rfc3339()}),
+                &json!({"period": key, "version": version, "at": at.to_rfc3339(), "audit_head": head}),
             )
         })?;
         self.submission(unit, period)
@@ -385,8 +412,8 @@ impl Store {
             });
         let due = due_of(&calendar, &rule, period, self.offset())?;
         let mut stmt = conn.prepare_cached(
-            "SELECT version, submitted_at, author, report, approved_at, approver FROM submission
-             WHERE unit = ?1 AND period = ?2 ORDER BY version",
+            "SELECT version, submitted_at, author, report, approved_at, approver, audit_head
+             FROM submission WHERE unit = ?1 AND period = ?2 ORDER BY version",
         )?;
         let rows: Vec<Row> = stmt
             .query_map(params![unit, period.to_string()], |r| {
@@ -397,6 +424,7 @@ impl Store {
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -421,6 +449,9 @@ impl Store {
             approved_at: latest.and_then(|r| r.4).map(moment),
             approver: latest.and_then(|r| r.5.clone()),
             report: latest.map(|r| r.3.clone()),
+            audit_head: latest
+                .and_then(|r| r.6.as_deref())
+                .and_then(|h| serde_json::from_str(h).ok()),
         })
     }
 

@@ -67,4 +67,9 @@ fn the_archive_keeps_every_version_with_time_and_author() {
         store.archive("H1", None).unwrap().verified,
         Some(d("2024-04-01"))
     );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }

@@ -244,6 +244,11 @@ fn daily_and_weekly_patrol_rules_count_per_unit() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
         assert!(err.to_string().contains(field), "{bad}: {err}");
     }
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]
@@ -319,6 +324,11 @@ fn findings_stay_open_for_the_ledger_and_follow_the_tree() {
             .kind(),
         ErrorKind::NotFound,
         "a visit outside a scope is not found, as if there were none"
+    );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
     );
 }
 

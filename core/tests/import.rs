@@ -77,6 +77,11 @@ fn a_csv_imports_households_residents_and_tags() {
         store.household("H11", Some(d("2024-07-01"))).unwrap().unit,
         GRID
     );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]
@@ -296,5 +301,10 @@ fn an_import_brings_back_an_ended_household_and_overrides_later_moves() {
             .map(|r| (r.unit.as_str(), r.households))
             .collect::<Vec<_>>(),
         [(GRID, 2), (GRID2, 1)]
+    );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
     );
 }

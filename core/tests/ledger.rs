@@ -567,6 +567,7 @@ fn tick_escalates_what_was_not_signed_for_and_is_idempotent() {
         .collect();
     let second: Vec<_> = a.iter().map(|e| (e.at, e.handler.clone())).collect();
     assert_eq!(first, second);
+    assert!(store.verify_audit().unwrap().ok);
 }
 
 #[test]

@@ -101,6 +101,8 @@ fn a_batch_leaves_the_same_events_as_the_single_actions() {
         many.report("512021", period).unwrap()
     );
     assert_eq!(many.report("512021", period).unwrap().totals.ledger.hard, 2);
+    assert!(one.verify_audit().unwrap().ok);
+    assert!(many.verify_audit().unwrap().ok);
 }
 
 #[test]

@@ -121,6 +121,11 @@ fn the_household_class_follows_household_and_member_tags_over_time() {
         store.household_class("H3", Some(d("2025-01-01"))).unwrap(),
         HouseholdClass::Ordinary
     );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]
@@ -235,6 +240,11 @@ fn residents_move_between_households_with_history() {
     assert_eq!(
         store.residents("H2", Some(d("2024-03-01"))).unwrap()[0].relation,
         "spouse"
+    );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
     );
 }
 
@@ -399,6 +409,11 @@ fn counts_follow_every_change_and_agree_with_the_listings() {
     store.define_tag("残疾", false).unwrap();
     check(&store);
     assert_eq!(counts_of(&store, GRID, d("2024-06-15")).1, 1);
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]

@@ -866,7 +866,13 @@ fn a_store_from_before_marks_gets_them_on_opening() {
     assert!(before[3].totals.ledger.received == 40);
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP INDEX entry_report; ALTER TABLE entry DROP COLUMN marks; ALTER TABLE audit DROP COLUMN unit_path; ALTER TABLE resident DROP COLUMN id_sealed; PRAGMA user_version = 7;")
+        .execute_batch(
+            "DROP INDEX entry_report; ALTER TABLE entry DROP COLUMN marks;
+             ALTER TABLE audit DROP COLUMN unit_path; ALTER TABLE resident DROP COLUMN id_sealed;
+             DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
+             ALTER TABLE submission DROP COLUMN audit_head;
+             PRAGMA user_version = 7;",
+        )
         .unwrap();
     let store = Store::open(&path).unwrap();
     for (p, want) in periods.iter().zip(&before) {

@@ -599,6 +599,15 @@ fn every_method_refuses_the_outside_and_changes_nothing() {
         // The deployment as a whole.
         ("verify_audit", denied, Box::new(|s| ok(s.verify_audit()))),
         (
+            "verify_audit_since",
+            denied,
+            Box::new(|s| {
+                let head = format!(r#"{{"seq": 0, "digest": "{}", "at": ""}}"#, "0".repeat(64));
+                ok(s.verify_audit_since(&wangge::AuditHead::from_json(&head)?))
+            }),
+        ),
+        ("audit_head", denied, Box::new(|s| ok(s.audit_head()))),
+        (
             "define_tag",
             denied,
             Box::new(|s| s.define_tag("新标签", false)),

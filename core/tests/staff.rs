@@ -74,6 +74,11 @@ fn the_responsible_staff_are_the_units_own_else_the_nearest_ancestors() {
             .staff_id,
         "sup-1"
     );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]

@@ -234,6 +234,11 @@ fn two_successive_moves_keep_all_three_placements() {
     assert_eq!(parent_on("2024-02-29"), "512021100001");
     assert_eq!(parent_on("2024-03-01"), "512021100002");
     assert_eq!(parent_on("2024-09-01"), "512021101001");
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 #[test]
@@ -433,6 +438,11 @@ fn a_unit_retired_after_a_move_keeps_both_placements_in_history() {
             .unwrap()
             .len(),
         1
+    );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
     );
 }
 

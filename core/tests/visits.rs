@@ -480,6 +480,11 @@ fn floating_and_relocation_households_are_re_verified_every_quarter() {
     );
     assert!(q3.iter().all(|r| !r.overdue));
     assert_eq!(q3[0].verified, Some(d("2024-05-20")));
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
+    );
 }
 
 /// A county's due list as (household, rule, due, overdue), and its per-rule figures.
@@ -617,6 +622,11 @@ fn a_batch_of_visits_is_recorded_whole_or_not_at_all() {
             .unwrap_err()
             .kind(),
         ErrorKind::NotFound
+    );
+    assert!(
+        store.verify_audit().unwrap().ok,
+        "{:?}",
+        store.verify_audit().unwrap()
     );
 }
 

@@ -183,9 +183,12 @@ pub unsafe extern "C" fn wg_store_info(
     with_store(store, |store| out!(out_json).json(&store.info()?))
 }
 
-/// Recomputes the audit chain and writes to `*out_json` an object
-/// `{"ok": bool, "records": int, "first_bad": int|null, "problem": string|null}`. The
-/// chain is the whole deployment's: on a scoped handle this is `WG_PERMISSION_DENIED`.
+/// Recomputes the audit chain and checks every fact against its seal, writing to
+/// `*out_json` an object `{"ok": bool, "records": int, "first_bad": int|null, "problem":
+/// string|null, "problems": [{"table", "row", "problem"}], "problems_total": int}`: every
+/// row of any table (the schema and the settings included) edited, deleted or inserted
+/// outside the library is listed, at most 100. The chain is the whole
+/// deployment's: on a scoped handle this is `WG_PERMISSION_DENIED`.
 ///
 /// JSON result: an `audit_verification`.
 #[unsafe(no_mangle)]
@@ -194,6 +197,37 @@ pub unsafe extern "C" fn wg_audit_verify(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| out!(out_json).json(&store.verify_audit()?))
+}
+
+/// Like `wg_audit_verify`, and also proves that the chain still holds `since`, a head
+/// from `wg_audit_head` kept elsewhere (`{"seq", "digest", "at"}`), unchanged at its
+/// place: a chain recomputed or truncated without the deployment key is not ok. A bad
+/// `since` is `WG_INVALID_INPUT`.
+///
+/// JSON input: `since` is an `audit_head`.
+/// JSON result: an `audit_verification`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_audit_verify_since(
+    store: *const wg_store,
+    since: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let head = wangge::AuditHead::from_json(arg!(since))?;
+        out!(out_json).json(&store.verify_audit_since(&head)?)
+    })
+}
+
+/// Writes to `*out_json` the newest record of the audit chain, `{"seq", "digest", "at"}`,
+/// to keep elsewhere and give later to `wg_audit_verify_since`.
+///
+/// JSON result: an `audit_head`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_audit_head(
+    store: *const wg_store,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| out!(out_json).json(&store.audit_head()?))
 }
 
 /// Writes to `*out_json` an array of at most `limit` audit records after sequence number

@@ -274,6 +274,13 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::STORE_INFO, json(&s.info().unwrap())));
     out.push((shapes::AUDIT_VERIFICATION, json(&s.verify_audit().unwrap())));
     out.push((shapes::AUDIT_RECORD, json(&s.audit_log(0, 1).unwrap()[0])));
+    out.push((shapes::AUDIT_HEAD, json(&s.audit_head().unwrap())));
+    let problem = wangge::FactProblem {
+        table: "visit".into(),
+        row: "1".into(),
+        problem: "edited".into(),
+    };
+    out.push((shapes::FACT_PROBLEM, json(&problem)));
     let first_rule = |text: String| serde_json::from_str::<Value>(&text).unwrap()[0].clone();
     out.push((
         shapes::VISIT_RULE,

@@ -161,6 +161,7 @@ CALLS = [
     ("submissions", DENIED, lambda t, i: t.submissions(OUTSIDE_GRID, MONTH)),
     # The deployment as a whole.
     ("verify_audit", DENIED, lambda t, i: t.verify_audit()),
+    ("verify_audit", DENIED, lambda t, i: t.verify_audit(since={"seq": 0, "digest": "0" * 64, "at": ""})),
     ("define_tag", DENIED, lambda t, i: t.define_tag("新标签", False)),
     ("load_calendar", DENIED, lambda t, i: t.load_calendar(text="2030 元旦 off 01-01")),
     ("set_visit_rules", DENIED, lambda t, i: t.set_visit_rules([])),
@@ -170,6 +171,7 @@ CALLS = [
     ("set_reporting_rules", DENIED, lambda t, i: t.set_reporting_rules([])),
     ("set_assessment_rules", DENIED, lambda t, i: t.set_assessment_rules([])),
     ("rekey", DENIED, lambda t, i: t.rekey(b"0123456789abcdef")),
+    ("audit_head", DENIED, lambda t, i: t.audit_head()),
 ]
 
 # Methods that name nothing a scope could reach outside of: the handle itself, what is

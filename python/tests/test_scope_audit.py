@@ -117,8 +117,18 @@ def test_every_write_is_audited_and_the_chain_verifies(county):
     assert check.ok
     assert bool(check) is True
     assert (check.records, check.first_bad, check.problem) == (10, None, None)
-    assert check.to_dict() == {"ok": True, "records": 10, "first_bad": None, "problem": None}
-    assert repr(check) == "AuditVerification(ok=True, records=10, first_bad=None, problem=None)"
+    assert check.to_dict() == {
+        "ok": True,
+        "records": 10,
+        "first_bad": None,
+        "problem": None,
+        "problems": [],
+        "problems_total": 0,
+    }
+    assert repr(check) == (
+        "AuditVerification(ok=True, records=10, first_bad=None, problem=None, problems=[], "
+        "problems_total=0)"
+    )
 
 
 def test_audit_log_pages_with_after_and_limit(county):

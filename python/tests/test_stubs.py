@@ -8,6 +8,9 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import os
+import sqlite3
+import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -260,6 +263,16 @@ def samples():
             store.verify_audit(),
             store.info(),
         ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "store.db")
+        with wangge.Store(path) as store:
+            build_county(store)
+        conn = sqlite3.connect(path)
+        conn.execute("UPDATE unit SET name = '改名' WHERE code = ?", (grid,))
+        conn.commit()
+        conn.close()
+        with wangge.Store(path) as store:
+            values.append(store.verify_audit().problems[0])
     return {type(v).__name__: v for v in values}
 
 

@@ -179,6 +179,7 @@ int main(void) {
   test_ledger_persists("c-test-ledger.db");
   test_persistence_and_levels("c-test-store.db");
   test_keys("c-test-keys.db");
+  test_facts_are_sealed("c-test-audit.db");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

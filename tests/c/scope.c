@@ -222,6 +222,12 @@ void test_scope_holds_on_every_path(void) {
   EXPECT(t, wg_submissions(t, OUTSIDE_GRID, "2024-03", &out), denied, NULL);
   /* The deployment as a whole. */
   EXPECT(t, wg_audit_verify(t, &out), denied, NULL);
+  EXPECT(t, wg_audit_head(t, &out), denied, NULL);
+  EXPECT(t,
+         wg_audit_verify_since(
+             t, "{\"seq\": 0, \"digest\": \"0000000000000000000000000000000000000000000000000000000000000000\", \"at\": \"\"}",
+             &out),
+         denied, NULL);
   EXPECT(t, wg_tag_define(t, "新标签", 0), denied, NULL);
   EXPECT(t, wg_calendar_load_text(t, "2030 元旦 off 01-01", &out), denied, NULL);
   EXPECT(t, wg_visit_rules_set(t, "[]", NULL), denied, NULL);

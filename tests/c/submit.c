@@ -32,6 +32,7 @@ void test_submissions(void) {
   CHECK(json != NULL && strstr(json, "\"on_time\":true") != NULL);
   CHECK(json != NULL && strstr(json, "\"author\":\"王网格员\"") != NULL);
   CHECK(json != NULL && strstr(json, "\"report\":{\"by_book\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"audit_head\":{\"at\":") != NULL);
   CHECK(json_has(json, "\"versions\":1"));
   json = NULL;
   /* A grid does not report monthly; it cannot approve its own report. */

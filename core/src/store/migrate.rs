@@ -5,7 +5,9 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::APPLICATION_ID;
+use super::audit::Mac;
 use super::schema::{LATEST, MIGRATIONS};
+use super::seal::verify::{Before, reseal};
 use crate::error::{Error, Result};
 
 /// Tells a wangge store from any other file before anything is written to it: returns
@@ -77,19 +79,28 @@ pub(crate) struct AfterMigration {
 }
 
 /// Brings a store of schema version `from` up to the latest, in one transaction: the
-/// schema's migrations, then each of `after` the store is old enough for, in order, and
-/// the [`APPLICATION_ID`] unless the file is `stamped` with it already.
+/// schema's migrations, then each of `after` the store is old enough for, in order,
+/// `setup` (what a new store writes first), and the [`APPLICATION_ID`] unless the file is
+/// `stamped` with it already. Then every fact and the schema are sealed anew under `mac`,
+/// once what was there has been checked (see [`reseal`]).
 pub(super) fn migrate(
     conn: &Connection,
     from: i64,
     stamped: bool,
     after: &[AfterMigration],
+    mac: &Mac,
+    setup: &dyn Fn(&Connection) -> Result<()>,
 ) -> Result<()> {
     if from == LATEST && stamped {
         return Ok(());
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| -> Result<()> {
+        let sealed: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_list WHERE schema = 'main' AND name = 'seal'",
+            [],
+            |r| r.get(0),
+        )?;
         for sql in &MIGRATIONS[from as usize..] {
             conn.execute_batch(sql)?;
         }
@@ -98,9 +109,16 @@ pub(super) fn migrate(
                 (hook.run)(conn)?;
             }
         }
+        setup(conn)?;
         conn.pragma_update(None, "user_version", LATEST)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        Ok(())
+        let before = match (from, sealed) {
+            (0, _) => Before::New,
+            (_, false) => Before::Legacy,
+            (_, true) => Before::Sealed(mac),
+        };
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
+        reseal(conn, before, mac, &at)
     })();
     match result {
         Ok(()) => conn.execute_batch("COMMIT")?,
@@ -144,6 +162,8 @@ mod tests {
             .add_household("H1", "512021", "x", "registered", &["低保"], None)
             .unwrap();
         assert_eq!(store.tag_kinds().unwrap().len(), 15);
+        let check = store.verify_audit().unwrap();
+        assert!(check.ok, "{check:?}");
     }
 
     /// A version-2 store kept every place and membership in the history tables; version 3
@@ -263,6 +283,8 @@ mod tests {
             store.household("H1", on("2024-06-01")).unwrap().unit,
             "512021001"
         );
+        let check = store.verify_audit().unwrap();
+        assert!(check.ok, "{check:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -20,9 +20,11 @@ pub(crate) mod keys;
 mod migrate;
 mod rekey;
 mod schema;
+pub(crate) mod seal;
 mod write;
 
-pub use audit::{AuditRecord, AuditVerification};
+use audit::Mac;
+pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
 pub use info::StoreInfo;
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
@@ -85,6 +87,9 @@ pub(crate) struct Config {
 
 #[derive(Debug)]
 struct Shared {
+    /// Watches the rows the connection writes, to seal them; declared before `conn` so
+    /// that it is removed before the connection closes.
+    hook: seal::Hook,
     /// The connection; `None` once the store is closed ([`Store::close`]).
     conn: Mutex<Option<Connection>>,
     /// Set once the store is closed, readable without waiting for the connection.
@@ -196,14 +201,28 @@ impl Store {
         // County-scale batches touch more pages than SQLite's default 2 MiB cache holds;
         // spilling them to the WAL mid-transaction costs more than the memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
+        let mac = vault_mac(&vault);
+        let hook = seal::Hook::install(&conn, mac.clone());
         if !options.read_only {
-            migrate(&conn, version, stamped, crate::AFTER_MIGRATIONS)?;
+            let setup = |conn: &Connection| {
+                load_or_create_config(conn, &options, new_key.as_ref()).map(drop)
+            };
+            migrate(
+                &conn,
+                version,
+                stamped,
+                crate::AFTER_MIGRATIONS,
+                &mac,
+                &setup,
+            )?;
+            hook.watch(seal::shapes(&conn)?);
         }
         let config = load_or_create_config(&conn, &options, new_key.as_ref())?;
         let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
         check_actor(&actor)?;
         Ok(Store {
             shared: Arc::new(Shared {
+                hook,
                 conn: Mutex::new(Some(conn)),
                 closed: AtomicBool::new(false),
                 config,
@@ -261,11 +280,47 @@ impl Store {
         date::parse_moment("at", text, self.shared.config.offset)
     }
 
-    /// Recomputes the audit chain and reports whether any record was changed or removed.
-    /// The chain is the whole deployment's: on a scoped handle this is `PermissionDenied`.
+    /// Recomputes the audit chain and checks every fact against its seal: reports whether
+    /// any record was changed or removed, and every row (of any table, the schema and the
+    /// settings included) edited, deleted or inserted outside the library. The chain is the
+    /// whole deployment's: on a scoped handle this is `PermissionDenied`.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        audit::verify(&*self.conn()?)
+        seal::verify::everything(&*self.conn()?, &self.mac(), None)
+    }
+
+    /// [`Store::verify_audit`], and also proves that the chain still holds `head` (from
+    /// [`Store::audit_head`], kept elsewhere) unchanged at its place: a chain recomputed
+    /// or truncated by someone without the deployment key is caught.
+    pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
+        self.check_unscoped("verifying the whole audit chain")?;
+        seal::verify::everything(&*self.conn()?, &self.mac(), Some(head))
+    }
+
+    /// The newest record of the audit chain, to keep elsewhere (see
+    /// [`Store::verify_audit_since`]). The chain is the whole deployment's: on a scoped
+    /// handle this is `PermissionDenied`.
+    pub fn audit_head(&self) -> Result<AuditHead> {
+        self.check_unscoped("the head of the whole audit chain")?;
+        audit::head(&*self.conn()?)
+    }
+
+    /// Stops (or resumes) sealing the rows this store writes: used only by the
+    /// benchmarks, to measure what the seals cost a write. A store written without seals
+    /// does not verify: its rows are unsealed.
+    #[doc(hidden)]
+    pub fn seals_off_for_benchmarks(&self, off: bool) {
+        self.shared.hook.set_enabled(!off);
+    }
+
+    /// How the chain and the seals are computed: HMAC-SM3 under the chain key of the
+    /// store's deployment key, or SM3 without one.
+    pub(crate) fn mac(&self) -> Mac {
+        vault_mac(&self.vault())
+    }
+
+    pub(crate) fn hook(&self) -> &seal::Hook {
+        &self.shared.hook
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`.
@@ -347,6 +402,8 @@ impl Store {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
+        // The hook goes first: it must not outlive the connection it is installed on.
+        self.shared.hook.detach();
         drop(taken);
         Ok(())
     }
@@ -415,6 +472,14 @@ impl std::ops::DerefMut for Conn<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
         self.0.as_mut().expect("an open connection")
     }
+}
+
+/// How a store with `vault` computes its chain and seals, the one place that chooses:
+/// HMAC-SM3 under the deployment key's chain key, or SM3 without a key.
+pub(super) fn vault_mac(vault: &Vault) -> Mac {
+    vault
+        .keys()
+        .map_or(Mac::Sm3, |keys| Mac::Keyed(keys.chain_key()))
 }
 
 /// True when `code` is one of the segments of `path`.

@@ -7,8 +7,9 @@ use rusqlite::{Transaction, params};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::Store;
 use super::keys::{self, Field, Vault};
+use super::seal::verify::Before;
+use super::{Store, seal, vault_mac};
 use crate::error::{Error, Result};
 
 /// Residents re-sealed per read of the table, so memory stays flat at any size.
@@ -26,18 +27,32 @@ impl Store {
     /// (in another process) are refused their writes until they open it again.
     ///
     /// A key of another length is `InvalidInput` naming `key`; a scoped or read-only
-    /// handle is `PermissionDenied`.
+    /// handle is `PermissionDenied`. Rows found changed outside the library before the
+    /// rekey are recorded in the chain first, as any resealing does; heads kept from
+    /// before the rekey no longer match (the chain is re-MACed), so keep a new one.
     pub fn rekey(&self, new_key: &[u8]) -> Result<()> {
         self.check_unscoped("rekey")?;
         let new = Vault::fresh(new_key)?;
         let meta = new.meta().expect("a fresh vault is keyed");
         let mut conn = self.conn()?;
         let old = self.vault();
-        self.write_on(&mut conn, |w| {
+        let (old_mac, new_mac) = (vault_mac(&old), vault_mac(&new));
+        let new = Arc::new(new);
+        let result = self.write_on(&mut conn, |w| {
+            // What was changed outside the library is checked under the old key and
+            // recorded in the chain, never laundered; then every seal and the whole chain
+            // move to the new key.
+            let at = w.at().to_owned();
+            seal::verify::reseal(&w.tx, Before::Sealed(&old_mac), &new_mac, &at)?;
+            w.restart_chain()?;
+            self.hook().set_mac(new_mac.clone());
             let residents = reseal_residents(&w.tx, &old, &new)?;
             let staff = reseal_staff(&w.tx, &old, &new)?;
             keys::write_meta(&w.tx, &meta)?;
-            rechain(&w.tx, &new)?;
+            // The rows above and this write's record are sealed and chained under the
+            // new key when the write commits. Still holding the connection: no other
+            // write sees the new key before the commit, nor the old one after it.
+            self.set_vault(Arc::clone(&new));
             w.changes_no_household();
             w.audit(
                 "rekey",
@@ -49,13 +64,12 @@ impl Store {
                     "staff": staff,
                 }),
             )
-        })?;
-        // Still holding the connection: no write can use the old key after the commit.
-        *self
-            .shared
-            .vault
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(new);
+        });
+        if let Err(e) = result {
+            self.set_vault(old);
+            self.hook().set_mac(old_mac);
+            return Err(e);
+        }
         purge(&conn).map_err(|e| {
             Error::Storage(format!(
                 "the store was rekeyed, but the earlier values could not be cleared from its free \
@@ -82,13 +96,6 @@ fn purge(conn: &rusqlite::Connection) -> Result<()> {
             "another connection is reading the file, so its log cannot be emptied".to_owned(),
         ));
     }
-    Ok(())
-}
-
-/// The audit chain is re-MACed here, inside the rekey's transaction, with the chain key
-/// of the new key (`new.keys().chain_key()`), so the chain stays verifiable under it.
-#[allow(clippy::unnecessary_wraps)] // the chain's re-MAC can fail and roll the rekey back
-fn rechain(_tx: &Transaction<'_>, _new: &Vault) -> Result<()> {
     Ok(())
 }
 
@@ -161,4 +168,15 @@ fn reseal_staff(tx: &Transaction<'_>, old: &Vault, new: &Vault) -> Result<u64> {
         count += 1;
     }
     Ok(count)
+}
+
+impl Store {
+    /// Replaces how ID numbers and phones are kept (only while holding the connection).
+    fn set_vault(&self, vault: Arc<Vault>) {
+        *self
+            .shared
+            .vault
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = vault;
+    }
 }

@@ -426,6 +426,28 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE resident ADD COLUMN id_sealed BLOB;
     ",
+    // 12: row seals (see seal/mod.rs): one per row of every fact table and per schema
+    // object, keyed by the row's rowid or primary key (an order-preserving encoding);
+    // the chain's bookkeeping (its head, one accumulator of seals per table) moves out of
+    // the sealed `meta` into `audit_state`; each audit record commits to the
+    // accumulators. The chain moves from SHA-256 to SM3 (store/migrate.rs reseals). And
+    // submissions carry the audit head.
+    r"
+    CREATE TABLE seal (
+        tbl    TEXT NOT NULL,
+        key    BLOB NOT NULL,
+        digest BLOB NOT NULL,
+        PRIMARY KEY (tbl, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_state (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE audit ADD COLUMN seals TEXT NOT NULL DEFAULT '';
+    -- The submitting store's audit head when each version was submitted (JSON), which
+    -- approval checks and records: the level above anchors the chain below.
+    ALTER TABLE submission ADD COLUMN audit_head TEXT;
+    ",
 ];
 
 /// The schema version this library writes.

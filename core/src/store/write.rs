@@ -6,6 +6,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::Store;
 use super::audit::AuditWriter;
+use super::seal;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::units::spans_of;
@@ -87,6 +88,7 @@ impl Store {
                 self.access.actor
             )));
         }
+        self.hook().clear();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         super::keys::check_current(&tx, &self.vault())?;
         let audit = AuditWriter::load(&tx)?;
@@ -104,9 +106,27 @@ impl Store {
         };
         let value = body(&mut write).map_err(Error::refused_by_trigger)?;
         let Write {
-            tx, audit, changes, ..
+            tx,
+            mut audit,
+            changes,
+            at,
+            actor,
+            ..
         } = write;
-        audit.finish(&tx)?;
+        let (names, rows) = self.hook().take();
+        let wrote = !rows.is_empty();
+        let mac = self.mac();
+        let (seals, found) = seal::flush(&tx, &mac, &names, rows)?;
+        if let Some(first) = found.first() {
+            // Rows changed outside the library that this write changed again: their
+            // seals move on, but the chain keeps what was found.
+            let detail = seal::verify::found_detail(&found, found.len() as i64);
+            audit.append(seal::verify::FOUND, &first.table, &detail.to_string(), None);
+        }
+        if wrote && audit.is_empty() {
+            audit.append("write", "", "{}", None);
+        }
+        audit.finish(&tx, &mac, &at, actor, &seals)?;
         tx.commit()?;
         self.shared.slots.note(&changes);
         Ok(value)
@@ -159,6 +179,25 @@ impl Write<'_> {
         self.changes.households.get_or_insert_with(HashSet::default);
     }
 
+    /// The audit chain's head as this write began (before its own records).
+    pub(crate) fn audit_head(&self) -> Result<super::AuditHead> {
+        super::audit::head(&self.tx)
+    }
+
+    /// What is wrong, if anything, with `head` as part of the chain (see
+    /// [`Store::verify_audit_since`]).
+    pub(crate) fn audit_head_problem(&self, head: &super::AuditHead) -> Result<Option<String>> {
+        super::audit::check_since(&self.tx, head)
+    }
+
+    /// Chains this write's records after the head as it now stands: for a write that
+    /// rechained the audit records itself (a change of key), before it appends any.
+    pub(crate) fn restart_chain(&mut self) -> Result<()> {
+        debug_assert!(self.audit.is_empty(), "records appended before the rechain");
+        self.audit = AuditWriter::load(&self.tx)?;
+        Ok(())
+    }
+
     /// When this write happens (RFC 3339 with the deployment's offset).
     pub(crate) fn at(&self) -> &str {
         &self.at
@@ -205,7 +244,10 @@ impl Write<'_> {
     }
 
     /// Appends an audit record for this write about what `about` gathered (see
-    /// [`Write::audit`]), for a write that knows its units' paths already.
+    /// [`Write::audit`]), for a write that knows its units' paths already. The record is
+    /// chained when the write commits; this stays fallible so that every caller already
+    /// handles a chain that cannot be written.
+    #[allow(clippy::unnecessary_wraps)]
     pub(crate) fn audit_about(
         &mut self,
         action: &str,
@@ -215,9 +257,8 @@ impl Write<'_> {
     ) -> Result<()> {
         let common = about.path();
         let detail = detail.to_string();
-        self.audit.append(
-            &self.tx, &self.at, self.actor, action, target, &detail, common,
-        )
+        self.audit.append(action, target, &detail, common);
+        Ok(())
     }
 
     /// The path of unit `code` today or, if it does not exist today, as it last stood.

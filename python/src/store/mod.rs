@@ -33,9 +33,9 @@ use wangge::{Date, StoreOptions};
 use zeroize::Zeroizing;
 
 use crate::args::{Int, Text};
-use crate::convert::{input_json, object_json, repr_text};
+use crate::convert::{input_json, json_text_arg, object_json, repr_text};
 use crate::errors::{closed, invalid, py_result};
-use crate::record::{record, records};
+use crate::record::{record, records, serialized};
 
 pub(crate) use period::period_arg;
 
@@ -275,11 +275,34 @@ impl Store {
         self.with(py, wangge::Store::info).map(StoreInfo::from)
     }
 
-    /// Recomputes the audit chain and reports whether any record was changed or removed.
+    /// Recomputes the audit chain and checks every fact against its seal: whether any
+    /// record was changed or removed, and every row (the schema and the settings
+    /// included) edited, deleted or inserted outside the library, in `problems`. With
+    /// `since`, a head from `audit_head()` kept elsewhere (a dict or its JSON text), also
+    /// proves the chain still holds it unchanged; a bad one is `InvalidInput` naming it.
     /// The chain is the whole deployment's: a scoped handle raises `PermissionDenied`.
-    fn verify_audit(&self, py: Python<'_>) -> PyResult<AuditVerification> {
-        self.with(py, wangge::Store::verify_audit)
-            .map(AuditVerification::from)
+    #[pyo3(signature = (since=None), text_signature = "($self, since=None)")]
+    fn verify_audit(
+        &self,
+        py: Python<'_>,
+        since: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<AuditVerification> {
+        self.with_args(
+            py,
+            || since.map(|v| json_text_arg("since", &v)).transpose(),
+            |s, since| match since {
+                None => s.verify_audit(),
+                Some(text) => s.verify_audit_since(&wangge::AuditHead::from_json(&text)?),
+            },
+        )
+        .map(AuditVerification::from)
+    }
+
+    /// The newest record of the audit chain as a dict `{"seq", "digest", "at"}`, to keep
+    /// elsewhere and give later to `verify_audit(since=...)`.
+    fn audit_head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let head = self.with(py, wangge::Store::audit_head)?;
+        serialized(py, serde_json::to_value(&head))
     }
 
     /// The audit records after sequence number `after`, oldest first, at most `limit`. A
@@ -324,23 +347,31 @@ record! {
         target: &str = &r.target,
         /// Details of the write as JSON text.
         detail: &str = &r.detail,
-        /// SHA-256 (hex) over the previous hash and this record's fields.
+        /// SM3 or HMAC-SM3 (hex) over the previous hash, this record's fields and the
+        /// seals of every fact after its write.
         hash: &str = &r.hash,
     }
 }
 
 record! {
     /// The outcome of `Store.verify_audit()`; true in a boolean context when the chain is
-    /// intact.
+    /// intact and every fact is as the library wrote it.
     pub struct AuditVerification(wangge::AuditVerification) as v, repr = all {
-        /// True when every record is intact and none is missing.
+        /// True when every record is intact, none is missing, the head given (if any) is
+        /// still in the chain, and no fact was changed outside the library.
         ok: bool = v.ok,
         /// How many records the chain holds.
         records: i64 = v.records,
-        /// The sequence number of the first bad or missing record, when not ok.
+        /// The sequence number of the first bad or missing record, or of a head no longer
+        /// in the chain.
         first_bad: Option<i64> = v.first_bad,
         /// What is wrong, when not ok.
         problem: Option<&str> = v.problem.as_deref(),
+        /// The facts changed outside the library, at most 100.
+        problems: Vec<FactProblem> = v.problems.iter().cloned().map(FactProblem::from).collect()
+            => problem_dicts,
+        /// How many such problems there are in all.
+        problems_total: i64 = v.problems_total,
     }
 }
 
@@ -371,6 +402,30 @@ record! {
     }
 }
 
+record! {
+    /// A fact found changed outside the library: its table (`sqlite_master` for the
+    /// schema, `seal` for the seals), its row (rowid, or primary key values separated by
+    /// `/`) and the problem (`edited`, `deleted`, `inserted`, `resealed`,
+    /// `found_earlier:...`).
+    pub struct FactProblem(wangge::FactProblem) as p, repr = all {
+        /// The table.
+        table: &str = &p.table,
+        /// The row.
+        row: &str = &p.row,
+        /// What was done to it.
+        problem: &str = &p.problem,
+    }
+}
+
+/// The problems as a new list of dicts, for `AuditVerification.to_dict()`.
+fn problem_dicts<'py>(py: Python<'py>, problems: &Vec<FactProblem>) -> PyResult<Bound<'py, PyAny>> {
+    let list = pyo3::types::PyList::empty(py);
+    for p in problems {
+        list.append(p.to_dict(py)?)?;
+    }
+    Ok(list.into_any())
+}
+
 #[pymethods]
 impl AuditVerification {
     fn __bool__(&self) -> bool {
@@ -384,6 +439,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<AuditRecord>()?;
     m.add_class::<AuditVerification>()?;
     m.add_class::<StoreInfo>()?;
+    m.add_class::<FactProblem>()?;
     units::register(m)?;
     staff::register(m)?;
     registry::register(m)?;

@@ -110,9 +110,17 @@ impl Submission {
         json_to_py(py, &self.json["report"])
     }
 
+    /// The store's audit head when the latest version was submitted, a new dict
+    /// `{"seq", "digest", "at"}`, which approval checks is still in the chain and
+    /// records; `None` when nothing was submitted.
+    #[getter]
+    fn audit_head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.json["audit_head"])
+    }
+
     /// The submission as JSON text: the C API's `wg_submission` shape, `{"unit", "period",
     /// "due", "status", "versions", "first_submitted_at", "submitted_at", "author",
-    /// "on_time", "approved_at", "approver", "report"}`, times in RFC 3339.
+    /// "on_time", "approved_at", "approver", "audit_head", "report"}`, times in RFC 3339.
     fn to_json(&self) -> String {
         self.json.to_string()
     }

@@ -1,0 +1,358 @@
+//! Row seals: every fact the library writes is sealed, so an edit, delete or insert made
+//! outside it is found and named by table and row.
+//!
+//! The library's connection watches every row a write inserts, updates or deletes
+//! (SQLite's preupdate hook, [`hook`]): the table, the row's key (its rowid, or its
+//! primary key for tables without one) and the digest, under the store's [`Mac`], of the
+//! row's values. When the write commits, [`flush`] turns them into rows of `seal(tbl, key,
+//! digest)` and moves one accumulator per table: the sum modulo 2^256 of its seals, kept
+//! in `audit_state`. The write's audit records commit to the accumulators (their `seals`),
+//! so the seal table cannot be changed unseen either. A row written by any other
+//! connection is not watched, so it stays unsealed and [`verify::facts`] reports it.
+//!
+//! The schema (each row of `sqlite_master`, and the file's `application_id` and
+//! `user_version`) is sealed as the pseudo-table `sqlite_master`; migrations reseal
+//! everything ([`verify::reseal`]) after checking what was there.
+
+use foldhash::HashMap;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::audit::{self, FactProblem, Hasher, Mac};
+use crate::error::Result;
+
+pub(crate) mod hook;
+pub(crate) mod verify;
+
+pub(crate) use hook::Hook;
+
+/// Tables that are not facts: the chain, the seals and the chain's bookkeeping.
+pub(crate) const UNSEALED: [&str; 3] = ["audit", "seal", "audit_state"];
+
+/// The name the schema is sealed under.
+pub(crate) const SCHEMA: &str = "sqlite_master";
+
+/// A row digest.
+pub(crate) type Digest = [u8; 32];
+
+/// How one sealed table is keyed.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    pub(crate) name: String,
+    /// Keyed by rowid (else by the primary key's columns).
+    pub(crate) rowid: bool,
+    /// The primary key's column positions, in key order (tables without rowid).
+    pub(crate) pk: Vec<usize>,
+}
+
+/// The tables whose rows are sealed, as the schema stands.
+pub(crate) fn shapes(conn: &Connection) -> Result<Vec<Shape>> {
+    let tables: Vec<(String, bool)> = {
+        let mut stmt = conn.prepare(
+            "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut out = Vec::new();
+    for (name, without_rowid) in tables {
+        if UNSEALED.contains(&name.as_str()) {
+            continue;
+        }
+        let pk = if without_rowid {
+            let mut stmt =
+                conn.prepare("SELECT cid FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk")?;
+            let rows = stmt.query_map([&name], |r| r.get::<_, i64>(0))?;
+            rows.map(|c| c.map(|c| c as usize))
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            Vec::new()
+        };
+        out.push(Shape {
+            name,
+            rowid: !without_rowid,
+            pk,
+        });
+    }
+    Ok(out)
+}
+
+/// Appends `value` to an order-preserving key: keys compare as bytes in the order SQLite
+/// sorts the values (NULL, numbers, text, blobs; text by bytes).
+pub(crate) fn push_key(key: &mut Vec<u8>, value: ValueRef<'_>) {
+    let escaped = |key: &mut Vec<u8>, bytes: &[u8]| {
+        for &b in bytes {
+            key.push(b);
+            if b == 0 {
+                key.push(0xff);
+            }
+        }
+        key.push(0);
+    };
+    match value {
+        ValueRef::Null => key.push(1),
+        ValueRef::Integer(i) => {
+            key.push(2);
+            key.extend_from_slice(&((i as u64) ^ (1 << 63)).to_be_bytes());
+        }
+        ValueRef::Real(f) => {
+            key.push(3);
+            key.extend_from_slice(&f.to_bits().to_be_bytes());
+        }
+        ValueRef::Text(t) => {
+            key.push(4);
+            escaped(key, t);
+        }
+        ValueRef::Blob(b) => {
+            key.push(5);
+            escaped(key, b);
+        }
+    }
+}
+
+/// A key as people read it: its values separated by `/`.
+pub(crate) fn show_key(key: &[u8]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    let unescape = |i: &mut usize| {
+        let mut bytes = Vec::new();
+        while *i < key.len() {
+            let b = key[*i];
+            *i += 1;
+            if b == 0 {
+                if key.get(*i) == Some(&0xff) {
+                    bytes.push(0);
+                    *i += 1;
+                } else {
+                    break;
+                }
+            } else {
+                bytes.push(b);
+            }
+        }
+        bytes
+    };
+    while i < key.len() {
+        let tag = key[i];
+        i += 1;
+        let eight = |i: usize| -> u64 {
+            key.get(i..i + 8)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, u64::from_be_bytes)
+        };
+        match tag {
+            1 => parts.push("NULL".to_owned()),
+            2 => {
+                parts.push(((eight(i) ^ (1 << 63)) as i64).to_string());
+                i += 8;
+            }
+            3 => {
+                parts.push(f64::from_bits(eight(i)).to_string());
+                i += 8;
+            }
+            4 => parts.push(String::from_utf8_lossy(&unescape(&mut i)).into_owned()),
+            _ => parts.push(audit::hex(&unescape(&mut i))),
+        }
+    }
+    parts.join("/")
+}
+
+/// Adds one column value, type-tagged and length-prefixed.
+pub(crate) fn feed(h: &mut Hasher, value: ValueRef<'_>) {
+    match value {
+        ValueRef::Null => h.update(&[0]),
+        ValueRef::Integer(i) => {
+            h.update(&[1]);
+            h.update(&i.to_le_bytes());
+        }
+        ValueRef::Real(f) => {
+            h.update(&[2]);
+            h.update(&f.to_bits().to_le_bytes());
+        }
+        ValueRef::Text(t) => {
+            h.update(&[3]);
+            h.part(t);
+        }
+        ValueRef::Blob(b) => {
+            h.update(&[4]);
+            h.part(b);
+        }
+    }
+}
+
+/// Starts a row's digest: the table and key come first, so a seal belongs to one row.
+pub(crate) fn start_row(mac: &Mac, table: &str, key: &[u8], columns: usize) -> Hasher {
+    let mut h = mac.start();
+    h.part(table.as_bytes());
+    h.part(key);
+    h.update(&(columns as u64).to_le_bytes());
+    h
+}
+
+/// `acc + add - sub` modulo 2^256 (little-endian).
+pub(crate) fn accumulate(acc: &mut Digest, add: Option<&Digest>, sub: Option<&Digest>) {
+    fn limbs(d: &Digest) -> [u64; 4] {
+        std::array::from_fn(|i| u64::from_le_bytes(d[i * 8..i * 8 + 8].try_into().unwrap()))
+    }
+    let mut a = limbs(acc);
+    if let Some(add) = add {
+        let b = limbs(add);
+        let mut carry = false;
+        for i in 0..4 {
+            let (s, c1) = a[i].overflowing_add(b[i]);
+            let (s, c2) = s.overflowing_add(u64::from(carry));
+            a[i] = s;
+            carry = c1 || c2;
+        }
+    }
+    if let Some(sub) = sub {
+        let b = limbs(sub);
+        let mut borrow = false;
+        for i in 0..4 {
+            let (s, b1) = a[i].overflowing_sub(b[i]);
+            let (s, b2) = s.overflowing_sub(u64::from(borrow));
+            a[i] = s;
+            borrow = b1 || b2;
+        }
+    }
+    for i in 0..4 {
+        acc[i * 8..i * 8 + 8].copy_from_slice(&a[i].to_le_bytes());
+    }
+}
+
+/// The accumulators kept in `audit_state`, by table.
+pub(crate) fn load_accumulators(conn: &Connection) -> Result<HashMap<String, Digest>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(key, 5), value FROM audit_state WHERE key > 'acc:' AND key < 'acc;'",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut out = HashMap::default();
+    for row in rows {
+        let (table, value) = row?;
+        out.insert(table, value.try_into().unwrap_or([0; 32]));
+    }
+    Ok(out)
+}
+
+pub(crate) fn store_accumulator(conn: &Connection, table: &str, acc: &Digest) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_state (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![format!("acc:{table}"), &acc[..]])?;
+    Ok(())
+}
+
+/// What the chain commits to: the MAC of every table's accumulator, by table name.
+pub(crate) fn commitment(mac: &Mac, accs: &HashMap<String, Digest>) -> String {
+    let mut tables: Vec<_> = accs.iter().filter(|(_, a)| **a != [0; 32]).collect();
+    tables.sort_by(|a, b| a.0.cmp(b.0));
+    let mut h = mac.start();
+    h.part(b"seals");
+    for (table, acc) in tables {
+        h.part(table.as_bytes());
+        h.update(acc);
+    }
+    audit::hex(&h.finish())
+}
+
+/// One row a write changed: its digest before the write (None: it did not exist) and
+/// after it (None: it no longer exists).
+#[derive(Debug)]
+pub(crate) struct Change {
+    pub(crate) table: u32,
+    pub(crate) key: Vec<u8>,
+    pub(crate) before: Option<Digest>,
+    pub(crate) after: Option<Digest>,
+}
+
+/// Writes the seals of the rows `changes` lists (in the order they happened) and moves
+/// the accumulators. Returns the commitment the write's records carry and the rows found
+/// changed outside the library before this write changed them again (their seal did not
+/// match the row the write replaced), which the caller records rather than launders.
+pub(crate) fn flush(
+    conn: &Connection,
+    mac: &Mac,
+    names: &[String],
+    mut changes: Vec<Change>,
+) -> Result<(String, Vec<FactProblem>)> {
+    let mut accs = load_accumulators(conn)?;
+    let mut found = Vec::new();
+    if changes.is_empty() {
+        return Ok((commitment(mac, &accs), found));
+    }
+    // Sorted by row (stable, so each row's changes stay in order); one seal per row.
+    changes.sort_by(|a, b| (a.table, &a.key).cmp(&(b.table, &b.key)));
+    let mut select = conn.prepare_cached("SELECT digest FROM seal WHERE tbl = ?1 AND key = ?2")?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3)
+         ON CONFLICT (tbl, key) DO UPDATE SET digest = excluded.digest",
+    )?;
+    let mut delete = conn.prepare_cached("DELETE FROM seal WHERE tbl = ?1 AND key = ?2")?;
+    let mut moved: HashMap<u32, Digest> = HashMap::default();
+    let mut i = 0;
+    while i < changes.len() {
+        let mut j = i + 1;
+        while j < changes.len()
+            && changes[j].table == changes[i].table
+            && changes[j].key == changes[i].key
+        {
+            j += 1;
+        }
+        let (first, last) = (&changes[i], &changes[j - 1]);
+        let table = names[first.table as usize].as_str();
+        let key = first.key.as_slice();
+        let (before, after) = (first.before, last.after);
+        i = j;
+        // A new row, the common case in bulk writes: insert its seal without reading.
+        let stored = if let (None, Some(new)) = (before, after) {
+            if insert.execute(params![table, key, &new[..]])? == 1 {
+                let acc = moved.entry(first.table).or_insert([0; 32]);
+                accumulate(acc, after.as_ref(), None);
+                continue;
+            }
+            select
+                .query_row(params![table, key], |r| r.get::<_, Vec<u8>>(0))
+                .optional()?
+        } else {
+            select
+                .query_row(params![table, key], |r| r.get::<_, Vec<u8>>(0))
+                .optional()?
+        };
+        let stored: Option<Digest> = stored.map(|d| d.try_into().unwrap_or([0; 32]));
+        if stored != before {
+            let problem = match (stored, before) {
+                (None, _) => "inserted",
+                (Some(_), None) => "deleted",
+                (Some(_), Some(_)) => "edited",
+            };
+            found.push(FactProblem {
+                table: table.to_owned(),
+                row: show_key(key),
+                problem: problem.to_owned(),
+            });
+        }
+        if stored == after {
+            continue;
+        }
+        match &after {
+            Some(d) => upsert.execute(params![table, key, &d[..]])?,
+            None => delete.execute(params![table, key])?,
+        };
+        let acc = moved.entry(first.table).or_insert([0; 32]);
+        accumulate(acc, after.as_ref(), stored.as_ref());
+    }
+    for (table, delta) in moved {
+        let name = &names[table as usize];
+        let acc = accs.entry(name.clone()).or_insert([0; 32]);
+        accumulate(acc, Some(&delta), None);
+        store_accumulator(conn, name, acc)?;
+    }
+    Ok((commitment(mac, &accs), found))
+}
