@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use wangge::{Date, ImportOptions, ImportRow, NewUnit, Store};
+use wangge::{Date, ImportOptions, ImportRow, NewUnit, Store, StoreOptions};
 
 /// The county's code.
 const COUNTY: &str = "512021";
@@ -467,6 +467,78 @@ mod report;
 
 use visits::{VISIT_YEAR, print_compliance, print_due, record_year_of_visits};
 
+/// The deployment key the demo seals its store with: `WANGGE_DEMO_KEY_HEX` (16 to 64
+/// bytes in hex) or, without it, a fixed key that is fit for a demo only. A real
+/// deployment's key comes from the integrator and is never written to the file.
+fn demo_key() -> wangge::Result<Vec<u8>> {
+    match std::env::var("WANGGE_DEMO_KEY_HEX") {
+        Ok(hex) => wangge::key_from_hex(&hex),
+        Err(_) => Ok(b"wangge demo key: not for production".to_vec()),
+    }
+}
+
+/// Prints what the store is (`Store::info`).
+fn print_info(store: &Store) -> wangge::Result<()> {
+    let info = store.info()?;
+    println!(
+        "== 存储信息 (store info) ==\n  {}: keyed (SM4 at rest, HMAC-SM3 chain) {}, schema version {} \
+         of {}, application id {:#x}, UTC offset {} minutes\n",
+        info.path,
+        info.keyed,
+        info.schema_version,
+        info.library_schema_version,
+        info.application_id,
+        info.utc_offset_minutes
+    );
+    Ok(())
+}
+
+/// Copies the finished store, changes one visit's day in the copy with plain SQL (as
+/// anyone holding the file could), and shows `verify_audit` naming the row.
+fn show_tampering(
+    path: &Path,
+    open: &dyn Fn(&Path) -> wangge::Result<Store>,
+) -> wangge::Result<()> {
+    let storage = |e: &dyn std::fmt::Display| wangge::Error::Storage(e.to_string());
+    let copy = path.with_extension("tampered.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = copy.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(Path::new(&file));
+    }
+    std::fs::copy(path, &copy).map_err(|e| storage(&e))?;
+    let conn = rusqlite::Connection::open(&copy).map_err(|e| storage(&e))?;
+    let (rowid, household): (i64, String) = conn
+        .query_row(
+            "UPDATE visit SET day = day - 1 WHERE id = (SELECT min(id) FROM visit)
+             RETURNING id, household_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| storage(&e))?;
+    drop(conn);
+    println!(
+        "\n== 篡改演示 (tampering) ==\n  in a copy ({}), plain SQL moved visit {rowid} (household \
+         {household}) one day earlier: UPDATE visit SET day = day - 1 …",
+        copy.display()
+    );
+    let store = open(&copy)?;
+    let check = store.verify_audit()?;
+    println!(
+        "  verify_audit: ok {}, {} problem(s): {}",
+        check.ok,
+        check.problems_total,
+        check.problem.as_deref().unwrap_or("")
+    );
+    for problem in &check.problems {
+        println!(
+            "    表 (table) {}  行 (row) {}  问题 (problem) {}",
+            problem.table, problem.row, problem.problem
+        );
+    }
+    Ok(())
+}
+
 fn main() -> wangge::Result<()> {
     let args = parse_args().unwrap_or_else(|problem| {
         if problem.is_empty() {
@@ -490,7 +562,18 @@ fn main() -> wangge::Result<()> {
     }
 
     let mut timings = Timings::default();
-    let store = Store::open(path)?;
+    let key = demo_key()?;
+    let keyed = |path: &Path| {
+        Store::open_with(
+            path,
+            StoreOptions {
+                key: Some(key.clone()),
+                ..StoreOptions::default()
+            },
+        )
+    };
+    let store = keyed(path)?;
+    print_info(&store)?;
     let year_start = date(&format!("{VISIT_YEAR}-01-01"));
     timings.run("tree and staff", || build(&store, args.size))?;
     let (households, residents) =
@@ -526,9 +609,17 @@ fn main() -> wangge::Result<()> {
 
     let audit = timings.run("audit check", || store.verify_audit())?;
     println!(
-        "\n== audit chain ==\n  {} records, intact: {}",
+        "\n== 审计核验 (audit chain and row seals) ==\n  {} records, every fact as the library wrote it: {}",
         audit.records, audit.ok
     );
+    let head = store.audit_head()?;
+    println!(
+        "  audit head to keep elsewhere: seq {}, digest {}…",
+        head.seq,
+        &head.digest[..16]
+    );
+    drop(store);
+    timings.run("tampering shown", || show_tampering(path, &keyed))?;
     println!("\nstore written to {}", path.display());
     timings.print();
     Ok(())
