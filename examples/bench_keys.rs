@@ -11,63 +11,17 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use wangge::{ImportOptions, NewUnit, Store, StoreOptions};
+use wangge::{ImportOptions, Store, StoreOptions};
 
-const TOWNSHIPS: usize = 30;
-const COMMUNITIES_PER_TOWNSHIP: usize = 10;
-const GRIDS_PER_COMMUNITY: usize = 10;
 /// Runs of each import, alternately keyed and not; the medians are compared.
 const ROUNDS: usize = 3;
 const KEY: &[u8] = b"bench deployment key, 32 bytes..";
 const TAGS: [&str; 4] = ["低保", "残疾", "空巢", "留守儿童"];
 
-fn id_number(i: usize) -> String {
-    let birth =
-        chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap() + chrono::Days::new((i / 999) as u64);
-    let first17 = format!("512021{}{:03}", birth.format("%Y%m%d"), 1 + i % 999);
-    wangge::id_number::with_check_digit(&first17).expect("17 digits")
-}
+#[path = "bench_county.rs"]
+mod county;
 
-fn units() -> (Vec<NewUnit>, Vec<String>) {
-    let unit = |code: String, name: String, level: &str, parent: Option<&str>| NewUnit {
-        code,
-        name,
-        level: level.into(),
-        parent: parent.map(Into::into),
-        start: None,
-    };
-    let mut units = vec![unit("512021".into(), "安岳县".into(), "county", None)];
-    let mut grids = Vec::new();
-    for t in 1..=TOWNSHIPS {
-        let township = format!("512021{:03}", 100 + t);
-        units.push(unit(
-            township.clone(),
-            format!("镇{t}"),
-            "township",
-            Some("512021"),
-        ));
-        for c in 1..=COMMUNITIES_PER_TOWNSHIP {
-            let community = format!("{township}{c:03}");
-            units.push(unit(
-                community.clone(),
-                format!("社区{c}"),
-                "community",
-                Some(&township),
-            ));
-            for g in 1..=GRIDS_PER_COMMUNITY {
-                let grid = format!("{community}{g:03}");
-                units.push(unit(
-                    grid.clone(),
-                    format!("网格{g}"),
-                    "grid",
-                    Some(&community),
-                ));
-                grids.push(grid);
-            }
-        }
-    }
-    (units, grids)
-}
+use county::{grid_codes as units, id_number};
 
 /// The county's CSV: 2 or 3 residents per household, alternately; returns the text and
 /// the number of households.
