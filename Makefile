@@ -34,18 +34,25 @@ test-rust:
 header:
 	WANGGE_BLESS_HEADER=1 $(CARGO) test -p wangge-ffi --test header -- committed_header_matches_the_generated_one
 
-# The C test: one program, one file per area of the library plus the harness that runs them.
-C_TESTS := $(wildcard tests/c/*.c)
+# The C test: one program, one file per area of the library plus the harness that runs them
+# (threads.c starts threads: -pthread). header_c99.c is not part of it: see test-header-c.
+C_TESTS := $(filter-out tests/c/header_c99.c,$(wildcard tests/c/*.c))
 
 $(BUILD)/test_wangge: $(C_TESTS) tests/c/harness.h include/wangge.h FORCE_LIB
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_TEST) $(C_TESTS) -L$(DEBUG) -lwangge_ffi -Wl,-rpath,$(abspath $(DEBUG)) -o $@
+	$(CC) $(CFLAGS_TEST) -pthread $(C_TESTS) -L$(DEBUG) -lwangge_ffi -Wl,-rpath,$(abspath $(DEBUG)) -o $@
+
+# The header compiles as strict C99 and as C++11, warnings as errors.
+.PHONY: test-header-c
+test-header-c:
+	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -Iinclude tests/c/header_c99.c
+	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only -Iinclude tests/c/header_cpp.cpp
 
 .PHONY: FORCE_LIB
 FORCE_LIB:
 	$(CARGO) build -p wangge-ffi
 
-test-c: $(BUILD)/test_wangge
+test-c: test-header-c $(BUILD)/test_wangge
 	@# The bundled SQLite must stay private to the library.
 	@if nm -D --defined-only $(DEBUG)/libwangge_ffi.so | grep -q ' sqlite3_'; then \
 		echo "libwangge_ffi.so exports sqlite3_* symbols"; exit 1; fi

@@ -5,7 +5,17 @@
  * through out-pointers, only on success; every string the library returns is freed with
  * wg_string_free(); NULL arguments are answered with WG_INVALID_INPUT, never a crash.
  * Structured results are UTF-8 JSON. Dates are ISO text "YYYY-MM-DD"; NULL for an
- * optional date means "always" (start) or "today" (as_of).
+ * optional date means "always" (start) or "today" (as_of). A moment (an `at` or `now`
+ * argument, or an "at" or "reported_at" key of a JSON input) is RFC 3339 with its offset
+ * ("2024-03-17T08:30:00+08:00"), or a local time without one ("2024-03-17T08:30",
+ * "2024-03-17 08:30:00") read in the deployment's time zone (the store's
+ * utc_offset_minutes); a function whose `at` is read otherwise says so.
+ *
+ * Errors: after a failed call, wg_last_error(store, ...) gives its message: the last
+ * failed call made on this thread through that handle (each thread has its own, kept
+ * until the handle is freed), or with NULL, this thread's last failed call made without
+ * a handle (wg_store_open, ...). A successful call leaves the last error as it was: read
+ * it right after the call that failed, not after a later one.
  *
  * Safety, for every function: a wg_store * is NULL or a live handle from wg_store_open or
  * wg_store_scope, not yet freed; a const char * is NULL or a NUL-terminated string that
@@ -58,7 +68,8 @@ typedef enum {
 // An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
 //
 // A handle may be used from several threads; calls on one store take turns. Each handle
-// keeps the message of the last error made through it.
+// keeps, for each thread, the message of that thread's last failed call through it
+// (`wg_last_error`), until the handle is freed.
 typedef struct wg_store wg_store;
 
 // A progress callback for imports: called with the rows checked so far and the rows in
@@ -92,8 +103,10 @@ wg_status wg_archive_set(const wg_store *store,
                          char **out_json);
 
 // Writes to `*out_json` household `household_id`'s archive as it stood at moment `at`
-// (RFC 3339 text such as `"2024-03-01T09:00:00+08:00"`, compared with the versions'
-// times; NULL: now): the latest version of each section written by then.
+// (NULL: now): the latest version of each section written by then. Unlike other
+// moments, `at` here is RFC 3339 with its offset (`"2024-03-01T09:00:00+08:00"`) or a
+// date (`"2024-03-01"`: the end of that day in the deployment's time zone); a local time
+// without an offset is `WG_INVALID_INPUT` naming `at`.
 //
 // JSON result: an `archive`.
 wg_status wg_archive_get(const wg_store *store,
@@ -849,8 +862,9 @@ wg_status wg_staff_responsible(const wg_store *store,
 // numbers and phones are then sealed with SM4; a keyed store opened without its key or
 // with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
 // left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`). A SQLite file
-// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched. On
-// failure the message is readable with `wg_last_error(NULL, ...)` on the same thread.
+// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
+// empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
+// with `wg_last_error(NULL, ...)` on the same thread.
 //
 // JSON input: a `store_options`.
 wg_status wg_store_open(const char *path, const char *options_json, wg_store **out);
@@ -878,9 +892,10 @@ wg_status wg_store_scope(const wg_store *store,
                          const char *actor,
                          wg_store **out);
 
-// Writes to `*out` a copy of the last error message made through `store`, or, when
-// `store` is NULL, of the last error of a call made on this thread without a handle.
-// Writes an empty string when there has been none. Free it with `wg_string_free`.
+// Writes to `*out` a copy of the message of this thread's last failed call through
+// `store` (another thread's failures on the same handle are its own), or, when `store`
+// is NULL, of this thread's last failed call made without a handle. Writes an empty
+// string when there has been none. Free it with `wg_string_free`.
 wg_status wg_last_error(const wg_store *store, char **out);
 
 // Seals the store with the deployment key `key_hex` (16 to 64 bytes in hex): a store

@@ -72,6 +72,18 @@ fn a_file_that_is_not_a_store_is_refused() {
 }
 
 #[test]
+fn an_empty_path_is_refused_naming_path() {
+    for options in [StoreOptions::default(), read_only()] {
+        let err = Store::open_with("", options).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.to_string().contains("path"), "{err}");
+    }
+    // Only the empty path: a real one next to it still opens.
+    let path = temp_path("beside-empty");
+    drop(Store::open(&path).unwrap());
+}
+
+#[test]
 fn levels_are_fixed_when_the_store_is_created() {
     let path = temp_path("levels");
     let levels = Levels::new(vec![Level::coded("city", 4), Level::coded("county", 6)]).unwrap();

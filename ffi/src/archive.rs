@@ -33,8 +33,10 @@ pub unsafe extern "C" fn wg_archive_set(
 }
 
 /// Writes to `*out_json` household `household_id`'s archive as it stood at moment `at`
-/// (RFC 3339 text such as `"2024-03-01T09:00:00+08:00"`, compared with the versions'
-/// times; NULL: now): the latest version of each section written by then.
+/// (NULL: now): the latest version of each section written by then. Unlike other
+/// moments, `at` here is RFC 3339 with its offset (`"2024-03-01T09:00:00+08:00"`) or a
+/// date (`"2024-03-01"`: the end of that day in the deployment's time zone); a local time
+/// without an offset is `WG_INVALID_INPUT` naming `at`.
 ///
 /// JSON result: an `archive`.
 #[unsafe(no_mangle)]

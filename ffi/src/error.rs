@@ -1,7 +1,10 @@
 //! Status codes, errors and where their messages are kept.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::CString;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use wangge::ErrorKind;
 
@@ -75,27 +78,63 @@ impl From<serde_json::Error> for FfiError {
     }
 }
 
+/// The source of the numbers that tell threads apart in a handle's last errors.
+static NEXT_THREAD: AtomicU64 = AtomicU64::new(0);
+
 thread_local! {
     static THREAD_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+    /// This thread's number, drawn once; never reused, so a thread that has ended never
+    /// hands its message to a new one. A plain number: nothing to free when the thread
+    /// ends.
+    static THREAD_KEY: u64 = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The number of the calling thread.
+fn thread_key() -> u64 {
+    THREAD_KEY.with(|key| *key)
+}
+
+/// The last error message of each thread that has made a failed call through one handle.
+/// Freed with the handle; a thread that ends leaves its one message until then.
+#[derive(Debug, Default)]
+pub(crate) struct LastErrors(Mutex<HashMap<u64, CString>>);
+
+impl LastErrors {
+    fn set(&self, message: CString) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(thread_key(), message);
+    }
+
+    fn get(&self) -> Option<CString> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&thread_key())
+            .cloned()
+    }
 }
 
 fn to_cstring(message: &str) -> CString {
     CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default()
 }
 
-/// Keeps `message` as the last error of `handle`, or of this thread without one.
+/// Keeps `message` as this thread's last error on `handle`, or as this thread's last
+/// error without a handle. Only failed calls come here: a successful one leaves the last
+/// error as it was.
 pub(crate) fn record(handle: Option<&wg_store>, message: &str) {
     let message = to_cstring(message);
     match handle {
-        Some(handle) => handle.set_last_error(message),
+        Some(handle) => handle.last_errors.set(message),
         None => THREAD_ERROR.with(|slot| *slot.borrow_mut() = Some(message)),
     }
 }
 
-/// The last error message of `handle`, or of this thread without one.
+/// This thread's last error message on `handle`, or without a handle.
 pub(crate) fn last(handle: Option<&wg_store>) -> Option<CString> {
     match handle {
-        Some(handle) => handle.last_error(),
+        Some(handle) => handle.last_errors.get(),
         None => THREAD_ERROR.with(|slot| slot.borrow().clone()),
     }
 }

@@ -7,8 +7,9 @@
 //!   non-UTF-8 strings are answered with `WG_INVALID_INPUT`, never a crash;
 //! - every string the library returns is the caller's, freed with [`wg_string_free`];
 //!   every byte buffer, with its length, with [`wg_bytes_free`];
-//! - the message of the last error is read with [`wg_last_error`]: per handle, or per
-//!   thread for calls made without one;
+//! - the message of the last failed call is read with [`wg_last_error`]: per thread and
+//!   per handle, or per thread for calls made without one; a successful call leaves it
+//!   as it was;
 //! - no panic crosses the boundary (`WG_INTERNAL_ERROR`).
 //!
 //! # Safety

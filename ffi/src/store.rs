@@ -1,9 +1,8 @@
 //! The store handle: opening, scoping, freeing, errors and the audit chain.
 
-use std::ffi::{CString, c_char};
-use std::sync::Mutex;
+use std::ffi::c_char;
 
-use crate::error::{FfiError, last};
+use crate::error::{FfiError, LastErrors, last};
 use crate::out::OutString;
 use crate::panic::{boundary, release};
 use crate::wg_status;
@@ -11,34 +10,21 @@ use crate::wg_status;
 /// An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
 ///
 /// A handle may be used from several threads; calls on one store take turns. Each handle
-/// keeps the message of the last error made through it.
+/// keeps, for each thread, the message of that thread's last failed call through it
+/// (`wg_last_error`), until the handle is freed.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct wg_store {
     pub(crate) store: wangge::Store,
-    last_error: Mutex<Option<CString>>,
+    pub(crate) last_errors: LastErrors,
 }
 
 impl wg_store {
     fn boxed(store: wangge::Store) -> *mut wg_store {
         Box::into_raw(Box::new(wg_store {
             store,
-            last_error: Mutex::new(None),
+            last_errors: LastErrors::default(),
         }))
-    }
-
-    pub(crate) fn set_last_error(&self, message: CString) {
-        *self
-            .last_error
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
-    }
-
-    pub(crate) fn last_error(&self) -> Option<CString> {
-        self.last_error
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 }
 
@@ -81,8 +67,9 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// numbers and phones are then sealed with SM4; a keyed store opened without its key or
 /// with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
 /// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`). A SQLite file
-/// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched. On
-/// failure the message is readable with `wg_last_error(NULL, ...)` on the same thread.
+/// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
+/// empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
+/// with `wg_last_error(NULL, ...)` on the same thread.
 ///
 /// JSON input: a `store_options`.
 #[unsafe(no_mangle)]
@@ -138,9 +125,10 @@ pub unsafe extern "C" fn wg_store_scope(
     })
 }
 
-/// Writes to `*out` a copy of the last error message made through `store`, or, when
-/// `store` is NULL, of the last error of a call made on this thread without a handle.
-/// Writes an empty string when there has been none. Free it with `wg_string_free`.
+/// Writes to `*out` a copy of the message of this thread's last failed call through
+/// `store` (another thread's failures on the same handle are its own), or, when `store`
+/// is NULL, of this thread's last failed call made without a handle. Writes an empty
+/// string when there has been none. Free it with `wg_string_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_char) -> wg_status {
     // SAFETY: the caller's contract.

@@ -192,6 +192,13 @@ def test_an_out_of_range_offset_or_a_blank_actor_is_invalid_input():
         wangge.Store(":memory:", actor="")
 
 
+def test_an_empty_path_is_invalid_input_naming_path(tmp_path):
+    for read_only in (False, True):
+        with pytest.raises(wangge.InvalidInput, match="path"):
+            wangge.Store("", read_only=read_only)
+    wangge.Store(tmp_path / "beside-empty.db").close()
+
+
 def test_today_is_the_deployments_civil_date():
     with wangge.Store(":memory:", utc_offset_minutes=480) as store:
         today = store.today()

@@ -138,9 +138,14 @@ impl Store {
     /// Opens (creating if needed) the store at `path` with `options`.
     ///
     /// A file written by a newer version of the library, a SQLite file that is not a
-    /// wangge store, or a file that is not SQLite at all is refused and left untouched.
+    /// wangge store, or a file that is not SQLite at all is refused and left untouched. An
+    /// empty path is `InvalidInput` naming `path` (SQLite would open a private temporary
+    /// file, lost on close).
     pub fn open_with(path: impl AsRef<Path>, mut options: StoreOptions) -> Result<Self> {
         let path = path.as_ref();
+        if path.as_os_str().is_empty() {
+            return Err(Error::invalid("path", "", "the path of the store is empty"));
+        }
         let key = options.key.take().map(zeroize::Zeroizing::new);
         if let Some(key) = &key {
             keys::check_key(key)?;

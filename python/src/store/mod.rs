@@ -141,7 +141,7 @@ impl Store {
     /// deployment key, never written to the file: a new store opened with one keeps ID
     /// numbers and phones sealed (SM4); a keyed store opened without its key or with
     /// another, or a store without a key opened with one, raises `PermissionDenied` and is
-    /// left untouched (`rekey()` keys a store).
+    /// left untouched (`rekey()` keys a store). An empty `path` raises `InvalidInput`.
     #[new]
     #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false, key=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None)")]
     fn new(
