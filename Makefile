@@ -19,7 +19,7 @@ DEMO_ARGS ?=
 demo:
 	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(OUT)/demo.db
 
-test: lint test-rust test-c test-python
+test: lint test-rust test-c test-install test-python
 	@echo "make test: all Rust, C and Python tests passed"
 
 lint:
@@ -86,3 +86,99 @@ bench-report: $(VENV)/.installed
 
 clean:
 	rm -rf $(BUILD) $(OUT)
+
+# ---- Install (C) ------------------------------------------------------------------------
+# `make install PREFIX=/usr/local` builds the release library once and installs it as
+# libwangge (header, shared and static library, pkg-config and CMake files, valgrind
+# suppressions); `DESTDIR` stages it for a package. `make test-install` installs the debug
+# build under build/prefix and builds and runs examples/c against it.
+
+PREFIX     ?= /usr/local
+LIB_FROM   ?= target/release
+INSTALL_AT  = $(DESTDIR)$(PREFIX)
+VERSION    := $(shell sed -n 's/^version = "\([^"]*\)"$$/\1/p' Cargo.toml | head -n 1)
+MAJOR      := $(word 1,$(subst ., ,$(VERSION)))
+MINOR      := $(word 2,$(subst ., ,$(VERSION)))
+PATCH      := $(word 3,$(subst ., ,$(VERSION)))
+ABI        := $(shell sed -n 's/^.define WANGGE_ABI_VERSION //p' include/wangge.h)
+SOFILE      = libwangge.so.$(ABI).$(MINOR).$(PATCH)
+STAGE       = $(BUILD)/install-stage
+TEMPLATE    = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+                  -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@ABI@|$(ABI)|g' -e 's|@SOFILE@|$(SOFILE)|g'
+TEST_PREFIX = $(abspath $(BUILD)/prefix)
+
+.PHONY: install release-lib install-lib test-install debug-soname-link
+
+release-lib:
+	$(CARGO) build --release -p wangge-ffi
+
+install: release-lib
+	$(MAKE) --no-print-directory install-lib LIB_FROM=target/release
+
+# Installs what $(LIB_FROM) holds, already built. The shared library is stripped, its
+# debug information kept next to it (found by gdb through its .gnu_debuglink); the static
+# one is one relocatable object in which only the wg_* functions stay global (its Rust
+# runtime and SQLite cannot clash with the program's), without debug information.
+install-lib:
+	@test -f $(LIB_FROM)/libwangge_ffi.so -a -f $(LIB_FROM)/libwangge_ffi.a || \
+		{ echo "no library in $(LIB_FROM): run cargo build -p wangge-ffi first"; exit 1; }
+	install -d $(INSTALL_AT)/include $(INSTALL_AT)/lib/pkgconfig \
+		$(INSTALL_AT)/lib/cmake/wangge $(INSTALL_AT)/share/wangge $(STAGE)
+	install -m 644 include/wangge.h $(INSTALL_AT)/include/wangge.h
+	rm -f $(INSTALL_AT)/lib/$(SOFILE) $(INSTALL_AT)/lib/$(SOFILE).debug
+	objcopy --only-keep-debug $(LIB_FROM)/libwangge_ffi.so $(INSTALL_AT)/lib/$(SOFILE).debug
+	chmod 644 $(INSTALL_AT)/lib/$(SOFILE).debug
+	objcopy --strip-unneeded --add-gnu-debuglink=$(INSTALL_AT)/lib/$(SOFILE).debug \
+		$(LIB_FROM)/libwangge_ffi.so $(INSTALL_AT)/lib/$(SOFILE)
+	chmod 755 $(INSTALL_AT)/lib/$(SOFILE)
+	ln -sfn $(SOFILE) $(INSTALL_AT)/lib/libwangge.so.$(ABI)
+	ln -sfn libwangge.so.$(ABI) $(INSTALL_AT)/lib/libwangge.so
+	ld -r --whole-archive $(LIB_FROM)/libwangge_ffi.a -o $(STAGE)/wangge-all.o
+	objcopy --wildcard --keep-global-symbol='wg_*' --strip-debug \
+		--remove-section=.llvmbc --remove-section=.llvmcmd \
+		$(STAGE)/wangge-all.o $(STAGE)/wangge.o
+	rm -f $(STAGE)/wangge-all.o $(INSTALL_AT)/lib/libwangge.a
+	ar rcs $(INSTALL_AT)/lib/libwangge.a $(STAGE)/wangge.o
+	chmod 644 $(INSTALL_AT)/lib/libwangge.a
+	rm -f $(STAGE)/wangge.o
+	$(TEMPLATE) packaging/wangge.pc.in > $(INSTALL_AT)/lib/pkgconfig/wangge.pc
+	$(TEMPLATE) packaging/wanggeConfig.cmake.in > $(INSTALL_AT)/lib/cmake/wangge/wanggeConfig.cmake
+	$(TEMPLATE) packaging/wanggeConfigVersion.cmake.in \
+		> $(INSTALL_AT)/lib/cmake/wangge/wanggeConfigVersion.cmake
+	install -m 644 tests/c/valgrind.supp $(INSTALL_AT)/share/wangge/valgrind.supp
+	@echo "installed wangge $(VERSION) (ABI $(ABI)) from $(LIB_FROM) into $(INSTALL_AT)"
+
+# The debug library carries the SONAME libwangge.so.0 too: the in-tree C test finds it
+# under that name.
+test-c: debug-soname-link
+debug-soname-link: FORCE_LIB
+	ln -sfn libwangge_ffi.so $(DEBUG)/libwangge.so.$(ABI)
+
+# Installs the debug build (the release build takes minutes more; `make install` makes
+# it) into build/prefix and builds examples/c against it: with pkg-config, shared and
+# static, and with CMake when cmake is present. Both programs must run.
+test-install: FORCE_LIB
+	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake
+	$(MAKE) --no-print-directory install-lib LIB_FROM=$(DEBUG) PREFIX=$(TEST_PREFIX)
+	@readelf -d $(TEST_PREFIX)/lib/$(SOFILE) | grep -q 'SONAME.*\[libwangge.so.$(ABI)\]' || \
+		{ echo "$(SOFILE) lacks the SONAME libwangge.so.$(ABI)"; exit 1; }
+	@if readelf -sW $(TEST_PREFIX)/lib/libwangge.a | awk '$$5=="GLOBAL" && $$7!="UND"' | \
+		grep -v ' wg_' | grep -q .; then echo "libwangge.a has globals other than wg_*"; exit 1; fi
+	@readelf -SW $(TEST_PREFIX)/lib/$(SOFILE) | grep -q '\.gnu_debuglink' || \
+		{ echo "$(SOFILE) has no debug link"; exit 1; }
+	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	$(CC) -std=c11 -Wall -Wextra -Werror examples/c/hello.c \
+		$$(pkg-config --cflags --libs wangge) -Wl,-rpath,$(TEST_PREFIX)/lib -o $(BUILD)/hello && \
+	$(CC) -std=c11 -Wall -Wextra -Werror examples/c/hello.c $$(pkg-config --cflags wangge) \
+		$$(pkg-config --static --libs wangge | sed 's/-lwangge\b/-l:libwangge.a/') \
+		-o $(BUILD)/hello-static
+	readelf -d $(BUILD)/hello | grep -q 'NEEDED.*\[libwangge.so.$(ABI)\]'
+	! readelf -d $(BUILD)/hello-static | grep -q 'libwangge'
+	$(BUILD)/hello
+	$(BUILD)/hello-static
+	@if command -v cmake >/dev/null 2>&1; then \
+		cmake -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
+			-DCMAKE_BUILD_RPATH=$(TEST_PREFIX)/lib && \
+		cmake --build $(BUILD)/hello-cmake && \
+		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static; \
+	else echo "test-install: SKIP the CMake build (cmake is not installed)"; fi

@@ -40,6 +40,14 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* The version of the library this header comes with (MAJOR.MINOR.PATCH) and of its
+ * ABI, the number in the SONAME libwangge.so.ABI. wg_store_info reports the
+ * linked library's as "library_version" and "abi_version". */
+#define WANGGE_VERSION_MAJOR 0
+#define WANGGE_VERSION_MINOR 1
+#define WANGGE_VERSION_PATCH 0
+#define WANGGE_ABI_VERSION 0
+
 // The smallest denominator a circular ranks a rate on unless told otherwise (样本量), as
 // the core's default.
 #define WG_DEFAULT_MIN_SAMPLE 5
@@ -906,9 +914,10 @@ wg_status wg_last_error(const wg_store *store, char **out);
 // read-only handle is `WG_PERMISSION_DENIED`.
 wg_status wg_store_rekey(const wg_store *store, const char *key_hex);
 
-// Writes to `*out_json` what the store is: `{"path", "keyed", "schema_version",
-// "library_schema_version", "application_id", "read_only", "levels",
-// "utc_offset_minutes", "actor", "scope"}`.
+// Writes to `*out_json` what the store is: `{"path", "keyed", "library_version",
+// "abi_version", "schema_version", "library_schema_version", "application_id",
+// "read_only", "levels", "utc_offset_minutes", "actor", "scope"}`: the library's,
+// the C ABI's and the file's versions among them.
 //
 // JSON result: a `store_info`.
 wg_status wg_store_info(const wg_store *store, char **out_json);
@@ -1542,6 +1551,8 @@ wg_status wg_reverification_due(const wg_store *store,
  * store_info: what a store is.
  *   "path": the file's path as given when it was opened (:memory: for an in-memory store)
  *   "keyed": true when ID numbers and phones are sealed with a deployment key (SM4) and the audit chain is keyed; false when they are in clear
+ *   "library_version": this library's version, MAJOR.MINOR.PATCH
+ *   "abi_version": the C ABI's version: the MAJOR of libwangge.so.MAJOR (the SONAME)
  *   "schema_version": the file's schema version
  *   "library_schema_version": the newest schema version this library writes
  *   "application_id": the file's PRAGMA application_id (0x57474745 for a wangge store)

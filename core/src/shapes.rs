@@ -366,6 +366,8 @@ shapes! {
     STORE_INFO = "store_info", "what a store is." {
         "path": "the file's path as given when it was opened (:memory: for an in-memory store)",
         "keyed": "true when ID numbers and phones are sealed with a deployment key (SM4) and the audit chain is keyed; false when they are in clear",
+        "library_version": "this library's version, MAJOR.MINOR.PATCH",
+        "abi_version": "the C ABI's version: the MAJOR of libwangge.so.MAJOR (the SONAME)",
         "schema_version": "the file's schema version",
         "library_schema_version": "the newest schema version this library writes",
         "application_id": "the file's PRAGMA application_id (0x57474745 for a wangge store)",

@@ -413,6 +413,11 @@ fn info_tells_what_the_store_is() {
     assert_eq!(info.application_id, wangge::APPLICATION_ID);
     assert_eq!(info.schema_version, info.library_schema_version);
     assert!(info.schema_version >= 10);
+    assert_eq!(info.library_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(info.abi_version, wangge::ABI_VERSION);
+    let json = serde_json::to_value(&info).unwrap();
+    assert_eq!(json["library_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["abi_version"], 0);
     assert_eq!(info.utc_offset_minutes, 480);
     assert_eq!(info.path, path.to_string_lossy());
     assert_eq!(info.actor, "system");

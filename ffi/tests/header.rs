@@ -32,10 +32,26 @@ fn shapes_section() -> String {
     text
 }
 
+/// The version macros after the includes: this crate's version and the C ABI's.
+fn version_section() -> String {
+    format!(
+        "\n/* The version of the library this header comes with (MAJOR.MINOR.PATCH) and of its\n \
+         * ABI, the number in the SONAME libwangge.so.ABI. wg_store_info reports the\n \
+         * linked library's as \"library_version\" and \"abi_version\". */\n\
+         #define WANGGE_VERSION_MAJOR {}\n#define WANGGE_VERSION_MINOR {}\n\
+         #define WANGGE_VERSION_PATCH {}\n#define WANGGE_ABI_VERSION {}",
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR"),
+        env!("CARGO_PKG_VERSION_PATCH"),
+        wangge::ABI_VERSION,
+    )
+}
+
 fn generated_header() -> Vec<u8> {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    config.after_includes = Some(version_section());
     config.trailer = Some(shapes_section());
     let bindings = cbindgen::Builder::new()
         .with_crate(crate_dir)
@@ -383,4 +399,17 @@ fn every_documented_result_shape_has_the_keys_of_a_real_value() {
             shape.name
         );
     }
+}
+
+#[test]
+fn the_header_gives_the_version_the_library_reports() {
+    let header = committed_header();
+    let version: Vec<&str> = wangge::LIBRARY_VERSION.split('.').collect();
+    assert_eq!(wangge::LIBRARY_VERSION, env!("CARGO_PKG_VERSION"));
+    for (name, value) in ["MAJOR", "MINOR", "PATCH"].iter().zip(&version) {
+        let line = format!("#define WANGGE_VERSION_{name} {value}\n");
+        assert!(header.contains(&line), "wangge.h lacks {line:?}");
+    }
+    let abi = format!("#define WANGGE_ABI_VERSION {}\n", wangge::ABI_VERSION);
+    assert!(header.contains(&abi), "wangge.h lacks {abi:?}");
 }

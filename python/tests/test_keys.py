@@ -4,6 +4,7 @@ and what info() says."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date
 
@@ -162,6 +163,8 @@ def test_info_tells_what_the_store_is(tmp_path):
         assert info.application_id == 0x57474745
         assert info.schema_version == info.library_schema_version
         assert info.utc_offset_minutes == 420
+        assert info.abi_version == 0
+        assert re.fullmatch(r"\d+\.\d+\.\d+", info.library_version)
         assert info.path == str(path)
         assert info.levels == store.levels
         assert info.actor == "system"

@@ -7,6 +7,13 @@ use super::schema::LATEST;
 use crate::error::Result;
 use crate::levels::Levels;
 
+/// This library's version, `MAJOR.MINOR.PATCH` (the crate version).
+pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The version of the C ABI: the SONAME's number (`libwangge.so.0`), raised when a C
+/// program built against an older `wangge.h` could break.
+pub const ABI_VERSION: u32 = 0;
+
 /// What a store is, for an integrator: [`Store::info`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoreInfo {
@@ -15,6 +22,11 @@ pub struct StoreInfo {
     /// True when ID numbers and phones are sealed with a deployment key (SM4) and the
     /// audit chain is keyed; false when they are in clear and the chain is unkeyed.
     pub keyed: bool,
+    /// This library's version (the crate version, `MAJOR.MINOR.PATCH`).
+    pub library_version: String,
+    /// The version of the C ABI ([`ABI_VERSION`]): the `MAJOR` of `libwangge.so.MAJOR`,
+    /// raised when a C program built against an older header could break.
+    pub abi_version: u32,
     /// The file's schema version (`PRAGMA user_version`).
     pub schema_version: i64,
     /// The newest schema version this library writes.
@@ -34,7 +46,8 @@ pub struct StoreInfo {
 }
 
 impl Store {
-    /// What this store is: its path, whether it is keyed, its schema version and
+    /// What this store is: its path, whether it is keyed, the library's and the C ABI's
+    /// versions, its schema version and
     /// application id, whether it was opened read-only, the deployment's levels and UTC
     /// offset, and this handle's actor and scope.
     pub fn info(&self) -> Result<StoreInfo> {
@@ -46,6 +59,8 @@ impl Store {
         Ok(StoreInfo {
             path: self.shared.path.clone(),
             keyed,
+            library_version: LIBRARY_VERSION.to_owned(),
+            abi_version: ABI_VERSION,
             schema_version,
             library_schema_version: LATEST,
             application_id,

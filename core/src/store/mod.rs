@@ -26,7 +26,7 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
-pub use info::StoreInfo;
+pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{About, Changes, VisitFact, Write};

@@ -383,6 +383,10 @@ record! {
         /// True when ID numbers and phones are sealed with a deployment key (SM4) and the
         /// audit chain is keyed; false when they are in clear.
         keyed: bool = i.keyed,
+        /// This library's version, `MAJOR.MINOR.PATCH`.
+        library_version: &str = &i.library_version,
+        /// The C ABI's version: the `MAJOR` of `libwangge.so.MAJOR`.
+        abi_version: u32 = i.abi_version,
         /// The file's schema version.
         schema_version: i64 = i.schema_version,
         /// The newest schema version this library writes.
