@@ -3,19 +3,39 @@
 //! same tables that reads every value of every row, in the same run.
 //!
 //! Usage: `bench_verify PATH` on a store built by `demo --county PATH` (about 500,000
-//! households).
+//! households). The demo's stores are keyed: the key is `WANGGE_DEMO_KEY_HEX` or, without
+//! it, the demo's own; a store without a key is opened without one.
 
 use std::time::Instant;
 
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
-use wangge::Store;
+use wangge::{ErrorKind, Store, StoreOptions};
+
+/// The demo's key when `WANGGE_DEMO_KEY_HEX` is not set (see `examples/demo.rs`).
+const DEMO_KEY: &[u8] = b"wangge demo key: not for production";
+
+/// Opens the store with the demo's key, or without a key if it has none.
+fn open(path: &str) -> wangge::Result<Store> {
+    let key = match std::env::var("WANGGE_DEMO_KEY_HEX") {
+        Ok(hex) => wangge::key_from_hex(&hex)?,
+        Err(_) => DEMO_KEY.to_vec(),
+    };
+    let options = StoreOptions {
+        key: Some(key),
+        ..StoreOptions::default()
+    };
+    match Store::open_with(path, options) {
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => Store::open(path),
+        other => other,
+    }
+}
 
 fn main() -> wangge::Result<()> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "out/demo.db".to_owned());
-    let store = Store::open(&path)?;
+    let store = open(&path)?;
     // The plain scan, through a connection of its own: every row of every table but the
     // chain and the seals, each value read.
     let conn = Connection::open(&path)?;
