@@ -341,6 +341,15 @@ impl AuditWriter {
     }
 }
 
+/// Columns `first..first + N` of `row`, as text: a record's fields as the chain reads them.
+fn texts<const N: usize>(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<[String; N]> {
+    let mut out: [String; N] = std::array::from_fn(|_| String::new());
+    for (i, text) in out.iter_mut().enumerate() {
+        *text = row.get(first + i)?;
+    }
+    Ok(out)
+}
+
 /// What recomputing the chain found.
 pub(crate) struct ChainCheck {
     /// How many records the head says there are.
@@ -389,16 +398,7 @@ pub(crate) fn check_chain(conn: &Connection, mac: &Mac, legacy: bool) -> Result<
             let bad = Some((expected, format!("record {expected} is missing")));
             return Ok(check(bad, seals, prev, expected - 1, at));
         }
-        let fields: [String; 8] = [
-            row.get(1)?,
-            row.get(2)?,
-            row.get(3)?,
-            row.get(4)?,
-            row.get(5)?,
-            row.get(6)?,
-            row.get(7)?,
-            row.get(8)?,
-        ];
+        let fields: [String; 8] = texts(row, 1)?;
         let [
             r_at,
             actor,
@@ -502,20 +502,7 @@ pub(crate) fn rechain(conn: &Connection, mac: &Mac, seals: &str) -> Result<()> {
             "SELECT seq, at, actor, action, target, detail, seals, coalesce(unit_path, '')
              FROM audit ORDER BY seq",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                [
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ],
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, texts(r, 1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let mut prev = GENESIS.to_owned();
