@@ -71,6 +71,11 @@ typedef enum {
   WG_STORAGE_ERROR = 6,
   // A bug in the library was caught at the boundary; the handle is still usable.
   WG_INTERNAL_ERROR = 7,
+  // Another connection (in this process or another) held the store's write lock for
+  // the handle's whole busy time (`"busy_timeout_ms"` of `wg_store_open`, default one
+  // minute): nothing was written and the same call may be retried (Python `Busy`, a
+  // `StorageError`).
+  WG_BUSY = 8,
 } wg_status;
 
 // An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
@@ -869,7 +874,9 @@ wg_status wg_staff_responsible(const wg_store *store,
 // `"key_hex"` (the deployment key, 16 to 64 bytes in hex, never stored in the file: ID
 // numbers and phones are then sealed with SM4; a keyed store opened without its key or
 // with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
-// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`). A SQLite file
+// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`) and
+// `"busy_timeout_ms"` (how long a write waits for another connection's write lock before
+// it is `WG_BUSY`: 0 to 600000 milliseconds, default 60000). A SQLite file
 // that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
 // empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
 // with `wg_last_error(NULL, ...)` on the same thread.
@@ -916,7 +923,8 @@ wg_status wg_store_rekey(const wg_store *store, const char *key_hex);
 
 // Writes to `*out_json` what the store is: `{"path", "keyed", "library_version",
 // "abi_version", "schema_version", "library_schema_version", "application_id",
-// "read_only", "levels", "utc_offset_minutes", "actor", "scope"}`: the library's,
+// "read_only", "busy_timeout_ms", "levels", "utc_offset_minutes", "actor", "scope"}`:
+// the library's,
 // the C ABI's and the file's versions among them.
 //
 // JSON result: a `store_info`.
@@ -1619,6 +1627,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "utc_offset_minutes": the deployment's time zone; default 480; only when the store is created
  *   "read_only": open an existing store without migrating it, refusing every write (PermissionDenied); default false
  *   "key_hex": the deployment key, 16 to 64 bytes as 32 to 128 hex digits; never stored in the file; a keyed store opened without it or with another is refused (PermissionDenied), untouched
+ *   "busy_timeout_ms": how long a write waits for another connection's write lock before it fails with Busy, 0 to 600000 milliseconds; default 60000
  *
  * new_unit: input: a unit to add.
  *   "code": its code

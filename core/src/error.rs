@@ -19,6 +19,11 @@ pub enum ErrorKind {
     PermissionDenied,
     /// SQLite failed, or the file is not a wangge store.
     Storage,
+    /// Another connection (in this process or another) held the store's write lock for
+    /// longer than the handle's busy time (`busy_timeout_ms`): nothing was written, and the
+    /// same call may be retried. A kind of storage error: Python `Busy` is a subclass of
+    /// `StorageError`.
+    Busy,
 }
 
 impl ErrorKind {
@@ -31,6 +36,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::PermissionDenied => "permission_denied",
             ErrorKind::Storage => "storage_error",
+            ErrorKind::Busy => "busy",
         }
     }
 }
@@ -74,10 +80,30 @@ pub enum Error {
     PermissionDenied(String),
     /// SQLite failed.
     #[error("storage error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// The file is not usable as a store (not SQLite, newer schema, bad metadata).
     #[error("storage error: {0}")]
     Storage(String),
+    /// The store's write lock stayed taken by another connection for the whole busy
+    /// time; nothing was written and the call may be retried.
+    #[error("busy: {0}")]
+    Busy(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    /// SQLite's error, except that a lock it could not get within the busy time
+    /// (`SQLITE_BUSY`, `SQLITE_LOCKED`) becomes [`Error::Busy`].
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                Error::Busy(format!(
+                    "{error}: another connection held the store's write lock for the whole \
+                     busy time (busy_timeout_ms); nothing was written, retry later"
+                ))
+            }
+            _ => Error::Sqlite(error),
+        }
+    }
 }
 
 impl Error {
@@ -90,6 +116,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::PermissionDenied(_) => ErrorKind::PermissionDenied,
             Error::Sqlite(_) | Error::Storage(_) => ErrorKind::Storage,
+            Error::Busy(_) => ErrorKind::Busy,
         }
     }
 
@@ -129,6 +156,7 @@ impl Error {
             Error::PermissionDenied(m) => Error::PermissionDenied(format!("{m} ({place})")),
             Error::Sqlite(e) => Error::Storage(format!("{e} ({place})")),
             Error::Storage(m) => Error::Storage(format!("{m} ({place})")),
+            Error::Busy(m) => Error::Busy(format!("{m} ({place})")),
         }
     }
 

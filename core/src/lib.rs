@@ -72,9 +72,9 @@ pub use report::{
 };
 pub use staff::{Assignment, Role, Staff};
 pub use store::{
-    ABI_VERSION, APPLICATION_ID, AuditHead, AuditRecord, AuditVerification, FactProblem,
-    KEY_MAX_BYTES, KEY_MIN_BYTES, LIBRARY_VERSION, MAX_PROBLEMS, STORE_CLOSED, Store, StoreInfo,
-    StoreOptions, key_from_hex,
+    ABI_VERSION, APPLICATION_ID, AuditHead, AuditRecord, AuditVerification,
+    DEFAULT_BUSY_TIMEOUT_MS, FactProblem, KEY_MAX_BYTES, KEY_MIN_BYTES, LIBRARY_VERSION,
+    MAX_BUSY_TIMEOUT_MS, MAX_PROBLEMS, STORE_CLOSED, Store, StoreInfo, StoreOptions, key_from_hex,
 };
 pub use units::{NewUnit, Unit};
 pub use visits::{

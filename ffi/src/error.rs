@@ -32,6 +32,11 @@ pub enum wg_status {
     WG_STORAGE_ERROR = 6,
     /// A bug in the library was caught at the boundary; the handle is still usable.
     WG_INTERNAL_ERROR = 7,
+    /// Another connection (in this process or another) held the store's write lock for
+    /// the handle's whole busy time (`"busy_timeout_ms"` of `wg_store_open`, default one
+    /// minute): nothing was written and the same call may be retried (Python `Busy`, a
+    /// `StorageError`).
+    WG_BUSY = 8,
 }
 
 /// An error on its way out to C.
@@ -63,6 +68,7 @@ impl From<wangge::Error> for FfiError {
             ErrorKind::Conflict => wg_status::WG_CONFLICT,
             ErrorKind::PermissionDenied => wg_status::WG_PERMISSION_DENIED,
             ErrorKind::Storage => wg_status::WG_STORAGE_ERROR,
+            ErrorKind::Busy => wg_status::WG_BUSY,
             _ => wg_status::WG_INTERNAL_ERROR,
         };
         FfiError::new(status, error.to_string())

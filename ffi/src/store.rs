@@ -66,7 +66,9 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// `"key_hex"` (the deployment key, 16 to 64 bytes in hex, never stored in the file: ID
 /// numbers and phones are then sealed with SM4; a keyed store opened without its key or
 /// with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
-/// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`). A SQLite file
+/// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`) and
+/// `"busy_timeout_ms"` (how long a write waits for another connection's write lock before
+/// it is `WG_BUSY`: 0 to 600000 milliseconds, default 60000). A SQLite file
 /// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
 /// empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
 /// with `wg_last_error(NULL, ...)` on the same thread.
@@ -160,7 +162,8 @@ pub unsafe extern "C" fn wg_store_rekey(
 
 /// Writes to `*out_json` what the store is: `{"path", "keyed", "library_version",
 /// "abi_version", "schema_version", "library_schema_version", "application_id",
-/// "read_only", "levels", "utc_offset_minutes", "actor", "scope"}`: the library's,
+/// "read_only", "busy_timeout_ms", "levels", "utc_offset_minutes", "actor", "scope"}`:
+/// the library's,
 /// the C ABI's and the file's versions among them.
 ///
 /// JSON result: a `store_info`.

@@ -51,6 +51,12 @@ create_exception!(
     Error,
     "SQLite failed, the file is not a wangge store, or the store is closed."
 );
+create_exception!(
+    wangge._native,
+    Busy,
+    StorageError,
+    "Another connection held the store's write lock for the whole busy time (busy_timeout_ms): nothing was written; the call may be retried."
+);
 
 /// The Python exception for a core error: its class follows the error's kind, its message
 /// is the error's text (which names the field and the value).
@@ -63,6 +69,7 @@ pub(crate) fn to_py_err(err: &wangge::Error) -> PyErr {
         ErrorKind::Conflict => Conflict::new_err(message),
         ErrorKind::PermissionDenied => PermissionDenied::new_err(message),
         ErrorKind::Storage => StorageError::new_err(message),
+        ErrorKind::Busy => Busy::new_err(message),
         // A kind added to the core later is still a `wangge.Error`.
         _ => Error::new_err(message),
     }
@@ -97,5 +104,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Conflict", py.get_type::<Conflict>())?;
     m.add("PermissionDenied", py.get_type::<PermissionDenied>())?;
     m.add("StorageError", py.get_type::<StorageError>())?;
+    m.add("Busy", py.get_type::<Busy>())?;
     Ok(())
 }

@@ -35,6 +35,9 @@ pub struct StoreInfo {
     pub application_id: i32,
     /// True when the store was opened read-only.
     pub read_only: bool,
+    /// How long a write waits for another connection's write lock before it is
+    /// [`crate::Error::Busy`], in milliseconds.
+    pub busy_timeout_ms: u32,
     /// The deployment's level kinds.
     pub levels: Levels,
     /// The deployment's offset from UTC in minutes.
@@ -48,7 +51,7 @@ pub struct StoreInfo {
 impl Store {
     /// What this store is: its path, whether it is keyed, the library's and the C ABI's
     /// versions, its schema version and
-    /// application id, whether it was opened read-only, the deployment's levels and UTC
+    /// application id, whether it was opened read-only and its busy time, the deployment's levels and UTC
     /// offset, and this handle's actor and scope.
     pub fn info(&self) -> Result<StoreInfo> {
         let keyed = self.vault().is_keyed();
@@ -65,6 +68,7 @@ impl Store {
             library_schema_version: LATEST,
             application_id,
             read_only: self.shared.read_only,
+            busy_timeout_ms: self.shared.busy_timeout_ms,
             levels: self.levels().clone(),
             utc_offset_minutes: self.offset().local_minus_utc() / 60,
             actor: self.access.actor.clone(),

@@ -60,6 +60,11 @@ pub struct StoreOptions {
     /// (`PermissionDenied`) and left untouched; [`Store::rekey`] keys a store or changes
     /// its key. The store wipes its own copy from memory once it is open.
     pub key: Option<Vec<u8>>,
+    /// How long, in milliseconds, a write through this store waits for another
+    /// connection's write lock (another process's import, say) before it fails with
+    /// [`Error::Busy`], which is safe to retry; 0 fails at once. At most
+    /// [`MAX_BUSY_TIMEOUT_MS`]; default [`DEFAULT_BUSY_TIMEOUT_MS`].
+    pub busy_timeout_ms: Option<u32>,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -70,6 +75,7 @@ impl std::fmt::Debug for StoreOptions {
             .field("actor", &self.actor)
             .field("read_only", &self.read_only)
             .field("key", &self.key.as_ref().map(|_| "(hidden)"))
+            .field("busy_timeout_ms", &self.busy_timeout_ms)
             .finish()
     }
 }
@@ -97,6 +103,8 @@ struct Shared {
     config: Config,
     /// Opened read-only: every write is refused.
     read_only: bool,
+    /// How long a write waits for another connection's lock, in milliseconds.
+    busy_timeout_ms: u32,
     /// The file's path as given (`:memory:` for an in-memory store).
     path: String,
     /// How ID numbers and phones are kept: in clear or sealed with the deployment key.
@@ -126,6 +134,30 @@ pub struct Store {
 }
 
 const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
+
+/// How long a write waits by default for another connection's write lock: one minute,
+/// longer than the write transaction of a county's bulk import, so that single writes made
+/// during one wait rather than fail.
+pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 60_000;
+
+/// The longest busy time a store accepts (ten minutes): a longer one would hold a
+/// request thread for longer than any platform waits for an answer.
+pub const MAX_BUSY_TIMEOUT_MS: u32 = 600_000;
+
+/// The busy time `ms` as given by a caller, checked: 0 to [`MAX_BUSY_TIMEOUT_MS`], else
+/// `InvalidInput` naming `busy_timeout_ms`.
+pub(crate) fn busy_timeout_from(ms: i64) -> Result<u32> {
+    u32::try_from(ms)
+        .ok()
+        .filter(|ms| *ms <= MAX_BUSY_TIMEOUT_MS)
+        .ok_or_else(|| {
+            Error::invalid(
+                "busy_timeout_ms",
+                ms,
+                format!("the busy time is 0 to {MAX_BUSY_TIMEOUT_MS} milliseconds"),
+            )
+        })
+}
 const DEFAULT_ACTOR: &str = "system";
 
 impl Store {
@@ -150,6 +182,9 @@ impl Store {
         if let Some(key) = &key {
             keys::check_key(key)?;
         }
+        let busy_ms = busy_timeout_from(i64::from(
+            options.busy_timeout_ms.unwrap_or(DEFAULT_BUSY_TIMEOUT_MS),
+        ))?;
         let in_memory = path.as_os_str() == ":memory:";
         if in_memory && options.read_only {
             return Err(Error::invalid(
@@ -169,7 +204,7 @@ impl Store {
             Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
         };
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(Duration::from_millis(u64::from(busy_ms)))?;
         // One plan per statement: without this, SQLite re-prepares a cached statement
         // whenever the values bound might suit another plan, which costs far more than
         // the lookups the library makes (a day compared with a range, say).
@@ -232,6 +267,7 @@ impl Store {
                 closed: AtomicBool::new(false),
                 config,
                 read_only: options.read_only,
+                busy_timeout_ms: busy_ms,
                 path: path.to_string_lossy().into_owned(),
                 vault: RwLock::new(Arc::new(vault)),
                 slots: Slots::default(),

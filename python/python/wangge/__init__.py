@@ -28,11 +28,13 @@ subtree.
     ['岳阳镇']
 
 Every error is a ``wangge.Error``: ``NotFound``, ``InvalidInput``, ``InvalidTransition``,
-``Conflict``, ``PermissionDenied`` or ``StorageError``; its message names the field and
-the value that was wrong.
+``Conflict``, ``PermissionDenied`` or ``StorageError`` (of which ``Busy``: another
+connection held the write lock for the whole busy time; retry); its message names the
+field and the value that was wrong.
 """
 
 from wangge._native import (
+    Busy,
     ARCHIVE_SECTIONS,
     DEFAULT_LEVELS,
     ROLES,
@@ -81,6 +83,7 @@ from wangge._native import (
 )
 
 __all__ = [
+    "Busy",
     "ARCHIVE_SECTIONS",
     "DEFAULT_LEVELS",
     "ROLES",

@@ -27,6 +27,7 @@ __all__ = [
     "ROLES",
     "Resident",
     "Staff",
+    "Busy",
     "StorageError",
     "Store",
     "StoreInfo",
@@ -190,6 +191,10 @@ class PermissionDenied(Error):
 class StorageError(Error):
     """SQLite failed, the file is not a wangge store, or the store is closed."""
 
+class Busy(StorageError):
+    """Another connection held the store's write lock for the whole busy time
+    (busy_timeout_ms): nothing was written; the call may be retried."""
+
 @final
 class Unit:
     """A node of the territory tree as it stood on some date (网格/单元)."""
@@ -288,6 +293,8 @@ class StoreInfo:
     def application_id(self) -> int: ...
     @property
     def read_only(self) -> bool: ...
+    @property
+    def busy_timeout_ms(self) -> int: ...
     @property
     def levels(self) -> list[tuple[str, int | None]]: ...
     @property
@@ -1008,6 +1015,7 @@ class Store:
         utc_offset_minutes: int | None = None,
         read_only: bool = False,
         key: bytes | None = None,
+        busy_timeout_ms: int | None = None,
     ) -> "Store": ...
     def close(self) -> None: ...
     @property

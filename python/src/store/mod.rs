@@ -141,9 +141,12 @@ impl Store {
     /// deployment key, never written to the file: a new store opened with one keeps ID
     /// numbers and phones sealed (SM4); a keyed store opened without its key or with
     /// another, or a store without a key opened with one, raises `PermissionDenied` and is
-    /// left untouched (`rekey()` keys a store). An empty `path` raises `InvalidInput`.
+    /// left untouched (`rekey()` keys a store). `busy_timeout_ms` is how long a write waits
+    /// for another connection's write lock (another process's import) before it raises
+    /// `Busy`: 0 to 600000, default 60000. An empty `path` raises `InvalidInput`.
     #[new]
-    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false, key=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None)")]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option.
+    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None)")]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -152,6 +155,7 @@ impl Store {
         utc_offset_minutes: Option<Int>,
         read_only: bool,
         key: Option<Bound<'_, PyBytes>>,
+        busy_timeout_ms: Option<Int>,
     ) -> PyResult<Self> {
         let actor: &str = actor.0;
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
@@ -160,6 +164,7 @@ impl Store {
             ("actor", actor.into()),
             ("utc_offset_minutes", utc_offset_minutes.map(|n| n.0).into()),
             ("read_only", read_only.into()),
+            ("busy_timeout_ms", busy_timeout_ms.map(|n| n.0).into()),
         ])))?;
         options.key = key.map(|k| k.as_bytes().to_vec());
         let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
@@ -395,6 +400,9 @@ record! {
         application_id: i32 = i.application_id,
         /// True when the store was opened read-only.
         read_only: bool = i.read_only,
+        /// How long a write waits for another connection's write lock before it raises
+        /// `Busy`, in milliseconds.
+        busy_timeout_ms: u32 = i.busy_timeout_ms,
         /// The deployment's levels, root first, as `(name, code length or None)` pairs.
         levels: Vec<(String, Option<usize>)> = level_pairs(&i.levels),
         /// The deployment's offset from UTC in minutes.

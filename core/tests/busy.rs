@@ -1,0 +1,136 @@
+//! Writers that wait, then say Busy: the busy time is an option, a write that cannot get
+//! the file within it fails with `ErrorKind::Busy` having written nothing, and one that
+//! gets it in time succeeds.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use wangge::{DEFAULT_BUSY_TIMEOUT_MS, ErrorKind, MAX_BUSY_TIMEOUT_MS, Store, StoreOptions};
+
+fn temp_store(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wangge-busy-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("busy.db")
+}
+
+fn open(path: &PathBuf, busy_timeout_ms: Option<u32>) -> Store {
+    Store::open_with(
+        path,
+        StoreOptions {
+            busy_timeout_ms,
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Another connection to the file holding the write lock (`BEGIN IMMEDIATE`), as a
+/// platform's own SQLite code or another process's import does.
+fn hold_write_lock(path: &PathBuf) -> rusqlite::Connection {
+    let other = rusqlite::Connection::open(path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    other
+}
+
+#[test]
+fn the_busy_time_defaults_to_a_minute_and_is_shown() {
+    let path = temp_store("default");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.info().unwrap().busy_timeout_ms,
+        DEFAULT_BUSY_TIMEOUT_MS
+    );
+    assert_eq!(DEFAULT_BUSY_TIMEOUT_MS, 60_000);
+    let chosen = open(&path, Some(250));
+    assert_eq!(chosen.info().unwrap().busy_timeout_ms, 250);
+}
+
+#[test]
+fn an_absurd_busy_time_is_refused_naming_it() {
+    let path = temp_store("absurd");
+    for ms in [MAX_BUSY_TIMEOUT_MS + 1, u32::MAX] {
+        let err = Store::open_with(
+            &path,
+            StoreOptions {
+                busy_timeout_ms: Some(ms),
+                ..StoreOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{ms}: {err}");
+        assert!(err.to_string().contains("busy_timeout_ms"), "{err}");
+    }
+    assert!(!path.exists(), "a refused option leaves no file behind");
+    for json in [
+        r#"{"busy_timeout_ms": -1}"#,
+        r#"{"busy_timeout_ms": 600001}"#,
+        r#"{"busy_timeout_ms": 99999999999}"#,
+    ] {
+        let err = StoreOptions::from_json(json).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{json}: {err}");
+        assert!(err.to_string().contains("busy_timeout_ms"), "{json}: {err}");
+    }
+    let err = StoreOptions::from_json(r#"{"busy_timeout_ms": "soon"}"#).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let options = StoreOptions::from_json(r#"{"busy_timeout_ms": 0}"#).unwrap();
+    assert_eq!(options.busy_timeout_ms, Some(0));
+}
+
+#[test]
+fn a_write_that_cannot_get_the_lock_in_time_is_busy_and_writes_nothing() {
+    let path = temp_store("refused");
+    let store = open(&path, Some(200));
+    store
+        .add_unit("512021", "安岳县", "county", None, None)
+        .unwrap();
+    let audit_before = store.audit_log(0, 1000).unwrap().len();
+
+    let other = hold_write_lock(&path);
+    let started = Instant::now();
+    let err = store
+        .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Busy, "{err}");
+    assert_eq!(err.kind().as_str(), "busy");
+    assert!(err.to_string().contains("busy_timeout_ms"), "{err}");
+    assert!(
+        waited >= Duration::from_millis(150),
+        "it waited for the busy time first, not {waited:?}"
+    );
+
+    // Reads do not wait for the writer.
+    let started = Instant::now();
+    assert_eq!(store.children("512021", None).unwrap().len(), 0);
+    assert!(started.elapsed() < Duration::from_millis(150));
+
+    drop(other);
+    assert_eq!(store.audit_log(0, 1000).unwrap().len(), audit_before);
+    assert!(store.verify_audit().unwrap().ok);
+    store
+        .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+        .expect("the same call succeeds once the lock is let go");
+    assert_eq!(store.children("512021", None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_write_waits_for_a_lock_let_go_within_the_busy_time() {
+    let path = temp_store("waits");
+    let store = open(&path, None);
+    store
+        .add_unit("512021", "安岳县", "county", None, None)
+        .unwrap();
+    let other = hold_write_lock(&path);
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let started = Instant::now();
+    store
+        .add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
+        .expect("waits for the other writer, then writes");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    release.join().unwrap();
+    assert!(store.verify_audit().unwrap().ok);
+}
