@@ -35,12 +35,14 @@ header:
 	WANGGE_BLESS_HEADER=1 $(CARGO) test -p wangge-ffi --test header -- committed_header_matches_the_generated_one
 
 # The C test: one program, one file per area of the library plus the harness that runs them
-# (threads.c starts threads: -pthread). header_c99.c is not part of it: see test-header-c.
+# (threads.c starts threads: -pthread; busy.c holds a store's lock from a child process
+# through the system's SQLite: -lsqlite3). header_c99.c is not part of it: see test-header-c.
 C_TESTS := $(filter-out tests/c/header_c99.c,$(wildcard tests/c/*.c))
 
 $(BUILD)/test_wangge: $(C_TESTS) tests/c/harness.h include/wangge.h FORCE_LIB
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS_TEST) -pthread $(C_TESTS) -L$(DEBUG) -lwangge_ffi -Wl,-rpath,$(abspath $(DEBUG)) -o $@
+	$(CC) $(CFLAGS_TEST) -pthread $(C_TESTS) -L$(DEBUG) -lwangge_ffi -lsqlite3 \
+		-Wl,-rpath,$(abspath $(DEBUG)) -o $@
 
 # The header compiles as strict C99 and as C++11, warnings as errors.
 .PHONY: test-header-c

@@ -155,7 +155,8 @@ long register_entry(wg_store *s, const char *entry_json) {
   return id;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--hold-write-lock") == 0) return hold_write_lock(argv[2]);
   test_tree_queries();
   test_bad_input_is_typed_and_writes_nothing();
   test_null_and_invalid_utf8_never_crash();
@@ -181,6 +182,7 @@ int main(void) {
   test_persistence_and_levels("c-test-store.db");
   test_keys("c-test-keys.db");
   test_facts_are_sealed("c-test-audit.db");
+  test_busy(argv[0], "c-test-busy.db");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -42,6 +42,8 @@ wg_store *county(void);
 long register_entry(wg_store *s, const char *entry_json);
 
 /* The areas, one file each. */
+void test_busy(const char *self, const char *path);
+int hold_write_lock(const char *path);
 void test_tree_queries(void);
 void test_bad_input_is_typed_and_writes_nothing(void);
 void test_null_and_invalid_utf8_never_crash(void);
