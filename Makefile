@@ -19,7 +19,7 @@ DEMO_ARGS ?=
 demo:
 	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(OUT)/demo.db
 
-test: lint test-rust test-c test-install test-python
+test: lint test-rust test-c test-install test-java test-python
 	@echo "make test: all Rust, C and Python tests passed"
 
 lint:
@@ -184,3 +184,51 @@ test-install: FORCE_LIB
 		cmake --build $(BUILD)/hello-cmake && \
 		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static; \
 	else echo "test-install: SKIP the CMake build (cmake is not installed)"; fi
+
+# ---- Java (JNI) -------------------------------------------------------------------------
+# `make test-java` builds examples/java against the library test-install put in
+# build/prefix: the JNI shim (examples/java/c) with pkg-config, the classes with
+# `javac --release 17` (every public item documented), then runs the binding's test and
+# the example under -Xcheck:jni (a JNI misuse warning fails it) and checks what the
+# example printed. Skipped where javac is not installed. JAVA_HOME, for jni.h, defaults
+# to the JDK of the javac on PATH.
+
+JAVA_HOME  ?= $(patsubst %/bin/javac,%,$(realpath $(shell command -v javac 2>/dev/null)))
+JAVA_BUILD  = $(BUILD)/java
+JAVAC_FLAGS = --release 17 -encoding UTF-8 -Xlint:all -Werror
+JAVA_RUN    = java -Xcheck:jni -Djava.library.path=$(JAVA_BUILD) \
+              -cp $(JAVA_BUILD)/classes:$(JAVA_BUILD)/test-classes
+
+.PHONY: test-java java-check
+
+test-java: test-install
+	@if command -v javac >/dev/null 2>&1; then $(MAKE) --no-print-directory java-check; \
+	else echo "test-java: SKIP (javac is not installed)"; fi
+
+java-check:
+	@test -f "$(JAVA_HOME)/include/jni.h" || \
+		{ echo "no jni.h under JAVA_HOME=$(JAVA_HOME): set JAVA_HOME to a JDK"; exit 1; }
+	rm -rf $(JAVA_BUILD)
+	mkdir -p $(JAVA_BUILD)
+	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -fPIC -shared examples/java/c/wangge_jni.c \
+		-I"$(JAVA_HOME)/include" -I"$(JAVA_HOME)/include/linux" \
+		$$(pkg-config --cflags --libs wangge) -Wl,-rpath,$(TEST_PREFIX)/lib \
+		-o $(JAVA_BUILD)/libwangge_jni.so
+	readelf -d $(JAVA_BUILD)/libwangge_jni.so | grep -q 'NEEDED.*\[libwangge.so.$(ABI)\]'
+	javac $(JAVAC_FLAGS) -Xdoclint:all/protected -d $(JAVA_BUILD)/classes \
+		$$(find examples/java/src -name '*.java')
+	javac $(JAVAC_FLAGS) -cp $(JAVA_BUILD)/classes -d $(JAVA_BUILD)/test-classes \
+		$$(find examples/java/test -name '*.java')
+	$(JAVA_RUN) cn.wangge.StoreTest $(TEST_PREFIX)/include/wangge.h > $(JAVA_BUILD)/test.out 2>&1; \
+		rc=$$?; cat $(JAVA_BUILD)/test.out; test $$rc -eq 0
+	$(JAVA_RUN) cn.wangge.example.Example > $(JAVA_BUILD)/example.out 2>&1; \
+		rc=$$?; cat $(JAVA_BUILD)/example.out; test $$rc -eq 0
+	@! grep -n 'WARNING' $(JAVA_BUILD)/test.out $(JAVA_BUILD)/example.out
+	@for line in '^走访记录: H1 2024-03-10 home' '^签收: #1 signed_for' \
+		'^报表合计 (北坝社区 2024-03): 受理 1, 待解决 1, 入户走访 1, 户数 1$$' \
+		'^错误: InvalidInputException kind=INVALID_INPUT status=2: .*51202' \
+		'^错误: NotFoundException kind=NOT_FOUND status=1: .*512099' \
+		'^已关闭: IllegalStateException'; do \
+		grep -q "$$line" $(JAVA_BUILD)/example.out || \
+			{ echo "the Java example did not print: $$line"; exit 1; }; done
