@@ -126,7 +126,7 @@ impl Store {
     /// text is `InvalidInput` naming `at`.
     pub fn archive(&self, household_id: &str, at: Option<&str>) -> Result<Archive> {
         let at = at.map(|at| self.moment_bound(at)).transpose()?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let verified = self.household_visible(&conn, household_id, self.today())?;
         let mut stmt = conn.prepare_cached(
             "SELECT section, version, at, author, content FROM archive_version
@@ -173,7 +173,7 @@ impl Store {
         section: &str,
     ) -> Result<Vec<ArchiveSection>> {
         check_section(section)?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         self.household_visible(&conn, household_id, self.today())?;
         let mut stmt = conn.prepare_cached(
             "SELECT section, version, at, author, content FROM archive_version

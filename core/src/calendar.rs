@@ -320,6 +320,7 @@ pub fn working_days_between(a: Date, b: Date) -> Result<i64> {
 impl Derived for Calendar {
     type Input<'a> = ();
     type Pending = ();
+    const STAMPED_BY_CHAIN: bool = false;
 
     fn stamp(conn: &rusqlite::Connection) -> Result<i64> {
         Ok(conn.query_row(
@@ -345,7 +346,7 @@ impl Store {
     /// The calendar this store counts time limits in: the official one, with the years
     /// loaded into the store ([`Store::load_calendar`]) added or replacing shipped ones.
     pub fn calendar(&self) -> Result<Arc<Calendar>> {
-        let conn = self.conn()?;
+        let conn = self.read()?;
         self.calendar_on(&conn)
     }
 

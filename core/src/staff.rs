@@ -190,7 +190,7 @@ impl Store {
 
     fn staff_with_phone(&self, staff_id: &str) -> Result<(Staff, Option<String>)> {
         check_staff_id(staff_id)?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let (name, phone): (String, Option<rusqlite::types::Value>) = conn
             .prepare_cached("SELECT name, phone FROM staff WHERE staff_id = ?1")?
             .query_row([staff_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -371,7 +371,7 @@ impl Store {
     pub fn assignments(&self, unit: &str, on: Option<Date>) -> Result<Vec<Assignment>> {
         let on = on.unwrap_or_else(|| self.today());
         self.unit(unit, Some(on))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         assignments_on(&conn, unit, on)
     }
 
@@ -380,7 +380,7 @@ impl Store {
     pub fn responsible(&self, unit: &str, on: Option<Date>) -> Result<Vec<Assignment>> {
         let on = on.unwrap_or_else(|| self.today());
         let chain = self.ancestors(unit, Some(on))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         for code in std::iter::once(unit).chain(chain.iter().rev().map(|u| u.code.as_str())) {
             let found = assignments_on(&conn, code, on)?;
             if !found.is_empty() {

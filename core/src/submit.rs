@@ -249,7 +249,7 @@ impl Store {
     /// The reporting rules in force on `as_of` (default today).
     pub fn reporting_rules(&self, as_of: Option<Date>) -> Result<Vec<ReportingRule>> {
         let day = date::to_sql(as_of.unwrap_or_else(|| self.today()));
-        let sets = rule_sets(&*self.conn()?, self.levels())?;
+        let sets = rule_sets(&*self.read()?, self.levels())?;
         Ok(sets::in_force(&sets, day).to_vec())
     }
 
@@ -397,7 +397,7 @@ impl Store {
 
     /// Where `unit`'s report for `period` stands, with its latest version's report.
     pub fn submission(&self, unit: &str, period: Period) -> Result<Submission> {
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let span = crate::units::span_on(&conn, unit, period.last())?
             .ok_or_else(|| Error::not_found("unit", format!("{unit} on {}", period.last())))?;
         self.check_path_in_scope(unit, &span.path)?;
@@ -460,7 +460,7 @@ impl Store {
     /// reports themselves are left out.
     pub fn submissions(&self, unit: &str, period: Period) -> Result<Vec<Submission>> {
         let expected = {
-            let conn = self.conn()?;
+            let conn = self.read()?;
             let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
             let (_, tree) = crate::report::report_tree(&conn, unit, first, last)?;
             self.check_path_in_scope(unit, &tree.path)?;

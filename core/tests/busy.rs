@@ -1,11 +1,17 @@
 //! Writers that wait, then say Busy: the busy time is an option, a write that cannot get
 //! the file within it fails with `ErrorKind::Busy` having written nothing, and one that
-//! gets it in time succeeds.
+//! gets it in time succeeds. Readers never wait: a read made while a write is in
+//! progress on the same store answers at once, from the last commit.
+
+mod common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use wangge::{DEFAULT_BUSY_TIMEOUT_MS, ErrorKind, MAX_BUSY_TIMEOUT_MS, Store, StoreOptions};
+use wangge::{
+    DEFAULT_BUSY_TIMEOUT_MS, ErrorKind, HouseholdFilter, ImportOptions, MAX_BUSY_TIMEOUT_MS, Store,
+    StoreOptions,
+};
 
 fn temp_store(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("wangge-busy-{}-{name}", std::process::id()));
@@ -133,4 +139,82 @@ fn a_write_waits_for_a_lock_let_go_within_the_busy_time() {
     assert!(started.elapsed() >= Duration::from_millis(250));
     release.join().unwrap();
     assert!(store.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn reads_answer_while_a_write_is_in_progress_on_the_same_store() {
+    let path = temp_store("reads");
+    let store = common::county_at(path.to_str().unwrap());
+    store
+        .import_households_csv(
+            common::big_csv(0, 10).as_bytes(),
+            &ImportOptions::default(),
+            None,
+        )
+        .unwrap();
+    let filter = HouseholdFilter::default();
+    let all = |store: &Store| store.households("512021", &filter).unwrap().len();
+    assert_eq!(all(&store), 10);
+
+    // The import's progress callback runs while the import holds the write lock and the
+    // store's writing connection: reads made from it (on the same thread, so they could
+    // not wait for the import to finish) answer from the last commit.
+    let reader = store.clone();
+    let mut seen = Vec::new();
+    let mut progress = |done: usize, _total: usize| {
+        if done == 1000 {
+            seen.push((
+                all(&reader),
+                reader.unit("512021100001001", None).unwrap().name,
+                reader.due_visits("512021", None).unwrap().len(),
+                reader.audit_log(0, 100_000).unwrap().len(),
+            ));
+        }
+        true
+    };
+    let audit_before = store.audit_log(0, 100_000).unwrap().len();
+    let due_before = store.due_visits("512021", None).unwrap().len();
+    store
+        .import_households_csv(
+            common::big_csv(10, 1500).as_bytes(),
+            &ImportOptions::default(),
+            Some(&mut progress),
+        )
+        .unwrap();
+    assert_eq!(
+        seen,
+        vec![(10, "北坝一网格".to_owned(), due_before, audit_before)],
+        "read mid-import: the state before it"
+    );
+    assert_eq!(all(&store), 1510, "and the import is seen once committed");
+    assert_eq!(store.audit_log(0, 100_000).unwrap().len(), audit_before + 1);
+    assert!(store.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn closing_the_store_closes_its_readers_and_reads_then_fail() {
+    let path = temp_store("closing");
+    let store = common::county_at(path.to_str().unwrap());
+    let scope = store.scope("512021100", "网格员").unwrap();
+    assert_eq!(scope.children("512021100", None).unwrap().len(), 2);
+    store.close().unwrap();
+    for err in [
+        store.unit("512021", None).unwrap_err(),
+        scope.children("512021100", None).unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert_eq!(
+            err.to_string(),
+            format!("storage error: {}", wangge::STORE_CLOSED)
+        );
+    }
+    // The file is let go: another connection checkpoints it whole (a reader still open
+    // would keep part of the log from being copied back).
+    let other = rusqlite::Connection::open(&path).unwrap();
+    let (busy, _, _): (i64, i64, i64) = other
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(busy, 0, "no connection of the closed store is left");
 }

@@ -98,3 +98,53 @@ def test_a_write_waits_for_a_lock_let_go_within_the_busy_time(path):
     assert waited >= 0.25
     assert [u.code for u in store.children("512021")] == ["512021100"]
     store.close()
+
+
+def rows(first, count):
+    return [
+        {
+            "household_id": f"B{h}",
+            "unit": "512021100001001",
+            "address": f"幸福路{h}号",
+            "kind": "registered",
+            "name": f"居民{h}",
+            "relation": "head",
+        }
+        for h in range(first, first + count)
+    ]
+
+
+def test_a_thread_reads_while_another_thread_imports_on_the_same_store(county_file):
+    """The import stops in its progress callback, holding the write lock, until the
+    reading thread has had its answers: they come at once, from the last commit."""
+    store = wangge.Store(county_file)
+    store.import_households(rows(0, 10))
+    importing = threading.Event()
+    answered = threading.Event()
+
+    def progress(done, total):
+        if done == 1000:
+            importing.set()
+            # Were reads to wait for the writer, this would time out.
+            assert answered.wait(timeout=30)
+        return True
+
+    result = {}
+
+    def run_import():
+        result["import"] = store.import_households(rows(10, 2000), progress=progress)
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    assert importing.wait(timeout=30)
+    try:
+        assert len(store.households("512021")) == 10
+        assert store.unit("512021100001001").name == "北坝一网格"
+        assert store.due_visits("512021") == store.due_visits("512021")
+        assert store.unit_counts("512021")[0].households == 10
+    finally:
+        answered.set()
+        importer.join(timeout=60)
+    assert result["import"].inserted == 4000  # 2,000 households and their heads
+    assert len(store.households("512021")) == 2010
+    store.close()

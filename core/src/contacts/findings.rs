@@ -112,7 +112,7 @@ impl Store {
     /// those no ledger entry has taken up yet.
     pub fn findings(&self, unit: &str, open_only: bool) -> Result<Vec<Finding>> {
         let found = self.unit(unit, None)?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let sql = format!(
             "{SELECT} JOIN unit_span s ON s.code = f.unit AND s.valid_from <= v.day AND s.valid_to > v.day
              WHERE instr(s.path || '/', '/' || ?1 || '/') > 0 AND (?2 = 0 OR f.entry_id IS NULL)

@@ -219,7 +219,7 @@ impl Store {
     /// The patrol rules in force on `as_of` (default today).
     pub fn patrol_rules(&self, as_of: Option<Date>) -> Result<Vec<PatrolRule>> {
         let day = date::to_sql(as_of.unwrap_or_else(|| self.today()));
-        let conn = self.conn()?;
+        let conn = self.read()?;
         Ok(sets::in_force(&patrol_sets(&conn, self.levels())?, day).to_vec())
     }
 
@@ -280,7 +280,7 @@ impl Store {
     /// The patrols of `unit` itself (not its descendants) in `period`, oldest first.
     pub fn patrols(&self, unit: &str, period: &Period) -> Result<Vec<Patrol>> {
         self.unit(unit, Some(period.last()))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT id, staff_id, at, day, note FROM patrol
              WHERE unit = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY at, id",
@@ -322,7 +322,7 @@ impl Store {
         detail: bool,
     ) -> Result<PatrolCompliance> {
         self.unit(unit, Some(period.last()))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let all_sets = patrol_sets(&conn, self.levels())?;
         let mut work = Vec::new();
         for (start, until, set) in sets::with_ends(&all_sets) {

@@ -187,7 +187,7 @@ impl Store {
     /// The contact quotas in force on `as_of` (default today).
     pub fn quota_rules(&self, as_of: Option<Date>) -> Result<Vec<QuotaRule>> {
         let day = date::to_sql(as_of.unwrap_or_else(|| self.today()));
-        let conn = self.conn()?;
+        let conn = self.read()?;
         Ok(sets::in_force(&quota_sets(&conn)?, day).to_vec())
     }
 
@@ -212,7 +212,7 @@ impl Store {
         detail: bool,
     ) -> Result<QuotaCompliance> {
         self.unit(unit, Some(period.last()))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let all_sets = quota_sets(&conn)?;
         let mut rules: Vec<RuleCompliance> = Vec::new();
         let mut per_staff: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();

@@ -123,6 +123,7 @@ pub(crate) struct ClassifierCache {
 impl Derived for ClassifierCache {
     type Input<'a> = ();
     type Pending = ();
+    const STAMPED_BY_CHAIN: bool = false;
 
     fn stamp(_conn: &Connection) -> Result<i64> {
         Ok(0)

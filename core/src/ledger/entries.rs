@@ -475,7 +475,7 @@ impl Store {
 
     /// Entry `id` as it stands; refused outside this handle's scope.
     pub fn entry(&self, id: i64) -> Result<Entry> {
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let entry = conn
             .prepare_cached(&format!(
                 "SELECT {ENTRY_COLUMNS} FROM entry e WHERE e.id = ?1"
@@ -494,7 +494,7 @@ impl Store {
     /// Entry `id`'s history, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<EntryEvent>> {
         self.entry(id)?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM entry_event WHERE entry_id = ?1 ORDER BY seq"
         ))?;

@@ -122,7 +122,7 @@ impl Store {
             .unwrap_or_else(|| Utc::now().with_timezone(&offset).fixed_offset());
         let t = at.timestamp();
         let day = date::local_date(&at, offset);
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let span = crate::units::span_on(&conn, &query.unit, day)?
             .ok_or_else(|| Error::not_found("unit", format!("{} on {day}", query.unit)))?;
         self.check_path_in_scope(&query.unit, &span.path)?;

@@ -566,7 +566,7 @@ impl Store {
     /// The classification rules in force on `on` (default today).
     pub fn ledger_rules(&self, on: Option<Date>) -> Result<LedgerRules> {
         let day = crate::date::to_sql(on.unwrap_or_else(|| self.today()));
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let classifier = super::classify::classifier_on(self, &conn, day)?;
         Ok(classifier.rules.clone())
     }

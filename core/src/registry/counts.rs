@@ -18,7 +18,7 @@ impl Store {
         let on = as_of.unwrap_or_else(|| self.today());
         let root = self.unit(unit, Some(on))?;
         let on_sql = date::to_sql(on);
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let snapshot = self.registry_snapshot(&conn)?;
         let wanted = snapshot
             .subtree(&conn, &root.code, on_sql)?

@@ -206,7 +206,7 @@ impl Store {
     /// A household as it stood on `as_of` (default today).
     pub fn household(&self, household_id: &str, as_of: Option<Date>) -> Result<Household> {
         let on = as_of.unwrap_or_else(|| self.today());
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let unit = self.household_in_scope(&conn, household_id, on)?;
         let (address, kind, start, ended, verified): (String, String, i64, i64, Option<i64>) = conn
             .prepare_cached("SELECT address, kind, start, ended, verified FROM household WHERE household_id = ?1")?
@@ -231,11 +231,11 @@ impl Store {
     pub fn households(&self, unit: &str, filter: &HouseholdFilter) -> Result<Vec<Household>> {
         let on = filter.as_of.unwrap_or_else(|| self.today());
         if let Some(tag) = &filter.tag {
-            let conn = self.conn()?;
+            let conn = self.read()?;
             check_tag(&tag_kinds(&conn)?, tag)?;
         }
         let root = self.unit(unit, Some(on))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let span = span_on(&conn, &root.code, on)?.ok_or_else(|| Error::not_found("unit", unit))?;
         let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
         let on_sql = date::to_sql(on);

@@ -199,7 +199,7 @@ impl Store {
     /// A resident as they stood on `as_of` (default today), ID number and phone masked.
     pub fn resident(&self, resident_id: i64, as_of: Option<Date>) -> Result<Resident> {
         let on = as_of.unwrap_or_else(|| self.today());
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let household_id = self.resident_in_scope(&conn, resident_id, on)?;
         let mut found = residents_of(
             &conn,
@@ -216,7 +216,7 @@ impl Store {
     /// The residents of a household on `as_of` (default today), heads first, then by id.
     pub fn residents(&self, household_id: &str, as_of: Option<Date>) -> Result<Vec<Resident>> {
         let on = as_of.unwrap_or_else(|| self.today());
-        let conn = self.conn()?;
+        let conn = self.read()?;
         self.household_in_scope(&conn, household_id, on)?;
         residents_of(&conn, &self.vault(), household_id, date::to_sql(on), None)
     }

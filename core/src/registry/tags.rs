@@ -348,7 +348,7 @@ impl Store {
 
     /// The tag kinds this store knows, sorted.
     pub fn tag_kinds(&self) -> Result<Vec<TagKind>> {
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let mut kinds: Vec<TagKind> = tag_kinds(&conn)?
             .into_iter()
             .map(|(tag, special)| TagKind { tag, special })

@@ -178,7 +178,7 @@ impl Store {
     pub fn assessment_rules(&self, as_of: Option<Date>) -> Result<AssessmentRules> {
         let day = date::to_sql(as_of.unwrap_or_else(|| self.today()));
         let sets = sets::load(
-            &*self.conn()?,
+            &*self.read()?,
             RuleTable::Assessment,
             // Stored as a one-element array, as every rule set is.
             |v| Ok(vec![AssessmentRules::from_json(v.get(0).unwrap_or(v))?]),

@@ -336,7 +336,7 @@ impl Store {
     /// documentation](crate::report) for each indicator's definition.
     pub fn report(&self, unit: &str, period: Period) -> Result<Report> {
         let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let shared = self.report_tree(&conn, unit, first, last)?;
         let (root, tree) = (shared.0.clone(), &shared.1);
         self.check_path_in_scope(unit, &tree.path)?;

@@ -288,13 +288,18 @@ impl AuditWriter {
         });
     }
 
+    /// The sequence number of the chain's head this write appends after.
+    pub(crate) fn head_seq(&self) -> i64 {
+        self.seq
+    }
+
     /// Whether this write appended any record.
     pub(crate) fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
 
     /// Chains and inserts the records, each committing to `seals` (the seals after the
-    /// write), and moves the head.
+    /// write), and moves the head; returns the head's new sequence number.
     pub(crate) fn finish(
         self,
         conn: &Connection,
@@ -302,9 +307,9 @@ impl AuditWriter {
         at: &str,
         actor: &str,
         seals: &str,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         if self.pending.is_empty() {
-            return Ok(());
+            return Ok(self.seq);
         }
         let (mut seq, mut hash) = (self.seq, self.hash);
         let mut insert = conn.prepare_cached(
@@ -337,7 +342,8 @@ impl AuditWriter {
                 record.unit_path,
             ])?;
         }
-        store_head(conn, seq, &hash)
+        store_head(conn, seq, &hash)?;
+        Ok(seq)
     }
 }
 

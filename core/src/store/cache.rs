@@ -6,9 +6,12 @@
 //! slot per type, made on first use, without knowing what the types are. A slot's value
 //! is built on first use, brought up to date from the changes committed through this
 //! store since ([`Changes`]), and built again when another connection to the same file
-//! changed it (a new [`Derived::stamp`], by default `PRAGMA data_version`). Slots are read,
-//! patched and rebuilt only while the store's connection is held, so a value never mixes
-//! two states of the database.
+//! changed it (a new [`Derived::stamp`], by default the audit chain's head, which every
+//! write through the library moves). Slots are read, patched and rebuilt through a
+//! connection inside one transaction (the store's writer, or a reader: see
+//! [`Store::read`]), so a value never mixes two states of the database; the stamp of a
+//! value is the head it was read at, and a write through this store moves a value's stamp
+//! along with its changes.
 
 use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,11 +30,17 @@ pub(crate) trait Derived: Sized + Send + Sync + 'static {
     /// The changes committed through this store since it was built or last patched.
     type Pending: Default + Send + 'static;
 
+    /// Whether [`Derived::stamp`] is the audit chain's head (the default): then a write
+    /// through this store, noted with its changes, moves a kept value's stamp to the head
+    /// it wrote. A type with a stamp of its own sets this false.
+    const STAMPED_BY_CHAIN: bool = true;
+
     /// Which state of the database a kept value reflects: a value kept under another
-    /// stamp is built again. By default `PRAGMA data_version`, which moves when another
-    /// connection to the same file commits (this store's own writes are noted instead).
+    /// stamp is built again. By default the sequence number of the audit chain's head,
+    /// the same through every connection to the file, which every write through the
+    /// library moves (this store's own writes are noted instead).
     fn stamp(conn: &Connection) -> Result<i64> {
-        data_version(conn)
+        Ok(super::audit::load_head(conn)?.0)
     }
 
     /// Reads it through `conn`.
@@ -55,11 +64,6 @@ pub(crate) trait Derived: Sized + Send + Sync + 'static {
     }
 }
 
-/// `PRAGMA data_version` of `conn`: moves when another connection commits to the file.
-fn data_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
-}
-
 /// One kind of derived data: the kept value, the stamp it was kept at, and the changes
 /// noted since.
 struct Slot<T: Derived> {
@@ -80,13 +84,23 @@ impl<T: Derived> Default for Slot<T> {
 
 /// A slot, whatever it holds: told of every committed write.
 trait Noted: Any + Send + Sync {
-    fn note(&self, changes: &Changes);
+    fn note(&self, changes: &Changes, head_before: i64, head_after: i64);
 }
 
 impl<T: Derived> Noted for Mutex<Slot<T>> {
-    fn note(&self, changes: &Changes) {
+    fn note(&self, changes: &Changes, head_before: i64, head_after: i64) {
         let mut slot = lock(self);
-        if slot.value.is_some() && !T::note(&mut slot.pending, changes) {
+        if slot.value.is_none() {
+            return;
+        }
+        // A value read at another head than the one this write started from (a reader
+        // that saw an older or newer state) cannot be brought up to date by its changes.
+        let in_step = !T::STAMPED_BY_CHAIN || slot.stamp == head_before;
+        if in_step && T::note(&mut slot.pending, changes) {
+            if T::STAMPED_BY_CHAIN {
+                slot.stamp = head_after;
+            }
+        } else {
             *slot = Slot::default();
         }
     }
@@ -124,14 +138,15 @@ impl Slots {
             .unwrap_or_else(|_| unreachable!("slots are found by the type they hold"))
     }
 
-    /// Tells every slot what a write committed through this store changed.
-    pub(super) fn note(&self, changes: &Changes) {
+    /// Tells every slot what a write committed through this store changed, and the
+    /// chain's head before and after it.
+    pub(super) fn note(&self, changes: &Changes, head_before: i64, head_after: i64) {
         let slots: Vec<Arc<dyn Noted>> = lock(&self.slots)
             .iter()
             .map(|(_, slot)| Arc::clone(slot))
             .collect();
         for slot in slots {
-            slot.note(changes);
+            slot.note(changes, head_before, head_after);
         }
     }
 }

@@ -55,7 +55,7 @@ impl Store {
     /// offset, and this handle's actor and scope.
     pub fn info(&self) -> Result<StoreInfo> {
         let keyed = self.vault().is_keyed();
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         drop(conn);

@@ -92,12 +92,21 @@ pub(crate) struct Config {
 }
 
 #[derive(Debug)]
-struct Shared {
+pub(crate) struct Shared {
     /// Watches the rows the connection writes, to seal them; declared before `conn` so
     /// that it is removed before the connection closes.
     hook: seal::Hook,
-    /// The connection; `None` once the store is closed ([`Store::close`]).
+    /// The idle connections reads go through, opened as needed, so that reads never
+    /// wait for a write in progress (in WAL mode a reader sees the last commit) nor for
+    /// each other; emptied when the store is closed. Unused by an in-memory or read-only
+    /// store, whose reads go through `conn`. Declared before `conn`, so that
+    /// they close first and the writer, closing last, checkpoints the file.
+    readers: Mutex<Vec<Connection>>,
+    /// The connection every write goes through; `None` once the store is closed
+    /// ([`Store::close`]).
     conn: Mutex<Option<Connection>>,
+    /// True when reads have a connection of their own (a file opened for writing).
+    separate_reader: bool,
     /// Set once the store is closed, readable without waiting for the connection.
     closed: AtomicBool,
     config: Config,
@@ -124,9 +133,13 @@ pub(crate) struct Access {
 
 /// A handle on one deployment's store.
 ///
-/// Handles are cheap to clone and safe to share between threads; every handle to the same
-/// store uses one connection, taken in turn. [`Store::scope`] gives a handle that sees
-/// only one subtree. Every write through any handle appends to the audit chain.
+/// Handles are cheap to clone and safe to share between threads. Every handle to the same
+/// store writes through one connection, taken in turn, and reads through another (for a
+/// file: in WAL mode a read sees the last commit and never waits for a write in progress,
+/// in this process or another). A write waits for another connection's write lock at most
+/// the busy time ([`StoreOptions::busy_timeout_ms`]), then fails with
+/// [`Error::Busy`]. [`Store::scope`] gives a handle that sees only one subtree. Every
+/// write through any handle appends to the audit chain.
 #[derive(Debug, Clone)]
 pub struct Store {
     shared: Arc<Shared>,
@@ -264,6 +277,8 @@ impl Store {
             shared: Arc::new(Shared {
                 hook,
                 conn: Mutex::new(Some(conn)),
+                readers: Mutex::new(Vec::new()),
+                separate_reader: !in_memory && !options.read_only,
                 closed: AtomicBool::new(false),
                 config,
                 read_only: options.read_only,
@@ -327,7 +342,7 @@ impl Store {
     /// whole deployment's: on a scoped handle this is `PermissionDenied`.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        seal::verify::everything(&*self.conn()?, &self.mac(), None)
+        seal::verify::everything(&*self.read()?, &self.mac(), None)
     }
 
     /// [`Store::verify_audit`], and also proves that the chain still holds `head` (from
@@ -335,7 +350,7 @@ impl Store {
     /// or truncated by someone without the deployment key is caught.
     pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        seal::verify::everything(&*self.conn()?, &self.mac(), Some(head))
+        seal::verify::everything(&*self.read()?, &self.mac(), Some(head))
     }
 
     /// The newest record of the audit chain, to keep elsewhere (see
@@ -343,7 +358,7 @@ impl Store {
     /// handle this is `PermissionDenied`.
     pub fn audit_head(&self) -> Result<AuditHead> {
         self.check_unscoped("the head of the whole audit chain")?;
-        audit::head(&*self.conn()?)
+        audit::head(&*self.read()?)
     }
 
     /// Stops (or resumes) sealing the rows this store writes: used only by the
@@ -372,7 +387,7 @@ impl Store {
     /// staff members' names) and about several subtrees at once are shown only to
     /// unrestricted handles; so are records written before the store kept their units.
     pub fn audit_log(&self, after: i64, limit: usize) -> Result<Vec<audit::AuditRecord>> {
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT seq, at, actor, action, target, detail, hash FROM audit
              WHERE seq > ?1 AND (?3 IS NULL
@@ -422,7 +437,50 @@ impl Store {
         if guard.is_none() {
             return Err(Error::Storage(STORE_CLOSED.to_owned()));
         }
-        Ok(Conn(guard))
+        Ok(Conn::Writer(guard))
+    }
+
+    /// A connection for a call that only reads, inside one read transaction (so that the
+    /// call sees one state of the database) that ends when it is dropped. For a file
+    /// opened for writing this is the store's reader connection, which never waits for a
+    /// write in progress; otherwise the store's one connection. `Storage`
+    /// ([`STORE_CLOSED`]) once the store is closed.
+    pub(crate) fn read(&self) -> Result<Conn<'_>> {
+        if !self.shared.separate_reader {
+            return self.conn();
+        }
+        if self.is_closed() {
+            return Err(Error::Storage(STORE_CLOSED.to_owned()));
+        }
+        let idle = cache::lock(&self.shared.readers).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open_reader()?,
+        };
+        let conn = Conn::Reader {
+            conn: Some(conn),
+            shared: &self.shared,
+        };
+        conn.execute_batch("BEGIN DEFERRED")?;
+        Ok(conn)
+    }
+
+    /// Opens the reader connection on the store's file.
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.shared.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| Error::Storage(format!("cannot open {}: {e}", self.shared.path)))?;
+        conn.busy_timeout(Duration::from_millis(u64::from(
+            self.shared.busy_timeout_ms,
+        )))?;
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        Ok(conn)
     }
 
     /// Closes the store for every handle on it: this one, its clones and every scope made
@@ -437,6 +495,9 @@ impl Store {
     pub fn close(&self) -> Result<()> {
         self.check_unscoped("closing the store")?;
         self.shared.closed.store(true, Ordering::SeqCst);
+        // Readers first (one in use is closed when its call ends: see `Conn::drop`), so
+        // that the writer, closing last, checkpoints the file.
+        drop(std::mem::take(&mut *cache::lock(&self.shared.readers)));
         let taken = self
             .shared
             .conn
@@ -497,21 +558,65 @@ impl Store {
 /// The message of the `Storage` error every call on a closed store gets.
 pub const STORE_CLOSED: &str = "store is closed";
 
-/// The connection of an open store, held for one call ([`Store::conn`]).
-pub(crate) struct Conn<'a>(MutexGuard<'a, Option<Connection>>);
+/// The most reader connections an idle store keeps open; more are opened while more
+/// threads read at once, and closed when their reads end.
+const IDLE_READERS: usize = 4;
+
+/// A connection of an open store, held for one call ([`Store::conn`], [`Store::read`]).
+pub(crate) enum Conn<'a> {
+    /// The store's one writing connection, held.
+    Writer(MutexGuard<'a, Option<Connection>>),
+    /// A reader connection inside a read transaction, which ends when this is dropped;
+    /// the connection then goes back to the store's idle readers.
+    Reader {
+        /// Always `Some` until dropped.
+        conn: Option<Connection>,
+        shared: &'a Shared,
+    },
+}
 
 impl std::ops::Deref for Conn<'_> {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
-        // Built only around an open connection, and closing needs this same lock.
-        self.0.as_ref().expect("an open connection")
+        // Built only around an open connection, and closing needs the writer's lock.
+        match self {
+            Conn::Writer(guard) => guard.as_ref(),
+            Conn::Reader { conn, .. } => conn.as_ref(),
+        }
+        .expect("an open connection")
     }
 }
 
 impl std::ops::DerefMut for Conn<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
-        self.0.as_mut().expect("an open connection")
+        match self {
+            Conn::Writer(guard) => guard.as_mut(),
+            Conn::Reader { conn, .. } => conn.as_mut(),
+        }
+        .expect("an open connection")
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        let Conn::Reader { conn, shared } = self else {
+            return;
+        };
+        let Some(conn) = conn.take() else {
+            return;
+        };
+        // A read transaction wrote nothing: ending it cannot fail for want of a lock; a
+        // connection that could not end it is not kept.
+        if !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
+            return;
+        }
+        let mut idle = cache::lock(&shared.readers);
+        // Closing empties the idle readers after saying so: a reader coming back later
+        // is closed here.
+        if !shared.closed.load(Ordering::SeqCst) && idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
     }
 }
 

@@ -92,6 +92,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         super::keys::check_current(&tx, &self.vault())?;
         let audit = AuditWriter::load(&tx)?;
+        let head_before = audit.head_seq();
         let now = Utc::now().with_timezone(&self.shared.config.offset);
         let at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
         let mut write = Write {
@@ -126,9 +127,9 @@ impl Store {
         if wrote && audit.is_empty() {
             audit.append("write", "", "{}", None);
         }
-        audit.finish(&tx, &mac, &at, actor, &seals)?;
+        let head_after = audit.finish(&tx, &mac, &at, actor, &seals)?;
         tx.commit()?;
-        self.shared.slots.note(&changes);
+        self.shared.slots.note(&changes, head_before, head_after);
         Ok(value)
     }
 }

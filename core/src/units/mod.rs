@@ -215,7 +215,7 @@ impl Store {
         check_code_chars(code)?;
         let today = self.today();
         {
-            let conn = self.conn()?;
+            let conn = self.read()?;
             span_on(&conn, code, today)?
                 .ok_or_else(|| Error::not_found("unit", code))
                 .and_then(|span| self.check_path_in_scope(code, &span.path))?;
@@ -227,7 +227,7 @@ impl Store {
     /// without a date, as it stands today or, if retired, as it last stood.
     pub fn unit(&self, code: &str, as_of: Option<Date>) -> Result<Unit> {
         check_code_chars(code)?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let on = as_of.unwrap_or_else(|| self.today());
         let span = match span_on(&conn, code, on)? {
             Some(span) => span,
@@ -260,7 +260,7 @@ impl Store {
     /// The direct children of `code` on `as_of` (default today), sorted by code.
     pub fn children(&self, code: &str, as_of: Option<Date>) -> Result<Vec<Unit>> {
         let on = as_of.unwrap_or_else(|| self.today());
-        let conn = self.conn()?;
+        let conn = self.read()?;
         self.visible_span(&conn, code, on)?;
         let on = date::to_sql(on);
         let mut stmt = conn.prepare_cached(&format!(
@@ -284,7 +284,7 @@ impl Store {
             self.levels().depth(level)?;
         }
         let on = as_of.unwrap_or_else(|| self.today());
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let span = self.visible_span(&conn, code, on)?;
         let (lo, hi) = below(&span.path);
         let on = date::to_sql(on);
@@ -323,7 +323,7 @@ impl Store {
     /// unit itself. A scoped handle sees them only up to its scope's root.
     pub fn ancestors(&self, code: &str, as_of: Option<Date>) -> Result<Vec<Unit>> {
         let on = as_of.unwrap_or_else(|| self.today());
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let span = self.visible_span(&conn, code, on)?;
         let mut codes: Vec<&str> = span.path.split('/').filter(|s| !s.is_empty()).collect();
         codes.pop();

@@ -258,7 +258,7 @@ impl Store {
     /// The visit rules in force on `as_of` (default today).
     pub fn visit_rules(&self, as_of: Option<Date>) -> Result<Vec<VisitRule>> {
         let day = date::to_sql(as_of.unwrap_or_else(|| self.today()));
-        let conn = self.conn()?;
+        let conn = self.read()?;
         Ok(rules_on(&rule_sets(&conn)?, day).to_vec())
     }
 
@@ -276,7 +276,7 @@ impl Store {
     pub fn due_visits(&self, unit: &str, as_of: Option<Date>) -> Result<Vec<DueVisit>> {
         let on = as_of.unwrap_or_else(|| self.today());
         self.unit(unit, Some(on))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
         due_list(&conn, &snapshot, &log, unit, date::to_sql(on))
@@ -291,7 +291,7 @@ impl Store {
     ) -> Result<Vec<DueVisit>> {
         let on = as_of.unwrap_or_else(|| self.today());
         self.staff(staff_id)?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let units: Vec<String> = conn
             .prepare_cached(
                 "SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1 AND start <= ?2 AND end_day >= ?2 ORDER BY unit",
@@ -332,7 +332,7 @@ impl Store {
         detail: bool,
     ) -> Result<Compliance> {
         self.unit(unit, Some(period.last()))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let sets = rule_sets(&conn)?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;

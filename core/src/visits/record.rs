@@ -102,7 +102,7 @@ impl Store {
 
     /// The visits of a household, oldest first.
     pub fn visits(&self, household_id: &str) -> Result<Vec<Visit>> {
-        let conn = self.conn()?;
+        let conn = self.read()?;
         self.household_visible(&conn, household_id, self.today())?;
         let mut stmt = conn.prepare_cached(
             "SELECT id, staff_id, channel, day, note FROM visit WHERE household_id = ?1 ORDER BY day, id",

@@ -62,7 +62,7 @@ impl Store {
     ) -> Result<Vec<ReverificationDue>> {
         let on = as_of.unwrap_or_else(|| self.today());
         self.unit(unit, Some(on))?;
-        let conn = self.conn()?;
+        let conn = self.read()?;
         let quarter = Period::containing(PeriodKind::Quarter, on)?;
         let previous = quarter.previous()?;
         let (first, before) = (
