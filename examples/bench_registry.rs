@@ -7,64 +7,18 @@
 //! Then the per-unit counts (households, special households, residents, floating) for
 //! the whole county. Run with `make bench`.
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use rusqlite::{Connection, params};
 use wangge::{ImportOptions, Store};
 
-const HOUSEHOLDS: usize = 400_000;
-const RESIDENTS: usize = 1_000_000;
 /// Runs of each import compared.
 const ROUNDS: usize = 5;
-const TAGS: [&str; 5] = ["低保", "残疾", "空巢", "留守儿童", "矫正对象"];
 
 #[path = "bench_county.rs"]
 mod county;
 
-use county::{grid_codes, id_number};
-
-struct Row {
-    household_id: String,
-    unit: String,
-    address: String,
-    kind: &'static str,
-    tags: &'static str,
-    name: String,
-    id_number: String,
-    phone: String,
-    relation: &'static str,
-}
-
-fn rows(grids: &[String]) -> Vec<Row> {
-    let mut out = Vec::with_capacity(RESIDENTS);
-    let mut person = 0;
-    for h in 0..HOUSEHOLDS {
-        // 2 or 3 residents, alternately: 1,000,000 in 400,000 households.
-        let size = if h % 2 == 0 { 2 } else { 3 };
-        let kind = match h % 10 {
-            0 => "floating",
-            1 => "rental",
-            _ => "registered",
-        };
-        let tags = if h % 9 == 0 { TAGS[h % TAGS.len()] } else { "" };
-        for m in 0..size {
-            out.push(Row {
-                household_id: format!("H{h:06}"),
-                unit: grids[h % grids.len()].clone(),
-                address: format!("幸福路{}号{}单元", h / 20, h % 20),
-                kind,
-                tags,
-                name: format!("居民{person}"),
-                id_number: id_number(person),
-                phone: format!("138{person:08}"),
-                relation: if m == 0 { "head" } else { "member" },
-            });
-            person += 1;
-        }
-    }
-    out
-}
+use county::{HOUSEHOLDS, RESIDENTS, Row, csv, grid_codes, rows};
 
 /// Inserts the rows into a new plain table with an index on the household and a unique
 /// index on the ID number, in one transaction; returns the connection and the time.
@@ -120,23 +74,7 @@ fn temp_db(name: &str) -> std::path::PathBuf {
 fn main() -> wangge::Result<()> {
     let (units, grids) = grid_codes();
     let rows = rows(&grids);
-    let mut csv =
-        String::from("household_id,unit,address,kind,tags,name,id_number,phone,relation\n");
-    for r in &rows {
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{},{}",
-            r.household_id,
-            r.unit,
-            r.address,
-            r.kind,
-            r.tags,
-            r.name,
-            r.id_number,
-            r.phone,
-            r.relation
-        );
-    }
+    let csv = csv(&rows);
     println!(
         "county: {} grids; CSV of {} residents in {} households ({:.0} MB)",
         grids.len(),
