@@ -258,8 +258,10 @@ impl Store {
     /// (`InvalidInput` otherwise); a report already approved is a `Conflict`.
     pub fn submit(&self, unit: &str, period: Period, at: &Moment) -> Result<Submission> {
         let report = self.report(unit, period)?;
+        // The report and the rule are read before the write takes the lock, which is
+        // then held only to store them.
         let rule = {
-            let conn = self.conn()?;
+            let conn = self.read()?;
             let sets = rule_sets(&conn, self.levels())?;
             rule_for(&sets, &report.level, date::to_sql(period.first())).cloned()
         };
