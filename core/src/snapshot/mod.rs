@@ -151,8 +151,20 @@ impl RegistrySnapshot {
 
     /// The households living on `day` in a unit of `subtree`, each with that unit.
     pub(crate) fn living(&self, day: i64, subtree: &Subtree) -> Vec<(Held<'_>, u32)> {
-        let base = &self.base;
         let mut out = Vec::new();
+        self.each_living(day, subtree, |h, unit| out.push((h, unit)));
+        out
+    }
+
+    /// Calls `f` with each household living on `day` in a unit of `subtree`, and that
+    /// unit, without gathering them.
+    pub(crate) fn each_living<'s>(
+        &'s self,
+        day: i64,
+        subtree: &Subtree,
+        mut f: impl FnMut(Held<'s>, u32),
+    ) {
+        let base = &self.base;
         for &unit in &subtree.units {
             if unit as usize >= base.units.len() {
                 continue;
@@ -160,18 +172,17 @@ impl RegistrySnapshot {
             for &i in base.by_unit.of(unit) {
                 let p = &base.places[i as usize];
                 if p.from <= day && day < p.to && !self.replaced[p.household as usize] {
-                    out.push((Held::Base(p.household), unit));
+                    f(Held::Base(p.household), unit);
                 }
             }
         }
         for (id, facts) in &self.patched {
             for &(unit, (from, to)) in &facts.places {
                 if from <= day && day < to && subtree.marks[unit as usize] {
-                    out.push((Held::Patched(id, facts), unit));
+                    f(Held::Patched(id, facts), unit);
                 }
             }
         }
-        out
     }
 
     /// Which base this snapshot lays over: snapshots patched from one base share it.
