@@ -131,6 +131,10 @@ shapes! {
         "on": "its day",
         "note": "free text",
     }
+    PAGE = "page", "one page of a long list (分页): the functions ending in _page." {
+        "items": "the page's items, in the shape the function names, in the list's page order",
+        "next": "the cursor to pass as after for the next page; null on the last page",
+    }
     DUE_VISIT = "due_visit", "a (household, rule) whose current period has no qualifying contact yet." {
         "household_id": "the household",
         "unit": "the unit it lives in",
@@ -538,6 +542,7 @@ pub const RESULTS: &[Shape] = &[
     IMPORT_RESULT,
     VISIT,
     DUE_VISIT,
+    PAGE,
     REVERIFICATION,
     COMPLIANCE,
     QUOTA_COMPLIANCE,

@@ -225,6 +225,21 @@ impl RegistrySnapshot {
         }
     }
 
+    /// The first rank of a base household whose id comes after `id` (or is `id`, when
+    /// `inclusive`), to compare ranks rather than ids against a bound; `None` when ranks
+    /// do not follow ids ([`RegistrySnapshot::rank`] gives none).
+    pub(crate) fn rank_from(&self, id: &str, inclusive: bool) -> Option<u32> {
+        let ids = &self.base.ids;
+        self.base.ids_sorted.then(|| {
+            let rank = if inclusive {
+                ids.partition_point(|x| x.as_str() < id)
+            } else {
+                ids.partition_point(|x| x.as_str() <= id)
+            };
+            rank as u32
+        })
+    }
+
     /// The household's id.
     pub(crate) fn id<'s>(&'s self, h: Held<'s>) -> &'s str {
         match h {
