@@ -176,6 +176,17 @@ impl RegistrySnapshot {
                 }
             }
         }
+        self.each_patched_living(day, subtree, f);
+    }
+
+    /// Calls `f` with each household re-read since the base was built that lives on `day`
+    /// in a unit of `subtree`, and that unit.
+    pub(crate) fn each_patched_living<'s>(
+        &'s self,
+        day: i64,
+        subtree: &Subtree,
+        mut f: impl FnMut(Held<'s>, u32),
+    ) {
         for (id, facts) in &self.patched {
             for &(unit, (from, to)) in &facts.places {
                 if from <= day && day < to && subtree.marks[unit as usize] {
@@ -183,6 +194,33 @@ impl RegistrySnapshot {
                 }
             }
         }
+    }
+
+    /// Calls `f` with each base household (not re-read since) of rank `from` or more that
+    /// lives on `day` in a unit of `subtree`, and that unit, by rank, while `f` answers
+    /// true. Reads the base in its own order, so a page of a large subtree costs the page,
+    /// not the subtree. Only for a snapshot whose ranks follow ids
+    /// ([`RegistrySnapshot::rank_from`] gives a rank).
+    pub(crate) fn each_base_living_by_rank<'s>(
+        &'s self,
+        day: i64,
+        subtree: &Subtree,
+        from: u32,
+        mut f: impl FnMut(Held<'s>, u32) -> Result<bool>,
+    ) -> Result<()> {
+        for i in from..self.base.ids.len() as u32 {
+            if self.replaced[i as usize] {
+                continue;
+            }
+            let h = Held::Base(i);
+            if let Some(unit) = self.unit_on(h, day)
+                && subtree.marks[unit as usize]
+                && !f(h, unit)?
+            {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Which base this snapshot lays over: snapshots patched from one base share it.

@@ -30,6 +30,15 @@ struct Candidate<'s> {
 }
 
 impl<'s> Candidate<'s> {
+    fn new(snapshot: &'s RegistrySnapshot, held: Held<'s>, unit: u32) -> Self {
+        Candidate {
+            snapshot,
+            rank: snapshot.rank(held),
+            held,
+            unit,
+        }
+    }
+
     fn id(&self) -> &'s str {
         self.snapshot.id(self.held)
     }
@@ -70,6 +79,19 @@ fn due_page(
     on: i64,
     walk: &PageWalk,
 ) -> Result<Vec<DueVisit>> {
+    due_page_read(conn, (snapshot, log), units, on, walk, true)
+}
+
+/// [`due_page`], reading the snapshot by rank when `by_rank_if_ranked` and its ranks
+/// follow ids, else in batches.
+fn due_page_read(
+    conn: &Connection,
+    (snapshot, log): (&RegistrySnapshot, &VisitLog),
+    units: &[String],
+    on: i64,
+    walk: &PageWalk,
+    by_rank_if_ranked: bool,
+) -> Result<Vec<DueVisit>> {
     let sets = rule_sets(conn)?;
     let rules = rules_on(&sets, on);
     let mut views: Vec<View<'_>> = units.iter().map(|u| View::new(conn, u, snapshot)).collect();
@@ -89,33 +111,135 @@ fn due_page(
             }
         }
     }
-    let (after_id, after_rule) = (walk.key(0), walk.key(1));
-    let mut out = Vec::new();
-    // Households from `lower` on (past it when not `inclusive`), `size` at a time.
-    let (mut lower, mut inclusive) = (after_id, true);
-    let mut size = walk.want;
+    let after_id = walk.key(0);
+    let mut pager = Pager {
+        snapshot,
+        log,
+        views,
+        plans,
+        on,
+        after: (after_id, walk.key(1)),
+        want: walk.want,
+        out: Vec::new(),
+    };
+    match snapshot.rank_from(after_id.unwrap_or_default(), true) {
+        Some(from) if by_rank_if_ranked => by_rank(&mut pager, &union, from)?,
+        _ => by_batches(&mut pager, &union)?,
+    }
+    Ok(pager.out)
+}
+
+/// A due page being filled, household by household in id order.
+struct Pager<'a> {
+    snapshot: &'a RegistrySnapshot,
+    log: &'a VisitLog,
+    views: Vec<View<'a>>,
+    plans: Vec<Plan<'a>>,
+    on: i64,
+    /// The cursor: the household and rule of the previous page's last item.
+    after: (Option<&'a str>, Option<&'a str>),
+    want: usize,
+    out: Vec<DueVisit>,
+}
+
+impl<'a> Pager<'a> {
+    fn full(&self) -> bool {
+        self.out.len() >= self.want
+    }
+
+    /// Whether household `c` comes after the cursor's household (or is it, when
+    /// `inclusive`): it may have items on the page.
+    fn wanted(&self, c: &Candidate<'_>) -> bool {
+        self.after.0.is_none_or(|a| c.id() >= a)
+    }
+
+    /// Adds household `c`'s due items after the cursor, by rule name; true once the page
+    /// is full.
+    fn take(&mut self, c: &Candidate<'a>) -> Result<bool> {
+        let contacts = self.log.of_held(self.snapshot, c.held);
+        let mut found: Vec<(&Plan<'a>, Due)> = Vec::new();
+        for view in &mut self.views {
+            if !view
+                .subtree(self.on)?
+                .is_some_and(|s| s.marks[c.unit as usize])
+            {
+                continue;
+            }
+            for plan in &self.plans {
+                if found.iter().any(|(p, _)| p.rule.name == plan.rule.name) {
+                    continue;
+                }
+                if let Some(due) = due_of(plan, view, &contacts, c.held, self.on)? {
+                    found.push((plan, due));
+                }
+            }
+        }
+        found.sort_unstable_by(|a, b| a.0.rule.name.cmp(&b.0.rule.name));
+        let id = c.id();
+        for (plan, (due, overdue, last_visit)) in found {
+            let rule = plan.rule;
+            if self.after.0 == Some(id) && self.after.1.is_some_and(|r| rule.name.as_str() <= r) {
+                continue;
+            }
+            self.out.push(DueVisit {
+                household_id: id.to_owned(),
+                unit: self.snapshot.unit_code(c.unit).to_owned(),
+                rule: rule.name.clone(),
+                channel: rule.channel,
+                due: date::from_sql(due),
+                overdue,
+                last_visit: last_visit.map(date::from_sql),
+            });
+            if self.full() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Fills the page reading the snapshot's base in rank order from `from` (the cursor's
+/// household), merged with the households re-read since, sorted apart.
+fn by_rank(pager: &mut Pager<'_>, union: &Subtree, from: u32) -> Result<()> {
+    let snapshot = pager.snapshot;
+    let mut patched = Vec::new();
+    snapshot.each_patched_living(pager.on, union, |held, unit| {
+        patched.push(Candidate::new(snapshot, held, unit));
+    });
+    patched.retain(|c| pager.wanted(c));
+    patched.sort_unstable();
+    let mut patched = patched.into_iter().peekable();
+    snapshot.each_base_living_by_rank(pager.on, union, from, |held, unit| {
+        let c = Candidate::new(snapshot, held, unit);
+        while let Some(p) = patched.next_if(|p| *p < c) {
+            if pager.take(&p)? {
+                return Ok(false);
+            }
+        }
+        Ok(!pager.take(&c)?)
+    })?;
+    for p in patched {
+        if pager.full() || pager.take(&p)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Fills the page where ranks do not follow ids: the households after the cursor, the
+/// smallest ids first, a bounded batch at a time (each batch twice the last).
+fn by_batches(pager: &mut Pager<'_>, union: &Subtree) -> Result<()> {
+    let snapshot = pager.snapshot;
+    let (mut lower, mut inclusive) = (pager.after.0, true);
+    let mut size = pager.want;
     loop {
         let mut heap: BinaryHeap<Candidate<'_>> = BinaryHeap::new();
-        let threshold = lower.and_then(|low| snapshot.rank_from(low, inclusive));
-        snapshot.each_living(on, &union, |held, unit| {
-            let rank = snapshot.rank(held);
-            let before = match (lower, rank, threshold) {
-                (None, ..) => false,
-                (Some(_), Some(r), Some(t)) => r < t,
-                (Some(low), ..) => {
-                    let id = snapshot.id(held);
-                    id < low || (id == low && !inclusive)
-                }
-            };
-            if before {
+        snapshot.each_living(pager.on, union, |held, unit| {
+            let id = snapshot.id(held);
+            if lower.is_some_and(|low| id < low || (id == low && !inclusive)) {
                 return;
             }
-            let candidate = Candidate {
-                snapshot,
-                rank,
-                held,
-                unit,
-            };
+            let candidate = Candidate::new(snapshot, held, unit);
             if heap.len() < size {
                 heap.push(candidate);
             } else if let Some(mut top) = heap.peek_mut()
@@ -127,39 +251,8 @@ fn due_page(
         let full = heap.len() >= size;
         let batch = heap.into_sorted_vec();
         for c in &batch {
-            let contacts = log.of_held(snapshot, c.held);
-            let mut found: Vec<(&Plan<'_>, Due)> = Vec::new();
-            for view in &mut views {
-                if !view.subtree(on)?.is_some_and(|s| s.marks[c.unit as usize]) {
-                    continue;
-                }
-                for plan in &plans {
-                    if found.iter().any(|(p, _)| p.rule.name == plan.rule.name) {
-                        continue;
-                    }
-                    if let Some(due) = due_of(plan, view, &contacts, c.held, on)? {
-                        found.push((plan, due));
-                    }
-                }
-            }
-            found.sort_unstable_by(|a, b| a.0.rule.name.cmp(&b.0.rule.name));
-            for (plan, (due, overdue, last_visit)) in found {
-                let rule = plan.rule;
-                if after_id == Some(c.id()) && after_rule.is_some_and(|r| rule.name.as_str() <= r) {
-                    continue;
-                }
-                out.push(DueVisit {
-                    household_id: c.id().to_owned(),
-                    unit: snapshot.unit_code(c.unit).to_owned(),
-                    rule: rule.name.clone(),
-                    channel: rule.channel,
-                    due: date::from_sql(due),
-                    overdue,
-                    last_visit: last_visit.map(date::from_sql),
-                });
-                if out.len() >= walk.want {
-                    return Ok(out);
-                }
+            if pager.take(c)? {
+                return Ok(());
             }
         }
         match batch.last() {
@@ -167,7 +260,7 @@ fn due_page(
                 (lower, inclusive) = (Some(last.id()), false);
                 size = size.saturating_mul(2);
             }
-            _ => return Ok(out),
+            _ => return Ok(()),
         }
     }
 }
@@ -239,5 +332,72 @@ impl Store {
         let log = self.visit_log(&conn, &snapshot)?;
         let items = due_page(&conn, &snapshot, &log, &units, walk.fixed, &walk)?;
         Ok(walk.finish(items, due_key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every page of a grid's and the county's due lists, read `size` at a time by rank or
+    /// in batches.
+    fn walk_all(store: &Store, unit: &str, size: usize, by_rank: bool) -> Vec<DueVisit> {
+        let on = date::to_sql(crate::date::parse_date("on", "2025-05-20").unwrap());
+        let mut out = Vec::new();
+        let mut paging = Paging::first(size);
+        loop {
+            let walk = paging.start("due_visits", unit, Some(on), || on).unwrap();
+            let conn = store.conn().unwrap();
+            let snapshot = store.registry_snapshot(&conn).unwrap();
+            let log = store.visit_log(&conn, &snapshot).unwrap();
+            let units = [unit.to_owned()];
+            let items =
+                due_page_read(&conn, (&snapshot, &log), &units, on, &walk, by_rank).unwrap();
+            let page = walk.finish(items, due_key);
+            out.extend(page.items);
+            match page.next {
+                Some(next) => paging = Paging::after(size, &next),
+                None => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn pages_read_in_batches_are_the_pages_read_by_rank() {
+        let store = Store::open(":memory:").unwrap();
+        store
+            .add_unit("512021", "县", "county", None, None)
+            .unwrap();
+        store
+            .add_unit("512021100", "镇", "township", Some("512021"), None)
+            .unwrap();
+        store
+            .add_unit("512021101", "乡", "township", Some("512021"), None)
+            .unwrap();
+        let start = Some(crate::date::parse_date("start", "2024-01-01").unwrap());
+        for i in 0..30 {
+            let unit = if i % 2 == 0 { "512021100" } else { "512021101" };
+            let tags: &[&str] = if i % 4 == 0 { &["低保"] } else { &[] };
+            let id = format!("H{:02}", (i * 7) % 30);
+            store
+                .add_household(&id, unit, "路", "registered", tags, start)
+                .unwrap();
+        }
+        for unit in ["512021", "512021100"] {
+            let whole = walk_all(&store, unit, 1000, true);
+            assert!(whole.len() > 10);
+            for size in [1, 4, 7] {
+                assert_eq!(
+                    walk_all(&store, unit, size, false),
+                    whole,
+                    "{unit} by {size}"
+                );
+                assert_eq!(
+                    walk_all(&store, unit, size, true),
+                    whole,
+                    "{unit} by {size}"
+                );
+            }
+        }
     }
 }
