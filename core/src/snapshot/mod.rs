@@ -179,6 +179,18 @@ impl RegistrySnapshot {
         self.each_patched_living(day, subtree, f);
     }
 
+    /// How many places (stretches of a household in a unit, any day) the base holds in the
+    /// units of `subtree`: what reading its households through its units costs.
+    pub(crate) fn places_in(&self, subtree: &Subtree) -> usize {
+        let base = &self.base;
+        subtree
+            .units
+            .iter()
+            .filter(|&&u| (u as usize) < base.units.len())
+            .map(|&u| base.by_unit.of(u).len())
+            .sum()
+    }
+
     /// Calls `f` with each household re-read since the base was built that lives on `day`
     /// in a unit of `subtree`, and that unit.
     pub(crate) fn each_patched_living<'s>(

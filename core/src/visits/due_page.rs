@@ -1,7 +1,10 @@
 //! Due lists by the page. A page is in page order, by household id and then rule name,
 //! and is made from the in-memory registry snapshot and visit log without making the
-//! whole list: the households after the cursor are looked at a bounded batch at a time,
-//! the smallest ids first, until the page is full.
+//! whole list: the snapshot's households are read in id order from the cursor's (its
+//! ranks follow ids) until the page is full, so a page costs about the page. A subtree
+//! holding a small part of the registry (a grid), or a snapshot whose ranks do not follow
+//! ids, is read through its units instead, a bounded batch at a time, the smallest ids
+//! after the cursor first.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -82,8 +85,8 @@ fn due_page(
     due_page_read(conn, (snapshot, log), units, on, walk, true)
 }
 
-/// [`due_page`], reading the snapshot by rank when `by_rank_if_ranked` and its ranks
-/// follow ids, else in batches.
+/// [`due_page`], reading the snapshot by rank when `by_rank_if_ranked`, its ranks follow
+/// ids and the subtree is large, else in batches.
 fn due_page_read(
     conn: &Connection,
     (snapshot, log): (&RegistrySnapshot, &VisitLog),
@@ -122,8 +125,11 @@ fn due_page_read(
         want: walk.want,
         out: Vec::new(),
     };
+    // A subtree holding a small part of the registry is read through its units; a large
+    // one in id order from the cursor.
+    let small = snapshot.places_in(&union) * 8 < snapshot.base_len();
     match snapshot.rank_from(after_id.unwrap_or_default(), true) {
-        Some(from) if by_rank_if_ranked => by_rank(&mut pager, &union, from)?,
+        Some(from) if by_rank_if_ranked && !small => by_rank(&mut pager, &union, from)?,
         _ => by_batches(&mut pager, &union)?,
     }
     Ok(pager.out)
@@ -371,9 +377,11 @@ mod tests {
         store
             .add_unit("512021100", "镇", "township", Some("512021"), None)
             .unwrap();
-        store
-            .add_unit("512021101", "乡", "township", Some("512021"), None)
-            .unwrap();
+        for code in ["512021101", "512021102"] {
+            store
+                .add_unit(code, "乡", "township", Some("512021"), None)
+                .unwrap();
+        }
         let start = Some(crate::date::parse_date("start", "2024-01-01").unwrap());
         for i in 0..30 {
             let unit = if i % 2 == 0 { "512021100" } else { "512021101" };
@@ -383,9 +391,17 @@ mod tests {
                 .add_household(&id, unit, "路", "registered", tags, start)
                 .unwrap();
         }
-        for unit in ["512021", "512021100"] {
-            let whole = walk_all(&store, unit, 1000, true);
-            assert!(whole.len() > 10);
+        for id in ["G1", "G0"] {
+            store
+                .add_household(id, "512021102", "路", "registered", &[], start)
+                .unwrap();
+        }
+        let day = crate::date::parse_date("on", "2025-05-20").unwrap();
+        // A township of two households in 32 is read through its units either way.
+        for unit in ["512021", "512021100", "512021102"] {
+            let mut whole = store.due_visits(unit, Some(day)).unwrap();
+            whole.sort_by(|a, b| (&a.household_id, &a.rule).cmp(&(&b.household_id, &b.rule)));
+            assert!(whole.len() >= 4);
             for size in [1, 4, 7] {
                 assert_eq!(
                     walk_all(&store, unit, size, false),
