@@ -81,6 +81,7 @@ bench:
 	$(CARGO) run --release -p wangge-core --example bench_ledger
 	$(CARGO) run --release -p wangge-core --example bench_keys
 	$(CARGO) run --release -p wangge-core --example bench_embed
+	$(CARGO) run --release -p wangge-core --example bench_paging
 
 # The monthly report at 100,000 grids and 5,000,000 entries against DuckDB (installed
 # into the venv by the script); builds its store once under build/bench-report.

@@ -265,6 +265,20 @@ wg_status wg_finding_record(const wg_store *store,
 // JSON result: an array of `finding`.
 wg_status wg_findings(const wg_store *store, const char *unit, int32_t open_only, char **out_json);
 
+// Writes to `*out_json` a page of the findings of `wg_findings`, in page order: by id,
+// the order they were recorded in.
+// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+// another list or query is `WG_INVALID_INPUT`.
+//
+// JSON result: a `page` of `finding`s.
+wg_status wg_findings_page(const wg_store *store,
+                           const char *unit,
+                           int32_t open_only,
+                           uint32_t limit,
+                           const char *after,
+                           char **out_json);
+
 // Imports households and residents from `len` bytes of CSV at `bytes` (UTF-8, with or
 // without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 // result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
@@ -404,6 +418,19 @@ wg_status wg_entry_history(const wg_store *store, int64_t id, char **out_json);
 //
 // JSON input: an `entry_query`; result: an array of `entry`.
 wg_status wg_entries(const wg_store *store, const char *query_json, char **out_json);
+
+// Writes to `*out_json` a page of the entries of `wg_entries`, in the same order (by
+// id); the first page fixes the moment (`"at"`, default now), and later pages keep it.
+// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+// another list or query is `WG_INVALID_INPUT`.
+//
+// JSON input: an `entry_query`; result: a `page` of `entry`s.
+wg_status wg_entries_page(const wg_store *store,
+                          const char *query_json,
+                          uint32_t limit,
+                          const char *after,
+                          char **out_json);
 
 // Writes to `*out_json` the weekly meeting's three piles for `unit`'s subtree over
 // `period` (a week such as `2024-W10`, usually), taken as of the period's last moment:
@@ -644,6 +671,20 @@ wg_status wg_households(const wg_store *store,
                         const char *unit,
                         const char *filter_json,
                         char **out_json);
+
+// Writes to `*out_json` a page of the households of `wg_households`, in the same order
+// (by id); the first page fixes the filter's day, and later pages keep it.
+// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+// another list or query is `WG_INVALID_INPUT`.
+//
+// JSON input: a `household_filter`; result: a `page` of `household`s.
+wg_status wg_households_page(const wg_store *store,
+                             const char *unit,
+                             const char *filter_json,
+                             uint32_t limit,
+                             const char *after,
+                             char **out_json);
 
 // Puts `tag` on household `household_id` from `start` (NULL: since it joined the
 // registry) to `end`, its last day (NULL: open-ended). An overlapping stretch of the
@@ -1196,6 +1237,36 @@ wg_status wg_due_visits_for_staff(const wg_store *store,
                                   const char *as_of,
                                   char **out_json);
 
+// Writes to `*out_json` a page of the due list of `unit`'s whole subtree on `as_of`
+// (NULL: today; the first page fixes the day, and later pages keep it): the items of
+// `wg_due_visits` in page order, by household id and then rule name.
+// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+// another list or query is `WG_INVALID_INPUT`.
+//
+// JSON result: a `page` of `due_visit`s.
+wg_status wg_due_visits_page(const wg_store *store,
+                             const char *unit,
+                             const char *as_of,
+                             uint32_t limit,
+                             const char *after,
+                             char **out_json);
+
+// Writes to `*out_json` a page of the due list of the units `staff_id` is assigned to on
+// `as_of` (NULL: today; the first page fixes the day, and later pages keep it): the items
+// of `wg_due_visits_for_staff` in page order, by household id and then rule name.
+// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+// another list or query is `WG_INVALID_INPUT`.
+//
+// JSON result: a `page` of `due_visit`s.
+wg_status wg_due_visits_for_staff_page(const wg_store *store,
+                                       const char *staff_id,
+                                       const char *as_of,
+                                       uint32_t limit,
+                                       const char *after,
+                                       char **out_json);
+
 // Writes to `*out_json` the compliance of `unit`'s subtree with its calendar visit rules
 // over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
 // listing every requirement when `detail` is not 0.
@@ -1332,6 +1403,10 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "due": the last day of the current period (rolling rules: last contact + N days)
  *   "overdue": whether the previous period was also missed, with no contact since
  *   "last_visit": the latest qualifying contact's day; null: none
+ *
+ * page: one page of a long list (分页): the functions ending in _page.
+ *   "items": the page's items, in the shape the function names, in the list's page order
+ *   "next": the cursor to pass as after for the next page; null on the last page
  *
  * reverification: a floating or relocation household whose data are due for re-verification (数据更新).
  *   "household_id": the household
@@ -1565,6 +1640,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "library_schema_version": the newest schema version this library writes
  *   "application_id": the file's PRAGMA application_id (0x57474745 for a wangge store)
  *   "read_only": true when the store was opened read-only
+ *   "busy_timeout_ms": how long a write waits for another connection's write lock before it is Busy, in milliseconds
  *   "levels": the deployment's levels, root first: {"name", "code_len"}
  *   "utc_offset_minutes": the deployment's offset from UTC in minutes
  *   "actor": who writes through this handle

@@ -29,6 +29,7 @@ mod import;
 mod json;
 mod ledger;
 pub mod levels;
+mod paging;
 pub mod period;
 pub mod privacy;
 mod registry;
@@ -60,6 +61,7 @@ pub use ledger::{
     Triage, default_ledger_rules,
 };
 pub use levels::{Level, Levels};
+pub use paging::{PAGE_LIMIT_MAX, Page, Paging};
 pub use period::{Cadence, Period, PeriodKind};
 pub use registry::{
     Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,

@@ -131,6 +131,10 @@ shapes! {
         "on": "its day",
         "note": "free text",
     }
+    PAGE = "page", "one page of a long list (分页): the functions ending in _page." {
+        "items": "the page's items, in the shape the function names, in the list's page order",
+        "next": "the cursor to pass as after for the next page; null on the last page",
+    }
     DUE_VISIT = "due_visit", "a (household, rule) whose current period has no qualifying contact yet." {
         "household_id": "the household",
         "unit": "the unit it lives in",
@@ -372,6 +376,7 @@ shapes! {
         "library_schema_version": "the newest schema version this library writes",
         "application_id": "the file's PRAGMA application_id (0x57474745 for a wangge store)",
         "read_only": "true when the store was opened read-only",
+        "busy_timeout_ms": "how long a write waits for another connection's write lock before it is Busy, in milliseconds",
         "levels": "the deployment's levels, root first: {\"name\", \"code_len\"}",
         "utc_offset_minutes": "the deployment's offset from UTC in minutes",
         "actor": "who writes through this handle",
@@ -539,6 +544,7 @@ pub const RESULTS: &[Shape] = &[
     IMPORT_RESULT,
     VISIT,
     DUE_VISIT,
+    PAGE,
     REVERIFICATION,
     COMPLIANCE,
     QUOTA_COMPLIANCE,

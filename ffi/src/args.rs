@@ -59,6 +59,17 @@ macro_rules! opt_input {
     };
 }
 
+/// The paging of a list: `limit` (0: all the rest) items after the cursor `after` (NULL:
+/// from the start).
+macro_rules! paging {
+    ($limit:ident, $after:ident) => {
+        wangge::Paging {
+            limit: ($limit != 0).then_some($limit as usize),
+            after: $crate::args::opt_text(stringify!($after), $after)?.map(str::to_owned),
+        }
+    };
+}
+
 /// A required period kind argument (`day`, `week`, `month` …).
 macro_rules! kind {
     ($name:ident) => {

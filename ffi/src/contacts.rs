@@ -204,3 +204,25 @@ pub unsafe extern "C" fn wg_findings(
         out!(out_json).json(&store.findings(unit, open_only != 0)?)
     })
 }
+
+/// Writes to `*out_json` a page of the findings of `wg_findings`, in page order: by id,
+/// the order they were recorded in.
+/// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+/// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+/// another list or query is `WG_INVALID_INPUT`.
+///
+/// JSON result: a `page` of `finding`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_findings_page(
+    store: *const wg_store,
+    unit: *const c_char,
+    open_only: i32,
+    limit: u32,
+    after: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, paging) = (arg!(unit), paging!(limit, after));
+        out!(out_json).json(&store.findings_page(unit, open_only != 0, &paging)?)
+    })
+}

@@ -120,6 +120,30 @@ pub unsafe extern "C" fn wg_households(
     })
 }
 
+/// Writes to `*out_json` a page of the households of `wg_households`, in the same order
+/// (by id); the first page fixes the filter's day, and later pages keep it.
+/// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+/// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+/// another list or query is `WG_INVALID_INPUT`.
+///
+/// JSON input: a `household_filter`; result: a `page` of `household`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_households_page(
+    store: *const wg_store,
+    unit: *const c_char,
+    filter_json: *const c_char,
+    limit: u32,
+    after: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let unit = arg!(unit);
+        let filter = opt_input!(filter_json, wangge::HouseholdFilter);
+        let paging = paging!(limit, after);
+        out!(out_json).json(&store.households_page(unit, &filter, &paging)?)
+    })
+}
+
 /// Puts `tag` on household `household_id` from `start` (NULL: since it joined the
 /// registry) to `end`, its last day (NULL: open-ended). An overlapping stretch of the
 /// same tag is `WG_CONFLICT`.

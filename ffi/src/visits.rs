@@ -139,6 +139,53 @@ pub unsafe extern "C" fn wg_due_visits_for_staff(
     })
 }
 
+/// Writes to `*out_json` a page of the due list of `unit`'s whole subtree on `as_of`
+/// (NULL: today; the first page fixes the day, and later pages keep it): the items of
+/// `wg_due_visits` in page order, by household id and then rule name.
+/// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+/// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+/// another list or query is `WG_INVALID_INPUT`.
+///
+/// JSON result: a `page` of `due_visit`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_due_visits_page(
+    store: *const wg_store,
+    unit: *const c_char,
+    as_of: *const c_char,
+    limit: u32,
+    after: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, as_of, paging) = (arg!(unit), opt_date!(as_of), paging!(limit, after));
+        out!(out_json).json(&store.due_visits_page(unit, as_of, &paging)?)
+    })
+}
+
+/// Writes to `*out_json` a page of the due list of the units `staff_id` is assigned to on
+/// `as_of` (NULL: today; the first page fixes the day, and later pages keep it): the items
+/// of `wg_due_visits_for_staff` in page order, by household id and then rule name.
+/// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+/// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+/// another list or query is `WG_INVALID_INPUT`.
+///
+/// JSON result: a `page` of `due_visit`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_due_visits_for_staff_page(
+    store: *const wg_store,
+    staff_id: *const c_char,
+    as_of: *const c_char,
+    limit: u32,
+    after: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (staff_id, as_of) = (arg!(staff_id), opt_date!(as_of));
+        let paging = paging!(limit, after);
+        out!(out_json).json(&store.due_visits_for_staff_page(staff_id, as_of, &paging)?)
+    })
+}
+
 /// Writes to `*out_json` the compliance of `unit`'s subtree with its calendar visit rules
 /// over `period` (`2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`),
 /// listing every requirement when `detail` is not 0.

@@ -369,6 +369,10 @@ fn samples_via_c() -> Vec<(Shape, Value)> {
                 via_c(|out| wg_unit_counts(store, county.as_ptr(), null, out)),
             ),
             (
+                shapes::PAGE,
+                via_c(|out| wg_households_page(store, county.as_ptr(), null, 1, null, out)),
+            ),
+            (
                 shapes::PERIOD,
                 via_c(|out| wg_period_parse(quarter.as_ptr(), out)),
             ),

@@ -9,6 +9,7 @@
 mod args;
 mod convert;
 mod errors;
+mod page;
 mod record;
 mod store;
 
@@ -41,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", wangge::VERSION)?;
     store::register(m)?;
     errors::register(m)?;
+    page::register(m)?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     m.add("ROLES", pyo3::types::PyTuple::new(m.py(), roles)?)?;
     m.add("DEFAULT_LEVELS", store::level_pairs(&Levels::default()))?;

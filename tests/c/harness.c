@@ -169,6 +169,7 @@ int main(int argc, char **argv) {
   test_registry_null_and_bad_text();
   test_visits();
   test_contacts();
+  test_paging();
   test_working_days();
   test_periods();
   test_ledger();

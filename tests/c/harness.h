@@ -58,6 +58,7 @@ void test_archive(void);
 void test_import(void);
 void test_visits(void);
 void test_contacts(void);
+void test_paging(void);
 void test_working_days(void);
 void test_periods(void);
 void test_ledger(void);

@@ -133,10 +133,12 @@ void test_scope_holds_on_every_path(void) {
   EXPECT(t, wg_assignment_end(t, assignment, "2024-06-01"), missing, NULL);
   EXPECT(t, wg_staff_responsible(t, OUTSIDE_GRID, NULL, &out), denied, NULL);
   EXPECT(t, wg_due_visits_for_staff(t, "OUT", NULL, &out), denied, NULL);
+  EXPECT(t, wg_due_visits_for_staff_page(t, "OUT", NULL, 2, NULL, &out), denied, NULL);
   /* Households and residents. */
   EXPECT(t, wg_household_add(t, "N1", OUTSIDE_GRID, "x", "registered", NULL, NULL, &out), denied, NULL);
   EXPECT(t, wg_household_get(t, "O1", NULL, &out), missing, NULL);
   EXPECT(t, wg_households(t, OUTSIDE_GRID, NULL, &out), denied, NULL);
+  EXPECT(t, wg_households_page(t, OUTSIDE_GRID, NULL, 2, NULL, &out), denied, NULL);
   EXPECT(t, wg_household_move(t, "O1", INSIDE_GRID, "2024-06-01", &out), missing, NULL);
   EXPECT(t, wg_household_move(t, "I1", OUTSIDE_GRID, "2024-06-01", &out), denied, NULL);
   EXPECT(t, wg_household_end(t, "O1", "2024-06-01"), missing, NULL);
@@ -162,6 +164,7 @@ void test_scope_holds_on_every_path(void) {
          missing, NULL);
   EXPECT(t, wg_visits(t, "O1", &out), missing, NULL);
   EXPECT(t, wg_due_visits(t, OUTSIDE_GRID, NULL, &out), denied, NULL);
+  EXPECT(t, wg_due_visits_page(t, OUTSIDE_GRID, NULL, 2, NULL, &out), denied, NULL);
   EXPECT(t, wg_visit_compliance(t, OUTSIDE_GRID, "2024-03", 0, &out), denied, NULL);
   EXPECT(t, wg_reverification_due(t, OUTSIDE_GRID, NULL, &out), denied, NULL);
   EXPECT(t, wg_patrol_record(t, OUTSIDE_GRID, "FREE", AT, NULL, &out), denied, NULL);
@@ -170,6 +173,7 @@ void test_scope_holds_on_every_path(void) {
   EXPECT(t, wg_quota_compliance(t, OUTSIDE_GRID, "2024-03", 0, &out), denied, NULL);
   EXPECT(t, wg_finding_record(t, visit, "x", NULL, 0, &out), missing, NULL);
   EXPECT(t, wg_findings(t, OUTSIDE_GRID, 0, &out), denied, NULL);
+  EXPECT(t, wg_findings_page(t, OUTSIDE_GRID, 0, 2, NULL, &out), denied, NULL);
   /* The ledger. */
   EXPECT(t, wg_classify(t, "{\"summary\":\"路灯\",\"unit\":\"" OUTSIDE_GRID "\"}", &out), denied, NULL);
   EXPECT(t, wg_classify(t, "{\"summary\":\"路灯\",\"household_id\":\"O1\"}", &out), missing, NULL);
@@ -193,6 +197,7 @@ void test_scope_holds_on_every_path(void) {
   EXPECT(t, wg_entry(t, entry, &out), missing, NULL);
   EXPECT(t, wg_entry_history(t, entry, &out), missing, NULL);
   EXPECT(t, wg_entries(t, "{\"unit\":\"" OUTSIDE_GRID "\"}", &out), denied, NULL);
+  EXPECT(t, wg_entries_page(t, "{\"unit\":\"" OUTSIDE_GRID "\"}", 2, NULL, &out), denied, NULL);
   EXPECT(t, wg_piles(t, OUTSIDE_GRID, "2024-03", &out), denied, NULL);
   EXPECT(t, wg_entry_sign_for(t, entry, "FREE", AT, &out), missing, NULL);
   EXPECT(t, wg_entry_start(t, entry, "FREE", AT, &out), missing, NULL);

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
+use crate::paging::{Page, Paging, read_batches};
 use crate::store::Store;
 use crate::text;
 use crate::visits::household_unit;
@@ -121,5 +122,34 @@ impl Store {
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![found.code, open_only], finding)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A page of [`Store::findings`]: the same findings, in page order (by id, which is
+    /// the order they were recorded in) rather than by the visit's day.
+    pub fn findings_page(
+        &self,
+        unit: &str,
+        open_only: bool,
+        paging: &Paging,
+    ) -> Result<Page<Finding>> {
+        let query = format!("{unit}\n{open_only}");
+        let walk = paging.start("findings", &query, None, || 0)?;
+        let found = self.unit(unit, None)?;
+        let conn = self.read()?;
+        let sql = format!(
+            "{SELECT} JOIN unit_span s ON s.code = f.unit AND s.valid_from <= v.day AND s.valid_to > v.day
+             WHERE instr(s.path || '/', '/' || ?1 || '/') > 0 AND (?2 = 0 OR f.entry_id IS NULL)
+               AND f.id > ?3
+             ORDER BY f.id LIMIT ?4"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let first = walk.id_key(0)?.unwrap_or(i64::MIN);
+        let items = read_batches(&walk, first, |after, size| {
+            let rows = stmt.query_map(params![found.code, open_only, after, size as i64], |r| {
+                finding(r).map(|f| (f.id, Some(f)))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        Ok(walk.finish(items, |f| vec![f.id.to_string()]))
     }
 }

@@ -10,6 +10,7 @@ use super::workflow::State;
 use super::{Entry, Standing, Status};
 use crate::date::{self, Moment};
 use crate::error::{Error, Result};
+use crate::paging::{Page, Paging, read_batches};
 use crate::period::Period;
 use crate::store::Store;
 
@@ -120,10 +121,61 @@ impl Store {
         let at = query
             .at
             .unwrap_or_else(|| Utc::now().with_timezone(&offset).fixed_offset());
+        let conn = self.read()?;
+        let rows = self.entry_rows(&conn, query, at, (i64::MIN, -1))?;
+        Ok(rows.into_iter().filter_map(|(_, entry)| entry).collect())
+    }
+
+    /// A page of [`Store::entries`]: the same entries, in the same order (by id). The
+    /// first page fixes the moment (`at`, default now, to the second); later pages keep
+    /// it, and an `at` other than it is `InvalidInput` naming `after`.
+    pub fn entries_page(&self, query: &EntryQuery, paging: &Paging) -> Result<Page<Entry>> {
+        let offset = self.offset();
+        let text = |v: Option<String>| v.unwrap_or_default();
+        let description = [
+            query.unit.clone(),
+            text(query.standing.map(|s| s.as_str().to_owned())),
+            text(query.status.map(|s| s.as_str().to_owned())),
+            text(query.book.clone()),
+            text(query.category.clone()),
+            text(query.period.map(|p| p.to_string())),
+            text(query.overdue.map(|o| o.to_string())),
+        ]
+        .join("\n");
+        let walk = paging.start(
+            "entries",
+            &description,
+            query.at.map(|at| at.timestamp()),
+            || Utc::now().timestamp(),
+        )?;
+        let at = query.at.unwrap_or_else(|| {
+            offset
+                .timestamp_opt(walk.fixed, 0)
+                .single()
+                .unwrap_or_else(|| Utc::now().with_timezone(&offset).fixed_offset())
+        });
+        let conn = self.read()?;
+        let first = walk.id_key(0)?.unwrap_or(i64::MIN);
+        let items = read_batches(&walk, first, |after, size| {
+            self.entry_rows(&conn, query, at, (*after, size as i64))
+        })?;
+        Ok(walk.finish(items, |e| vec![e.id.to_string()]))
+    }
+
+    /// The entries `query` asks for as they stood at `at`, by id: those with ids after
+    /// `after`, at most `limit` rows (-1: all), each with its id and, unless a filter on
+    /// its state at `at` leaves it out, the entry.
+    fn entry_rows(
+        &self,
+        conn: &Connection,
+        query: &EntryQuery,
+        at: Moment,
+        (after, limit): (i64, i64),
+    ) -> Result<Vec<(i64, Option<Entry>)>> {
+        let offset = self.offset();
         let t = at.timestamp();
         let day = date::local_date(&at, offset);
-        let conn = self.read()?;
-        let span = crate::units::span_on(&conn, &query.unit, day)?
+        let span = crate::units::span_on(conn, &query.unit, day)?
             .ok_or_else(|| Error::not_found("unit", format!("{} on {day}", query.unit)))?;
         self.check_path_in_scope(&query.unit, &span.path)?;
         let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
@@ -138,7 +190,8 @@ impl Store {
                AND e.reported <= ?5 AND e.reported >= ?6 AND e.reported <= ?7
                AND (?8 IS NULL OR e.category = ?8)
                AND (?9 IS NULL OR instr(char(10) || e.books || char(10), char(10) || ?9 || char(10)) > 0)
-             ORDER BY e.id"
+               AND e.id > ?10
+             ORDER BY e.id LIMIT ?11"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params![
@@ -151,26 +204,26 @@ impl Store {
             to,
             query.category,
             query.book,
+            after,
+            limit,
         ])?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
             let last_at: i64 = row.get(14)?;
             let entry = if last_at <= t {
                 entry_from(row, offset, None)?
             } else {
-                let id: i64 = row.get(0)?;
-                let Some(state) = state_at(&conn, id, t)? else {
+                let Some(state) = state_at(conn, id, t)? else {
+                    out.push((id, None));
                     continue;
                 };
                 entry_from(row, offset, Some(&state))?
             };
-            if query.status.is_some_and(|s| s != entry.status)
-                || query.standing.is_some_and(|s| s != entry.standing())
-                || query.overdue.is_some_and(|o| o != entry.overdue_at(&at))
-            {
-                continue;
-            }
-            out.push(entry);
+            let kept = query.status.is_none_or(|s| s == entry.status)
+                && query.standing.is_none_or(|s| s == entry.standing())
+                && query.overdue.is_none_or(|o| o == entry.overdue_at(&at));
+            out.push((id, kept.then_some(entry)));
         }
         Ok(out)
     }

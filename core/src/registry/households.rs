@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
+use crate::paging::{Page, Paging, read_batches};
 use crate::store::Store;
 use crate::units::span_on;
 
@@ -280,6 +281,75 @@ impl Store {
         }
         out.sort_unstable_by(|a, b| a.household_id.cmp(&b.household_id));
         Ok(out)
+    }
+
+    /// A page of [`Store::households`]: the same households, in the same order (by id).
+    /// The first page fixes the filter's day (`as_of`, default today); later pages keep
+    /// it, and an `as_of` other than it is `InvalidInput` naming `after`.
+    pub fn households_page(
+        &self,
+        unit: &str,
+        filter: &HouseholdFilter,
+        paging: &Paging,
+    ) -> Result<Page<Household>> {
+        let query = format!(
+            "{unit}\n{}\n{}\n{}",
+            filter.household_class.map_or("", HouseholdClass::as_str),
+            filter.tag.as_deref().unwrap_or(""),
+            filter.kind.map_or("", HouseholdKind::as_str),
+        );
+        let walk = paging.start("households", &query, filter.as_of.map(date::to_sql), || {
+            date::to_sql(self.today())
+        })?;
+        let on = date::from_sql(walk.fixed);
+        if let Some(tag) = &filter.tag {
+            let conn = self.read()?;
+            check_tag(&tag_kinds(&conn)?, tag)?;
+        }
+        let root = self.unit(unit, Some(on))?;
+        let conn = self.read()?;
+        let span = span_on(&conn, &root.code, on)?.ok_or_else(|| Error::not_found("unit", unit))?;
+        let (lo, hi) = (format!("{}/", span.path), format!("{}0", span.path));
+        let kinds = tag_kinds(&conn)?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "WITH p AS ({SUBTREE_PLACED})
+             SELECT p.household_id, p.unit, h.address, h.kind, h.start, h.ended, h.verified FROM p
+             JOIN household h ON h.household_id = p.household_id
+             WHERE p.household_id > ?5 ORDER BY p.household_id LIMIT ?6"
+        ))?;
+        let first = walk.key(0).unwrap_or_default().to_owned();
+        let items = read_batches(&walk, first, |after, size| {
+            let mut rows =
+                stmt.query(params![span.path, lo, hi, walk.fixed, after, size as i64])?;
+            let mut batch = Vec::new();
+            while let Some(row) = rows.next()? {
+                let household_id: String = row.get(0)?;
+                let kind = HouseholdKind::parse(&row.get::<_, String>(3)?)?;
+                let tags = household_tags(&conn, &household_id, walk.fixed)?;
+                let class = class_of(&kinds, &tags);
+                let kept = filter.kind.is_none_or(|k| k == kind)
+                    && filter.household_class.is_none_or(|c| c == class)
+                    && filter.tag.as_ref().is_none_or(|t| tags.contains(t));
+                let item = kept
+                    .then(|| -> Result<Household> {
+                        Ok(Household {
+                            household_id: household_id.clone(),
+                            unit: row.get(1)?,
+                            address: row.get(2)?,
+                            kind,
+                            household_class: class,
+                            tags: tags.into_iter().collect(),
+                            start: date::from_sql_bound(row.get(4)?),
+                            end: date::from_sql_bound(row.get(5)?),
+                            verified: row.get::<_, Option<i64>>(6)?.map(date::from_sql),
+                        })
+                    })
+                    .transpose()?;
+                batch.push((household_id, item));
+            }
+            Ok(batch)
+        })?;
+        Ok(walk.finish(items, |h| vec![h.household_id.clone()]))
     }
 
     /// The class of a household on `on` (default today).

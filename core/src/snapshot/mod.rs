@@ -151,8 +151,20 @@ impl RegistrySnapshot {
 
     /// The households living on `day` in a unit of `subtree`, each with that unit.
     pub(crate) fn living(&self, day: i64, subtree: &Subtree) -> Vec<(Held<'_>, u32)> {
-        let base = &self.base;
         let mut out = Vec::new();
+        self.each_living(day, subtree, |h, unit| out.push((h, unit)));
+        out
+    }
+
+    /// Calls `f` with each household living on `day` in a unit of `subtree`, and that
+    /// unit, without gathering them.
+    pub(crate) fn each_living<'s>(
+        &'s self,
+        day: i64,
+        subtree: &Subtree,
+        mut f: impl FnMut(Held<'s>, u32),
+    ) {
+        let base = &self.base;
         for &unit in &subtree.units {
             if unit as usize >= base.units.len() {
                 continue;
@@ -160,18 +172,67 @@ impl RegistrySnapshot {
             for &i in base.by_unit.of(unit) {
                 let p = &base.places[i as usize];
                 if p.from <= day && day < p.to && !self.replaced[p.household as usize] {
-                    out.push((Held::Base(p.household), unit));
+                    f(Held::Base(p.household), unit);
                 }
             }
         }
+        self.each_patched_living(day, subtree, f);
+    }
+
+    /// How many places (stretches of a household in a unit, any day) the base holds in the
+    /// units of `subtree`: what reading its households through its units costs.
+    pub(crate) fn places_in(&self, subtree: &Subtree) -> usize {
+        let base = &self.base;
+        subtree
+            .units
+            .iter()
+            .filter(|&&u| (u as usize) < base.units.len())
+            .map(|&u| base.by_unit.of(u).len())
+            .sum()
+    }
+
+    /// Calls `f` with each household re-read since the base was built that lives on `day`
+    /// in a unit of `subtree`, and that unit.
+    pub(crate) fn each_patched_living<'s>(
+        &'s self,
+        day: i64,
+        subtree: &Subtree,
+        mut f: impl FnMut(Held<'s>, u32),
+    ) {
         for (id, facts) in &self.patched {
             for &(unit, (from, to)) in &facts.places {
                 if from <= day && day < to && subtree.marks[unit as usize] {
-                    out.push((Held::Patched(id, facts), unit));
+                    f(Held::Patched(id, facts), unit);
                 }
             }
         }
-        out
+    }
+
+    /// Calls `f` with each base household (not re-read since) of rank `from` or more that
+    /// lives on `day` in a unit of `subtree`, and that unit, by rank, while `f` answers
+    /// true. Reads the base in its own order, so a page of a large subtree costs the page,
+    /// not the subtree. Only for a snapshot whose ranks follow ids
+    /// ([`RegistrySnapshot::rank_from`] gives a rank).
+    pub(crate) fn each_base_living_by_rank<'s>(
+        &'s self,
+        day: i64,
+        subtree: &Subtree,
+        from: u32,
+        mut f: impl FnMut(Held<'s>, u32) -> Result<bool>,
+    ) -> Result<()> {
+        for i in from..self.base.ids.len() as u32 {
+            if self.replaced[i as usize] {
+                continue;
+            }
+            let h = Held::Base(i);
+            if let Some(unit) = self.unit_on(h, day)
+                && subtree.marks[unit as usize]
+                && !f(h, unit)?
+            {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Which base this snapshot lays over: snapshots patched from one base share it.
@@ -212,6 +273,21 @@ impl RegistrySnapshot {
             Held::Base(i) if self.base.ids_sorted => Some(i),
             _ => None,
         }
+    }
+
+    /// The first rank of a base household whose id comes after `id` (or is `id`, when
+    /// `inclusive`), to compare ranks rather than ids against a bound; `None` when ranks
+    /// do not follow ids ([`RegistrySnapshot::rank`] gives none).
+    pub(crate) fn rank_from(&self, id: &str, inclusive: bool) -> Option<u32> {
+        let ids = &self.base.ids;
+        self.base.ids_sorted.then(|| {
+            let rank = if inclusive {
+                ids.partition_point(|x| x.as_str() < id)
+            } else {
+                ids.partition_point(|x| x.as_str() <= id)
+            };
+            rank as u32
+        })
     }
 
     /// The household's id.

@@ -2,12 +2,12 @@
 
 use rusqlite::Connection;
 
-use super::view::View;
+use super::view::{Scope, View};
 use super::{DueVisit, RuleMode, VisitRule, rule_sets, rules_on};
 use crate::date::{self, BEGINNING};
 use crate::error::Result;
-use crate::snapshot::RegistrySnapshot;
-use crate::visits::log::VisitLog;
+use crate::snapshot::{Held, RegistrySnapshot};
+use crate::visits::log::{Contacts, VisitLog};
 
 pub(super) fn sort_due(items: &mut [DueVisit]) {
     items.sort_unstable_by(|a, b| {
@@ -28,6 +28,80 @@ struct Periods {
     previous_first: i64,
 }
 
+/// A rule in force on the list's day, with what its due items need.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Plan<'a> {
+    pub(super) rule: &'a VisitRule,
+    scope: Scope<'a>,
+    periods: Periods,
+}
+
+/// The plans of `rules` on day `on`, in the rules' order.
+pub(super) fn plans<'a>(rules: &'a [VisitRule], view: &View<'a>, on: i64) -> Vec<Plan<'a>> {
+    let today = date::from_sql(on);
+    rules
+        .iter()
+        .map(|rule| {
+            let (first, last) = rule.cadence.bounds(today);
+            let previous = rule.cadence.bounds(first.pred_opt().unwrap_or(first)).0;
+            let periods = Periods {
+                first: date::to_sql(first),
+                last: date::to_sql(last),
+                previous_first: date::to_sql(previous),
+            };
+            Plan {
+                rule,
+                scope: view.scope(rule),
+                periods,
+            }
+        })
+        .collect()
+}
+
+/// What a household still needs under a rule: (due day, overdue, last qualifying contact).
+pub(super) type Due = (i64, bool, Option<i64>);
+
+/// What household `h` still needs under `plan` on day `on`, seen from `view`'s subtree,
+/// or `None` when nothing is due.
+pub(super) fn due_of<'a>(
+    plan: &Plan<'_>,
+    view: &mut View<'a>,
+    contacts: &Contacts<'_>,
+    h: Held<'a>,
+    on: i64,
+) -> Result<Option<Due>> {
+    let Plan {
+        rule,
+        scope,
+        periods,
+    } = *plan;
+    let qualifies = |channel| rule.satisfied_by(channel);
+    Ok(match rule.mode {
+        RuleMode::Calendar => {
+            if !view.holds(scope, h, periods.first)? || contacts.any(periods.first, on, qualifies) {
+                return Ok(None);
+            }
+            let last_visit = contacts.last(on, qualifies);
+            // Nothing since the previous period began: it was missed too.
+            let overdue = last_visit.is_none_or(|day| day < periods.previous_first)
+                && view.holds(scope, h, periods.previous_first)?;
+            Some((periods.last, overdue, last_visit))
+        }
+        RuleMode::Rolling => {
+            if !view.matches(scope, h, on) {
+                return Ok(None);
+            }
+            let last_visit = contacts.last(on, qualifies);
+            let since = match last_visit {
+                Some(day) => day,
+                None => entered_scope(rule, on, |day| view.holds(scope, h, day))?,
+            };
+            let due = date::to_sql(rule.cadence.after(date::from_sql(since)));
+            Some((due, on > due, last_visit))
+        }
+    })
+}
+
 /// The due list of `unit`'s subtree on day `on`, sorted as [`sort_due`] sorts.
 pub(super) fn due_list(
     conn: &Connection,
@@ -39,20 +113,7 @@ pub(super) fn due_list(
     let sets = rule_sets(conn)?;
     let rules = rules_on(&sets, on);
     let mut view = View::new(conn, unit, snapshot);
-    let today = date::from_sql(on);
-    let plans: Vec<_> = rules
-        .iter()
-        .map(|rule| {
-            let (first, last) = rule.cadence.bounds(today);
-            let previous = rule.cadence.bounds(first.pred_opt().unwrap_or(first)).0;
-            let periods = Periods {
-                first: date::to_sql(first),
-                last: date::to_sql(last),
-                previous_first: date::to_sql(previous),
-            };
-            (rule, view.scope(rule), periods)
-        })
-        .collect();
+    let plans = plans(rules, &view, on);
     // Rules ranked by name, for the list's order.
     let mut names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
     names.sort_unstable();
@@ -64,34 +125,10 @@ pub(super) fn due_list(
     for (h, unit) in view.living(on)? {
         let id = snapshot.id(h);
         let contacts = log.of_held(snapshot, h);
-        for (r, &(rule, scope, periods)) in plans.iter().enumerate() {
-            let qualifies = |channel| rule.satisfied_by(channel);
-            // (due, overdue, last qualifying contact), for a (household, rule) still to do.
-            let (due, overdue, last_visit) = match rule.mode {
-                RuleMode::Calendar => {
-                    if !view.holds(scope, h, periods.first)?
-                        || contacts.any(periods.first, on, qualifies)
-                    {
-                        continue;
-                    }
-                    let last_visit = contacts.last(on, qualifies);
-                    // Nothing since the previous period began: it was missed too.
-                    let overdue = last_visit.is_none_or(|day| day < periods.previous_first)
-                        && view.holds(scope, h, periods.previous_first)?;
-                    (periods.last, overdue, last_visit)
-                }
-                RuleMode::Rolling => {
-                    if !view.matches(scope, h, on) {
-                        continue;
-                    }
-                    let last_visit = contacts.last(on, qualifies);
-                    let since = match last_visit {
-                        Some(day) => day,
-                        None => entered_scope(rule, on, |day| view.holds(scope, h, day))?,
-                    };
-                    let due = date::to_sql(rule.cadence.after(date::from_sql(since)));
-                    (due, on > due, last_visit)
-                }
+        for (r, plan) in plans.iter().enumerate() {
+            let Some((due, overdue, last_visit)) = due_of(plan, &mut view, &contacts, h, on)?
+            else {
+                continue;
             };
             pending.push(Pending {
                 overdue,
@@ -118,7 +155,7 @@ pub(super) fn due_list(
     Ok(pending
         .into_iter()
         .map(|p| {
-            let rule = plans[p.rule].0;
+            let rule = plans[p.rule].rule;
             DueVisit {
                 household_id: p.id.to_owned(),
                 unit: snapshot.unit_code(p.unit).to_owned(),

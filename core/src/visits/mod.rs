@@ -7,6 +7,7 @@
 //! a phone rule too.
 
 mod due;
+mod due_page;
 pub(crate) mod facts;
 pub(crate) mod log;
 mod record;
@@ -17,7 +18,7 @@ mod view;
 
 use std::collections::{BTreeSet, HashMap};
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -292,12 +293,7 @@ impl Store {
         let on = as_of.unwrap_or_else(|| self.today());
         self.staff(staff_id)?;
         let conn = self.read()?;
-        let units: Vec<String> = conn
-            .prepare_cached(
-                "SELECT DISTINCT unit FROM assignment WHERE staff_id = ?1 AND start <= ?2 AND end_day >= ?2 ORDER BY unit",
-            )?
-            .query_map(params![staff_id, date::to_sql(on)], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let units = due_page::staff_units(&conn, staff_id, on)?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
         let mut seen = std::collections::HashSet::new();

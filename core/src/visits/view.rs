@@ -43,7 +43,8 @@ impl<'a> View<'a> {
         }
     }
 
-    fn subtree(&mut self, day: i64) -> Result<Option<&Subtree>> {
+    /// The subtree's units on `day`; `None` when the unit did not exist that day.
+    pub(super) fn subtree(&mut self, day: i64) -> Result<Option<&Subtree>> {
         let i = if let Some(i) = self.subtrees.iter().position(|(d, _)| *d == day) {
             i
         } else {

@@ -207,6 +207,29 @@ pub unsafe extern "C" fn wg_entries(
     })
 }
 
+/// Writes to `*out_json` a page of the entries of `wg_entries`, in the same order (by
+/// id); the first page fixes the moment (`"at"`, default now), and later pages keep it.
+/// `limit` is the most items the page holds (1 to 100000; 0: all the rest) and `after`
+/// the `next` of the previous page (NULL: the first page); a bad limit or a cursor of
+/// another list or query is `WG_INVALID_INPUT`.
+///
+/// JSON input: an `entry_query`; result: a `page` of `entry`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entries_page(
+    store: *const wg_store,
+    query_json: *const c_char,
+    limit: u32,
+    after: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let query = wangge::EntryQuery::from_json(arg!(query_json), store.offset())?;
+        let paging = paging!(limit, after);
+        let out = out!(out_json);
+        out.json(&store.entries_page(&query, &paging)?.map(|e| e.to_json()))
+    })
+}
+
 /// Writes to `*out_json` the weekly meeting's three piles for `unit`'s subtree over
 /// `period` (a week such as `2024-W10`, usually), taken as of the period's last moment:
 /// entries resolved in the period and still resolved or closed at its end, and those

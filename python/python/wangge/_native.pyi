@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_LEVELS",
     "Error",
     "Household",
+    "Page",
     "ImportResult",
     "InvalidInput",
     "InvalidTransition",
@@ -159,6 +160,7 @@ _PeriodKind: TypeAlias = Literal["day", "week", "month", "quarter", "half_year",
 """The kinds of calendar period (the plurals, such as "weeks", are accepted too)."""
 
 _S = TypeVar("_S", bound="Store")
+_T = TypeVar("_T")
 
 def add_working_days(date: _DateLike, n: int) -> date:
     """The n-th working day after date (not counted) in the official calendar (public
@@ -194,6 +196,15 @@ class StorageError(Error):
 class Busy(StorageError):
     """Another connection held the store's write lock for the whole busy time
     (busy_timeout_ms): nothing was written; the call may be retried."""
+
+class Page(list[_T]):
+    """One page of a long list (due visits, households, findings, entries): a list of its
+    items with next, the cursor to pass as after for the next page; None on the last page
+    and when the whole list was asked for. A page asked for with limit or after is in the
+    list's page order (by household and rule for due lists, by id otherwise)."""
+
+    next: str | None
+    def __init__(self, items: Iterable[_T] = (), next: str | None = None) -> None: ...
 
 @final
 class Unit:
@@ -1091,7 +1102,10 @@ class Store:
         household_class: _HouseholdClass | None = None,
         tag: str | None = None,
         kind: _HouseholdKind | None = None,
-    ) -> list[Household]: ...
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[Household]: ...
     def household_class(
         self, household_id: str, on: _DateLike | None = None
     ) -> _HouseholdClass: ...
@@ -1160,10 +1174,22 @@ class Store:
         ],
     ) -> list[int]: ...
     def visits(self, household_id: str) -> list[Visit]: ...
-    def due_visits(self, unit: str, as_of: _DateLike | None = None) -> list[DueVisit]: ...
+    def due_visits(
+        self,
+        unit: str,
+        as_of: _DateLike | None = None,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[DueVisit]: ...
     def due_visits_for_staff(
-        self, staff_id: str, as_of: _DateLike | None = None
-    ) -> list[DueVisit]: ...
+        self,
+        staff_id: str,
+        as_of: _DateLike | None = None,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[DueVisit]: ...
     def visit_compliance(
         self, unit: str, period: str, detail: bool = False
     ) -> dict[str, Any]: ...
@@ -1191,7 +1217,14 @@ class Store:
     def record_finding(
         self, visit_id: int, summary: str, category: str | None = None, urgent: bool = False
     ) -> Finding: ...
-    def findings(self, unit: str, open_only: bool = False) -> list[Finding]: ...
+    def findings(
+        self,
+        unit: str,
+        open_only: bool = False,
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[Finding]: ...
     def set_archive_section(
         self, household_id: str, section: str, content: dict[str, Any]
     ) -> ArchiveSection: ...
@@ -1266,7 +1299,10 @@ class Store:
         category: str | None = None,
         period: str | None = None,
         overdue: bool | None = None,
-    ) -> list[Entry]: ...
+        *,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[Entry]: ...
     def piles(self, unit: str, period: str) -> Piles: ...
     def report(self, unit: str, period: _PeriodLike) -> Report: ...
     def circular(

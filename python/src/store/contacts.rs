@@ -8,6 +8,7 @@ use wangge::{Date, Moment};
 use super::Store;
 use crate::args::{Int, Text};
 use crate::convert::{moment_text_arg, opt_date_arg};
+use crate::page::{listed, paging_arg};
 use crate::record::{json_list, record, records, serialized};
 
 record! {
@@ -226,10 +227,29 @@ impl Store {
 
     /// The findings of visits to households of `unit`'s subtree (where they lived on the
     /// visit's day), oldest first; with `open_only`, just those no ledger entry has taken
-    /// up yet.
-    #[pyo3(signature = (unit, open_only=false))]
-    fn findings(&self, py: Python<'_>, unit: Text<'_>, open_only: bool) -> PyResult<Vec<Finding>> {
+    /// up yet; a `Page`. With `limit` (1 to 100000) or `after` (the `next` of the previous
+    /// page), one page of them in page order, by id (the order they were recorded in).
+    #[pyo3(signature = (unit, open_only=false, *, limit=None, after=None))]
+    fn findings<'py>(
+        &self,
+        py: Python<'py>,
+        unit: Text<'_>,
+        open_only: bool,
+        limit: Option<Int>,
+        after: Option<Text<'_>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let unit: &str = unit.0;
-        self.with(py, |s| s.findings(unit, open_only)).map(records)
+        self.with_args(
+            py,
+            || paging_arg(limit, after),
+            |s, paging| {
+                listed(
+                    paging,
+                    || s.findings(unit, open_only),
+                    |p| s.findings_page(unit, open_only, p),
+                )
+            },
+        )?
+        .into_page::<Finding>(py)
     }
 }

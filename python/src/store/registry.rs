@@ -9,6 +9,7 @@ use wangge::{Date, HouseholdClass, HouseholdFilter, NewResident};
 use super::Store;
 use crate::args::{Int, Text};
 use crate::convert::{date_arg, day_json, input_json, object_json, opt_date_arg, tags_arg};
+use crate::page::{listed, paging_arg};
 use crate::record::{record, records};
 
 record! {
@@ -188,17 +189,24 @@ impl Store {
 
     /// The households living on `as_of` (default today) anywhere in `unit`'s subtree,
     /// optionally only those of one class (`ordinary`, `special`), carrying one tag
-    /// (themselves or a member) or of one kind; sorted by id.
-    #[pyo3(signature = (unit, as_of=None, household_class=None, tag=None, kind=None))]
-    fn households(
+    /// (themselves or a member) or of one kind; sorted by id, a `Page`. With `limit` (1 to
+    /// 100000) or `after` (the `next` of the previous page), one page of them; the first
+    /// page fixes the day, and later pages keep it.
+    #[pyo3(signature = (
+        unit, as_of=None, household_class=None, tag=None, kind=None, *, limit=None, after=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn households<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         unit: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
         household_class: Option<Text<'_>>,
         tag: Option<Text<'_>>,
         kind: Option<Text<'_>>,
-    ) -> PyResult<Vec<Household>> {
+        limit: Option<Int>,
+        after: Option<Text<'_>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let unit: &str = unit.0;
         let household_class: Option<&str> = household_class.map(|t| t.0);
         let tag: Option<String> = tag.map(|t| t.0.to_owned());
@@ -206,7 +214,7 @@ impl Store {
         self.with_args(
             py,
             || {
-                Ok(object_json([
+                let filter = object_json([
                     (
                         "as_of",
                         as_of.map(|d| day_json("as_of", d)).transpose()?.into(),
@@ -214,11 +222,19 @@ impl Store {
                     ("household_class", household_class.into()),
                     ("tag", tag.into()),
                     ("kind", kind.into()),
-                ]))
+                ]);
+                Ok((filter, paging_arg(limit, after)?))
             },
-            |s, filter| s.households(unit, &HouseholdFilter::from_json(&filter)?),
-        )
-        .map(records)
+            |s, (filter, paging)| {
+                let filter = HouseholdFilter::from_json(&filter)?;
+                listed(
+                    paging,
+                    || s.households(unit, &filter),
+                    |p| s.households_page(unit, &filter, p),
+                )
+            },
+        )?
+        .into_page::<Household>(py)
     }
 
     /// The class of a household on `on` (default today): `special` (特殊户) when it or a

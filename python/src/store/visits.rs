@@ -6,8 +6,9 @@ use pyo3::prelude::*;
 use wangge::{Date, NewVisit};
 
 use super::Store;
-use crate::args::Text;
+use crate::args::{Int, Text};
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
+use crate::page::{listed, paging_arg};
 use crate::record::{json_list, record, records, serialized};
 
 record! {
@@ -150,39 +151,58 @@ impl Store {
         self.with(py, |s| s.visits(household_id)).map(records)
     }
 
-    /// The due list of `unit`'s whole subtree on `as_of` (default today): overdue items
-    /// first, then by due day.
-    #[pyo3(signature = (unit, as_of=None))]
-    fn due_visits(
+    /// The due list of `unit`'s whole subtree on `as_of` (default today), a `Page`:
+    /// overdue items first, then by due day. With `limit` (1 to 100000) or `after` (the
+    /// `next` of the previous page), one page in page order, by household and rule; the
+    /// first page fixes the day, and later pages keep it.
+    #[pyo3(signature = (unit, as_of=None, *, limit=None, after=None))]
+    fn due_visits<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         unit: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<DueVisit>> {
+        limit: Option<Int>,
+        after: Option<Text<'_>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let unit: &str = unit.0;
         self.with_args(
             py,
-            || opt_date_arg("as_of", as_of),
-            |s, as_of| s.due_visits(unit, as_of),
-        )
-        .map(records)
+            || Ok((opt_date_arg("as_of", as_of)?, paging_arg(limit, after)?)),
+            |s, (as_of, paging)| {
+                listed(
+                    paging,
+                    || s.due_visits(unit, as_of),
+                    |p| s.due_visits_page(unit, as_of, p),
+                )
+            },
+        )?
+        .into_page::<DueVisit>(py)
     }
 
-    /// The due list of the units `staff_id` is assigned to on `as_of` (default today).
-    #[pyo3(signature = (staff_id, as_of=None))]
-    fn due_visits_for_staff(
+    /// The due list of the units `staff_id` is assigned to on `as_of` (default today), a
+    /// `Page`; `limit` and `after` page it as they page `due_visits`.
+    #[pyo3(signature = (staff_id, as_of=None, *, limit=None, after=None))]
+    fn due_visits_for_staff<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         staff_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<DueVisit>> {
+        limit: Option<Int>,
+        after: Option<Text<'_>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let staff_id: &str = staff_id.0;
         self.with_args(
             py,
-            || opt_date_arg("as_of", as_of),
-            |s, as_of| s.due_visits_for_staff(staff_id, as_of),
-        )
-        .map(records)
+            || Ok((opt_date_arg("as_of", as_of)?, paging_arg(limit, after)?)),
+            |s, (as_of, paging)| {
+                listed(
+                    paging,
+                    || s.due_visits_for_staff(staff_id, as_of),
+                    |p| s.due_visits_for_staff_page(staff_id, as_of, p),
+                )
+            },
+        )?
+        .into_page::<DueVisit>(py)
     }
 
     /// The households of `unit`'s subtree whose archives are due for re-verification on

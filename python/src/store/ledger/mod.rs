@@ -21,6 +21,7 @@ use crate::convert::{
     Json, batch_json, input_json, moment_text_arg, object_json, opt_date_arg, opt_input_json,
     to_json,
 };
+use crate::page::{listed, paging_arg};
 use crate::record::{json_to_py, records};
 
 /// Reads a moment as the store does (local times in its offset), naming `field`.
@@ -244,12 +245,12 @@ impl Store {
     /// `period` (`"2024-W10"`, `"2024-03"` and the like) and overdue or not at `at`.
     #[pyo3(signature = (
         unit, at=None, standing=None, status=None, book=None, category=None, period=None,
-        overdue=None
+        overdue=None, *, limit=None, after=None
     ))]
     #[allow(clippy::too_many_arguments)]
-    fn entries(
+    fn entries<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         unit: Text<'_>,
         at: Option<&Bound<'_, PyAny>>,
         standing: Option<Text<'_>>,
@@ -258,7 +259,9 @@ impl Store {
         category: Option<Text<'_>>,
         period: Option<Text<'_>>,
         overdue: Option<bool>,
-    ) -> PyResult<Vec<Entry>> {
+        limit: Option<Int>,
+        after: Option<Text<'_>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let unit: &str = unit.0;
         let standing: Option<&str> = standing.map(|t| t.0);
         let status: Option<&str> = status.map(|t| t.0);
@@ -268,7 +271,7 @@ impl Store {
         self.with_args(
             py,
             || {
-                Ok(object_json([
+                let query = object_json([
                     ("unit", unit.into()),
                     ("at", opt_input_json("at", at)?),
                     ("standing", standing.into()),
@@ -277,11 +280,15 @@ impl Store {
                     ("category", category.into()),
                     ("period", period.into()),
                     ("overdue", overdue.into()),
-                ]))
+                ]);
+                Ok((query, paging_arg(limit, after)?))
             },
-            |s, query| s.entries(&EntryQuery::from_json(&query, s.offset())?),
-        )
-        .map(records)
+            |s, (query, paging)| {
+                let query = EntryQuery::from_json(&query, s.offset())?;
+                listed(paging, || s.entries(&query), |p| s.entries_page(&query, p))
+            },
+        )?
+        .into_page::<Entry>(py)
     }
 
     /// The weekly meeting's three piles (已解决/待解决/难解决) for `unit`'s subtree over

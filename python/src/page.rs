@@ -1,0 +1,67 @@
+//! `wangge.Page`: a page of a long list, a `list` subclass with a `next` cursor. The
+//! class is plain Python (`wangge/_page.py`); the list methods of `Store` build it here
+//! from a core [`wangge::Page`] or a whole list.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyList, PyType};
+
+use crate::args::{Int, Text};
+use crate::errors::py_result;
+
+static PAGE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Adds `Page` to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("Page", PAGE.import(m.py(), "wangge._page", "Page")?)
+}
+
+/// The paging a list method's `limit` and `after` ask for, read by the core (a limit out
+/// of range is its `InvalidInput` naming `limit`); `None` when neither is given, for the
+/// whole list in its own order.
+pub(crate) fn paging_arg(
+    limit: Option<Int>,
+    after: Option<Text<'_>>,
+) -> PyResult<Option<wangge::Paging>> {
+    if limit.is_none() && after.is_none() {
+        return Ok(None);
+    }
+    py_result(wangge::Paging::from_signed(
+        limit.map(|n| n.0),
+        after.map(|t| t.0),
+    ))
+    .map(Some)
+}
+
+/// The whole list or one page of it, as the core gave it.
+pub(crate) enum Listed<T> {
+    Whole(Vec<T>),
+    Paged(wangge::Page<T>),
+}
+
+impl<T> Listed<T> {
+    /// The list or page with each item made the record class `P`.
+    pub(crate) fn into_page<'py, P>(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>
+    where
+        P: From<T> + IntoPyObject<'py>,
+    {
+        let (items, next) = match self {
+            Listed::Whole(items) => (items, None),
+            Listed::Paged(page) => (page.items, page.next),
+        };
+        let list = PyList::new(py, items.into_iter().map(P::from))?;
+        PAGE.import(py, "wangge._page", "Page")?.call1((list, next))
+    }
+}
+
+/// Runs the whole-list call when `paging` is `None`, else the page call.
+pub(crate) fn listed<T>(
+    paging: Option<wangge::Paging>,
+    whole: impl FnOnce() -> wangge::Result<Vec<T>>,
+    page: impl FnOnce(&wangge::Paging) -> wangge::Result<wangge::Page<T>>,
+) -> wangge::Result<Listed<T>> {
+    match paging {
+        None => whole().map(Listed::Whole),
+        Some(paging) => page(&paging).map(Listed::Paged),
+    }
+}
