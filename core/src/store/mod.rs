@@ -8,13 +8,13 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
 
 use chrono::FixedOffset;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 pub(crate) mod audit;
 mod cache;
+mod connection;
 mod info;
 pub(crate) mod keys;
 mod migrate;
@@ -26,6 +26,10 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
+pub(crate) use connection::busy_timeout_from;
+pub use connection::{
+    DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER, sqlite_version,
+};
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
@@ -135,29 +139,6 @@ pub struct Store {
 
 const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
 
-/// How long a write waits by default for another connection's write lock: one minute,
-/// longer than the write transaction of a county's bulk import, so that single writes made
-/// during one wait rather than fail.
-pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 60_000;
-
-/// The longest busy time a store accepts (ten minutes): a longer one would hold a
-/// request thread for longer than any platform waits for an answer.
-pub const MAX_BUSY_TIMEOUT_MS: u32 = 600_000;
-
-/// The busy time `ms` as given by a caller, checked: 0 to [`MAX_BUSY_TIMEOUT_MS`], else
-/// `InvalidInput` naming `busy_timeout_ms`.
-pub(crate) fn busy_timeout_from(ms: i64) -> Result<u32> {
-    u32::try_from(ms)
-        .ok()
-        .filter(|ms| *ms <= MAX_BUSY_TIMEOUT_MS)
-        .ok_or_else(|| {
-            Error::invalid(
-                "busy_timeout_ms",
-                ms,
-                format!("the busy time is 0 to {MAX_BUSY_TIMEOUT_MS} milliseconds"),
-            )
-        })
-}
 const DEFAULT_ACTOR: &str = "system";
 
 impl Store {
@@ -172,7 +153,10 @@ impl Store {
     /// A file written by a newer version of the library, a SQLite file that is not a
     /// wangge store, or a file that is not SQLite at all is refused and left untouched. An
     /// empty path is `InvalidInput` naming `path` (SQLite would open a private temporary
-    /// file, lost on close).
+    /// file, lost on close). When the library runs on the platform's SQLite (built without
+    /// the `bundled` feature, as the Python module is), one older than
+    /// [`MIN_SQLITE_VERSION_NUMBER`] or built without the preupdate hook is refused as
+    /// `Storage` before any file is opened.
     pub fn open_with(path: impl AsRef<Path>, mut options: StoreOptions) -> Result<Self> {
         let path = path.as_ref();
         if path.as_os_str().is_empty() {
@@ -193,18 +177,7 @@ impl Store {
                 "an in-memory store is new and empty: it cannot be opened read-only",
             ));
         }
-        let conn = if in_memory {
-            Connection::open_in_memory()?
-        } else {
-            let access = if options.read_only {
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-            } else {
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
-            };
-            Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
-        };
-        conn.busy_timeout(Duration::from_millis(u64::from(busy_ms)))?;
+        let conn = connection::open(path, in_memory, options.read_only, busy_ms)?;
         // One plan per statement: without this, SQLite re-prepares a cached statement
         // whenever the values bound might suit another plan, which costs far more than
         // the lookups the library makes (a day compared with a range, say).

@@ -1,0 +1,126 @@
+//! The store's SQLite connection: the SQLite the library runs on, checked before any file
+//! is opened, and how long a write waits for another connection's lock.
+//!
+//! The library runs either on the SQLite compiled into it (the `bundled` feature, as the C
+//! library ships) or on the one the process already has (the Python module links the
+//! interpreter's `libsqlite3`, so that the two share one copy and its file locks). The
+//! second may be older or built differently, so [`Store::open_with`](super::Store) first
+//! checks it here and refuses, as `Storage`, one the library cannot work on.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+/// The oldest SQLite the library runs on, as `sqlite3_libversion_number()` counts: 3.40.0,
+/// the oldest it is tested on (Debian 12's and that of its Python are 3.40.1).
+pub const MIN_SQLITE_VERSION_NUMBER: i32 = 3_040_000;
+
+/// The compile option the library needs from SQLite: the preupdate hook, through which it
+/// seals every row it writes (see the `seal` module).
+const NEEDED_OPTION: &str = "ENABLE_PREUPDATE_HOOK";
+
+/// The version of the SQLite this process runs the library on (`sqlite3_libversion()`),
+/// such as `3.40.1`: the bundled copy, or the platform's `libsqlite3` when the library is
+/// built without the `bundled` feature.
+pub fn sqlite_version() -> &'static str {
+    rusqlite::version()
+}
+
+/// Refuses, as `Storage`, a SQLite the library cannot run on: older than
+/// [`MIN_SQLITE_VERSION_NUMBER`], or built without the preupdate hook. Checked once per
+/// process, on a private in-memory database, so that a refused open leaves no file behind.
+pub(crate) fn check_sqlite() -> Result<()> {
+    static CHECKED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    CHECKED
+        .get_or_init(|| why_unfit().map_or(Ok(()), Err))
+        .clone()
+        .map_err(Error::Storage)
+}
+
+/// What makes this process's SQLite unfit for the library, if anything.
+fn why_unfit() -> Option<String> {
+    let version = sqlite_version();
+    if rusqlite::version_number() < MIN_SQLITE_VERSION_NUMBER {
+        let min = MIN_SQLITE_VERSION_NUMBER;
+        return Some(format!(
+            "this process runs SQLite {version}; wangge needs SQLite {}.{}.{} or newer \
+             (or its own, bundled copy): no store was opened",
+            min / 1_000_000,
+            min / 1_000 % 1_000,
+            min % 1_000
+        ));
+    }
+    let used = Connection::open_in_memory().and_then(|conn| {
+        conn.query_row(
+            "SELECT sqlite_compileoption_used(?1)",
+            [NEEDED_OPTION],
+            |r| r.get::<_, i64>(0),
+        )
+    });
+    match used {
+        Ok(1) => None,
+        Ok(_) => Some(format!(
+            "this process runs SQLite {version}, built without SQLITE_{NEEDED_OPTION}, which \
+             wangge needs to seal the rows it writes: use a SQLite built with it (or wangge's \
+             own, bundled copy): no store was opened"
+        )),
+        Err(e) => Some(format!(
+            "this process's SQLite {version} cannot be checked ({e}): no store was opened"
+        )),
+    }
+}
+
+/// How long a write waits by default for another connection's write lock: one minute,
+/// longer than the write transaction of a county's bulk import, so that single writes made
+/// during one wait rather than fail.
+pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 60_000;
+
+/// The longest busy time a store accepts (ten minutes): a longer one would hold a
+/// request thread for longer than any platform waits for an answer.
+pub const MAX_BUSY_TIMEOUT_MS: u32 = 600_000;
+
+/// The busy time `ms` as given by a caller, checked: 0 to [`MAX_BUSY_TIMEOUT_MS`], else
+/// `InvalidInput` naming `busy_timeout_ms`.
+pub(crate) fn busy_timeout_from(ms: i64) -> Result<u32> {
+    u32::try_from(ms)
+        .ok()
+        .filter(|ms| *ms <= MAX_BUSY_TIMEOUT_MS)
+        .ok_or_else(|| {
+            Error::invalid(
+                "busy_timeout_ms",
+                ms,
+                format!("the busy time is 0 to {MAX_BUSY_TIMEOUT_MS} milliseconds"),
+            )
+        })
+}
+
+/// Opens the connection of a store: in memory, or the file at `path` (read-only or
+/// read-write, created if missing), after checking the SQLite it runs on; a write through
+/// it waits `busy_ms` milliseconds for another connection's lock.
+pub(super) fn open(
+    path: &Path,
+    in_memory: bool,
+    read_only: bool,
+    busy_ms: u32,
+) -> Result<Connection> {
+    check_sqlite()?;
+    let conn = if in_memory {
+        Connection::open_in_memory()?
+    } else {
+        let access = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        };
+        Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
+    };
+    // The pragma rather than rusqlite's `busy_timeout`, which also calls
+    // sqlite3_set_clientdata: that needs SQLite 3.44, newer than the platform's SQLite the
+    // library may run on.
+    conn.pragma_update(None, "busy_timeout", busy_ms)?;
+    Ok(conn)
+}
