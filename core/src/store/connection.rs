@@ -124,3 +124,31 @@ pub(super) fn open(
     conn.pragma_update(None, "busy_timeout", busy_ms)?;
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sqlite_the_tests_run_on_is_fit_and_shown_by_info() {
+        assert_eq!(why_unfit(), None);
+        assert!(rusqlite::version_number() >= MIN_SQLITE_VERSION_NUMBER);
+        let store = crate::Store::open(":memory:").unwrap();
+        let info = store.info().unwrap();
+        assert_eq!(info.sqlite_version, rusqlite::version());
+        assert!(
+            info.sqlite_version.starts_with("3."),
+            "{}",
+            info.sqlite_version
+        );
+    }
+
+    #[test]
+    fn the_busy_time_is_set_on_the_connection() {
+        let conn = open(Path::new(":memory:"), true, false, 1234).unwrap();
+        let ms: i64 = conn
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ms, 1234);
+    }
+}
