@@ -11,6 +11,20 @@ DEBUG    := target/debug
 VENV_ABS := $(abspath $(VENV))
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
 
+# Which SQLite the C library runs on. `bundled` (the default): its own copy, compiled in
+# and private to it (no sqlite3_* symbol leaves the library), so it cannot clash with a
+# program's own SQLite; it must then never open a file that other SQLite code in the same
+# process has open. `system`: the platform's libsqlite3 (which must have the preupdate
+# hook; the library checks at open), shared with the program and safe on the same files.
+SQLITE ?= bundled
+ifeq ($(SQLITE),bundled)
+FFI_FEATURES :=
+else ifeq ($(SQLITE),system)
+FFI_FEATURES := --no-default-features
+else
+$(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
+endif
+
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench bench-report clean
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
@@ -50,7 +64,7 @@ test-header-c:
 
 .PHONY: FORCE_LIB
 FORCE_LIB:
-	$(CARGO) build -p wangge-ffi
+	$(CARGO) build -p wangge-ffi $(FFI_FEATURES)
 
 test-c: test-header-c $(BUILD)/test_wangge
 	@# The bundled SQLite must stay private to the library.
@@ -103,14 +117,16 @@ PATCH      := $(word 3,$(subst ., ,$(VERSION)))
 ABI        := $(shell sed -n 's/^.define WANGGE_ABI_VERSION //p' include/wangge.h)
 SOFILE      = libwangge.so.$(ABI).$(MINOR).$(PATCH)
 STAGE       = $(BUILD)/install-stage
+PC_REQUIRES = $(if $(filter system,$(SQLITE)),sqlite3,)
 TEMPLATE    = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+                  -e 's|@SQLITE@|$(SQLITE)|g' -e 's|@PC_REQUIRES@|$(PC_REQUIRES)|g' \
                   -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@ABI@|$(ABI)|g' -e 's|@SOFILE@|$(SOFILE)|g'
 TEST_PREFIX = $(abspath $(BUILD)/prefix)
 
 .PHONY: install release-lib install-lib test-install debug-soname-link
 
 release-lib:
-	$(CARGO) build --release -p wangge-ffi
+	$(CARGO) build --release -p wangge-ffi $(FFI_FEATURES)
 
 install: release-lib
 	$(MAKE) --no-print-directory install-lib LIB_FROM=target/release
@@ -122,6 +138,9 @@ install: release-lib
 install-lib:
 	@test -f $(LIB_FROM)/libwangge_ffi.so -a -f $(LIB_FROM)/libwangge_ffi.a || \
 		{ echo "no library in $(LIB_FROM): run cargo build -p wangge-ffi first"; exit 1; }
+	@if readelf -d $(LIB_FROM)/libwangge_ffi.so | grep -q 'NEEDED.*\[libsqlite3\.'; then \
+		built=system; else built=bundled; fi; test $$built = $(SQLITE) || \
+		{ echo "$(LIB_FROM) holds a library built with SQLITE=$$built, not $(SQLITE)"; exit 1; }
 	install -d $(INSTALL_AT)/include $(INSTALL_AT)/lib/pkgconfig \
 		$(INSTALL_AT)/lib/cmake/wangge $(INSTALL_AT)/share/wangge $(STAGE)
 	install -m 644 include/wangge.h $(INSTALL_AT)/include/wangge.h
@@ -154,11 +173,35 @@ test-c: debug-soname-link
 debug-soname-link: FORCE_LIB
 	ln -sfn libwangge_ffi.so $(DEBUG)/libwangge.so.$(ABI)
 
+# A program using wangge and the platform's SQLite (libsqlite3, with its header) side by
+# side, each on its own file, linked three ways: static libwangge.a with the shared and with
+# the static libsqlite3, and shared libwangge.so with the shared one. The links must find no
+# duplicate symbol and the program's sqlite3_* calls must reach its own SQLite; with
+# SQLITE=system wangge must run on that same SQLite.
+WITH_SQLITE = $(CC) -std=c11 -Wall -Wextra -Werror examples/c/with_sqlite.c
+.PHONY: test-with-sqlite
+test-with-sqlite:
+	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	static="$$(pkg-config --cflags wangge) \
+		$$(pkg-config --static --libs wangge | sed 's/-lwangge\b/-l:libwangge.a/')" && \
+	$(WITH_SQLITE) $$static $$(pkg-config --libs sqlite3) -o $(BUILD)/with-sqlite-static && \
+	$(WITH_SQLITE) $$static \
+		$$(pkg-config --static --libs sqlite3 | sed 's/-lsqlite3\b/-l:libsqlite3.a/') \
+		-o $(BUILD)/with-sqlite-static-own && \
+	$(WITH_SQLITE) $$(pkg-config --cflags --libs wangge sqlite3) \
+		-Wl,-rpath,$(TEST_PREFIX)/lib -o $(BUILD)/with-sqlite
+	$(if $(filter bundled,$(SQLITE)),! readelf -d $(BUILD)/with-sqlite-static-own | grep -q libsqlite3)
+	readelf -d $(BUILD)/with-sqlite | grep -q 'NEEDED.*\[libwangge.so.$(ABI)\]'
+	for program in with-sqlite-static with-sqlite-static-own with-sqlite; do \
+		$(BUILD)/$$program $(BUILD)/$$program-store.db $(BUILD)/$$program-own.db \
+			$(if $(filter system,$(SQLITE)),same) || exit 1; done
+
 # Installs the debug build (the release build takes minutes more; `make install` makes
 # it) into build/prefix and builds examples/c against it: with pkg-config, shared and
 # static, and with CMake when cmake is present. Both programs must run.
 test-install: FORCE_LIB
-	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake
+	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake \
+		$(BUILD)/with-sqlite $(BUILD)/with-sqlite-static $(BUILD)/with-sqlite-static-own
 	$(MAKE) --no-print-directory install-lib LIB_FROM=$(DEBUG) PREFIX=$(TEST_PREFIX)
 	@readelf -d $(TEST_PREFIX)/lib/$(SOFILE) | grep -q 'SONAME.*\[libwangge.so.$(ABI)\]' || \
 		{ echo "$(SOFILE) lacks the SONAME libwangge.so.$(ABI)"; exit 1; }
@@ -176,6 +219,7 @@ test-install: FORCE_LIB
 	! readelf -d $(BUILD)/hello-static | grep -q 'libwangge'
 	$(BUILD)/hello
 	$(BUILD)/hello-static
+	$(MAKE) --no-print-directory test-with-sqlite
 	@if command -v cmake >/dev/null 2>&1; then \
 		cmake -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
 			-DCMAKE_BUILD_RPATH=$(TEST_PREFIX)/lib && \
