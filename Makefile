@@ -33,7 +33,7 @@ DEMO_ARGS ?=
 demo:
 	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(OUT)/demo.db
 
-test: lint test-rust test-c test-install test-python
+test: lint test-rust test-c test-install test-install-system test-python
 	@echo "make test: all Rust, C and Python tests passed"
 
 lint:
@@ -121,7 +121,7 @@ PC_REQUIRES = $(if $(filter system,$(SQLITE)),sqlite3,)
 TEMPLATE    = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
                   -e 's|@SQLITE@|$(SQLITE)|g' -e 's|@PC_REQUIRES@|$(PC_REQUIRES)|g' \
                   -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@ABI@|$(ABI)|g' -e 's|@SOFILE@|$(SOFILE)|g'
-TEST_PREFIX = $(abspath $(BUILD)/prefix)
+TEST_PREFIX = $(abspath $(BUILD)/prefix$(if $(filter system,$(SQLITE)),-system))
 
 .PHONY: install release-lib install-lib test-install debug-soname-link
 
@@ -134,7 +134,10 @@ install: release-lib
 # Installs what $(LIB_FROM) holds, already built. The shared library is stripped, its
 # debug information kept next to it (found by gdb through its .gnu_debuglink); the static
 # one is one relocatable object in which only the wg_* functions stay global (its Rust
-# runtime and SQLite cannot clash with the program's), without debug information.
+# runtime and SQLite cannot clash with the program's), without debug information, and
+# without the code no wg_* function reaches (as the shared library is linked): with
+# SQLITE=system its only sqlite3_* references are then the calls the library makes, all
+# present in the oldest SQLite it runs on (rusqlite also wraps newer functions).
 install-lib:
 	@test -f $(LIB_FROM)/libwangge_ffi.so -a -f $(LIB_FROM)/libwangge_ffi.a || \
 		{ echo "no library in $(LIB_FROM): run cargo build -p wangge-ffi first"; exit 1; }
@@ -155,8 +158,15 @@ install-lib:
 	ld -r --whole-archive $(LIB_FROM)/libwangge_ffi.a -o $(STAGE)/wangge-all.o
 	objcopy --wildcard --keep-global-symbol='wg_*' --strip-debug \
 		--remove-section=.llvmbc --remove-section=.llvmcmd \
-		$(STAGE)/wangge-all.o $(STAGE)/wangge.o
-	rm -f $(STAGE)/wangge-all.o $(INSTALL_AT)/lib/libwangge.a
+		$(STAGE)/wangge-all.o $(STAGE)/wangge-local.o
+	ld -r --gc-sections $$(readelf -sW $(STAGE)/wangge-local.o | \
+		awk '$$5=="GLOBAL" && $$7!="UND" && $$8 ~ /^wg_/ {print "-u " $$8}') \
+		$(STAGE)/wangge-local.o -o $(STAGE)/wangge-kept.o
+	readelf -sW $(STAGE)/wangge-kept.o | awk '$$5=="LOCAL" && $$7=="UND" && $$8!="" {print $$8}' \
+		> $(STAGE)/dropped-symbols
+	objcopy --strip-symbols=$(STAGE)/dropped-symbols $(STAGE)/wangge-kept.o $(STAGE)/wangge.o
+	rm -f $(STAGE)/wangge-all.o $(STAGE)/wangge-local.o $(STAGE)/wangge-kept.o \
+		$(STAGE)/dropped-symbols $(INSTALL_AT)/lib/libwangge.a
 	ar rcs $(INSTALL_AT)/lib/libwangge.a $(STAGE)/wangge.o
 	chmod 644 $(INSTALL_AT)/lib/libwangge.a
 	rm -f $(STAGE)/wangge.o
@@ -172,6 +182,12 @@ install-lib:
 test-c: debug-soname-link
 debug-soname-link: FORCE_LIB
 	ln -sfn libwangge_ffi.so $(DEBUG)/libwangge.so.$(ABI)
+
+# test-install with the C library built on the platform's SQLite (installed under
+# build/prefix-system).
+.PHONY: test-install-system
+test-install-system:
+	$(MAKE) --no-print-directory test-install SQLITE=system
 
 # A program using wangge and the platform's SQLite (libsqlite3, with its header) side by
 # side, each on its own file, linked three ways: static libwangge.a with the shared and with

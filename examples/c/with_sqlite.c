@@ -14,8 +14,9 @@
  *
  *   with_sqlite A.db B.db [same]     (both files are created anew)
  *
- * With `same`, wangge must run on the program's SQLite: a library installed with
- * `make install SQLITE=system`.
+ * With `same`, wangge must run on the program's SQLite (a library installed with
+ * `make install SQLITE=system`), and then the two also share the store's file: while the
+ * program's own transaction holds it, wangge's write waits its busy time and is WG_BUSY.
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,43 @@ static int wangge_work(const char *path, int same) {
   return rc;
 }
 
+/* One SQLite, one file: the program holds the store's file in a write transaction of its
+   own; wangge's write waits, fails with WG_BUSY having written nothing, and succeeds once
+   the program commits. Only with a library built with SQLITE=system. */
+static int shared_file_work(const char *path) {
+  wg_store *store = NULL;
+  wg_status status = wg_store_open(path, "{\"busy_timeout_ms\": 200}", &store);
+  if (status != WG_OK) return wg_fail(NULL, "wg_store_open", status);
+  sqlite3 *db = NULL;
+  int rc = 1;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+      sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+    sql_fail(db, "BEGIN IMMEDIATE on the store's file");
+    goto done;
+  }
+  status = wg_unit_add(store, "512021101", "石桥铺镇", "township", "512021", NULL, NULL);
+  if (status != WG_BUSY) {
+    fprintf(stderr, "a write under another transaction gave status %d, not WG_BUSY\n",
+            (int)status);
+    goto done;
+  }
+  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    sql_fail(db, "COMMIT after wangge's wait");
+    goto done;
+  }
+  status = wg_unit_add(store, "512021101", "石桥铺镇", "township", "512021", NULL, NULL);
+  if (status != WG_OK) {
+    wg_fail(store, "wg_unit_add after the COMMIT", status);
+    goto done;
+  }
+  printf("shared file: WG_BUSY while the program's transaction held it, written after\n");
+  rc = 0;
+done:
+  sqlite3_close(db);
+  wg_store_free(store);
+  return rc;
+}
+
 /* The program's own table in `db`: created, filled, read back. */
 static int own_work(sqlite3 *db) {
   char *error = NULL;
@@ -160,6 +198,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "own table lost its rows after wangge's writes (%s)\n", text);
     return 1;
   }
+  if (same && shared_file_work(store_path)) return 1;
 
   /* Afterwards both files are sound: the store's audit chain, the program's file. */
   wg_store *store = NULL;
