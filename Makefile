@@ -240,5 +240,9 @@ test-install: FORCE_LIB
 		cmake -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
 			-DCMAKE_BUILD_RPATH=$(TEST_PREFIX)/lib && \
 		cmake --build $(BUILD)/hello-cmake && \
-		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static; \
+		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static && \
+		for program in with_sqlite with_sqlite_static; do \
+			$(BUILD)/hello-cmake/$$program $(BUILD)/hello-cmake/$$program-store.db \
+				$(BUILD)/hello-cmake/$$program-own.db \
+				$(if $(filter system,$(SQLITE)),same) || exit 1; done; \
 	else echo "test-install: SKIP the CMake build (cmake is not installed)"; fi
