@@ -1,5 +1,6 @@
 //! The store's SQLite connection: the SQLite the library runs on, checked before any file
-//! is opened, and how long a write waits for another connection's lock.
+//! is opened, how long a write waits for another connection's lock, and the connection
+//! held for one call ([`Conn`]).
 //!
 //! The library runs either on the SQLite compiled into it (the `bundled` feature, as the C
 //! library ships) or on the one the process already has (the Python module links the
@@ -8,7 +9,7 @@
 //! checks it here and refuses, as `Storage`, one the library cannot work on.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{MutexGuard, OnceLock};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -42,8 +43,26 @@ pub(crate) fn check_sqlite() -> Result<()> {
 
 /// What makes this process's SQLite unfit for the library, if anything.
 fn why_unfit() -> Option<String> {
-    let version = sqlite_version();
-    if rusqlite::version_number() < MIN_SQLITE_VERSION_NUMBER {
+    let preupdate_hook = || {
+        Connection::open_in_memory().and_then(|conn| {
+            conn.query_row(
+                "SELECT sqlite_compileoption_used(?1)",
+                [NEEDED_OPTION],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+    };
+    unfit(sqlite_version(), rusqlite::version_number(), preupdate_hook)
+}
+
+/// What makes SQLite `version` (numbered `number`) unfit for the library, given how to
+/// ask it whether it was built with the preupdate hook (1 when it was).
+fn unfit(
+    version: &str,
+    number: i32,
+    preupdate_hook: impl FnOnce() -> rusqlite::Result<i64>,
+) -> Option<String> {
+    if number < MIN_SQLITE_VERSION_NUMBER {
         let min = MIN_SQLITE_VERSION_NUMBER;
         return Some(format!(
             "this process runs SQLite {version}; wangge needs SQLite {}.{}.{} or newer \
@@ -53,14 +72,7 @@ fn why_unfit() -> Option<String> {
             min % 1_000
         ));
     }
-    let used = Connection::open_in_memory().and_then(|conn| {
-        conn.query_row(
-            "SELECT sqlite_compileoption_used(?1)",
-            [NEEDED_OPTION],
-            |r| r.get::<_, i64>(0),
-        )
-    });
-    match used {
+    match preupdate_hook() {
         Ok(1) => None,
         Ok(_) => Some(format!(
             "this process runs SQLite {version}, built without SQLITE_{NEEDED_OPTION}, which \
@@ -125,6 +137,31 @@ pub(super) fn open(
     Ok(conn)
 }
 
+/// The connection of an open store, held for one call ([`super::Store::conn`]).
+pub(crate) struct Conn<'a>(MutexGuard<'a, Option<Connection>>);
+
+impl<'a> Conn<'a> {
+    /// The connection behind `guard`, which holds an open one.
+    pub(super) fn new(guard: MutexGuard<'a, Option<Connection>>) -> Self {
+        Conn(guard)
+    }
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        // Built only around an open connection, and closing needs this same lock.
+        self.0.as_ref().expect("an open connection")
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.0.as_mut().expect("an open connection")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +178,23 @@ mod tests {
             "{}",
             info.sqlite_version
         );
+    }
+
+    #[test]
+    fn an_old_sqlite_or_one_without_the_preupdate_hook_is_refused_saying_why() {
+        let old = unfit("3.39.4", 3_039_004, || Ok(1)).unwrap();
+        assert!(
+            old.contains("SQLite 3.39.4") && old.contains("3.40.0 or newer"),
+            "{old}"
+        );
+        let without = unfit("3.45.1", 3_045_001, || Ok(0)).unwrap();
+        assert!(
+            without.contains("SQLITE_ENABLE_PREUPDATE_HOOK"),
+            "{without}"
+        );
+        let unknown = unfit("3.45.1", 3_045_001, || Err(rusqlite::Error::InvalidQuery));
+        assert!(unknown.unwrap().contains("cannot be checked"));
+        assert_eq!(unfit("3.40.0", 3_040_000, || Ok(1)), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::FixedOffset;
 use rusqlite::{Connection, OptionalExtension};
@@ -26,7 +26,7 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
-pub(crate) use connection::busy_timeout_from;
+pub(crate) use connection::{Conn, busy_timeout_from};
 pub use connection::{
     DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER, sqlite_version,
 };
@@ -395,7 +395,7 @@ impl Store {
         if guard.is_none() {
             return Err(Error::Storage(STORE_CLOSED.to_owned()));
         }
-        Ok(Conn(guard))
+        Ok(Conn::new(guard))
     }
 
     /// Closes the store for every handle on it: this one, its clones and every scope made
@@ -469,24 +469,6 @@ impl Store {
 
 /// The message of the `Storage` error every call on a closed store gets.
 pub const STORE_CLOSED: &str = "store is closed";
-
-/// The connection of an open store, held for one call ([`Store::conn`]).
-pub(crate) struct Conn<'a>(MutexGuard<'a, Option<Connection>>);
-
-impl std::ops::Deref for Conn<'_> {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        // Built only around an open connection, and closing needs this same lock.
-        self.0.as_ref().expect("an open connection")
-    }
-}
-
-impl std::ops::DerefMut for Conn<'_> {
-    fn deref_mut(&mut self) -> &mut Connection {
-        self.0.as_mut().expect("an open connection")
-    }
-}
 
 /// How a store with `vault` computes its chain and seals, the one place that chooses:
 /// HMAC-SM3 under the deployment key's chain key, or SM3 without a key.
