@@ -84,3 +84,44 @@ def test_a_write_waits_for_an_analysts_sqlite3_transaction_then_is_busy(tmp_path
         assert check.execute("SELECT count(*) FROM unit").fetchone() == (len(COUNTY) + 1,)
     finally:
         check.close()
+
+
+def test_an_analysts_write_waits_for_an_import_in_progress_then_is_locked(tmp_path):
+    path = tmp_path / "county.db"
+    rows = [
+        {"household_id": f"B{i}", "unit": "512021100001001", "address": f"{i}号",
+         "kind": "rental", "name": "住户"}
+        for i in range(3)
+    ]
+    attempts: list[tuple[str, float]] = []
+    analyst = sqlite3.connect(path, isolation_level=None, timeout=0.3)
+    try:
+        with wangge.Store(path) as store:
+            build_county(store)
+
+            def progress(done: int, total: int) -> bool:
+                # The import holds the store's write transaction while it reports.
+                started = time.monotonic()
+                try:
+                    analyst.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as e:
+                    attempts.append((str(e), time.monotonic() - started))
+                else:
+                    analyst.execute("ROLLBACK")
+                    attempts.append(("begun", time.monotonic() - started))
+                return True
+
+            result = store.import_households(rows, progress=progress)
+            assert (result.inserted, result.errors) == (6, [])  # households and residents
+            assert len(attempts) == 1
+            message, waited = attempts[0]
+            assert message == "database is locked"
+            assert waited >= 0.28, f"the analyst gave up after {waited:.3f} s"
+
+            # Once the import committed, the analyst's transaction goes through.
+            analyst.execute("BEGIN IMMEDIATE")
+            assert analyst.execute("SELECT count(*) FROM household").fetchone() == (3,)
+            analyst.execute("COMMIT")
+            assert store.verify_audit().ok
+    finally:
+        analyst.close()
