@@ -11,6 +11,20 @@ DEBUG    := target/debug
 VENV_ABS := $(abspath $(VENV))
 CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
 
+# Which SQLite the C library runs on. `bundled` (the default): its own copy, compiled in
+# and private to it (no sqlite3_* symbol leaves the library), so it cannot clash with a
+# program's own SQLite; it must then never open a file that other SQLite code in the same
+# process has open. `system`: the platform's libsqlite3 (which must have the preupdate
+# hook; the library checks at open), shared with the program and safe on the same files.
+SQLITE ?= bundled
+ifeq ($(SQLITE),bundled)
+FFI_FEATURES :=
+else ifeq ($(SQLITE),system)
+FFI_FEATURES := --no-default-features
+else
+$(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
+endif
+
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench bench-report clean
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
@@ -19,7 +33,7 @@ DEMO_ARGS ?=
 demo:
 	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(OUT)/demo.db
 
-test: lint test-rust test-c test-install test-java test-python
+test: lint test-rust test-c test-install test-install-system test-java test-python
 	@echo "make test: all Rust, C and Python tests passed"
 
 lint:
@@ -52,7 +66,7 @@ test-header-c:
 
 .PHONY: FORCE_LIB
 FORCE_LIB:
-	$(CARGO) build -p wangge-ffi
+	$(CARGO) build -p wangge-ffi $(FFI_FEATURES)
 
 test-c: test-header-c $(BUILD)/test_wangge
 	@# The bundled SQLite must stay private to the library.
@@ -107,14 +121,16 @@ PATCH      := $(word 3,$(subst ., ,$(VERSION)))
 ABI        := $(shell sed -n 's/^.define WANGGE_ABI_VERSION //p' include/wangge.h)
 SOFILE      = libwangge.so.$(ABI).$(MINOR).$(PATCH)
 STAGE       = $(BUILD)/install-stage
+PC_REQUIRES = $(if $(filter system,$(SQLITE)),sqlite3,)
 TEMPLATE    = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+                  -e 's|@SQLITE@|$(SQLITE)|g' -e 's|@PC_REQUIRES@|$(PC_REQUIRES)|g' \
                   -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@ABI@|$(ABI)|g' -e 's|@SOFILE@|$(SOFILE)|g'
-TEST_PREFIX = $(abspath $(BUILD)/prefix)
+TEST_PREFIX = $(abspath $(BUILD)/prefix$(if $(filter system,$(SQLITE)),-system))
 
 .PHONY: install release-lib install-lib test-install debug-soname-link
 
 release-lib:
-	$(CARGO) build --release -p wangge-ffi
+	$(CARGO) build --release -p wangge-ffi $(FFI_FEATURES)
 
 install: release-lib
 	$(MAKE) --no-print-directory install-lib LIB_FROM=target/release
@@ -122,10 +138,16 @@ install: release-lib
 # Installs what $(LIB_FROM) holds, already built. The shared library is stripped, its
 # debug information kept next to it (found by gdb through its .gnu_debuglink); the static
 # one is one relocatable object in which only the wg_* functions stay global (its Rust
-# runtime and SQLite cannot clash with the program's), without debug information.
+# runtime and SQLite cannot clash with the program's), without debug information, and
+# without the code no wg_* function reaches (as the shared library is linked): with
+# SQLITE=system its only sqlite3_* references are then the calls the library makes, all
+# present in the oldest SQLite it runs on (rusqlite also wraps newer functions).
 install-lib:
 	@test -f $(LIB_FROM)/libwangge_ffi.so -a -f $(LIB_FROM)/libwangge_ffi.a || \
 		{ echo "no library in $(LIB_FROM): run cargo build -p wangge-ffi first"; exit 1; }
+	@if readelf -d $(LIB_FROM)/libwangge_ffi.so | grep -q 'NEEDED.*\[libsqlite3\.'; then \
+		built=system; else built=bundled; fi; test $$built = $(SQLITE) || \
+		{ echo "$(LIB_FROM) holds a library built with SQLITE=$$built, not $(SQLITE)"; exit 1; }
 	install -d $(INSTALL_AT)/include $(INSTALL_AT)/lib/pkgconfig \
 		$(INSTALL_AT)/lib/cmake/wangge $(INSTALL_AT)/share/wangge $(STAGE)
 	install -m 644 include/wangge.h $(INSTALL_AT)/include/wangge.h
@@ -140,8 +162,15 @@ install-lib:
 	ld -r --whole-archive $(LIB_FROM)/libwangge_ffi.a -o $(STAGE)/wangge-all.o
 	objcopy --wildcard --keep-global-symbol='wg_*' --strip-debug \
 		--remove-section=.llvmbc --remove-section=.llvmcmd \
-		$(STAGE)/wangge-all.o $(STAGE)/wangge.o
-	rm -f $(STAGE)/wangge-all.o $(INSTALL_AT)/lib/libwangge.a
+		$(STAGE)/wangge-all.o $(STAGE)/wangge-local.o
+	ld -r --gc-sections $$(readelf -sW $(STAGE)/wangge-local.o | \
+		awk '$$5=="GLOBAL" && $$7!="UND" && $$8 ~ /^wg_/ {print "-u " $$8}') \
+		$(STAGE)/wangge-local.o -o $(STAGE)/wangge-kept.o
+	readelf -sW $(STAGE)/wangge-kept.o | awk '$$5=="LOCAL" && $$7=="UND" && $$8!="" {print $$8}' \
+		> $(STAGE)/dropped-symbols
+	objcopy --strip-symbols=$(STAGE)/dropped-symbols $(STAGE)/wangge-kept.o $(STAGE)/wangge.o
+	rm -f $(STAGE)/wangge-all.o $(STAGE)/wangge-local.o $(STAGE)/wangge-kept.o \
+		$(STAGE)/dropped-symbols $(INSTALL_AT)/lib/libwangge.a
 	ar rcs $(INSTALL_AT)/lib/libwangge.a $(STAGE)/wangge.o
 	chmod 644 $(INSTALL_AT)/lib/libwangge.a
 	rm -f $(STAGE)/wangge.o
@@ -158,11 +187,41 @@ test-c: debug-soname-link
 debug-soname-link: FORCE_LIB
 	ln -sfn libwangge_ffi.so $(DEBUG)/libwangge.so.$(ABI)
 
+# test-install with the C library built on the platform's SQLite (installed under
+# build/prefix-system).
+.PHONY: test-install-system
+test-install-system:
+	$(MAKE) --no-print-directory test-install SQLITE=system
+
+# A program using wangge and the platform's SQLite (libsqlite3, with its header) side by
+# side, each on its own file, linked three ways: static libwangge.a with the shared and with
+# the static libsqlite3, and shared libwangge.so with the shared one. The links must find no
+# duplicate symbol and the program's sqlite3_* calls must reach its own SQLite; with
+# SQLITE=system wangge must run on that same SQLite.
+WITH_SQLITE = $(CC) -std=c11 -Wall -Wextra -Werror examples/c/with_sqlite.c
+.PHONY: test-with-sqlite
+test-with-sqlite:
+	PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	static="$$(pkg-config --cflags wangge) \
+		$$(pkg-config --static --libs wangge | sed 's/-lwangge\b/-l:libwangge.a/')" && \
+	$(WITH_SQLITE) $$static $$(pkg-config --libs sqlite3) -o $(BUILD)/with-sqlite-static && \
+	$(WITH_SQLITE) $$static \
+		$$(pkg-config --static --libs sqlite3 | sed 's/-lsqlite3\b/-l:libsqlite3.a/') \
+		-o $(BUILD)/with-sqlite-static-own && \
+	$(WITH_SQLITE) $$(pkg-config --cflags --libs wangge sqlite3) \
+		-Wl,-rpath,$(TEST_PREFIX)/lib -o $(BUILD)/with-sqlite
+	$(if $(filter bundled,$(SQLITE)),! readelf -d $(BUILD)/with-sqlite-static-own | grep -q libsqlite3)
+	readelf -d $(BUILD)/with-sqlite | grep -q 'NEEDED.*\[libwangge.so.$(ABI)\]'
+	for program in with-sqlite-static with-sqlite-static-own with-sqlite; do \
+		$(BUILD)/$$program $(BUILD)/$$program-store.db $(BUILD)/$$program-own.db \
+			$(if $(filter system,$(SQLITE)),same) || exit 1; done
+
 # Installs the debug build (the release build takes minutes more; `make install` makes
 # it) into build/prefix and builds examples/c against it: with pkg-config, shared and
 # static, and with CMake when cmake is present. Both programs must run.
 test-install: FORCE_LIB
-	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake
+	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake \
+		$(BUILD)/with-sqlite $(BUILD)/with-sqlite-static $(BUILD)/with-sqlite-static-own
 	$(MAKE) --no-print-directory install-lib LIB_FROM=$(DEBUG) PREFIX=$(TEST_PREFIX)
 	@readelf -d $(TEST_PREFIX)/lib/$(SOFILE) | grep -q 'SONAME.*\[libwangge.so.$(ABI)\]' || \
 		{ echo "$(SOFILE) lacks the SONAME libwangge.so.$(ABI)"; exit 1; }
@@ -180,11 +239,16 @@ test-install: FORCE_LIB
 	! readelf -d $(BUILD)/hello-static | grep -q 'libwangge'
 	$(BUILD)/hello
 	$(BUILD)/hello-static
+	$(MAKE) --no-print-directory test-with-sqlite
 	@if command -v cmake >/dev/null 2>&1; then \
 		cmake -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
 			-DCMAKE_BUILD_RPATH=$(TEST_PREFIX)/lib && \
 		cmake --build $(BUILD)/hello-cmake && \
-		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static; \
+		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static && \
+		for program in with_sqlite with_sqlite_static; do \
+			$(BUILD)/hello-cmake/$$program $(BUILD)/hello-cmake/$$program-store.db \
+				$(BUILD)/hello-cmake/$$program-own.db \
+				$(if $(filter system,$(SQLITE)),same) || exit 1; done; \
 	else echo "test-install: SKIP the CMake build (cmake is not installed)"; fi
 
 # ---- Java (JNI) -------------------------------------------------------------------------

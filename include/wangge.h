@@ -963,10 +963,10 @@ wg_status wg_last_error(const wg_store *store, char **out);
 wg_status wg_store_rekey(const wg_store *store, const char *key_hex);
 
 // Writes to `*out_json` what the store is: `{"path", "keyed", "library_version",
-// "abi_version", "schema_version", "library_schema_version", "application_id",
-// "read_only", "busy_timeout_ms", "levels", "utc_offset_minutes", "actor", "scope"}`:
-// the library's,
-// the C ABI's and the file's versions among them.
+// "sqlite_version", "abi_version", "schema_version", "library_schema_version",
+// "application_id", "read_only", "busy_timeout_ms", "levels", "utc_offset_minutes",
+// "actor", "scope"}`: the library's, the SQLite's it runs on, the C ABI's and the file's
+// versions among them.
 //
 // JSON result: a `store_info`.
 wg_status wg_store_info(const wg_store *store, char **out_json);
@@ -1635,12 +1635,13 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "path": the file's path as given when it was opened (:memory: for an in-memory store)
  *   "keyed": true when ID numbers and phones are sealed with a deployment key (SM4) and the audit chain is keyed; false when they are in clear
  *   "library_version": this library's version, MAJOR.MINOR.PATCH
+ *   "sqlite_version": the version of the SQLite the library runs on in this process: its own bundled copy, or the platform's libsqlite3 it was built to link
  *   "abi_version": the C ABI's version: the MAJOR of libwangge.so.MAJOR (the SONAME)
  *   "schema_version": the file's schema version
  *   "library_schema_version": the newest schema version this library writes
  *   "application_id": the file's PRAGMA application_id (0x57474745 for a wangge store)
  *   "read_only": true when the store was opened read-only
- *   "busy_timeout_ms": how long a write waits for another connection's write lock before it is Busy, in milliseconds
+ *   "busy_timeout_ms": how long a write waits for another connection's write lock before it fails with Busy, in milliseconds
  *   "levels": the deployment's levels, root first: {"name", "code_len"}
  *   "utc_offset_minutes": the deployment's offset from UTC in minutes
  *   "actor": who writes through this handle

@@ -161,10 +161,10 @@ pub unsafe extern "C" fn wg_store_rekey(
 }
 
 /// Writes to `*out_json` what the store is: `{"path", "keyed", "library_version",
-/// "abi_version", "schema_version", "library_schema_version", "application_id",
-/// "read_only", "busy_timeout_ms", "levels", "utc_offset_minutes", "actor", "scope"}`:
-/// the library's,
-/// the C ABI's and the file's versions among them.
+/// "sqlite_version", "abi_version", "schema_version", "library_schema_version",
+/// "application_id", "read_only", "busy_timeout_ms", "levels", "utc_offset_minutes",
+/// "actor", "scope"}`: the library's, the SQLite's it runs on, the C ABI's and the file's
+/// versions among them.
 ///
 /// JSON result: a `store_info`.
 #[unsafe(no_mangle)]

@@ -92,6 +92,10 @@ void test_keys(const char *path) {
          WG_CONFLICT, "510123**********20");
   EXPECT(s, wg_store_info(s, &json), WG_OK, NULL);
   CHECK(json_has(json, "\"keyed\":true"));
+  /* The SQLite the library runs on: its own bundled copy, a 3.x. */
+  json = NULL;
+  EXPECT(s, wg_store_info(s, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"sqlite_version\":\"3."));
   json = NULL;
   EXPECT(s, wg_store_info(s, NULL), WG_INVALID_INPUT, NULL);
   EXPECT(NULL, wg_store_info(NULL, &json), WG_INVALID_INPUT, NULL);

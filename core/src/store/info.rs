@@ -24,6 +24,10 @@ pub struct StoreInfo {
     pub keyed: bool,
     /// This library's version (the crate version, `MAJOR.MINOR.PATCH`).
     pub library_version: String,
+    /// The version of the SQLite the library runs on in this process (`3.40.1`, say):
+    /// its own bundled copy, or the platform's `libsqlite3` it was linked with (the Python
+    /// module runs on the interpreter's, the one its `sqlite3` module uses).
+    pub sqlite_version: String,
     /// The version of the C ABI ([`ABI_VERSION`]): the `MAJOR` of `libwangge.so.MAJOR`,
     /// raised when a C program built against an older header could break.
     pub abi_version: u32,
@@ -49,9 +53,9 @@ pub struct StoreInfo {
 }
 
 impl Store {
-    /// What this store is: its path, whether it is keyed, the library's and the C ABI's
-    /// versions, its schema version and
-    /// application id, whether it was opened read-only and its busy time, the deployment's levels and UTC
+    /// What this store is: its path, whether it is keyed, the versions of the library, of
+    /// the SQLite it runs on and of the C ABI, its schema version and application id,
+    /// whether it was opened read-only and its busy time, the deployment's levels and UTC
     /// offset, and this handle's actor and scope.
     pub fn info(&self) -> Result<StoreInfo> {
         let keyed = self.vault().is_keyed();
@@ -63,6 +67,7 @@ impl Store {
             path: self.shared.path.clone(),
             keyed,
             library_version: LIBRARY_VERSION.to_owned(),
+            sqlite_version: super::sqlite_version().to_owned(),
             abi_version: ABI_VERSION,
             schema_version,
             library_schema_version: LATEST,

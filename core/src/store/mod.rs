@@ -7,14 +7,14 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::FixedOffset;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 pub(crate) mod audit;
 mod cache;
+mod connection;
 mod info;
 pub(crate) mod keys;
 mod migrate;
@@ -26,6 +26,11 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
+pub(crate) use connection::busy_timeout_from;
+use connection::tune;
+pub use connection::{
+    DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER, sqlite_version,
+};
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
@@ -148,29 +153,6 @@ pub struct Store {
 
 const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
 
-/// How long a write waits by default for another connection's write lock: one minute,
-/// longer than the write transaction of a county's bulk import, so that single writes made
-/// during one wait rather than fail.
-pub const DEFAULT_BUSY_TIMEOUT_MS: u32 = 60_000;
-
-/// The longest busy time a store accepts (ten minutes): a longer one would hold a
-/// request thread for longer than any platform waits for an answer.
-pub const MAX_BUSY_TIMEOUT_MS: u32 = 600_000;
-
-/// The busy time `ms` as given by a caller, checked: 0 to [`MAX_BUSY_TIMEOUT_MS`], else
-/// `InvalidInput` naming `busy_timeout_ms`.
-pub(crate) fn busy_timeout_from(ms: i64) -> Result<u32> {
-    u32::try_from(ms)
-        .ok()
-        .filter(|ms| *ms <= MAX_BUSY_TIMEOUT_MS)
-        .ok_or_else(|| {
-            Error::invalid(
-                "busy_timeout_ms",
-                ms,
-                format!("the busy time is 0 to {MAX_BUSY_TIMEOUT_MS} milliseconds"),
-            )
-        })
-}
 const DEFAULT_ACTOR: &str = "system";
 
 impl Store {
@@ -185,7 +167,10 @@ impl Store {
     /// A file written by a newer version of the library, a SQLite file that is not a
     /// wangge store, or a file that is not SQLite at all is refused and left untouched. An
     /// empty path is `InvalidInput` naming `path` (SQLite would open a private temporary
-    /// file, lost on close).
+    /// file, lost on close). When the library runs on the platform's SQLite (built without
+    /// the `bundled` feature, as the Python module is), one older than
+    /// [`MIN_SQLITE_VERSION_NUMBER`] or built without the preupdate hook is refused as
+    /// `Storage` before any file is opened.
     pub fn open_with(path: impl AsRef<Path>, mut options: StoreOptions) -> Result<Self> {
         let path = path.as_ref();
         if path.as_os_str().is_empty() {
@@ -206,25 +191,8 @@ impl Store {
                 "an in-memory store is new and empty: it cannot be opened read-only",
             ));
         }
-        let conn = if in_memory {
-            Connection::open_in_memory()?
-        } else {
-            let access = if options.read_only {
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-            } else {
-                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
-            };
-            Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
-        };
-        conn.busy_timeout(Duration::from_millis(u64::from(busy_ms)))?;
-        // One plan per statement: without this, SQLite re-prepares a cached statement
-        // whenever the values bound might suit another plan, which costs far more than
-        // the lookups the library makes (a day compared with a range, say).
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )?;
+        let conn = connection::open(path, in_memory, options.read_only, busy_ms)?;
+        tune(&conn)?;
         if !options.read_only && conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(Error::Storage(format!(
                 "{} is read-only for this process (permission denied): open it with read_only \
@@ -251,9 +219,6 @@ impl Store {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // County-scale batches touch more pages than SQLite's default 2 MiB cache holds;
-        // spilling them to the WAL mid-transaction costs more than the memory.
-        conn.pragma_update(None, "cache_size", -65_536)?;
         let mac = vault_mac(&vault);
         let hook = seal::Hook::install(&conn, mac.clone());
         if !options.read_only {
@@ -425,64 +390,6 @@ impl Store {
         &self.shared.config
     }
 
-    /// The connection, taken in turn, or `Storage` ([`STORE_CLOSED`]) once the store is closed.
-    /// A panic while it was held leaves no open transaction behind (dropping a
-    /// transaction rolls it back), so poisoning is ignored.
-    pub(crate) fn conn(&self) -> Result<Conn<'_>> {
-        let guard = self
-            .shared
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if guard.is_none() {
-            return Err(Error::Storage(STORE_CLOSED.to_owned()));
-        }
-        Ok(Conn::Writer(guard))
-    }
-
-    /// A connection for a call that only reads, inside one read transaction (so that the
-    /// call sees one state of the database) that ends when it is dropped. For a file
-    /// opened for writing this is the store's reader connection, which never waits for a
-    /// write in progress; otherwise the store's one connection. `Storage`
-    /// ([`STORE_CLOSED`]) once the store is closed.
-    pub(crate) fn read(&self) -> Result<Conn<'_>> {
-        if !self.shared.separate_reader {
-            return self.conn();
-        }
-        if self.is_closed() {
-            return Err(Error::Storage(STORE_CLOSED.to_owned()));
-        }
-        let idle = cache::lock(&self.shared.readers).pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => self.open_reader()?,
-        };
-        let conn = Conn::Reader {
-            conn: Some(conn),
-            shared: &self.shared,
-        };
-        conn.execute_batch("BEGIN DEFERRED")?;
-        Ok(conn)
-    }
-
-    /// Opens the reader connection on the store's file.
-    fn open_reader(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.shared.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| Error::Storage(format!("cannot open {}: {e}", self.shared.path)))?;
-        conn.busy_timeout(Duration::from_millis(u64::from(
-            self.shared.busy_timeout_ms,
-        )))?;
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )?;
-        conn.pragma_update(None, "cache_size", -65_536)?;
-        Ok(conn)
-    }
-
     /// Closes the store for every handle on it: this one, its clones and every scope made
     /// from any of them. The file is closed at once (after a call in progress on another
     /// thread ends); every later call that reads or writes the store through any of those
@@ -557,68 +464,6 @@ impl Store {
 
 /// The message of the `Storage` error every call on a closed store gets.
 pub const STORE_CLOSED: &str = "store is closed";
-
-/// The most reader connections an idle store keeps open; more are opened while more
-/// threads read at once, and closed when their reads end.
-const IDLE_READERS: usize = 4;
-
-/// A connection of an open store, held for one call ([`Store::conn`], [`Store::read`]).
-pub(crate) enum Conn<'a> {
-    /// The store's one writing connection, held.
-    Writer(MutexGuard<'a, Option<Connection>>),
-    /// A reader connection inside a read transaction, which ends when this is dropped;
-    /// the connection then goes back to the store's idle readers.
-    Reader {
-        /// Always `Some` until dropped.
-        conn: Option<Connection>,
-        shared: &'a Shared,
-    },
-}
-
-impl std::ops::Deref for Conn<'_> {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        // Built only around an open connection, and closing needs the writer's lock.
-        match self {
-            Conn::Writer(guard) => guard.as_ref(),
-            Conn::Reader { conn, .. } => conn.as_ref(),
-        }
-        .expect("an open connection")
-    }
-}
-
-impl std::ops::DerefMut for Conn<'_> {
-    fn deref_mut(&mut self) -> &mut Connection {
-        match self {
-            Conn::Writer(guard) => guard.as_mut(),
-            Conn::Reader { conn, .. } => conn.as_mut(),
-        }
-        .expect("an open connection")
-    }
-}
-
-impl Drop for Conn<'_> {
-    fn drop(&mut self) {
-        let Conn::Reader { conn, shared } = self else {
-            return;
-        };
-        let Some(conn) = conn.take() else {
-            return;
-        };
-        // A read transaction wrote nothing: ending it cannot fail for want of a lock; a
-        // connection that could not end it is not kept.
-        if !conn.is_autocommit() && conn.execute_batch("COMMIT").is_err() {
-            return;
-        }
-        let mut idle = cache::lock(&shared.readers);
-        // Closing empties the idle readers after saying so: a reader coming back later
-        // is closed here.
-        if !shared.closed.load(Ordering::SeqCst) && idle.len() < IDLE_READERS {
-            idle.push(conn);
-        }
-    }
-}
 
 /// How a store with `vault` computes its chain and seals, the one place that chooses:
 /// HMAC-SM3 under the deployment key's chain key, or SM3 without a key.

@@ -390,6 +390,9 @@ record! {
         keyed: bool = i.keyed,
         /// This library's version, `MAJOR.MINOR.PATCH`.
         library_version: &str = &i.library_version,
+        /// The version of the SQLite the module runs on: the interpreter's own, the one
+        /// `sqlite3.sqlite_version` names.
+        sqlite_version: &str = &i.sqlite_version,
         /// The C ABI's version: the `MAJOR` of `libwangge.so.MAJOR`.
         abi_version: u32 = i.abi_version,
         /// The file's schema version.
