@@ -218,8 +218,10 @@ test-with-sqlite:
 
 # Installs the debug build (the release build takes minutes more; `make install` makes
 # it) into build/prefix and builds examples/c against it: with pkg-config, shared and
-# static, and with CMake when cmake is present. Both programs must run.
-test-install: FORCE_LIB
+# static, and with CMake (the venv's, from python/requirements-dev.txt, else one on PATH;
+# skipped when there is none). Both programs must run.
+CMAKE = $(if $(wildcard $(VENV)/bin/cmake),$(VENV)/bin/cmake,cmake)
+test-install: FORCE_LIB $(VENV)/.installed
 	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake \
 		$(BUILD)/with-sqlite $(BUILD)/with-sqlite-static $(BUILD)/with-sqlite-static-own
 	$(MAKE) --no-print-directory install-lib LIB_FROM=$(DEBUG) PREFIX=$(TEST_PREFIX)
@@ -240,10 +242,10 @@ test-install: FORCE_LIB
 	$(BUILD)/hello
 	$(BUILD)/hello-static
 	$(MAKE) --no-print-directory test-with-sqlite
-	@if command -v cmake >/dev/null 2>&1; then \
-		cmake -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
+	@if command -v $(CMAKE) >/dev/null 2>&1; then \
+		$(CMAKE) -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
 			-DCMAKE_BUILD_RPATH=$(TEST_PREFIX)/lib && \
-		cmake --build $(BUILD)/hello-cmake && \
+		$(CMAKE) --build $(BUILD)/hello-cmake && \
 		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static && \
 		for program in with_sqlite with_sqlite_static; do \
 			$(BUILD)/hello-cmake/$$program $(BUILD)/hello-cmake/$$program-store.db \
