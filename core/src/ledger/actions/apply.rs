@@ -174,6 +174,9 @@ impl Store {
         for s in staff {
             self.staff(s)?;
         }
+        // The working-day calendar is read (and kept) before the write takes the lock,
+        // which then only finds it kept.
+        self.calendar()?;
         self.write(|w| {
             let mut walk = Walk::new(self, &w.tx)?;
             for (i, (a, (ask, actor))) in actions.iter().zip(asks).enumerate() {
