@@ -55,14 +55,13 @@ impl Period {
                         "there is no {noun} {n} (a year has {noun}s 1 to {count})"
                     )));
                 };
-                let first = match kind {
-                    PeriodKind::Week => NaiveDate::from_isoywd_opt(y, number, Weekday::Mon)
-                        .ok_or_else(|| bad("that year has no such ISO week"))?,
-                    _ => {
-                        let months = 12 / count;
-                        NaiveDate::from_ymd_opt(y, months * (number - 1) + 1, 1)
-                            .ok_or_else(|| bad(PERIOD_FORMS))?
-                    }
+                let first = if kind == PeriodKind::Week {
+                    NaiveDate::from_isoywd_opt(y, number, Weekday::Mon)
+                        .ok_or_else(|| bad("that year has no such ISO week"))?
+                } else {
+                    let months = 12 / count;
+                    NaiveDate::from_ymd_opt(y, months * (number - 1) + 1, 1)
+                        .ok_or_else(|| bad(PERIOD_FORMS))?
                 };
                 (kind, first)
             }
@@ -88,7 +87,7 @@ enum Parts<'a> {
 /// Splits a period's text (made ASCII and upper case) into what it names, or `None` for
 /// no period form.
 fn period_parts(t: &str) -> Option<Parts<'_>> {
-    use PeriodKind::*;
+    use PeriodKind::{HalfYear, Month, Quarter, Week, Year};
     let numbered = |s: &str| date::digits(s) && s.len() <= 2;
     if let Some((y, rest)) = t.split_once('年') {
         if !date::digits(y) {
