@@ -93,7 +93,8 @@ fn missing_date(field: &'static str, value: &Bound<'_, PyAny>) -> PyErr {
     invalid(
         field,
         repr_text(value),
-        "a missing value (None, NaT, NaN) is no date; an optional date is left out (or None) for its default",
+        "a missing value (None, NaT, NaN) is no date; an optional date is left out (or \
+         None) for its default",
     )
 }
 
