@@ -48,8 +48,10 @@ impl Period {
         Period::parse(text)
     }
 
-    /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`; any
-    /// other text raises `InvalidInput` naming it.
+    /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`, or
+    /// another usual form (`2024Q1`, `2024年第1季度`, `2024年一季度`, `2024年3月`, `2024-3`,
+    /// `2024/3/17`, `20240317`...); any other text raises `InvalidInput` naming it and
+    /// saying which forms are read.
     #[staticmethod]
     fn parse(text: Text<'_>) -> PyResult<Self> {
         py_result(wangge::Period::parse(text.0)).map(Period)
