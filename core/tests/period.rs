@@ -217,6 +217,8 @@ fn a_bad_period_is_refused_in_words_about_periods() {
         ("2021-W53", "no such ISO week"),
         ("0000-Q1", "0001 to 9999"),
         ("99999-Q1", "0001 to 9999"),
+        ("99999", "0001 to 9999"),
+        ("0000", "0001 to 9999"),
         ("2025-13-01", "no month 13"),
         ("2025-02-30", "no day 30"),
     ] {
@@ -238,6 +240,9 @@ fn a_bad_period_is_refused_in_words_about_periods() {
         "2025-Qx",
         "2025-01-05T08:00",
         "next quarter",
+        "202501",
+        "2025011",
+        "202",
     ] {
         let err = Period::parse(text).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{text}");

@@ -118,10 +118,12 @@ fn period_parts(t: &str) -> Option<Parts<'_>> {
         };
     }
     if date::digits(t) {
+        // Six or seven digits (`202403`) could be a month or a year past 9999: neither is
+        // guessed.
         return match t.len() {
             8 => Some(Parts::Day),
-            0..=3 => None,
-            _ => Some(Parts::Of(Year, t, "1")),
+            4 | 5 => Some(Parts::Of(Year, t, "1")),
+            _ => None,
         };
     }
     let split = t.find(|c: char| !c.is_ascii_digit())?;
