@@ -4,7 +4,8 @@
  * Conventions: every function returns a wg_status (WG_OK = 0); outputs are written
  * through out-pointers, only on success; every string the library returns is freed with
  * wg_string_free(); NULL arguments are answered with WG_INVALID_INPUT, never a crash.
- * Structured results are UTF-8 JSON. Dates are ISO text "YYYY-MM-DD"; NULL for an
+ * Structured results are UTF-8 JSON. Dates are ISO text "YYYY-MM-DD" (a date argument
+ * or key is also read as "2025/1/5", "2025-1-5", "2025年1月5日" or "20250105"); NULL for an
  * optional date means "always" (start) or "today" (as_of). A moment (an `at` or `now`
  * argument, or an "at" or "reported_at" key of a JSON input) is RFC 3339 with its offset
  * ("2024-03-17T08:30:00+08:00"), or a local time without one ("2024-03-17T08:30",
@@ -577,11 +578,14 @@ wg_status wg_entry_reopen(const wg_store *store,
 // JSON result: an array of `event`.
 wg_status wg_tick(const wg_store *store, const char *now, char **out_json);
 
-// Reads the period `text` and writes to `*out_json` what it is, as a JSON object:
+// Reads the period `text` (as printed, `2024-Q1`, or another usual form: `2024Q1`,
+// `2024年第1季度`, `2024年一季度`, `2024年3月`, `2024-3`, `2024/3/17`, `20240317`...) and
+// writes to `*out_json` what it is, as a JSON object:
 // `{"period":"2024-Q1","kind":"quarter","first":"2024-01-01","last":"2024-03-31","days":91}`
 // (`period` its canonical text; `kind` one of `day`, `week`, `month`, `quarter`,
 // `half_year`, `year`; `first` and `last` its first and last day, `YYYY-MM-DD`; `days`
-// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it.
+// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it and
+// saying which forms are read; a month, quarter or day that does not exist, which.
 //
 // JSON result: a `period`.
 wg_status wg_period_parse(const char *text, char **out_json);

@@ -34,23 +34,93 @@ pub fn in_range(date: Date) -> bool {
     (FIRST_DATE..=LAST_DATE).contains(&date)
 }
 
-/// Parses an ISO date (`YYYY-MM-DD`) in the years 0001 to 9999, naming `field` in the
-/// error.
+/// The date forms [`parse_date`] reads, for messages.
+pub const DATE_FORMS: &str = "2025-01-05, 2025-1-5, 2025/1/5, 2025年1月5日 or 20250105";
+
+/// Parses a date in the years 0001 to 9999, naming `field` in the error: ISO
+/// `2025-01-05`, also `2025-1-5`, `2025/1/5`, `2025年1月5日` and `20250105`, with ASCII or
+/// full-width digits and surrounding spaces ignored. A month or a day that does not exist
+/// (month 13, 2023-02-29) and a year outside 0001 to 9999 are `InvalidInput` naming
+/// `field` and saying which.
 pub fn parse_date(field: &'static str, text: &str) -> Result<Date> {
-    let trimmed = text.trim();
-    if trimmed.len() != 10 {
-        return Err(Error::invalid(field, text, "expected a date as YYYY-MM-DD"));
-    }
-    let date = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, text, "expected a real date as YYYY-MM-DD"))?;
-    if !in_range(date) {
-        return Err(Error::invalid(
+    read_date(field, text).unwrap_or_else(|| {
+        Err(Error::invalid(
             field,
             text,
-            "expected a date in the years 0001 to 9999",
-        ));
+            format!("expected a date such as {DATE_FORMS}"),
+        ))
+    })
+}
+
+/// As [`parse_date`], but `None` for text in none of the date forms, so that a caller
+/// reading more than dates (a period) can say what it reads.
+pub(crate) fn read_date(field: &'static str, text: &str) -> Option<Result<Date>> {
+    let normal = half_width(text);
+    let (y, m, d) = date_parts(&normal)?;
+    Some(ymd(field, text, y, m, d))
+}
+
+/// The date of year `y`, month `m`, day `d` (digits as written), or `InvalidInput` naming
+/// `field` and saying which part is out of range.
+fn ymd(field: &'static str, text: &str, y: &str, m: &str, d: &str) -> Result<Date> {
+    let bad = |reason: String| Error::invalid(field, text, reason);
+    let year: u32 = y.parse().unwrap_or(u32::MAX);
+    if y.len() != 4 || year == 0 {
+        return Err(bad("expected a date in the years 0001 to 9999".to_owned()));
     }
-    Ok(date)
+    let month: u32 = m.parse().unwrap_or(u32::MAX);
+    if !(1..=12).contains(&month) {
+        return Err(bad(format!("there is no month {m} (months are 1 to 12)")));
+    }
+    let day: u32 = d.parse().unwrap_or(u32::MAX);
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+        .ok_or_else(|| bad(format!("{year:04}-{month:02} has no day {d}")))
+}
+
+/// `text` trimmed, with full-width digits, letters and signs (`２０２５／１／５`) made ASCII.
+pub(crate) fn half_width(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            other => other,
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Whether `s` is one or more ASCII digits.
+pub(crate) fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The year, month and day digits of a date written in one of [`DATE_FORMS`] (already
+/// made ASCII by [`half_width`]); the year may have any number of digits here, so that
+/// `99999-01-01` is refused for its year rather than its form.
+fn date_parts(t: &str) -> Option<(&str, &str, &str)> {
+    if t.len() == 8 && digits(t) {
+        return Some((&t[..4], &t[4..6], &t[6..]));
+    }
+    if let Some((y, rest)) = t.split_once('年') {
+        let (m, d) = rest.split_once('月')?;
+        let d = d.strip_suffix('日').or_else(|| d.strip_suffix('号'))?;
+        let (y, m, d) = (y.trim(), m.trim(), d.trim());
+        let fits = digits(y) && y.len() >= 4 && digits(m) && m.len() <= 2;
+        return (fits && digits(d) && d.len() <= 2).then_some((y, m, d));
+    }
+    let separator = if t.contains('/') { '/' } else { '-' };
+    let mut parts = t.split(separator);
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    (parts.next().is_none()
+        && digits(y)
+        && y.len() >= 4
+        && digits(m)
+        && digits(d)
+        && m.len() <= 2
+        && d.len() <= 2)
+        .then_some((y, m, d))
 }
 
 /// A moment in time with its offset from UTC.
@@ -130,7 +200,8 @@ mod tests {
         );
         let err = parse_date("on", "2023-02-29").unwrap_err().to_string();
         assert!(err.contains("on") && err.contains("2023-02-29"), "{err}");
-        assert!(parse_date("on", "2024-3-1").is_err());
+        assert!(err.contains("no day 29"), "{err}");
+        assert!(parse_date("on", "2024-3-1-").is_err());
     }
 
     #[test]

@@ -161,3 +161,98 @@ fn nesting_at_the_end_of_9999_stays_in_the_years_0001_to_9999() {
         .belongs_to(PeriodKind::Week);
     assert_eq!(last_week.unwrap().to_string(), "9999-W51");
 }
+
+#[test]
+fn the_usual_other_forms_name_the_same_periods() {
+    for (text, printed) in [
+        ("2025Q1", "2025-Q1"),
+        ("2025q1", "2025-Q1"),
+        ("2025/Q1", "2025-Q1"),
+        ("2025年第1季度", "2025-Q1"),
+        ("2025年1季度", "2025-Q1"),
+        ("2025年一季度", "2025-Q1"),
+        ("2025年第四季度", "2025-Q4"),
+        ("２０２５Ｑ２", "2025-Q2"),
+        ("2025年3月", "2025-03"),
+        ("2025年12月", "2025-12"),
+        ("2025-1", "2025-01"),
+        ("2025/3", "2025-03"),
+        ("2025H2", "2025-H2"),
+        ("2025年上半年", "2025-H1"),
+        ("2025年下半年", "2025-H2"),
+        ("2025W02", "2025-W02"),
+        ("2025-w02", "2025-W02"),
+        ("2025年", "2025"),
+        ("2025/1/5", "2025-01-05"),
+        ("2025-1-5", "2025-01-05"),
+        ("2025年1月5日", "2025-01-05"),
+        ("20250105", "2025-01-05"),
+    ] {
+        let period = Period::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(period.to_string(), printed, "{text}");
+    }
+    // The printed forms read as before.
+    for text in [
+        "2024-03-17",
+        "2024-W11",
+        "2024-03",
+        "2024-Q1",
+        "2024-H1",
+        "2024",
+    ] {
+        assert_eq!(Period::parse(text).unwrap().to_string(), text);
+    }
+}
+
+#[test]
+fn a_bad_period_is_refused_in_words_about_periods() {
+    for (text, says) in [
+        ("2025Q5", "no quarter 5"),
+        ("2025-Q0", "no quarter 0"),
+        ("2025年第5季度", "no quarter 5"),
+        ("2025-13", "no month 13"),
+        ("2025年13月", "no month 13"),
+        ("2025H3", "no half year 3"),
+        ("2025-W54", "no week 54"),
+        ("2021-W53", "no such ISO week"),
+        ("0000-Q1", "0001 to 9999"),
+        ("99999-Q1", "0001 to 9999"),
+        ("99999", "0001 to 9999"),
+        ("0000", "0001 to 9999"),
+        ("2025-13-01", "no month 13"),
+        ("2025-02-30", "no day 30"),
+    ] {
+        let err = Period::parse(text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{text}");
+        let message = err.to_string();
+        assert!(message.starts_with("invalid period"), "{message}");
+        assert!(message.contains(text), "{message}");
+        assert!(message.contains(says), "{text}: {message}");
+    }
+    for text in [
+        "",
+        "Q1",
+        "2025-",
+        "2025-1-",
+        "25Q1",
+        "2025年第季度",
+        "2025年五季度",
+        "2025-Qx",
+        "2025-01-05T08:00",
+        "next quarter",
+        "202501",
+        "2025011",
+        "202",
+    ] {
+        let err = Period::parse(text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{text}");
+        let message = err.to_string();
+        assert!(message.starts_with("invalid period"), "{message}");
+        assert!(message.contains("expected a period"), "{text}: {message}");
+        assert!(
+            message.contains("2025-Q1") && message.contains("2025年第1季度"),
+            "{message}"
+        );
+        assert!(!message.contains("expected a date"), "{message}");
+    }
+}

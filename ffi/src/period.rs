@@ -2,7 +2,8 @@
 //!
 //! A period is written `2024-03-17` (day), `2024-W11` (ISO week, Monday first), `2024-03`
 //! (month), `2024-Q1` (quarter), `2024-H1` (half year) or `2024` (year); every function
-//! takes and returns exactly that text. Kinds are named `day`, `week`, `month`, `quarter`,
+//! returns exactly that text and takes it or another usual form the core reads (`2024Q1`,
+//! `2024年第1季度`, `2024年3月`, `2024-3`, a day as `2024/3/17` or `20240317`...). Kinds are named `day`, `week`, `month`, `quarter`,
 //! `half_year` and `year` (a plural such as `weeks` is accepted too). A week belongs to
 //! the month, quarter, half year and year holding its Thursday, so 2025-W01
 //! (2024-12-30..2025-01-05) is January 2025's and every week belongs to exactly one of
@@ -40,11 +41,14 @@ impl From<Period> for PeriodJson {
     }
 }
 
-/// Reads the period `text` and writes to `*out_json` what it is, as a JSON object:
+/// Reads the period `text` (as printed, `2024-Q1`, or another usual form: `2024Q1`,
+/// `2024年第1季度`, `2024年一季度`, `2024年3月`, `2024-3`, `2024/3/17`, `20240317`...) and
+/// writes to `*out_json` what it is, as a JSON object:
 /// `{"period":"2024-Q1","kind":"quarter","first":"2024-01-01","last":"2024-03-31","days":91}`
 /// (`period` its canonical text; `kind` one of `day`, `week`, `month`, `quarter`,
 /// `half_year`, `year`; `first` and `last` its first and last day, `YYYY-MM-DD`; `days`
-/// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it.
+/// how many days it spans). A malformed `text` is `WG_INVALID_INPUT` naming it and
+/// saying which forms are read; a month, quarter or day that does not exist, which.
 ///
 /// JSON result: a `period`.
 #[unsafe(no_mangle)]

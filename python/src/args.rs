@@ -10,8 +10,10 @@
 //! (`NotFound`): one rule for all integers. A value of another type stays Python's
 //! `TypeError`.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyString};
+use pyo3::types::{PyBool, PyInt, PyString};
 
 use crate::convert::repr_text;
 use crate::errors::invalid;
@@ -32,6 +34,43 @@ impl<'a> FromPyObject<'a, '_> for Text<'a> {
                 "holds a lone surrogate, which is not text",
             )
         })
+    }
+}
+
+/// A unit code argument: a `str`, or an `int` taken as its digits (`512021` is
+/// `"512021"`), as a code read back from a CSV by pandas arrives (`numpy.int64` included:
+/// anything with `__index__`). A negative number, one past 64 bits and a `bool` (which is
+/// no code, though Python counts it an `int`) are `InvalidInput` naming `unit`; any
+/// other type stays Python's `TypeError`.
+#[derive(Debug, Clone)]
+pub(crate) struct Code<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> FromPyObject<'a, '_> for Code<'a> {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'a, '_, PyAny>) -> PyResult<Self> {
+        if value.is_instance_of::<PyString>() {
+            return Text::extract(value).map(|t| Code(Cow::Borrowed(t.0)));
+        }
+        let number = || {
+            invalid(
+                "unit",
+                repr_text(&value.to_owned()),
+                "a unit code is text or a whole number from 0 to 2**63 - 1",
+            )
+        };
+        if value.is_instance_of::<PyBool>() {
+            return Err(number());
+        }
+        if value.is_instance_of::<PyInt>() || value.hasattr("__index__")? {
+            let n = value.extract::<i64>().map_err(|_| number())?;
+            return if n < 0 {
+                Err(number())
+            } else {
+                Ok(Code(Cow::Owned(n.to_string())))
+            };
+        }
+        Text::extract(value).map(|t| Code(Cow::Borrowed(t.0)))
     }
 }
 

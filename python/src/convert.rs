@@ -5,13 +5,13 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString,
-    PyTuple,
+    IntoPyDict, PyBool, PyByteArray, PyBytes, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList,
+    PyString, PyTuple,
 };
 use serde_json::{Map, Number, Value};
 use wangge::Date;
 
-use crate::args::str_value;
+use crate::args::{Code, str_value};
 use crate::errors::{invalid, py_result};
 
 /// The Python `repr()` of a value, for messages (falls back to its type's name).
@@ -22,21 +22,107 @@ pub(crate) fn repr_text(value: &Bound<'_, PyAny>) -> String {
     )
 }
 
-/// A date argument: a `datetime.date` or a `datetime.datetime` (its date is taken as
-/// given); any other value as the text of its JSON for the core's date reader, which
-/// takes ISO text `YYYY-MM-DD` and refuses the rest.
-pub(crate) fn date_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Date> {
-    if value.is_instance_of::<PyDate>() {
-        return value.extract::<Date>();
-    }
-    let text = match input_json(field, value)? {
-        Value::String(text) => text,
-        other => other.to_string(),
-    };
-    py_result(wangge::date::parse_date(field, &text))
+/// What a Python value given as a date is, before the core reads it.
+enum DateValue {
+    /// `None`, `pandas.NaT`, `pandas.NA`, `numpy.datetime64('NaT')` or a float NaN: no date.
+    Missing,
+    /// A `datetime.date`, a `datetime.datetime` or a `pandas.Timestamp` (its date as
+    /// given).
+    Day(Date),
+    /// Text for the core's date reader: a `str`, or a `numpy.datetime64` as its day.
+    Text(String),
+    /// Anything else.
+    Other,
 }
 
-/// An optional date argument; `None` stays `None`.
+/// The module and name of `value`'s type, for the duck typing of pandas and numpy
+/// values (neither is imported unless the value comes from it).
+fn type_of(value: &Bound<'_, PyAny>) -> (String, String) {
+    let kind = value.get_type();
+    let module = kind
+        .module()
+        .map(|m| m.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = kind
+        .name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (module, name)
+}
+
+/// Whether `value` is a missing value: `None`, `pandas.NaT`, `pandas.NA` or a float NaN
+/// (a `numpy.datetime64('NaT')` is found by [`date_value`]).
+fn is_missing(value: &Bound<'_, PyAny>) -> bool {
+    if value.is_none() {
+        return true;
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        return f.value().is_nan();
+    }
+    let (module, name) = type_of(value);
+    module.starts_with("pandas") && (name == "NaTType" || name == "NAType")
+}
+
+/// Sorts a value given as a date; see [`DateValue`].
+fn date_value(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<DateValue> {
+    if is_missing(value) {
+        return Ok(DateValue::Missing);
+    }
+    if value.is_instance_of::<PyDate>() {
+        return Ok(DateValue::Day(value.extract::<Date>()?));
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(DateValue::Text(str_value(field, text)?.to_owned()));
+    }
+    let (module, name) = type_of(value);
+    if module == "numpy" && name == "datetime64" {
+        let numpy = value.py().import("numpy")?;
+        if numpy.call_method1("isnat", (value,))?.is_truthy()? {
+            return Ok(DateValue::Missing);
+        }
+        let day = numpy
+            .getattr("datetime_as_string")?
+            .call((value,), Some(&[("unit", "D")].into_py_dict(value.py())?))?;
+        return Ok(DateValue::Text(day.extract()?));
+    }
+    Ok(DateValue::Other)
+}
+
+/// The error for a missing value (`None`, `NaT`, NaN) where a date is required.
+fn missing_date(field: &'static str, value: &Bound<'_, PyAny>) -> PyErr {
+    invalid(
+        field,
+        repr_text(value),
+        "a missing value (None, NaT, NaN) is no date; an optional date is left out (or \
+         None) for its default",
+    )
+}
+
+/// A date argument: a `datetime.date`, a `datetime.datetime` or a `pandas.Timestamp` (its
+/// date taken as given), a `numpy.datetime64` (its day), or text in the forms the core's
+/// date reader takes (`2025-01-05`, `2025/1/5`, `2025年1月5日`, `20250105`). A missing value
+/// (`None`, `pandas.NaT`, `numpy.datetime64('NaT')`, a float NaN) and any other value are
+/// `InvalidInput` naming `field`.
+pub(crate) fn date_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Date> {
+    match date_value(field, value)? {
+        DateValue::Missing => Err(missing_date(field, value)),
+        DateValue::Day(day) => Ok(day),
+        DateValue::Text(text) => py_result(wangge::date::parse_date(field, &text)),
+        DateValue::Other => Err(invalid(
+            field,
+            repr_text(value),
+            &format!(
+                "expected a date: datetime.date, pandas.Timestamp, numpy.datetime64 or text \
+                 such as {}",
+                wangge::date::DATE_FORMS
+            ),
+        )),
+    }
+}
+
+/// An optional date argument (`as_of`, `start`): `None` (or left out) stays `None`, for
+/// the default the method documents (today, for `as_of`); any other value is read as
+/// [`date_arg`] reads it, so `NaT` or NaN is `InvalidInput`, never today.
 pub(crate) fn opt_date_arg(
     field: &'static str,
     value: Option<&Bound<'_, PyAny>>,
@@ -45,6 +131,36 @@ pub(crate) fn opt_date_arg(
         .filter(|v| !v.is_none())
         .map(|v| date_arg(field, v))
         .transpose()
+}
+
+/// A query's date `as_of` that an older release called `on`: `on` still works, with a
+/// `DeprecationWarning` naming `method`; both at once are `InvalidInput`.
+pub(crate) fn as_of_arg<'a, 'py>(
+    method: &str,
+    as_of: Option<&'a Bound<'py, PyAny>>,
+    on: Option<&'a Bound<'py, PyAny>>,
+) -> PyResult<Option<&'a Bound<'py, PyAny>>> {
+    let Some(on) = on else {
+        return Ok(as_of);
+    };
+    if as_of.is_some() {
+        return Err(invalid(
+            "on",
+            repr_text(on),
+            &format!("{method}() takes its date as as_of; on is its old name, not both"),
+        ));
+    }
+    let py = on.py();
+    let warning = py.get_type::<pyo3::exceptions::PyDeprecationWarning>();
+    PyErr::warn(
+        py,
+        &warning,
+        &std::ffi::CString::new(format!(
+            "{method}(on=...) is deprecated and will be removed: use {method}(as_of=...)"
+        ))?,
+        1,
+    )?;
+    Ok(Some(on))
 }
 
 /// A moment argument (`at`): text (RFC 3339 with an offset, or a date) passed on as it
@@ -154,14 +270,21 @@ pub(crate) fn opt_input_json(
     value.map_or(Ok(Value::Null), |v| input_json(field, v))
 }
 
-/// A value meant as a date (`on`, `start`, `as_of`): a `datetime.datetime` gives its
-/// date, as the core's date arguments take it; anything else as [`input_json`] makes it.
+/// A value meant as a date (`on`, `start`, `as_of`) inside a JSON input shape: a date,
+/// datetime, `pandas.Timestamp` or `numpy.datetime64` gives its day as ISO text, text
+/// goes as it is for the core's date reader, `None` is JSON null (left out), `NaT` or NaN
+/// is `InvalidInput` naming `field`, and anything else is as [`input_json`] makes it, for
+/// the core to refuse.
 pub(crate) fn day_json(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
-    if value.is_instance_of::<PyDateTime>() {
-        let day = value.call_method0("date")?.call_method0("isoformat")?;
-        return Ok(Value::String(day.extract()?));
+    if value.is_none() {
+        return Ok(Value::Null);
     }
-    input_json(field, value)
+    match date_value(field, value)? {
+        DateValue::Missing => Err(missing_date(field, value)),
+        DateValue::Day(day) => Ok(Value::String(day.format("%Y-%m-%d").to_string())),
+        DateValue::Text(text) => Ok(Value::String(text)),
+        DateValue::Other => input_json(field, value),
+    }
 }
 
 /// One value of a JSON argument; `at` says where it sits, for messages.
@@ -279,9 +402,13 @@ pub(crate) fn batch_json(
     Ok(Value::Array(items).to_string())
 }
 
+/// The keys of a batch item that hold a unit code.
+const UNIT_KEYS: [&str; 3] = ["code", "parent", "unit"];
+
 /// One item of a batch that Python may also give as a tuple: a tuple (or list) of at most
 /// `order.len()` values becomes the object of those keys in that order; in a dict or
-/// tuple, the values of `days` keys go through [`day_json`]. Anything else is converted
+/// tuple, the values of `days` keys go through [`day_json`], and a number under `code`,
+/// `parent` or `unit` is a unit code (see [`Code`]). Anything else is converted
 /// as it is, for the core to refuse.
 pub(crate) fn item_json(
     field: &'static str,
@@ -293,6 +420,12 @@ pub(crate) fn item_json(
     let value = |key: &str, v: &Bound<'_, PyAny>| {
         if days.contains(&key) {
             day_json(field, v)
+        } else if UNIT_KEYS.contains(&key) && !v.is_instance_of::<PyString>() && !v.is_none() {
+            // A unit code given as a number is its digits, as for a `unit` argument.
+            match v.extract::<Code<'_>>() {
+                Ok(code) => Ok(Value::String(code.0.into_owned())),
+                Err(_) => to_json(field, v, &format!("{at}[{key:?}]"), 1, Json::Input),
+            }
         } else {
             to_json(field, v, &format!("{at}[{key:?}]"), 1, Json::Input)
         }

@@ -146,15 +146,15 @@ def test_households_of_a_subtree_filter_by_class_tag_and_kind(registry):
 
 
 def test_the_household_class_follows_its_own_tags_over_dates(registry):
-    assert registry.household_class("H1", on="2024-01-01") == "ordinary"
+    assert registry.household_class("H1", as_of="2024-01-01") == "ordinary"
     registry.tag("H1", "低保", start="2024-02-15")
-    assert registry.household_class("H1", on=d("2024-02-14")) == "ordinary"
-    assert registry.household_class("H1", on=d("2024-02-15")) == "special"
+    assert registry.household_class("H1", as_of=d("2024-02-14")) == "ordinary"
+    assert registry.household_class("H1", as_of=d("2024-02-15")) == "special"
     assert registry.household("H1", as_of="2024-03-01").tags == ["低保"]
     assert ids(registry.households("512021", as_of="2024-03-01", tag="低保")) == ["H1"]
     registry.untag("H1", "低保", "2024-06-01")
-    assert registry.household_class("H1", on="2024-05-31") == "special"
-    assert registry.household_class("H1", on="2024-06-01") == "ordinary"
+    assert registry.household_class("H1", as_of="2024-05-31") == "special"
+    assert registry.household_class("H1", as_of="2024-06-01") == "ordinary"
     assert registry.households("512021", as_of="2024-06-01", tag="低保") == []
 
 
@@ -164,23 +164,23 @@ def test_a_members_tag_makes_the_household_special_for_its_days(registry):
     assert registry.resident(r.resident_id, as_of="2024-06-01").tags == ["残疾"]
     h3 = registry.household("H3", as_of="2024-12-31")
     assert (h3.household_class, h3.tags) == ("special", ["残疾"])
-    assert registry.household_class("H3", on="2023-12-31") == "ordinary"
-    assert registry.household_class("H3", on="2025-01-01") == "ordinary"
+    assert registry.household_class("H3", as_of="2023-12-31") == "ordinary"
+    assert registry.household_class("H3", as_of="2025-01-01") == "ordinary"
     assert ids(registry.households("512021", as_of="2024-06-01", household_class="special")) == [
         "H2",
         "H3",
     ]
     registry.untag_resident(r.resident_id, "残疾", "2024-07-01")
-    assert registry.household_class("H3", on="2024-07-01") == "ordinary"
-    assert registry.household_class("H3", on="2024-06-30") == "special"
+    assert registry.household_class("H3", as_of="2024-07-01") == "ordinary"
+    assert registry.household_class("H3", as_of="2024-06-30") == "special"
 
 
 def test_tag_household_and_untag_household_are_tag_and_untag(registry):
     registry.tag_household("H1", "空巢", start="2024-01-01", end="2024-03-31")
-    assert registry.household_class("H1", on="2024-03-31") == "special"
-    assert registry.household_class("H1", on="2024-04-01") == "ordinary"
+    assert registry.household_class("H1", as_of="2024-03-31") == "special"
+    assert registry.household_class("H1", as_of="2024-04-01") == "ordinary"
     registry.untag_household("H1", "空巢", "2024-02-01")
-    assert registry.household_class("H1", on="2024-02-01") == "ordinary"
+    assert registry.household_class("H1", as_of="2024-02-01") == "ordinary"
     assert [r.action for r in registry.audit_log()[-2:]] == ["tag", "untag"]
 
 

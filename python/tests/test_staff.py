@@ -27,7 +27,7 @@ def staff_ids(assignments):
 
 
 def test_the_units_own_staff_are_responsible_most_responsible_role_first(staffed):
-    on_grid = staffed.responsible("512021100001001", on="2024-03-01")
+    on_grid = staffed.responsible("512021100001001", as_of="2024-03-01")
     assert staff_ids(on_grid) == ["chief-1", "worker-1"]
     assert on_grid[0].role == "grid_chief"
     assert on_grid[0].name == "袁婷"
@@ -35,23 +35,23 @@ def test_the_units_own_staff_are_responsible_most_responsible_role_first(staffed
 
 
 def test_an_assignments_end_date_is_inclusive(staffed):
-    assert len(staffed.responsible("512021100001001", on=d("2024-06-30"))) == 2
-    assert staff_ids(staffed.responsible("512021100001001", on=d("2024-07-01"))) == [
+    assert len(staffed.responsible("512021100001001", as_of=d("2024-06-30"))) == 2
+    assert staff_ids(staffed.responsible("512021100001001", as_of=d("2024-07-01"))) == [
         "worker-1"
     ]
 
 
 def test_responsible_falls_back_to_the_nearest_ancestor_with_staff(staffed):
-    early = staffed.responsible("512021100001001", on="2023-12-31")
+    early = staffed.responsible("512021100001001", as_of="2023-12-31")
     assert staff_ids(early) == ["sup-1"]
     assert early[0].unit == "512021100001"
-    assert staff_ids(staffed.responsible("512021100001002", on="2024-03-01")) == ["sup-1"]
-    assert staffed.responsible("512021101001001", on="2024-03-01") == []
+    assert staff_ids(staffed.responsible("512021100001002", as_of="2024-03-01")) == ["sup-1"]
+    assert staffed.responsible("512021101001001", as_of="2024-03-01") == []
 
 
 def test_assignments_list_only_the_units_own(staffed):
-    assert staffed.assignments("512021100001002", on="2024-03-01") == []
-    own = staffed.assignments("512021100001001", on="2024-03-01")
+    assert staffed.assignments("512021100001002", as_of="2024-03-01") == []
+    own = staffed.assignments("512021100001001", as_of="2024-03-01")
     assert staff_ids(own) == ["chief-1", "worker-1"]
 
 
@@ -61,7 +61,7 @@ def test_assign_returns_the_assignment_with_its_dates(county):
     assert isinstance(a.id, int)
     assert (a.staff_id, a.unit, a.role) == ("s1", "512021100002", "guide")
     assert (a.start, a.end) == (d("2024-01-01"), d("2024-12-31"))
-    assert county.assignments("512021100002", on="2024-06-01") == [a]
+    assert county.assignments("512021100002", as_of="2024-06-01") == [a]
     assert a.to_dict() == {
         "id": a.id,
         "staff_id": "s1",
@@ -79,8 +79,8 @@ def test_end_assignment_ends_it_on_its_last_day(county):
     county.add_staff("s1", "张莉")
     a = county.assign("s1", "512021100002", "grid_worker", start="2024-01-01")
     county.end_assignment(a.id, "2024-03-31")
-    assert county.assignments("512021100002", on="2024-03-31")[0].end == d("2024-03-31")
-    assert county.assignments("512021100002", on="2024-04-01") == []
+    assert county.assignments("512021100002", as_of="2024-03-31")[0].end == d("2024-03-31")
+    assert county.assignments("512021100002", as_of="2024-04-01") == []
     with pytest.raises(wangge.NotFound):
         county.end_assignment(a.id + 1000, "2024-03-31")
     with pytest.raises(wangge.InvalidInput, match="2023-01-01"):

@@ -172,6 +172,7 @@ int main(int argc, char **argv) {
   test_paging();
   test_working_days();
   test_periods();
+  test_period_and_date_forms();
   test_ledger();
   test_ledger_work_batch();
   test_report();

@@ -61,6 +61,7 @@ void test_contacts(void);
 void test_paging(void);
 void test_working_days(void);
 void test_periods(void);
+void test_period_and_date_forms(void);
 void test_ledger(void);
 void test_ledger_persists(const char *path);
 void test_ledger_work_batch(void);

@@ -144,3 +144,52 @@ void test_periods(void) {
   CHECK(text != NULL && strcmp(text, "9998") == 0);
   wg_string_free(text);
 }
+
+/* The usual other forms of dates and periods read as the printed ones, through the same
+ * core readers as Rust and Python; a bad period's message talks about periods. */
+void test_period_and_date_forms(void) {
+  static const char *const forms[][2] = {
+      {"2025Q1", "2025-Q1"},      {"2025年第1季度", "2025-Q1"}, {"2025年一季度", "2025-Q1"},
+      {"2025年3月", "2025-03"},   {"2025-3", "2025-03"},        {"2025/1/5", "2025-01-05"},
+      {"20250105", "2025-01-05"}, {"2025年1月5日", "2025-01-05"},
+  };
+  char *json = NULL;
+  char *text = NULL;
+  int inside = -1;
+  for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+    char want[64];
+    snprintf(want, sizeof want, "\"period\":\"%s\"", forms[i][1]);
+    json = NULL;
+    EXPECT(NULL, wg_period_parse(forms[i][0], &json), WG_OK, NULL);
+    CHECK(json_has(json, want));
+  }
+  EXPECT(NULL, wg_period_containing("week", "2025/1/5", &text), WG_OK, NULL);
+  CHECK(text != NULL && strcmp(text, "2025-W01") == 0);
+  wg_string_free(text);
+  text = NULL;
+  EXPECT(NULL, wg_period_contains("2025年3月", "20250331", &inside), WG_OK, NULL);
+  CHECK(inside == 1);
+
+  /* Dates in a store's queries take the same forms. */
+  wg_store *s = county();
+  json = NULL;
+  EXPECT(s, wg_unit_get(s, "512021100002001", "2025/1/5", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"name\":\"龙井一网格\""));
+  json = NULL;
+  EXPECT(s, wg_unit_children(s, "512021100001", "2025年1月5日", &json), WG_OK, NULL);
+  CHECK(count_units(json) == 2);
+  json = NULL;
+  EXPECT(s, wg_unit_get(s, "512021", "2025/13/5", &json), WG_INVALID_INPUT, "no month 13");
+  EXPECT(s, wg_unit_get(s, "512021", "2025-02-30", &json), WG_INVALID_INPUT, "no day 30");
+  CHECK(json == NULL);
+  wg_store_free(s);
+
+  /* A bad period names the field, says what periods are read, and not "a date". */
+  EXPECT(NULL, wg_period_parse("2025-1-", &json), WG_INVALID_INPUT, "expected a period");
+  CHECK(last_error_lacks(NULL, "expected a date"));
+  EXPECT(NULL, wg_period_parse("2025-1-", &json), WG_INVALID_INPUT, "2025年第1季度");
+  EXPECT(NULL, wg_period_parse("2025Q5", &json), WG_INVALID_INPUT, "no quarter 5");
+  EXPECT(NULL, wg_period_next("2025-13", &text), WG_INVALID_INPUT, "no month 13");
+  EXPECT(NULL, wg_period_parse("0000-Q1", &json), WG_INVALID_INPUT, "0001 to 9999");
+  CHECK(json == NULL && text == NULL);
+}

@@ -1,5 +1,6 @@
-//! Periods as text: parsed from and printed to exactly `2024-03-17`, `2024-W11`,
-//! `2024-03`, `2024-Q1`, `2024-H1` or `2024`, also through [`FromStr`] and serde.
+//! Periods as text: printed as exactly `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`,
+//! `2024-H1` or `2024`, and parsed from that text or the other usual forms (`2024Q1`,
+//! `2024年第1季度`, `2024年3月`, `2024-3`...), also through [`FromStr`] and serde.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,70 +12,60 @@ use super::{Period, PeriodKind};
 use crate::date;
 use crate::error::{Error, Result};
 
+/// The period forms [`Period::parse`] reads, for messages.
+const PERIOD_FORMS: &str = "expected a period: a day (2025-01-05, 2025/1/5, 2025年1月5日, \
+     20250105), an ISO week (2025-W02), a month (2025-01, 2025-1, 2025年1月), a quarter \
+     (2025-Q1, 2025Q1, 2025年第1季度, 2025年一季度), a half year (2025-H1, 2025年上半年) or a \
+     year (2025, 2025年)";
+
 impl Period {
-    /// Parses `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`, in the
-    /// years 0001 to 9999. Year `0000` and a week with days outside those years
-    /// (`9999-W52`, which ends on 10000-01-02) are `InvalidInput` naming `period`.
+    /// Parses a period in the years 0001 to 9999, as printed (`2024-03-17`, `2024-W11`,
+    /// `2024-03`, `2024-Q1`, `2024-H1`, `2024`) or in the other usual forms: a day as
+    /// [`date::parse_date`] reads it (`2024/3/17`, `2024年3月17日`, `20240317`); `2024W11`;
+    /// a month `2024-3`, `2024/03`, `2024年3月`; a quarter `2024Q1`, `2024年第1季度`,
+    /// `2024年一季度`; a half year `2024H1`, `2024年上半年`; a year `2024年`. Letters may be
+    /// lower case and digits full-width. Anything else, year `0000`, a month, quarter,
+    /// half or week that does not exist, and a week with days outside those years
+    /// (`9999-W52`, which ends on 10000-01-02) are `InvalidInput` naming `period` and
+    /// saying which forms are read.
     pub fn parse(text: &str) -> Result<Period> {
         let bad = |reason: &str| Error::invalid("period", text, reason.to_owned());
-        let t = text.trim();
-        let year = |s: &str| -> Result<i32> {
-            if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-                let y: i32 = s.parse().map_err(|_| bad("expected a four-digit year"))?;
-                if y == 0 {
-                    return Err(bad("expected a year from 0001 to 9999"));
+        let normal = date::half_width(text).to_ascii_uppercase();
+        let (kind, first) = match period_parts(&normal) {
+            Some(Parts::Day) => match date::read_date("period", text) {
+                Some(day) => (PeriodKind::Day, day?),
+                None => return Err(bad(PERIOD_FORMS)),
+            },
+            Some(Parts::Of(_, y, _)) if y.len() < 4 => return Err(bad(PERIOD_FORMS)),
+            Some(Parts::Of(kind, y, n)) => {
+                if y.len() > 4 || y == "0000" {
+                    return Err(bad("expected a period in the years 0001 to 9999"));
                 }
-                Ok(y)
-            } else {
-                Err(bad("expected a four-digit year"))
+                let y: i32 = y.parse().map_err(|_| bad(PERIOD_FORMS))?;
+                let (count, noun) = match kind {
+                    PeriodKind::Week => (53, "week"),
+                    PeriodKind::Month => (12, "month"),
+                    PeriodKind::Quarter => (4, "quarter"),
+                    PeriodKind::HalfYear => (2, "half year"),
+                    _ => (1, "year"),
+                };
+                let number = n.parse::<u32>().ok().filter(|n| (1..=count).contains(n));
+                let Some(number) = number else {
+                    return Err(bad(&format!(
+                        "there is no {noun} {n} (a year has {noun}s 1 to {count})"
+                    )));
+                };
+                let first = if kind == PeriodKind::Week {
+                    NaiveDate::from_isoywd_opt(y, number, Weekday::Mon)
+                        .ok_or_else(|| bad("that year has no such ISO week"))?
+                } else {
+                    let months = 12 / count;
+                    NaiveDate::from_ymd_opt(y, months * (number - 1) + 1, 1)
+                        .ok_or_else(|| bad(PERIOD_FORMS))?
+                };
+                (kind, first)
             }
-        };
-        let number = |s: &str, low: u32, high: u32| -> Option<u32> {
-            (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| s.parse().ok())
-                .flatten()
-                .filter(|n| (low..=high).contains(n))
-        };
-        let expected =
-            "expected 2024-03-17, 2024-W11, 2024-03, 2024-Q1, 2024-H1 or 2024 (ISO weeks)";
-        if t.len() == 4 {
-            let y = year(t)?;
-            return Ok(Period {
-                kind: PeriodKind::Year,
-                first: NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| bad(expected))?,
-            });
-        }
-        let Some((y, rest)) = t.split_once('-') else {
-            return Err(bad(expected));
-        };
-        let y = year(y)?;
-        let (kind, first) = if let Some(n) = rest.strip_prefix('W') {
-            let week = number(n, 1, 53)
-                .filter(|_| n.len() == 2)
-                .ok_or_else(|| bad(expected))?;
-            let first = NaiveDate::from_isoywd_opt(y, week, Weekday::Mon)
-                .ok_or_else(|| bad("that year has no such ISO week"))?;
-            (PeriodKind::Week, first)
-        } else {
-            // Quarters, half years and months: the kind and the first month.
-            let (kind, month) = if let Some(n) = rest.strip_prefix('Q') {
-                let q = number(n, 1, 4).filter(|_| n.len() == 1);
-                (PeriodKind::Quarter, q.map(|q| 3 * q - 2))
-            } else if let Some(n) = rest.strip_prefix('H') {
-                let h = number(n, 1, 2).filter(|_| n.len() == 1);
-                (PeriodKind::HalfYear, h.map(|h| 6 * h - 5))
-            } else if rest.len() == 2 {
-                (PeriodKind::Month, number(rest, 1, 12))
-            } else {
-                return Ok(Period {
-                    kind: PeriodKind::Day,
-                    first: date::parse_date("period", t)?,
-                });
-            };
-            let first = month
-                .and_then(|m| NaiveDate::from_ymd_opt(y, m, 1))
-                .ok_or_else(|| bad(expected))?;
-            (kind, first)
+            None => return Err(bad(PERIOD_FORMS)),
         };
         let period = Period { kind, first };
         if !period.in_range() {
@@ -82,6 +73,83 @@ impl Period {
         }
         Ok(period)
     }
+}
+
+/// What a period's text names, before its numbers are checked.
+enum Parts<'a> {
+    /// A day, for [`date::parse_date`] to read.
+    Day,
+    /// A period of a kind: its year's digits and its number in the year as written
+    /// (`1` for a year itself).
+    Of(PeriodKind, &'a str, &'a str),
+}
+
+/// Splits a period's text (made ASCII and upper case) into what it names, or `None` for
+/// no period form.
+fn period_parts(t: &str) -> Option<Parts<'_>> {
+    use PeriodKind::{HalfYear, Month, Quarter, Week, Year};
+    let numbered = |s: &str| date::digits(s) && s.len() <= 2;
+    if let Some((y, rest)) = t.split_once('年') {
+        if !date::digits(y) {
+            return None;
+        }
+        let rest = rest.trim();
+        let quarter = rest
+            .strip_suffix("季度")
+            .map(|q| q.strip_prefix('第').unwrap_or(q));
+        let of = |kind, n| Some(Parts::Of(kind, y, n));
+        return match rest {
+            "" => of(Year, "1"),
+            "上半年" => of(HalfYear, "1"),
+            "下半年" => of(HalfYear, "2"),
+            _ if rest.contains('日') || rest.contains('号') => Some(Parts::Day),
+            _ => match (quarter, rest.strip_suffix('月')) {
+                (Some(q), _) => {
+                    let n = ["一", "二", "三", "四"]
+                        .iter()
+                        .position(|c| *c == q)
+                        .map(|i| ["1", "2", "3", "4"][i])
+                        .or(numbered(q).then_some(q))?;
+                    of(Quarter, n)
+                }
+                (None, Some(m)) if numbered(m) => of(Month, m),
+                _ => None,
+            },
+        };
+    }
+    if date::digits(t) {
+        // Six or seven digits (`202403`) could be a month or a year past 9999: neither is
+        // guessed.
+        return match t.len() {
+            8 => Some(Parts::Day),
+            4 | 5 => Some(Parts::Of(Year, t, "1")),
+            _ => None,
+        };
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (y, rest) = t.split_at(split);
+    if y.is_empty() {
+        return None;
+    }
+    let (separated, rest) = match rest.strip_prefix(['-', '/']) {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    for (letter, kind) in [('W', Week), ('Q', Quarter), ('H', HalfYear)] {
+        if let Some(n) = rest.strip_prefix(letter) {
+            // Weeks are two digits (2024-W05), as ISO writes them.
+            let width = if kind == Week {
+                n.len() == 2
+            } else {
+                n.len() == 1
+            };
+            return (date::digits(n) && width).then_some(Parts::Of(kind, y, n));
+        }
+    }
+    if separated && numbered(rest) {
+        return Some(Parts::Of(Month, y, rest));
+    }
+    separated.then_some(Parts::Day)
 }
 
 impl fmt::Display for Period {
@@ -168,7 +236,7 @@ mod tests {
             "2025-W01"
         );
         for bad in [
-            "2024-Q5", "2024-W54", "2021-W53", "2024-13", "24-Q1", "2024-3", "Q1", "",
+            "2024-Q5", "2024-W54", "2021-W53", "2024-13", "24-Q1", "2024-3-", "Q1", "",
         ] {
             let err = Period::parse(bad).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{bad}");
@@ -238,7 +306,7 @@ mod tests {
             "2024-13",
             "2024-00",
             "24-Q1",
-            "2024-3",
+            "2024-3-",
             "2024-02-30",
             "Q1",
             "20244",

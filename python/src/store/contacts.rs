@@ -5,8 +5,8 @@
 use pyo3::prelude::*;
 use wangge::{Date, Moment};
 
-use super::Store;
-use crate::args::{Int, Text};
+use super::{Store, period_arg};
+use crate::args::{Code, Int, Text};
 use crate::convert::{moment_text_arg, opt_date_arg};
 use crate::page::{listed, paging_arg};
 use crate::record::{json_list, record, records, serialized};
@@ -102,16 +102,14 @@ impl Store {
     fn quota_compliance<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
-        period: Text<'_>,
+        unit: Code<'_>,
+        period: &Bound<'_, PyAny>,
         detail: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
-        let period: &str = period.0;
-        let compliance = self.with(py, |s| {
-            let period = wangge::Period::parse(period)?;
-            s.quota_compliance(unit, &period, detail)
-        })?;
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let period = period_arg(period)?;
+        let compliance = self.with(py, |s| s.quota_compliance(unit, &period, detail))?;
         serialized(py, serde_json::to_value(&compliance))
     }
 
@@ -152,12 +150,13 @@ impl Store {
     fn record_patrol(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         staff_id: Text<'_>,
         at: &Bound<'_, PyAny>,
         note: Text<'_>,
     ) -> PyResult<Patrol> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let staff_id: &str = staff_id.0;
         let note: &str = note.0;
         self.with_args(
@@ -173,14 +172,16 @@ impl Store {
 
     /// The patrols of `unit` itself (not its descendants) whose day falls in `period`
     /// (`"2024-03-04"`, `"2024-W10"` and the like), oldest first.
-    fn patrols(&self, py: Python<'_>, unit: Text<'_>, period: Text<'_>) -> PyResult<Vec<Patrol>> {
-        let unit: &str = unit.0;
-        let period: &str = period.0;
-        self.with(py, |s| {
-            let period = wangge::Period::parse(period)?;
-            s.patrols(unit, &period)
-        })
-        .map(records)
+    fn patrols(
+        &self,
+        py: Python<'_>,
+        unit: Code<'_>,
+        period: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Patrol>> {
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let period = period_arg(period)?;
+        self.with(py, |s| s.patrols(unit, &period)).map(records)
     }
 
     /// How well the units of `unit`'s subtree kept their patrol rules over `period`, as a
@@ -191,16 +192,14 @@ impl Store {
     fn patrol_compliance<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
-        period: Text<'_>,
+        unit: Code<'_>,
+        period: &Bound<'_, PyAny>,
         detail: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
-        let period: &str = period.0;
-        let compliance = self.with(py, |s| {
-            let period = wangge::Period::parse(period)?;
-            s.patrol_compliance(unit, &period, detail)
-        })?;
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let period = period_arg(period)?;
+        let compliance = self.with(py, |s| s.patrol_compliance(unit, &period, detail))?;
         serialized(py, serde_json::to_value(&compliance))
     }
 
@@ -233,12 +232,13 @@ impl Store {
     fn findings<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         open_only: bool,
         limit: Option<Int>,
         after: Option<Text<'_>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || paging_arg(limit, after),

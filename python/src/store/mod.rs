@@ -32,7 +32,7 @@ use pyo3::types::{PyBytes, PyTuple};
 use wangge::{Date, StoreOptions};
 use zeroize::Zeroizing;
 
-use crate::args::{Int, Text};
+use crate::args::{Code, Int, Text};
 use crate::convert::{input_json, json_text_arg, object_json, repr_text};
 use crate::errors::{closed, invalid, py_result};
 use crate::record::{record, records, serialized};
@@ -257,8 +257,9 @@ impl Store {
     /// subtree of unit `code`; anything outside it raises `PermissionDenied` for a unit
     /// code, or `NotFound` for a household, resident, visit, finding, entry or assignment,
     /// as if there were none. It is closed when the store is closed.
-    fn scope(&self, py: Python<'_>, code: Text<'_>, actor: Text<'_>) -> PyResult<Store> {
-        let code: &str = code.0;
+    fn scope(&self, py: Python<'_>, code: Code<'_>, actor: Text<'_>) -> PyResult<Store> {
+        let code = code.0;
+        let code: &str = &code;
         let actor: &str = actor.0;
         self.with(py, |s| s.scope(code, actor)).map(Store::wrap)
     }

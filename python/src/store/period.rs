@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use wangge::{Date, PeriodKind};
 
-use pyo3::types::PyString;
+use pyo3::types::{PyFloat, PyString};
 
 use crate::args::{Text, str_value};
 use crate::convert::{date_arg, repr_text};
@@ -48,8 +48,10 @@ impl Period {
         Period::parse(text)
     }
 
-    /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`; any
-    /// other text raises `InvalidInput` naming it.
+    /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`, or
+    /// another usual form (`2024Q1`, `2024年第1季度`, `2024年一季度`, `2024年3月`, `2024-3`,
+    /// `2024/3/17`, `20240317`...); any other text raises `InvalidInput` naming it and
+    /// saying which forms are read.
     #[staticmethod]
     fn parse(text: Text<'_>) -> PyResult<Self> {
         py_result(wangge::Period::parse(text.0)).map(Period)
@@ -147,7 +149,10 @@ impl Period {
     }
 }
 
-/// A period argument: a `wangge.Period` or its text (`2024-Q1`, `2024-03`, `2024-W11`...).
+/// A period argument: a `wangge.Period`, its text in any form the core reads (`2024-Q1`,
+/// `2024Q1`, `2024年第1季度`, `2024年3月`, `2024-03`, `2024-W11`...), or a `pandas.Period`
+/// of a frequency that is a wangge period (see [`pandas_period`]). A missing value
+/// (`None`, `NaT`, NaN) and anything else are `InvalidInput` naming `period`.
 pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
     if let Ok(period) = value.cast::<Period>() {
         return Ok(period.get().0);
@@ -155,11 +160,59 @@ pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
     if let Ok(text) = value.cast::<PyString>() {
         return py_result(wangge::Period::parse(str_value("period", text)?));
     }
-    Err(invalid(
-        "period",
-        repr_text(value),
-        "expected a wangge.Period or text such as 2024-Q1",
-    ))
+    let kind = value.get_type();
+    let module = kind.module()?.to_string_lossy().into_owned();
+    if module.starts_with("pandas") && kind.name()?.to_string_lossy() == "Period" {
+        return pandas_period(value);
+    }
+    let missing = value.is_none()
+        || value.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan())
+        || (module.starts_with("pandas") && kind.name()?.to_string_lossy() == "NaTType");
+    let reason = if missing {
+        "a period is required here, and a missing value (None, NaT, NaN) is no period"
+    } else {
+        "expected a wangge.Period, a pandas.Period or text such as 2024-Q1, 2024Q1, \
+         2024年第1季度 or 2024年3月"
+    };
+    Err(invalid("period", repr_text(value), reason))
+}
+
+/// A `pandas.Period` as the wangge period of the same days: frequency `D` a day, `W-SUN`
+/// an ISO week (Monday to Sunday), `M` a month, `Q-DEC` a quarter, `Y-DEC` a year (read
+/// from its `freqstr` and `start_time`). Any other frequency (hours, weeks ending on
+/// another day, fiscal quarters and years) is `InvalidInput` naming `period`.
+fn pandas_period(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
+    let freq: String = value.getattr("freqstr")?.extract()?;
+    let kind = match freq.as_str() {
+        "D" => PeriodKind::Day,
+        "W-SUN" => PeriodKind::Week,
+        "M" | "ME" => PeriodKind::Month,
+        "Q-DEC" | "QE-DEC" => PeriodKind::Quarter,
+        "Y-DEC" | "YE-DEC" | "A-DEC" => PeriodKind::Year,
+        _ => {
+            return Err(invalid(
+                "period",
+                repr_text(value),
+                &format!(
+                    "a pandas.Period of frequency {freq} is no wangge period (expected D, \
+                     W-SUN, M, Q-DEC or Y-DEC)"
+                ),
+            ));
+        }
+    };
+    let first = date_arg("period", &value.getattr("start_time")?)?;
+    let period = py_result(wangge::Period::containing(kind, first))?;
+    if period.first() != first {
+        return Err(invalid(
+            "period",
+            repr_text(value),
+            &format!(
+                "it does not start where the {} {period} does",
+                kind.as_str()
+            ),
+        ));
+    }
+    Ok(period)
 }
 
 /// Adds the `Period` class to the module.

@@ -7,8 +7,10 @@ use pyo3::prelude::*;
 use wangge::{Date, HouseholdClass, HouseholdFilter, NewResident};
 
 use super::Store;
-use crate::args::{Int, Text};
-use crate::convert::{date_arg, day_json, input_json, object_json, opt_date_arg, tags_arg};
+use crate::args::{Code, Int, Text};
+use crate::convert::{
+    as_of_arg, date_arg, day_json, input_json, object_json, opt_date_arg, tags_arg,
+};
 use crate::page::{listed, paging_arg};
 use crate::record::{record, records};
 
@@ -113,14 +115,15 @@ impl Store {
         &self,
         py: Python<'_>,
         household_id: Text<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         address: Text<'_>,
         kind: Text<'_>,
         tags: Option<&Bound<'_, PyAny>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Household> {
         let household_id: &str = household_id.0;
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let address: &str = address.0;
         let kind: &str = kind.0;
         self.with_args(
@@ -140,11 +143,12 @@ impl Store {
         &self,
         py: Python<'_>,
         household_id: Text<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Household> {
         let household_id: &str = household_id.0;
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -199,7 +203,7 @@ impl Store {
     fn households<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
         household_class: Option<Text<'_>>,
         tag: Option<Text<'_>>,
@@ -207,7 +211,8 @@ impl Store {
         limit: Option<Int>,
         after: Option<Text<'_>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let household_class: Option<&str> = household_class.map(|t| t.0);
         let tag: Option<String> = tag.map(|t| t.0.to_owned());
         let kind: Option<&str> = kind.map(|t| t.0);
@@ -237,20 +242,23 @@ impl Store {
         .into_page::<Household>(py)
     }
 
-    /// The class of a household on `on` (default today): `special` (特殊户) when it or a
-    /// member carries a special tag that day, else `ordinary` (普通户).
-    #[pyo3(signature = (household_id, on=None))]
+    /// The class of a household on `as_of` (default today): `special` (特殊户) when it or a
+    /// member carries a special tag that day, else `ordinary` (普通户). `on` is the old
+    /// name of `as_of`: it still works, with a `DeprecationWarning`.
+    #[pyo3(signature = (household_id, as_of=None, *, on=None))]
     fn household_class(
         &self,
         py: Python<'_>,
         household_id: Text<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<&'static str> {
         let household_id: &str = household_id.0;
+        let as_of = as_of_arg("household_class", as_of, on)?;
         self.with_args(
             py,
-            || opt_date_arg("on", on),
-            |s, on| s.household_class(household_id, on),
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.household_class(household_id, as_of),
         )
         .map(HouseholdClass::as_str)
     }
@@ -495,10 +503,11 @@ impl Store {
     fn unit_counts(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(UnitCounts, Vec<UnitCounts>)> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let (total, rows) = self.with_args(
             py,
             || opt_date_arg("as_of", as_of),

@@ -16,7 +16,7 @@ use wangge::report::INDICATOR_NAMES;
 
 use super::Store;
 use super::period_arg;
-use crate::args::{Int, Text};
+use crate::args::{Code, Int, Text};
 use crate::record::{json_to_py, text_repr};
 
 /// A unit's indicators over a period (报告): the totals of its whole subtree, one row per
@@ -304,10 +304,11 @@ impl Store {
     fn report(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Report> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || period_arg(period),
@@ -325,12 +326,13 @@ impl Store {
     fn circular(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
         indicator: Text<'_>,
         min_sample: Int,
     ) -> PyResult<Circular> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let indicator: &str = indicator.0;
         let min_sample: i64 = min_sample.0;
         self.with_args(

@@ -4,8 +4,8 @@
 use pyo3::prelude::*;
 
 use super::Store;
-use crate::args::{Int, Text};
-use crate::convert::{date_arg, opt_date_arg};
+use crate::args::{Code, Int, Text};
+use crate::convert::{as_of_arg, date_arg, opt_date_arg};
 use crate::record::{record, records};
 
 record! {
@@ -84,13 +84,14 @@ impl Store {
         &self,
         py: Python<'_>,
         staff_id: Text<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         role: Text<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Assignment> {
         let staff_id: &str = staff_id.0;
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let role: &str = role.0;
         self.with_args(
             py,
@@ -115,38 +116,46 @@ impl Store {
         )
     }
 
-    /// The assignments of `unit` itself on `on` (default today), most responsible role
+    /// The assignments of `unit` itself on `as_of` (default today), most responsible role
     /// first.
-    #[pyo3(signature = (unit, on=None))]
+    /// `on` is the old name of `as_of`: it still works, with a `DeprecationWarning`.
+    #[pyo3(signature = (unit, as_of=None, *, on=None))]
     fn assignments(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Assignment>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let as_of = as_of_arg("assignments", as_of, on)?;
         self.with_args(
             py,
-            || opt_date_arg("on", on),
-            |s, on| s.assignments(unit, on),
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.assignments(unit, as_of),
         )
         .map(records)
     }
 
-    /// Who is responsible for `unit` on `on` (default today): the unit's own assignments
+    /// Who is responsible for `unit` on `as_of` (default today): the unit's own assignments
     /// or, if it has none, those of its nearest ancestor that has some.
-    #[pyo3(signature = (unit, on=None))]
+    /// `on` is the old name of `as_of`: it still works, with a `DeprecationWarning`.
+    #[pyo3(signature = (unit, as_of=None, *, on=None))]
     fn responsible(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Assignment>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let as_of = as_of_arg("responsible", as_of, on)?;
         self.with_args(
             py,
-            || opt_date_arg("on", on),
-            |s, on| s.responsible(unit, on),
+            || opt_date_arg("as_of", as_of),
+            |s, as_of| s.responsible(unit, as_of),
         )
         .map(records)
     }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use wangge::Moment;
 
 use super::{Store, period_arg};
-use crate::args::Text;
+use crate::args::Code;
 use crate::convert::{moment_text_arg, opt_date_arg};
 use crate::record::{json_to_py, text_repr};
 
@@ -278,11 +278,12 @@ impl Store {
     fn submit(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || Ok((period_arg(period)?, moment_text_arg("at", at)?)),
@@ -301,11 +302,12 @@ impl Store {
     fn approve(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || Ok((period_arg(period)?, moment_text_arg("at", at)?)),
@@ -321,10 +323,11 @@ impl Store {
     fn submission(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Submission> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || period_arg(period),
@@ -338,10 +341,11 @@ impl Store {
     fn submissions(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<Submission>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || period_arg(period),
@@ -390,10 +394,11 @@ impl Store {
     fn assessment(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         period: &Bound<'_, PyAny>,
     ) -> PyResult<Assessment> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || period_arg(period),

@@ -1,12 +1,14 @@
 //! The unit tree (网格/单元) on the Python `Store`: adding, reading, moving and retiring
 //! units, and the `Unit` record.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 
 use wangge::NewUnit;
 
 use super::Store;
-use crate::args::Text;
+use crate::args::{Code, Text};
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::record::{record, records};
 
@@ -45,16 +47,18 @@ impl Store {
     fn add_unit(
         &self,
         py: Python<'_>,
-        code: Text<'_>,
+        code: Code<'_>,
         name: Text<'_>,
         level: Text<'_>,
-        parent: Option<Text<'_>>,
+        parent: Option<Code<'_>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Unit> {
-        let code: &str = code.0;
+        let code = code.0;
+        let code: &str = &code;
         let name: &str = name.0;
         let level: &str = level.0;
-        let parent: Option<&str> = parent.map(|t| t.0);
+        let parent: Option<Cow<'_, str>> = parent.map(|t| t.0);
+        let parent: Option<&str> = parent.as_deref();
         self.with_args(
             py,
             || opt_date_arg("start", start),
@@ -84,10 +88,11 @@ impl Store {
     fn unit(
         &self,
         py: Python<'_>,
-        code: Text<'_>,
+        code: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Unit> {
-        let code: &str = code.0;
+        let code = code.0;
+        let code: &str = &code;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -101,10 +106,11 @@ impl Store {
     fn children(
         &self,
         py: Python<'_>,
-        code: Text<'_>,
+        code: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Unit>> {
-        let code: &str = code.0;
+        let code = code.0;
+        let code: &str = &code;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -119,11 +125,12 @@ impl Store {
     fn descendants(
         &self,
         py: Python<'_>,
-        code: Text<'_>,
+        code: Code<'_>,
         level: Option<Text<'_>>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Unit>> {
-        let code: &str = code.0;
+        let code = code.0;
+        let code: &str = &code;
         let level: Option<&str> = level.map(|t| t.0);
         self.with_args(
             py,
@@ -139,10 +146,11 @@ impl Store {
     fn ancestors(
         &self,
         py: Python<'_>,
-        code: Text<'_>,
+        code: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Unit>> {
-        let code: &str = code.0;
+        let code = code.0;
+        let code: &str = &code;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -156,12 +164,14 @@ impl Store {
     fn move_unit(
         &self,
         py: Python<'_>,
-        code: Text<'_>,
-        new_parent: Text<'_>,
+        code: Code<'_>,
+        new_parent: Code<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Unit> {
-        let code: &str = code.0;
-        let new_parent: &str = new_parent.0;
+        let code = code.0;
+        let code: &str = &code;
+        let new_parent = new_parent.0;
+        let new_parent: &str = &new_parent;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -171,8 +181,9 @@ impl Store {
     }
 
     /// Retires `code` from `on`: it no longer exists from that day but stays in history.
-    fn retire_unit(&self, py: Python<'_>, code: Text<'_>, on: &Bound<'_, PyAny>) -> PyResult<Unit> {
-        let code: &str = code.0;
+    fn retire_unit(&self, py: Python<'_>, code: Code<'_>, on: &Bound<'_, PyAny>) -> PyResult<Unit> {
+        let code = code.0;
+        let code: &str = &code;
         self.with_args(py, || date_arg("on", on), |s, on| s.retire_unit(code, on))
             .map(Unit::from)
     }

@@ -5,8 +5,8 @@
 use pyo3::prelude::*;
 use wangge::{Date, NewVisit};
 
-use super::Store;
-use crate::args::{Int, Text};
+use super::{Store, period_arg};
+use crate::args::{Code, Int, Text};
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::page::{listed, paging_arg};
 use crate::record::{json_list, record, records, serialized};
@@ -159,12 +159,13 @@ impl Store {
     fn due_visits<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
         limit: Option<Int>,
         after: Option<Text<'_>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || Ok((opt_date_arg("as_of", as_of)?, paging_arg(limit, after)?)),
@@ -212,10 +213,11 @@ impl Store {
     fn reverification_due(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<ReverificationDue>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -232,16 +234,14 @@ impl Store {
     fn visit_compliance<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
-        period: Text<'_>,
+        unit: Code<'_>,
+        period: &Bound<'_, PyAny>,
         detail: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
-        let period: &str = period.0;
-        let compliance = self.with(py, |s| {
-            let period = wangge::Period::parse(period)?;
-            s.visit_compliance(unit, &period, detail)
-        })?;
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let period = period_arg(period)?;
+        let compliance = self.with(py, |s| s.visit_compliance(unit, &period, detail))?;
         serialized(py, serde_json::to_value(&compliance))
     }
 }

@@ -10,13 +10,15 @@
 mod actions;
 mod records;
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
-use wangge::{ClassifyRequest, EntryQuery, Moment, NewEntry, Period};
+use wangge::{ClassifyRequest, EntryQuery, Moment, NewEntry};
 
 pub(crate) use records::{Classification, Entry, Event, Piles};
 
-use super::Store;
-use crate::args::{Int, Text};
+use super::{Store, period_arg};
+use crate::args::{Code, Int, Text};
 use crate::convert::{
     Json, batch_json, input_json, moment_text_arg, object_json, opt_date_arg, opt_input_json,
     to_json,
@@ -93,14 +95,15 @@ impl Store {
         category: Option<Text<'_>>,
         summary: Text<'_>,
         household_id: Option<Text<'_>>,
-        unit: Option<Text<'_>>,
+        unit: Option<Code<'_>>,
         urgent: bool,
         at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Classification> {
         let category: Option<&str> = category.map(|t| t.0);
         let summary: &str = summary.0;
         let household_id: Option<&str> = household_id.map(|t| t.0);
-        let unit: Option<&str> = unit.map(|t| t.0);
+        let unit: Option<Cow<'_, str>> = unit.map(|t| t.0);
+        let unit: Option<&str> = unit.as_deref();
         self.with_args(
             py,
             || {
@@ -134,7 +137,7 @@ impl Store {
     fn register(
         &self,
         py: Python<'_>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         category: Option<Text<'_>>,
         summary: Text<'_>,
         reported_at: &Bound<'_, PyAny>,
@@ -144,7 +147,8 @@ impl Store {
         urgent: bool,
         finding_id: Option<Int>,
     ) -> PyResult<Entry> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let category: Option<&str> = category.map(|t| t.0);
         let summary: &str = summary.0;
         let household_id: Option<String> = household_id.map(|t| t.0.to_owned());
@@ -251,23 +255,24 @@ impl Store {
     fn entries<'py>(
         &self,
         py: Python<'py>,
-        unit: Text<'_>,
+        unit: Code<'_>,
         at: Option<&Bound<'_, PyAny>>,
         standing: Option<Text<'_>>,
         status: Option<Text<'_>>,
         book: Option<Text<'_>>,
         category: Option<Text<'_>>,
-        period: Option<Text<'_>>,
+        period: Option<&Bound<'_, PyAny>>,
         overdue: Option<bool>,
         limit: Option<Int>,
         after: Option<Text<'_>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let unit: &str = unit.0;
+        let unit = unit.0;
+        let unit: &str = &unit;
         let standing: Option<&str> = standing.map(|t| t.0);
         let status: Option<&str> = status.map(|t| t.0);
         let book: Option<String> = book.map(|t| t.0.to_owned());
         let category: Option<String> = category.map(|t| t.0.to_owned());
-        let period: Option<&str> = period.map(|t| t.0);
+        let period = period.map(period_arg).transpose()?.map(|p| p.to_string());
         self.with_args(
             py,
             || {
@@ -293,10 +298,10 @@ impl Store {
 
     /// The weekly meeting's three piles (已解决/待解决/难解决) for `unit`'s subtree over
     /// `period` (a week such as `"2024-W10"`, usually), taken as of its last moment.
-    fn piles(&self, py: Python<'_>, unit: Text<'_>, period: Text<'_>) -> PyResult<Piles> {
-        let unit: &str = unit.0;
-        let period: &str = period.0;
-        self.with(py, |s| s.piles(unit, Period::parse(period)?))
-            .map(Piles::from)
+    fn piles(&self, py: Python<'_>, unit: Code<'_>, period: &Bound<'_, PyAny>) -> PyResult<Piles> {
+        let unit = unit.0;
+        let unit: &str = &unit;
+        let period = period_arg(period)?;
+        self.with(py, |s| s.piles(unit, period)).map(Piles::from)
     }
 }
