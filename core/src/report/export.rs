@@ -1,10 +1,12 @@
 //! A report as tables: CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese) and
 //! XLSX, both with Chinese column headers. A rate takes three columns: its value, its
-//! numerator and its denominator; a null rate is an empty cell.
+//! numerator and its denominator; a null rate is an empty cell. Levels are named in Chinese
+//! (县, 乡镇, 社区, 网格, 楼栋).
 
 use serde_json::Value;
 
 use super::{Indicators, LedgerIndicators, Report};
+use crate::levels::level_label;
 use crate::xlsx::{self, Cell, Sheet};
 
 /// Every indicator's key and Chinese name, in column order; the ledger's come first.
@@ -42,7 +44,7 @@ pub(crate) fn is_rate(key: &str) -> bool {
 }
 
 /// How many of [`INDICATOR_NAMES`] are the ledger's.
-const LEDGER_INDICATORS: usize = 11;
+pub(super) const LEDGER_INDICATORS: usize = 11;
 
 /// The headers of the indicator columns: a rate's three columns after one count's one.
 fn indicator_headers(names: &[(&str, &str)], sample: &Value) -> Vec<String> {
@@ -75,7 +77,7 @@ fn indicator_cells(names: &[(&str, &str)], values: &Value) -> Vec<Cell> {
     out
 }
 
-fn json_of<T: serde::Serialize>(value: &T) -> Value {
+pub(super) fn json_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
@@ -91,7 +93,7 @@ impl Report {
             let mut cells = vec![
                 Cell::Text(code.to_owned()),
                 Cell::Text(name.to_owned()),
-                Cell::Text(level.to_owned()),
+                Cell::Text(level_label(level).to_owned()),
                 Cell::Text(kind.to_owned()),
             ];
             cells.extend(indicator_cells(&INDICATOR_NAMES, &json_of(i)));
