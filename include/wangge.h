@@ -827,6 +827,18 @@ wg_status wg_report_xlsx(const wg_store *store,
                          uint8_t **out_bytes,
                          size_t *out_len);
 
+// Writes to `*out_html` `unit`'s report over `period` as one self-contained HTML page
+// (UTF-8, Chinese title and headers): a bar chart (inline SVG) of the direct children
+// ranked on 办结率 as `wg_circular` ranks them with `WG_DEFAULT_MIN_SAMPLE`, those with too
+// small a sample drawn grey with the reason (未参评, 不参与排名), then the main table as
+// `wg_report_csv` has it, rates as percentages with their fraction, and the ledger
+// indicators per category and per book. The page has no script and loads nothing; text
+// from the store is escaped. The string is the caller's, freed with `wg_string_free`.
+wg_status wg_report_html(const wg_store *store,
+                         const char *unit,
+                         const char *period,
+                         char **out_html);
+
 // Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
 // came with. NULL is accepted and ignored.
 //
@@ -853,6 +865,19 @@ wg_status wg_circular(const wg_store *store,
                       const char *indicator,
                       int64_t min_sample,
                       char **out_json);
+
+// Writes to `*out_html` the circular `wg_circular` gives for the same arguments as one
+// self-contained HTML page (UTF-8, Chinese title and headers): a bar chart (inline SVG) of
+// the ranked children, best first, with their rank and value (a rate as a percentage),
+// the left-out ones drawn grey with the reason (未参评, 不参与排名), then the table. The
+// page has no script and loads nothing; text from the store is escaped. Errors as
+// `wg_circular`'s. The string is the caller's, freed with `wg_string_free`.
+wg_status wg_circular_html(const wg_store *store,
+                           const char *unit,
+                           const char *period,
+                           const char *indicator,
+                           int64_t min_sample,
+                           char **out_html);
 
 // Writes to `*out_json` every indicator a report holds, in column order (the ledger's
 // first), a JSON array of `{"key", "name"}`: `key` as in the report's JSON

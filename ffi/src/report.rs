@@ -1,6 +1,6 @@
 //! Reports (报告) and circulars (通报) over the C ABI: a unit's indicators over a period as
-//! JSON, CSV or an XLSX workbook, its children ranked on one indicator, and the list of
-//! indicators.
+//! JSON, CSV, an XLSX workbook or an HTML page, its children ranked on one indicator (as
+//! JSON or an HTML page), and the list of indicators.
 //!
 //! `unit` is a unit's code; `period` is written `2024-03-17`, `2024-W11`, `2024-03`,
 //! `2024-Q1`, `2024-H1` or `2024` (a malformed one is `WG_INVALID_INPUT` naming
@@ -109,6 +109,26 @@ pub unsafe extern "C" fn wg_report_xlsx(
     })
 }
 
+/// Writes to `*out_html` `unit`'s report over `period` as one self-contained HTML page
+/// (UTF-8, Chinese title and headers): a bar chart (inline SVG) of the direct children
+/// ranked on 办结率 as `wg_circular` ranks them with `WG_DEFAULT_MIN_SAMPLE`, those with too
+/// small a sample drawn grey with the reason (未参评, 不参与排名), then the main table as
+/// `wg_report_csv` has it, rates as percentages with their fraction, and the ledger
+/// indicators per category and per book. The page has no script and loads nothing; text
+/// from the store is escaped. The string is the caller's, freed with `wg_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_report_html(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    out_html: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_html).text(&store.report(unit, period)?.to_html())
+    })
+}
+
 /// Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
 /// came with. NULL is accepted and ignored.
 ///
@@ -151,6 +171,32 @@ pub unsafe extern "C" fn wg_circular(
             &store
                 .circular(unit, period, indicator, Some(min_sample))?
                 .to_json(),
+        )
+    })
+}
+
+/// Writes to `*out_html` the circular `wg_circular` gives for the same arguments as one
+/// self-contained HTML page (UTF-8, Chinese title and headers): a bar chart (inline SVG) of
+/// the ranked children, best first, with their rank and value (a rate as a percentage),
+/// the left-out ones drawn grey with the reason (未参评, 不参与排名), then the table. The
+/// page has no script and loads nothing; text from the store is escaped. Errors as
+/// `wg_circular`'s. The string is the caller's, freed with `wg_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_circular_html(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    indicator: *const c_char,
+    min_sample: i64,
+    out_html: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, period, indicator) = (arg!(unit), period!(period), arg!(indicator));
+        let out = out!(out_html);
+        out.text(
+            &store
+                .circular(unit, period, indicator, Some(min_sample))?
+                .to_html(),
         )
     })
 }
