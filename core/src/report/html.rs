@@ -198,7 +198,8 @@ fn ranking_note(c: &Circular) -> String {
 }
 
 /// The horizontal bar chart of a ranking as inline SVG: one bar per ranked unit, best
-/// first, with its rank, name and value; then one grey row per left-out unit.
+/// first, over a pale track of the full scale (100% for a rate, the largest count
+/// otherwise), with its rank, name and value; then one grey dashed row per left-out unit.
 fn chart(c: &Circular, label: &str) -> String {
     let rate = is_rate(&c.indicator);
     let lines = c.ranked.len() + c.left_out.len();
@@ -225,6 +226,7 @@ fn chart(c: &Circular, label: &str) -> String {
         let _ = writeln!(
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}. {}</text>\
+             <rect x=\"{bar_x}\" y=\"{y}\" width=\"{BAR_WIDTH}\" height=\"20\" fill=\"#f4f6fa\"/>\
              <rect x=\"{bar_x}\" y=\"{y}\" width=\"{width}\" height=\"20\" fill=\"#3f72af\"/>\
              <text x=\"{}\" y=\"{}\">{}</text>",
             bar_x - 8,
