@@ -71,7 +71,8 @@ pub unsafe extern "C" fn wg_report(
 /// beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
 /// lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,
 /// 行, then each indicator's name, a rate followed by its 分子 and 分母 columns), one line
-/// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
+/// per row (行 is 下级 for a child, 本级 for the own row; 层级 in Chinese: 县, 乡镇, 社区,
+/// 网格, 楼栋) and a last line of totals (合计).
 /// A null rate is an empty field. The string is the caller's, freed with
 /// `wg_string_free`.
 #[unsafe(no_mangle)]
@@ -89,8 +90,10 @@ pub unsafe extern "C" fn wg_report_csv(
 
 /// Writes to `*out_bytes` and `*out_len` `unit`'s report over `period` as an XLSX
 /// workbook (a ZIP archive, so it begins with `PK`): the main table as `wg_report_csv`
-/// gives it, then the ledger indicators per category (按类别) and per ledger book
-/// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
+/// gives it, then the ledger indicators per category (按类别, ending in the totals, 合计)
+/// and per ledger book (按台账, without totals: an entry kept in two books counts in
+/// both). Headers are bold and frozen, columns sized to their text, rates in a
+/// percentage format. The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
 /// same length; both outputs are written only on success.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report_xlsx(
