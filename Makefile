@@ -25,7 +25,8 @@ else
 $(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
 endif
 
-.PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench bench-report clean
+.PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench bench-report clean \
+	browser
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
 DEMO_ARGS ?=
@@ -85,8 +86,25 @@ $(VENV)/.installed: python/requirements-dev.txt
 python-dev: $(VENV)/.installed
 	cd python && VIRTUAL_ENV=$(VENV_ABS) PATH=$(VENV_ABS)/bin:$$PATH maturin develop --quiet
 
-test-python: python-dev
+test-python: python-dev browser
 	cd python && $(VENV_ABS)/bin/python -m pytest -q
+
+# The browser python/tests/test_html_render.py draws the HTML reports in: Debian's chromium
+# and a font with Chinese glyphs (fontconfig's fc-list finds it). Installed with apt-get
+# when one is missing and this runs as root; nothing to do when both are there. Elsewhere
+# the test is skipped and says why.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fontconfig
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y -q
+
+browser:
+	@if { command -v chromium || command -v chromium-browser; } >/dev/null 2>&1 && \
+		fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "browser: installing $(BROWSER_PACKAGES)"; \
+		$(APT_GET) install --no-install-recommends $(BROWSER_PACKAGES) || \
+		{ $(APT_GET) update && $(APT_GET) install --no-install-recommends $(BROWSER_PACKAGES); }; \
+	else echo "browser: chromium or a Chinese font is missing and cannot be installed" \
+		"(not root, or no apt-get): test_html_render.py will be skipped"; fi
 
 bench:
 	$(CARGO) run --release -p wangge-core --example bench_tree

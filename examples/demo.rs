@@ -2,10 +2,10 @@
 //! townships, communities and villages, grids of 150 to 200 households — simulates a
 //! year (2025) of visits (走访) and ledger entries (台账), then prints the quarterly
 //! circular (通报) of the townships by closure rate and home-visit coverage and writes the
-//! county's report as JSON, CSV and XLSX next to the database. On the way it shows the
-//! registry, a grid worker's scoped view, a community's due list, the townships' visit
-//! compliance, the ledger worked through the year with a community's three piles, and
-//! the audit check.
+//! county's report as JSON, CSV, XLSX and HTML, and the circulars as HTML pages, next to
+//! the database. On the way it shows the registry, a grid worker's scoped view, a
+//! community's due list, the townships' visit compliance, the ledger worked through the
+//! year with a community's three piles, and the audit check.
 //!
 //! Usage: `demo [--county] [PATH]` (default `out/demo.db`; an existing file there is
 //! replaced). By default the county has 5 townships, 17 communities and villages and 70

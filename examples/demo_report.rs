@@ -1,8 +1,8 @@
 //! The report part of `make demo`: the quarterly circular (通报) of the townships by
 //! closure rate (办结率) and home-visit coverage (入户率), the county's report (报告) for
 //! the year, checked against the ledger's entries, and the county's reports for the last
-//! quarter and the year written as JSON, CSV and XLSX next to the database. Prints what
-//! each report call costs.
+//! quarter and the year written as JSON, CSV, XLSX and HTML next to the database, with the
+//! last quarter's circulars as HTML pages. Prints what each report call costs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -91,6 +91,9 @@ pub(crate) fn run(store: &Store, dir: &Path) -> wangge::Result<()> {
     println!("\n== report files ==");
     for report in [&quarterly, &yearly] {
         write_files(dir, report, &mut costs)?;
+    }
+    for (indicator, _) in RANKED {
+        write_circular(dir, &circulars[&(last, indicator)], &mut costs)?;
     }
 
     println!("\n== cost of the report calls (wall clock) ==");
@@ -348,10 +351,9 @@ fn check_against_entries(store: &Store, report: &Report) -> wangge::Result<()> {
     Ok(())
 }
 
-/// Writes `report` as `report-<unit>-<period>.json` (pretty), `.csv` and `.xlsx` in `dir`
-/// and prints each file's path and size.
+/// Writes `report` as `report-<unit>-<period>.json` (pretty), `.csv`, `.xlsx` and `.html`
+/// in `dir` and prints each file's path and size.
 fn write_files(dir: &Path, report: &Report, costs: &mut Costs) -> wangge::Result<()> {
-    let storage = |e: std::io::Error| wangge::Error::Storage(e.to_string());
     let stem = format!("report-{}-{}", report.unit, report.period);
     let json = costs.time(format!("to_json {} {}", report.unit, report.period), || {
         serde_json::to_string_pretty(&report.to_json())
@@ -363,18 +365,41 @@ fn write_files(dir: &Path, report: &Report, costs: &mut Costs) -> wangge::Result
     let xlsx = costs.time(format!("to_xlsx {} {}", report.unit, report.period), || {
         Ok(report.to_xlsx())
     })?;
+    let html = costs.time(format!("to_html {} {}", report.unit, report.period), || {
+        Ok(report.to_html())
+    })?;
     for (ext, bytes) in [
         ("json", json.into_bytes()),
         ("csv", csv.into_bytes()),
         ("xlsx", xlsx),
+        ("html", html.into_bytes()),
     ] {
-        let path = dir.join(format!("{stem}.{ext}"));
-        std::fs::write(&path, &bytes).map_err(storage)?;
-        println!(
-            "  {} {:>9} bytes",
-            pad(&path.display().to_string(), 40),
-            bytes.len()
-        );
+        write_file(&dir.join(format!("{stem}.{ext}")), &bytes)?;
     }
+    Ok(())
+}
+
+/// Writes `circular` as the page `circular-<unit>-<period>-<indicator>.html` in `dir`
+/// (its chart and table, to open in a browser) and prints its path and size.
+fn write_circular(dir: &Path, circular: &Circular, costs: &mut Costs) -> wangge::Result<()> {
+    let (unit, period, indicator) = (&circular.unit, &circular.period, &circular.indicator);
+    let html = costs.time(
+        format!("to_html circular {unit} {period} {indicator}"),
+        || Ok(circular.to_html()),
+    )?;
+    write_file(
+        &dir.join(format!("circular-{unit}-{period}-{indicator}.html")),
+        html.as_bytes(),
+    )
+}
+
+/// Writes `bytes` to `path` and prints the path and the size.
+fn write_file(path: &Path, bytes: &[u8]) -> wangge::Result<()> {
+    std::fs::write(path, bytes).map_err(|e| wangge::Error::Storage(e.to_string()))?;
+    println!(
+        "  {} {:>9} bytes",
+        pad(&path.display().to_string(), 48),
+        bytes.len()
+    );
     Ok(())
 }

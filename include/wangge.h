@@ -812,7 +812,8 @@ wg_status wg_report(const wg_store *store, const char *unit, const char *period,
 // beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
 // lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,
 // 行, then each indicator's name, a rate followed by its 分子 and 分母 columns), one line
-// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
+// per row (行 is 下级 for a child, 本级 for the own row; 层级 in Chinese: 县, 乡镇, 社区,
+// 网格, 楼栋) and a last line of totals (合计).
 // A null rate is an empty field. The string is the caller's, freed with
 // `wg_string_free`.
 wg_status wg_report_csv(const wg_store *store,
@@ -822,14 +823,28 @@ wg_status wg_report_csv(const wg_store *store,
 
 // Writes to `*out_bytes` and `*out_len` `unit`'s report over `period` as an XLSX
 // workbook (a ZIP archive, so it begins with `PK`): the main table as `wg_report_csv`
-// gives it, then the ledger indicators per category (按类别) and per ledger book
-// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
+// gives it, then the ledger indicators per category (按类别, ending in the totals, 合计)
+// and per ledger book (按台账, without totals: an entry kept in two books counts in
+// both). Headers are bold and frozen, columns sized to their text, rates in a
+// percentage format. The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
 // same length; both outputs are written only on success.
 wg_status wg_report_xlsx(const wg_store *store,
                          const char *unit,
                          const char *period,
                          uint8_t **out_bytes,
                          size_t *out_len);
+
+// Writes to `*out_html` `unit`'s report over `period` as one self-contained HTML page
+// (UTF-8, Chinese title and headers): a bar chart (inline SVG) of the direct children
+// ranked on 办结率 as `wg_circular` ranks them with `WG_DEFAULT_MIN_SAMPLE`, those with too
+// small a sample drawn grey with the reason (未参评, 不参与排名), then the main table as
+// `wg_report_csv` has it, rates as percentages with their fraction, and the ledger
+// indicators per category and per book. The page has no script and loads nothing; text
+// from the store is escaped. The string is the caller's, freed with `wg_string_free`.
+wg_status wg_report_html(const wg_store *store,
+                         const char *unit,
+                         const char *period,
+                         char **out_html);
 
 // Frees a byte buffer the library returned (`wg_report_xlsx`), given with the length it
 // came with. NULL is accepted and ignored.
@@ -857,6 +872,19 @@ wg_status wg_circular(const wg_store *store,
                       const char *indicator,
                       int64_t min_sample,
                       char **out_json);
+
+// Writes to `*out_html` the circular `wg_circular` gives for the same arguments as one
+// self-contained HTML page (UTF-8, Chinese title and headers): a bar chart (inline SVG) of
+// the ranked children, best first, with their rank and value (a rate as a percentage),
+// the left-out ones drawn grey with the reason (未参评, 不参与排名), then the table. The
+// page has no script and loads nothing; text from the store is escaped. Errors as
+// `wg_circular`'s. The string is the caller's, freed with `wg_string_free`.
+wg_status wg_circular_html(const wg_store *store,
+                           const char *unit,
+                           const char *period,
+                           const char *indicator,
+                           int64_t min_sample,
+                           char **out_html);
 
 // Writes to `*out_json` every indicator a report holds, in column order (the ledger's
 // first), a JSON array of `{"key", "name"}`: `key` as in the report's JSON

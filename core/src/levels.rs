@@ -151,6 +151,19 @@ impl Levels {
     }
 }
 
+/// The Chinese name officials read for a level of the default tree (县, 乡镇, 社区, 网格,
+/// 楼栋); a deployment's own level names are shown as they are.
+pub fn level_label(name: &str) -> &str {
+    match name {
+        "county" => "县",
+        "township" => "乡镇",
+        "community" => "社区",
+        "grid" => "网格",
+        "building" => "楼栋",
+        other => other,
+    }
+}
+
 fn is_level_name(name: &str) -> bool {
     (1..=32).contains(&name.len())
         && name
@@ -183,6 +196,18 @@ pub(crate) fn check_code_chars(code: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_levels_have_chinese_labels_and_others_keep_their_names() {
+        let levels = Levels::default();
+        let labels: Vec<&str> = levels
+            .as_slice()
+            .iter()
+            .map(|l| level_label(&l.name))
+            .collect();
+        assert_eq!(labels, ["县", "乡镇", "社区", "网格", "楼栋"]);
+        assert_eq!(level_label("street"), "street");
+    }
 
     #[test]
     fn default_rule_requires_length_digits_and_parent_prefix() {

@@ -1,6 +1,6 @@
 //! Reports (报告) and circulars (通报) over the C ABI: a unit's indicators over a period as
-//! JSON, CSV or an XLSX workbook, its children ranked on one indicator, and the list of
-//! indicators.
+//! JSON, CSV, an XLSX workbook or an HTML page, its children ranked on one indicator (as
+//! JSON or an HTML page), and the list of indicators.
 //!
 //! `unit` is a unit's code; `period` is written `2024-03-17`, `2024-W11`, `2024-03`,
 //! `2024-Q1`, `2024-H1` or `2024` (a malformed one is `WG_INVALID_INPUT` naming
@@ -71,7 +71,8 @@ pub unsafe extern "C" fn wg_report(
 /// beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
 /// lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,
 /// 行, then each indicator's name, a rate followed by its 分子 and 分母 columns), one line
-/// per row (行 is 下级 for a child, 本级 for the own row) and a last line of totals (合计).
+/// per row (行 is 下级 for a child, 本级 for the own row; 层级 in Chinese: 县, 乡镇, 社区,
+/// 网格, 楼栋) and a last line of totals (合计).
 /// A null rate is an empty field. The string is the caller's, freed with
 /// `wg_string_free`.
 #[unsafe(no_mangle)]
@@ -89,8 +90,10 @@ pub unsafe extern "C" fn wg_report_csv(
 
 /// Writes to `*out_bytes` and `*out_len` `unit`'s report over `period` as an XLSX
 /// workbook (a ZIP archive, so it begins with `PK`): the main table as `wg_report_csv`
-/// gives it, then the ledger indicators per category (按类别) and per ledger book
-/// (按台账). The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
+/// gives it, then the ledger indicators per category (按类别, ending in the totals, 合计)
+/// and per ledger book (按台账, without totals: an entry kept in two books counts in
+/// both). Headers are bold and frozen, columns sized to their text, rates in a
+/// percentage format. The buffer is the caller's, freed with `wg_bytes_free(bytes, len)` and the
 /// same length; both outputs are written only on success.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_report_xlsx(
@@ -106,6 +109,26 @@ pub unsafe extern "C" fn wg_report_xlsx(
         let bytes = store.report(unit, period)?.to_xlsx().into_boxed_slice();
         out_len.put(bytes.len())?;
         out_bytes.put(Box::into_raw(bytes).cast::<u8>())
+    })
+}
+
+/// Writes to `*out_html` `unit`'s report over `period` as one self-contained HTML page
+/// (UTF-8, Chinese title and headers): a bar chart (inline SVG) of the direct children
+/// ranked on 办结率 as `wg_circular` ranks them with `WG_DEFAULT_MIN_SAMPLE`, those with too
+/// small a sample drawn grey with the reason (未参评, 不参与排名), then the main table as
+/// `wg_report_csv` has it, rates as percentages with their fraction, and the ledger
+/// indicators per category and per book. The page has no script and loads nothing; text
+/// from the store is escaped. The string is the caller's, freed with `wg_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_report_html(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    out_html: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, period) = (arg!(unit), period!(period));
+        out!(out_html).text(&store.report(unit, period)?.to_html())
     })
 }
 
@@ -151,6 +174,32 @@ pub unsafe extern "C" fn wg_circular(
             &store
                 .circular(unit, period, indicator, Some(min_sample))?
                 .to_json(),
+        )
+    })
+}
+
+/// Writes to `*out_html` the circular `wg_circular` gives for the same arguments as one
+/// self-contained HTML page (UTF-8, Chinese title and headers): a bar chart (inline SVG) of
+/// the ranked children, best first, with their rank and value (a rate as a percentage),
+/// the left-out ones drawn grey with the reason (未参评, 不参与排名), then the table. The
+/// page has no script and loads nothing; text from the store is escaped. Errors as
+/// `wg_circular`'s. The string is the caller's, freed with `wg_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_circular_html(
+    store: *const wg_store,
+    unit: *const c_char,
+    period: *const c_char,
+    indicator: *const c_char,
+    min_sample: i64,
+    out_html: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, period, indicator) = (arg!(unit), period!(period), arg!(indicator));
+        let out = out!(out_html);
+        out.text(
+            &store
+                .circular(unit, period, indicator, Some(min_sample))?
+                .to_html(),
         )
     })
 }

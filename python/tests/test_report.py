@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import sys
 import types
 import zipfile
@@ -174,9 +175,25 @@ def test_xlsx_is_a_zip_workbook_with_three_sheets(worked):
         names = book.namelist()
         assert "xl/worksheets/sheet1.xml" in names
         assert "xl/worksheets/sheet3.xml" in names
-        main = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        main = sheet_texts(book, 1)
         assert "受理数" in main and "合计" in main
         assert "按类别" in book.read("xl/workbook.xml").decode("utf-8")
+
+
+def sheet_texts(book: zipfile.ZipFile, n: int) -> list[str]:
+    """The texts of sheet n's cells: shared strings (t="s") looked up, inline ones read."""
+    sheet = book.read(f"xl/worksheets/sheet{n}.xml").decode("utf-8")
+    shared: list[str] = []
+    if "xl/sharedStrings.xml" in book.namelist():
+        sst = book.read("xl/sharedStrings.xml").decode("utf-8")
+        shared = [re.sub(r"<[^>]+>", "", si) for si in re.findall(r"<si>(.*?)</si>", sst, re.S)]
+    texts = []
+    for attrs, body in re.findall(r"<c ([^>]*?)(?:/>|>(.*?)</c>)", sheet, re.S):
+        if 't="s"' in attrs:
+            texts.append(shared[int(re.search(r"<v>(\d+)</v>", body).group(1))])
+        elif 't="inlineStr"' in attrs:
+            texts.append(re.sub(r"<[^>]+>", "", body))
+    return texts
 
 
 def test_xlsx_is_written_to_a_path_when_given(worked, tmp_path):

@@ -176,6 +176,7 @@ int main(int argc, char **argv) {
   test_ledger();
   test_ledger_work_batch();
   test_report();
+  test_pictures();
   test_submissions();
   test_assessment();
   test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing();

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::Report;
 use super::export::{INDICATOR_NAMES, is_rate};
 use crate::error::{Error, Result};
 use crate::period::Period;
@@ -102,79 +103,85 @@ impl Store {
         };
         let min_sample = min_sample.unwrap_or(DEFAULT_MIN_SAMPLE);
         let report = self.report(unit, period)?;
-        let lower_is_better = matches!(key, "pending" | "hard" | "overdue");
-        let is_count = !is_rate(key);
-        let mut ranked = Vec::new();
-        let mut left_out = Vec::new();
-        for row in report.rows.iter().filter(|r| !r.own) {
-            let values = serde_json::to_value(&row.indicators).unwrap_or(Value::Null);
-            let v = &values[key];
-            if v.is_object() {
-                let num = v["num"].as_u64().unwrap_or(0);
-                let den = v["den"].as_u64().unwrap_or(0);
-                match v["value"].as_f64() {
-                    Some(value) if den >= min_sample => ranked.push(CircularRow {
-                        unit: row.unit.clone(),
-                        name: row.name.clone(),
-                        value,
-                        num,
-                        den,
-                        rank: 0,
-                    }),
-                    _ => left_out.push(LeftOut {
-                        unit: row.unit.clone(),
-                        name: row.name.clone(),
-                        den,
-                        reason: format!("样本不足: {den} < {min_sample}"),
-                    }),
-                }
-            } else {
-                let n = v.as_u64().unwrap_or(0);
-                ranked.push(CircularRow {
+        Ok(rank(&report, key, indicator_name, min_sample))
+    }
+}
+
+/// Ranks the children rows of `report` on indicator `key` (named `indicator_name`), as
+/// [`Store::circular`] describes.
+pub(super) fn rank(report: &Report, key: &str, indicator_name: &str, min_sample: u64) -> Circular {
+    let lower_is_better = matches!(key, "pending" | "hard" | "overdue");
+    let is_count = !is_rate(key);
+    let mut ranked = Vec::new();
+    let mut left_out = Vec::new();
+    for row in report.rows.iter().filter(|r| !r.own) {
+        let values = serde_json::to_value(&row.indicators).unwrap_or(Value::Null);
+        let v = &values[key];
+        if v.is_object() {
+            let num = v["num"].as_u64().unwrap_or(0);
+            let den = v["den"].as_u64().unwrap_or(0);
+            match v["value"].as_f64() {
+                Some(value) if den >= min_sample => ranked.push(CircularRow {
                     unit: row.unit.clone(),
                     name: row.name.clone(),
-                    #[allow(clippy::cast_precision_loss)]
-                    value: n as f64,
-                    num: n,
-                    den: n,
+                    value,
+                    num,
+                    den,
                     rank: 0,
-                });
+                }),
+                _ => left_out.push(LeftOut {
+                    unit: row.unit.clone(),
+                    name: row.name.clone(),
+                    den,
+                    reason: format!("样本不足: {den} < {min_sample}"),
+                }),
             }
+        } else {
+            let n = v.as_u64().unwrap_or(0);
+            ranked.push(CircularRow {
+                unit: row.unit.clone(),
+                name: row.name.clone(),
+                #[allow(clippy::cast_precision_loss)]
+                value: n as f64,
+                num: n,
+                den: n,
+                rank: 0,
+            });
         }
-        let better = |a: f64, b: f64| {
-            if lower_is_better {
-                a.total_cmp(&b)
-            } else {
-                b.total_cmp(&a)
-            }
-        };
-        ranked.sort_by(|a, b| better(a.value, b.value).then_with(|| a.unit.cmp(&b.unit)));
-        // Equal values share a rank: counts compared as they are, rates exactly as
-        // fractions.
-        let tie = |a: &CircularRow, b: &CircularRow| {
-            if is_count {
-                a.num == b.num
-            } else {
-                u128::from(a.num) * u128::from(b.den) == u128::from(b.num) * u128::from(a.den)
-            }
-        };
-        for i in 0..ranked.len() {
-            ranked[i].rank = if i > 0 && tie(&ranked[i], &ranked[i - 1]) {
-                ranked[i - 1].rank
-            } else {
-                u32::try_from(i + 1).unwrap_or(u32::MAX)
-            };
+    }
+    let better = |a: f64, b: f64| {
+        if lower_is_better {
+            a.total_cmp(&b)
+        } else {
+            b.total_cmp(&a)
         }
-        Ok(Circular {
-            unit: report.unit,
-            name: report.name,
-            period: report.period.to_string(),
-            indicator: key.to_owned(),
-            indicator_name: indicator_name.to_owned(),
-            lower_is_better,
-            min_sample,
-            ranked,
-            left_out,
-        })
+    };
+    ranked.sort_by(|a, b| better(a.value, b.value).then_with(|| a.unit.cmp(&b.unit)));
+    // Equal values share a rank: counts compared as they are, rates exactly as
+    // fractions.
+    let tie = |a: &CircularRow, b: &CircularRow| {
+        if is_count {
+            a.num == b.num
+        } else {
+            u128::from(a.num) * u128::from(b.den) == u128::from(b.num) * u128::from(a.den)
+        }
+    };
+    for i in 0..ranked.len() {
+        ranked[i].rank = if i > 0 && tie(&ranked[i], &ranked[i - 1]) {
+            ranked[i - 1].rank
+        } else {
+            u32::try_from(i + 1).unwrap_or(u32::MAX)
+        };
+    }
+    Circular {
+        unit: report.unit.clone(),
+        name: report.name.clone(),
+        period: report.period.to_string(),
+        indicator: key.to_owned(),
+        indicator_name: indicator_name.to_owned(),
+        lower_is_better,
+        min_sample,
+        ranked,
+        left_out,
     }
 }

@@ -1,10 +1,12 @@
 //! A report as tables: CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese) and
 //! XLSX, both with Chinese column headers. A rate takes three columns: its value, its
-//! numerator and its denominator; a null rate is an empty cell.
+//! numerator and its denominator; a null rate is an empty cell. Levels are named in Chinese
+//! (县, 乡镇, 社区, 网格, 楼栋).
 
 use serde_json::Value;
 
 use super::{Indicators, LedgerIndicators, Report};
+use crate::levels::level_label;
 use crate::xlsx::{self, Cell, Sheet};
 
 /// Every indicator's key and Chinese name, in column order; the ledger's come first.
@@ -42,7 +44,7 @@ pub(crate) fn is_rate(key: &str) -> bool {
 }
 
 /// How many of [`INDICATOR_NAMES`] are the ledger's.
-const LEDGER_INDICATORS: usize = 11;
+pub(super) const LEDGER_INDICATORS: usize = 11;
 
 /// The headers of the indicator columns: a rate's three columns after one count's one.
 fn indicator_headers(names: &[(&str, &str)], sample: &Value) -> Vec<String> {
@@ -65,7 +67,7 @@ fn indicator_cells(names: &[(&str, &str)], values: &Value) -> Vec<Cell> {
     for (key, _) in names {
         let v = &values[*key];
         if v.is_object() {
-            out.push(v["value"].as_f64().map_or(Cell::Empty, Cell::Number));
+            out.push(v["value"].as_f64().map_or(Cell::Empty, Cell::Percent));
             out.push(Cell::Int(v["num"].as_i64().unwrap_or(0)));
             out.push(Cell::Int(v["den"].as_i64().unwrap_or(0)));
         } else {
@@ -75,7 +77,7 @@ fn indicator_cells(names: &[(&str, &str)], values: &Value) -> Vec<Cell> {
     out
 }
 
-fn json_of<T: serde::Serialize>(value: &T) -> Value {
+pub(super) fn json_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
@@ -91,7 +93,7 @@ impl Report {
             let mut cells = vec![
                 Cell::Text(code.to_owned()),
                 Cell::Text(name.to_owned()),
-                Cell::Text(level.to_owned()),
+                Cell::Text(level_label(level).to_owned()),
                 Cell::Text(kind.to_owned()),
             ];
             cells.extend(indicator_cells(&INDICATOR_NAMES, &json_of(i)));
@@ -116,30 +118,38 @@ impl Report {
             name: format!("{} {}", self.name, self.period),
             header,
             rows,
+            totals_last: true,
         }
     }
 
-    /// A breakdown table: one line per category or book.
-    fn breakdown_sheet(&self, title: &str, key: &str, items: &[super::Breakdown]) -> Sheet {
+    /// A breakdown table: one line per category or book, then, when `totals` is given, the
+    /// report's own ledger totals (合计). Every entry has one category, so the categories
+    /// add up to them; an entry kept in two books counts in both, so the books do not.
+    fn breakdown_sheet(
+        &self,
+        title: &str,
+        key: &str,
+        items: &[super::Breakdown],
+        totals: bool,
+    ) -> Sheet {
         let names = &INDICATOR_NAMES[..LEDGER_INDICATORS];
         let sample = json_of(&self.totals.ledger);
         let mut header = vec![key.to_owned()];
         header.extend(indicator_headers(names, &sample));
-        let rows = items
-            .iter()
-            .map(|b| {
-                let mut cells = vec![Cell::Text(b.key.clone())];
-                cells.extend(indicator_cells(
-                    names,
-                    &json_of::<LedgerIndicators>(&b.indicators),
-                ));
-                cells
-            })
-            .collect();
+        let line = |label: &str, indicators: &LedgerIndicators| {
+            let mut cells = vec![Cell::Text(label.to_owned())];
+            cells.extend(indicator_cells(names, &json_of(indicators)));
+            cells
+        };
+        let mut rows: Vec<Vec<Cell>> = items.iter().map(|b| line(&b.key, &b.indicators)).collect();
+        if totals {
+            rows.push(line("合计", &self.totals.ledger));
+        }
         Sheet {
             name: title.to_owned(),
             header,
             rows,
+            totals_last: totals,
         }
     }
 
@@ -160,13 +170,16 @@ impl Report {
         out
     }
 
-    /// The report as an XLSX workbook: the main table, then the breakdowns per category
-    /// (按类别) and per ledger book (按台账), with Chinese headers.
+    /// The report as an XLSX workbook: the main table with its totals (合计), then the
+    /// breakdowns per category (按类别, with the totals again: every entry has one
+    /// category) and per ledger book (按台账, without: an entry kept in two books counts
+    /// in both). Chinese headers, bold and frozen; rates as percentages (`0.0%`) followed
+    /// by their numerator and denominator; columns as wide as their text.
     pub fn to_xlsx(&self) -> Vec<u8> {
         xlsx::workbook(&[
             self.main_sheet(),
-            self.breakdown_sheet("按类别", "类别", &self.by_category),
-            self.breakdown_sheet("按台账", "台账", &self.by_book),
+            self.breakdown_sheet("按类别", "类别", &self.by_category, true),
+            self.breakdown_sheet("按台账", "台账", &self.by_book, false),
         ])
     }
 }
@@ -176,7 +189,7 @@ fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(t) => t.clone(),
         Cell::Int(n) => n.to_string(),
-        Cell::Number(x) => format!("{x:.6}"),
+        Cell::Percent(x) => format!("{x:.6}"),
         Cell::Empty => String::new(),
     }
 }

@@ -37,6 +37,7 @@ mod assess;
 mod circular;
 pub(crate) mod columns;
 mod export;
+mod html;
 pub(crate) mod ledger;
 mod trees;
 

@@ -900,6 +900,11 @@ class Report:
         """The main table as CSV, starting with a byte-order mark, Chinese headers."""
     def to_xlsx(self, path: str | os.PathLike[str] | None = None) -> bytes:
         """The workbook's bytes, also written to path when given."""
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """One self-contained HTML page: the children's 办结率 chart (inline SVG, the
+        left-out greyed with the reason) and the tables; also written to path when given."""
+    def _repr_html_(self) -> str:
+        """The page of to_html(), for Jupyter."""
     def to_pandas(self) -> Any:
         """The rows as a pandas DataFrame (rates as values plus <key>_num, <key>_den);
         raises ImportError without pandas."""
@@ -929,6 +934,11 @@ class Circular:
     def to_json(self) -> str:
         """The JSON text the C API's wg_circular returns."""
     def to_dict(self) -> dict[str, Any]: ...
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """One self-contained HTML page: the ranking as a bar chart (inline SVG, the
+        left-out greyed with the reason) and the table; also written to path when given."""
+    def _repr_html_(self) -> str:
+        """The page of to_html(), for Jupyter."""
 
 class _ReportingRule(TypedDict):
     """A level's duty to report: every period of a kind, due some working days after."""

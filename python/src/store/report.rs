@@ -134,6 +134,22 @@ impl Report {
         Ok(PyBytes::new(py, &bytes))
     }
 
+    /// The report as one self-contained HTML page (UTF-8, Chinese): a bar chart (inline
+    /// SVG) of the direct children ranked on 办结率, those with too small a sample drawn
+    /// grey with the reason, then the main table (rates as percentages) and the
+    /// breakdowns. No script, nothing loaded from outside. Written to `path` when given
+    /// (replacing the file; an unwritable path raises `OSError`); the text is returned
+    /// either way.
+    #[pyo3(signature = (path=None))]
+    fn to_html(&self, py: Python<'_>, path: Option<PathBuf>) -> PyResult<String> {
+        Ok(py.detach(|| written(self.report.to_html(), path))?)
+    }
+
+    /// The page of `to_html()`, so that Jupyter shows the report as its chart and table.
+    fn _repr_html_(&self, py: Python<'_>) -> String {
+        py.detach(|| self.report.to_html())
+    }
+
     /// The rows as a pandas `DataFrame`, one line per row (the own row last): the columns
     /// `unit`, `name`, `level`, `own`, then each indicator of `INDICATORS` in order, a
     /// count as an int and a rate as its value (NaN when its denominator is 0) followed
@@ -281,6 +297,22 @@ impl Circular {
         json_to_py(py, &self.json)
     }
 
+    /// The circular as one self-contained HTML page (UTF-8, Chinese): a bar chart (inline
+    /// SVG) of the ranked children, best first, with rank and value (a rate as a
+    /// percentage), the left-out ones drawn grey with the reason (未参评, 不参与排名),
+    /// then the table. No script, nothing loaded from outside. Written to `path` when
+    /// given (replacing the file; an unwritable path raises `OSError`); the text is
+    /// returned either way.
+    #[pyo3(signature = (path=None))]
+    fn to_html(&self, py: Python<'_>, path: Option<PathBuf>) -> PyResult<String> {
+        Ok(py.detach(|| written(self.circular.to_html(), path))?)
+    }
+
+    /// The page of `to_html()`, so that Jupyter shows the circular as its chart and table.
+    fn _repr_html_(&self, py: Python<'_>) -> String {
+        py.detach(|| self.circular.to_html())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let c = &self.circular;
         Ok(format!(
@@ -344,6 +376,14 @@ impl Store {
             },
         )
     }
+}
+
+/// `text`, after writing it to `path` when one is given.
+fn written(text: String, path: Option<PathBuf>) -> std::io::Result<String> {
+    if let Some(path) = path {
+        std::fs::write(path, &text)?;
+    }
+    Ok(text)
 }
 
 /// Adds `Report`, `Circular` and `INDICATORS` to the module.
