@@ -9,20 +9,94 @@ use crate::error::{Error, Result};
 use crate::id_number::{mask_id_number, parse_id_number};
 use crate::registry::{HouseholdKind, check_household_id, check_phone};
 
+/// The Chinese household kinds an import reads, and the stored kind each stands for.
+///
+/// | stored | read from |
+/// |---|---|
+/// | `registered` | 户籍, 户籍户, 常住, 常住户, 常住人口, 本地 |
+/// | `floating` | 流动, 流动户, 流动人口, 外来, 暂住 |
+/// | `rental` | 出租, 出租户, 出租房, 租住, 租户, 租赁 |
+pub const KIND_NAMES: [(&str, &[&str]); 3] = [
+    (
+        "registered",
+        &["户籍", "户籍户", "常住", "常住户", "常住人口", "本地"],
+    ),
+    ("floating", &["流动", "流动户", "流动人口", "外来", "暂住"]),
+    (
+        "rental",
+        &["出租", "出租户", "出租房", "租住", "租户", "租赁"],
+    ),
+];
+
+/// The Chinese relations to the head an import reads, and the stored relation each
+/// stands for; any other relation is stored as given.
+///
+/// | stored | read from |
+/// |---|---|
+/// | `head` | 户主, 本人 |
+/// | `spouse` | 配偶, 妻, 妻子, 夫, 丈夫 |
+/// | `child` | 子, 女, 子女, 儿子, 女儿, 长子, 次子, 长女, 次女, 养子, 养女, 继子, 继女 |
+/// | `parent` | 父母, 父, 母, 父亲, 母亲 |
+/// | `grandchild` | 孙子, 孙女, 外孙, 外孙子, 外孙女 |
+/// | `grandparent` | 祖父, 祖母, 外祖父, 外祖母 |
+/// | `sibling` | 兄弟姐妹, 兄, 弟, 姐, 妹, 哥哥, 弟弟, 姐姐, 妹妹 |
+/// | `child_in_law` | 儿媳, 女婿 |
+/// | `other` | 其他 |
+pub const RELATION_NAMES: [(&str, &[&str]); 9] = [
+    ("head", &["户主", "本人"]),
+    ("spouse", &["配偶", "妻", "妻子", "夫", "丈夫"]),
+    (
+        "child",
+        &[
+            "子", "女", "子女", "儿子", "女儿", "长子", "次子", "长女", "次女", "养子", "养女",
+            "继子", "继女",
+        ],
+    ),
+    ("parent", &["父母", "父", "母", "父亲", "母亲"]),
+    ("grandchild", &["孙子", "孙女", "外孙", "外孙子", "外孙女"]),
+    ("grandparent", &["祖父", "祖母", "外祖父", "外祖母"]),
+    (
+        "sibling",
+        &[
+            "兄弟姐妹",
+            "兄",
+            "弟",
+            "姐",
+            "妹",
+            "哥哥",
+            "弟弟",
+            "姐姐",
+            "妹妹",
+        ],
+    ),
+    ("child_in_law", &["儿媳", "女婿"]),
+    ("other", &["其他"]),
+];
+
+/// The tags of a cell: split on `;；,，、`, trimmed, empty ones dropped.
 pub(super) fn split_tags(text: &str) -> Vec<&str> {
-    text.split([';', '；', '、'])
+    text.split([';', '；', ',', '，', '、'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .collect()
 }
 
+/// A household kind by its stored name or a Chinese name of [`KIND_NAMES`].
 pub(super) fn kind_of(text: &str) -> Result<HouseholdKind> {
-    match text {
-        "户籍" => Ok(HouseholdKind::Registered),
-        "流动" => Ok(HouseholdKind::Floating),
-        "出租" => Ok(HouseholdKind::Rental),
-        other => HouseholdKind::parse(other),
+    match KIND_NAMES.iter().find(|(_, names)| names.contains(&text)) {
+        Some((stored, _)) => HouseholdKind::parse(stored),
+        None => HouseholdKind::parse(text),
     }
+}
+
+/// The stored relation for a relation as given: a Chinese name of [`RELATION_NAMES`]
+/// becomes its stored one, anything else stays as it is.
+pub(super) fn relation_of(text: &str) -> &str {
+    let text = text.trim();
+    RELATION_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&text))
+        .map_or(text, |(stored, _)| stored)
 }
 
 /// A checked ID number (18 ASCII characters) as a fixed-size key, so remembering a

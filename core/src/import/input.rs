@@ -16,13 +16,18 @@ struct OptionsShape {
     on: Option<String>,
     #[serde(default)]
     encoding: Option<String>,
+    #[serde(default)]
+    columns: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    header_row: Option<usize>,
 }
 
 impl ImportOptions {
     /// Reads options from a JSON object `{"mode": "all_or_nothing"|"skip_invalid"|null,
-    /// "on": "YYYY-MM-DD"|null, "encoding": "utf-8"|"gbk"|"gb18030"|null}`, every key
-    /// optional (defaults: all or nothing, today, detected). A bad value is `InvalidInput`
-    /// naming its key; an unknown key or another shape names `options`.
+    /// "on": "YYYY-MM-DD"|null, "encoding": "utf-8"|"gbk"|"gb18030"|null, "columns":
+    /// {"their header": "field"}|null, "header_row": 1..|null}`, every key optional
+    /// (defaults: all or nothing, today, detected, none, found). A bad value is
+    /// `InvalidInput` naming its key; an unknown key or another shape names `options`.
     pub fn from_json(json: &str) -> Result<ImportOptions> {
         let shape: OptionsShape = json::object(json, "options", false)?;
         Ok(ImportOptions {
@@ -34,6 +39,17 @@ impl ImportOptions {
                 .unwrap_or_default(),
             on: json::opt_date("on", shape.on.as_deref())?,
             encoding: shape.encoding,
+            columns: shape.columns.unwrap_or_default().into_iter().collect(),
+            header_row: match shape.header_row {
+                Some(0) => {
+                    return Err(crate::error::Error::invalid(
+                        "header_row",
+                        "0",
+                        "rows are counted from 1",
+                    ));
+                }
+                row => row,
+            },
         })
     }
 }
