@@ -127,6 +127,28 @@ impl Store {
         Ok(result)
     }
 
+    /// Imports households from a file's bytes: XLSX when `file_name` ends in `.xlsx` or
+    /// the bytes start as a zip archive does (`PK\x03\x04`, as every XLSX workbook does),
+    /// CSV otherwise.
+    pub fn import_households_file(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        options: &ImportOptions,
+        progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
+    ) -> Result<ImportResult> {
+        let xlsx_name = file_name.is_some_and(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        });
+        if xlsx_name || bytes.starts_with(b"PK\x03\x04") {
+            self.import_households_xlsx(bytes, options, progress)
+        } else {
+            self.import_households_csv(bytes, options, progress)
+        }
+    }
+
     /// Imports households from a table of text (a DataFrame's columns and cells, a list
     /// of dicts' keys and values): the header is read as a file's header is (aliases and
     /// `columns`), its unknown columns are reported, and absent columns are empty. A
