@@ -121,6 +121,8 @@ pub(super) struct Valid {
     pub(super) birth_date: Option<i64>,
     pub(super) sex: Option<&'static str>,
     pub(super) upgraded: bool,
+    /// The unit's code, when the row named it by name.
+    pub(super) unit: Option<Box<str>>,
 }
 
 /// A failed check: the field and the reason.
@@ -133,6 +135,8 @@ pub(super) struct Checker<'k> {
     pub(super) kinds: &'k HashSet<String>,
     /// Whether each unit may take households on the import's day, and if not why.
     pub(super) units: &'k HashMap<String, std::result::Result<(), String>>,
+    /// The grids and buildings in scope by name: the one unit of that name, or why not.
+    pub(super) unit_names: &'k HashMap<String, std::result::Result<String, String>>,
     /// Each household's first good row: its line, its unit, address and kind (joined by
     /// `\u{1f}`, so each household costs one allocation besides its id), and the
     /// household's number.
@@ -146,7 +150,7 @@ pub(super) struct Checker<'k> {
 
 impl Checker<'_> {
     pub(super) fn check(&mut self, row: &Fields<'_>) -> std::result::Result<Valid, Failure> {
-        let kind = self.check_household(row).inspect_err(|_| {
+        let (kind, unit) = self.check_household(row).inspect_err(|_| {
             self.bad_households.insert(row.household_id.into());
         })?;
         let fields = [row.unit, row.address, row.kind];
@@ -204,21 +208,31 @@ impl Checker<'_> {
             sex: id.as_ref().map(|i| i.sex.as_str()),
             upgraded: id.as_ref().is_some_and(|i| i.upgraded),
             id_number: id.map(|i| i.number),
+            unit,
         })
     }
 
-    /// The household fields of one row.
-    fn check_household(&self, row: &Fields<'_>) -> std::result::Result<HouseholdKind, Failure> {
+    /// The household fields of one row: its kind, and its unit's code when it gives the
+    /// unit by name.
+    fn check_household(
+        &self,
+        row: &Fields<'_>,
+    ) -> std::result::Result<(HouseholdKind, Option<Box<str>>), Failure> {
         check_household_id(row.household_id).map_err(|e| ("household_id", error_reason(&e)))?;
+        let mut by_name = None;
         match self.units.get(row.unit) {
             Some(Ok(())) => {}
             Some(Err(message)) => return Err(("unit", message.clone())),
-            None => {
-                return Err((
-                    "unit",
-                    format!("unit {} does not exist on {}", row.unit, self.on),
-                ));
-            }
+            None => match self.unit_names.get(row.unit) {
+                Some(Ok(code)) => by_name = Some(code.as_str().into()),
+                Some(Err(message)) => return Err(("unit", message.clone())),
+                None => {
+                    return Err((
+                        "unit",
+                        format!("unit {} does not exist on {}", row.unit, self.on),
+                    ));
+                }
+            },
         }
         crate::text::check_len("address", row.address, 1, 200)
             .map_err(|e| ("address", error_reason(&e)))?;
@@ -226,7 +240,7 @@ impl Checker<'_> {
         if let Some(message) = self.unknown_tag(row.tags) {
             return Err(("tags", message));
         }
-        Ok(kind)
+        Ok((kind, by_name))
     }
 
     fn unknown_tag(&self, text: &str) -> Option<String> {

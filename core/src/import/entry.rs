@@ -1,5 +1,7 @@
 //! The import's entry points, one per kind of source, all through the column reader.
 
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::columns::{Header, check_columns, read_rows, row_of};
@@ -27,7 +29,8 @@ impl ImportTable {
     /// naming `rows` and the row (from 1); the text is never shown, since it holds ID
     /// numbers and phones.
     pub fn from_json(json: &str) -> Result<ImportTable> {
-        let Value::Array(items) = json::value(json, "rows", true)? else {
+        let Ok(items) = serde_json::from_str::<Vec<Item>>(json) else {
+            json::value(json, "rows", true)?;
             return Err(json::withheld(
                 "rows",
                 "expected a JSON array of row objects",
@@ -36,12 +39,15 @@ impl ImportTable {
         let mut table = ImportTable::default();
         for (i, item) in items.into_iter().enumerate() {
             let place = |e: crate::Error| e.context(&format!("row {}", i + 1));
-            let Value::Object(object) = item else {
-                let refused =
-                    json::object_value::<serde_json::Map<String, Value>>(item, "rows", true);
-                return Err(place(refused.err().unwrap_or_else(|| {
-                    json::withheld("rows", "expected a JSON object")
-                })));
+            let object = match item {
+                Item::Object(object) => object,
+                Item::Other(value) => {
+                    let refused =
+                        json::object_value::<serde_json::Map<String, Value>>(value, "rows", true);
+                    return Err(place(refused.err().unwrap_or_else(|| {
+                        json::withheld("rows", "expected a JSON object")
+                    })));
+                }
             };
             let mut row = vec![String::new(); table.header.len()];
             for (key, value) in object {
@@ -77,6 +83,65 @@ impl ImportTable {
             table.rows.push(row);
         }
         Ok(table)
+    }
+}
+
+/// One item of a JSON array of rows: an object with its keys in their order (the
+/// columns' order), or any other value, to be refused.
+enum Item {
+    Object(Vec<(String, Value)>),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(ItemVisitor)
+    }
+}
+
+struct ItemVisitor;
+
+impl<'de> Visitor<'de> for ItemVisitor {
+    type Value = Item;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Item, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry::<String, Value>()? {
+            entries.push(entry);
+        }
+        Ok(Item::Object(entries))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Item, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Item::Other)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Item, E> {
+        Ok(Item::Other(Value::String(v.to_owned())))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Item, E> {
+        Ok(Item::Other(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Item, E> {
+        Ok(Item::Other(v.into()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Item, E> {
+        Ok(Item::Other(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Item, E> {
+        Ok(Item::Other(v.into()))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Item, E> {
+        Ok(Item::Other(Value::Null))
     }
 }
 

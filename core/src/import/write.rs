@@ -230,9 +230,10 @@ impl<'t> ImportWriter<'t> {
     fn write_household(&mut self, row: &Fields<'_>, c: &Valid) -> Result<bool> {
         let hid = row.household_id;
         let on = self.on;
+        let unit = c.unit.as_deref().unwrap_or(row.unit);
         self.changed(hid);
-        if !self.units.contains(row.unit) {
-            self.units.insert(row.unit.to_owned());
+        if !self.units.contains(unit) {
+            self.units.insert(unit.to_owned());
         }
         let new = self.insert_household.execute(params![
             hid,
@@ -240,7 +241,7 @@ impl<'t> ImportWriter<'t> {
             c.kind.as_str(),
             date::BEGINNING,
             FOREVER,
-            row.unit
+            unit
         ])? == 1;
         if new {
             self.counts.households_inserted += 1;
@@ -250,7 +251,7 @@ impl<'t> ImportWriter<'t> {
                     "UPDATE household SET address = ?2, kind = ?3 WHERE household_id = ?1",
                 )?
                 .execute(params![hid, row.address, c.kind.as_str()])?;
-            self.set_place(hid, row.unit)?;
+            self.set_place(hid, unit)?;
             self.counts.households_updated += 1;
         }
         // A new household has no tags yet; an existing one keeps those it has.

@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wangge::{ImportOptions, ImportTable};
 
 use super::Store;
@@ -193,31 +193,36 @@ pub(crate) fn source_arg(value: &Bound<'_, PyAny>) -> PyResult<Source> {
     let items = rows
         .try_iter()
         .map_err(|_| invalid("path_or_rows", type_text(value), SOURCE))?;
-    let mut out = Vec::new();
+    // Written as text: a JSON object kept as a map would lose the keys' order, which is
+    // the columns' order the unknown columns are reported in.
+    let mut out = String::from("[");
     for item in items {
-        out.push(row_json(&item?)?);
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&row_json(&item?)?);
     }
-    Ok(Source::Rows(Value::Array(out).to_string()))
+    out.push(']');
+    Ok(Source::Rows(out))
 }
 
-/// One row as a JSON object `ImportTable::from_json` reads: a dict (or any mapping) with
-/// its keys as text and its cells as [`cell_json`] makes them; anything else converted as
-/// it is, for the core to refuse without showing it.
-fn row_json(item: &Bound<'_, PyAny>) -> PyResult<Value> {
+/// One row as the JSON text of an object `ImportTable::from_json` reads: a dict (or any
+/// mapping) with its keys as text, in their order, and its cells as [`cell_json`] makes
+/// them; anything else converted as it is, for the core to refuse without showing it.
+fn row_json(item: &Bound<'_, PyAny>) -> PyResult<String> {
     let dict = match item.cast::<PyDict>() {
         Ok(dict) => dict.clone(),
         Err(_) if item.cast::<PyMapping>().is_ok() => {
             PyDict::from_sequence(&item.call_method0("items")?)?
         }
-        Err(_) => return Ok(input_json("rows", item).unwrap_or(Value::Null)),
+        Err(_) => return Ok(input_json("rows", item).unwrap_or(Value::Null).to_string()),
     };
-    let mut map = Map::new();
+    let mut pairs = Vec::with_capacity(dict.len());
     for (key, value) in dict.iter() {
-        let key = str_value("column", &key.str()?)?.to_owned();
-        let cell = cell_json(&value)?;
-        map.insert(key, cell);
+        let key = Value::from(str_value("column", &key.str()?)?);
+        pairs.push(format!("{key}:{}", cell_json(&value)?));
     }
-    Ok(Value::Object(map))
+    Ok(format!("{{{}}}", pairs.join(",")))
 }
 
 /// One cell as JSON: a list or tuple (of tags) stays a list of their texts, anything
