@@ -1,5 +1,5 @@
-//! Importing a real-shaped 民政 register export (tests/data/minzheng.*, written by
-//! tests/data/make_minzheng.py) from every source through one column reader: title lines,
+//! Importing a real-shaped 民政 register export (`tests/data/minzheng.*`, written by
+//! `tests/data/make_minzheng.py`) from every source through one column reader: title lines,
 //! Chinese headers, unknown columns, tags split on 、 and ，, Chinese kinds and relations,
 //! a grid named by its name, the `columns` mapping and `header_row`.
 

@@ -241,7 +241,7 @@ impl<'c> HeaderSearch<'c> {
 }
 
 /// One row's cells as an [`ImportRow`] at `line`, by a header's index, trimmed.
-pub(super) fn row_of<'r>(index: &ColumnIndex, line: usize, cells: &[&'r str]) -> ImportRow {
+pub(super) fn row_of(index: &ColumnIndex, line: usize, cells: &[&str]) -> ImportRow {
     let get = |field: usize| -> String {
         index[field]
             .and_then(|i| cells.get(i))

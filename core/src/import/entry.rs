@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::json;
 use crate::store::Store;
 
-/// Rows of text under a header, as a DataFrame or a list of dicts gives them. The header
+/// Rows of text under a header, as a `DataFrame` or a list of dicts gives them. The header
 /// names the columns by English name, Chinese header or the caller's `columns` mapping;
 /// a row's line in the result is its position, from 1. Absent cells are empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,13 +70,12 @@ impl ImportTable {
                         )));
                     }
                 };
-                let column = match table.header.iter().position(|h| *h == key) {
-                    Some(column) => column,
-                    None => {
-                        table.header.push(key);
-                        row.push(String::new());
-                        table.header.len() - 1
-                    }
+                let column = if let Some(column) = table.header.iter().position(|h| *h == key) {
+                    column
+                } else {
+                    table.header.push(key);
+                    row.push(String::new());
+                    table.header.len() - 1
                 };
                 row[column] = text;
             }
@@ -214,7 +213,7 @@ impl Store {
         }
     }
 
-    /// Imports households from a table of text (a DataFrame's columns and cells, a list
+    /// Imports households from a table of text (a `DataFrame`'s columns and cells, a list
     /// of dicts' keys and values): the header is read as a file's header is (aliases and
     /// `columns`), its unknown columns are reported, and absent columns are empty. A
     /// header naming fewer than two fields is `InvalidInput` naming `rows`. Otherwise as

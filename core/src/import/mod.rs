@@ -1,7 +1,7 @@
 //! Bulk import of households with their residents and tags (户籍/流动人口 files).
 //!
 //! One row per resident; the household's fields repeat on each of its rows. Every source
-//! (CSV, XLSX, a table of text such as a DataFrame gives, rows as JSON objects) goes
+//! (CSV, XLSX, a table of text such as a `DataFrame` gives, rows as JSON objects) goes
 //! through one column reader: columns by English name or the Chinese header a government
 //! spreadsheet uses ([`COLUMN_ALIASES`]: `household_id` 户编号, `unit` 所属网格, `address`
 //! 住址, `kind` 户类型, `tags` 标签, `name` 姓名, `id_number` 身份证号, `phone` 联系电话,
@@ -32,6 +32,7 @@ mod file;
 mod input;
 mod scope;
 mod sheet;
+mod units;
 mod write;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -40,10 +41,9 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::date::{self, Date};
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::units::span_on;
 use check::{Checker, Failure, Valid};
 pub use check::{KIND_NAMES, RELATION_NAMES};
 pub use columns::COLUMN_ALIASES;
@@ -110,9 +110,9 @@ pub struct ImportRow {
     pub unit: String,
     /// The address.
     pub address: String,
-    /// `registered`, `floating` or `rental` (户籍, 流动, 出租 are accepted too).
+    /// `registered`, `floating` or `rental`, or a Chinese name of [`KIND_NAMES`].
     pub kind: String,
-    /// Household tags, `;`-separated.
+    /// Household tags, separated by any of `;；,，、`.
     pub tags: String,
     /// The resident's name.
     pub name: String,
@@ -120,13 +120,14 @@ pub struct ImportRow {
     pub id_number: String,
     /// Phone.
     pub phone: String,
-    /// Relation to the head (default `head`).
+    /// Relation to the head (default `head`); a Chinese name of [`RELATION_NAMES`] is
+    /// stored as its English one.
     pub relation: String,
     /// Hukou type.
     pub hukou: String,
     /// Employer.
     pub employer: String,
-    /// The resident's tags, `;`-separated.
+    /// The resident's tags, separated by any of `;；,，、`.
     pub resident_tags: String,
 }
 
@@ -443,104 +444,7 @@ impl Store {
             (outcome, _) => outcome,
         }
     }
-
-    /// Whether each unit may take households on `on` (exists then, and lies in this
-    /// handle's scope), for the units of rows in memory or, for a file read as it goes,
-    /// for every unit that exists on `on`; and the grids and buildings in scope by name,
-    /// each the one unit of that name or why not.
-    fn import_units(
-        &self,
-        conn: &rusqlite::Connection,
-        source: &Source<'_>,
-        on: Date,
-    ) -> Result<(UnitVerdicts, UnitNames)> {
-        let verdict = |code: &str, path: &str| {
-            self.check_path_in_scope(code, path)
-                .map_err(|e| e.to_string())
-        };
-        let mut units = HashMap::new();
-        let mut named: HashMap<String, Vec<String>> = HashMap::new();
-        let by_name = |name: &str, verdict: &std::result::Result<(), String>, level: &str| {
-            verdict.is_ok() && NAMED_LEVELS.contains(&level) && !name.is_empty()
-        };
-        match source {
-            Source::Rows(rows) => {
-                let mut stmt = conn.prepare(
-                    "SELECT code, path, level FROM unit_span
-                     WHERE name = ?1 AND valid_from <= ?2 AND valid_to > ?2",
-                )?;
-                for row in *rows {
-                    if units.contains_key(&row.unit) || named.contains_key(&row.unit) {
-                        continue;
-                    }
-                    if let Some(span) = span_on(conn, &row.unit, on)? {
-                        let found = verdict(&row.unit, &span.path);
-                        units.insert(row.unit.clone(), found);
-                        continue;
-                    }
-                    let mut codes = Vec::new();
-                    let mut spans = stmt.query(rusqlite::params![row.unit, date::to_sql(on)])?;
-                    while let Some(span) = spans.next()? {
-                        let code: String = span.get(0)?;
-                        let found = verdict(&code, crate::snapshot::text(span, 1)?);
-                        if by_name(&row.unit, &found, crate::snapshot::text(span, 2)?) {
-                            codes.push(code.clone());
-                        }
-                        units.insert(code, found);
-                    }
-                    if codes.is_empty() {
-                        let missing = Err(format!("unit {} does not exist on {on}", row.unit));
-                        units.insert(row.unit.clone(), missing);
-                    } else {
-                        named.insert(row.unit.clone(), codes);
-                    }
-                }
-            }
-            Source::Csv(_) => {
-                let mut stmt = conn.prepare(
-                    "SELECT code, path, name, level FROM unit_span
-                     WHERE valid_from <= ?1 AND valid_to > ?1",
-                )?;
-                let mut rows = stmt.query([date::to_sql(on)])?;
-                while let Some(row) = rows.next()? {
-                    let code: String = row.get(0)?;
-                    let found = verdict(&code, crate::snapshot::text(row, 1)?);
-                    let name = crate::snapshot::text(row, 2)?;
-                    if by_name(name, &found, crate::snapshot::text(row, 3)?) {
-                        named.entry(name.to_owned()).or_default().push(code.clone());
-                    }
-                    units.insert(code, found);
-                }
-            }
-        }
-        let names = named
-            .into_iter()
-            .map(|(name, mut codes)| {
-                let found = if let [code] = codes.as_slice() {
-                    Ok(code.clone())
-                } else {
-                    codes.sort();
-                    Err(format!(
-                        "{name} names {} grids or buildings ({}): give the unit's code",
-                        codes.len(),
-                        codes.join(", ")
-                    ))
-                };
-                (name, found)
-            })
-            .collect();
-        Ok((units, names))
-    }
 }
-
-/// Whether each unit code may take households on the import's day, and if not why.
-type UnitVerdicts = HashMap<String, std::result::Result<(), String>>;
-
-/// The grids and buildings in scope by name: the one unit of that name, or why not.
-type UnitNames = HashMap<String, std::result::Result<String, String>>;
-
-/// The levels whose units a row may name by name instead of code.
-const NAMED_LEVELS: [&str; 2] = ["grid", "building"];
 
 #[cfg(test)]
 mod tests {

@@ -73,12 +73,12 @@ mod tests {
             rows: vec![
                 vec![
                     Cell::Text("H1".into()),
-                    Cell::Int(13800000001),
+                    Cell::Int(13_800_000_001),
                     Cell::Number(0.5),
                 ],
                 vec![
                     Cell::Text(" H2 ".into()),
-                    Cell::Number(13800000002.0),
+                    Cell::Number(13_800_000_002.0),
                     Cell::Empty,
                 ],
             ],
