@@ -82,9 +82,11 @@ fn with_progress(
 /// without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 /// result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
 /// `"mode"` (`"all_or_nothing"`, the default, or `"skip_invalid"`), `"on"` (the day the
-/// file describes, `"YYYY-MM-DD"`, default today) and `"encoding"` (`"utf-8"`, `"gbk"` or
-/// `"gb18030"`; default: detected). `progress` may be NULL; `user_data` is passed to it
-/// untouched.
+/// file describes, `"YYYY-MM-DD"`, default today), `"encoding"` (`"utf-8"`, `"gbk"` or
+/// `"gb18030"`; default: detected), `"columns"` (an object from the file's headers to
+/// column names) and `"header_row"` (the header's line, from 1; default: the first line
+/// naming at least two columns, below any title lines). `progress` may be NULL;
+/// `user_data` is passed to it untouched.
 ///
 /// `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
 /// only.

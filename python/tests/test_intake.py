@@ -148,8 +148,12 @@ def test_columns_and_header_row_are_read_and_checked(county):
     assert county.household("K1", ON).kind == "floating"
     with pytest.raises(wangge.InvalidInput, match=r"^invalid columns "):
         county.import_households(text.encode(), columns={"档案号": "archive"})
-    with pytest.raises(wangge.InvalidInput, match=r"^invalid header_row "):
-        county.import_households(text.encode(), columns=columns, header_row=0)
+    for bad_row in (0, -1, "2", 1.5, True):
+        with pytest.raises(wangge.InvalidInput, match=r"^invalid header_row "):
+            county.import_households(text.encode(), columns=columns, header_row=bad_row)
+    for bad_columns in (["档案号"], {"档案号": 1}, "档案号"):
+        with pytest.raises(wangge.InvalidInput, match=r"^invalid columns "):
+            county.import_households(text.encode(), columns=bad_columns)
     rows = [{"档案号": "K2", "网格名称": "北坝一网格", "门牌": "x", "类别": "出租", "户主姓名": "郑一"}]
     assert county.import_households(rows, columns=columns, on=ON).errors == []
     assert county.household("K2", ON).kind == "rental"

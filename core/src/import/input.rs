@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{ImportMode, ImportOptions, ImportRow};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::json::{self, TagList, private_text};
 
 #[derive(Deserialize)]
@@ -17,9 +17,9 @@ struct OptionsShape {
     #[serde(default)]
     encoding: Option<String>,
     #[serde(default)]
-    columns: Option<std::collections::BTreeMap<String, String>>,
+    columns: Option<Value>,
     #[serde(default)]
-    header_row: Option<usize>,
+    header_row: Option<Value>,
 }
 
 impl ImportOptions {
@@ -39,18 +39,47 @@ impl ImportOptions {
                 .unwrap_or_default(),
             on: json::opt_date("on", shape.on.as_deref())?,
             encoding: shape.encoding,
-            columns: shape.columns.unwrap_or_default().into_iter().collect(),
-            header_row: match shape.header_row {
-                Some(0) => {
-                    return Err(crate::error::Error::invalid(
-                        "header_row",
-                        "0",
-                        "rows are counted from 1",
-                    ));
-                }
-                row => row,
-            },
+            columns: columns(shape.columns)?,
+            header_row: header_row(shape.header_row)?,
         })
+    }
+}
+
+/// The `columns` option: an object from a source's header to a column name, both text.
+fn columns(value: Option<Value>) -> Result<Vec<(String, String)>> {
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .map(|(theirs, ours)| match ours {
+                Value::String(ours) => Ok((theirs, ours)),
+                other => Err(Error::invalid(
+                    "columns",
+                    other.to_string(),
+                    format!("the column {theirs:?} is mapped to no column name"),
+                )),
+            })
+            .collect(),
+        Some(other) => Err(Error::invalid(
+            "columns",
+            crate::text::clip_to(&other.to_string(), 200),
+            "expected an object from a header to a column name",
+        )),
+    }
+}
+
+/// The `header_row` option: a row number from 1.
+fn header_row(value: Option<Value>) -> Result<Option<usize>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n >= 1) => {
+            Ok(n.as_u64().map(|n| n as usize))
+        }
+        Some(other) => Err(Error::invalid(
+            "header_row",
+            crate::text::clip_to(&other.to_string(), 200),
+            "expected a row number, from 1",
+        )),
     }
 }
 

@@ -95,5 +95,26 @@ mod tests {
         );
         let err = first_sheet(b"household_id,unit\n").unwrap_err();
         assert!(err.to_string().starts_with("invalid xlsx "), "{err}");
+        let err = first_sheet(b"").unwrap_err();
+        assert!(err.to_string().starts_with("invalid xlsx "), "{err}");
+    }
+
+    #[test]
+    fn dates_are_iso_and_whole_numbers_lose_their_point() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let day = |serial: f64| {
+            Data::DateTime(ExcelDateTime::new(
+                serial,
+                ExcelDateTimeType::DateTime,
+                false,
+            ))
+        };
+        assert_eq!(cell_text(&day(45658.0)), "2025-01-01");
+        assert_eq!(cell_text(&day(45658.5)), "2025-01-01T12:00:00");
+        assert_eq!(cell_text(&Data::Float(110_105_194_912.0)), "110105194912");
+        assert_eq!(cell_text(&Data::Float(2.5)), "2.5");
+        assert_eq!(cell_text(&Data::Int(7)), "7");
+        assert_eq!(cell_text(&Data::String(" 张三 ".into())), "张三");
+        assert_eq!(cell_text(&Data::Empty), "");
     }
 }
