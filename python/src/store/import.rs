@@ -1,4 +1,4 @@
-//! `Store.import_households`: its source argument turned into CSV bytes or core rows, and
+//! `Store.import_households`: its source argument turned into file bytes or a core table, and
 //! the import run with the GIL released, taking it back only to call the progress
 //! callback.
 //!
@@ -147,9 +147,9 @@ fn type_text(value: &Bound<'_, PyAny>) -> String {
 /// What `import_households` reads.
 #[derive(Debug)]
 pub(crate) enum Source {
-    /// A CSV file, read in Rust.
+    /// A CSV or XLSX file, read in Rust.
     Path(PathBuf),
-    /// CSV content.
+    /// A CSV or XLSX file's content.
     Bytes(Vec<u8>),
     /// Rows given as dicts (or a `DataFrame`'s records), as the JSON array
     /// `ImportTable::from_json` reads.
