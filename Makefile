@@ -9,7 +9,8 @@ BUILD    := build
 OUT      := out
 DEBUG    := target/debug
 VENV_ABS := $(abspath $(VENV))
-CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude
+CFLAGS_TEST := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude \
+	-DWG_TEST_DATA='"$(CURDIR)/tests/data"'
 
 # Which SQLite the C library runs on. `bundled` (the default): its own copy, compiled in
 # and private to it (no sqlite3_* symbol leaves the library), so it cannot clash with a

@@ -284,9 +284,11 @@ wg_status wg_findings_page(const wg_store *store,
 // without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 // result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
 // `"mode"` (`"all_or_nothing"`, the default, or `"skip_invalid"`), `"on"` (the day the
-// file describes, `"YYYY-MM-DD"`, default today) and `"encoding"` (`"utf-8"`, `"gbk"` or
-// `"gb18030"`; default: detected). `progress` may be NULL; `user_data` is passed to it
-// untouched.
+// file describes, `"YYYY-MM-DD"`, default today), `"encoding"` (`"utf-8"`, `"gbk"` or
+// `"gb18030"`; default: detected), `"columns"` (an object from the file's headers to
+// column names) and `"header_row"` (the header's line, from 1; default: the first line
+// naming at least two columns, below any title lines). `progress` may be NULL;
+// `user_data` is passed to it untouched.
 //
 // `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
 // only.
@@ -311,12 +313,45 @@ wg_status wg_import_csv_file(const wg_store *store,
                              void *user_data,
                              char **out_json);
 
-// Imports households and residents from `rows_json`, a JSON array of row objects with
-// the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
-// `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
-// `"resident_tags"`; values are strings, the two tag lists may also be arrays; absent
-// keys are empty). A row's `"line"` in the result is its position, from 1. Otherwise as
+// Imports households and residents from `len` bytes of an XLSX workbook at `bytes`,
+// from its first sheet, read as `wg_import_csv` reads a file (title lines, header,
+// columns; a row's `"line"` is its row in the sheet): cells are read as text, whole
+// numbers without `.0`, dates as `YYYY-MM-DD`. Bytes that are no workbook are
+// `WG_INVALID_INPUT` naming `xlsx`. Options, `progress` and `user_data` as for
 // `wg_import_csv` (`"encoding"` does not apply).
+//
+// `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
+// only.
+//
+// JSON input: an `import_options`; result: an `import_result`.
+wg_status wg_import_xlsx(const wg_store *store,
+                         const uint8_t *bytes,
+                         size_t len,
+                         const char *options_json,
+                         wg_progress_fn progress,
+                         void *user_data,
+                         char **out_json);
+
+// Imports households and residents from the XLSX file at `path`, as `wg_import_xlsx`
+// does from bytes. A file that cannot be read is `WG_INVALID_INPUT` naming the path.
+//
+// JSON input: an `import_options`; result: an `import_result`.
+wg_status wg_import_xlsx_file(const wg_store *store,
+                              const char *path,
+                              const char *options_json,
+                              wg_progress_fn progress,
+                              void *user_data,
+                              char **out_json);
+
+// Imports households and residents from `rows_json`, a JSON array of row objects whose
+// keys are columns as a file's header names them (`"household_id"`, `"unit"`,
+// `"address"`, `"kind"`, `"tags"`, `"name"`, `"id_number"`, `"phone"`, `"relation"`,
+// `"hukou"`, `"employer"`, `"resident_tags"`, their Chinese headers, or the options'
+// `"columns"`); values are strings, null or arrays of strings (joined by `;`); absent
+// keys are empty. Keys that name no column are listed in `"unknown_columns"`; keys that
+// name fewer than two columns are `WG_INVALID_INPUT`. A row's `"line"` in the result is
+// its position, from 1. Otherwise as `wg_import_csv` (`"encoding"` and `"header_row"`
+// do not apply).
 //
 // JSON input: an array of `import_row` and an `import_options`; result: an `import_result`.
 wg_status wg_import_rows(const wg_store *store,
@@ -1415,8 +1450,13 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "verified": the day of the last re-verification; null: never
  *
  * import_result: what an import did.
- *   "inserted": households added
- *   "updated": households changed
+ *   "inserted": households and residents added: households_inserted + residents_inserted
+ *   "updated": households and residents changed: households_updated + residents_updated
+ *   "households_inserted": households added
+ *   "households_updated": households that existed and were changed
+ *   "residents_inserted": residents added
+ *   "residents_updated": residents that existed and were changed
+ *   "unknown_columns": the source's columns that name no field (not read), in their order
  *   "errors": the bad rows, each {"line", "field", "message"}; in all_or_nothing mode any means nothing was written
  *
  * visit: a contact with a household (走访).
@@ -1771,6 +1811,8 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "mode": all_or_nothing (default) or skip_invalid
  *   "on": the day the rows take effect; default today
  *   "encoding": the CSV's encoding (UTF-8, GBK, GB18030 …); default: detected
+ *   "columns": an object from the source's header to a column name (household_id … or its Chinese header); default: none
+ *   "header_row": the header's row in a file, from 1; default: the first naming at least two columns, below any title lines
  *
  * import_row: input: one resident row of an import (household fields repeat); never echoed.
  *   "household_id": the household

@@ -54,7 +54,10 @@ pub use contacts::{
 pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
 pub use id_number::{IdNumber, Sex};
-pub use import::{ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, parse_csv};
+pub use import::{
+    COLUMN_ALIASES, ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, ImportTable,
+    KIND_NAMES, RELATION_NAMES, parse_csv,
+};
 pub use ledger::{
     Action, CategoryRule, Classification, ClassifyRequest, Entry, EntryAction, EntryEvent,
     EntryQuery, Handler, LedgerRules, NewEntry, Piles, Reason, Source, Standing, Status, TimeLimit,

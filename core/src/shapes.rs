@@ -119,8 +119,13 @@ shapes! {
         "verified": "the day of the last re-verification; null: never",
     }
     IMPORT_RESULT = "import_result", "what an import did." {
-        "inserted": "households added",
-        "updated": "households changed",
+        "inserted": "households and residents added: households_inserted + residents_inserted",
+        "updated": "households and residents changed: households_updated + residents_updated",
+        "households_inserted": "households added",
+        "households_updated": "households that existed and were changed",
+        "residents_inserted": "residents added",
+        "residents_updated": "residents that existed and were changed",
+        "unknown_columns": "the source's columns that name no field (not read), in their order",
         "errors": "the bad rows, each {\"line\", \"field\", \"message\"}; in all_or_nothing mode any means nothing was written",
     }
     VISIT = "visit", "a contact with a household (走访)." {
@@ -473,6 +478,8 @@ shapes! {
         "mode": "all_or_nothing (default) or skip_invalid",
         "on": "the day the rows take effect; default today",
         "encoding": "the CSV's encoding (UTF-8, GBK, GB18030 …); default: detected",
+        "columns": "an object from the source's header to a column name (household_id … or its Chinese header); default: none",
+        "header_row": "the header's row in a file, from 1; default: the first naming at least two columns, below any title lines",
     }
     IMPORT_ROW = "import_row", "input: one resident row of an import (household fields repeat); never echoed." {
         "household_id": "the household",

@@ -742,6 +742,7 @@ fn csv_bytes_import_or_give_a_typed_error() {
             },
             on,
             encoding,
+            ..Default::default()
         };
         if let Some(result) = typed(store.import_households_csv(&bytes, &options, None)) {
             let _ = result.inserted;

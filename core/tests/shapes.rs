@@ -55,7 +55,8 @@ fn samples() -> Vec<(Shape, Value, Reader)> {
         ),
         (
             shapes::IMPORT_OPTIONS,
-            json!({"mode": "skip_invalid", "on": "2024-01-01", "encoding": "GBK"}),
+            json!({"mode": "skip_invalid", "on": "2024-01-01", "encoding": "GBK",
+                   "columns": {"户主姓名": "name"}, "header_row": 2}),
             |j| ImportOptions::from_json(j).map(drop),
         ),
         (

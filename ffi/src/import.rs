@@ -1,16 +1,19 @@
-//! Bulk import of households and residents over the C ABI, from CSV bytes, a CSV file or
-//! JSON rows, with an optional progress callback that can cancel.
+//! Bulk import of households and residents over the C ABI, from CSV or XLSX bytes or
+//! files, or JSON rows, with an optional progress callback that can cancel.
 //!
-//! The result is `{"inserted": int, "updated": int, "errors": [{"line", "field",
-//! "message"}, ...]}`. Bad rows are listed, not raised: in `all_or_nothing` mode any error
-//! means nothing was written. A call fails only for input that cannot be read as a whole
-//! (bad encoding, missing columns, bad JSON) or when the callback cancels.
+//! The result is an `import_result`: households and residents inserted and updated, the
+//! source's unknown columns, and `"errors": [{"line", "field", "message"}, ...]`. Bad rows
+//! are listed, not raised: in `all_or_nothing` mode any error means nothing was written.
+//! A call fails only for input that cannot be read as a whole (bad encoding, no header,
+//! missing columns, bad JSON) or when the callback cancels.
 //!
-//! CSV columns, one row per resident (household fields repeat), by English name or the
-//! Chinese header: `household_id` (户编号), `unit` (所属网格), `address` (地址), `kind`
-//! (户类型), `tags` (户标签, `;`-separated), `name` (姓名), `id_number` (身份证号), `phone`
-//! (联系电话), `relation` (与户主关系), and the optional `hukou` (户口性质), `employer`
-//! (工作单位), `resident_tags` (人员标签).
+//! Columns, one row per resident (household fields repeat), by English name, the Chinese
+//! header (`household_id` 户编号, `unit` 所属网格, `address` 住址, `kind` 户类型, `tags` 标签,
+//! `name` 姓名, `id_number` 身份证号, `phone` 联系电话, `relation` 与户主关系, and the
+//! optional `hukou` 户口性质, `employer` 工作单位, `resident_tags` 人员类别; the full list
+//! is `wangge::COLUMN_ALIASES`) or the options' `"columns"` mapping. Tags are split on
+//! `;；,，、`; Chinese kinds (常住, 流动, 出租 …) and relations (户主, 配偶, 子女 …) are read
+//! as the stored ones.
 
 use std::ffi::{c_char, c_int, c_void};
 
@@ -79,9 +82,11 @@ fn with_progress(
 /// without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 /// result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
 /// `"mode"` (`"all_or_nothing"`, the default, or `"skip_invalid"`), `"on"` (the day the
-/// file describes, `"YYYY-MM-DD"`, default today) and `"encoding"` (`"utf-8"`, `"gbk"` or
-/// `"gb18030"`; default: detected). `progress` may be NULL; `user_data` is passed to it
-/// untouched.
+/// file describes, `"YYYY-MM-DD"`, default today), `"encoding"` (`"utf-8"`, `"gbk"` or
+/// `"gb18030"`; default: detected), `"columns"` (an object from the file's headers to
+/// column names) and `"header_row"` (the header's line, from 1; default: the first line
+/// naming at least two columns, below any title lines). `progress` may be NULL;
+/// `user_data` is passed to it untouched.
 ///
 /// `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
 /// only.
@@ -132,12 +137,71 @@ pub unsafe extern "C" fn wg_import_csv_file(
     })
 }
 
-/// Imports households and residents from `rows_json`, a JSON array of row objects with
-/// the CSV columns as keys (`"household_id"`, `"unit"`, `"address"`, `"kind"`, `"tags"`,
-/// `"name"`, `"id_number"`, `"phone"`, `"relation"`, `"hukou"`, `"employer"`,
-/// `"resident_tags"`; values are strings, the two tag lists may also be arrays; absent
-/// keys are empty). A row's `"line"` in the result is its position, from 1. Otherwise as
+/// Imports households and residents from `len` bytes of an XLSX workbook at `bytes`,
+/// from its first sheet, read as `wg_import_csv` reads a file (title lines, header,
+/// columns; a row's `"line"` is its row in the sheet): cells are read as text, whole
+/// numbers without `.0`, dates as `YYYY-MM-DD`. Bytes that are no workbook are
+/// `WG_INVALID_INPUT` naming `xlsx`. Options, `progress` and `user_data` as for
 /// `wg_import_csv` (`"encoding"` does not apply).
+///
+/// `bytes` is NULL (with `len` 0) or points to `len` readable bytes, read during the call
+/// only.
+///
+/// JSON input: an `import_options`; result: an `import_result`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_import_xlsx(
+    store: *const wg_store,
+    bytes: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    progress: wg_progress_fn,
+    user_data: *mut c_void,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (bytes, options) = (
+            input_bytes(bytes, len)?,
+            opt_input!(options_json, wangge::ImportOptions),
+        );
+        let out = out!(out_json);
+        with_progress(progress, user_data, out, |p| {
+            store.import_households_xlsx(bytes, &options, p)
+        })
+    })
+}
+
+/// Imports households and residents from the XLSX file at `path`, as `wg_import_xlsx`
+/// does from bytes. A file that cannot be read is `WG_INVALID_INPUT` naming the path.
+///
+/// JSON input: an `import_options`; result: an `import_result`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_import_xlsx_file(
+    store: *const wg_store,
+    path: *const c_char,
+    options_json: *const c_char,
+    progress: wg_progress_fn,
+    user_data: *mut c_void,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (path, options) = (arg!(path), opt_input!(options_json, wangge::ImportOptions));
+        let out = out!(out_json);
+        let bytes = read_file(path)?;
+        with_progress(progress, user_data, out, |p| {
+            store.import_households_xlsx(&bytes, &options, p)
+        })
+    })
+}
+
+/// Imports households and residents from `rows_json`, a JSON array of row objects whose
+/// keys are columns as a file's header names them (`"household_id"`, `"unit"`,
+/// `"address"`, `"kind"`, `"tags"`, `"name"`, `"id_number"`, `"phone"`, `"relation"`,
+/// `"hukou"`, `"employer"`, `"resident_tags"`, their Chinese headers, or the options'
+/// `"columns"`); values are strings, null or arrays of strings (joined by `;`); absent
+/// keys are empty. Keys that name no column are listed in `"unknown_columns"`; keys that
+/// name fewer than two columns are `WG_INVALID_INPUT`. A row's `"line"` in the result is
+/// its position, from 1. Otherwise as `wg_import_csv` (`"encoding"` and `"header_row"`
+/// do not apply).
 ///
 /// JSON input: an array of `import_row` and an `import_options`; result: an `import_result`.
 #[unsafe(no_mangle)]
@@ -155,9 +219,9 @@ pub unsafe extern "C" fn wg_import_rows(
             opt_input!(options_json, wangge::ImportOptions),
         );
         let out = out!(out_json);
-        let rows = wangge::ImportRow::list_from_json(json)?;
+        let table = wangge::ImportTable::from_json(json)?;
         with_progress(progress, user_data, out, |p| {
-            store.import_households(&rows, &options, p)
+            store.import_households_table(&table, &options, p)
         })
     })
 }

@@ -93,7 +93,16 @@ def test_csv_bytes_import_households_residents_and_tags(county):
     result = county.import_households(CSV.encode())
     assert isinstance(result, wangge.ImportResult)
     assert_imported_the_three_rows(county, result)
-    assert result.to_dict() == {"inserted": 5, "updated": 0, "errors": []}
+    assert result.to_dict() == {
+        "inserted": 5,
+        "updated": 0,
+        "households_inserted": 2,
+        "households_updated": 0,
+        "residents_inserted": 3,
+        "residents_updated": 0,
+        "unknown_columns": [],
+        "errors": [],
+    }
     last = county.audit_log()[-1]
     assert (last.action, last.target) == ("import_households", "3 rows")
 

@@ -145,3 +145,74 @@ void test_import(void) {
          WG_INVALID_INPUT, "out_json");
   wg_store_free(s);
 }
+
+/* Reads the file at `path` into a malloc'd buffer; NULL if it cannot. */
+static uint8_t *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  uint8_t *buf = malloc(1 << 16);
+  *len = buf != NULL ? fread(buf, 1, 1 << 16, f) : 0;
+  fclose(f);
+  return buf;
+}
+
+/* A 民政 register export (tests/data, from make_minzheng.py) as XLSX: title line, Chinese
+   headers and values, a grid given by name, unknown columns reported; and as GBK CSV, the
+   same counts. NULL and bytes that are no workbook are refused. */
+void test_import_xlsx(void) {
+  wg_store *s = county();
+  char *json = NULL;
+  size_t len = 0;
+  uint8_t *xlsx = read_all(WG_TEST_DATA "/minzheng.xlsx", &len);
+  CHECK(xlsx != NULL && len > 1000);
+  progress_log log = {0, 0, 0, 0};
+  EXPECT(s, wg_import_xlsx(s, xlsx, len, "{\"on\":\"2025-03-01\"}", on_progress, &log, &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "households_inserted") == 3);
+  CHECK(json_long(json, "residents_inserted") == 5);
+  CHECK(json_long(json, "inserted") == 8);
+  CHECK(log.last_done == 5 && log.last_total == 5);
+  CHECK(json_has(json, "\"unknown_columns\":[\"序号\",\"出生日期\",\"备注\"],\"errors\":[]"));
+  json = NULL;
+  EXPECT(s, wg_household_get(s, "M001", "2025-03-01", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"unit\":\"512021100001001\""));
+  json = NULL;
+  EXPECT(s, wg_residents(s, "M001", "2025-03-01", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "\"relation\":\"spouse\"") != NULL);
+  CHECK(json_has(json, "\"relation\":\"child\""));
+
+  /* The CSV of the same export updates what the workbook wrote. */
+  json = NULL;
+  EXPECT(s, wg_import_csv_file(s, WG_TEST_DATA "/minzheng.csv", "{\"on\":\"2025-03-01\"}", NULL,
+                               NULL, &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "households_updated") == 3);
+  CHECK(json_long(json, "residents_updated") == 5);
+  CHECK(json_has(json, "\"errors\":[]"));
+  json = NULL;
+  EXPECT(s, wg_import_xlsx_file(s, WG_TEST_DATA "/minzheng.xlsx", "{\"header_row\":2}", NULL, NULL,
+                                &json),
+         WG_OK, NULL);
+  CHECK(json_long(json, "updated") == 8);
+  wg_string_free(json);
+
+  /* A columns mapping to no field, NULL, and bytes that are no workbook. */
+  char *audit = NULL;
+  char *households = NULL;
+  snapshot(s, &audit, &households);
+  json = NULL;
+  EXPECT(s, wg_import_xlsx(s, xlsx, len, "{\"columns\":{\"备注\":\"remark\"}}", NULL, NULL, &json),
+         WG_INVALID_INPUT, "columns");
+  EXPECT(s, wg_import_xlsx(s, NULL, 5, NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_import_xlsx(s, NULL, 0, NULL, NULL, NULL, &json), WG_INVALID_INPUT, "xlsx");
+  const char *csv = "household_id,unit,address,kind,name\n";
+  EXPECT(s, wg_import_xlsx(s, (const uint8_t *)csv, strlen(csv), NULL, NULL, NULL, &json),
+         WG_INVALID_INPUT, "xlsx");
+  EXPECT(s, wg_import_xlsx(NULL, xlsx, len, NULL, NULL, NULL, &json), WG_INVALID_INPUT, NULL);
+  EXPECT(s, wg_import_xlsx(s, xlsx, len, NULL, NULL, NULL, NULL), WG_INVALID_INPUT, "out_json");
+  EXPECT(s, wg_import_xlsx_file(s, NULL, NULL, NULL, NULL, &json), WG_INVALID_INPUT, "path");
+  CHECK(json == NULL);
+  CHECK(unchanged_since(s, audit, households));
+  free(xlsx);
+  wg_store_free(s);
+}

@@ -9,20 +9,94 @@ use crate::error::{Error, Result};
 use crate::id_number::{mask_id_number, parse_id_number};
 use crate::registry::{HouseholdKind, check_household_id, check_phone};
 
+/// The Chinese household kinds an import reads, and the stored kind each stands for.
+///
+/// | stored | read from |
+/// |---|---|
+/// | `registered` | 户籍, 户籍户, 常住, 常住户, 常住人口, 本地 |
+/// | `floating` | 流动, 流动户, 流动人口, 外来, 暂住 |
+/// | `rental` | 出租, 出租户, 出租房, 租住, 租户, 租赁 |
+pub const KIND_NAMES: [(&str, &[&str]); 3] = [
+    (
+        "registered",
+        &["户籍", "户籍户", "常住", "常住户", "常住人口", "本地"],
+    ),
+    ("floating", &["流动", "流动户", "流动人口", "外来", "暂住"]),
+    (
+        "rental",
+        &["出租", "出租户", "出租房", "租住", "租户", "租赁"],
+    ),
+];
+
+/// The Chinese relations to the head an import reads, and the stored relation each
+/// stands for; any other relation is stored as given.
+///
+/// | stored | read from |
+/// |---|---|
+/// | `head` | 户主, 本人 |
+/// | `spouse` | 配偶, 妻, 妻子, 夫, 丈夫 |
+/// | `child` | 子, 女, 子女, 儿子, 女儿, 长子, 次子, 长女, 次女, 养子, 养女, 继子, 继女 |
+/// | `parent` | 父母, 父, 母, 父亲, 母亲 |
+/// | `grandchild` | 孙子, 孙女, 外孙, 外孙子, 外孙女 |
+/// | `grandparent` | 祖父, 祖母, 外祖父, 外祖母 |
+/// | `sibling` | 兄弟姐妹, 兄, 弟, 姐, 妹, 哥哥, 弟弟, 姐姐, 妹妹 |
+/// | `child_in_law` | 儿媳, 女婿 |
+/// | `other` | 其他 |
+pub const RELATION_NAMES: [(&str, &[&str]); 9] = [
+    ("head", &["户主", "本人"]),
+    ("spouse", &["配偶", "妻", "妻子", "夫", "丈夫"]),
+    (
+        "child",
+        &[
+            "子", "女", "子女", "儿子", "女儿", "长子", "次子", "长女", "次女", "养子", "养女",
+            "继子", "继女",
+        ],
+    ),
+    ("parent", &["父母", "父", "母", "父亲", "母亲"]),
+    ("grandchild", &["孙子", "孙女", "外孙", "外孙子", "外孙女"]),
+    ("grandparent", &["祖父", "祖母", "外祖父", "外祖母"]),
+    (
+        "sibling",
+        &[
+            "兄弟姐妹",
+            "兄",
+            "弟",
+            "姐",
+            "妹",
+            "哥哥",
+            "弟弟",
+            "姐姐",
+            "妹妹",
+        ],
+    ),
+    ("child_in_law", &["儿媳", "女婿"]),
+    ("other", &["其他"]),
+];
+
+/// The tags of a cell: split on `;；,，、`, trimmed, empty ones dropped.
 pub(super) fn split_tags(text: &str) -> Vec<&str> {
-    text.split([';', '；', '、'])
+    text.split([';', '；', ',', '，', '、'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .collect()
 }
 
+/// A household kind by its stored name or a Chinese name of [`KIND_NAMES`].
 pub(super) fn kind_of(text: &str) -> Result<HouseholdKind> {
-    match text {
-        "户籍" => Ok(HouseholdKind::Registered),
-        "流动" => Ok(HouseholdKind::Floating),
-        "出租" => Ok(HouseholdKind::Rental),
-        other => HouseholdKind::parse(other),
+    match KIND_NAMES.iter().find(|(_, names)| names.contains(&text)) {
+        Some((stored, _)) => HouseholdKind::parse(stored),
+        None => HouseholdKind::parse(text),
     }
+}
+
+/// The stored relation for a relation as given: a Chinese name of [`RELATION_NAMES`]
+/// becomes its stored one, anything else stays as it is.
+pub(super) fn relation_of(text: &str) -> &str {
+    let text = text.trim();
+    RELATION_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&text))
+        .map_or(text, |(stored, _)| stored)
 }
 
 /// A checked ID number (18 ASCII characters) as a fixed-size key, so remembering a
@@ -47,6 +121,8 @@ pub(super) struct Valid {
     pub(super) birth_date: Option<i64>,
     pub(super) sex: Option<&'static str>,
     pub(super) upgraded: bool,
+    /// The unit's code, when the row named it by name.
+    pub(super) unit: Option<Box<str>>,
 }
 
 /// A failed check: the field and the reason.
@@ -59,6 +135,8 @@ pub(super) struct Checker<'k> {
     pub(super) kinds: &'k HashSet<String>,
     /// Whether each unit may take households on the import's day, and if not why.
     pub(super) units: &'k HashMap<String, std::result::Result<(), String>>,
+    /// The grids and buildings in scope by name: the one unit of that name, or why not.
+    pub(super) unit_names: &'k HashMap<String, std::result::Result<String, String>>,
     /// Each household's first good row: its line, its unit, address and kind (joined by
     /// `\u{1f}`, so each household costs one allocation besides its id), and the
     /// household's number.
@@ -72,7 +150,7 @@ pub(super) struct Checker<'k> {
 
 impl Checker<'_> {
     pub(super) fn check(&mut self, row: &Fields<'_>) -> std::result::Result<Valid, Failure> {
-        let kind = self.check_household(row).inspect_err(|_| {
+        let (kind, unit) = self.check_household(row).inspect_err(|_| {
             self.bad_households.insert(row.household_id.into());
         })?;
         let fields = [row.unit, row.address, row.kind];
@@ -130,21 +208,31 @@ impl Checker<'_> {
             sex: id.as_ref().map(|i| i.sex.as_str()),
             upgraded: id.as_ref().is_some_and(|i| i.upgraded),
             id_number: id.map(|i| i.number),
+            unit,
         })
     }
 
-    /// The household fields of one row.
-    fn check_household(&self, row: &Fields<'_>) -> std::result::Result<HouseholdKind, Failure> {
+    /// The household fields of one row: its kind, and its unit's code when it gives the
+    /// unit by name.
+    fn check_household(
+        &self,
+        row: &Fields<'_>,
+    ) -> std::result::Result<(HouseholdKind, Option<Box<str>>), Failure> {
         check_household_id(row.household_id).map_err(|e| ("household_id", error_reason(&e)))?;
+        let mut by_name = None;
         match self.units.get(row.unit) {
             Some(Ok(())) => {}
             Some(Err(message)) => return Err(("unit", message.clone())),
-            None => {
-                return Err((
-                    "unit",
-                    format!("unit {} does not exist on {}", row.unit, self.on),
-                ));
-            }
+            None => match self.unit_names.get(row.unit) {
+                Some(Ok(code)) => by_name = Some(code.as_str().into()),
+                Some(Err(message)) => return Err(("unit", message.clone())),
+                None => {
+                    return Err((
+                        "unit",
+                        format!("unit {} does not exist on {}", row.unit, self.on),
+                    ));
+                }
+            },
         }
         crate::text::check_len("address", row.address, 1, 200)
             .map_err(|e| ("address", error_reason(&e)))?;
@@ -152,7 +240,7 @@ impl Checker<'_> {
         if let Some(message) = self.unknown_tag(row.tags) {
             return Err(("tags", message));
         }
-        Ok(kind)
+        Ok((kind, by_name))
     }
 
     fn unknown_tag(&self, text: &str) -> Option<String> {

@@ -3,24 +3,8 @@
 use std::borrow::Cow;
 
 use super::ImportRow;
+use super::columns::{ColumnIndex, HeaderSearch};
 use crate::error::{Error, Result};
-
-const COLUMNS: [(&str, &[&str]); 12] = [
-    ("household_id", &["户编号", "户号", "户id"]),
-    ("unit", &["所属网格", "网格", "网格编码"]),
-    ("address", &["地址", "住址"]),
-    ("kind", &["户类型", "户别"]),
-    ("tags", &["户标签", "标签"]),
-    ("name", &["姓名"]),
-    ("id_number", &["身份证号", "身份证号码", "公民身份号码"]),
-    ("phone", &["联系电话", "电话", "手机"]),
-    ("relation", &["与户主关系", "关系"]),
-    ("hukou", &["户口性质"]),
-    ("employer", &["工作单位"]),
-    ("resident_tags", &["人员标签"]),
-];
-
-const REQUIRED: [&str; 5] = ["household_id", "unit", "address", "kind", "name"];
 
 /// Decodes CSV bytes: UTF-8 (a BOM is dropped) or GBK/GB18030, detected unless given.
 pub(super) fn decode<'a>(bytes: &'a [u8], encoding: Option<&str>) -> Result<Cow<'a, str>> {
@@ -103,9 +87,6 @@ impl ImportRow {
     }
 }
 
-/// Where each of [`COLUMNS`] is in a file's records.
-pub(super) type ColumnIndex = [Option<usize>; COLUMNS.len()];
-
 /// The fields of a CSV record, by the file's column index.
 pub(super) fn record_fields<'r>(index: &ColumnIndex, record: &'r csv::StringRecord) -> Fields<'r> {
     let get = |field: usize| {
@@ -134,49 +115,48 @@ pub(super) fn record_fields<'r>(index: &ColumnIndex, record: &'r csv::StringReco
 pub(super) struct CsvRows<'t> {
     reader: csv::Reader<&'t [u8]>,
     pub(super) index: ColumnIndex,
+    /// The header's columns that name no field.
+    pub(super) unknown: Vec<String>,
+    /// The rows read before the data: title lines and the header.
+    pub(super) above: usize,
 }
 
 impl<'t> CsvRows<'t> {
-    /// Reads the header line, mapping English or Chinese headers to fields.
-    pub(super) fn open(text: &'t str) -> Result<Self> {
+    /// Reads up to the header row (the one at `header_row`, a line number from 1, or
+    /// else the first naming at least two fields, below any title lines), mapping English
+    /// or Chinese headers, or the caller's `columns`, to fields.
+    pub(super) fn open(
+        text: &'t str,
+        columns: &[(String, usize)],
+        header_row: Option<usize>,
+    ) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
+            .has_headers(false)
             .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| {
+        let mut search = HeaderSearch::new(columns, header_row);
+        let mut record = csv::StringRecord::new();
+        let mut above = 0;
+        loop {
+            if !reader.read_record(&mut record).map_err(|e| {
                 Error::invalid("csv", "header", format!("cannot read the header line: {e}"))
-            })?
-            .clone();
-        let mut index = [None; COLUMNS.len()];
-        for (i, header) in headers.iter().enumerate() {
-            let header = header.trim().to_lowercase();
-            if let Some(field) = COLUMNS
-                .iter()
-                .position(|(name, aliases)| *name == header || aliases.contains(&header.as_str()))
-            {
-                index[field].get_or_insert(i);
+            })? {
+                return Err(search.not_found("csv"));
+            }
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            above += 1;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            if let Some(header) = search.offer("csv", line, record.iter())? {
+                return Ok(CsvRows {
+                    reader,
+                    index: header.index,
+                    unknown: header.unknown,
+                    above,
+                });
             }
         }
-        let missing: Vec<&str> = REQUIRED
-            .iter()
-            .copied()
-            .filter(|f| {
-                COLUMNS
-                    .iter()
-                    .position(|(name, _)| name == f)
-                    .and_then(|i| index[i])
-                    .is_none()
-            })
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::invalid(
-                "csv",
-                headers.iter().map(str::trim).collect::<Vec<_>>().join(","),
-                format!("missing columns: {}", missing.join(", ")),
-            ));
-        }
-        Ok(CsvRows { reader, index })
     }
 
     /// Reads the next record that has any field filled in into `record`; false at the end
@@ -231,7 +211,7 @@ pub(super) fn count_rows(text: &str) -> usize {
 /// Reads CSV text into rows, mapping English or Chinese headers to fields.
 pub fn parse_csv(bytes: &[u8], encoding: Option<&str>) -> Result<Vec<ImportRow>> {
     let text = decode(bytes, encoding)?;
-    let mut reader = CsvRows::open(&text)?;
+    let mut reader = CsvRows::open(&text, &[], None)?;
     let mut rows = Vec::with_capacity(count_rows(&text));
     let mut record = csv::StringRecord::new();
     while reader.next_record(&mut record)? {
@@ -267,7 +247,7 @@ mod tests {
                     ,,,,\n\
                     \"\",\"\",,,\n\
                     H2,G,b,registered,乙";
-        let mut reader = CsvRows::open(text).unwrap();
+        let mut reader = CsvRows::open(text, &[], None).unwrap();
         let mut record = csv::StringRecord::new();
         let mut read = 0;
         while reader.next_record(&mut record).unwrap() {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{ImportMode, ImportOptions, ImportRow};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::json::{self, TagList, private_text};
 
 #[derive(Deserialize)]
@@ -16,13 +16,18 @@ struct OptionsShape {
     on: Option<String>,
     #[serde(default)]
     encoding: Option<String>,
+    #[serde(default)]
+    columns: Option<Value>,
+    #[serde(default)]
+    header_row: Option<Value>,
 }
 
 impl ImportOptions {
     /// Reads options from a JSON object `{"mode": "all_or_nothing"|"skip_invalid"|null,
-    /// "on": "YYYY-MM-DD"|null, "encoding": "utf-8"|"gbk"|"gb18030"|null}`, every key
-    /// optional (defaults: all or nothing, today, detected). A bad value is `InvalidInput`
-    /// naming its key; an unknown key or another shape names `options`.
+    /// "on": "YYYY-MM-DD"|null, "encoding": "utf-8"|"gbk"|"gb18030"|null, "columns":
+    /// {"their header": "field"}|null, "header_row": 1..|null}`, every key optional
+    /// (defaults: all or nothing, today, detected, none, found). A bad value is
+    /// `InvalidInput` naming its key; an unknown key or another shape names `options`.
     pub fn from_json(json: &str) -> Result<ImportOptions> {
         let shape: OptionsShape = json::object(json, "options", false)?;
         Ok(ImportOptions {
@@ -34,7 +39,47 @@ impl ImportOptions {
                 .unwrap_or_default(),
             on: json::opt_date("on", shape.on.as_deref())?,
             encoding: shape.encoding,
+            columns: columns(shape.columns)?,
+            header_row: header_row(shape.header_row)?,
         })
+    }
+}
+
+/// The `columns` option: an object from a source's header to a column name, both text.
+fn columns(value: Option<Value>) -> Result<Vec<(String, String)>> {
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .map(|(theirs, ours)| match ours {
+                Value::String(ours) => Ok((theirs, ours)),
+                other => Err(Error::invalid(
+                    "columns",
+                    other.to_string(),
+                    format!("the column {theirs:?} is mapped to no column name"),
+                )),
+            })
+            .collect(),
+        Some(other) => Err(Error::invalid(
+            "columns",
+            crate::text::clip_to(&other.to_string(), 200),
+            "expected an object from a header to a column name",
+        )),
+    }
+}
+
+/// The `header_row` option: a row number from 1.
+fn header_row(value: Option<Value>) -> Result<Option<usize>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n >= 1) => {
+            Ok(n.as_u64().map(|n| n as usize))
+        }
+        Some(other) => Err(Error::invalid(
+            "header_row",
+            crate::text::clip_to(&other.to_string(), 200),
+            "expected a row number, from 1",
+        )),
     }
 }
 

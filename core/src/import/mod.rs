@@ -1,24 +1,38 @@
 //! Bulk import of households with their residents and tags (户籍/流动人口 files).
 //!
-//! One row per resident; the household's fields repeat on each of its rows. Columns, by
-//! English name or the Chinese header a government spreadsheet uses: `household_id` (户编号),
-//! `unit` (所属网格), `address` (地址), `kind` (户类型), `tags` (户标签, `;`-separated),
-//! `name` (姓名), `id_number` (身份证号), `phone` (联系电话), `relation` (与户主关系), and the
-//! optional `hukou` (户口性质), `employer` (工作单位), `resident_tags` (人员标签). Other
-//! columns are ignored.
+//! One row per resident; the household's fields repeat on each of its rows. Every source
+//! (CSV, XLSX, a table of text such as a `DataFrame` gives, rows as JSON objects) goes
+//! through one column reader: columns by English name or the Chinese header a government
+//! spreadsheet uses ([`COLUMN_ALIASES`]: `household_id` 户编号, `unit` 所属网格, `address`
+//! 住址, `kind` 户类型, `tags` 标签, `name` 姓名, `id_number` 身份证号, `phone` 联系电话,
+//! `relation` 与户主关系, and the optional `hukou` 户口性质, `employer` 工作单位,
+//! `resident_tags` 人员类别), or by the caller's `columns` mapping. In a file the header is
+//! the first row naming at least two fields, below any title lines (or the row
+//! `header_row` says). Columns that name no field are not read and are listed in
+//! [`ImportResult::unknown_columns`].
+//!
+//! Values: tags are split on `;；,，、`; Chinese household kinds and relations are read as
+//! the stored ones ([`KIND_NAMES`], [`RELATION_NAMES`]). A `unit` that is no unit's code
+//! may be the name of exactly one grid or building under the import's root (the handle's
+//! scope, or the whole store).
 //!
 //! CSV files may be UTF-8, with or without a BOM, or GBK/GB18030 (what Chinese spreadsheet
-//! software exports). Re-importing the same ids updates in place: households by id,
-//! residents by ID number (or, without one, by name within the household).
+//! software exports); XLSX files are read from their first sheet. Re-importing the same
+//! ids updates in place: households by id, residents by ID number (or, without one, by
+//! name within the household).
 //!
 //! Through a scoped handle, a row whose household, or whose ID number's resident, is
 //! registered outside the scope is a per-row error (`household_id`, `id_number`): a scope
 //! may not move them in.
 
 mod check;
+mod columns;
+mod entry;
 mod file;
 mod input;
 mod scope;
+mod sheet;
+mod units;
 mod write;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -27,13 +41,16 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::date::{self, Date};
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::units::span_on;
 use check::{Checker, Failure, Valid};
+pub use check::{KIND_NAMES, RELATION_NAMES};
+pub use columns::COLUMN_ALIASES;
+use columns::ColumnIndex;
+pub use entry::ImportTable;
 pub use file::parse_csv;
-use file::{ColumnIndex, CsvRows, Fields, count_rows, decode, record_fields};
+use file::{CsvRows, Fields, record_fields};
 use scope::ScopeCheck;
 use write::ImportWriter;
 
@@ -73,6 +90,13 @@ pub struct ImportOptions {
     pub on: Option<Date>,
     /// The CSV encoding: `utf-8`, `gbk` or `gb18030`; default: detected.
     pub encoding: Option<String>,
+    /// The caller's column names: (their header or key, a field's English name or one of
+    /// its Chinese headers), read before [`COLUMN_ALIASES`]. A target that is no field is
+    /// `InvalidInput` naming `columns`.
+    pub columns: Vec<(String, String)>,
+    /// The header's row in a file (its line in a CSV file, its row in the sheet), from 1;
+    /// default: the first row naming at least two fields, below any title lines.
+    pub header_row: Option<usize>,
 }
 
 /// One input row, as text.
@@ -86,9 +110,9 @@ pub struct ImportRow {
     pub unit: String,
     /// The address.
     pub address: String,
-    /// `registered`, `floating` or `rental` (户籍, 流动, 出租 are accepted too).
+    /// `registered`, `floating` or `rental`, or a Chinese name of [`KIND_NAMES`].
     pub kind: String,
-    /// Household tags, `;`-separated.
+    /// Household tags, separated by any of `;；,，、`.
     pub tags: String,
     /// The resident's name.
     pub name: String,
@@ -96,13 +120,14 @@ pub struct ImportRow {
     pub id_number: String,
     /// Phone.
     pub phone: String,
-    /// Relation to the head (default `head`).
+    /// Relation to the head (default `head`); a Chinese name of [`RELATION_NAMES`] is
+    /// stored as its English one.
     pub relation: String,
     /// Hukou type.
     pub hukou: String,
     /// Employer.
     pub employer: String,
-    /// The resident's tags, `;`-separated.
+    /// The resident's tags, separated by any of `;；,，、`.
     pub resident_tags: String,
 }
 
@@ -120,10 +145,21 @@ pub struct ImportError {
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportResult {
-    /// Households and residents created.
+    /// Households and residents created: `households_inserted + residents_inserted`.
     pub inserted: u64,
-    /// Households and residents that existed and were updated.
+    /// Households and residents that existed and were updated:
+    /// `households_updated + residents_updated`.
     pub updated: u64,
+    /// Households created.
+    pub households_inserted: u64,
+    /// Households that existed and were updated.
+    pub households_updated: u64,
+    /// Residents created.
+    pub residents_inserted: u64,
+    /// Residents that existed and were updated.
+    pub residents_updated: u64,
+    /// The source's columns that name no field (not read), in their order.
+    pub unknown_columns: Vec<String>,
     /// Every rejected row; in all-or-nothing mode any error means nothing was written.
     pub errors: Vec<ImportError>,
 }
@@ -200,40 +236,6 @@ impl<'a> Source<'a> {
 }
 
 impl Store {
-    /// Imports households from CSV bytes (UTF-8 or GBK/GB18030). Bad rows never raise:
-    /// they are listed in the result. Errors are returned only for a file that cannot be
-    /// read as CSV at all (bad encoding, missing columns, a malformed record); then
-    /// nothing is written.
-    pub fn import_households_csv(
-        &self,
-        bytes: &[u8],
-        options: &ImportOptions,
-        progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
-    ) -> Result<ImportResult> {
-        let text = decode(bytes, options.encoding.as_deref())?;
-        let reader = CsvRows::open(&text)?;
-        // The count is for progress reports; without them it is not worth a pass.
-        let total = if progress.is_some() {
-            count_rows(&text)
-        } else {
-            text.len() / 128
-        };
-        self.import_from(Source::Csv(Box::new(reader)), total, options, progress)
-    }
-
-    /// Imports households from rows (see the module documentation). `progress`, when given,
-    /// is called with (rows checked, rows in all) every 1,000 rows and at the end; if it
-    /// returns false the import is cancelled with `InvalidInput` (field `progress`) and
-    /// nothing is written.
-    pub fn import_households(
-        &self,
-        rows: &[ImportRow],
-        options: &ImportOptions,
-        progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
-    ) -> Result<ImportResult> {
-        self.import_from(Source::Rows(rows), rows.len(), options, progress)
-    }
-
     /// `total` is the number of rows, exact when there is a progress callback to tell,
     /// otherwise an estimate for sizing tables.
     ///
@@ -270,11 +272,12 @@ impl Store {
                 w.tx.prepare("SELECT tag FROM tag_kind")?
                     .query_map([], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
-            let units = self.import_units(&w.tx, &source, on)?;
+            let (units, unit_names) = self.import_units(&w.tx, &source, on)?;
             let mut checker = Checker {
                 on,
                 kinds: &kinds,
                 units: &units,
+                unit_names: &unit_names,
                 // Sized once: growing a table of a million keys rehashes it many times.
                 first_of: HashMap::with_capacity(total / 2),
                 seen_ids: HashMap::with_capacity(total),
@@ -405,8 +408,11 @@ impl Store {
                     }
                 }
             }
-            let (inserted, updated, written, written_digest, changed, units_written) =
-                writer.finish();
+            let (counts, written, written_digest, changed, units_written) = writer.finish();
+            let (inserted, updated) = (
+                counts.households_inserted + counts.residents_inserted,
+                counts.households_updated + counts.residents_updated,
+            );
             // Too many households changed to name leaves the counts' snapshot to be rebuilt.
             if let Some(changed) = changed {
                 w.changes_no_household();
@@ -430,53 +436,13 @@ impl Store {
                 inserted,
                 updated,
                 errors,
+                ..counts
             })
         });
         match (outcome, rejected) {
             (Err(_), Some(result)) => Ok(result),
             (outcome, _) => outcome,
         }
-    }
-
-    /// Whether each unit may take households on `on` (exists then, and lies in this
-    /// handle's scope), for the units of rows in memory or, for a file read as it goes,
-    /// for every unit that exists on `on`.
-    fn import_units(
-        &self,
-        conn: &rusqlite::Connection,
-        source: &Source<'_>,
-        on: Date,
-    ) -> Result<HashMap<String, std::result::Result<(), String>>> {
-        let verdict = |code: &str, path: &str| {
-            self.check_path_in_scope(code, path)
-                .map_err(|e| e.to_string())
-        };
-        let mut units = HashMap::new();
-        match source {
-            Source::Rows(rows) => {
-                for row in *rows {
-                    if !units.contains_key(&row.unit) {
-                        let found = match span_on(conn, &row.unit, on)? {
-                            Some(span) => verdict(&row.unit, &span.path),
-                            None => Err(format!("unit {} does not exist on {on}", row.unit)),
-                        };
-                        units.insert(row.unit.clone(), found);
-                    }
-                }
-            }
-            Source::Csv(_) => {
-                let mut stmt = conn.prepare(
-                    "SELECT code, path FROM unit_span WHERE valid_from <= ?1 AND valid_to > ?1",
-                )?;
-                let mut rows = stmt.query([date::to_sql(on)])?;
-                while let Some(row) = rows.next()? {
-                    let code: String = row.get(0)?;
-                    let found = verdict(&code, crate::snapshot::text(row, 1)?);
-                    units.insert(code, found);
-                }
-            }
-        }
-        Ok(units)
     }
 }
 

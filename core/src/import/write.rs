@@ -4,7 +4,8 @@ use foldhash::HashSet;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::check::{Valid, digest_row, opt, split_tags};
+use super::ImportResult;
+use super::check::{Valid, digest_row, opt, relation_of, split_tags};
 use super::file::Fields;
 use crate::date::{self, Date, FOREVER};
 use crate::error::Result;
@@ -28,8 +29,8 @@ pub(super) struct ImportWriter<'t> {
     /// By the household's number in the file: whether it is written yet, and if so
     /// whether it is new.
     households: Vec<Option<bool>>,
-    inserted: u64,
-    updated: u64,
+    /// Households and residents inserted and updated, in an otherwise empty result.
+    counts: ImportResult,
     rows: u64,
     /// The digest of the rows written, when it is not the digest of all good rows.
     digest: Option<Sha256>,
@@ -72,8 +73,7 @@ impl<'t> ImportWriter<'t> {
                 "SELECT 1 FROM tag WHERE resident_id = ?1 AND tag = ?2 AND start <= ?3 AND end_day > ?3",
             )?,
             households: Vec::new(),
-            inserted: 0,
-            updated: 0,
+            counts: ImportResult::default(),
             rows: 0,
             digest: digest.then(Sha256::new),
             changed: Some(HashSet::default()),
@@ -90,23 +90,21 @@ impl<'t> ImportWriter<'t> {
         }
     }
 
-    /// Households and residents inserted and updated, rows written, the digest of the
-    /// rows written (when it was kept), the households changed (unless too many), and
-    /// the units written to or moved from.
+    /// Households and residents inserted and updated (in an otherwise empty result), rows
+    /// written, the digest of the rows written (when it was kept), the households changed
+    /// (unless too many), and the units written to or moved from.
     #[allow(clippy::type_complexity)]
     pub(super) fn finish(
         self,
     ) -> (
-        u64,
-        u64,
+        ImportResult,
         u64,
         Option<Vec<u8>>,
         Option<HashSet<String>>,
         Vec<String>,
     ) {
         (
-            self.inserted,
-            self.updated,
+            self.counts,
             self.rows,
             self.digest.map(|d| d.finalize().to_vec()),
             self.changed,
@@ -135,9 +133,9 @@ impl<'t> ImportWriter<'t> {
         // A new household's residents and tags hold from its beginning; anything else
         // changes from the import's day.
         let since = if new_household { date::BEGINNING } else { on };
-        let relation = relation_name(
+        let relation = relation_of(relation_name(
             opt(row.relation).unwrap_or(crate::registry::NewResident::DEFAULT_RELATION),
-        );
+        ));
         // A resident is known by ID number anywhere in the store, or without one by name
         // within an existing household. Anyone else is inserted straight away; an insert
         // that meets a known ID number steps aside and the resident is updated.
@@ -179,7 +177,7 @@ impl<'t> ImportWriter<'t> {
                 id_sealed
             ])? == 1;
         let resident_id = if added {
-            self.inserted += 1;
+            self.counts.residents_inserted += 1;
             self.tx.last_insert_rowid()
         } else {
             let id = match (by_name, c.id_number.as_deref()) {
@@ -206,7 +204,7 @@ impl<'t> ImportWriter<'t> {
                 }
                 self.changed(&left);
             }
-            self.updated += 1;
+            self.counts.residents_updated += 1;
             id
         };
         for tag in split_tags(row.resident_tags) {
@@ -232,9 +230,10 @@ impl<'t> ImportWriter<'t> {
     fn write_household(&mut self, row: &Fields<'_>, c: &Valid) -> Result<bool> {
         let hid = row.household_id;
         let on = self.on;
+        let unit = c.unit.as_deref().unwrap_or(row.unit);
         self.changed(hid);
-        if !self.units.contains(row.unit) {
-            self.units.insert(row.unit.to_owned());
+        if !self.units.contains(unit) {
+            self.units.insert(unit.to_owned());
         }
         let new = self.insert_household.execute(params![
             hid,
@@ -242,18 +241,18 @@ impl<'t> ImportWriter<'t> {
             c.kind.as_str(),
             date::BEGINNING,
             FOREVER,
-            row.unit
+            unit
         ])? == 1;
         if new {
-            self.inserted += 1;
+            self.counts.households_inserted += 1;
         } else {
             self.tx
                 .prepare_cached(
                     "UPDATE household SET address = ?2, kind = ?3 WHERE household_id = ?1",
                 )?
                 .execute(params![hid, row.address, c.kind.as_str()])?;
-            self.set_place(hid, row.unit)?;
-            self.updated += 1;
+            self.set_place(hid, unit)?;
+            self.counts.households_updated += 1;
         }
         // A new household has no tags yet; an existing one keeps those it has.
         let since = if new { date::BEGINNING } else { on };

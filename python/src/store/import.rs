@@ -1,4 +1,4 @@
-//! `Store.import_households`: its source argument turned into CSV bytes or core rows, and
+//! `Store.import_households`: its source argument turned into file bytes or a core table, and
 //! the import run with the GIL released, taking it back only to call the progress
 //! callback.
 //!
@@ -18,12 +18,12 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple,
 };
-use serde_json::{Map, Value};
-use wangge::{ImportOptions, ImportRow};
+use serde_json::Value;
+use wangge::{ImportOptions, ImportTable};
 
 use super::Store;
 use crate::args::{Text, str_value};
-use crate::convert::{day_json, input_json, object_json, repr_text};
+use crate::convert::{day_json, input_json, object_json, opt_input_json, repr_text};
 use crate::errors::{StorageError, invalid, py_result};
 use crate::record::record;
 
@@ -32,10 +32,21 @@ record! {
     /// `errors` as `(line, field, message)`; in all-or-nothing mode any error means nothing
     /// was written.
     pub struct ImportResult(wangge::ImportResult) as r, repr = all {
-        /// Households and residents created.
+        /// Households and residents created: `households_inserted + residents_inserted`.
         inserted: u64 = r.inserted,
-        /// Households and residents that existed and were updated.
+        /// Households and residents that existed and were updated:
+        /// `households_updated + residents_updated`.
         updated: u64 = r.updated,
+        /// Households created.
+        households_inserted: u64 = r.households_inserted,
+        /// Households that existed and were updated.
+        households_updated: u64 = r.households_updated,
+        /// Residents created.
+        residents_inserted: u64 = r.residents_inserted,
+        /// Residents that existed and were updated.
+        residents_updated: u64 = r.residents_updated,
+        /// The source's columns that name no field (not read), in their order.
+        unknown_columns: Vec<&str> = r.unknown_columns.iter().map(String::as_str).collect(),
         /// Every rejected row as `(line, field, message)`, by line: the line in the CSV
         /// file, or the position (from 1) of a row given directly.
         errors: Vec<(usize, &str, &str)> = r
@@ -54,16 +65,21 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pymethods]
 impl Store {
     /// Imports households with their residents and tags, one row per resident. The source
-    /// is a CSV path or `bytes` (UTF-8 with or without a BOM, or GBK/GB18030; English or
-    /// Chinese headers), an iterable of dicts with the CSV columns' English names as keys
-    /// (any other key raises `InvalidInput`, as the core's row reader refuses it), or a
-    /// pandas `DataFrame`. `mode` is `all_or_nothing` (any bad row: nothing written) or
-    /// `skip_invalid`; `on` is the day the data describes (default today); `encoding`
-    /// (`utf-8`, `gbk`, `gb18030`) overrides detection. Bad rows never raise: they are in
-    /// the result's `errors`. `progress(done, total)` is called as rows are checked;
-    /// returning `False` cancels with `InvalidInput`, raising cancels and propagates, and
-    /// a cancelled import writes nothing. Re-importing the same ids updates in place.
-    #[pyo3(signature = (path_or_rows, mode=Text("all_or_nothing"), on=None, encoding=None, progress=None), text_signature = "($self, path_or_rows, mode='all_or_nothing', on=None, encoding=None, progress=None)")]
+    /// is a path or `bytes` of a CSV file (UTF-8 with or without a BOM, or GBK/GB18030) or
+    /// an XLSX workbook (a `.xlsx` path, or bytes starting `PK\x03\x04`; its first sheet),
+    /// an iterable of dicts, or a pandas `DataFrame`. Every source is read by the same
+    /// columns: English or Chinese headers (`户编号, 所属网格, 住址, 户类型, 标签, 姓名,
+    /// 身份证号, 联系电话, 与户主关系` …), or `columns={"their header": "field"}`; a file's
+    /// header may sit below title lines (or be given as `header_row`, from 1). Columns
+    /// that name no field are listed in the result's `unknown_columns`. `mode` is
+    /// `all_or_nothing` (any bad row: nothing written) or `skip_invalid`; `on` is the day
+    /// the data describes (default today); `encoding` (`utf-8`, `gbk`, `gb18030`)
+    /// overrides detection. Bad rows never raise: they are in the result's `errors`.
+    /// `progress(done, total)` is called as rows are checked; returning `False` cancels
+    /// with `InvalidInput`, raising cancels and propagates, and a cancelled import writes
+    /// nothing. Re-importing the same ids updates in place.
+    #[pyo3(signature = (path_or_rows, mode=Text("all_or_nothing"), on=None, encoding=None, progress=None, columns=None, header_row=None), text_signature = "($self, path_or_rows, mode='all_or_nothing', on=None, encoding=None, progress=None, columns=None, header_row=None)")]
+    #[allow(clippy::too_many_arguments)]
     fn import_households(
         &self,
         py: Python<'_>,
@@ -72,6 +88,8 @@ impl Store {
         on: Option<&Bound<'_, PyAny>>,
         encoding: Option<Text<'_>>,
         progress: Option<&Bound<'_, PyAny>>,
+        columns: Option<&Bound<'_, PyAny>>,
+        header_row: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ImportResult> {
         let mode: &str = mode.0;
         let encoding: Option<String> = encoding.map(|t| t.0.to_owned());
@@ -81,6 +99,8 @@ impl Store {
                 ("mode", mode.into()),
                 ("on", on.unwrap_or_default()),
                 ("encoding", encoding.into()),
+                ("columns", opt_input_json("columns", columns)?),
+                ("header_row", opt_input_json("header_row", header_row)?),
             ])))?;
             let progress = progress.filter(|p| !p.is_none());
             if let Some(p) = progress
@@ -127,19 +147,20 @@ fn type_text(value: &Bound<'_, PyAny>) -> String {
 /// What `import_households` reads.
 #[derive(Debug)]
 pub(crate) enum Source {
-    /// A CSV file, read in Rust.
+    /// A CSV or XLSX file, read in Rust.
     Path(PathBuf),
-    /// CSV content.
+    /// A CSV or XLSX file's content.
     Bytes(Vec<u8>),
     /// Rows given as dicts (or a `DataFrame`'s records), as the JSON array
-    /// `ImportRow::list_from_json` reads.
+    /// `ImportTable::from_json` reads.
     Rows(String),
 }
 
-const SOURCE: &str = "expected a CSV path, CSV bytes, an iterable of dicts or a DataFrame";
+const SOURCE: &str =
+    "expected a CSV path, CSV bytes, an XLSX path or bytes, an iterable of dicts or a DataFrame";
 
-/// The `path_or_rows` argument: `bytes`/`bytearray` are CSV content; `str` or an
-/// `os.PathLike` names a CSV file; an object with `.to_dict` and `.columns` (a pandas
+/// The `path_or_rows` argument: `bytes`/`bytearray` are a file's content; `str` or an
+/// `os.PathLike` names a file; an object with `.to_dict` and `.columns` (a pandas
 /// `DataFrame`) gives its records; anything else is iterated for dicts. Rows are read here,
 /// with the GIL held, so a generator is consumed before the import starts.
 pub(crate) fn source_arg(value: &Bound<'_, PyAny>) -> PyResult<Source> {
@@ -172,39 +193,42 @@ pub(crate) fn source_arg(value: &Bound<'_, PyAny>) -> PyResult<Source> {
     let items = rows
         .try_iter()
         .map_err(|_| invalid("path_or_rows", type_text(value), SOURCE))?;
-    let mut out = Vec::new();
+    // Written as text: a JSON object kept as a map would lose the keys' order, which is
+    // the columns' order the unknown columns are reported in.
+    let mut out = String::from("[");
     for item in items {
-        out.push(row_json(&item?)?);
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&row_json(&item?)?);
     }
-    Ok(Source::Rows(Value::Array(out).to_string()))
+    out.push(']');
+    Ok(Source::Rows(out))
 }
 
-/// One row as the JSON object `ImportRow::from_json` reads: a dict (or any mapping) with
-/// its keys as text and its cells as [`cell_json`] makes them; anything else converted as
-/// it is, for the core to refuse without showing it.
-fn row_json(item: &Bound<'_, PyAny>) -> PyResult<Value> {
+/// One row as the JSON text of an object `ImportTable::from_json` reads: a dict (or any
+/// mapping) with its keys as text, in their order, and its cells as [`cell_json`] makes
+/// them; anything else converted as it is, for the core to refuse without showing it.
+fn row_json(item: &Bound<'_, PyAny>) -> PyResult<String> {
     let dict = match item.cast::<PyDict>() {
         Ok(dict) => dict.clone(),
         Err(_) if item.cast::<PyMapping>().is_ok() => {
             PyDict::from_sequence(&item.call_method0("items")?)?
         }
-        Err(_) => return Ok(input_json("rows", item).unwrap_or(Value::Null)),
+        Err(_) => return Ok(input_json("rows", item).unwrap_or(Value::Null).to_string()),
     };
-    let mut map = Map::new();
+    let mut pairs = Vec::with_capacity(dict.len());
     for (key, value) in dict.iter() {
-        let key = str_value("column", &key.str()?)?.to_owned();
-        let cell = cell_json(&key, &value)?;
-        map.insert(key, cell);
+        let key = Value::from(str_value("column", &key.str()?)?);
+        pairs.push(format!("{key}:{}", cell_json(&value)?));
     }
-    Ok(Value::Object(map))
+    Ok(format!("{{{}}}", pairs.join(",")))
 }
 
-/// One cell as JSON: a list or tuple of tags stays a list of their texts, anything else
-/// is the text of [`cell_text`].
-fn cell_json(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
-    if matches!(key, "tags" | "resident_tags")
-        && (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
-    {
+/// One cell as JSON: a list or tuple (of tags) stays a list of their texts, anything
+/// else is the text of [`cell_text`].
+fn cell_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         let mut parts = Vec::new();
         for item in value.try_iter()? {
             let part = cell_text(&item?)?;
@@ -290,14 +314,15 @@ fn run(
                 let bytes = std::fs::read(&path).map_err(|e| wangge::Error::InvalidInput {
                     field: "path",
                     value: path.display().to_string(),
-                    reason: format!("cannot read the CSV file: {e}"),
+                    reason: format!("cannot read the file: {e}"),
                 })?;
-                store.import_households_csv(&bytes, &options, progress)
+                let name = path.to_string_lossy();
+                store.import_households_file(&bytes, Some(&name), &options, progress)
             }
-            Source::Bytes(bytes) => store.import_households_csv(&bytes, &options, progress),
+            Source::Bytes(bytes) => store.import_households_file(&bytes, None, &options, progress),
             Source::Rows(json) => {
-                let rows = ImportRow::list_from_json(&json)?;
-                store.import_households(&rows, &options, progress)
+                let table = ImportTable::from_json(&json)?;
+                store.import_households_table(&table, &options, progress)
             }
         }
     });
