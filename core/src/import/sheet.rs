@@ -74,14 +74,15 @@ mod tests {
                 vec![
                     Cell::Text("H1".into()),
                     Cell::Int(13_800_000_001),
-                    Cell::Number(0.5),
+                    Cell::Percent(0.5),
                 ],
                 vec![
                     Cell::Text(" H2 ".into()),
-                    Cell::Number(13_800_000_002.0),
+                    Cell::Int(13_800_000_002),
                     Cell::Empty,
                 ],
             ],
+            totals_last: false,
         }]);
         let rows = first_sheet(&bytes).unwrap();
         assert_eq!(
