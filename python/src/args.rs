@@ -11,6 +11,7 @@
 //! `TypeError`.
 
 use std::borrow::Cow;
+use std::ops::Deref;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyString};
@@ -18,16 +19,27 @@ use pyo3::types::{PyBool, PyInt, PyString};
 use crate::convert::repr_text;
 use crate::errors::invalid;
 
-/// A `str` argument that is text: borrowed from the Python string.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Text<'a>(pub(crate) &'a str);
+/// A `str` argument that is text. The module is built for the limited API of Python 3.9
+/// (one abi3 wheel for 3.9 and later), which lends no UTF-8 of a Python string: the text
+/// is a copy (`Cow::Owned`); a default value is borrowed. It reads as a `&str` (`&text`,
+/// `option.as_deref()`).
+#[derive(Debug, Clone)]
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
+
+impl Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
 
 impl<'a> FromPyObject<'a, '_> for Text<'a> {
     type Error = PyErr;
 
     fn extract(value: Borrowed<'a, '_, PyAny>) -> PyResult<Self> {
         value.cast::<PyString>()?;
-        <&'a str>::extract(value).map(Text).map_err(|_| {
+        <Cow<'a, str>>::extract(value).map(Text).map_err(|_| {
             invalid(
                 "text",
                 repr_text(&value.to_owned()),
@@ -50,7 +62,7 @@ impl<'a> FromPyObject<'a, '_> for Code<'a> {
 
     fn extract(value: Borrowed<'a, '_, PyAny>) -> PyResult<Self> {
         if value.is_instance_of::<PyString>() {
-            return Text::extract(value).map(|t| Code(Cow::Borrowed(t.0)));
+            return Text::extract(value).map(|t| Code(t.0));
         }
         let number = || {
             invalid(
@@ -70,7 +82,7 @@ impl<'a> FromPyObject<'a, '_> for Code<'a> {
                 Ok(Code(Cow::Owned(n.to_string())))
             };
         }
-        Text::extract(value).map(|t| Code(Cow::Borrowed(t.0)))
+        Text::extract(value).map(|t| Code(t.0))
     }
 }
 
@@ -110,8 +122,8 @@ pub(crate) fn int_value(field: &'static str, value: &Bound<'_, PyAny>) -> PyResu
 pub(crate) fn str_value<'b>(
     field: &'static str,
     text: &'b Bound<'_, PyString>,
-) -> PyResult<&'b str> {
-    text.to_str().map_err(|_| {
+) -> PyResult<Cow<'b, str>> {
+    text.to_cow().map_err(|_| {
         invalid(
             field,
             repr_text(text.as_any()),

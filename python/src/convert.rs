@@ -72,7 +72,7 @@ fn date_value(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<DateVal
         return Ok(DateValue::Day(value.extract::<Date>()?));
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(DateValue::Text(str_value(field, text)?.to_owned()));
+        return Ok(DateValue::Text(str_value(field, text)?.into_owned()));
     }
     let (module, name) = type_of(value);
     if module == "numpy" && name == "datetime64" {
@@ -174,7 +174,7 @@ pub(crate) fn opt_moment_arg(
         return Ok(None);
     };
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(Some(str_value(field, text)?.to_owned()));
+        return Ok(Some(str_value(field, text)?.into_owned()));
     }
     if let Ok(moment) = value.cast::<PyDateTime>() {
         if moment.getattr("tzinfo")?.is_none() {
@@ -330,7 +330,7 @@ pub(crate) fn to_json(
                 )
             })
     } else if let Ok(s) = value.cast::<PyString>() {
-        Ok(Value::String(str_value(field, s)?.to_owned()))
+        Ok(Value::String(str_value(field, s)?.into_owned()))
     } else if json == Json::Input && value.is_instance_of::<PyDate>() {
         Ok(Value::String(value.call_method0("isoformat")?.extract()?))
     } else if let Ok(dict) = value.cast::<PyDict>() {
@@ -343,7 +343,7 @@ pub(crate) fn to_json(
                     &format!("at {at}: a key must be text"),
                 ));
             };
-            let key = str_value(field, key)?.to_owned();
+            let key = str_value(field, key)?.into_owned();
             let item = to_json(field, &item, &format!("{at}[{key:?}]"), depth + 1, json)?;
             map.insert(key, item);
         }
@@ -387,7 +387,7 @@ pub(crate) fn batch_json(
     item: impl Fn(&Bound<'_, PyAny>, &str) -> PyResult<Value>,
 ) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(str_value(field, text)?.to_owned());
+        return Ok(str_value(field, text)?.into_owned());
     }
     if value.is_instance_of::<PyDict>() {
         return Ok(input_json(field, value)?.to_string());
@@ -437,7 +437,7 @@ pub(crate) fn item_json(
                 return to_json(field, item, at, 0, Json::Input);
             };
             let key = str_value(field, key)?;
-            map.insert(key.to_owned(), value(key, &v)?);
+            map.insert(key.to_string(), value(&key, &v)?);
         }
     } else if (item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>())
         && item.len()? <= order.len()
@@ -466,7 +466,7 @@ pub(crate) fn object_json(pairs: impl IntoIterator<Item = (&'static str, Value)>
 /// into JSON text for the core to read.
 pub(crate) fn json_text_arg(field: &'static str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
-        Ok(text) => Ok(str_value(field, text)?.to_owned()),
+        Ok(text) => Ok(str_value(field, text)?.into_owned()),
         Err(_) => Ok(json_arg(field, value)?.to_string()),
     }
 }

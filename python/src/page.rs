@@ -28,7 +28,7 @@ pub(crate) fn paging_arg(
     }
     py_result(wangge::Paging::from_signed(
         limit.map(|n| n.0),
-        after.map(|t| t.0),
+        after.map(|t| t.0).as_deref(),
     ))
     .map(Some)
 }

@@ -82,8 +82,10 @@ impl Store {
         section: Text<'_>,
         content: &Bound<'_, PyAny>,
     ) -> PyResult<ArchiveSection> {
-        let household_id: &str = household_id.0;
-        let section: &str = section.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let section = section.0;
+        let section: &str = &section;
         self.with_args(
             py,
             || json_arg("content", content),
@@ -103,7 +105,8 @@ impl Store {
         household_id: Text<'_>,
         at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Archive> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         self.with_args(
             py,
             || opt_moment_arg("at", at),
@@ -119,8 +122,10 @@ impl Store {
         household_id: Text<'_>,
         section: Text<'_>,
     ) -> PyResult<Vec<ArchiveSection>> {
-        let household_id: &str = household_id.0;
-        let section: &str = section.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let section = section.0;
+        let section: &str = &section;
         self.with(py, |s| s.archive_history(household_id, section))
             .map(records)
     }
@@ -133,7 +138,8 @@ impl Store {
         household_id: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         self.with_args(
             py,
             || date_arg("on", on),

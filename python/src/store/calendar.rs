@@ -83,7 +83,7 @@ impl Store {
         path: Option<PathBuf>,
         text: Option<Text<'_>>,
     ) -> PyResult<Vec<i32>> {
-        let text: Option<String> = text.map(|t| t.0.to_owned());
+        let text: Option<String> = text.map(|t| t.0.into_owned());
         // The file's path (`Ok`) or the text (`Err`), exactly one of them.
         let source = || match (path, text) {
             (Some(path), None) => Ok(Ok(path)),

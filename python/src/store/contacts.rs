@@ -2,6 +2,8 @@
 //! Rules and compliance are plain dicts in the JSON shape the C API uses; patrols and
 //! findings are record classes.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use wangge::{Date, Moment};
 
@@ -146,7 +148,7 @@ impl Store {
     /// Records a patrol of `unit` by `staff_id` at `at`: a `datetime` (a naive one is a
     /// local time in the deployment's time zone) or ISO text, with or without an offset.
     /// Raises `NotFound` for a unit that did not exist in scope that day or unknown staff.
-    #[pyo3(signature = (unit, staff_id, at, note=Text("")), text_signature = "($self, unit, staff_id, at, note='')")]
+    #[pyo3(signature = (unit, staff_id, at, note=Text(Cow::Borrowed(""))), text_signature = "($self, unit, staff_id, at, note='')")]
     fn record_patrol(
         &self,
         py: Python<'_>,
@@ -157,8 +159,10 @@ impl Store {
     ) -> PyResult<Patrol> {
         let unit = unit.0;
         let unit: &str = &unit;
-        let staff_id: &str = staff_id.0;
-        let note: &str = note.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
+        let note = note.0;
+        let note: &str = &note;
         self.with_args(
             py,
             || moment_text_arg("at", at),
@@ -216,8 +220,10 @@ impl Store {
         urgent: bool,
     ) -> PyResult<Finding> {
         let visit_id: i64 = visit_id.0;
-        let summary: &str = summary.0;
-        let category: Option<&str> = category.map(|t| t.0);
+        let summary = summary.0;
+        let summary: &str = &summary;
+        let category = category.map(|t| t.0);
+        let category: Option<&str> = category.as_deref();
         self.with(py, |s| {
             s.record_finding(visit_id, summary, category, urgent)
         })

@@ -11,6 +11,7 @@
 //! Rows and errors hold ID numbers and phones: messages about a bad argument name its
 //! type and position, never its content.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::path::PathBuf;
 
@@ -78,7 +79,7 @@ impl Store {
     /// `progress(done, total)` is called as rows are checked; returning `False` cancels
     /// with `InvalidInput`, raising cancels and propagates, and a cancelled import writes
     /// nothing. Re-importing the same ids updates in place.
-    #[pyo3(signature = (path_or_rows, mode=Text("all_or_nothing"), on=None, encoding=None, progress=None, columns=None, header_row=None), text_signature = "($self, path_or_rows, mode='all_or_nothing', on=None, encoding=None, progress=None, columns=None, header_row=None)")]
+    #[pyo3(signature = (path_or_rows, mode=Text(Cow::Borrowed("all_or_nothing")), on=None, encoding=None, progress=None, columns=None, header_row=None), text_signature = "($self, path_or_rows, mode='all_or_nothing', on=None, encoding=None, progress=None, columns=None, header_row=None)")]
     #[allow(clippy::too_many_arguments)]
     fn import_households(
         &self,
@@ -91,8 +92,9 @@ impl Store {
         columns: Option<&Bound<'_, PyAny>>,
         header_row: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ImportResult> {
-        let mode: &str = mode.0;
-        let encoding: Option<String> = encoding.map(|t| t.0.to_owned());
+        let mode = mode.0;
+        let mode: &str = &mode;
+        let encoding: Option<String> = encoding.map(|t| t.0.into_owned());
         run(py, self, || {
             let on = on.map(|d| day_json("on", d)).transpose()?;
             let options = py_result(ImportOptions::from_json(&object_json([
@@ -261,7 +263,7 @@ fn cell_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
         }
     }
     let kind = value.get_type().name()?;
-    if matches!(kind.to_str()?, "NAType" | "NaTType") {
+    if matches!(&*kind.to_cow()?, "NAType" | "NaTType") {
         return Ok(String::new());
     }
     Ok(str_value("cell", &value.str()?)?.trim().to_owned())

@@ -24,6 +24,7 @@ mod submit;
 mod units;
 mod visits;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
@@ -146,7 +147,7 @@ impl Store {
     /// `Busy`: 0 to 600000, default 60000. An empty `path` raises `InvalidInput`.
     #[new]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option.
-    #[pyo3(signature = (path, levels=None, actor=Text("system"), utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None)")]
+    #[pyo3(signature = (path, levels=None, actor=Text(Cow::Borrowed("system")), utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None)")]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -157,7 +158,8 @@ impl Store {
         key: Option<Bound<'_, PyBytes>>,
         busy_timeout_ms: Option<Int>,
     ) -> PyResult<Self> {
-        let actor: &str = actor.0;
+        let actor = actor.0;
+        let actor: &str = &actor;
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
         let mut options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
@@ -260,7 +262,8 @@ impl Store {
     fn scope(&self, py: Python<'_>, code: Code<'_>, actor: Text<'_>) -> PyResult<Store> {
         let code = code.0;
         let code: &str = &code;
-        let actor: &str = actor.0;
+        let actor = actor.0;
+        let actor: &str = &actor;
         self.with(py, |s| s.scope(code, actor)).map(Store::wrap)
     }
 

@@ -54,14 +54,16 @@ impl Period {
     /// saying which forms are read.
     #[staticmethod]
     fn parse(text: Text<'_>) -> PyResult<Self> {
-        py_result(wangge::Period::parse(text.0)).map(Period)
+        let text = text.0;
+        py_result(wangge::Period::parse(&text)).map(Period)
     }
 
     /// The period of `kind` (`day`, `week`, `month`, `quarter`, `half_year` or `year`)
     /// that contains `date`: the week containing 2024-12-30 is `2025-W01`.
     #[staticmethod]
     fn containing(kind: Text<'_>, date: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let kind: &str = kind.0;
+        let kind = kind.0;
+        let kind: &str = &kind;
         let kind = kind_arg(kind)?;
         let day = date_arg("date", date)?;
         Ok(Period(py_result(wangge::Period::containing(kind, day))?))
@@ -115,7 +117,8 @@ impl Period {
     /// kind longer than the period, weeks of a day, or months, quarters or half years of a
     /// week raise `InvalidInput` naming `kind`.
     fn inside(&self, kind: Text<'_>) -> PyResult<Vec<Self>> {
-        let kind: &str = kind.0;
+        let kind = kind.0;
+        let kind: &str = &kind;
         let kind = kind_arg(kind)?;
         py_result(self.0.inside(kind)).map(|periods| periods.into_iter().map(Period).collect())
     }
@@ -126,7 +129,8 @@ impl Period {
     /// belonging to a period with days outside the years 0001 to 9999 (a day of
     /// `9999-12-27`..`31` to the week `9999-W52`) raises `InvalidInput` naming `period`.
     fn belongs_to(&self, kind: Text<'_>) -> PyResult<Self> {
-        let kind: &str = kind.0;
+        let kind = kind.0;
+        let kind: &str = &kind;
         let kind = kind_arg(kind)?;
         py_result(self.0.belongs_to(kind)).map(Period)
     }
@@ -158,7 +162,7 @@ pub(crate) fn period_arg(value: &Bound<'_, PyAny>) -> PyResult<wangge::Period> {
         return Ok(period.get().0);
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return py_result(wangge::Period::parse(str_value("period", text)?));
+        return py_result(wangge::Period::parse(&str_value("period", text)?));
     }
     let kind = value.get_type();
     let module = kind.module()?.to_string_lossy().into_owned();

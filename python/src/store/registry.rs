@@ -3,6 +3,8 @@
 //! `Household`, `Resident`, `TagKind` and `UnitCounts` records. ID numbers and phones
 //! arrive masked from the core and stay so in every `repr` and `to_dict()`.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use wangge::{Date, HouseholdClass, HouseholdFilter, NewResident};
 
@@ -109,7 +111,7 @@ impl Store {
     /// `kind` (`registered` 户籍, `floating` 流动 or `rental` 出租), carrying `tags` (tag
     /// kinds) from `start` (or always). A duplicate id raises `Conflict`, an unknown tag
     /// `InvalidInput`.
-    #[pyo3(signature = (household_id, unit, address, kind=Text("registered"), tags=None, start=None), text_signature = "($self, household_id, unit, address, kind='registered', tags=None, start=None)")]
+    #[pyo3(signature = (household_id, unit, address, kind=Text(Cow::Borrowed("registered")), tags=None, start=None), text_signature = "($self, household_id, unit, address, kind='registered', tags=None, start=None)")]
     #[allow(clippy::too_many_arguments)]
     fn add_household(
         &self,
@@ -121,11 +123,14 @@ impl Store {
         tags: Option<&Bound<'_, PyAny>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Household> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         let unit = unit.0;
         let unit: &str = &unit;
-        let address: &str = address.0;
-        let kind: &str = kind.0;
+        let address = address.0;
+        let address: &str = &address;
+        let kind = kind.0;
+        let kind: &str = &kind;
         self.with_args(
             py,
             || Ok((tags_arg("tags", tags)?, opt_date_arg("start", start)?)),
@@ -146,7 +151,8 @@ impl Store {
         unit: Code<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Household> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         let unit = unit.0;
         let unit: &str = &unit;
         self.with_args(
@@ -165,7 +171,8 @@ impl Store {
         household_id: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -182,7 +189,8 @@ impl Store {
         household_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Household> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
@@ -213,9 +221,11 @@ impl Store {
     ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
-        let household_class: Option<&str> = household_class.map(|t| t.0);
-        let tag: Option<String> = tag.map(|t| t.0.to_owned());
-        let kind: Option<&str> = kind.map(|t| t.0);
+        let household_class = household_class.map(|t| t.0);
+        let household_class: Option<&str> = household_class.as_deref();
+        let tag: Option<String> = tag.map(|t| t.0.into_owned());
+        let kind = kind.map(|t| t.0);
+        let kind: Option<&str> = kind.as_deref();
         self.with_args(
             py,
             || {
@@ -253,7 +263,8 @@ impl Store {
         as_of: Option<&Bound<'_, PyAny>>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<&'static str> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         let as_of = as_of_arg("household_class", as_of, on)?;
         self.with_args(
             py,
@@ -275,8 +286,10 @@ impl Store {
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let household_id: &str = household_id.0;
-        let tag: &str = tag.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let tag = tag.0;
+        let tag: &str = &tag;
         self.with_args(
             py,
             || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),
@@ -294,9 +307,17 @@ impl Store {
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let household_id: &str = household_id.0;
-        let tag: &str = tag.0;
-        self.tag(py, Text(household_id), Text(tag), start, end)
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let tag = tag.0;
+        let tag: &str = &tag;
+        self.tag(
+            py,
+            Text(Cow::Borrowed(household_id)),
+            Text(Cow::Borrowed(tag)),
+            start,
+            end,
+        )
     }
 
     /// Ends a household's `tag` from `on`: it no longer carries it that day.
@@ -307,8 +328,10 @@ impl Store {
         tag: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let household_id: &str = household_id.0;
-        let tag: &str = tag.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let tag = tag.0;
+        let tag: &str = &tag;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -324,9 +347,16 @@ impl Store {
         tag: Text<'_>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let household_id: &str = household_id.0;
-        let tag: &str = tag.0;
-        self.untag(py, Text(household_id), Text(tag), on)
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let tag = tag.0;
+        let tag: &str = &tag;
+        self.untag(
+            py,
+            Text(Cow::Borrowed(household_id)),
+            Text(Cow::Borrowed(tag)),
+            on,
+        )
     }
 
     /// Puts `tag` on a resident from `start` (default: always) to `end`, its last day
@@ -341,7 +371,8 @@ impl Store {
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let resident_id: i64 = resident_id.0;
-        let tag: &str = tag.0;
+        let tag = tag.0;
+        let tag: &str = &tag;
         self.with_args(
             py,
             || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),
@@ -358,7 +389,8 @@ impl Store {
         on: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let resident_id: i64 = resident_id.0;
-        let tag: &str = tag.0;
+        let tag = tag.0;
+        let tag: &str = &tag;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -369,7 +401,8 @@ impl Store {
     /// Defines a deployment's own tag kind, or changes whether a kind makes a household
     /// special. Needs a handle that is not scoped.
     fn define_tag(&self, py: Python<'_>, tag: Text<'_>, special: bool) -> PyResult<()> {
-        let tag: &str = tag.0;
+        let tag = tag.0;
+        let tag: &str = &tag;
         self.with(py, |s| s.define_tag(tag, special))
     }
 
@@ -384,7 +417,7 @@ impl Store {
     /// already in the store raises `Conflict`. The returned record is masked.
     #[pyo3(signature = (
         household_id, name, id_number=None, phone=None, hukou=None, employer=None,
-        relation=Text("head"), tags=None, start=None
+        relation=Text(Cow::Borrowed("head")), tags=None, start=None
     ), text_signature = "($self, household_id, name, id_number=None, phone=None, hukou=None, employer=None, relation='head', tags=None, start=None)")]
     #[allow(clippy::too_many_arguments)]
     fn add_resident(
@@ -400,13 +433,16 @@ impl Store {
         tags: Option<&Bound<'_, PyAny>>,
         start: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Resident> {
-        let household_id: &str = household_id.0;
-        let name: &str = name.0;
-        let id_number: Option<String> = id_number.map(|t| t.0.to_owned());
-        let phone: Option<String> = phone.map(|t| t.0.to_owned());
-        let hukou: Option<String> = hukou.map(|t| t.0.to_owned());
-        let employer: Option<String> = employer.map(|t| t.0.to_owned());
-        let relation: &str = relation.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let name = name.0;
+        let name: &str = &name;
+        let id_number: Option<String> = id_number.map(|t| t.0.into_owned());
+        let phone: Option<String> = phone.map(|t| t.0.into_owned());
+        let hukou: Option<String> = hukou.map(|t| t.0.into_owned());
+        let employer: Option<String> = employer.map(|t| t.0.into_owned());
+        let relation = relation.0;
+        let relation: &str = &relation;
         self.with_args(
             py,
             || {
@@ -440,8 +476,10 @@ impl Store {
         on: &Bound<'_, PyAny>,
     ) -> PyResult<Resident> {
         let resident_id: i64 = resident_id.0;
-        let household_id: &str = household_id.0;
-        let relation: &str = relation.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let relation = relation.0;
+        let relation: &str = &relation;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -476,7 +514,8 @@ impl Store {
         household_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Resident>> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),

@@ -365,7 +365,8 @@ impl Store {
     ) -> PyResult<Circular> {
         let unit = unit.0;
         let unit: &str = &unit;
-        let indicator: &str = indicator.0;
+        let indicator = indicator.0;
+        let indicator: &str = &indicator;
         let min_sample: i64 = min_sample.0;
         self.with_args(
             py,

@@ -57,23 +57,28 @@ impl Store {
         name: Text<'_>,
         phone: Option<Text<'_>>,
     ) -> PyResult<Staff> {
-        let staff_id: &str = staff_id.0;
-        let name: &str = name.0;
-        let phone: Option<&str> = phone.map(|t| t.0);
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
+        let name = name.0;
+        let name: &str = &name;
+        let phone = phone.map(|t| t.0);
+        let phone: Option<&str> = phone.as_deref();
         self.with(py, |s| s.add_staff(staff_id, name, phone))
             .map(Staff::from)
     }
 
     /// A staff member, phone masked.
     fn staff(&self, py: Python<'_>, staff_id: Text<'_>) -> PyResult<Staff> {
-        let staff_id: &str = staff_id.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
         self.with(py, |s| s.staff(staff_id)).map(Staff::from)
     }
 
     /// A staff member's phone in clear (or `None`); the read is recorded in the audit
     /// chain.
     fn staff_phone(&self, py: Python<'_>, staff_id: Text<'_>) -> PyResult<Option<String>> {
-        let staff_id: &str = staff_id.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
         self.with(py, |s| s.staff_phone(staff_id))
     }
 
@@ -89,10 +94,12 @@ impl Store {
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Assignment> {
-        let staff_id: &str = staff_id.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
         let unit = unit.0;
         let unit: &str = &unit;
-        let role: &str = role.0;
+        let role = role.0;
+        let role: &str = &role;
         self.with_args(
             py,
             || Ok((opt_date_arg("start", start)?, opt_date_arg("end", end)?)),

@@ -55,8 +55,10 @@ impl Store {
     ) -> PyResult<Unit> {
         let code = code.0;
         let code: &str = &code;
-        let name: &str = name.0;
-        let level: &str = level.0;
+        let name = name.0;
+        let name: &str = &name;
+        let level = level.0;
+        let level: &str = &level;
         let parent: Option<Cow<'_, str>> = parent.map(|t| t.0);
         let parent: Option<&str> = parent.as_deref();
         self.with_args(
@@ -131,7 +133,8 @@ impl Store {
     ) -> PyResult<Vec<Unit>> {
         let code = code.0;
         let code: &str = &code;
-        let level: Option<&str> = level.map(|t| t.0);
+        let level = level.map(|t| t.0);
+        let level: Option<&str> = level.as_deref();
         self.with_args(
             py,
             || opt_date_arg("as_of", as_of),

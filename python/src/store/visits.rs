@@ -2,6 +2,8 @@
 //! compliance. Rules and compliance are plain dicts in the JSON shape the C API uses;
 //! visits and due items are record classes.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use wangge::{Date, NewVisit};
 
@@ -106,7 +108,7 @@ impl Store {
 
     /// Records a contact with a household (`channel` is `home` or `phone`). Raises
     /// `NotFound` for a household that did not live in scope that day or unknown staff.
-    #[pyo3(signature = (household_id, staff_id, channel, on, note=Text("")), text_signature = "($self, household_id, staff_id, channel, on, note='')")]
+    #[pyo3(signature = (household_id, staff_id, channel, on, note=Text(Cow::Borrowed(""))), text_signature = "($self, household_id, staff_id, channel, on, note='')")]
     fn record_visit(
         &self,
         py: Python<'_>,
@@ -116,10 +118,14 @@ impl Store {
         on: &Bound<'_, PyAny>,
         note: Text<'_>,
     ) -> PyResult<Visit> {
-        let household_id: &str = household_id.0;
-        let staff_id: &str = staff_id.0;
-        let channel: &str = channel.0;
-        let note: &str = note.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
+        let channel = channel.0;
+        let channel: &str = &channel;
+        let note = note.0;
+        let note: &str = &note;
         self.with_args(
             py,
             || date_arg("on", on),
@@ -147,7 +153,8 @@ impl Store {
 
     /// The visits of a household, oldest first.
     fn visits(&self, py: Python<'_>, household_id: Text<'_>) -> PyResult<Vec<Visit>> {
-        let household_id: &str = household_id.0;
+        let household_id = household_id.0;
+        let household_id: &str = &household_id;
         self.with(py, |s| s.visits(household_id)).map(records)
     }
 
@@ -191,7 +198,8 @@ impl Store {
         limit: Option<Int>,
         after: Option<Text<'_>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let staff_id: &str = staff_id.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
         self.with_args(
             py,
             || Ok((opt_date_arg("as_of", as_of)?, paging_arg(limit, after)?)),

@@ -4,6 +4,8 @@
 //! Each returns the entry as it then stands; an invalid transition raises
 //! `wangge.InvalidTransition` and changes nothing.
 
+use std::borrow::Cow;
+
 use pyo3::prelude::*;
 use wangge::{EntryAction, Moment};
 
@@ -63,7 +65,8 @@ impl Store {
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let staff_id: &str = staff_id.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
         self.act(py, at, |s, at| s.sign_for(entry_id, staff_id, at))
     }
 
@@ -76,7 +79,8 @@ impl Store {
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let staff_id: &str = staff_id.0;
+        let staff_id = staff_id.0;
+        let staff_id: &str = &staff_id;
         self.act(py, at, |s, at| s.start(entry_id, staff_id, at))
     }
 
@@ -93,8 +97,10 @@ impl Store {
         to: Option<Text<'_>>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let reason: &str = reason.0;
-        let to: Option<&str> = to.map(|t| t.0);
+        let reason = reason.0;
+        let reason: &str = &reason;
+        let to = to.map(|t| t.0);
+        let to: Option<&str> = to.as_deref();
         self.act(py, at, |s, at| s.escalate(entry_id, at, reason, to))
     }
 
@@ -108,7 +114,8 @@ impl Store {
         reason: Text<'_>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let reason: &str = reason.0;
+        let reason = reason.0;
+        let reason: &str = &reason;
         self.act(py, at, |s, at| s.return_entry(entry_id, at, reason))
     }
 
@@ -121,7 +128,8 @@ impl Store {
         reason: Text<'_>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let reason: &str = reason.0;
+        let reason = reason.0;
+        let reason: &str = &reason;
         self.act(py, at, |s, at| s.mark_hard(entry_id, at, reason))
     }
 
@@ -134,7 +142,8 @@ impl Store {
         reason: Text<'_>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let reason: &str = reason.0;
+        let reason = reason.0;
+        let reason: &str = &reason;
         self.act(py, at, |s, at| s.suspend(entry_id, at, reason))
     }
 
@@ -156,7 +165,8 @@ impl Store {
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
         let days: i64 = days.0;
-        let reason: &str = reason.0;
+        let reason = reason.0;
+        let reason: &str = &reason;
         self.with_args(
             py,
             || {
@@ -179,13 +189,14 @@ impl Store {
         result: Text<'_>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let result: &str = result.0;
+        let result = result.0;
+        let result: &str = &result;
         self.act(py, at, |s, at| s.resolve(entry_id, at, result))
     }
 
     /// Records the resident's feedback on the resolution (核查): unsatisfied sends the
     /// entry back to `in_progress` and counts as rework (返工).
-    #[pyo3(signature = (entry_id, at, satisfied, note=Text("")), text_signature = "($self, entry_id, at, satisfied, note='')")]
+    #[pyo3(signature = (entry_id, at, satisfied, note=Text(Cow::Borrowed(""))), text_signature = "($self, entry_id, at, satisfied, note='')")]
     fn verify(
         &self,
         py: Python<'_>,
@@ -195,7 +206,8 @@ impl Store {
         note: Text<'_>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let note: &str = note.0;
+        let note = note.0;
+        let note: &str = &note;
         self.act(py, at, |s, at| s.verify(entry_id, at, satisfied, note))
     }
 
@@ -214,7 +226,8 @@ impl Store {
         reason: Text<'_>,
     ) -> PyResult<Entry> {
         let entry_id: i64 = entry_id.0;
-        let reason: &str = reason.0;
+        let reason = reason.0;
+        let reason: &str = &reason;
         self.act(py, at, |s, at| s.reopen(entry_id, at, reason))
     }
 }

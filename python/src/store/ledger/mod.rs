@@ -87,7 +87,7 @@ impl Store {
     /// household, whose unit that day is taken) the handler is found too. `reasons` says
     /// which rule decided what. An unknown category raises `InvalidInput` unless the rules
     /// keep free categories.
-    #[pyo3(signature = (category=None, summary=Text(""), household_id=None, unit=None, urgent=false, at=None), text_signature = "($self, category=None, summary='', household_id=None, unit=None, urgent=False, at=None)")]
+    #[pyo3(signature = (category=None, summary=Text(Cow::Borrowed("")), household_id=None, unit=None, urgent=false, at=None), text_signature = "($self, category=None, summary='', household_id=None, unit=None, urgent=False, at=None)")]
     #[allow(clippy::too_many_arguments)]
     fn classify(
         &self,
@@ -99,9 +99,12 @@ impl Store {
         urgent: bool,
         at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Classification> {
-        let category: Option<&str> = category.map(|t| t.0);
-        let summary: &str = summary.0;
-        let household_id: Option<&str> = household_id.map(|t| t.0);
+        let category = category.map(|t| t.0);
+        let category: Option<&str> = category.as_deref();
+        let summary = summary.0;
+        let summary: &str = &summary;
+        let household_id = household_id.map(|t| t.0);
+        let household_id: Option<&str> = household_id.as_deref();
         let unit: Option<Cow<'_, str>> = unit.map(|t| t.0);
         let unit: Option<&str> = unit.as_deref();
         self.with_args(
@@ -130,7 +133,7 @@ impl Store {
     /// finding. Raises `NotFound` for a unit that did not exist that day or a calendar
     /// year the deadline needs but the store lacks, `PermissionDenied` outside the scope.
     #[pyo3(signature = (
-        unit, category, summary, reported_at, household_id=None, source=Text("visit"), *,
+        unit, category, summary, reported_at, household_id=None, source=Text(Cow::Borrowed("visit")), *,
         resident_id=None, urgent=false, finding_id=None
     ), text_signature = "($self, unit, category, summary, reported_at, household_id=None, source='visit', *, resident_id=None, urgent=False, finding_id=None)")]
     #[allow(clippy::too_many_arguments)]
@@ -149,10 +152,13 @@ impl Store {
     ) -> PyResult<Entry> {
         let unit = unit.0;
         let unit: &str = &unit;
-        let category: Option<&str> = category.map(|t| t.0);
-        let summary: &str = summary.0;
-        let household_id: Option<String> = household_id.map(|t| t.0.to_owned());
-        let source: &str = source.0;
+        let category = category.map(|t| t.0);
+        let category: Option<&str> = category.as_deref();
+        let summary = summary.0;
+        let summary: &str = &summary;
+        let household_id: Option<String> = household_id.map(|t| t.0.into_owned());
+        let source = source.0;
+        let source: &str = &source;
         let resident_id: Option<i64> = resident_id.map(|i| i.0);
         let finding_id: Option<i64> = finding_id.map(|i| i.0);
         self.with_args(
@@ -206,7 +212,8 @@ impl Store {
         category: Option<Text<'_>>,
     ) -> PyResult<Entry> {
         let finding_id: i64 = finding_id.0;
-        let category: Option<&str> = category.map(|t| t.0);
+        let category = category.map(|t| t.0);
+        let category: Option<&str> = category.as_deref();
         self.with_args(
             py,
             || moment_text_arg("reported_at", reported_at),
@@ -268,10 +275,12 @@ impl Store {
     ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
-        let standing: Option<&str> = standing.map(|t| t.0);
-        let status: Option<&str> = status.map(|t| t.0);
-        let book: Option<String> = book.map(|t| t.0.to_owned());
-        let category: Option<String> = category.map(|t| t.0.to_owned());
+        let standing = standing.map(|t| t.0);
+        let standing: Option<&str> = standing.as_deref();
+        let status = status.map(|t| t.0);
+        let status: Option<&str> = status.as_deref();
+        let book: Option<String> = book.map(|t| t.0.into_owned());
+        let category: Option<String> = category.map(|t| t.0.into_owned());
         let period = period.map(period_arg).transpose()?.map(|p| p.to_string());
         self.with_args(
             py,
