@@ -1,19 +1,35 @@
-"""A short tour of the wangge Python module: a county's unit tree, staff, a scoped
-handle for a township and the audit chain.
+"""A short tour of the wangge Python module: a county's unit tree, its registry imported
+from a CSV with Chinese headers (examples/sample_registry.csv: 12 households, 30
+residents in 2 grids), counts, the visits due, a ledger entry, a monthly report, staff,
+a scoped handle for a township and the audit chain.
 
 Run it after `make python-dev` with the project's virtualenv:
 
     .venv/bin/python examples/tour.py
+
+The store is a file in a temporary folder, removed at the end.
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import wangge
+
+SAMPLE = Path(__file__).resolve().parent / "sample_registry.csv"
+GRID_1 = "512021100001001"
+COMMUNITY = "512021100001"
 
 
 def main() -> None:
     print(f"wangge {wangge.__version__}")
-    with wangge.Store(":memory:", actor="县网格中心") as store:
+    with tempfile.TemporaryDirectory() as folder:
+        tour(Path(folder) / "county.db")
+
+
+def tour(path: Path) -> None:
+    with wangge.Store(path, actor="县网格中心") as store:
         # The territory: a county, two townships, communities and grids.
         store.add_units(
             [
@@ -48,6 +64,23 @@ def main() -> None:
         after = store.unit("512021100002", as_of="2024-07-01").parent
         print(f"龙井社区 was under {before}, is under {after} from 2024-07-01")
 
+        # The registry (花名册) from a CSV with Chinese headers; bad rows would be listed
+        # in result.errors, each with its line.
+        result = store.import_households(SAMPLE, on="2024-03-01")
+        print(
+            f"\nImported {SAMPLE.name}: {result.households_inserted} households, "
+            f"{result.residents_inserted} residents, {len(result.errors)} errors"
+        )
+        total, grids = store.unit_counts(COMMUNITY, as_of="2024-03-31")
+        for c in [*grids, total]:
+            print(
+                f"  {store.unit(c.unit).name}: {c.households} households "
+                f"({c.special_households} special, {c.floating} floating), {c.residents} residents"
+            )
+        print("Household H002 (ID numbers and phones masked):")
+        for r in store.residents("H002"):
+            print(f"  {r.name} {r.relation} {r.sex} {r.id_number} {r.phone}")
+
         # Staff, their assignments, and who answers for a grid.
         store.add_staff("chief-1", "袁婷", phone="13812345678")
         store.add_staff("sup-1", "郑小芳")
@@ -57,6 +90,33 @@ def main() -> None:
         for code in ("512021100001001", "512021100001002"):
             names = [f"{a.name} ({a.role} of {a.unit})" for a in store.responsible(code)]
             print(f"Responsible for {code}: {', '.join(names)}")
+
+        # Visits (走访) under the default rules, and what is due in March.
+        store.record_visit("H002", "chief-1", "home", "2024-03-05", note="老人身体尚好")
+        store.record_visit("H002", "chief-1", "phone", "2024-03-12")
+        due = store.due_visits(GRID_1, as_of="2024-03-20")
+        march = [d for d in due if d.due.isoformat() == "2024-03-31"]
+        print(f"\nVisits due in 北坝一网格 by 2024-03-31: {len(march)} (of {len(due)} due)")
+        for d in march[:4]:
+            print(f"  {d.household_id} {d.rule} ({d.channel}) by {d.due}")
+
+        # A resident's request enters the ledger (台账), its category read from the text.
+        entry = store.register(
+            GRID_1, None, "楼道灯坏了，晚上看不清", "2024-03-06T09:30:00+08:00", household_id="H004"
+        )
+        print(f"Ledger entry #{entry.id}: {entry.category}, {entry.status}")
+
+        # The community's monthly report: the totals and one row per grid.
+        report = store.report(COMMUNITY, "2024-03")
+        t = report.totals
+        print(
+            f"\nReport {report.name} {report.period}: households {t['households']}, "
+            f"residents {t['residents']}, home visits {t['visits_home']}, "
+            f"phone visits {t['visits_phone']}, entries received {t['received']}"
+        )
+        for row in report.rows:
+            name = f"{row['name']} (own)" if row["own"] else row["name"]
+            print(f"  {name}: households {row['households']}, received {row['received']}")
 
         # A township's own handle sees only its subtree.
         town = store.scope("512021100", "岳阳镇管理员")
