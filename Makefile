@@ -26,8 +26,8 @@ else
 $(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
 endif
 
-.PHONY: demo test lint test-rust test-header test-c test-python python-dev header bench bench-report clean \
-	browser
+.PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench \
+	bench-report clean browser
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
 DEMO_ARGS ?=
@@ -89,6 +89,12 @@ python-dev: $(VENV)/.installed
 
 test-python: python-dev browser
 	cd python && $(VENV_ABS)/bin/python -m pytest -q
+
+# The release wheel, in build/wheels: abi3 (one wheel for CPython 3.9 and later, tagged
+# cp39-abi3), its module stripped, not repaired for manylinux (see python/pyproject.toml).
+# Not part of `make test`: the release build takes minutes.
+wheel: $(VENV)/.installed
+	$(VENV)/bin/maturin build --release -m python/Cargo.toml -o $(BUILD)/wheels
 
 # The browser python/tests/test_html_render.py draws the HTML reports in: Debian's chromium
 # and a font with Chinese glyphs (fontconfig's fc-list finds it). Installed with apt-get
