@@ -29,6 +29,7 @@ mod import;
 mod json;
 mod ledger;
 pub mod levels;
+mod messages;
 mod paging;
 pub mod period;
 pub mod privacy;
@@ -64,6 +65,7 @@ pub use ledger::{
     Triage, default_ledger_rules,
 };
 pub use levels::{Level, Levels};
+pub use messages::{Language, kind_heading_zh};
 pub use paging::{PAGE_LIMIT_MAX, Page, Paging};
 pub use period::{Cadence, Period, PeriodKind};
 pub use registry::{
@@ -84,8 +86,8 @@ pub use store::{
 };
 pub use units::{NewUnit, Unit};
 pub use visits::{
-    Channel, Compliance, DueVisit, NewVisit, REVERIFIED_TAGS, Rate, Requirement, ReverificationDue,
-    RuleCompliance, RuleMode, RuleScope, Visit, VisitRule, default_visit_rules,
+    Channel, Compliance, DueVisit, NewVisit, REVERIFIED_TAGS, Rate, Requirement, Responsible,
+    ReverificationDue, RuleCompliance, RuleMode, RuleScope, Visit, VisitRule, default_visit_rules,
 };
 
 /// What migrations leave to the domain modules, run in this order on a store migrated

@@ -151,6 +151,10 @@ shapes! {
         "due": "the last day of the current period (rolling rules: last contact + N days)",
         "overdue": "whether the previous period was also missed, with no contact since",
         "last_visit": "the latest qualifying contact's day; null: none",
+        "grid": "the code of the grid (网格) its unit lies in on the list's day: the unit itself or its nearest ancestor of level grid; null: none",
+        "grid_name": "that grid's name; null: no grid",
+        "address": "the household's address, as the household list shows it",
+        "responsible": "the grid's workers (网格员, grid_worker assignments) that day, by staff id: an array of {\"staff_id\", \"name\"}; empty: none",
     }
     REVERIFICATION = "reverification", "a floating or relocation household whose data are due for re-verification (数据更新)." {
         "household_id": "the household",
@@ -390,6 +394,7 @@ shapes! {
         "utc_offset_minutes": "the deployment's offset from UTC in minutes",
         "actor": "who writes through this handle",
         "scope": "the root of this handle's scope; null for an unrestricted handle",
+        "language": "the language of error messages: en or zh",
     }
     AUDIT_VERIFICATION = "audit_verification", "whether the audit chain is intact and every fact is as the library wrote it." {
         "ok": "true when no record was changed or removed, the head given (if any) is still in the chain, and no fact was changed outside the library",

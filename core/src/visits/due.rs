@@ -2,6 +2,7 @@
 
 use rusqlite::Connection;
 
+use super::grid::{GridBook, addresses};
 use super::view::{Scope, View};
 use super::{DueVisit, RuleMode, VisitRule, rule_sets, rules_on};
 use crate::date::{self, BEGINNING};
@@ -122,15 +123,22 @@ pub(super) fn due_list(
         .map(|r| names.partition_point(|n| *n < r.name.as_str()))
         .collect();
     let mut pending: Vec<Pending<'_>> = Vec::new();
+    // The listed households, each once, in the order of their first item.
+    let mut listed: Vec<Held<'_>> = Vec::new();
     for (h, unit) in view.living(on)? {
         let id = snapshot.id(h);
         let contacts = log.of_held(snapshot, h);
+        let household = listed.len() as u32;
         for (r, plan) in plans.iter().enumerate() {
             let Some((due, overdue, last_visit)) = due_of(plan, &mut view, &contacts, h, on)?
             else {
                 continue;
             };
+            if listed.len() as u32 == household {
+                listed.push(h);
+            }
             pending.push(Pending {
+                household,
                 overdue,
                 due,
                 rank: snapshot.rank(h),
@@ -152,21 +160,28 @@ pub(super) fn due_list(
             })
             .then(a.rule_rank.cmp(&b.rule_rank))
     });
-    Ok(pending
-        .into_iter()
-        .map(|p| {
-            let rule = plans[p.rule].rule;
-            DueVisit {
-                household_id: p.id.to_owned(),
-                unit: snapshot.unit_code(p.unit).to_owned(),
-                rule: rule.name.clone(),
-                channel: rule.channel,
-                due: date::from_sql(p.due),
-                overdue: p.overdue,
-                last_visit: p.last_visit.map(date::from_sql),
-            }
-        })
-        .collect())
+    let addresses = addresses(conn, snapshot, &listed)?;
+    let mut grids = GridBook::new(conn, on);
+    let mut out = Vec::with_capacity(pending.len());
+    for p in pending {
+        let rule = plans[p.rule].rule;
+        let grid = grids.of(snapshot, p.unit)?;
+        let (grid_code, grid_name) = grid.grid.clone().unzip();
+        out.push(DueVisit {
+            household_id: p.id.to_owned(),
+            unit: snapshot.unit_code(p.unit).to_owned(),
+            rule: rule.name.clone(),
+            channel: rule.channel,
+            due: date::from_sql(p.due),
+            overdue: p.overdue,
+            last_visit: p.last_visit.map(date::from_sql),
+            grid: grid_code,
+            grid_name,
+            address: addresses[p.household as usize].clone(),
+            responsible: grid.responsible.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// A due item before it is made, with what sorting it needs.
@@ -180,6 +195,8 @@ struct Pending<'s> {
     rule_rank: usize,
     unit: u32,
     last_visit: Option<i64>,
+    /// The household's index in the list's households.
+    household: u32,
 }
 
 /// The day a household entered a rolling rule's scope: the first of the run of days up to

@@ -12,6 +12,7 @@ use std::collections::BinaryHeap;
 use rusqlite::{Connection, params};
 
 use super::due::{Due, Plan, due_of, plans};
+use super::grid::{GridBook, address_of};
 use super::view::View;
 use super::{DueVisit, rule_sets, rules_on};
 use crate::date::{self, Date};
@@ -124,6 +125,7 @@ fn due_page_read(
         after: (after_id, walk.key(1)),
         want: walk.want,
         out: Vec::new(),
+        grids: GridBook::new(conn, on),
     };
     // A subtree holding a small part of the registry is read through its units; a large
     // one in id order from the cursor.
@@ -146,6 +148,7 @@ struct Pager<'a> {
     after: (Option<&'a str>, Option<&'a str>),
     want: usize,
     out: Vec<DueVisit>,
+    grids: GridBook<'a>,
 }
 
 impl<'a> Pager<'a> {
@@ -187,6 +190,12 @@ impl<'a> Pager<'a> {
             if self.after.0 == Some(id) && self.after.1.is_some_and(|r| rule.name.as_str() <= r) {
                 continue;
             }
+            let grid = self.grids.of(self.snapshot, c.unit)?;
+            let (grid_code, grid_name) = grid.grid.clone().unzip();
+            let address = match self.out.last() {
+                Some(last) if last.household_id == id => last.address.clone(),
+                _ => address_of(self.grids.conn(), id)?,
+            };
             self.out.push(DueVisit {
                 household_id: id.to_owned(),
                 unit: self.snapshot.unit_code(c.unit).to_owned(),
@@ -195,6 +204,10 @@ impl<'a> Pager<'a> {
                 due: date::from_sql(due),
                 overdue,
                 last_visit: last_visit.map(date::from_sql),
+                grid: grid_code,
+                grid_name,
+                address,
+                responsible: grid.responsible.clone(),
             });
             if self.full() {
                 return Ok(true);

@@ -9,6 +9,7 @@
 mod due;
 mod due_page;
 pub(crate) mod facts;
+mod grid;
 pub(crate) mod log;
 mod record;
 mod reverify;
@@ -74,6 +75,25 @@ pub struct DueVisit {
     pub overdue: bool,
     /// The household's latest qualifying contact up to the list's day.
     pub last_visit: Option<Date>,
+    /// The code of the grid (网格) its unit lies in on the list's day (the unit itself or
+    /// the nearest ancestor of level `grid`); `None` when there is none.
+    pub grid: Option<String>,
+    /// That grid's name.
+    pub grid_name: Option<String>,
+    /// The household's address, as the household list shows it.
+    pub address: String,
+    /// The grid's workers (网格员, `grid_worker` assignments) on the list's day, by staff
+    /// id; empty when the grid has none or there is no grid.
+    pub responsible: Vec<Responsible>,
+}
+
+/// A staff member responsible for a due item's grid (责任网格员).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Responsible {
+    /// The staff member's id.
+    pub staff_id: String,
+    /// Their name, unmasked.
+    pub name: String,
 }
 
 /// A rate with its parts; `value` is `None` when the denominator is 0.

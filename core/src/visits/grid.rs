@@ -1,0 +1,165 @@
+//! What a due item says of where a household is and who looks after it: the grid (网格)
+//! its unit lies in, the grid's workers (网格员) on the list's day, and its address.
+//!
+//! Due lists can have millions of items in a few thousand units, so grids and workers are
+//! looked up once per unit, and addresses once per household: one by one for a short
+//! list, in one pass over the household table for a long one.
+
+use std::rc::Rc;
+
+use foldhash::{HashMap, HashMapExt};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Responsible;
+use crate::date;
+use crate::error::Result;
+use crate::snapshot::{Held, RegistrySnapshot, text};
+use crate::staff::Role;
+use crate::units::span_on;
+
+/// The level whose unit a due item names as its grid.
+const GRID_LEVEL: &str = "grid";
+
+/// A unit's grid on one day, with the grid's workers that day.
+#[derive(Debug, Default)]
+pub(super) struct GridOf {
+    /// The grid's code and name; `None` when no unit on the chain is a grid.
+    pub(super) grid: Option<(String, String)>,
+    /// The grid's `grid_worker` assignments that day, by staff id.
+    pub(super) responsible: Vec<Responsible>,
+}
+
+/// Grids of units on one day, each looked up once.
+pub(super) struct GridBook<'c> {
+    conn: &'c Connection,
+    on: i64,
+    /// By the snapshot's unit index.
+    by_unit: HashMap<u32, Rc<GridOf>>,
+    /// By the grid's path, for units (buildings) under the same grid.
+    by_path: HashMap<String, Rc<GridOf>>,
+}
+
+impl<'c> GridBook<'c> {
+    /// An empty book for day `on`.
+    pub(super) fn new(conn: &'c Connection, on: i64) -> Self {
+        GridBook {
+            conn,
+            on,
+            by_unit: HashMap::new(),
+            by_path: HashMap::new(),
+        }
+    }
+
+    /// The connection it reads through.
+    pub(super) fn conn(&self) -> &'c Connection {
+        self.conn
+    }
+
+    /// The grid of the unit at snapshot index `unit`.
+    pub(super) fn of(&mut self, snapshot: &RegistrySnapshot, unit: u32) -> Result<Rc<GridOf>> {
+        if let Some(found) = self.by_unit.get(&unit) {
+            return Ok(Rc::clone(found));
+        }
+        let code = snapshot.unit_code(unit);
+        let found = match span_on(self.conn, code, date::from_sql(self.on))? {
+            Some(span) => self.of_path(&span.path)?,
+            None => Rc::new(GridOf::default()),
+        };
+        self.by_unit.insert(unit, Rc::clone(&found));
+        Ok(found)
+    }
+
+    /// The grid on the chain of `path`, the unit itself first.
+    fn of_path(&mut self, path: &str) -> Result<Rc<GridOf>> {
+        let mut prefix = path;
+        while !prefix.is_empty() {
+            if let Some(found) = self.by_path.get(prefix) {
+                return Ok(Rc::clone(found));
+            }
+            let grid: Option<(String, String)> = self
+                .conn
+                .prepare_cached(
+                    "SELECT code, name FROM unit_span
+                     WHERE path = ?1 AND valid_from <= ?2 AND valid_to > ?2 AND level = ?3",
+                )?
+                .query_row(params![prefix, self.on, GRID_LEVEL], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            if let Some((code, name)) = grid {
+                let responsible = grid_workers(self.conn, &code, self.on)?;
+                let found = Rc::new(GridOf {
+                    grid: Some((code, name)),
+                    responsible,
+                });
+                self.by_path.insert(prefix.to_owned(), Rc::clone(&found));
+                return Ok(found);
+            }
+            prefix = prefix.rsplit_once('/').map_or("", |(head, _)| head);
+        }
+        Ok(Rc::new(GridOf::default()))
+    }
+}
+
+/// The `grid_worker` assignments of unit `grid` on day `on`, by staff id.
+fn grid_workers(conn: &Connection, grid: &str, on: i64) -> Result<Vec<Responsible>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT DISTINCT a.staff_id, s.name FROM assignment a
+             JOIN staff s ON s.staff_id = a.staff_id
+             WHERE a.unit = ?1 AND a.role = ?2 AND a.start <= ?3 AND a.end_day >= ?3
+             ORDER BY a.staff_id",
+        )?
+        .query_map(params![grid, Role::GridWorker.as_str(), on], |r| {
+            Ok(Responsible {
+                staff_id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The address of one household, as the household list shows it.
+pub(super) fn address_of(conn: &Connection, household_id: &str) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT address FROM household WHERE household_id = ?1")?
+        .query_row([household_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// The addresses of `households`, in their order: one by one when they are a small part
+/// of the snapshot's base, else in one pass over the household table.
+pub(super) fn addresses(
+    conn: &Connection,
+    snapshot: &RegistrySnapshot,
+    households: &[Held<'_>],
+) -> Result<Vec<String>> {
+    let mut out = vec![String::new(); households.len()];
+    if households.len() * 16 < snapshot.base_len() {
+        for (slot, &h) in out.iter_mut().zip(households) {
+            *slot = address_of(conn, snapshot.id(h))?;
+        }
+        return Ok(out);
+    }
+    // The position in `households` of each base household, u32::MAX where not listed.
+    let mut wanted = vec![u32::MAX; snapshot.base_len()];
+    for (i, &h) in households.iter().enumerate() {
+        match h {
+            Held::Base(b) => wanted[b as usize] = i as u32,
+            Held::Patched(id, _) => out[i] = address_of(conn, id)?,
+        }
+    }
+    let mut stmt = conn.prepare_cached("SELECT household_id, address FROM household")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let Some(b) = snapshot.base_index(text(row, 0)?) else {
+            continue;
+        };
+        let i = wanted[b as usize];
+        if i != u32::MAX {
+            text(row, 1)?.clone_into(&mut out[i as usize]);
+        }
+    }
+    Ok(out)
+}
