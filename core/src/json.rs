@@ -324,19 +324,23 @@ struct StoreShape {
     key_hex: Option<String>,
     #[serde(default)]
     busy_timeout_ms: Option<i64>,
+    #[serde(default)]
+    language: Option<String>,
 }
 
 impl StoreOptions {
     /// Reads options from a JSON object `{"levels": [[name, code_length|null], ...]|null,
     /// "actor": text|null, "utc_offset_minutes": int|null, "read_only": bool|null,
-    /// "key_hex": text|null, "busy_timeout_ms": int|null}`, every key optional:
+    /// "key_hex": text|null, "busy_timeout_ms": int|null, "language": "en"|"zh"|null}`,
+    /// every key optional:
     /// `levels` root first, a null length for free-form codes (default county, township,
     /// community, grid, building; only used when the store is created); `actor` who
     /// writes through the handle (default `system`); `utc_offset_minutes` the
     /// deployment's offset (default 480); `read_only` opens without migrating and refuses
     /// writes (default false); `key_hex` the deployment key (16 to 64 bytes) in hex
     /// ([`StoreOptions::key`]); `busy_timeout_ms` how long a write waits for another
-    /// connection's lock ([`StoreOptions::busy_timeout_ms`]). A bad level is `InvalidInput` naming `levels`, a key
+    /// connection's lock ([`StoreOptions::busy_timeout_ms`]); `language` the language of
+    /// error messages ([`StoreOptions::language`], default `en`). A bad level is `InvalidInput` naming `levels`, a key
     /// that is not hex or of another length names `key_hex` (the message never shows
     /// it); an unknown key or another shape names `options`.
     pub fn from_json(json: &str) -> Result<StoreOptions> {
@@ -379,6 +383,12 @@ impl StoreOptions {
                 .busy_timeout_ms
                 .map(crate::store::busy_timeout_from)
                 .transpose()?,
+            language: shape
+                .language
+                .as_deref()
+                .map(crate::Language::parse)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }

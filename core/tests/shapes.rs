@@ -26,7 +26,7 @@ fn samples() -> Vec<(Shape, Value, Reader)> {
             shapes::STORE_OPTIONS,
             json!({"levels": [["county", 6], ["township", 9]], "actor": "管理员",
                    "utc_offset_minutes": 480, "read_only": false,
-                   "key_hex": "000102030405060708090a0b0c0d0e0f", "busy_timeout_ms": 5000}),
+                   "key_hex": "000102030405060708090a0b0c0d0e0f", "busy_timeout_ms": 5000, "language": "zh"}),
             |j| StoreOptions::from_json(j).map(drop),
         ),
         (

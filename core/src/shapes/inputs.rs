@@ -11,6 +11,7 @@ shapes! {
         "read_only": "open an existing store without migrating it, refusing every write (PermissionDenied); default false",
         "key_hex": "the deployment key, 16 to 64 bytes as 32 to 128 hex digits; never stored in the file; a keyed store opened without it or with another is refused (PermissionDenied), untouched",
         "busy_timeout_ms": "how long a write waits for another connection's write lock before it fails with Busy, 0 to 600000 milliseconds; default 60000",
+        "language": "the language of error messages: en (default) or zh (中文); the kind, field and value are the same in both",
     }
     NEW_UNIT = "new_unit", "input: a unit to add." {
         "code": "its code",

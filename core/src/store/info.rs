@@ -6,6 +6,7 @@ use super::Store;
 use super::schema::LATEST;
 use crate::error::Result;
 use crate::levels::Levels;
+use crate::messages::Language;
 
 /// This library's version, `MAJOR.MINOR.PATCH` (the crate version).
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -50,6 +51,8 @@ pub struct StoreInfo {
     pub actor: String,
     /// The root of this handle's scope, or `None` for an unrestricted handle.
     pub scope: Option<String>,
+    /// The language of the messages of this store's errors (`en` or `zh`).
+    pub language: Language,
 }
 
 impl Store {
@@ -78,6 +81,12 @@ impl Store {
             utc_offset_minutes: self.offset().local_minus_utc() / 60,
             actor: self.access.actor.clone(),
             scope: self.access.root.clone(),
+            language: self.shared.language,
         })
+    }
+
+    /// The language of the messages of this store's errors ([`StoreOptions::language`]).
+    pub fn language(&self) -> Language {
+        self.shared.language
     }
 }

@@ -39,6 +39,7 @@ pub(crate) use write::{About, Changes, VisitFact, Write};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
+use crate::messages::Language;
 use cache::Slots;
 use keys::Vault;
 use migrate::{identify, migrate};
@@ -70,6 +71,10 @@ pub struct StoreOptions {
     /// [`Error::Busy`], which is safe to retry; 0 fails at once. At most
     /// [`MAX_BUSY_TIMEOUT_MS`]; default [`DEFAULT_BUSY_TIMEOUT_MS`].
     pub busy_timeout_ms: Option<u32>,
+    /// The language of the messages the bindings show for this store's errors
+    /// ([`Error::message`]); default English. Only the message changes: the kind, field
+    /// and value are the same in every language.
+    pub language: Language,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -81,6 +86,7 @@ impl std::fmt::Debug for StoreOptions {
             .field("read_only", &self.read_only)
             .field("key", &self.key.as_ref().map(|_| "(hidden)"))
             .field("busy_timeout_ms", &self.busy_timeout_ms)
+            .field("language", &self.language)
             .finish()
     }
 }
@@ -119,6 +125,8 @@ pub(crate) struct Shared {
     read_only: bool,
     /// How long a write waits for another connection's lock, in milliseconds.
     busy_timeout_ms: u32,
+    /// The language of the messages of this store's errors.
+    language: Language,
     /// The file's path as given (`:memory:` for an in-memory store).
     path: String,
     /// How ID numbers and phones are kept: in clear or sealed with the deployment key.
@@ -248,6 +256,7 @@ impl Store {
                 config,
                 read_only: options.read_only,
                 busy_timeout_ms: busy_ms,
+                language: options.language,
                 path: path.to_string_lossy().into_owned(),
                 vault: RwLock::new(Arc::new(vault)),
                 slots: Slots::default(),
