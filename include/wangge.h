@@ -984,7 +984,11 @@ wg_status wg_staff_responsible(const wg_store *store,
 // with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
 // left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`) and
 // `"busy_timeout_ms"` (how long a write waits for another connection's write lock before
-// it is `WG_BUSY`: 0 to 600000 milliseconds, default 60000). A SQLite file
+// it is `WG_BUSY`: 0 to 600000 milliseconds, default 60000) and `"language"` (`"en"`,
+// the default, or `"zh"`: the messages of this handle's and its scopes' errors, and of
+// this call's, are then in Chinese, with the field name, the quoted value and the key
+// byte for byte as in English; the status is the same; anything else is
+// `WG_INVALID_INPUT` naming `language`). A SQLite file
 // that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
 // empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
 // with `wg_last_error(NULL, ...)` on the same thread.
@@ -1018,7 +1022,10 @@ wg_status wg_store_scope(const wg_store *store,
 // Writes to `*out` a copy of the message of this thread's last failed call through
 // `store` (another thread's failures on the same handle are its own), or, when `store`
 // is NULL, of this thread's last failed call made without a handle. Writes an empty
-// string when there has been none. Free it with `wg_string_free`.
+// string when there has been none. Free it with `wg_string_free`. The message is in the
+// handle's language (`"language"` of `wg_store_open`): Chinese messages keep the field
+// name, the quoted value and the key as in English; a refusal of a NULL or non-UTF-8
+// argument by this interface itself stays in English.
 wg_status wg_last_error(const wg_store *store, char **out);
 
 // Seals the store with the deployment key `key_hex` (16 to 64 bytes in hex): a store
@@ -1475,6 +1482,10 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "due": the last day of the current period (rolling rules: last contact + N days)
  *   "overdue": whether the previous period was also missed, with no contact since
  *   "last_visit": the latest qualifying contact's day; null: none
+ *   "grid": the code of the grid (网格) its unit lies in on the list's day: the unit itself or its nearest ancestor of level grid; null: none
+ *   "grid_name": that grid's name; null: no grid
+ *   "address": the household's address, as the household list shows it
+ *   "responsible": the grid's workers (网格员, grid_worker assignments) that day, by staff id: an array of {"staff_id", "name"}; empty: none
  *
  * page: one page of a long list (分页): the functions ending in _page.
  *   "items": the page's items, in the shape the function names, in the list's page order
@@ -1718,6 +1729,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "utc_offset_minutes": the deployment's offset from UTC in minutes
  *   "actor": who writes through this handle
  *   "scope": the root of this handle's scope; null for an unrestricted handle
+ *   "language": the language of error messages: en or zh
  *
  * audit_verification: whether the audit chain is intact and every fact is as the library wrote it.
  *   "ok": true when no record was changed or removed, the head given (if any) is still in the chain, and no fact was changed outside the library
@@ -1777,6 +1789,7 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "read_only": open an existing store without migrating it, refusing every write (PermissionDenied); default false
  *   "key_hex": the deployment key, 16 to 64 bytes as 32 to 128 hex digits; never stored in the file; a keyed store opened without it or with another is refused (PermissionDenied), untouched
  *   "busy_timeout_ms": how long a write waits for another connection's write lock before it fails with Busy, 0 to 600000 milliseconds; default 60000
+ *   "language": the language of error messages: en (default) or zh (中文); the kind, field and value are the same in both
  *
  * new_unit: input: a unit to add.
  *   "code": its code

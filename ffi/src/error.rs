@@ -6,7 +6,7 @@ use std::ffi::CString;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use wangge::ErrorKind;
+use wangge::{ErrorKind, Language};
 
 use crate::store::wg_store;
 
@@ -44,6 +44,9 @@ pub enum wg_status {
 pub(crate) struct FfiError {
     pub(crate) status: wg_status,
     pub(crate) message: String,
+    /// The core's Chinese message for the same error, shown by a handle opened with
+    /// `"language": "zh"`; `None` for the binding's own refusals.
+    pub(crate) zh: Option<String>,
 }
 
 impl FfiError {
@@ -51,6 +54,25 @@ impl FfiError {
         FfiError {
             status,
             message: message.into(),
+            zh: None,
+        }
+    }
+
+    /// The same error, its message in `language` where the core rendered one.
+    pub(crate) fn in_language(mut self, language: Language) -> Self {
+        if language == Language::Zh
+            && let Some(zh) = self.zh.take()
+        {
+            self.message = zh;
+        }
+        self
+    }
+
+    /// The message as `handle` shows it: in the handle's store's language.
+    pub(crate) fn message_for(&self, handle: Option<&wg_store>) -> &str {
+        match (&self.zh, handle) {
+            (Some(zh), Some(h)) if h.store.language() == Language::Zh => zh,
+            _ => &self.message,
         }
     }
 
@@ -71,7 +93,11 @@ impl From<wangge::Error> for FfiError {
             ErrorKind::Busy => wg_status::WG_BUSY,
             _ => wg_status::WG_INTERNAL_ERROR,
         };
-        FfiError::new(status, error.to_string())
+        FfiError {
+            status,
+            message: error.to_string(),
+            zh: Some(error.message(Language::Zh)),
+        }
     }
 }
 

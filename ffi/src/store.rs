@@ -68,7 +68,11 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// with another, or a store without a key opened with one, is `WG_PERMISSION_DENIED` and
 /// left untouched; bad hex or length is `WG_INVALID_INPUT` naming `key_hex`) and
 /// `"busy_timeout_ms"` (how long a write waits for another connection's write lock before
-/// it is `WG_BUSY`: 0 to 600000 milliseconds, default 60000). A SQLite file
+/// it is `WG_BUSY`: 0 to 600000 milliseconds, default 60000) and `"language"` (`"en"`,
+/// the default, or `"zh"`: the messages of this handle's and its scopes' errors, and of
+/// this call's, are then in Chinese, with the field name, the quoted value and the key
+/// byte for byte as in English; the status is the same; anything else is
+/// `WG_INVALID_INPUT` naming `language`). A SQLite file
 /// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
 /// empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
 /// with `wg_last_error(NULL, ...)` on the same thread.
@@ -83,7 +87,9 @@ pub unsafe extern "C" fn wg_store_open(
     boundary(None, || {
         let (path, options) = (arg!(path), opt_input!(options_json, wangge::StoreOptions));
         let out = out!(out);
-        let store = wangge::Store::open_with(path, options)?;
+        let language = options.language;
+        let store = wangge::Store::open_with(path, options)
+            .map_err(|e| FfiError::from(e).in_language(language))?;
         out.put(wg_store::boxed(store))
     })
 }
@@ -130,7 +136,10 @@ pub unsafe extern "C" fn wg_store_scope(
 /// Writes to `*out` a copy of the message of this thread's last failed call through
 /// `store` (another thread's failures on the same handle are its own), or, when `store`
 /// is NULL, of this thread's last failed call made without a handle. Writes an empty
-/// string when there has been none. Free it with `wg_string_free`.
+/// string when there has been none. Free it with `wg_string_free`. The message is in the
+/// handle's language (`"language"` of `wg_store_open`): Chinese messages keep the field
+/// name, the quoted value and the key as in English; a refusal of a NULL or non-UTF-8
+/// argument by this interface itself stays in English.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_char) -> wg_status {
     // SAFETY: the caller's contract.

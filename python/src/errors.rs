@@ -4,10 +4,14 @@
 //! it, so `pickle` finds them by their qualified name and an exception raised in one
 //! process can be re-raised in another with its message.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use wangge::ErrorKind;
+use wangge::{ErrorKind, Language};
+
+use crate::args::Text;
 
 create_exception!(
     wangge._native,
@@ -58,10 +62,46 @@ create_exception!(
     "Another connection held the store's write lock for the whole busy time (busy_timeout_ms): nothing was written; the call may be retried."
 );
 
-/// The Python exception for a core error: its class follows the error's kind, its message
-/// is the error's text (which names the field and the value).
+/// Whether the module's language (`set_language`) is Chinese rather than English.
+static MODULE_ZH: AtomicBool = AtomicBool::new(false);
+
+/// The module's language: the default of stores opened afterwards, and the language of
+/// messages raised without a store.
+pub(crate) fn module_language() -> Language {
+    if MODULE_ZH.load(Ordering::Relaxed) {
+        Language::Zh
+    } else {
+        Language::En
+    }
+}
+
+/// Sets the module's language, `"en"` or `"zh"` (anything else raises `InvalidInput`
+/// naming `language`): stores opened afterwards without `language=` render their errors'
+/// messages in it, and so do errors raised without a store (date and period parsing).
+/// Stores already open keep theirs. The exception's class, and the field name and value
+/// in its message, are the same in both languages.
+#[pyfunction]
+fn set_language(language: Text<'_>) -> PyResult<()> {
+    let language = py_result(Language::parse(&language))?;
+    MODULE_ZH.store(language == Language::Zh, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The module's language, `"en"` (the default) or `"zh"`.
+#[pyfunction]
+fn get_language() -> &'static str {
+    module_language().as_str()
+}
+
+/// The Python exception for a core error, its message in the module's language.
 pub(crate) fn to_py_err(err: &wangge::Error) -> PyErr {
-    let message = err.to_string();
+    to_py_err_in(err, module_language())
+}
+
+/// The Python exception for a core error: its class follows the error's kind, its message
+/// is the error's text in `language` (which names the field and the value).
+pub(crate) fn to_py_err_in(err: &wangge::Error, language: Language) -> PyErr {
+    let message = err.message(language);
     match err.kind() {
         ErrorKind::NotFound => NotFound::new_err(message),
         ErrorKind::InvalidInput => InvalidInput::new_err(message),
@@ -75,9 +115,14 @@ pub(crate) fn to_py_err(err: &wangge::Error) -> PyErr {
     }
 }
 
-/// Converts a core result into a Python one.
+/// Converts a core result into a Python one, a message in the module's language.
 pub(crate) fn py_result<T>(result: wangge::Result<T>) -> PyResult<T> {
     result.map_err(|e| to_py_err(&e))
+}
+
+/// Converts a core result into a Python one, a message in `language` (a store's).
+pub(crate) fn py_result_in<T>(result: wangge::Result<T>, language: Language) -> PyResult<T> {
+    result.map_err(|e| to_py_err_in(&e, language))
 }
 
 /// An `InvalidInput` error built the way the core builds its own, naming `field` and `value`.
@@ -91,7 +136,7 @@ pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: &st
 
 /// What every call on a closed store raises.
 pub(crate) fn closed() -> PyErr {
-    StorageError::new_err(wangge::STORE_CLOSED)
+    to_py_err(&wangge::Error::Storage(wangge::STORE_CLOSED.to_owned()))
 }
 
 /// Adds the exception classes to the module.
@@ -105,5 +150,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("PermissionDenied", py.get_type::<PermissionDenied>())?;
     m.add("StorageError", py.get_type::<StorageError>())?;
     m.add("Busy", py.get_type::<Busy>())?;
+    m.add_function(wrap_pyfunction!(set_language, m)?)?;
+    m.add_function(wrap_pyfunction!(get_language, m)?)?;
     Ok(())
 }

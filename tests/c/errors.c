@@ -404,3 +404,40 @@ void test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing(vo
   free(huge);
   huge = NULL;
 }
+
+/* A store opened with "language": "zh" gives its messages in Chinese, the status, field
+   name and quoted value as in English; a language other than en or zh is refused. */
+void test_messages_in_chinese(void) {
+  wg_store *s = NULL;
+  char *json = NULL;
+  EXPECT(NULL, wg_store_open(":memory:", "{\"language\":\"zh\"}", &s), WG_OK, NULL);
+  EXPECT(s, wg_store_info(s, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"language\":\"zh\""));
+  EXPECT(s, wg_unit_add(s, "512021", "安岳县", "county", NULL, NULL, NULL), WG_OK, NULL);
+  EXPECT(s, wg_household_add(s, "H1", "512021", "路", "tenant", NULL, NULL, NULL), WG_INVALID_INPUT,
+         "kind 无效 \"tenant\"：应为 registered、floating 或 rental");
+  EXPECT(s, wg_unit_get(s, "512021999", NULL, &json), WG_NOT_FOUND, "未找到单位：512021999");
+  EXPECT(s, wg_unit_add(s, "512021", "安岳县", "county", NULL, NULL, NULL), WG_CONFLICT,
+         "冲突：单位编码 512021 已存在");
+  /* Its scopes speak the same language. */
+  wg_store *scoped = NULL;
+  EXPECT(s, wg_store_scope(s, "512021", "县干部", &scoped), WG_OK, NULL);
+  EXPECT(scoped, wg_unit_get(scoped, "512021999", NULL, &json), WG_NOT_FOUND, "未找到单位");
+  wg_store_free(scoped);
+  wg_store_free(s);
+
+  /* A store opened without it stays in English. */
+  s = county();
+  EXPECT(s, wg_household_add(s, "H1", "512021", "路", "tenant", NULL, NULL, NULL), WG_INVALID_INPUT,
+         "invalid kind \"tenant\": expected registered, floating or rental");
+  wg_store_free(s);
+
+  /* An open that fails says why in the language asked for. */
+  s = NULL;
+  EXPECT(NULL, wg_store_open("", "{\"language\":\"zh\"}", &s), WG_INVALID_INPUT,
+         "path 无效 \"\"：库的路径为空");
+  CHECK(s == NULL);
+  EXPECT(NULL, wg_store_open(":memory:", "{\"language\":\"fr\"}", &s), WG_INVALID_INPUT,
+         "invalid language \"fr\"");
+  CHECK(s == NULL);
+}

@@ -182,6 +182,7 @@ int main(int argc, char **argv) {
   test_assessment();
   test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing();
   test_last_error();
+  test_messages_in_chinese();
   test_ledger_persists("c-test-ledger.db");
   test_persistence_and_levels("c-test-store.db");
   test_keys("c-test-keys.db");

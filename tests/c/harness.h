@@ -58,6 +58,7 @@ void test_archive(void);
 void test_import(void);
 void test_import_xlsx(void);
 void test_visits(void);
+void test_messages_in_chinese(void);
 void test_contacts(void);
 void test_paging(void);
 void test_working_days(void);

@@ -25,6 +25,15 @@ void test_visits(void) {
   const char *first = "[{\"household_id\":\"H2\",";
   CHECK(json != NULL && strncmp(json, first, strlen(first)) == 0);
   CHECK(json_has(json, "\"overdue\":true"));
+  /* Each item names its grid, address and the grid's workers that day. */
+  EXPECT(s, wg_due_visits(s, "512021", "2024-05-15", &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "\"grid\":\"512021100001001\",\"grid_name\":\"北坝一网格\"") != NULL);
+  CHECK(json != NULL && strstr(json, "\"address\":\"北坝街2号\"") != NULL);
+  CHECK(json_has(json, "\"responsible\":[]"));
+  EXPECT(s, wg_staff_assign(s, "S1", "512021100001001", "grid_worker", NULL, NULL, &json), WG_OK, NULL);
+  wg_string_free(json);
+  EXPECT(s, wg_due_visits(s, "512021", "2024-05-15", &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"responsible\":[{\"staff_id\":\"S1\",\"name\":\"网格员甲\"}]"));
 
   /* Compliance for the quarter: H1's home visit met both ordinary rules ending in Q2. */
   EXPECT(s, wg_visit_compliance(s, "512021", "2024-Q2", 1, &json), WG_OK, NULL);

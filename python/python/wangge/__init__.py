@@ -30,7 +30,8 @@ subtree.
 Every error is a ``wangge.Error``: ``NotFound``, ``InvalidInput``, ``InvalidTransition``,
 ``Conflict``, ``PermissionDenied`` or ``StorageError`` (of which ``Busy``: another
 connection held the write lock for the whole busy time; retry); its message names the
-field and the value that was wrong.
+field and the value that was wrong. ``set_language("zh")`` (or ``Store(..., language="zh")``)
+gives the messages in Chinese, with the same field name and value.
 """
 
 from wangge._native import (
@@ -79,6 +80,8 @@ from wangge._native import (
     Submission,
     add_working_days,
     default_ledger_rules,
+    get_language,
+    set_language,
     working_days_between,
     __version__,
 )
@@ -129,6 +132,8 @@ __all__ = [
     "Submission",
     "add_working_days",
     "default_ledger_rules",
+    "get_language",
+    "set_language",
     "working_days_between",
     "__version__",
 ]

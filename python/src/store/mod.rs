@@ -35,7 +35,7 @@ use zeroize::Zeroizing;
 
 use crate::args::{Code, Int, Text};
 use crate::convert::{input_json, json_text_arg, object_json, repr_text};
-use crate::errors::{closed, invalid, py_result};
+use crate::errors::{closed, invalid, module_language, py_result, py_result_in};
 use crate::record::{record, records, serialized};
 
 pub(crate) use period::period_arg;
@@ -101,8 +101,9 @@ impl Store {
         F: FnOnce(&wangge::Store, A) -> wangge::Result<T> + Send,
     {
         let store = self.handle()?;
+        let language = store.language();
         let args = args()?;
-        py_result(py.detach(move || work(&store, args)))
+        py_result_in(py.detach(move || work(&store, args)), language)
     }
 
     /// Sets a versioned rule set through `set` (one of the core's `set_*_rules_json`):
@@ -144,10 +145,13 @@ impl Store {
     /// another, or a store without a key opened with one, raises `PermissionDenied` and is
     /// left untouched (`rekey()` keys a store). `busy_timeout_ms` is how long a write waits
     /// for another connection's write lock (another process's import) before it raises
-    /// `Busy`: 0 to 600000, default 60000. An empty `path` raises `InvalidInput`.
+    /// `Busy`: 0 to 600000, default 60000. `language` (`"en"` or `"zh"`, default the
+    /// module's, see `set_language`) is the language of the messages of this store's
+    /// errors and its scopes'; the exception classes, and the field names and values in the
+    /// messages, are the same in both. An empty `path` raises `InvalidInput`.
     #[new]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option.
-    #[pyo3(signature = (path, levels=None, actor=Text(Cow::Borrowed("system")), utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None)")]
+    #[pyo3(signature = (path, levels=None, actor=Text(Cow::Borrowed("system")), utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None, language=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None, language=None)")]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -157,6 +161,7 @@ impl Store {
         read_only: bool,
         key: Option<Bound<'_, PyBytes>>,
         busy_timeout_ms: Option<Int>,
+        language: Option<Text<'_>>,
     ) -> PyResult<Self> {
         let actor = actor.0;
         let actor: &str = &actor;
@@ -167,9 +172,20 @@ impl Store {
             ("utc_offset_minutes", utc_offset_minutes.map(|n| n.0).into()),
             ("read_only", read_only.into()),
             ("busy_timeout_ms", busy_timeout_ms.map(|n| n.0).into()),
+            (
+                "language",
+                language
+                    .as_deref()
+                    .unwrap_or(module_language().as_str())
+                    .into(),
+            ),
         ])))?;
         options.key = key.map(|k| k.as_bytes().to_vec());
-        let store = py_result(py.detach(move || wangge::Store::open_with(path, options)))?;
+        let language = options.language;
+        let store = py_result_in(
+            py.detach(move || wangge::Store::open_with(path, options)),
+            language,
+        )?;
         Ok(Store::wrap(store))
     }
 
@@ -418,6 +434,8 @@ record! {
         actor: &str = &i.actor,
         /// The root of this handle's scope, or `None` for an unrestricted handle.
         scope: Option<&str> = i.scope.as_deref(),
+        /// The language of the messages of this store's errors, `"en"` or `"zh"`.
+        language: &str = i.language.as_str(),
     }
 }
 

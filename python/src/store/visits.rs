@@ -11,7 +11,7 @@ use super::{Store, period_arg};
 use crate::args::{Code, Int, Text};
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::page::{listed, paging_arg};
-use crate::record::{json_list, record, records, serialized};
+use crate::record::{Json, json_list, record, records, serialized};
 
 record! {
     /// A recorded contact with a household.
@@ -50,6 +50,20 @@ record! {
         overdue: bool = d.overdue,
         /// The latest qualifying contact up to the list's day, if any.
         last_visit: Option<Date> = d.last_visit,
+        /// The code of the grid (网格) its unit lies in on the list's day (the unit itself
+        /// or its nearest ancestor of level `grid`), or `None`.
+        grid: Option<&str> = d.grid.as_deref(),
+        /// That grid's name, or `None`.
+        grid_name: Option<&str> = d.grid_name.as_deref(),
+        /// The household's address, as the household list shows it.
+        address: &str = &d.address,
+        /// The grid's workers (网格员) that day, by staff id: a list of
+        /// `{"staff_id", "name"}` dicts, empty when there are none.
+        responsible: Vec<Json> = d
+            .responsible
+            .iter()
+            .map(|r| Json(serde_json::json!({"staff_id": r.staff_id, "name": r.name})))
+            .collect(),
     }
 }
 
