@@ -191,3 +191,52 @@ fn pages_and_the_staff_list_carry_the_same_fields_as_the_whole_list() {
         assert!(whole.contains(item), "{item:?}");
     }
 }
+
+#[test]
+fn a_list_over_many_grids_names_the_same_grids_as_each_grids_own_list() {
+    let store = store();
+    // Enough grids that the county's list reads them all at once.
+    for i in 0..80 {
+        let code = format!("512021100002{:03}", i + 2);
+        store
+            .add_unit(
+                &code,
+                &format!("龙井{i}网格"),
+                "grid",
+                Some("512021100002"),
+                None,
+            )
+            .unwrap();
+        store
+            .add_household(
+                &format!("L{i:02}"),
+                &code,
+                &format!("龙井路{i}号"),
+                "registered",
+                &[],
+                None,
+            )
+            .unwrap();
+        if i % 3 == 0 {
+            store
+                .assign("S2", &code, "grid_worker", None, None)
+                .unwrap();
+        }
+    }
+    let on = Some(d("2024-05-01"));
+    let whole = store.due_visits("512021", on).unwrap();
+    let grids: std::collections::BTreeSet<&str> =
+        whole.iter().filter_map(|i| i.grid.as_deref()).collect();
+    assert!(grids.len() > 64, "{} grids", grids.len());
+    for grid in grids {
+        for item in store.due_visits(grid, on).unwrap() {
+            assert!(whole.contains(&item), "{item:?}");
+        }
+    }
+    let l03 = of(&whole, "L03");
+    assert_eq!(l03.grid_name.as_deref(), Some("龙井3网格"));
+    assert_eq!(l03.responsible, [worker("S2", "网格员乙")]);
+    assert!(of(&whole, "L04").responsible.is_empty());
+    assert_eq!(of(&whole, "H3").grid.as_deref(), Some(GRID));
+    assert_eq!(of(&whole, "H4").grid, None);
+}

@@ -160,13 +160,25 @@ pub(super) fn due_list(
             })
             .then(a.rule_rank.cmp(&b.rule_rank))
     });
-    let addresses = addresses(conn, snapshot, &listed)?;
-    let mut grids = GridBook::new(conn, on);
+    let mut addresses = addresses(conn, snapshot, &listed)?;
+    // Items left per household: its last item takes the address rather than a copy.
+    let mut left = vec![0u32; listed.len()];
+    for p in &pending {
+        left[p.household as usize] += 1;
+    }
+    let mut grids = GridBook::for_units(conn, snapshot, on, pending.iter().map(|p| p.unit))?;
     let mut out = Vec::with_capacity(pending.len());
     for p in pending {
         let rule = plans[p.rule].rule;
         let grid = grids.of(snapshot, p.unit)?;
         let (grid_code, grid_name) = grid.grid.clone().unzip();
+        let h = p.household as usize;
+        left[h] -= 1;
+        let address = if left[h] == 0 {
+            std::mem::take(&mut addresses[h])
+        } else {
+            addresses[h].clone()
+        };
         out.push(DueVisit {
             household_id: p.id.to_owned(),
             unit: snapshot.unit_code(p.unit).to_owned(),
@@ -177,7 +189,7 @@ pub(super) fn due_list(
             last_visit: p.last_visit.map(date::from_sql),
             grid: grid_code,
             grid_name,
-            address: addresses[p.household as usize].clone(),
+            address,
             responsible: grid.responsible.clone(),
         });
     }

@@ -37,7 +37,13 @@ pub(super) struct GridBook<'c> {
     by_unit: HashMap<u32, Rc<GridOf>>,
     /// By the grid's path, for units (buildings) under the same grid.
     by_path: HashMap<String, Rc<GridOf>>,
+    /// Whether every unit of the day was read at once ([`GridBook::load_all`]): a unit
+    /// not in `by_unit` then has no grid.
+    loaded: bool,
 }
+
+/// Units in a list past which their grids are read in one pass rather than one by one.
+const LOAD_ALL_UNITS: usize = 64;
 
 impl<'c> GridBook<'c> {
     /// An empty book for day `on`.
@@ -47,7 +53,90 @@ impl<'c> GridBook<'c> {
             on,
             by_unit: HashMap::new(),
             by_path: HashMap::new(),
+            loaded: false,
         }
+    }
+
+    /// A book for the units at snapshot indexes `units` (repeats allowed): their grids
+    /// are read in one pass when there are many of them, else one by one as asked.
+    pub(super) fn for_units(
+        conn: &'c Connection,
+        snapshot: &RegistrySnapshot,
+        on: i64,
+        units: impl Iterator<Item = u32>,
+    ) -> Result<Self> {
+        let mut book = GridBook::new(conn, on);
+        let mut seen = vec![false; snapshot.unit_len()];
+        let mut distinct = 0;
+        for u in units {
+            if !std::mem::replace(&mut seen[u as usize], true) {
+                distinct += 1;
+                if distinct > LOAD_ALL_UNITS {
+                    book.load_all(snapshot)?;
+                    break;
+                }
+            }
+        }
+        Ok(book)
+    }
+
+    /// Reads the grids, their workers and the paths of every unit on the day, in three
+    /// passes over the unit spans and assignments.
+    fn load_all(&mut self, snapshot: &RegistrySnapshot) -> Result<()> {
+        let mut workers: HashMap<String, Vec<Responsible>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT a.unit, a.staff_id, s.name FROM assignment a
+             JOIN staff s ON s.staff_id = a.staff_id
+             WHERE a.role = ?1 AND a.start <= ?2 AND a.end_day >= ?2
+             ORDER BY a.unit, a.staff_id",
+        )?;
+        let mut rows = stmt.query(params![Role::GridWorker.as_str(), self.on])?;
+        while let Some(row) = rows.next()? {
+            workers
+                .entry(text(row, 0)?.to_owned())
+                .or_default()
+                .push(Responsible {
+                    staff_id: row.get(1)?,
+                    name: row.get(2)?,
+                });
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, code, name FROM unit_span
+             WHERE level = ?1 AND valid_from <= ?2 AND valid_to > ?2",
+        )?;
+        let mut rows = stmt.query(params![GRID_LEVEL, self.on])?;
+        while let Some(row) = rows.next()? {
+            let code: String = row.get(1)?;
+            let responsible = workers.remove(&code).unwrap_or_default();
+            let grid = GridOf {
+                grid: Some((code, row.get(2)?)),
+                responsible,
+            };
+            self.by_path.insert(row.get(0)?, Rc::new(grid));
+        }
+        let none = Rc::new(GridOf::default());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, path FROM unit_span WHERE valid_from <= ?1 AND valid_to > ?1",
+        )?;
+        let mut rows = stmt.query([self.on])?;
+        while let Some(row) = rows.next()? {
+            let Some(unit) = snapshot.unit_index(text(row, 0)?) else {
+                continue;
+            };
+            let mut prefix = text(row, 1)?;
+            let found = loop {
+                if let Some(found) = self.by_path.get(prefix) {
+                    break Rc::clone(found);
+                }
+                match prefix.rsplit_once('/') {
+                    Some((head, _)) if !head.is_empty() => prefix = head,
+                    _ => break Rc::clone(&none),
+                }
+            };
+            self.by_unit.insert(unit, found);
+        }
+        self.loaded = true;
+        Ok(())
     }
 
     /// The connection it reads through.
@@ -59,6 +148,9 @@ impl<'c> GridBook<'c> {
     pub(super) fn of(&mut self, snapshot: &RegistrySnapshot, unit: u32) -> Result<Rc<GridOf>> {
         if let Some(found) = self.by_unit.get(&unit) {
             return Ok(Rc::clone(found));
+        }
+        if self.loaded {
+            return Ok(Rc::new(GridOf::default()));
         }
         let code = snapshot.unit_code(unit);
         let found = match span_on(self.conn, code, date::from_sql(self.on))? {
