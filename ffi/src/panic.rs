@@ -30,7 +30,7 @@ pub(crate) fn boundary(
     // Recording must not panic either; if it somehow did, the status still gets out.
     let status = error.status;
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        record(handle, error.message_for(handle))
+        record(handle, error.message_for(handle));
     }));
     status
 }

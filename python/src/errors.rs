@@ -82,7 +82,8 @@ pub(crate) fn module_language() -> Language {
 /// in its message, are the same in both languages.
 #[pyfunction]
 fn set_language(language: Text<'_>) -> PyResult<()> {
-    let language = py_result(Language::parse(&language))?;
+    let text = language.0;
+    let language = py_result(Language::parse(&text))?;
     MODULE_ZH.store(language == Language::Zh, Ordering::Relaxed);
     Ok(())
 }

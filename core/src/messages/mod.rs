@@ -190,16 +190,13 @@ fn fill(chinese: &str, parts: &[&str]) -> String {
             [d @ b'0'..=b'9', b'}', ..] => Some(((d - b'0') as usize, 2)),
             _ => None,
         };
-        match index {
-            Some((i, used)) => {
-                out.push_str(rendered.get(i).map_or("", String::as_str));
-                next = i + 1;
-                rest = &after[used..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
+        if let Some((i, used)) = index {
+            out.push_str(rendered.get(i).map_or("", String::as_str));
+            next = i + 1;
+            rest = &after[used..];
+        } else {
+            out.push('{');
+            rest = after;
         }
     }
     out.push_str(rest);

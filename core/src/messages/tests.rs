@@ -217,11 +217,8 @@ fn chinese_keeps_the_field_and_value_of_invalid_input() {
         error.message(Language::Zh),
         "channel 无效 \"fax\"：应为 home 或 phone"
     );
-    for (field, value) in [("channel", "\"fax\"")] {
-        assert!(error.message(Language::En).contains(field));
-        assert!(error.message(Language::En).contains(value));
-        assert!(error.message(Language::Zh).contains(field));
-        assert!(error.message(Language::Zh).contains(value));
+    for message in [error.message(Language::En), error.message(Language::Zh)] {
+        assert!(message.contains("channel") && message.contains("\"fax\""));
     }
 }
 

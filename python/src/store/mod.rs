@@ -165,6 +165,7 @@ impl Store {
     ) -> PyResult<Self> {
         let actor = actor.0;
         let actor: &str = &actor;
+        let language = language.map(|l| l.0);
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
         let mut options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
