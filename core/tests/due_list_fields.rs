@@ -240,3 +240,24 @@ fn a_list_over_many_grids_names_the_same_grids_as_each_grids_own_list() {
     assert_eq!(of(&whole, "H3").grid.as_deref(), Some(GRID));
     assert_eq!(of(&whole, "H4").grid, None);
 }
+
+#[test]
+fn an_address_changed_by_an_import_shows_in_the_next_due_list() {
+    let store = store();
+    let on = Some(d("2024-05-01"));
+    assert_eq!(
+        of(&store.due_visits(GRID, on).unwrap(), "H1").address,
+        "海慧路1号"
+    );
+    let csv =
+        format!("household_id,unit,address,kind,name\nH1,{GRID},海慧路1号之一,registered,付良容\n");
+    let result = store
+        .import_households_csv(csv.as_bytes(), &wangge::ImportOptions::default(), None)
+        .unwrap();
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let items = store.due_visits(GRID, on).unwrap();
+    assert_eq!(of(&items, "H1").address, "海慧路1号之一");
+    let reopened_view = store.due_visits("512021", on).unwrap();
+    assert_eq!(of(&reopened_view, "H1").address, "海慧路1号之一");
+    assert_eq!(of(&reopened_view, "H2").address, "海慧路2号");
+}

@@ -69,6 +69,10 @@ pub(super) struct Base {
     /// (unit, stretch) of each place, per household.
     pub(super) homes: Grouped<(u32, Stretch)>,
     pub(super) floating: Vec<bool>,
+    /// Every household's address, one after another: household `i`'s is
+    /// `addresses[address_ends[i - 1]..address_ends[i]]` (from 0 for the first).
+    pub(super) addresses: String,
+    pub(super) address_ends: Vec<usize>,
     /// Stretches on which a special tag covered each household.
     pub(super) special: Grouped<Stretch>,
     /// Stretches on which each household had each member.
@@ -86,6 +90,8 @@ impl Base {
     pub(super) fn build(conn: &Connection) -> Result<Self> {
         let mut household_index: HashMap<String, u32> = HashMap::new();
         let mut floating = Vec::new();
+        let mut addresses = String::new();
+        let mut address_ends = Vec::new();
         let mut units = Vec::new();
         let mut unit_index: HashMap<String, u32> = HashMap::new();
         let mut places = Vec::new();
@@ -101,13 +107,16 @@ impl Base {
         };
         {
             // Each household with its latest place, then the places before.
-            let mut stmt =
-                conn.prepare("SELECT household_id, kind, unit, unit_since, ended FROM household")?;
+            let mut stmt = conn.prepare(
+                "SELECT household_id, kind, unit, unit_since, ended, address FROM household",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let household = floating.len() as u32;
                 household_index.insert(row.get(0)?, household);
                 floating.push(text(row, 1)? == "floating");
+                addresses.push_str(text(row, 5)?);
+                address_ends.push(addresses.len());
                 if let Some(code) = row
                     .get_ref(2)?
                     .as_str_or_null()
@@ -234,6 +243,8 @@ impl Base {
             by_unit,
             homes,
             floating,
+            addresses,
+            address_ends,
             special: Grouped::new(households, special),
             members: Grouped::new(households, members),
             tags: Grouped::new(households, tags),

@@ -298,6 +298,19 @@ impl RegistrySnapshot {
         }
     }
 
+    /// The household's address.
+    pub(crate) fn address<'s>(&'s self, h: Held<'s>) -> &'s str {
+        match h {
+            Held::Base(i) => {
+                let ends = &self.base.address_ends;
+                let i = i as usize;
+                let from = if i == 0 { 0 } else { ends[i - 1] };
+                &self.base.addresses[from..ends[i]]
+            }
+            Held::Patched(_, facts) => &facts.address,
+        }
+    }
+
     /// The unit the household lived in on `day`.
     pub(crate) fn unit_on(&self, h: Held<'_>, day: i64) -> Option<u32> {
         let places = match h {

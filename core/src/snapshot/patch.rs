@@ -16,6 +16,8 @@ use crate::store::{Changes, Derived, Store};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Facts {
     pub(super) floating: bool,
+    /// Its address.
+    pub(super) address: String,
     /// (unit index, stretch) for each place.
     pub(super) places: Vec<(u32, Stretch)>,
     pub(super) special: Vec<Stretch>,
@@ -30,7 +32,7 @@ pub(crate) const PATCH_LIMIT: usize = 2_000;
 /// One household's facts, by household id (`?1`), in the order [`RegistrySnapshot::read_facts`] takes
 /// them. The whole-table versions are in [`Base::build`].
 const FACTS_SQL: [&str; 4] = [
-    "SELECT kind, unit, unit_since, ended FROM household WHERE household_id = ?1",
+    "SELECT kind, unit, unit_since, ended, address FROM household WHERE household_id = ?1",
     "SELECT unit, valid_from, valid_to FROM household_place WHERE household_id = ?1",
     "SELECT member_since, ?2 FROM resident WHERE household_id = ?1
      UNION ALL
@@ -113,6 +115,7 @@ impl RegistrySnapshot {
             let mut rows = stmt.query([household_id])?;
             if let Some(row) = rows.next()? {
                 facts.floating = text(row, 0)? == "floating";
+                text(row, 4)?.clone_into(&mut facts.address);
                 if let Some(unit) = row.get::<_, Option<String>>(1)? {
                     places.push((unit, (row.get(2)?, row.get(3)?)));
                 }

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use super::grid::{GridBook, addresses};
+use super::grid::GridBook;
 use super::view::{Scope, View};
 use super::{DueVisit, RuleMode, VisitRule, rule_sets, rules_on};
 use crate::date::{self, BEGINNING};
@@ -123,22 +123,16 @@ pub(super) fn due_list(
         .map(|r| names.partition_point(|n| *n < r.name.as_str()))
         .collect();
     let mut pending: Vec<Pending<'_>> = Vec::new();
-    // The listed households, each once, in the order of their first item.
-    let mut listed: Vec<Held<'_>> = Vec::new();
     for (h, unit) in view.living(on)? {
         let id = snapshot.id(h);
         let contacts = log.of_held(snapshot, h);
-        let household = listed.len() as u32;
         for (r, plan) in plans.iter().enumerate() {
             let Some((due, overdue, last_visit)) = due_of(plan, &mut view, &contacts, h, on)?
             else {
                 continue;
             };
-            if listed.len() as u32 == household {
-                listed.push(h);
-            }
             pending.push(Pending {
-                household,
+                held: h,
                 overdue,
                 due,
                 rank: snapshot.rank(h),
@@ -160,25 +154,12 @@ pub(super) fn due_list(
             })
             .then(a.rule_rank.cmp(&b.rule_rank))
     });
-    let mut addresses = addresses(conn, snapshot, &listed)?;
-    // Items left per household: its last item takes the address rather than a copy.
-    let mut left = vec![0u32; listed.len()];
-    for p in &pending {
-        left[p.household as usize] += 1;
-    }
     let mut grids = GridBook::for_units(conn, snapshot, on, pending.iter().map(|p| p.unit))?;
     let mut out = Vec::with_capacity(pending.len());
     for p in pending {
         let rule = plans[p.rule].rule;
         let grid = grids.of(snapshot, p.unit)?;
         let (grid_code, grid_name) = grid.grid.clone().unzip();
-        let h = p.household as usize;
-        left[h] -= 1;
-        let address = if left[h] == 0 {
-            std::mem::take(&mut addresses[h])
-        } else {
-            addresses[h].clone()
-        };
         out.push(DueVisit {
             household_id: p.id.to_owned(),
             unit: snapshot.unit_code(p.unit).to_owned(),
@@ -189,7 +170,7 @@ pub(super) fn due_list(
             last_visit: p.last_visit.map(date::from_sql),
             grid: grid_code,
             grid_name,
-            address,
+            address: snapshot.address(p.held).to_owned(),
             responsible: grid.responsible.clone(),
         });
     }
@@ -207,8 +188,8 @@ struct Pending<'s> {
     rule_rank: usize,
     unit: u32,
     last_visit: Option<i64>,
-    /// The household's index in the list's households.
-    household: u32,
+    /// The household, for its address.
+    held: Held<'s>,
 }
 
 /// The day a household entered a rolling rule's scope: the first of the run of days up to

@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 use rusqlite::{Connection, params};
 
 use super::due::{Due, Plan, due_of, plans};
-use super::grid::{GridBook, address_of};
+use super::grid::GridBook;
 use super::view::View;
 use super::{DueVisit, rule_sets, rules_on};
 use crate::date::{self, Date};
@@ -192,10 +192,6 @@ impl<'a> Pager<'a> {
             }
             let grid = self.grids.of(self.snapshot, c.unit)?;
             let (grid_code, grid_name) = grid.grid.clone().unzip();
-            let address = match self.out.last() {
-                Some(last) if last.household_id == id => last.address.clone(),
-                _ => address_of(self.grids.conn(), id)?,
-            };
             self.out.push(DueVisit {
                 household_id: id.to_owned(),
                 unit: self.snapshot.unit_code(c.unit).to_owned(),
@@ -206,7 +202,7 @@ impl<'a> Pager<'a> {
                 last_visit: last_visit.map(date::from_sql),
                 grid: grid_code,
                 grid_name,
-                address,
+                address: self.snapshot.address(c.held).to_owned(),
                 responsible: grid.responsible.clone(),
             });
             if self.full() {

@@ -1,9 +1,9 @@
-//! What a due item says of where a household is and who looks after it: the grid (网格)
-//! its unit lies in, the grid's workers (网格员) on the list's day, and its address.
+//! What a due item says of who looks after a household: the grid (网格) its unit lies in
+//! and the grid's workers (网格员) on the list's day. (Its address is in the registry
+//! snapshot.)
 //!
 //! Due lists can have millions of items in a few thousand units, so grids and workers are
-//! looked up once per unit, and addresses once per household: one by one for a short
-//! list, in one pass over the household table for a long one.
+//! looked up once per unit: one by one for a short list, in three passes for a long one.
 
 use std::rc::Rc;
 
@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::Responsible;
 use crate::date;
 use crate::error::Result;
-use crate::snapshot::{Held, RegistrySnapshot, text};
+use crate::snapshot::{RegistrySnapshot, text};
 use crate::staff::Role;
 use crate::units::span_on;
 
@@ -139,11 +139,6 @@ impl<'c> GridBook<'c> {
         Ok(())
     }
 
-    /// The connection it reads through.
-    pub(super) fn conn(&self) -> &'c Connection {
-        self.conn
-    }
-
     /// The grid of the unit at snapshot index `unit`.
     pub(super) fn of(&mut self, snapshot: &RegistrySnapshot, unit: u32) -> Result<Rc<GridOf>> {
         if let Some(found) = self.by_unit.get(&unit) {
@@ -209,49 +204,4 @@ fn grid_workers(conn: &Connection, grid: &str, on: i64) -> Result<Vec<Responsibl
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
-}
-
-/// The address of one household, as the household list shows it.
-pub(super) fn address_of(conn: &Connection, household_id: &str) -> Result<String> {
-    Ok(conn
-        .prepare_cached("SELECT address FROM household WHERE household_id = ?1")?
-        .query_row([household_id], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
-/// The addresses of `households`, in their order: one by one when they are a small part
-/// of the snapshot's base, else in one pass over the household table.
-pub(super) fn addresses(
-    conn: &Connection,
-    snapshot: &RegistrySnapshot,
-    households: &[Held<'_>],
-) -> Result<Vec<String>> {
-    let mut out = vec![String::new(); households.len()];
-    if households.len() * 16 < snapshot.base_len() {
-        for (slot, &h) in out.iter_mut().zip(households) {
-            *slot = address_of(conn, snapshot.id(h))?;
-        }
-        return Ok(out);
-    }
-    // The position in `households` of each base household, u32::MAX where not listed.
-    let mut wanted = vec![u32::MAX; snapshot.base_len()];
-    for (i, &h) in households.iter().enumerate() {
-        match h {
-            Held::Base(b) => wanted[b as usize] = i as u32,
-            Held::Patched(id, _) => out[i] = address_of(conn, id)?,
-        }
-    }
-    let mut stmt = conn.prepare_cached("SELECT household_id, address FROM household")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let Some(b) = snapshot.base_index(text(row, 0)?) else {
-            continue;
-        };
-        let i = wanted[b as usize];
-        if i != u32::MAX {
-            text(row, 1)?.clone_into(&mut out[i as usize]);
-        }
-    }
-    Ok(out)
 }
