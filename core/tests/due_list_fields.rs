@@ -77,7 +77,7 @@ fn a_due_item_names_its_grid_address_and_the_grids_workers() {
     assert_eq!(h1.grid_name.as_deref(), Some("北坝一网格"));
     assert_eq!(h1.address, "海慧路1号");
     assert_eq!(
-        h1.responsible,
+        *h1.responsible,
         [worker("S1", "网格员甲"), worker("S2", "网格员乙")],
         "both workers by staff id, the chief left out, names unmasked"
     );
@@ -105,7 +105,7 @@ fn a_grid_without_workers_that_day_lists_none() {
     let store = store();
     let before_end = store.due_visits(GRID2, Some(d("2024-03-15"))).unwrap();
     assert_eq!(
-        of(&before_end, "H2").responsible,
+        *of(&before_end, "H2").responsible,
         [worker("S4", "网格员丁")]
     );
     let items = store.due_visits(GRID2, Some(d("2024-05-01"))).unwrap();
@@ -235,7 +235,7 @@ fn a_list_over_many_grids_names_the_same_grids_as_each_grids_own_list() {
     }
     let l03 = of(&whole, "L03");
     assert_eq!(l03.grid_name.as_deref(), Some("龙井3网格"));
-    assert_eq!(l03.responsible, [worker("S2", "网格员乙")]);
+    assert_eq!(*l03.responsible, [worker("S2", "网格员乙")]);
     assert!(of(&whole, "L04").responsible.is_empty());
     assert_eq!(of(&whole, "H3").grid.as_deref(), Some(GRID));
     assert_eq!(of(&whole, "H4").grid, None);

@@ -6,6 +6,7 @@
 //! looked up once per unit: one by one for a short list, in three passes for a long one.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -24,9 +25,9 @@ const GRID_LEVEL: &str = "grid";
 #[derive(Debug, Default)]
 pub(super) struct GridOf {
     /// The grid's code and name; `None` when no unit on the chain is a grid.
-    pub(super) grid: Option<(String, String)>,
+    pub(super) grid: Option<(Arc<str>, Arc<str>)>,
     /// The grid's `grid_worker` assignments that day, by staff id.
-    pub(super) responsible: Vec<Responsible>,
+    pub(super) responsible: Arc<[Responsible]>,
 }
 
 /// Grids of units on one day, each looked up once.
@@ -109,8 +110,8 @@ impl<'c> GridBook<'c> {
             let code: String = row.get(1)?;
             let responsible = workers.remove(&code).unwrap_or_default();
             let grid = GridOf {
-                grid: Some((code, row.get(2)?)),
-                responsible,
+                grid: Some((code.into(), text(row, 2)?.into())),
+                responsible: responsible.into(),
             };
             self.by_path.insert(row.get(0)?, Rc::new(grid));
         }
@@ -176,8 +177,8 @@ impl<'c> GridBook<'c> {
             if let Some((code, name)) = grid {
                 let responsible = grid_workers(self.conn, &code, self.on)?;
                 let found = Rc::new(GridOf {
-                    grid: Some((code, name)),
-                    responsible,
+                    grid: Some((code.into(), name.into())),
+                    responsible: responsible.into(),
                 });
                 self.by_path.insert(prefix.to_owned(), Rc::clone(&found));
                 return Ok(found);

@@ -18,6 +18,7 @@ pub(crate) mod sets;
 mod view;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -76,15 +77,17 @@ pub struct DueVisit {
     /// The household's latest qualifying contact up to the list's day.
     pub last_visit: Option<Date>,
     /// The code of the grid (网格) its unit lies in on the list's day (the unit itself or
-    /// the nearest ancestor of level `grid`); `None` when there is none.
-    pub grid: Option<String>,
+    /// the nearest ancestor of level `grid`); `None` when there is none. Shared by the
+    /// items of one grid, as are its name and workers: a list of millions of items holds
+    /// each once.
+    pub grid: Option<Arc<str>>,
     /// That grid's name.
-    pub grid_name: Option<String>,
+    pub grid_name: Option<Arc<str>>,
     /// The household's address, as the household list shows it.
     pub address: String,
     /// The grid's workers (网格员, `grid_worker` assignments) on the list's day, by staff
     /// id; empty when the grid has none or there is no grid.
-    pub responsible: Vec<Responsible>,
+    pub responsible: Arc<[Responsible]>,
 }
 
 /// A staff member responsible for a due item's grid (责任网格员).
