@@ -32,6 +32,7 @@ pub mod levels;
 mod paging;
 pub mod period;
 pub mod privacy;
+mod progress;
 mod registry;
 pub mod report;
 pub mod shapes;
@@ -66,6 +67,7 @@ pub use ledger::{
 pub use levels::{Level, Levels};
 pub use paging::{PAGE_LIMIT_MAX, Page, Paging};
 pub use period::{Cadence, Period, PeriodKind};
+pub use progress::{PROGRESS_INTERVAL, Progress};
 pub use registry::{
     Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,
     UnitCounts,

@@ -337,10 +337,15 @@ impl Store {
     /// documentation](crate::report) for each indicator's definition.
     pub fn report(&self, unit: &str, period: Period) -> Result<Report> {
         let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
+        // Its stages, as progress counts them: the tree, the ledger, the registry's
+        // snapshot and visits, the registry's tallies, the submissions.
+        let stage = |done| self.report_progress("report", done, 5);
+        stage(0)?;
         let conn = self.read()?;
         let shared = self.report_tree(&conn, unit, first, last)?;
         let (root, tree) = (shared.0.clone(), &shared.1);
         self.check_path_in_scope(unit, &tree.path)?;
+        stage(1)?;
         let mut rows = vec![Tally::default(); tree.rows.len() + 1];
         let mut categories = std::collections::BTreeMap::new();
         let mut books = std::collections::BTreeMap::new();
@@ -356,9 +361,12 @@ impl Store {
                 books: &mut books,
             },
         );
+        stage(2)?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
+        stage(3)?;
         tally_registry(&conn, &root.0, &snapshot, &log, tree, period, &mut rows)?;
+        stage(4)?;
         crate::submit::tally(self, &conn, tree, period, &mut rows)?;
         drop(conn);
 

@@ -39,6 +39,7 @@ pub(crate) use write::{About, Changes, VisitFact, Write};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
+use crate::progress::Progress;
 use cache::Slots;
 use keys::Vault;
 use migrate::{identify, migrate};
@@ -149,6 +150,9 @@ pub(crate) struct Access {
 pub struct Store {
     shared: Arc<Shared>,
     pub(crate) access: Access,
+    /// What calls through this handle report their progress to and are stopped by
+    /// (see [`Store::with_progress`]).
+    pub(crate) progress: Option<Progress>,
 }
 
 const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
@@ -253,6 +257,7 @@ impl Store {
                 slots: Slots::default(),
             }),
             access: Access { actor, root: None },
+            progress: None,
         })
     }
 
@@ -266,6 +271,7 @@ impl Store {
                 actor: actor.to_owned(),
                 root: Some(root.to_owned()),
             },
+            progress: self.progress.clone(),
         }
     }
 
@@ -307,7 +313,7 @@ impl Store {
     /// whole deployment's: on a scoped handle this is `PermissionDenied`.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        seal::verify::everything(&*self.read()?, &self.mac(), None)
+        seal::verify::everything(&*self.read()?, &self.mac(), None, self.progress())
     }
 
     /// [`Store::verify_audit`], and also proves that the chain still holds `head` (from
@@ -315,7 +321,7 @@ impl Store {
     /// or truncated by someone without the deployment key is caught.
     pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        seal::verify::everything(&*self.read()?, &self.mac(), Some(head))
+        seal::verify::everything(&*self.read()?, &self.mac(), Some(head), self.progress())
     }
 
     /// The newest record of the audit chain, to keep elsewhere (see

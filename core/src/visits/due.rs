@@ -6,6 +6,7 @@ use super::view::{Scope, View};
 use super::{DueVisit, RuleMode, VisitRule, rule_sets, rules_on};
 use crate::date::{self, BEGINNING};
 use crate::error::Result;
+use crate::progress::{self, Progress};
 use crate::snapshot::{Held, RegistrySnapshot};
 use crate::visits::log::{Contacts, VisitLog};
 
@@ -102,13 +103,15 @@ pub(super) fn due_of<'a>(
     })
 }
 
-/// The due list of `unit`'s subtree on day `on`, sorted as [`sort_due`] sorts.
+/// The due list of `unit`'s subtree on day `on`, sorted as [`sort_due`] sorts; the
+/// households are reported to `progress` (step `due_visits`) as they are gone through.
 pub(super) fn due_list(
     conn: &Connection,
     snapshot: &RegistrySnapshot,
     log: &VisitLog,
     unit: &str,
     on: i64,
+    progress: Option<&Progress>,
 ) -> Result<Vec<DueVisit>> {
     let sets = rule_sets(conn)?;
     let rules = rules_on(&sets, on);
@@ -122,7 +125,10 @@ pub(super) fn due_list(
         .map(|r| names.partition_point(|n| *n < r.name.as_str()))
         .collect();
     let mut pending: Vec<Pending<'_>> = Vec::new();
-    for (h, unit) in view.living(on)? {
+    let living = view.living(on)?;
+    let total = living.len();
+    for (i, (h, unit)) in living.into_iter().enumerate() {
+        progress::report_item(progress, "due_visits", i, total)?;
         let id = snapshot.id(h);
         let contacts = log.of_held(snapshot, h);
         for (r, plan) in plans.iter().enumerate() {
