@@ -97,7 +97,8 @@ impl Inner {
 /// The callback gets `(step, done, total)`: the step's name (`import`, `due_visits`,
 /// `compliance`, `report`, `verify_audit` …), and how many of its `total` units of work
 /// are done; `done` never goes down within a step and a step that completes is last
-/// reported with `done == total`. It is called on the thread running the call, while the
+/// reported with `done == total`. Work done before a call names its first step is
+/// reported as step `""`, 0 of 0. It is called on the thread running the call, while the
 /// call holds the store's connection: it must not use the store.
 #[derive(Clone)]
 pub struct Progress(Arc<Inner>);
@@ -148,13 +149,20 @@ impl Progress {
         )
     }
 
+    /// The stop error, for a stop the call now learns of: from here on SQLite no longer
+    /// interrupts the statements (the rollback) that the error leads to.
+    fn stopped_here(&self) -> Error {
+        self.0.interrupted.store(true, Ordering::SeqCst);
+        Progress::stopped_error()
+    }
+
     /// Reports that `done` of `total` units of `step` are done. The callback is called
     /// when the step changes, when it completes, and otherwise once
     /// [`PROGRESS_INTERVAL`] has gone by; the clock is read only every few reports, so
     /// that a loop may report every item. The stop error once stopped.
     pub(crate) fn report(&self, step: &'static str, done: u64, total: u64) -> Result<()> {
         if self.is_stopped() {
-            return Err(Progress::stopped_error());
+            return Err(self.stopped_here());
         }
         let look = self
             .0
@@ -172,7 +180,7 @@ impl Progress {
         }
         drop(state);
         if self.is_stopped() {
-            return Err(Progress::stopped_error());
+            return Err(self.stopped_here());
         }
         Ok(())
     }
@@ -184,7 +192,7 @@ impl Progress {
         if self.0.tick() {
             Ok(())
         } else {
-            Err(Progress::stopped_error())
+            Err(self.stopped_here())
         }
     }
 

@@ -252,6 +252,7 @@ impl Store {
         mut progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
     ) -> Result<ImportResult> {
         let on = options.on.unwrap_or_else(|| self.today());
+        self.report_progress("import", 0, total as u64)?;
         let mut report = |done: usize, total: usize| -> Result<bool> {
             self.report_item("import", done, total)?;
             Ok(match progress.as_deref_mut() {
