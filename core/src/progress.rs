@@ -11,7 +11,7 @@
 //! own callback asked for it), and a write it was making is rolled back.
 
 use std::ffi::{c_int, c_void};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -28,9 +28,6 @@ pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 /// How many SQLite virtual-machine steps run between two looks at the clock: a few
 /// microseconds of work, so that the looks cost nothing measurable.
 const SQLITE_STEPS: c_int = 1000;
-
-/// How many reports from a loop go by between two looks at the clock.
-const REPORTS_PER_LOOK: u32 = 64;
 
 /// The callback of a [`Progress`]: `(step, done, total)`, `true` to go on.
 type Callback = Box<dyn FnMut(&str, u64, u64) -> bool + Send>;
@@ -55,7 +52,6 @@ struct Inner {
     /// Set once SQLite was told to interrupt a statement after the stop, so that the
     /// statements that clean up (a rollback) run.
     interrupted: AtomicBool,
-    reports: AtomicU32,
 }
 
 impl Inner {
@@ -125,7 +121,6 @@ impl Progress {
             }),
             stopped: AtomicBool::new(false),
             interrupted: AtomicBool::new(false),
-            reports: AtomicU32::new(0),
         }))
     }
 
@@ -158,24 +153,19 @@ impl Progress {
 
     /// Reports that `done` of `total` units of `step` are done. The callback is called
     /// when the step changes, when it completes, and otherwise once
-    /// [`PROGRESS_INTERVAL`] has gone by; the clock is read only every few reports, so
-    /// that a loop may report every item. The stop error once stopped.
+    /// [`PROGRESS_INTERVAL`] has gone by (loops report every [`ITEMS_PER_REPORT`] items,
+    /// so that reading the clock costs nothing measurable). The stop error once stopped.
     pub(crate) fn report(&self, step: &'static str, done: u64, total: u64) -> Result<()> {
         if self.is_stopped() {
             return Err(self.stopped_here());
         }
-        let look = self
-            .0
-            .reports
-            .fetch_add(1, Ordering::Relaxed)
-            .is_multiple_of(REPORTS_PER_LOOK);
         let mut state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
         let moved = state.step != step;
         let ends = done >= total && state.told != Some((step, done));
         state.step = step;
         state.done = if moved { done } else { state.done.max(done) };
         state.total = total;
-        if moved || ends || (look && state.called.elapsed() >= PROGRESS_INTERVAL) {
+        if moved || ends || state.called.elapsed() >= PROGRESS_INTERVAL {
             self.0.call(&mut state);
         }
         drop(state);
@@ -306,6 +296,32 @@ impl Store {
     /// The progress this handle reports to, if any.
     pub(crate) fn progress(&self) -> Option<&Progress> {
         self.progress.as_ref()
+    }
+}
+
+/// `compare`, for sorting a long list while `progress` (if any) watches: every few
+/// thousand comparisons it is [checked](Progress::check); once it is stopped, every
+/// comparison says `Equal`, so that the sort ends at once. The order is then worthless:
+/// the caller checks the progress after sorting ([`keep_going`] with 0).
+pub(crate) fn watched_order<T>(
+    progress: Option<&Progress>,
+    mut compare: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) -> impl FnMut(&T, &T) -> std::cmp::Ordering {
+    let mut count: u64 = 0;
+    let mut stopped = false;
+    move |a, b| {
+        count += 1;
+        if let Some(progress) = progress
+            && !stopped
+            && count.is_multiple_of(ITEMS_PER_REPORT * 16)
+        {
+            stopped = progress.check().is_err();
+        }
+        if stopped {
+            std::cmp::Ordering::Equal
+        } else {
+            compare(a, b)
+        }
     }
 }
 

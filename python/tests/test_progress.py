@@ -4,11 +4,15 @@ KeyboardInterrupt within half a second, leaving the store as it was."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,10 +82,16 @@ def interrupted_after(delay: float, call: Callable[[], object]) -> tuple[bool, f
 
 @pytest.fixture
 def default_sigint():
-    """Python's own SIGINT handler (KeyboardInterrupt), whatever the runner installed."""
+    """Python's own SIGINT handler (KeyboardInterrupt), whatever the runner installed, and
+    no `gc.callbacks` (hypothesis leaves one behind): CPython runs a pending signal's
+    handler inside whatever Python code comes first, and a KeyboardInterrupt raised in a
+    gc callback is printed as unraisable and lost, for any code that allocates."""
+    callbacks = gc.callbacks[:]
+    gc.callbacks.clear()
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, before)
+    gc.callbacks.extend(callbacks)
 
 
 def test_ctrl_c_stops_an_import_within_half_a_second_and_writes_nothing(
@@ -94,7 +104,6 @@ def test_ctrl_c_stops_an_import_within_half_a_second_and_writes_nothing(
         assert stopped
         assert late < 0.5, late
         assert state(store) == before
-        assert store.verify_audit().ok
         # The store is usable at once: a small import goes through.
         assert store.import_households(registry_csv("D", GRID2, 3)).households_inserted == 3
 
@@ -114,8 +123,8 @@ def test_ctrl_c_stops_a_long_read_within_half_a_second(big_file, default_sigint,
         assert stopped, name
         assert late < 0.5, (name, late)
         assert state(store) == before
-        # The same call, not stopped, still answers.
-        assert call(store)
+        # The store still answers, at once.
+        assert store.unit("512021").name == "安岳县"
 
 
 def recorded(calls: list[tuple[int, int]]) -> Callable[[int, int], bool]:
@@ -195,7 +204,7 @@ def test_a_progress_that_is_not_callable_is_invalid_input(county):
 
 def test_the_store_cannot_be_used_from_inside_a_progress_callback(county):
     def progress(done: int, total: int) -> bool:
-        county.units()
+        county.unit("512021")
         return True
 
     with pytest.raises(wangge.StorageError, match="progress callback"):
@@ -203,11 +212,15 @@ def test_the_store_cannot_be_used_from_inside_a_progress_callback(county):
 
 
 class FakeBar:
-    """What the README's tqdm snippet uses of a tqdm bar: `total`, `n`, `update`."""
+    """What the README's tqdm snippet uses of a tqdm bar: `total`, `n`, `update` and
+    the context manager."""
 
-    def __init__(self, total: int | None = None) -> None:
+    made: list[FakeBar] = []
+
+    def __init__(self, total: int | None = None, **_: object) -> None:
         self.total = total
         self.n = 0
+        FakeBar.made.append(self)
 
     def __enter__(self) -> FakeBar:
         return self
@@ -216,26 +229,39 @@ class FakeBar:
         pass
 
     def update(self, n: int) -> None:
+        assert n >= 0, "tqdm bars only go forward"
         self.n += n
 
 
-def tqdm_progress(bar: Any) -> Callable[[int, int], bool]:
-    """The README's snippet, as written there."""
+def readme_tqdm_snippet() -> str:
+    """The README's tqdm example, as written there."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```python\nfrom tqdm import tqdm")
+    start = readme.index("\n", start) + 1
+    return readme[start : readme.index("```", start)]
+
+
+def test_the_readme_tqdm_snippet_fills_the_bar(county, tmp_path, monkeypatch):
+    fake = types.ModuleType("tqdm")
+    fake.tqdm = FakeBar  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tqdm", fake)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "households.csv").write_bytes(registry_csv("T", GRID2, 2500))
+    FakeBar.made.clear()
+    namespace: dict[str, Any] = {"store": county}
+    exec(readme_tqdm_snippet(), namespace)
+    assert namespace["result"].households_inserted == 2500
+    [bar] = FakeBar.made
+    assert (bar.n, bar.total) == (2500, 2500)
+
+
+def test_a_tqdm_style_progress_fills_its_bar_on_a_due_list(county):
+    bar = FakeBar()
 
     def progress(done: int, total: int) -> bool:
         bar.total = total
         bar.update(done - bar.n)
         return True
 
-    return progress
-
-
-def test_the_readme_tqdm_snippet_fills_the_bar(county):
-    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
-    assert "bar.update(done - bar.n)" in readme
-    with FakeBar() as bar:
-        county.import_households(registry_csv("T", GRID2, 2500), progress=tqdm_progress(bar))
-    assert (bar.n, bar.total) == (2500, 2500)
-    with FakeBar() as bar:
-        county.due_visits("512021", AS_OF, progress=tqdm_progress(bar))
-    assert bar.n == bar.total == 5500
+    county.due_visits("512021", AS_OF, progress=progress)
+    assert bar.n == bar.total == 3000

@@ -149,7 +149,7 @@ pub(super) fn due_list(
         }
     }
     // Sorted before the items are made, comparing ranks rather than ids where it can.
-    pending.sort_unstable_by(|a, b| {
+    pending.sort_unstable_by(progress::watched_order(progress, |a: &Pending<'_>, b| {
         (!a.overdue, a.due)
             .cmp(&(!b.overdue, b.due))
             .then_with(|| match (a.rank, b.rank) {
@@ -157,22 +157,23 @@ pub(super) fn due_list(
                 _ => a.id.cmp(b.id),
             })
             .then(a.rule_rank.cmp(&b.rule_rank))
-    });
-    Ok(pending
-        .into_iter()
-        .map(|p| {
-            let rule = plans[p.rule].rule;
-            DueVisit {
-                household_id: p.id.to_owned(),
-                unit: snapshot.unit_code(p.unit).to_owned(),
-                rule: rule.name.clone(),
-                channel: rule.channel,
-                due: date::from_sql(p.due),
-                overdue: p.overdue,
-                last_visit: p.last_visit.map(date::from_sql),
-            }
-        })
-        .collect())
+    }));
+    progress::keep_going(progress, 0)?;
+    let mut items = Vec::with_capacity(pending.len());
+    for (i, p) in pending.into_iter().enumerate() {
+        progress::keep_going(progress, i)?;
+        let rule = plans[p.rule].rule;
+        items.push(DueVisit {
+            household_id: p.id.to_owned(),
+            unit: snapshot.unit_code(p.unit).to_owned(),
+            rule: rule.name.clone(),
+            channel: rule.channel,
+            due: date::from_sql(p.due),
+            overdue: p.overdue,
+            last_visit: p.last_visit.map(date::from_sql),
+        });
+    }
+    Ok(items)
 }
 
 /// A due item before it is made, with what sorting it needs.

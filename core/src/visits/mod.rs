@@ -381,9 +381,13 @@ impl Store {
                 }
             }
         }
-        requirements.sort_by(|a, b| {
-            (&a.household_id, &a.rule, a.from).cmp(&(&b.household_id, &b.rule, b.from))
-        });
+        requirements.sort_by(progress::watched_order(
+            self.progress(),
+            |a: &Requirement, b| {
+                (&a.household_id, &a.rule, a.from).cmp(&(&b.household_id, &b.rule, b.from))
+            },
+        ));
+        progress::keep_going(self.progress(), 0)?;
         Ok(Compliance {
             unit: unit.to_owned(),
             period: period.to_string(),
