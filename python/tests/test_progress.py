@@ -149,6 +149,8 @@ def county():
         lambda s, p: s.due_visits("512021", AS_OF, progress=p),
         lambda s, p: s.due_visits("512021", AS_OF, limit=10, progress=p),
         lambda s, p: s.visit_compliance("512021", "2025-Q1", True, progress=p),
+        lambda s, p: s.quota_compliance("512021", "2025-Q1", True, progress=p),
+        lambda s, p: s.patrol_compliance("512021", "2025-05", True, progress=p),
         lambda s, p: s.report("512021", "2025-05", progress=p),
         lambda s, p: s.circular("512021", "2025-05", "households", progress=p),
         lambda s, p: s.assessment("512021", "2025", progress=p),

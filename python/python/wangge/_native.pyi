@@ -1247,7 +1247,12 @@ class Store:
     ) -> None: ...
     def quota_rules(self, as_of: _DateLike | None = None) -> list[dict[str, Any]]: ...
     def quota_compliance(
-        self, unit: _UnitCode, period: _PeriodLike, detail: bool = False
+        self,
+        unit: _UnitCode,
+        period: _PeriodLike,
+        detail: bool = False,
+        *,
+        progress: Callable[[int, int], object] | None = None,
     ) -> dict[str, Any]: ...
     def set_patrol_rules(
         self, rules: list[dict[str, Any]] | str, start: _DateLike | None = None
@@ -1258,7 +1263,12 @@ class Store:
     ) -> Patrol: ...
     def patrols(self, unit: _UnitCode, period: _PeriodLike) -> list[Patrol]: ...
     def patrol_compliance(
-        self, unit: _UnitCode, period: _PeriodLike, detail: bool = False
+        self,
+        unit: _UnitCode,
+        period: _PeriodLike,
+        detail: bool = False,
+        *,
+        progress: Callable[[int, int], object] | None = None,
     ) -> dict[str, Any]: ...
     def record_finding(
         self, visit_id: int, summary: str, category: str | None = None, urgent: bool = False

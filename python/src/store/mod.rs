@@ -45,6 +45,10 @@ pub(crate) use period::period_arg;
 ///
 /// A context manager: leaving the `with` block closes the handle. Every write through any
 /// handle appends to the audit chain. `scope()` gives a handle restricted to one subtree.
+/// Every call honours Ctrl-C: `KeyboardInterrupt` stops it within a fraction of a second
+/// and a write it was making is rolled back. The long calls (imports, due lists,
+/// compliance, reports, assessments, circulars, `verify_audit`) also take
+/// `progress(done, total)`.
 #[pyclass(frozen, module = "wangge._native")]
 #[derive(Debug)]
 pub struct Store {
