@@ -95,7 +95,8 @@ impl Inner {
 /// are done; `done` never goes down within a step and a step that completes is last
 /// reported with `done == total`. Work done before a call names its first step is
 /// reported as step `""`, 0 of 0. It is called on the thread running the call, while the
-/// call holds the store's connection: it must not use the store.
+/// call holds the store's connection: it must not use the store. A progress watches one
+/// call at a time.
 #[derive(Clone)]
 pub struct Progress(Arc<Inner>);
 

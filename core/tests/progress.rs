@@ -176,3 +176,14 @@ fn calls_without_a_progress_are_unchanged_by_an_earlier_stopped_one() {
     let verification = store.verify_audit().unwrap();
     assert!(verification.ok, "{:?}", verification.problem);
 }
+
+#[test]
+fn a_scope_made_during_a_watched_call_is_not_watched_afterwards() {
+    let store = big_county(20);
+    let (progress, _) = recording(true);
+    let scope = store
+        .with_progress(&progress, |s| s.scope("512021100", "岳阳镇管理员"))
+        .unwrap();
+    progress.stop();
+    assert!(scope.due_visits("512021100", Some(d("2025-05-20"))).is_ok());
+}

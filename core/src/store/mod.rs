@@ -263,7 +263,8 @@ impl Store {
 
     /// A handle on the same store, acting as `actor`, that sees and changes only the
     /// subtree of unit `root`. The caller has checked the actor ([`check_actor`]) and
-    /// found `root` inside this handle's scope (see [`Store::scope`]).
+    /// found `root` inside this handle's scope (see [`Store::scope`]). A progress belongs
+    /// to one call: the new handle has none.
     pub(crate) fn scoped(&self, root: &str, actor: &str) -> Store {
         Store {
             shared: Arc::clone(&self.shared),
@@ -271,7 +272,7 @@ impl Store {
                 actor: actor.to_owned(),
                 root: Some(root.to_owned()),
             },
-            progress: self.progress.clone(),
+            progress: None,
         }
     }
 
