@@ -93,6 +93,19 @@ typedef struct wg_store wg_store;
 // library with the same store or one of its scopes (`wg_last_error` excepted).
 typedef int (*wg_progress_fn)(size_t done, size_t total, void *user_data);
 
+// A progress callback for every call on a store handle (`wg_store_set_progress`): called
+// with the `user_data` given with it, the step (`"import"`, `"due_visits"`,
+// `"compliance"`, `"report"`, `"verify_audit"` …, a NUL-terminated string valid only
+// during the call), and how many of the step's `total` units are done (`done` never goes
+// down within a step; a finished step is last reported with `done == total`; work
+// before a call names its first step is reported as step `""`, 0 of 0). It is
+// called when a step starts, at least every 50 ms of work while it runs and when it
+// ends. It returns nonzero to go on, 0 to stop the call: the call then fails with
+// `WG_INVALID_INPUT` (its message names `progress`) and writes nothing. It runs on the
+// thread making the call while the store is busy: it must not call the library with the
+// same store or one of its scopes (`wg_last_error` excepted).
+typedef int (*wg_step_progress_fn)(void *user_data, const char *step, uint64_t done, uint64_t total);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -661,6 +674,15 @@ wg_status wg_period_inside(const char *period, const char *kind, char **out_json
 // years 0001 to 9999 (a day of `9999-12-27`..`31` to the week `9999-W52`) is
 // `WG_INVALID_INPUT` naming `period`.
 wg_status wg_period_belongs_to(const char *period, const char *kind, char **out_period);
+
+// Sets (or, with `progress` NULL, removes) the progress callback of the calls made
+// through `store`: every call on this handle then reports to `progress` with `user_data`
+// and stops when it returns 0 (see `wg_step_progress_fn`). The imports' own `progress`
+// argument is called as well. A handle made by `wg_store_scope` starts without one. Set
+// it while no call on the handle runs.
+wg_status wg_store_set_progress(const wg_store *store,
+                                wg_step_progress_fn progress,
+                                void *user_data);
 
 // Adds household `household_id` living in grid or building `unit` at `address`, of
 // `kind` (`registered`, `floating` or `rental`; NULL: `registered`), carrying `tags`

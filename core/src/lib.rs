@@ -33,6 +33,7 @@ mod messages;
 mod paging;
 pub mod period;
 pub mod privacy;
+mod progress;
 mod registry;
 pub mod report;
 pub mod shapes;
@@ -68,6 +69,7 @@ pub use levels::{Level, Levels};
 pub use messages::{Language, kind_heading_zh};
 pub use paging::{PAGE_LIMIT_MAX, Page, Paging};
 pub use period::{Cadence, Period, PeriodKind};
+pub use progress::{PROGRESS_INTERVAL, Progress};
 pub use registry::{
     Household, HouseholdClass, HouseholdFilter, HouseholdKind, NewResident, Resident, TagKind,
     UnitCounts,

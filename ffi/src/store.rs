@@ -1,10 +1,12 @@
 //! The store handle: opening, scoping, freeing, errors and the audit chain.
 
 use std::ffi::c_char;
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{FfiError, LastErrors, last};
 use crate::out::OutString;
 use crate::panic::{boundary, release};
+use crate::progress::CallerProgress;
 use crate::wg_status;
 
 /// An open store, or a scoped view of one (see `wg_store_scope`). Opaque to C.
@@ -17,6 +19,8 @@ use crate::wg_status;
 pub struct wg_store {
     pub(crate) store: wangge::Store,
     pub(crate) last_errors: LastErrors,
+    /// The progress callback of the calls on this handle (`wg_store_set_progress`).
+    pub(crate) progress: Mutex<Option<CallerProgress>>,
 }
 
 impl wg_store {
@@ -24,7 +28,13 @@ impl wg_store {
         Box::into_raw(Box::new(wg_store {
             store,
             last_errors: LastErrors::default(),
+            progress: Mutex::new(None),
         }))
+    }
+
+    /// The progress callback set on this handle, if any.
+    fn caller_progress(&self) -> Option<CallerProgress> {
+        *self.progress.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -35,15 +45,22 @@ pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError
         .ok_or_else(|| FfiError::invalid("invalid store: NULL where a store handle is required"))
 }
 
-/// Runs `body` on the store behind `ptr` inside the panic boundary: a NULL handle is
-/// `WG_INVALID_INPUT`, an error or a panic becomes the status and the handle's last error.
+/// Runs `body` on the store behind `ptr` inside the panic boundary, reporting to the
+/// handle's progress callback if it has one: a NULL handle is `WG_INVALID_INPUT`, an error
+/// or a panic becomes the status and the handle's last error.
 pub(crate) fn with_store(
     ptr: *const wg_store,
     body: impl FnOnce(&wangge::Store) -> Result<(), FfiError>,
 ) -> wg_status {
     // SAFETY: every exported function asks for NULL or a live handle.
     let handle = unsafe { ptr.as_ref() };
-    boundary(handle, || body(need(handle)?))
+    boundary(handle, || {
+        let store = need(handle)?;
+        match handle.and_then(wg_store::caller_progress) {
+            Some(caller) => store.with_progress(&caller.progress(), body),
+            None => body(store),
+        }
+    })
 }
 
 /// Turns a caller's pointer into a reference.

@@ -49,7 +49,15 @@ impl<T> Listed<T> {
             Listed::Whole(items) => (items, None),
             Listed::Paged(page) => (page.items, page.next),
         };
-        let list = PyList::new(py, items.into_iter().map(P::from))?;
+        // A county's list takes a while to convert: Ctrl-C is honoured meanwhile too. Looked
+        // for at every item (a look costs nanoseconds), before the collector runs: a
+        // `gc.callbacks` function would otherwise run the handler and lose its
+        // KeyboardInterrupt as an unraisable exception.
+        let list = PyList::empty(py);
+        for item in items {
+            py.check_signals()?;
+            list.append(P::from(item))?;
+        }
         PAGE.import(py, "wangge._page", "Page")?.call1((list, next))
     }
 }

@@ -167,6 +167,7 @@ int main(int argc, char **argv) {
   test_archive();
   test_import();
   test_import_xlsx();
+  test_progress();
   test_registry_null_and_bad_text();
   test_visits();
   test_contacts();

@@ -57,6 +57,7 @@ void test_registry_null_and_bad_text(void);
 void test_archive(void);
 void test_import(void);
 void test_import_xlsx(void);
+void test_progress(void);
 void test_visits(void);
 void test_messages_in_chinese(void);
 void test_contacts(void);

@@ -322,6 +322,7 @@ impl Store {
         detail: bool,
     ) -> Result<PatrolCompliance> {
         self.unit(unit, Some(period.last()))?;
+        self.report_progress("compliance", 0, 1)?;
         let conn = self.read()?;
         let all_sets = patrol_sets(&conn, self.levels())?;
         let mut work = Vec::new();

@@ -212,6 +212,7 @@ impl Store {
         detail: bool,
     ) -> Result<QuotaCompliance> {
         self.unit(unit, Some(period.last()))?;
+        self.report_progress("compliance", 0, 1)?;
         let conn = self.read()?;
         let all_sets = quota_sets(&conn)?;
         let mut rules: Vec<RuleCompliance> = Vec::new();

@@ -159,7 +159,7 @@ impl Store {
         let text = decode(bytes, options.encoding.as_deref())?;
         let reader = CsvRows::open(&text, &columns, options.header_row)?;
         // The count is for progress reports; without them it is not worth a pass.
-        let total = if progress.is_some() {
+        let total = if progress.is_some() || self.progress().is_some() {
             (count_rows(&text) + 1).saturating_sub(reader.above)
         } else {
             text.len() / 128

@@ -252,9 +252,13 @@ impl Store {
         mut progress: Option<&mut dyn FnMut(usize, usize) -> bool>,
     ) -> Result<ImportResult> {
         let on = options.on.unwrap_or_else(|| self.today());
-        let mut report = |done: usize, total: usize| match progress.as_deref_mut() {
-            Some(p) if done.is_multiple_of(1000) || done == total => p(done, total),
-            _ => true,
+        self.report_progress("import", 0, total as u64)?;
+        let mut report = |done: usize, total: usize| -> Result<bool> {
+            self.report_item("import", done, total)?;
+            Ok(match progress.as_deref_mut() {
+                Some(p) if done.is_multiple_of(1000) || done == total => p(done, total),
+                _ => true,
+            })
         };
         let cancel = || {
             Error::invalid(
@@ -368,7 +372,7 @@ impl Store {
                                 message: message.clone(),
                             }),
                         }
-                        if !report(done, total.max(done)) {
+                        if !report(done, total.max(done))? {
                             return Err(cancel());
                         }
                     }
@@ -382,7 +386,7 @@ impl Store {
                 drop(recycle);
                 // The count read ahead of a CSV can overshoot (a row of empty quoted
                 // fields): the last call still says all is done.
-                if done < total && !report(done, done) {
+                if done < total && !report(done, done)? {
                     return Err(cancel());
                 }
                 Ok(checking

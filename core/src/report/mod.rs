@@ -53,6 +53,7 @@ use serde_json::{Value, json};
 use crate::date;
 use crate::error::{Error, Result};
 use crate::period::Period;
+use crate::progress::{self, Progress};
 use crate::snapshot::{RegistrySnapshot, Subtree};
 use crate::store::Store;
 use crate::visits::Rate;
@@ -337,10 +338,15 @@ impl Store {
     /// documentation](crate::report) for each indicator's definition.
     pub fn report(&self, unit: &str, period: Period) -> Result<Report> {
         let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
+        // Its stages, as progress counts them: the tree, the ledger, the registry's
+        // snapshot and visits, the registry's tallies, the submissions.
+        let stage = |done| self.report_progress("report", done, 5);
+        stage(0)?;
         let conn = self.read()?;
         let shared = self.report_tree(&conn, unit, first, last)?;
         let (root, tree) = (shared.0.clone(), &shared.1);
         self.check_path_in_scope(unit, &tree.path)?;
+        stage(1)?;
         let mut rows = vec![Tally::default(); tree.rows.len() + 1];
         let mut categories = std::collections::BTreeMap::new();
         let mut books = std::collections::BTreeMap::new();
@@ -356,9 +362,21 @@ impl Store {
                 books: &mut books,
             },
         );
+        stage(2)?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
-        tally_registry(&conn, &root.0, &snapshot, &log, tree, period, &mut rows)?;
+        stage(3)?;
+        let registry = (&*snapshot, &*log);
+        tally_registry(
+            &conn,
+            &root.0,
+            registry,
+            tree,
+            period,
+            self.progress(),
+            &mut rows,
+        )?;
+        stage(4)?;
         crate::submit::tally(self, &conn, tree, period, &mut rows)?;
         drop(conn);
 
@@ -488,10 +506,10 @@ pub(crate) fn report_tree(
 fn tally_registry(
     conn: &rusqlite::Connection,
     root: &str,
-    snapshot: &RegistrySnapshot,
-    log: &VisitLog,
+    (snapshot, log): (&RegistrySnapshot, &VisitLog),
     tree: &Tree,
     period: Period,
+    progress: Option<&Progress>,
     rows: &mut [Tally],
 ) -> Result<()> {
     let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
@@ -521,7 +539,8 @@ fn tally_registry(
             r.floating += t.floating;
         }
     }
-    for (h, unit) in snapshot.living(last, &subtree) {
+    for (i, (h, unit)) in snapshot.living(last, &subtree).into_iter().enumerate() {
+        progress::keep_going(progress, i)?;
         if let Some(row) = row_of[unit as usize]
             && log
                 .of_held(snapshot, h)
@@ -538,11 +557,20 @@ fn tally_registry(
             }
         }
     })?;
-    each_requirement(conn, root, snapshot, log, &subtree, period, |unit, met| {
-        if let Some(row) = row_of[unit as usize] {
-            rows[row].required += 1;
-            rows[row].met += u64::from(met);
-        }
-    })?;
+    each_requirement(
+        conn,
+        root,
+        snapshot,
+        log,
+        &subtree,
+        period,
+        progress,
+        |unit, met| {
+            if let Some(row) = row_of[unit as usize] {
+                rows[row].required += 1;
+                rows[row].met += u64::from(met);
+            }
+        },
+    )?;
     Ok(())
 }

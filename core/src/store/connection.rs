@@ -15,6 +15,7 @@ use std::sync::{MutexGuard, OnceLock};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// The oldest SQLite the library runs on, as `sqlite3_libversion_number()` counts: 3.40.0,
 /// the oldest it is tested on (Debian 12's and that of its Python are 3.40.1).
@@ -159,15 +160,24 @@ const IDLE_READERS: usize = 4;
 
 /// A connection of an open store, held for one call ([`super::Store::conn`],
 /// [`super::Store::read`]).
+///
+/// While a handle with a [`Progress`] holds it, the progress watches its statements; the
+/// watch ends when it is dropped.
 pub(crate) enum Conn<'a> {
     /// The store's one writing connection, held.
-    Writer(MutexGuard<'a, Option<Connection>>),
+    Writer {
+        guard: MutexGuard<'a, Option<Connection>>,
+        /// Watched by the handle's progress.
+        watched: bool,
+    },
     /// A reader connection inside a read transaction, which ends when this is dropped;
     /// the connection then goes back to the store's idle readers.
     Reader {
         /// Always `Some` until dropped.
         conn: Option<Connection>,
         shared: &'a super::Shared,
+        /// Watched by the handle's progress.
+        watched: bool,
     },
 }
 
@@ -177,7 +187,7 @@ impl std::ops::Deref for Conn<'_> {
     fn deref(&self) -> &Connection {
         // Built only around an open connection, and closing needs the writer's lock.
         match self {
-            Conn::Writer(guard) => guard.as_ref(),
+            Conn::Writer { guard, .. } => guard.as_ref(),
             Conn::Reader { conn, .. } => conn.as_ref(),
         }
         .expect("an open connection")
@@ -187,7 +197,7 @@ impl std::ops::Deref for Conn<'_> {
 impl std::ops::DerefMut for Conn<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
         match self {
-            Conn::Writer(guard) => guard.as_mut(),
+            Conn::Writer { guard, .. } => guard.as_mut(),
             Conn::Reader { conn, .. } => conn.as_mut(),
         }
         .expect("an open connection")
@@ -196,7 +206,14 @@ impl std::ops::DerefMut for Conn<'_> {
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
-        let Conn::Reader { conn, shared } = self else {
+        // Before the read transaction ends: a stopped progress must not interrupt that.
+        let watched = match self {
+            Conn::Writer { watched, .. } | Conn::Reader { watched, .. } => *watched,
+        };
+        if watched {
+            Progress::unwatch(self);
+        }
+        let Conn::Reader { conn, shared, .. } = self else {
             return;
         };
         let Some(conn) = conn.take() else {
@@ -229,7 +246,14 @@ impl super::Store {
         if guard.is_none() {
             return Err(Error::Storage(super::STORE_CLOSED.to_owned()));
         }
-        Ok(Conn::Writer(guard))
+        let conn = Conn::Writer {
+            guard,
+            watched: self.progress.is_some(),
+        };
+        if let Some(progress) = &self.progress {
+            progress.watch(&conn);
+        }
+        Ok(conn)
     }
 
     /// A connection for a call that only reads, inside one read transaction (so that the
@@ -252,7 +276,11 @@ impl super::Store {
         let conn = Conn::Reader {
             conn: Some(conn),
             shared: &self.shared,
+            watched: self.progress.is_some(),
         };
+        if let Some(progress) = &self.progress {
+            progress.watch(&conn);
+        }
         conn.execute_batch("BEGIN DEFERRED")?;
         Ok(conn)
     }

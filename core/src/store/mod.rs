@@ -40,6 +40,7 @@ use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
 use crate::messages::Language;
+use crate::progress::Progress;
 use cache::Slots;
 use keys::Vault;
 use migrate::{identify, migrate};
@@ -157,6 +158,9 @@ pub(crate) struct Access {
 pub struct Store {
     shared: Arc<Shared>,
     pub(crate) access: Access,
+    /// What calls through this handle report their progress to and are stopped by
+    /// (see [`Store::with_progress`]).
+    pub(crate) progress: Option<Progress>,
 }
 
 const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
@@ -262,12 +266,14 @@ impl Store {
                 slots: Slots::default(),
             }),
             access: Access { actor, root: None },
+            progress: None,
         })
     }
 
     /// A handle on the same store, acting as `actor`, that sees and changes only the
     /// subtree of unit `root`. The caller has checked the actor ([`check_actor`]) and
-    /// found `root` inside this handle's scope (see [`Store::scope`]).
+    /// found `root` inside this handle's scope (see [`Store::scope`]). A progress belongs
+    /// to one call: the new handle has none.
     pub(crate) fn scoped(&self, root: &str, actor: &str) -> Store {
         Store {
             shared: Arc::clone(&self.shared),
@@ -275,6 +281,7 @@ impl Store {
                 actor: actor.to_owned(),
                 root: Some(root.to_owned()),
             },
+            progress: None,
         }
     }
 
@@ -316,7 +323,7 @@ impl Store {
     /// whole deployment's: on a scoped handle this is `PermissionDenied`.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        seal::verify::everything(&*self.read()?, &self.mac(), None)
+        seal::verify::everything(&*self.read()?, &self.mac(), None, self.progress())
     }
 
     /// [`Store::verify_audit`], and also proves that the chain still holds `head` (from
@@ -324,7 +331,7 @@ impl Store {
     /// or truncated by someone without the deployment key is caught.
     pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
         self.check_unscoped("verifying the whole audit chain")?;
-        seal::verify::everything(&*self.read()?, &self.mac(), Some(head))
+        seal::verify::everything(&*self.read()?, &self.mac(), Some(head), self.progress())
     }
 
     /// The newest record of the audit chain, to keep elsewhere (see

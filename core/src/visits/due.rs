@@ -7,6 +7,7 @@ use super::view::{Scope, View};
 use super::{DueVisit, RuleMode, VisitRule, rule_sets, rules_on};
 use crate::date::{self, BEGINNING};
 use crate::error::Result;
+use crate::progress::{self, Progress};
 use crate::snapshot::{Held, RegistrySnapshot};
 use crate::visits::log::{Contacts, VisitLog};
 
@@ -103,13 +104,15 @@ pub(super) fn due_of<'a>(
     })
 }
 
-/// The due list of `unit`'s subtree on day `on`, sorted as [`sort_due`] sorts.
+/// The due list of `unit`'s subtree on day `on`, sorted as [`sort_due`] sorts; the
+/// households are reported to `progress` (step `due_visits`) as they are gone through.
 pub(super) fn due_list(
     conn: &Connection,
     snapshot: &RegistrySnapshot,
     log: &VisitLog,
     unit: &str,
     on: i64,
+    progress: Option<&Progress>,
 ) -> Result<Vec<DueVisit>> {
     let sets = rule_sets(conn)?;
     let rules = rules_on(&sets, on);
@@ -123,7 +126,10 @@ pub(super) fn due_list(
         .map(|r| names.partition_point(|n| *n < r.name.as_str()))
         .collect();
     let mut pending: Vec<Pending<'_>> = Vec::new();
-    for (h, unit) in view.living(on)? {
+    let living = view.living(on)?;
+    let total = living.len();
+    for (i, (h, unit)) in living.into_iter().enumerate() {
+        progress::report_item(progress, "due_visits", i, total)?;
         let id = snapshot.id(h);
         let contacts = log.of_held(snapshot, h);
         for (r, plan) in plans.iter().enumerate() {
@@ -145,7 +151,7 @@ pub(super) fn due_list(
         }
     }
     // Sorted before the items are made, comparing ranks rather than ids where it can.
-    pending.sort_unstable_by(|a, b| {
+    pending.sort_unstable_by(progress::watched_order(progress, |a: &Pending<'_>, b| {
         (!a.overdue, a.due)
             .cmp(&(!b.overdue, b.due))
             .then_with(|| match (a.rank, b.rank) {
@@ -153,14 +159,16 @@ pub(super) fn due_list(
                 _ => a.id.cmp(b.id),
             })
             .then(a.rule_rank.cmp(&b.rule_rank))
-    });
+    }));
+    progress::keep_going(progress, 0)?;
     let mut grids = GridBook::for_units(conn, snapshot, on, pending.iter().map(|p| p.unit))?;
-    let mut out = Vec::with_capacity(pending.len());
-    for p in pending {
+    let mut items = Vec::with_capacity(pending.len());
+    for (i, p) in pending.into_iter().enumerate() {
+        progress::keep_going(progress, i)?;
         let rule = plans[p.rule].rule;
         let grid = grids.of(snapshot, p.unit)?;
         let (grid_code, grid_name) = grid.grid.clone().unzip();
-        out.push(DueVisit {
+        items.push(DueVisit {
             household_id: p.id.to_owned(),
             unit: snapshot.unit_code(p.unit).to_owned(),
             rule: rule.name.clone(),
@@ -174,7 +182,7 @@ pub(super) fn due_list(
             responsible: grid.responsible.clone(),
         });
     }
-    Ok(out)
+    Ok(items)
 }
 
 /// A due item before it is made, with what sorting it needs.

@@ -310,6 +310,7 @@ impl Store {
             date::to_sql(self.today())
         })?;
         self.unit(unit, Some(date::from_sql(walk.fixed)))?;
+        self.report_progress("due_visits", 0, 1)?;
         let conn = self.read()?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
@@ -334,6 +335,7 @@ impl Store {
         )?;
         let on = date::from_sql(walk.fixed);
         self.staff(staff_id)?;
+        self.report_progress("due_visits", 0, 1)?;
         let conn = self.read()?;
         let mut units = Vec::new();
         for unit in staff_units(&conn, staff_id, on)? {

@@ -6,13 +6,16 @@ use rusqlite::Connection;
 use super::{Channel, RuleMode, View, rule_sets, sets};
 use crate::error::Result;
 use crate::period::Period;
+use crate::progress::{self, Progress};
 use crate::snapshot::{RegistrySnapshot, Subtree};
 use crate::visits::log::VisitLog;
 
 /// Calls `f(unit, met)` for every (household, rule, rule period) requirement of `period`
 /// (see [`Store::visit_compliance`](crate::Store::visit_compliance)) of the households
 /// living, on each rule period's first day, in a unit that `subtree` marks; `unit` is
-/// where the household lived that day. `root` names the subtree, for the view.
+/// where the household lived that day. `root` names the subtree, for the view; `progress`
+/// is kept informed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn each_requirement(
     conn: &Connection,
     root: &str,
@@ -20,6 +23,7 @@ pub(crate) fn each_requirement(
     log: &VisitLog,
     subtree: &Subtree,
     period: Period,
+    progress: Option<&Progress>,
     mut f: impl FnMut(u32, bool),
 ) -> Result<()> {
     let sets = rule_sets(conn)?;
@@ -33,7 +37,8 @@ pub(crate) fn each_requirement(
                 (start, until),
             );
             for (from, to) in spans {
-                for (h, unit) in snapshot.living(from, subtree) {
+                for (i, (h, unit)) in snapshot.living(from, subtree).into_iter().enumerate() {
+                    progress::keep_going(progress, i)?;
                     if view.matches(scope, h, from) {
                         let met = log
                             .of_held(snapshot, h)

@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::date::{self, Date};
 use crate::error::Result;
 use crate::period::Period;
+use crate::progress;
 use crate::registry::{HouseholdClass, class_of, placed_with_tags, tag_kinds};
 use crate::store::Store;
 use crate::units::span_on;
@@ -303,7 +304,14 @@ impl Store {
         let conn = self.read()?;
         let snapshot = self.registry_snapshot(&conn)?;
         let log = self.visit_log(&conn, &snapshot)?;
-        due_list(&conn, &snapshot, &log, unit, date::to_sql(on))
+        due_list(
+            &conn,
+            &snapshot,
+            &log,
+            unit,
+            date::to_sql(on),
+            self.progress(),
+        )
     }
 
     /// The due list of the units `staff_id` is assigned to on `as_of` (default today), in
@@ -321,14 +329,16 @@ impl Store {
         let log = self.visit_log(&conn, &snapshot)?;
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
-        for unit in units {
+        let total = units.len();
+        for (i, unit) in units.into_iter().enumerate() {
+            self.report_progress("due_visits_for_staff", i as u64, total as u64)?;
             let Some(span) = span_on(&conn, &unit, on)? else {
                 continue;
             };
             if self.check_path_in_scope(&unit, &span.path).is_err() {
                 continue;
             }
-            for item in due_list(&conn, &snapshot, &log, &unit, date::to_sql(on))? {
+            for item in due_list(&conn, &snapshot, &log, &unit, date::to_sql(on), None)? {
                 if seen.insert((item.household_id.clone(), item.rule.clone())) {
                     out.push(item);
                 }
@@ -351,6 +361,7 @@ impl Store {
         detail: bool,
     ) -> Result<Compliance> {
         self.unit(unit, Some(period.last()))?;
+        self.report_progress("compliance", 0, 1)?;
         let conn = self.read()?;
         let sets = rule_sets(&conn)?;
         let snapshot = self.registry_snapshot(&conn)?;
@@ -372,7 +383,8 @@ impl Store {
                 }
                 let row = row_of(&mut rules, &rule.name);
                 for (from, to) in spans {
-                    for (h, _) in view.living(from)? {
+                    for (i, (h, _)) in view.living(from)?.into_iter().enumerate() {
+                        progress::keep_going(self.progress(), i)?;
                         if !view.matches(scope, h, from) {
                             continue;
                         }
@@ -392,9 +404,13 @@ impl Store {
                 }
             }
         }
-        requirements.sort_by(|a, b| {
-            (&a.household_id, &a.rule, a.from).cmp(&(&b.household_id, &b.rule, b.from))
-        });
+        requirements.sort_by(progress::watched_order(
+            self.progress(),
+            |a: &Requirement, b| {
+                (&a.household_id, &a.rule, a.from).cmp(&(&b.household_id, &b.rule, b.from))
+            },
+        ));
+        progress::keep_going(self.progress(), 0)?;
         Ok(Compliance {
             unit: unit.to_owned(),
             period: period.to_string(),

@@ -1137,7 +1137,9 @@ class Store:
     def scope(self, code: _UnitCode, actor: str) -> "Store": ...
     def rekey(self, new_key: bytes) -> None: ...
     def info(self) -> StoreInfo: ...
-    def verify_audit(self, since: dict[str, Any] | str | None = None) -> AuditVerification: ...
+    def verify_audit(
+        self, since: dict[str, Any] | str | None = None, *, progress: Callable[[int, int], object] | None = None
+    ) -> AuditVerification: ...
     def audit_head(self) -> dict[str, Any]: ...
     def audit_log(self, after: int = 0, limit: int = 1000) -> list[AuditRecord]: ...
     def add_household(
@@ -1239,6 +1241,7 @@ class Store:
         *,
         limit: int | None = None,
         after: str | None = None,
+        progress: Callable[[int, int], object] | None = None,
     ) -> Page[DueVisit]: ...
     def due_visits_for_staff(
         self,
@@ -1247,9 +1250,15 @@ class Store:
         *,
         limit: int | None = None,
         after: str | None = None,
+        progress: Callable[[int, int], object] | None = None,
     ) -> Page[DueVisit]: ...
     def visit_compliance(
-        self, unit: _UnitCode, period: _PeriodLike, detail: bool = False
+        self,
+        unit: _UnitCode,
+        period: _PeriodLike,
+        detail: bool = False,
+        *,
+        progress: Callable[[int, int], object] | None = None,
     ) -> dict[str, Any]: ...
     def reverification_due(
         self, unit: _UnitCode, as_of: _DateLike | None = None
@@ -1259,7 +1268,12 @@ class Store:
     ) -> None: ...
     def quota_rules(self, as_of: _DateLike | None = None) -> list[dict[str, Any]]: ...
     def quota_compliance(
-        self, unit: _UnitCode, period: _PeriodLike, detail: bool = False
+        self,
+        unit: _UnitCode,
+        period: _PeriodLike,
+        detail: bool = False,
+        *,
+        progress: Callable[[int, int], object] | None = None,
     ) -> dict[str, Any]: ...
     def set_patrol_rules(
         self, rules: list[dict[str, Any]] | str, start: _DateLike | None = None
@@ -1270,7 +1284,12 @@ class Store:
     ) -> Patrol: ...
     def patrols(self, unit: _UnitCode, period: _PeriodLike) -> list[Patrol]: ...
     def patrol_compliance(
-        self, unit: _UnitCode, period: _PeriodLike, detail: bool = False
+        self,
+        unit: _UnitCode,
+        period: _PeriodLike,
+        detail: bool = False,
+        *,
+        progress: Callable[[int, int], object] | None = None,
     ) -> dict[str, Any]: ...
     def record_finding(
         self, visit_id: int, summary: str, category: str | None = None, urgent: bool = False
@@ -1364,9 +1383,17 @@ class Store:
         after: str | None = None,
     ) -> Page[Entry]: ...
     def piles(self, unit: _UnitCode, period: _PeriodLike) -> Piles: ...
-    def report(self, unit: _UnitCode, period: _PeriodLike) -> Report: ...
+    def report(
+        self, unit: _UnitCode, period: _PeriodLike, *, progress: Callable[[int, int], object] | None = None
+    ) -> Report: ...
     def circular(
-        self, unit: _UnitCode, period: _PeriodLike, indicator: _Indicator, min_sample: int = 5
+        self,
+        unit: _UnitCode,
+        period: _PeriodLike,
+        indicator: _Indicator,
+        min_sample: int = 5,
+        *,
+        progress: Callable[[int, int], object] | None = None,
     ) -> Circular: ...
     def set_reporting_rules(
         self, rules: Iterable[Mapping[str, Any]] | str, start: _DateLike | None = None
@@ -1380,7 +1407,9 @@ class Store:
         self, rules: Mapping[str, Any] | str, start: _DateLike | None = None
     ) -> None: ...
     def assessment_rules(self, as_of: _DateLike | None = None) -> _AssessmentRules: ...
-    def assessment(self, unit: _UnitCode, period: _PeriodLike) -> Assessment: ...
+    def assessment(
+        self, unit: _UnitCode, period: _PeriodLike, *, progress: Callable[[int, int], object] | None = None
+    ) -> Assessment: ...
     def add_working_days(self, date: _DateLike, n: int) -> date: ...
     def working_days_between(self, a: _DateLike, b: _DateLike) -> int: ...
     def load_calendar(

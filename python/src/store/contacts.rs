@@ -100,18 +100,25 @@ impl Store {
     /// "staff", "requirements"}`; each rate is `{"num", "den", "value"}`, `value` None
     /// when `den` is 0. With `detail`, every (staff member, rule, period) requirement is
     /// listed with its `contacts`.
-    #[pyo3(signature = (unit, period, detail=false))]
+    /// `progress(done, total)` as for `import_households`.
+    #[pyo3(signature = (unit, period, detail=false, *, progress=None))]
     fn quota_compliance<'py>(
         &self,
         py: Python<'py>,
         unit: Code<'_>,
         period: &Bound<'_, PyAny>,
         detail: bool,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        let compliance = self.with(py, |s| s.quota_compliance(unit, &period, detail))?;
+        let compliance = self.with_progress_args(
+            py,
+            progress,
+            || Ok(()),
+            |s, ()| s.quota_compliance(unit, &period, detail),
+        )?;
         serialized(py, serde_json::to_value(&compliance))
     }
 
@@ -192,18 +199,25 @@ impl Store {
     /// dict `{"unit", "period", "rules", "total", "units", "requirements"}` shaped like
     /// `quota_compliance`'s. With `detail`, every (unit, rule, period) requirement is
     /// listed with its `patrols`.
-    #[pyo3(signature = (unit, period, detail=false))]
+    /// `progress(done, total)` as for `import_households`.
+    #[pyo3(signature = (unit, period, detail=false, *, progress=None))]
     fn patrol_compliance<'py>(
         &self,
         py: Python<'py>,
         unit: Code<'_>,
         period: &Bound<'_, PyAny>,
         detail: bool,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        let compliance = self.with(py, |s| s.patrol_compliance(unit, &period, detail))?;
+        let compliance = self.with_progress_args(
+            py,
+            progress,
+            || Ok(()),
+            |s, ()| s.patrol_compliance(unit, &period, detail),
+        )?;
         serialized(py, serde_json::to_value(&compliance))
     }
 

@@ -12,20 +12,18 @@
 //! type and position, never its content.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple,
-};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple};
 use serde_json::Value;
 use wangge::{ImportOptions, ImportTable};
 
 use super::Store;
 use crate::args::{Text, str_value};
-use crate::convert::{day_json, input_json, object_json, opt_input_json, repr_text};
-use crate::errors::{StorageError, invalid, py_result};
+use crate::convert::{day_json, input_json, object_json, opt_input_json};
+use crate::errors::{invalid, py_result};
+use crate::progress::{as_callback, goes_on, progress_arg};
 use crate::record::record;
 
 record! {
@@ -104,37 +102,11 @@ impl Store {
                 ("columns", opt_input_json("columns", columns)?),
                 ("header_row", opt_input_json("header_row", header_row)?),
             ])))?;
-            let progress = progress.filter(|p| !p.is_none());
-            if let Some(p) = progress
-                && !p.is_callable()
-            {
-                return Err(invalid(
-                    "progress",
-                    repr_text(p),
-                    "expected a callable taking (done, total)",
-                ));
-            }
+            let progress = progress_arg(progress)?;
             let source = source_arg(path_or_rows)?;
-            Ok((source, options, progress.map(|p| p.clone().unbind())))
+            Ok((source, options, progress))
         })
     }
-}
-
-thread_local! {
-    /// True on a thread while it runs an import's progress callback.
-    static IN_PROGRESS: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Refuses store calls made from inside an import's progress callback: the import holds
-/// the store's connection, so they would wait for ever.
-pub(crate) fn refuse_inside_progress() -> PyResult<()> {
-    if IN_PROGRESS.get() {
-        return Err(StorageError::new_err(
-            "the store cannot be used from inside an import's progress callback \
-             (the import holds its connection)",
-        ));
-    }
-    Ok(())
 }
 
 /// `<list object>`: how an argument that may hold personal information is named in
@@ -290,21 +262,15 @@ fn run(
             if raised.is_some() {
                 return false;
             }
-            Python::attach(|py| {
-                IN_PROGRESS.set(true);
-                let answer = callback.call1(py, (done, total));
-                IN_PROGRESS.set(false);
-                match answer {
-                    Ok(answer) => answer
-                        .bind(py)
-                        .cast::<PyBool>()
-                        .map_or(true, PyBoolMethods::is_true),
+            Python::attach(
+                |py| match as_callback(py, |py| callback.call1(py, (done, total))) {
+                    Ok(answer) => goes_on(answer.bind(py)),
                     Err(err) => {
                         raised = Some(err);
                         false
                     }
-                }
-            })
+                },
+            )
         };
         let progress: Option<&mut dyn FnMut(usize, usize) -> bool> = if callback.is_some() {
             Some(&mut report)

@@ -36,6 +36,7 @@ use zeroize::Zeroizing;
 use crate::args::{Code, Int, Text};
 use crate::convert::{input_json, json_text_arg, object_json, repr_text};
 use crate::errors::{closed, invalid, module_language, py_result, py_result_in};
+use crate::progress::{progress_arg, refuse_inside_progress, watched};
 use crate::record::{record, records, serialized};
 
 pub(crate) use period::period_arg;
@@ -44,6 +45,10 @@ pub(crate) use period::period_arg;
 ///
 /// A context manager: leaving the `with` block closes the handle. Every write through any
 /// handle appends to the audit chain. `scope()` gives a handle restricted to one subtree.
+/// Every call honours Ctrl-C: `KeyboardInterrupt` stops it within a fraction of a second
+/// and a write it was making is rolled back. The long calls (imports, due lists,
+/// compliance, reports, assessments, circulars, `verify_audit`) also take
+/// `progress(done, total)`.
 #[pyclass(frozen, module = "wangge._native")]
 #[derive(Debug)]
 pub struct Store {
@@ -59,10 +64,10 @@ impl Store {
         }
     }
 
-    /// A clone of the core handle, or `StorageError` once closed or when called from an
-    /// import's progress callback. The lock is released before this returns.
+    /// A clone of the core handle, or `StorageError` once closed or when called from a
+    /// progress callback. The lock is released before this returns.
     fn handle(&self) -> PyResult<wangge::Store> {
-        import::refuse_inside_progress()?;
+        refuse_inside_progress()?;
         self.open_handle().ok_or_else(closed)
     }
 
@@ -100,10 +105,31 @@ impl Store {
         T: Send,
         F: FnOnce(&wangge::Store, A) -> wangge::Result<T> + Send,
     {
+        self.with_progress_args(py, None, args, work)
+    }
+
+    /// As [`Store::with_args`], calling `progress` (a callable taking `(done, total)`,
+    /// checked by [`progress_arg`]) as the work goes on. Whether or not there is one,
+    /// the work honours Ctrl-C (see the `progress` module).
+    pub(crate) fn with_progress_args<A, T, F>(
+        &self,
+        py: Python<'_>,
+        progress: Option<&Bound<'_, PyAny>>,
+        args: impl FnOnce() -> PyResult<A>,
+        work: F,
+    ) -> PyResult<T>
+    where
+        A: Send,
+        T: Send,
+        F: FnOnce(&wangge::Store, A) -> wangge::Result<T> + Send,
+    {
         let store = self.handle()?;
         let language = store.language();
         let args = args()?;
-        py_result_in(py.detach(move || work(&store, args)), language)
+        let callback = progress_arg(progress)?;
+        watched(py, callback, language, move |p| {
+            store.with_progress(p, |s| work(s, args))
+        })
     }
 
     /// Sets a versioned rule set through `set` (one of the core's `set_*_rules_json`):
@@ -196,7 +222,7 @@ impl Store {
     /// that scope. From inside an import's progress callback it raises `StorageError`
     /// (the import holds the connection closing would wait for).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        import::refuse_inside_progress()?;
+        refuse_inside_progress()?;
         let taken = self
             .handle
             .lock()
@@ -307,14 +333,17 @@ impl Store {
     /// `since`, a head from `audit_head()` kept elsewhere (a dict or its JSON text), also
     /// proves the chain still holds it unchanged; a bad one is `InvalidInput` naming it.
     /// The chain is the whole deployment's: a scoped handle raises `PermissionDenied`.
-    #[pyo3(signature = (since=None), text_signature = "($self, since=None)")]
+    /// `progress(done, total)` as for `import_households`.
+    #[pyo3(signature = (since=None, *, progress=None), text_signature = "($self, since=None, *, progress=None)")]
     fn verify_audit(
         &self,
         py: Python<'_>,
         since: Option<Bound<'_, PyAny>>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<AuditVerification> {
-        self.with_args(
+        self.with_progress_args(
             py,
+            progress,
             || since.map(|v| json_text_arg("since", &v)).transpose(),
             |s, since| match since {
                 None => s.verify_audit(),

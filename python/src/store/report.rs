@@ -333,16 +333,20 @@ impl Store {
     /// per direct child plus the own row, and the ledger's indicators per category and
     /// book. Raises `InvalidInput` for a malformed period, `NotFound` for a unit that did
     /// not exist then, `PermissionDenied` outside this handle's scope.
+    /// `progress(done, total)` as for `import_households`.
+    #[pyo3(signature = (unit, period, *, progress=None))]
     fn report(
         &self,
         py: Python<'_>,
         unit: Code<'_>,
         period: &Bound<'_, PyAny>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Report> {
         let unit = unit.0;
         let unit: &str = &unit;
-        self.with_args(
+        self.with_progress_args(
             py,
+            progress,
             || period_arg(period),
             // The JSON is made here too, with the GIL released.
             |s, period| s.report(unit, period).map(Report::from),
@@ -354,7 +358,8 @@ impl Store {
     /// `min_sample`; the others are listed in `left_out` with the reason. Counts are
     /// always ranked, higher first except `pending`, `hard` and `overdue`. An unknown
     /// indicator or a negative `min_sample` raises `InvalidInput` naming it.
-    #[pyo3(signature = (unit, period, indicator, min_sample=Int(5)), text_signature = "($self, unit, period, indicator, min_sample=5)")]
+    /// `progress(done, total)` as for `import_households`.
+    #[pyo3(signature = (unit, period, indicator, min_sample=Int(5), *, progress=None), text_signature = "($self, unit, period, indicator, min_sample=5, *, progress=None)")]
     fn circular(
         &self,
         py: Python<'_>,
@@ -362,14 +367,16 @@ impl Store {
         period: &Bound<'_, PyAny>,
         indicator: Text<'_>,
         min_sample: Int,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Circular> {
         let unit = unit.0;
         let unit: &str = &unit;
         let indicator = indicator.0;
         let indicator: &str = &indicator;
         let min_sample: i64 = min_sample.0;
-        self.with_args(
+        self.with_progress_args(
             py,
+            progress,
             || period_arg(period),
             |s, period| {
                 s.circular(unit, period, indicator, Some(min_sample))

@@ -390,17 +390,21 @@ impl Store {
 
     /// Assesses the direct children of `unit` over `period` (考核; a year, usually) with
     /// the rules in force on its first day: each scored out of 100 on the report's rates
-    /// and ranked. Raises as `report` does.
+    /// and ranked. Raises as `report` does. `progress(done, total)` as for
+    /// `import_households`.
+    #[pyo3(signature = (unit, period, *, progress=None))]
     fn assessment(
         &self,
         py: Python<'_>,
         unit: Code<'_>,
         period: &Bound<'_, PyAny>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Assessment> {
         let unit = unit.0;
         let unit: &str = &unit;
-        self.with_args(
+        self.with_progress_args(
             py,
+            progress,
             || period_arg(period),
             |s, period| s.assessment(unit, period).map(Assessment::from),
         )

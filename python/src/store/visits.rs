@@ -175,8 +175,9 @@ impl Store {
     /// The due list of `unit`'s whole subtree on `as_of` (default today), a `Page`:
     /// overdue items first, then by due day. With `limit` (1 to 100000) or `after` (the
     /// `next` of the previous page), one page in page order, by household and rule; the
-    /// first page fixes the day, and later pages keep it.
-    #[pyo3(signature = (unit, as_of=None, *, limit=None, after=None))]
+    /// first page fixes the day, and later pages keep it. `progress(done, total)` is
+    /// called as the households are gone through (see `import_households`).
+    #[pyo3(signature = (unit, as_of=None, *, limit=None, after=None, progress=None))]
     fn due_visits<'py>(
         &self,
         py: Python<'py>,
@@ -184,11 +185,13 @@ impl Store {
         as_of: Option<&Bound<'_, PyAny>>,
         limit: Option<Int>,
         after: Option<Text<'_>>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
-        self.with_args(
+        self.with_progress_args(
             py,
+            progress,
             || Ok((opt_date_arg("as_of", as_of)?, paging_arg(limit, after)?)),
             |s, (as_of, paging)| {
                 listed(
@@ -202,8 +205,8 @@ impl Store {
     }
 
     /// The due list of the units `staff_id` is assigned to on `as_of` (default today), a
-    /// `Page`; `limit` and `after` page it as they page `due_visits`.
-    #[pyo3(signature = (staff_id, as_of=None, *, limit=None, after=None))]
+    /// `Page`; `limit`, `after` and `progress` as for `due_visits`.
+    #[pyo3(signature = (staff_id, as_of=None, *, limit=None, after=None, progress=None))]
     fn due_visits_for_staff<'py>(
         &self,
         py: Python<'py>,
@@ -211,11 +214,13 @@ impl Store {
         as_of: Option<&Bound<'_, PyAny>>,
         limit: Option<Int>,
         after: Option<Text<'_>>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let staff_id = staff_id.0;
         let staff_id: &str = &staff_id;
-        self.with_args(
+        self.with_progress_args(
             py,
+            progress,
             || Ok((opt_date_arg("as_of", as_of)?, paging_arg(limit, after)?)),
             |s, (as_of, paging)| {
                 listed(
@@ -252,18 +257,25 @@ impl Store {
     /// (`"2024-Q1"` and the like), as a dict `{"unit", "period", "rules", "total",
     /// "requirements"}`; each rate is `{"num", "den", "value"}`, `value` None when `den`
     /// is 0. With `detail`, every (household, rule, period) requirement is listed.
-    #[pyo3(signature = (unit, period, detail=false))]
+    /// `progress(done, total)` as for `import_households`.
+    #[pyo3(signature = (unit, period, detail=false, *, progress=None))]
     fn visit_compliance<'py>(
         &self,
         py: Python<'py>,
         unit: Code<'_>,
         period: &Bound<'_, PyAny>,
         detail: bool,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        let compliance = self.with(py, |s| s.visit_compliance(unit, &period, detail))?;
+        let compliance = self.with_progress_args(
+            py,
+            progress,
+            || Ok(()),
+            |s, ()| s.visit_compliance(unit, &period, detail),
+        )?;
         serialized(py, serde_json::to_value(&compliance))
     }
 }

@@ -9,6 +9,7 @@ use super::{
     show_key, start_row, store_accumulator,
 };
 use crate::error::Result;
+use crate::progress::Progress;
 use crate::store::audit::{self, AuditHead, AuditVerification, FactProblem, MAX_PROBLEMS, Mac};
 
 /// The audit actions that record outside changes found by a write or a migration.
@@ -371,14 +372,20 @@ pub(crate) fn reseal(conn: &Connection, before: Before<'_>, new: &Mac, at: &str)
 }
 
 /// Recomputes the chain, checks every fact against its seal and the seals against the
-/// chain, and, given `since`, that the chain still holds it.
+/// chain, and, given `since`, that the chain still holds it; its three stages (the chain,
+/// the facts, the seals) are reported to `progress` (step `verify_audit`).
 pub(crate) fn everything(
     conn: &Connection,
     mac: &Mac,
     since: Option<&AuditHead>,
+    progress: Option<&Progress>,
 ) -> Result<AuditVerification> {
+    let stage = |done| progress.map_or(Ok(()), |p| p.report("verify_audit", done, 3));
+    stage(0)?;
     let chain = audit::check_chain(conn, mac, false)?;
+    stage(1)?;
     let check = facts(conn, mac)?;
+    stage(2)?;
     let mut found = check.found;
     recorded(conn, &mut found)?;
     if chain.head.seq > 0 && chain.bad.is_none() && chain.seals != commitment(mac, &check.accs) {
