@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use super::{Stretch, text};
 use crate::date::FOREVER;
 use crate::error::Result;
+use crate::store::{Decoder, Encoder};
 
 /// Items grouped by a dense key (a household, a unit): `starts[k]..starts[k + 1]` indexes
 /// `items`.
@@ -38,6 +39,54 @@ impl<T: Copy> Grouped<T> {
         let k = key as usize;
         &self.items[self.starts[k] as usize..self.starts[k + 1] as usize]
     }
+
+    /// How many keys it groups by.
+    pub(crate) fn keys(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Writes it for keeping, each item by `item`.
+    pub(crate) fn encode(&self, e: &mut Encoder<'_>, item: impl Fn(&mut Encoder<'_>, &T)) {
+        e.u32s(&self.starts);
+        e.len(self.items.len());
+        for x in &self.items {
+            item(e, x);
+        }
+    }
+
+    /// Reads back what [`Grouped::encode`] wrote, items by `item`, each at least `size`
+    /// bytes: `None` unless it groups `keys` keys and its runs lie inside its items.
+    pub(crate) fn decode(
+        d: &mut Decoder<'_>,
+        keys: usize,
+        size: usize,
+        item: impl Fn(&mut Decoder<'_>) -> Option<T>,
+    ) -> Option<Self> {
+        let starts = d.u32s()?;
+        let n = d.count(size)?;
+        let items = (0..n).map(|_| item(d)).collect::<Option<Vec<T>>>()?;
+        let whole = starts.len() == keys + 1
+            && starts.first() == Some(&0)
+            && starts.last().copied() == u32::try_from(n).ok()
+            && starts.windows(2).all(|w| w[0] <= w[1]);
+        whole.then_some(Grouped { starts, items })
+    }
+}
+
+fn stretch(e: &mut Encoder<'_>, &(from, to): &Stretch) {
+    e.i64(from);
+    e.i64(to);
+}
+
+fn read_stretch(d: &mut Decoder<'_>) -> Option<Stretch> {
+    Some((d.i64()?, d.i64()?))
+}
+
+/// A fingerprint of the households' order, which data laid out by it (the visit log)
+/// keeps, to be read back only over the same order.
+fn fingerprint(ids: &[String]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5747_4745).hash_one(ids)
 }
 
 /// Where a household lived on `[from, to)`.
@@ -77,6 +126,8 @@ pub(super) struct Base {
     /// while a member; tags are indexes into `tag_names`.
     pub(super) tags: Grouped<(u32, Stretch)>,
     pub(super) tag_names: Vec<String>,
+    /// The fingerprint of `ids`, in order.
+    pub(super) fingerprint: u64,
 }
 
 /// Bases built so far in this process, numbering each.
@@ -224,6 +275,7 @@ impl Base {
         );
         let ids_sorted = ids.windows(2).all(|w| w[0] < w[1]);
         Ok(Base {
+            fingerprint: fingerprint(&ids),
             generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             units,
             unit_index,
@@ -237,6 +289,99 @@ impl Base {
             special: Grouped::new(households, special),
             members: Grouped::new(households, members),
             tags: Grouped::new(households, tags),
+            tag_names,
+        })
+    }
+}
+
+impl Base {
+    /// Writes the base for keeping: its units, households, places and stretches.
+    pub(super) fn encode(&self, e: &mut Encoder<'_>) {
+        e.strings(&self.units);
+        e.strings(&self.ids);
+        e.bytes(
+            &self
+                .floating
+                .iter()
+                .map(|&f| u8::from(f))
+                .collect::<Vec<u8>>(),
+        );
+        e.len(self.places.len());
+        for p in &self.places {
+            e.u32(p.household);
+            e.u32(p.unit);
+            e.i64(p.from);
+            e.i64(p.to);
+        }
+        self.by_unit.encode(e, |e, &i| e.u32(i));
+        let unit_stretch = |e: &mut Encoder<'_>, (unit, s): &(u32, Stretch)| {
+            e.u32(*unit);
+            stretch(e, s);
+        };
+        self.homes.encode(e, unit_stretch);
+        self.special.encode(e, stretch);
+        self.members.encode(e, stretch);
+        self.tags.encode(e, unit_stretch);
+        e.strings(&self.tag_names);
+    }
+
+    /// Reads back what [`Base::encode`] wrote, as a new build; `None` unless it is whole
+    /// and every index points inside it.
+    pub(super) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
+        let units = d.strings()?;
+        let ids = d.strings()?;
+        let households = ids.len();
+        let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
+        let n = d.count(24)?;
+        let places = (0..n)
+            .map(|_| {
+                Some(Place {
+                    household: d.u32()?,
+                    unit: d.u32()?,
+                    from: d.i64()?,
+                    to: d.i64()?,
+                })
+            })
+            .collect::<Option<Vec<Place>>>()?;
+        let by_unit = Grouped::decode(d, units.len(), 4, |d| d.u32())?;
+        let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
+        let homes = Grouped::decode(d, households, 20, unit_stretch)?;
+        let special = Grouped::decode(d, households, 16, read_stretch)?;
+        let members = Grouped::decode(d, households, 16, read_stretch)?;
+        let tags = Grouped::decode(d, households, 20, unit_stretch)?;
+        let tag_names = d.strings()?;
+        let unit_index: HashMap<String, u32> =
+            (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();
+        let household_index: HashMap<String, u32> =
+            (0u32..).zip(&ids).map(|(i, id)| (id.clone(), i)).collect();
+        let whole = d.done()
+            && floating.len() == households
+            && unit_index.len() == units.len()
+            && household_index.len() == households
+            && places
+                .iter()
+                .all(|p| (p.household as usize) < households && (p.unit as usize) < units.len())
+            && by_unit.items.iter().all(|&i| (i as usize) < places.len())
+            && homes.items.iter().all(|&(u, _)| (u as usize) < units.len())
+            && tags
+                .items
+                .iter()
+                .all(|&(t, _)| (t as usize) < tag_names.len());
+        whole.then(|| Base {
+            generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ids_sorted: ids.windows(2).all(|w| w[0] < w[1]),
+            fingerprint: fingerprint(&ids),
+            units,
+            unit_index,
+            household_index,
+            ids,
+            places,
+            by_unit,
+            homes,
+            floating,
+            special,
+            members,
+            tags,
             tag_names,
         })
     }

@@ -240,6 +240,12 @@ impl RegistrySnapshot {
         self.base.generation
     }
 
+    /// The fingerprint of the base's households in their order: data laid out by their
+    /// indexes is read back from the file only over a base of the same fingerprint.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.base.fingerprint
+    }
+
     /// How many households the base holds; their indexes are `0..base_len()`.
     pub(crate) fn base_len(&self) -> usize {
         self.base.ids.len()

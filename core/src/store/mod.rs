@@ -16,6 +16,7 @@ pub(crate) mod audit;
 mod cache;
 mod connection;
 mod info;
+mod kept;
 pub(crate) mod keys;
 mod migrate;
 mod rekey;
@@ -32,6 +33,7 @@ pub use connection::{
     DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER, sqlite_version,
 };
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
+pub(crate) use kept::{Decoder, Encoder};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{About, Changes, VisitFact, Write};

@@ -1,0 +1,303 @@
+//! Derived data kept in the file between opens, so that a freshly opened store does not
+//! read every fact again for its first county-wide report.
+//!
+//! A kind of [`Derived`] data that names itself ([`Derived::KEPT`]) is written, once
+//! built, into the `kept` table as a compact blob, stamped with the audit chain's head it
+//! was read at (sequence number and digest) and sealed under the store's MAC (HMAC-SM3
+//! under the deployment key's chain key, or SM3 without a key) together with its kind,
+//! format and stamp. On a later open, before building it, the store takes the blob
+//! instead when, and only when:
+//! - the chain's head is whole: the head the file records is its newest audit record,
+//!   with the same digest;
+//! - the blob's stamp is that head: no write through the library came after it (a write
+//!   through this or any other connection moves the head);
+//! - its seal checks under this store's MAC, so a blob edited by hand, copied from
+//!   another store, or kept under another key is never used;
+//! - it reads back whole, in the format this library writes.
+//!
+//! Anything else, a malformed blob included, is ignored and the data built from the facts
+//! as before (and kept anew). The table holds no fact: it is not sealed, never shown, and
+//! a scoped handle reaches it only through the reports that check its scope first. Facts
+//! edited outside the library without moving the chain are what
+//! [`Store::verify_audit`] reports; kept data reflects what the library wrote.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Store;
+use super::audit::{self, GENESIS};
+use super::cache::Derived;
+use crate::error::Result;
+
+/// The audit chain's head, when the file's record of it is its newest audit record.
+fn whole_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    let (seq, digest) = audit::load_head(conn)?;
+    let newest: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match newest {
+        Some(newest) if newest == (seq, digest.clone()) => Some((seq, digest)),
+        None if seq == 0 && digest == GENESIS => Some((seq, digest)),
+        _ => None,
+    })
+}
+
+/// The seal of a kept blob: its kind, format, stamp and body under the store's MAC.
+fn seal(
+    store: &Store,
+    kind: &str,
+    format: u32,
+    (seq, digest): (i64, &str),
+    body: &[u8],
+) -> Vec<u8> {
+    store
+        .mac()
+        .of_parts(&[
+            b"wangge kept derived data",
+            kind.as_bytes(),
+            &format.to_le_bytes(),
+            &seq.to_le_bytes(),
+            digest.as_bytes(),
+            body,
+        ])
+        .to_vec()
+}
+
+impl Store {
+    /// `T` read back from the file if it was kept at the database's current state (see
+    /// the module documentation), else built through `conn` and kept for the next open.
+    pub(super) fn kept_or_build<T: Derived>(
+        &self,
+        conn: &Connection,
+        input: T::Input<'_>,
+    ) -> Result<T> {
+        let Some((kind, format)) = T::KEPT.filter(|_| T::STAMPED_BY_CHAIN && self.keeps()) else {
+            return T::build(conn, input);
+        };
+        let Some(head) = whole_head(conn)? else {
+            return T::build(conn, input);
+        };
+        if let Some(value) = self.read_kept::<T>(conn, kind, format, &head, input) {
+            return Ok(value);
+        }
+        let value = T::build(conn, input)?;
+        if !self.shared.read_only {
+            let mut body = Vec::new();
+            value.encode(&mut body);
+            self.write_kept(kind, format, &head, &body);
+        }
+        Ok(value)
+    }
+
+    /// Whether this store keeps derived data in its file: not an in-memory one.
+    fn keeps(&self) -> bool {
+        self.shared.path != ":memory:"
+    }
+
+    /// The kept `T`, if it is there, stamped `head`, sealed and whole.
+    fn read_kept<T: Derived>(
+        &self,
+        conn: &Connection,
+        kind: &str,
+        format: u32,
+        head: &(i64, String),
+        input: T::Input<'_>,
+    ) -> Option<T> {
+        let mut stmt = conn
+            .prepare_cached("SELECT format, seq, head, mac, body FROM kept WHERE kind = ?1")
+            .ok()?;
+        let mut rows = stmt.query([kind]).ok()?;
+        let row = rows.next().ok()??;
+        let stamp: (i64, i64, &str) = (
+            row.get(0).ok()?,
+            row.get(1).ok()?,
+            row.get_ref(2).ok()?.as_str().ok()?,
+        );
+        if stamp != (i64::from(format), head.0, head.1.as_str()) {
+            return None;
+        }
+        let mac = row.get_ref(3).ok()?.as_blob().ok()?;
+        let body = row.get_ref(4).ok()?.as_blob().ok()?;
+        if seal(self, kind, format, (head.0, &head.1), body) != mac {
+            return None;
+        }
+        T::decode(body, input)
+    }
+
+    /// Keeps `body` as `kind` stamped `head`, through the store's writer if it is free
+    /// at once and the chain is still at `head`: derived data is kept when it can be,
+    /// never waited for, and a write that fails leaves nothing behind.
+    fn write_kept(&self, kind: &str, format: u32, head: &(i64, String), body: &[u8]) {
+        let Ok(guard) = self.shared.conn.try_lock() else {
+            return;
+        };
+        let Some(conn) = guard.as_ref() else {
+            return;
+        };
+        if !conn.is_autocommit() {
+            return;
+        }
+        let mac = seal(self, kind, format, (head.0, &head.1), body);
+        let busy = self.shared.busy_timeout_ms;
+        let write = || -> Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            if audit::load_head(conn)? != *head {
+                return Ok(());
+            }
+            conn.execute(
+                "INSERT INTO kept (kind, format, seq, head, mac, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (kind) DO UPDATE SET format = excluded.format, seq = excluded.seq,
+                     head = excluded.head, mac = excluded.mac, body = excluded.body",
+                params![kind, format, head.0, head.1, mac, body],
+            )?;
+            Ok(())
+        };
+        if conn.pragma_update(None, "busy_timeout", 0).is_err() {
+            return;
+        }
+        let end = if write().is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        if !conn.is_autocommit() && conn.execute_batch(end).is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let _ = conn.pragma_update(None, "busy_timeout", busy);
+    }
+}
+
+/// Writes derived data compactly: little-endian numbers, length-prefixed runs.
+#[derive(Debug)]
+pub(crate) struct Encoder<'a>(pub(crate) &'a mut Vec<u8>);
+
+impl Encoder<'_> {
+    /// A `u32`.
+    pub(crate) fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+
+    /// An `i64`.
+    pub(crate) fn i64(&mut self, x: i64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+
+    /// A length (as a `u32`; derived data never holds 4 billion items of anything).
+    pub(crate) fn len(&mut self, n: usize) {
+        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    /// Bytes, length first.
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.0.extend_from_slice(b);
+    }
+
+    /// Strings, count first.
+    pub(crate) fn strings<S: AsRef<str>>(&mut self, items: &[S]) {
+        self.len(items.len());
+        for s in items {
+            self.bytes(s.as_ref().as_bytes());
+        }
+    }
+
+    /// `u32`s, count first.
+    pub(crate) fn u32s(&mut self, items: &[u32]) {
+        self.len(items.len());
+        for &x in items {
+            self.u32(x);
+        }
+    }
+
+    /// `i64`s, count first.
+    pub(crate) fn i64s(&mut self, items: &[i64]) {
+        self.len(items.len());
+        for &x in items {
+            self.i64(x);
+        }
+    }
+}
+
+/// Reads what an [`Encoder`] wrote; every read is `None` once the bytes run out or do
+/// not hold what is asked, so that a malformed blob is ignored rather than trusted.
+#[derive(Debug)]
+pub(crate) struct Decoder<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Decoder<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+
+    /// A `u32`.
+    pub(crate) fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.array()?))
+    }
+
+    /// An `i64`.
+    pub(crate) fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.array()?))
+    }
+
+    /// A count of items of at least `size` bytes each, refused when the bytes left
+    /// cannot hold that many (no allocation is made for a count the blob cannot back).
+    pub(crate) fn count(&mut self, size: usize) -> Option<usize> {
+        let n = self.u32()? as usize;
+        (n.checked_mul(size.max(1))? <= self.0.len()).then_some(n)
+    }
+
+    /// Bytes, length first.
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.count(1)?;
+        self.take(n)
+    }
+
+    /// A string, length first.
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
+
+    /// Strings, count first.
+    pub(crate) fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.count(4)?;
+        (0..n).map(|_| self.str().map(str::to_owned)).collect()
+    }
+
+    /// `u32`s, count first.
+    pub(crate) fn u32s(&mut self) -> Option<Vec<u32>> {
+        let n = self.count(4)?;
+        let raw = self.take(n * 4)?;
+        Some(
+            raw.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+
+    /// `i64`s, count first.
+    pub(crate) fn i64s(&mut self) -> Option<Vec<i64>> {
+        let n = self.count(8)?;
+        let raw = self.take(n * 8)?;
+        Some(
+            raw.chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                .collect(),
+        )
+    }
+
+    /// Whether every byte was read: a blob with bytes left over is not what was written.
+    pub(crate) fn done(&self) -> bool {
+        self.0.is_empty()
+    }
+}
