@@ -78,6 +78,10 @@ fn stretch(e: &mut Encoder<'_>, &(from, to): &Stretch) {
     e.i64(to);
 }
 
+fn read_u32(d: &mut Decoder<'_>) -> Option<u32> {
+    d.u32()
+}
+
 fn read_stretch(d: &mut Decoder<'_>) -> Option<Stretch> {
     Some((d.i64()?, d.i64()?))
 }
@@ -343,7 +347,7 @@ impl Base {
                 })
             })
             .collect::<Option<Vec<Place>>>()?;
-        let by_unit = Grouped::decode(d, units.len(), 4, |d| d.u32())?;
+        let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
         let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
         let homes = Grouped::decode(d, households, 20, unit_stretch)?;
         let special = Grouped::decode(d, households, 16, read_stretch)?;
