@@ -336,7 +336,7 @@ impl Base {
         let ids = d.strings()?;
         let households = ids.len();
         let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
-        let n = d.count(24)?;
+        let n = d.count(10)?;
         let places = (0..n)
             .map(|_| {
                 Some(Place {
@@ -349,10 +349,10 @@ impl Base {
             .collect::<Option<Vec<Place>>>()?;
         let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
         let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
-        let homes = Grouped::decode(d, households, 20, unit_stretch)?;
-        let special = Grouped::decode(d, households, 16, read_stretch)?;
-        let members = Grouped::decode(d, households, 16, read_stretch)?;
-        let tags = Grouped::decode(d, households, 20, unit_stretch)?;
+        let homes = Grouped::decode(d, households, 6, unit_stretch)?;
+        let special = Grouped::decode(d, households, 2, read_stretch)?;
+        let members = Grouped::decode(d, households, 2, read_stretch)?;
+        let tags = Grouped::decode(d, households, 6, unit_stretch)?;
         let tag_names = d.strings()?;
         let unit_index: HashMap<String, u32> =
             (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();

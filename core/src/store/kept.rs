@@ -24,7 +24,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Store;
-use super::audit::{self, GENESIS};
+use super::audit::{self, GENESIS, Mac};
 use super::cache::Derived;
 use crate::error::Result;
 
@@ -45,7 +45,9 @@ fn whole_head(conn: &Connection) -> Result<Option<(i64, String)>> {
     })
 }
 
-/// The seal of a kept blob: its kind, format, stamp and body under the store's MAC.
+/// The seal of a kept blob: its kind, format, stamp and body under the store's MAC. The
+/// body enters by the SM3 digests of its [`CHUNK`]-byte chunks, computed on several
+/// threads: a county's blobs are tens of megabytes, read on the first report.
 fn seal(
     store: &Store,
     kind: &str,
@@ -53,6 +55,7 @@ fn seal(
     (seq, digest): (i64, &str),
     body: &[u8],
 ) -> Vec<u8> {
+    let chunks = chunk_digests(body);
     store
         .mac()
         .of_parts(&[
@@ -61,9 +64,41 @@ fn seal(
             &format.to_le_bytes(),
             &seq.to_le_bytes(),
             digest.as_bytes(),
-            body,
+            &(body.len() as u64).to_le_bytes(),
+            &chunks,
         ])
         .to_vec()
+}
+
+/// How many bytes of a kept body each digest covers.
+const CHUNK: usize = 1 << 22;
+
+/// The SM3 digests of `body`'s chunks, in order, one after the other.
+fn chunk_digests(body: &[u8]) -> Vec<u8> {
+    let chunks: Vec<&[u8]> = body.chunks(CHUNK).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8)
+        .min(chunks.len().max(1));
+    let mut digests = vec![[0u8; 32]; chunks.len()];
+    let digest = |chunk: &[u8]| Mac::Sm3.of_parts(&[chunk]);
+    if threads <= 1 {
+        for (d, chunk) in digests.iter_mut().zip(&chunks) {
+            *d = digest(chunk);
+        }
+    } else {
+        let per = chunks.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (ds, cs) in digests.chunks_mut(per).zip(chunks.chunks(per)) {
+                scope.spawn(move || {
+                    for (d, chunk) in ds.iter_mut().zip(cs) {
+                        *d = digest(chunk);
+                    }
+                });
+            }
+        });
+    }
+    digests.concat()
 }
 
 impl Store {
@@ -180,9 +215,20 @@ impl Encoder<'_> {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
 
-    /// An `i64`.
+    /// A byte.
+    pub(crate) fn u8(&mut self, x: u8) {
+        self.0.push(x);
+    }
+
+    /// An `i64`, in as few bytes as it needs (zigzag, then 7 bits a byte): day numbers
+    /// take three.
     pub(crate) fn i64(&mut self, x: i64) {
-        self.0.extend_from_slice(&x.to_le_bytes());
+        let mut v = ((x << 1) ^ (x >> 63)).cast_unsigned();
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
     }
 
     /// A length (as a `u32`; derived data never holds 4 billion items of anything).
@@ -245,9 +291,28 @@ impl<'a> Decoder<'a> {
         Some(u32::from_le_bytes(self.array()?))
     }
 
-    /// An `i64`.
+    /// A byte.
+    pub(crate) fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    /// An `i64` as [`Encoder::i64`] wrote it; `None` for more than ten bytes or bits
+    /// beyond 64.
     pub(crate) fn i64(&mut self) -> Option<i64> {
-        Some(i64::from_le_bytes(self.array()?))
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.0.split_first()?;
+            self.0 = rest;
+            let bits = u64::from(b & 0x7f);
+            if shift == 63 && bits > 1 {
+                return None;
+            }
+            v |= bits << shift;
+            if b & 0x80 == 0 {
+                return Some((v >> 1).cast_signed() ^ -((v & 1).cast_signed()));
+            }
+        }
+        None
     }
 
     /// A count of items of at least `size` bytes each, refused when the bytes left
@@ -287,13 +352,8 @@ impl<'a> Decoder<'a> {
 
     /// `i64`s, count first.
     pub(crate) fn i64s(&mut self) -> Option<Vec<i64>> {
-        let n = self.count(8)?;
-        let raw = self.take(n * 8)?;
-        Some(
-            raw.chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-                .collect(),
-        )
+        let n = self.count(1)?;
+        (0..n).map(|_| self.i64()).collect()
     }
 
     /// Whether every byte was read: a blob with bytes left over is not what was written.
@@ -329,6 +389,36 @@ mod tests {
                 flipped[i] ^= bit;
             }
         }
+    }
+
+    #[test]
+    fn numbers_read_back_as_written_in_as_few_bytes_as_they_need() {
+        let numbers = [
+            0,
+            1,
+            -1,
+            63,
+            -64,
+            64,
+            739_000,
+            3_652_059,
+            i64::MAX,
+            i64::MIN,
+        ];
+        let mut body = Vec::new();
+        let mut e = Encoder(&mut body);
+        e.i64s(&numbers);
+        e.u8(7);
+        assert_eq!(body.len(), 4 + 1 + 1 + 1 + 1 + 1 + 2 + 3 + 4 + 10 + 10 + 1);
+        let mut d = Decoder(&body);
+        assert_eq!(d.i64s().unwrap(), numbers);
+        assert_eq!(d.u8(), Some(7));
+        assert!(d.done());
+        // Eleven bytes, or a tenth byte with bits beyond 64, are no number.
+        assert_eq!(Decoder(&[0xff; 11]).i64(), None);
+        let mut wide = vec![0xff; 9];
+        wide.push(0x02);
+        assert_eq!(Decoder(&wide).i64(), None);
     }
 
     #[test]

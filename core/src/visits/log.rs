@@ -80,8 +80,8 @@ impl VisitLog {
             e.u32(slot);
         }
         self.base.encode(e, |e, &(day, channel)| {
-            e.u32(u32::from_le_bytes(day.to_le_bytes()));
-            e.u32(match channel {
+            e.i64(i64::from(day));
+            e.u8(match channel {
                 Channel::Home => 0,
                 Channel::Phone => 1,
             });
@@ -107,9 +107,9 @@ impl VisitLog {
                 return None;
             }
         }
-        let base = Grouped::decode(d, known + n, 8, |d| {
-            let day = i32::from_le_bytes(d.u32()?.to_le_bytes());
-            let channel = match d.u32()? {
+        let base = Grouped::decode(d, known + n, 2, |d| {
+            let day = i32::try_from(d.i64()?).ok()?;
+            let channel = match d.u8()? {
                 0 => Channel::Home,
                 1 => Channel::Phone,
                 _ => return None,
