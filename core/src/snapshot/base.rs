@@ -45,9 +45,12 @@ impl<T: Copy> Grouped<T> {
         self.starts.len() - 1
     }
 
-    /// Writes it for keeping, each item by `item`.
+    /// Writes it for keeping: how many items each key has, then each item by `item`.
     pub(crate) fn encode(&self, e: &mut Encoder<'_>, item: impl Fn(&mut Encoder<'_>, &T)) {
-        e.u32s(&self.starts);
+        e.len(self.keys());
+        for w in self.starts.windows(2) {
+            e.i64(i64::from(w[1] - w[0]));
+        }
         e.len(self.items.len());
         for x in &self.items {
             item(e, x);
@@ -55,21 +58,29 @@ impl<T: Copy> Grouped<T> {
     }
 
     /// Reads back what [`Grouped::encode`] wrote, items by `item`, each at least `size`
-    /// bytes: `None` unless it groups `keys` keys and its runs lie inside its items.
+    /// bytes: `None` unless it groups `keys` keys whose items add up to its items.
     pub(crate) fn decode(
         d: &mut Decoder<'_>,
         keys: usize,
         size: usize,
         item: impl Fn(&mut Decoder<'_>) -> Option<T>,
     ) -> Option<Self> {
-        let starts = d.u32s()?;
+        if d.count(1)? != keys {
+            return None;
+        }
+        let mut starts = Vec::with_capacity(keys + 1);
+        let mut at: u32 = 0;
+        starts.push(at);
+        for _ in 0..keys {
+            at = at.checked_add(u32::try_from(d.i64()?).ok()?)?;
+            starts.push(at);
+        }
         let n = d.count(size)?;
+        if at as usize != n {
+            return None;
+        }
         let items = (0..n).map(|_| item(d)).collect::<Option<Vec<T>>>()?;
-        let whole = starts.len() == keys + 1
-            && starts.first() == Some(&0)
-            && starts.last().copied() == u32::try_from(n).ok()
-            && starts.windows(2).all(|w| w[0] <= w[1]);
-        whole.then_some(Grouped { starts, items })
+        Some(Grouped { starts, items })
     }
 }
 
