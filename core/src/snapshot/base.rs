@@ -104,6 +104,55 @@ fn fingerprint(ids: &[String]) -> u64 {
     foldhash::fast::FixedState::with_seed(0x5747_4745).hash_one(ids)
 }
 
+/// Households by id: the index of each in the base's ids, found by a hash of the id and
+/// checked against it, so that the ids are not held twice (a county's base is read back
+/// from the file on the first report; half a million more strings cost a third of it).
+#[derive(Debug, Default)]
+pub(super) struct HouseholdIndex {
+    hasher: foldhash::fast::RandomState,
+    by_hash: HashMap<u64, u32>,
+    /// Households whose hash another household's already took, by id.
+    overflow: HashMap<String, u32>,
+}
+
+impl HouseholdIndex {
+    fn with_capacity(n: usize) -> Self {
+        HouseholdIndex {
+            by_hash: HashMap::with_capacity(n),
+            ..HouseholdIndex::default()
+        }
+    }
+
+    fn hash(&self, id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(id)
+    }
+
+    /// Adds household `i` of `ids`; false if its id was there already.
+    fn insert(&mut self, ids: &[String], i: u32) -> bool {
+        let id = ids[i as usize].as_str();
+        let hash = self.hash(id);
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(taken) => {
+                ids[*taken.get() as usize] != id && self.overflow.insert(id.to_owned(), i).is_none()
+            }
+        }
+    }
+
+    /// The index of household `id` in `ids` (the ids it was made with).
+    pub(super) fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+        match self.by_hash.get(&self.hash(id)) {
+            Some(&i) if ids[i as usize] == id => Some(i),
+            Some(_) => self.overflow.get(id).copied(),
+            None => None,
+        }
+    }
+}
+
 /// Where a household lived on `[from, to)`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Place {
@@ -119,7 +168,7 @@ pub(super) struct Base {
     /// Unit codes named by places, indexed by `Place::unit`.
     pub(super) units: Vec<String>,
     pub(super) unit_index: HashMap<String, u32>,
-    pub(super) household_index: HashMap<String, u32>,
+    pub(super) household_index: HouseholdIndex,
     /// Which build this is, for what is laid out by its household indexes.
     pub(super) generation: u64,
     /// Household ids, by index.
@@ -150,7 +199,8 @@ static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 
 impl Base {
     pub(super) fn build(conn: &Connection) -> Result<Self> {
-        let mut household_index: HashMap<String, u32> = HashMap::new();
+        let mut household_index = HouseholdIndex::default();
+        let mut ids: Vec<String> = Vec::new();
         let mut floating = Vec::new();
         let mut units = Vec::new();
         let mut unit_index: HashMap<String, u32> = HashMap::new();
@@ -172,7 +222,8 @@ impl Base {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let household = floating.len() as u32;
-                household_index.insert(row.get(0)?, household);
+                ids.push(row.get(0)?);
+                household_index.insert(&ids, household);
                 floating.push(text(row, 1)? == "floating");
                 if let Some(code) = row
                     .get_ref(2)?
@@ -188,7 +239,7 @@ impl Base {
                 }
             }
         }
-        let household_of = |id: &str| household_index.get(id).copied();
+        let household_of = |id: &str| household_index.get(&ids, id);
         {
             let mut stmt = conn
                 .prepare("SELECT household_id, unit, valid_from, valid_to FROM household_place")?;
@@ -269,10 +320,6 @@ impl Base {
             }
         }
         let households = floating.len();
-        let mut ids = vec![String::new(); households];
-        for (id, &i) in &household_index {
-            ids[i as usize].clone_from(id);
-        }
         let by_unit = Grouped::new(
             units.len(),
             places
@@ -367,12 +414,15 @@ impl Base {
         let tag_names = d.strings()?;
         let unit_index: HashMap<String, u32> =
             (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();
-        let household_index: HashMap<String, u32> =
-            (0u32..).zip(&ids).map(|(i, id)| (id.clone(), i)).collect();
+        let mut household_index = HouseholdIndex::with_capacity(households);
+        for i in 0..households {
+            if !household_index.insert(&ids, i as u32) {
+                return None;
+            }
+        }
         let whole = d.done()
             && floating.len() == households
             && unit_index.len() == units.len()
-            && household_index.len() == households
             && places
                 .iter()
                 .all(|p| (p.household as usize) < households && (p.unit as usize) < units.len())
@@ -406,6 +456,25 @@ impl Base {
 mod tests {
     use super::*;
     use crate::snapshot::covers;
+
+    #[test]
+    fn a_household_whose_hash_is_taken_is_still_found_by_its_id() {
+        let ids: Vec<String> = ["H1", "H2", "H3"].map(str::to_owned).to_vec();
+        let mut index = HouseholdIndex::default();
+        assert!(index.insert(&ids, 0));
+        assert!(!index.insert(&ids, 0), "an id is there once");
+        // H2's hash taken by H1, as a collision would.
+        let taken = index.hash("H2");
+        index.by_hash.insert(taken, 0);
+        assert!(index.insert(&ids, 1));
+        assert!(!index.insert(&ids, 1));
+        assert!(index.insert(&ids, 2));
+        let found: Vec<Option<u32>> = ["H1", "H2", "H3", "H4"]
+            .iter()
+            .map(|id| index.get(&ids, id))
+            .collect();
+        assert_eq!(found, [Some(0), Some(1), Some(2), None]);
+    }
 
     #[test]
     fn grouping_keeps_each_households_stretches_together() {

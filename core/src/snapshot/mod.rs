@@ -269,7 +269,7 @@ impl RegistrySnapshot {
 
     /// A household's index in the base, if the base holds it.
     pub(crate) fn base_index(&self, id: &str) -> Option<u32> {
-        self.base.household_index.get(id).copied()
+        self.base.household_index.get(&self.base.ids, id)
     }
 
     /// A rank that orders base households as their ids do, `None` for households re-read

@@ -80,7 +80,7 @@ impl RegistrySnapshot {
         };
         for household_id in households {
             let facts = next.read_facts(conn, household_id)?;
-            if let Some(&i) = self.base.household_index.get(household_id) {
+            if let Some(i) = self.base_index(household_id) {
                 next.replaced[i as usize] = true;
             }
             next.patched.insert(household_id.clone(), facts);
