@@ -179,6 +179,18 @@ impl RegistrySnapshot {
         self.each_patched_living(day, subtree, f);
     }
 
+    /// Calls `f` with every household the snapshot holds: from its base, or re-read since.
+    pub(crate) fn each_held<'s>(&'s self, mut f: impl FnMut(Held<'s>)) {
+        for (i, &replaced) in (0u32..).zip(&self.replaced) {
+            if !replaced {
+                f(Held::Base(i));
+            }
+        }
+        for (id, facts) in &self.patched {
+            f(Held::Patched(id, facts));
+        }
+    }
+
     /// How many places (stretches of a household in a unit, any day) the base holds in the
     /// units of `subtree`: what reading its households through its units costs.
     pub(crate) fn places_in(&self, subtree: &Subtree) -> usize {
@@ -257,14 +269,6 @@ impl RegistrySnapshot {
             Held::Base(i) => Some(i),
             Held::Patched(id, _) => self.base_index(id),
         }
-    }
-
-    /// A household by id: as re-read since the base was built, or from the base.
-    pub(crate) fn held<'s>(&'s self, id: &'s str) -> Option<Held<'s>> {
-        if let Some((id, facts)) = self.patched.get_key_value(id) {
-            return Some(Held::Patched(id, facts));
-        }
-        self.base_index(id).map(Held::Base)
     }
 
     /// A household's index in the base, if the base holds it.

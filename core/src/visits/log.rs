@@ -236,6 +236,16 @@ impl Contacts<'_> {
         })
     }
 
+    /// Calls `f(day, channel)` for each contact in `[from, to]`.
+    pub(crate) fn each_within(&self, from: i64, to: i64, mut f: impl FnMut(i64, Channel)) {
+        for run in [self.base, self.added] {
+            let lo = run.partition_point(|&(d, _)| i64::from(d) < from);
+            for &(day, channel) in run[lo..].iter().take_while(|&&(d, _)| i64::from(d) <= to) {
+                f(i64::from(day), channel);
+            }
+        }
+    }
+
     /// The latest day up to `to` with a contact accepted by `qualifies`.
     pub(crate) fn last(&self, to: i64, qualifies: impl Fn(Channel) -> bool) -> Option<i64> {
         [self.base, self.added]
