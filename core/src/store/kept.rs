@@ -16,8 +16,10 @@
 //! - it reads back whole, in the format this library writes.
 //!
 //! Anything else, a malformed blob included, is ignored and the data built from the facts
-//! as before (and kept anew). The table holds no fact: it is not sealed, never shown, and
-//! a scoped handle reaches it only through the reports that check its scope first. Facts
+//! as before (and kept anew). The table holds no fact: it is not row-sealed and never
+//! shown; what is read from it serves the same calls, with the same scope checks, as the
+//! data in memory. A write moves the head, so what was kept before it is built again on
+//! the next open, and kept again. Facts
 //! edited outside the library without moving the chain are what
 //! [`Store::verify_audit`] reports; kept data reflects what the library wrote.
 
@@ -205,7 +207,8 @@ impl Store {
     }
 }
 
-/// Writes derived data compactly: little-endian numbers, length-prefixed runs.
+/// Writes derived data compactly: `u32`s in four little-endian bytes, `i64`s in as few
+/// bytes as they need, runs and strings length first.
 #[derive(Debug)]
 pub(crate) struct Encoder<'a>(pub(crate) &'a mut Vec<u8>);
 
