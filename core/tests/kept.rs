@@ -331,3 +331,50 @@ fn another_connections_write_while_open_is_seen_and_the_kept_data_follows() {
     assert_eq!(reports(&Store::open(&path).unwrap()), after);
     assert_eq!(rebuilt(&path), after);
 }
+
+#[test]
+fn a_keyed_store_keeps_its_data_sealed_under_its_key_and_read_only_opens_read_it() {
+    let path = scratch("keyed");
+    let key = b"a county deployment key, 32 byte".to_vec();
+    let keyed = |read_only: bool| {
+        Store::open_with(
+            &path,
+            wangge::StoreOptions {
+                key: Some(key.clone()),
+                read_only,
+                ..wangge::StoreOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let store = busy_county(&path);
+    let before = reports(&store);
+    store.rekey(&key).unwrap();
+    let head = head_seq(&store);
+    drop(store);
+    assert!(
+        kept(&path).iter().all(|(_, seq)| *seq < head),
+        "stale after rekey"
+    );
+    assert_eq!(reports(&keyed(false)), before, "built again under the key");
+    assert!(kept(&path).iter().all(|(_, seq)| *seq == head));
+    // Used from now on, read-only opens included: an entry deleted by hand still counts.
+    sql(&path)
+        .execute(
+            "DELETE FROM entry WHERE id = (SELECT max(id) FROM entry)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(reports(&keyed(true)), before);
+    assert_eq!(reports(&keyed(false)), before);
+    // Sealed under the key: the same rows, stamped for this head, with a seal not made
+    // under it are not used, read-only opens included (which read the facts instead).
+    sql(&path)
+        .execute("UPDATE kept SET mac = zeroblob(32)", [])
+        .unwrap();
+    let facts = reports(&keyed(true));
+    assert_eq!(
+        facts[6].totals.ledger.received + 1,
+        before[6].totals.ledger.received
+    );
+}
