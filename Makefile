@@ -27,7 +27,7 @@ $(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
 endif
 
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench \
-	bench-report clean browser
+	bench-report bench-first-report clean browser
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
 DEMO_ARGS ?=
@@ -121,6 +121,12 @@ bench:
 	$(CARGO) run --release -p wangge-core --example bench_keys
 	$(CARGO) run --release -p wangge-core --example bench_embed
 	$(CARGO) run --release -p wangge-core --example bench_paging
+
+# The first report on a freshly opened county store (the `--county` demo, built once
+# under build/bench-first-report by the demo): with and without the derived data the
+# store keeps in its file, and warm.
+bench-first-report:
+	$(CARGO) run --release -p wangge-core --example bench_first_report
 
 # The monthly report at 100,000 grids and 5,000,000 entries against DuckDB (installed
 # into the venv by the script); builds its store once under build/bench-report.

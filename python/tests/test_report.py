@@ -375,3 +375,44 @@ def test_a_closed_store_raises_storage_error(worked):
     worked.close()
     with pytest.raises(wangge.StorageError):
         worked.report(COUNTY, Q1)
+
+
+# Reopening
+
+
+def test_the_first_report_on_a_reopened_store_equals_the_report_before(county_file):
+    """A store keeps the data its reports lay out in memory in its file (stamped with the
+    audit chain's head): a freshly opened store's first report is the same, and so is one
+    read from the facts once that data is dropped."""
+    import sqlite3
+
+    periods = [Q1, "2024-03", "2024"]
+    with wangge.Store(county_file) as store:
+        for i in range(12):
+            grid = YUEYANG_GRID if i % 3 else SHIQIAO_GRID
+            tags = ["低保"] if i % 4 == 0 else []
+            store.add_household(f"H{i}", grid, f"北坝街{i}号", tags=tags)
+        store.add_staff("W1", "网格员甲")
+        for i in range(0, 12, 2):
+            store.record_visit(f"H{i}", "W1", "home" if i % 4 else "phone", f"2024-03-{i + 2:02d}")
+        first = store.register(YUEYANG_GRID, "市政设施", "路灯坏了", at(2024, 3, 4, 9))
+        store.register(SHIQIAO_GRID, "矛盾纠纷", "邻里纠纷", at(2024, 2, 5, 9))
+        store.sign_for(first.id, "W1", at(2024, 3, 4, 10))
+        before = [store.report(COUNTY, p).to_dict() for p in periods]
+    with sqlite3.connect(county_file) as conn:
+        kinds = conn.execute("SELECT count(*) FROM kept").fetchone()[0]
+    conn.close()
+    assert kinds == 3
+
+    with wangge.Store(county_file) as store:
+        assert [store.report(COUNTY, p).to_dict() for p in periods] == before
+    with wangge.Store(county_file, read_only=True) as store:
+        assert [store.report(COUNTY, p).to_dict() for p in periods] == before
+
+    with sqlite3.connect(county_file) as conn:
+        conn.execute("UPDATE kept SET body = zeroblob(length(body))")
+    conn.close()
+    with wangge.Store(county_file) as store:
+        assert [store.report(COUNTY, p).to_dict() for p in periods] == before
+        assert store.verify_audit().ok
+    assert before[0]["totals"]["households"] == 12

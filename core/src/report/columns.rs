@@ -16,7 +16,7 @@ use super::ledger::entry_tally;
 use crate::error::{Error, Result};
 use crate::ledger::marks::{self, Mark, Marks};
 use crate::snapshot::text;
-use crate::store::{Changes, Derived, Store};
+use crate::store::{Changes, Decoder, Derived, Encoder, Store};
 
 /// Every entry's report columns, by slot (entries by unit, as the index holds them).
 #[derive(Debug, Clone, Default)]
@@ -126,6 +126,91 @@ impl LedgerColumns {
             columns.span.push((start, marks_len(r.marks)));
         }
         Ok(columns)
+    }
+
+    /// Writes the columns for keeping: units, classes (each by its key), then per entry
+    /// its id, unit, class, report moment, settling moment and marks.
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.strings(&self.units);
+        let mut keys = vec![""; self.classes.len()];
+        for (key, &i) in &self.class_index {
+            keys[i as usize] = key;
+        }
+        e.strings(&keys);
+        e.i64s(&self.ids);
+        e.u32s(&self.unit);
+        e.u32s(&self.class);
+        e.i64s(&self.reported);
+        e.i64s(&self.settled);
+        e.len(self.span.len());
+        for &(at, len) in &self.span {
+            e.bytes(&self.arena[at..at + len as usize]);
+        }
+    }
+
+    /// Reads back what [`LedgerColumns::encode`] wrote; `None` unless it is whole and
+    /// every index points inside it.
+    fn decode(d: &mut Decoder<'_>) -> Option<Self> {
+        let units = d.strings()?;
+        let unit_index: HashMap<String, u32> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.clone(), index(i)))
+            .collect();
+        let keys = d.strings()?;
+        let mut classes = Vec::with_capacity(keys.len());
+        for key in &keys {
+            let (category, books) = key.split_once('\u{1}')?;
+            let books = books
+                .split('\n')
+                .filter(|b| !b.is_empty())
+                .map(str::to_owned)
+                .collect();
+            classes.push((category.to_owned(), books));
+        }
+        let class_index: HashMap<String, u32> = keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| (k, index(i)))
+            .collect();
+        let ids = d.i64s()?;
+        let unit = d.u32s()?;
+        let class = d.u32s()?;
+        let reported = d.i64s()?;
+        let settled = d.i64s()?;
+        let n = ids.len();
+        let fits = |column: &[u32], bound: usize| column.iter().all(|&x| (x as usize) < bound);
+        if [unit.len(), class.len(), reported.len(), settled.len()] != [n; 4]
+            || unit_index.len() != units.len()
+            || class_index.len() != classes.len()
+            || !fits(&unit, units.len())
+            || !fits(&class, classes.len())
+            || d.count(4)? != n
+        {
+            return None;
+        }
+        let mut arena = Vec::new();
+        let mut span = Vec::with_capacity(n);
+        for _ in 0..n {
+            let marks = d.bytes()?;
+            span.push((arena.len(), marks_len(marks)));
+            arena.extend_from_slice(marks);
+        }
+        d.done().then_some(LedgerColumns {
+            units,
+            unit_index,
+            classes,
+            class_index,
+            ids,
+            slots: None,
+            unit,
+            class,
+            reported,
+            settled,
+            span,
+            arena,
+            garbage: 0,
+        })
     }
 
     /// Whether class `c` is `category` with `books` (as stored).
@@ -273,13 +358,23 @@ impl LedgerColumns {
     }
 }
 
-/// Kept by the store: the entries written through it since are re-read.
+/// Kept by the store (and in its file between opens): the entries written through it
+/// since are re-read.
 impl Derived for LedgerColumns {
     type Input<'a> = ();
     type Pending = Vec<i64>;
+    const KEPT: Option<(&'static str, u32)> = Some(("ledger_columns", 1));
 
     fn build(conn: &Connection, (): ()) -> Result<Self> {
         LedgerColumns::build(conn)
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        LedgerColumns::encode(self, &mut Encoder(out));
+    }
+
+    fn decode(body: &[u8], (): ()) -> Option<Self> {
+        LedgerColumns::decode(&mut Decoder(body))
     }
 
     fn note(pending: &mut Vec<i64>, changes: &Changes) -> bool {

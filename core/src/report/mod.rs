@@ -549,14 +549,14 @@ fn tally_registry(
             rows[row].home_visited += 1;
         }
     }
-    each_contact(conn, snapshot, (first, last), |unit, channel| {
+    each_contact(snapshot, log, (first, last), |unit, channel| {
         if let Some(row) = row_of.get(unit as usize).copied().flatten() {
             match channel {
                 Channel::Home => rows[row].visits_home += 1,
                 Channel::Phone => rows[row].visits_phone += 1,
             }
         }
-    })?;
+    });
     each_requirement(
         conn,
         root,

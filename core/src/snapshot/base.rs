@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use super::{Stretch, text};
 use crate::date::FOREVER;
 use crate::error::Result;
+use crate::store::{Decoder, Encoder};
 
 /// Items grouped by a dense key (a household, a unit): `starts[k]..starts[k + 1]` indexes
 /// `items`.
@@ -38,6 +39,118 @@ impl<T: Copy> Grouped<T> {
         let k = key as usize;
         &self.items[self.starts[k] as usize..self.starts[k + 1] as usize]
     }
+
+    /// How many keys it groups by.
+    pub(crate) fn keys(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Writes it for keeping: how many items each key has, then each item by `item`.
+    pub(crate) fn encode(&self, e: &mut Encoder<'_>, item: impl Fn(&mut Encoder<'_>, &T)) {
+        e.len(self.keys());
+        for w in self.starts.windows(2) {
+            e.i64(i64::from(w[1] - w[0]));
+        }
+        e.len(self.items.len());
+        for x in &self.items {
+            item(e, x);
+        }
+    }
+
+    /// Reads back what [`Grouped::encode`] wrote, items by `item`, each at least `size`
+    /// bytes: `None` unless it groups `keys` keys whose items add up to its items.
+    pub(crate) fn decode(
+        d: &mut Decoder<'_>,
+        keys: usize,
+        size: usize,
+        item: impl Fn(&mut Decoder<'_>) -> Option<T>,
+    ) -> Option<Self> {
+        if d.count(1)? != keys {
+            return None;
+        }
+        let mut starts = Vec::with_capacity(keys + 1);
+        let mut at: u32 = 0;
+        starts.push(at);
+        for _ in 0..keys {
+            at = at.checked_add(u32::try_from(d.i64()?).ok()?)?;
+            starts.push(at);
+        }
+        let n = d.count(size)?;
+        if at as usize != n {
+            return None;
+        }
+        let items = (0..n).map(|_| item(d)).collect::<Option<Vec<T>>>()?;
+        Some(Grouped { starts, items })
+    }
+}
+
+fn stretch(e: &mut Encoder<'_>, &(from, to): &Stretch) {
+    e.i64(from);
+    e.i64(to);
+}
+
+fn read_u32(d: &mut Decoder<'_>) -> Option<u32> {
+    d.u32()
+}
+
+fn read_stretch(d: &mut Decoder<'_>) -> Option<Stretch> {
+    Some((d.i64()?, d.i64()?))
+}
+
+/// A fingerprint of the households' order, which data laid out by it (the visit log)
+/// keeps, to be read back only over the same order.
+fn fingerprint(ids: &[String]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x5747_4745).hash_one(ids)
+}
+
+/// Households by id: the index of each in the base's ids, found by a hash of the id and
+/// checked against it, so that the ids are not held twice (a county's base is read back
+/// from the file on the first report; half a million more strings cost a third of it).
+#[derive(Debug, Default)]
+pub(super) struct HouseholdIndex {
+    hasher: foldhash::fast::RandomState,
+    by_hash: HashMap<u64, u32>,
+    /// Households whose hash another household's already took, by id.
+    overflow: HashMap<String, u32>,
+}
+
+impl HouseholdIndex {
+    fn with_capacity(n: usize) -> Self {
+        HouseholdIndex {
+            by_hash: HashMap::with_capacity(n),
+            ..HouseholdIndex::default()
+        }
+    }
+
+    fn hash(&self, id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(id)
+    }
+
+    /// Adds household `i` of `ids`; false if its id was there already.
+    fn insert(&mut self, ids: &[String], i: u32) -> bool {
+        let id = ids[i as usize].as_str();
+        let hash = self.hash(id);
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(taken) => {
+                ids[*taken.get() as usize] != id && self.overflow.insert(id.to_owned(), i).is_none()
+            }
+        }
+    }
+
+    /// The index of household `id` in `ids` (the ids it was made with).
+    pub(super) fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+        match self.by_hash.get(&self.hash(id)) {
+            Some(&i) if ids[i as usize] == id => Some(i),
+            Some(_) => self.overflow.get(id).copied(),
+            None => None,
+        }
+    }
 }
 
 /// Where a household lived on `[from, to)`.
@@ -55,7 +168,7 @@ pub(super) struct Base {
     /// Unit codes named by places, indexed by `Place::unit`.
     pub(super) units: Vec<String>,
     pub(super) unit_index: HashMap<String, u32>,
-    pub(super) household_index: HashMap<String, u32>,
+    pub(super) household_index: HouseholdIndex,
     /// Which build this is, for what is laid out by its household indexes.
     pub(super) generation: u64,
     /// Household ids, by index.
@@ -81,6 +194,8 @@ pub(super) struct Base {
     /// while a member; tags are indexes into `tag_names`.
     pub(super) tags: Grouped<(u32, Stretch)>,
     pub(super) tag_names: Vec<String>,
+    /// The fingerprint of `ids`, in order.
+    pub(super) fingerprint: u64,
 }
 
 /// Bases built so far in this process, numbering each.
@@ -88,7 +203,8 @@ static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 
 impl Base {
     pub(super) fn build(conn: &Connection) -> Result<Self> {
-        let mut household_index: HashMap<String, u32> = HashMap::new();
+        let mut household_index = HouseholdIndex::default();
+        let mut ids: Vec<String> = Vec::new();
         let mut floating = Vec::new();
         let mut addresses = String::new();
         let mut address_ends = Vec::new();
@@ -113,7 +229,8 @@ impl Base {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let household = floating.len() as u32;
-                household_index.insert(row.get(0)?, household);
+                ids.push(row.get(0)?);
+                household_index.insert(&ids, household);
                 floating.push(text(row, 1)? == "floating");
                 addresses.push_str(text(row, 5)?);
                 address_ends.push(addresses.len());
@@ -131,7 +248,7 @@ impl Base {
                 }
             }
         }
-        let household_of = |id: &str| household_index.get(id).copied();
+        let household_of = |id: &str| household_index.get(&ids, id);
         {
             let mut stmt = conn
                 .prepare("SELECT household_id, unit, valid_from, valid_to FROM household_place")?;
@@ -212,10 +329,6 @@ impl Base {
             }
         }
         let households = floating.len();
-        let mut ids = vec![String::new(); households];
-        for (id, &i) in &household_index {
-            ids[i as usize].clone_from(id);
-        }
         let by_unit = Grouped::new(
             units.len(),
             places
@@ -233,6 +346,7 @@ impl Base {
         );
         let ids_sorted = ids.windows(2).all(|w| w[0] < w[1]);
         Ok(Base {
+            fingerprint: fingerprint(&ids),
             generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             units,
             unit_index,
@@ -253,10 +367,148 @@ impl Base {
     }
 }
 
+impl Base {
+    /// Writes the base for keeping: its units, households, places and stretches.
+    pub(super) fn encode(&self, e: &mut Encoder<'_>) {
+        e.strings(&self.units);
+        e.strings(&self.ids);
+        e.bytes(
+            &self
+                .floating
+                .iter()
+                .map(|&f| u8::from(f))
+                .collect::<Vec<u8>>(),
+        );
+        e.len(self.places.len());
+        for p in &self.places {
+            e.u32(p.household);
+            e.u32(p.unit);
+            e.i64(p.from);
+            e.i64(p.to);
+        }
+        self.by_unit.encode(e, |e, &i| e.u32(i));
+        let unit_stretch = |e: &mut Encoder<'_>, (unit, s): &(u32, Stretch)| {
+            e.u32(*unit);
+            stretch(e, s);
+        };
+        self.homes.encode(e, unit_stretch);
+        self.special.encode(e, stretch);
+        self.members.encode(e, stretch);
+        self.tags.encode(e, unit_stretch);
+        e.strings(&self.tag_names);
+        // Addresses as one text and each household's length, in as few bytes as it needs.
+        e.bytes(self.addresses.as_bytes());
+        e.len(self.address_ends.len());
+        let mut from = 0;
+        for &end in &self.address_ends {
+            e.i64((end - from) as i64);
+            from = end;
+        }
+    }
+
+    /// Reads back what [`Base::encode`] wrote, as a new build; `None` unless it is whole
+    /// and every index points inside it.
+    pub(super) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
+        let units = d.strings()?;
+        let ids = d.strings()?;
+        let households = ids.len();
+        let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
+        let n = d.count(10)?;
+        let places = (0..n)
+            .map(|_| {
+                Some(Place {
+                    household: d.u32()?,
+                    unit: d.u32()?,
+                    from: d.i64()?,
+                    to: d.i64()?,
+                })
+            })
+            .collect::<Option<Vec<Place>>>()?;
+        let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
+        let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
+        let homes = Grouped::decode(d, households, 6, unit_stretch)?;
+        let special = Grouped::decode(d, households, 2, read_stretch)?;
+        let members = Grouped::decode(d, households, 2, read_stretch)?;
+        let tags = Grouped::decode(d, households, 6, unit_stretch)?;
+        let tag_names = d.strings()?;
+        let addresses = d.str()?.to_owned();
+        let n = d.count(1)?;
+        let mut address_ends = Vec::with_capacity(n);
+        let mut end = 0usize;
+        for _ in 0..n {
+            end = end.checked_add(usize::try_from(d.i64()?).ok()?)?;
+            if !addresses.is_char_boundary(end) {
+                return None;
+            }
+            address_ends.push(end);
+        }
+        let unit_index: HashMap<String, u32> =
+            (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();
+        let mut household_index = HouseholdIndex::with_capacity(households);
+        for i in 0..households {
+            if !household_index.insert(&ids, i as u32) {
+                return None;
+            }
+        }
+        let whole = d.done()
+            && floating.len() == households
+            && address_ends.len() == households
+            && end == addresses.len()
+            && unit_index.len() == units.len()
+            && places
+                .iter()
+                .all(|p| (p.household as usize) < households && (p.unit as usize) < units.len())
+            && by_unit.items.iter().all(|&i| (i as usize) < places.len())
+            && homes.items.iter().all(|&(u, _)| (u as usize) < units.len())
+            && tags
+                .items
+                .iter()
+                .all(|&(t, _)| (t as usize) < tag_names.len());
+        whole.then(|| Base {
+            generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ids_sorted: ids.windows(2).all(|w| w[0] < w[1]),
+            fingerprint: fingerprint(&ids),
+            units,
+            unit_index,
+            household_index,
+            ids,
+            places,
+            by_unit,
+            homes,
+            floating,
+            addresses,
+            address_ends,
+            special,
+            members,
+            tags,
+            tag_names,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot::covers;
+
+    #[test]
+    fn a_household_whose_hash_is_taken_is_still_found_by_its_id() {
+        let ids: Vec<String> = ["H1", "H2", "H3"].map(str::to_owned).to_vec();
+        let mut index = HouseholdIndex::default();
+        assert!(index.insert(&ids, 0));
+        assert!(!index.insert(&ids, 0), "an id is there once");
+        // H2's hash taken by H1, as a collision would.
+        let taken = index.hash("H2");
+        index.by_hash.insert(taken, 0);
+        assert!(index.insert(&ids, 1));
+        assert!(!index.insert(&ids, 1));
+        assert!(index.insert(&ids, 2));
+        let found: Vec<Option<u32>> = ["H1", "H2", "H3", "H4"]
+            .iter()
+            .map(|id| index.get(&ids, id))
+            .collect();
+        assert_eq!(found, [Some(0), Some(1), Some(2), None]);
+    }
 
     #[test]
     fn grouping_keeps_each_households_stretches_together() {

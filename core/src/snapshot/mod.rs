@@ -179,6 +179,18 @@ impl RegistrySnapshot {
         self.each_patched_living(day, subtree, f);
     }
 
+    /// Calls `f` with every household the snapshot holds: from its base, or re-read since.
+    pub(crate) fn each_held<'s>(&'s self, mut f: impl FnMut(Held<'s>)) {
+        for (i, &replaced) in (0u32..).zip(&self.replaced) {
+            if !replaced {
+                f(Held::Base(i));
+            }
+        }
+        for (id, facts) in &self.patched {
+            f(Held::Patched(id, facts));
+        }
+    }
+
     /// How many places (stretches of a household in a unit, any day) the base holds in the
     /// units of `subtree`: what reading its households through its units costs.
     pub(crate) fn places_in(&self, subtree: &Subtree) -> usize {
@@ -240,6 +252,12 @@ impl RegistrySnapshot {
         self.base.generation
     }
 
+    /// The fingerprint of the base's households in their order: data laid out by their
+    /// indexes is read back from the file only over a base of the same fingerprint.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.base.fingerprint
+    }
+
     /// How many households the base holds; their indexes are `0..base_len()`.
     pub(crate) fn base_len(&self) -> usize {
         self.base.ids.len()
@@ -253,17 +271,9 @@ impl RegistrySnapshot {
         }
     }
 
-    /// A household by id: as re-read since the base was built, or from the base.
-    pub(crate) fn held<'s>(&'s self, id: &'s str) -> Option<Held<'s>> {
-        if let Some((id, facts)) = self.patched.get_key_value(id) {
-            return Some(Held::Patched(id, facts));
-        }
-        self.base_index(id).map(Held::Base)
-    }
-
     /// A household's index in the base, if the base holds it.
     pub(crate) fn base_index(&self, id: &str) -> Option<u32> {
-        self.base.household_index.get(id).copied()
+        self.base.household_index.get(&self.base.ids, id)
     }
 
     /// A rank that orders base households as their ids do, `None` for households re-read

@@ -10,7 +10,7 @@ use super::base::Base;
 use super::{RegistrySnapshot, Stretch, text};
 use crate::date::FOREVER;
 use crate::error::Result;
-use crate::store::{Changes, Derived, Store};
+use crate::store::{Changes, Decoder, Derived, Encoder, Store};
 
 /// One household's facts, re-read after a write.
 #[derive(Debug, Clone, Default)]
@@ -53,14 +53,18 @@ const FACTS_SQL: [&str; 4] = [
 impl RegistrySnapshot {
     /// Reads the registry's facts through `conn`.
     pub(crate) fn build(conn: &Connection) -> Result<Self> {
-        let base = Base::build(conn)?;
-        Ok(RegistrySnapshot {
+        Ok(Self::over(Base::build(conn)?))
+    }
+
+    /// A snapshot of `base` alone.
+    fn over(base: Base) -> Self {
+        RegistrySnapshot {
             replaced: vec![false; base.floating.len()],
             base: Arc::new(base),
             patched: HashMap::new(),
             extra_units: Vec::new(),
             extra_unit_index: HashMap::new(),
-        })
+        }
     }
 
     /// This snapshot with `households` re-read through `conn`; a full rebuild once the
@@ -78,7 +82,7 @@ impl RegistrySnapshot {
         };
         for household_id in households {
             let facts = next.read_facts(conn, household_id)?;
-            if let Some(&i) = self.base.household_index.get(household_id) {
+            if let Some(i) = self.base_index(household_id) {
                 next.replaced[i as usize] = true;
             }
             next.patched.insert(household_id.clone(), facts);
@@ -146,9 +150,20 @@ impl RegistrySnapshot {
 impl Derived for RegistrySnapshot {
     type Input<'a> = ();
     type Pending = HashSet<String>;
+    const KEPT: Option<(&'static str, u32)> = Some(("registry_snapshot", 2));
 
     fn build(conn: &Connection, (): ()) -> Result<Self> {
         RegistrySnapshot::build(conn)
+    }
+
+    /// Only a snapshot just built is kept: its base, nothing laid over it.
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.base.encode(&mut Encoder(out));
+    }
+
+    fn decode(body: &[u8], (): ()) -> Option<Self> {
+        let base = Base::decode(&mut Decoder(body))?;
+        Some(RegistrySnapshot::over(base))
     }
 
     fn note(pending: &mut HashSet<String>, changes: &Changes) -> bool {

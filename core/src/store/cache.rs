@@ -43,8 +43,22 @@ pub(crate) trait Derived: Sized + Send + Sync + 'static {
         Ok(super::audit::load_head(conn)?.0)
     }
 
+    /// The kind and format it is kept under in the store's file between opens (see
+    /// `store/kept.rs`), or `None` (the default): built anew after every open. Only for a
+    /// type stamped by the chain.
+    const KEPT: Option<(&'static str, u32)> = None;
+
     /// Reads it through `conn`.
     fn build(conn: &Connection, input: Self::Input<'_>) -> Result<Self>;
+
+    /// Writes a value just built, for keeping (a [`Derived::KEPT`] kind).
+    fn encode(&self, _out: &mut Vec<u8>) {}
+
+    /// A kept value read back for `input`; `None` when `body` is not one written by
+    /// [`Derived::encode`] in this format for this input.
+    fn decode(_body: &[u8], _input: Self::Input<'_>) -> Option<Self> {
+        None
+    }
 
     /// Whether a kept value still serves `input`; if not, it is built again.
     fn fits(&self, _input: Self::Input<'_>) -> bool {
@@ -168,7 +182,7 @@ impl Store {
             Some(value) if slot.stamp == stamp && value.fits(input) => value,
             _ => {
                 slot.pending = T::Pending::default();
-                Arc::new(T::build(conn, input)?)
+                Arc::new(self.kept_or_build::<T>(conn, input)?)
             }
         };
         T::patch(&mut current, conn, std::mem::take(&mut slot.pending))?;

@@ -2,8 +2,9 @@
 //!
 //! The ground floor every domain module builds on, knowing none of them: a write
 //! ([`Write`]) records what it changed as plain data ([`Changes`]); what the domains keep
-//! in memory lives in one slot per type ([`Derived`]); the work a migration leaves to a
-//! domain is handed in from the crate's root ([`AfterMigration`]).
+//! in memory lives in one slot per type ([`Derived`]), and the kinds that say so are also
+//! kept in the file between opens (`kept.rs`); the work a migration leaves to a domain is
+//! handed in from the crate's root ([`AfterMigration`]).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +17,7 @@ pub(crate) mod audit;
 mod cache;
 mod connection;
 mod info;
+mod kept;
 pub(crate) mod keys;
 mod migrate;
 mod rekey;
@@ -32,6 +34,7 @@ pub use connection::{
     DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER, sqlite_version,
 };
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
+pub(crate) use kept::{Decoder, Encoder};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{About, Changes, VisitFact, Write};

@@ -448,6 +448,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     -- approval checks and records: the level above anchors the chain below.
     ALTER TABLE submission ADD COLUMN audit_head TEXT;
     ",
+    // 13: derived data kept between opens (see kept.rs): what county-wide reports lay
+    // out in memory, each kind one compact blob stamped with the audit chain's head it
+    // was read at and sealed under the store's MAC. Not a fact: not row-sealed, never
+    // shown, ignored and rebuilt whenever it does not match the chain.
+    r"
+    CREATE TABLE kept (
+        kind   TEXT PRIMARY KEY,
+        format INTEGER NOT NULL,
+        seq    INTEGER NOT NULL,
+        head   TEXT NOT NULL,
+        mac    BLOB NOT NULL,
+        body   BLOB NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this library writes.

@@ -53,24 +53,21 @@ pub(crate) fn each_requirement(
 }
 
 /// Calls `f(unit, channel)` for every contact made in `[first, last]` (day numbers) with
-/// a household the snapshot knows, `unit` being where it lived on the contact's day.
+/// a household the snapshot knows, `unit` being where it lived on the contact's day. Read
+/// from the visit log (every visit, as the visit table holds them), household by
+/// household.
 pub(crate) fn each_contact(
-    conn: &Connection,
     snapshot: &RegistrySnapshot,
+    log: &VisitLog,
     (first, last): (i64, i64),
     mut f: impl FnMut(u32, Channel),
-) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT household_id, day, channel FROM visit WHERE day BETWEEN ?1 AND ?2",
-    )?;
-    let mut rows = stmt.query([first, last])?;
-    while let Some(row) = rows.next()? {
-        let id = crate::snapshot::text(row, 0)?;
-        let day: i64 = row.get(1)?;
-        let Some(h) = snapshot.held(id) else { continue };
-        if let Some(unit) = snapshot.unit_on(h, day) {
-            f(unit, Channel::parse(crate::snapshot::text(row, 2)?)?);
-        }
-    }
-    Ok(())
+) {
+    snapshot.each_held(|h| {
+        log.of_held(snapshot, h)
+            .each_within(first, last, |day, channel| {
+                if let Some(unit) = snapshot.unit_on(h, day) {
+                    f(unit, channel);
+                }
+            });
+    });
 }

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use super::Channel;
 use crate::error::Result;
 use crate::snapshot::{Grouped, Held, RegistrySnapshot, text};
-use crate::store::{Changes, Derived, Store, VisitFact};
+use crate::store::{Changes, Decoder, Derived, Encoder, Store, VisitFact};
 
 /// A contact: its day number and channel.
 type Contact = (i32, Channel);
@@ -25,6 +25,8 @@ type Contact = (i32, Channel);
 pub(crate) struct VisitLog {
     /// The registry snapshot base whose household indexes are this log's first slots.
     generation: u64,
+    /// That base's fingerprint ([`RegistrySnapshot::fingerprint`]).
+    fingerprint: u64,
     /// Slots of households the snapshot base does not hold. Shared with copies of the
     /// log, which differ only in `added`.
     index: Arc<HashMap<String, u32>>,
@@ -60,8 +62,65 @@ impl VisitLog {
         pairs.sort_unstable_by_key(|&(h, (day, _))| (h, day));
         Ok(VisitLog {
             generation: snapshot.generation(),
+            fingerprint: snapshot.fingerprint(),
             base: Arc::new(Grouped::new(known + index.len(), pairs)),
             index: Arc::new(index),
+            added: HashMap::new(),
+        })
+    }
+
+    /// Writes the log for keeping: the households the snapshot base does not hold, with
+    /// their slots, then every slot's contacts. Only a log just built is kept.
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.u32(u32::try_from(self.base.keys() - self.index.len()).unwrap_or(u32::MAX));
+        e.i64(i64::from_le_bytes(self.fingerprint.to_le_bytes()));
+        e.len(self.index.len());
+        for (id, &slot) in self.index.iter() {
+            e.bytes(id.as_bytes());
+            e.u32(slot);
+        }
+        self.base.encode(e, |e, &(day, channel)| {
+            e.i64(i64::from(day));
+            e.u8(match channel {
+                Channel::Home => 0,
+                Channel::Phone => 1,
+            });
+        });
+    }
+
+    /// Reads back what [`VisitLog::encode`] wrote, laid out by `snapshot`; `None` unless
+    /// it was laid out by a base of the same households in the same order, is whole and
+    /// every slot points inside it.
+    fn decode(d: &mut Decoder<'_>, snapshot: &RegistrySnapshot) -> Option<Self> {
+        let known = d.u32()? as usize;
+        let fingerprint = u64::from_le_bytes(d.i64()?.to_le_bytes());
+        if known != snapshot.base_len() || fingerprint != snapshot.fingerprint() {
+            return None;
+        }
+        let n = d.count(8)?;
+        let mut index: HashMap<String, u32> = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let id = d.str()?.to_owned();
+            let slot = d.u32()?;
+            let fresh = (known..known + n).contains(&(slot as usize));
+            if !fresh || index.insert(id, slot).is_some() {
+                return None;
+            }
+        }
+        let base = Grouped::decode(d, known + n, 2, |d| {
+            let day = i32::try_from(d.i64()?).ok()?;
+            let channel = match d.u8()? {
+                0 => Channel::Home,
+                1 => Channel::Phone,
+                _ => return None,
+            };
+            Some((day, channel))
+        })?;
+        d.done().then(|| VisitLog {
+            generation: snapshot.generation(),
+            fingerprint,
+            index: Arc::new(index),
+            base: Arc::new(base),
             added: HashMap::new(),
         })
     }
@@ -103,14 +162,24 @@ impl VisitLog {
     }
 }
 
-/// Kept by the store, laid out by the registry snapshot it was built with: the visits
+/// Kept by the store (and in its file between opens), laid out by the registry snapshot
+/// it was built with: the visits
 /// recorded through the store since are added; a new snapshot base builds it again.
 impl Derived for VisitLog {
     type Input<'a> = &'a RegistrySnapshot;
     type Pending = Vec<VisitFact>;
+    const KEPT: Option<(&'static str, u32)> = Some(("visit_log", 1));
 
     fn build(conn: &Connection, snapshot: &RegistrySnapshot) -> Result<Self> {
         VisitLog::build(conn, snapshot)
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        VisitLog::encode(self, &mut Encoder(out));
+    }
+
+    fn decode(body: &[u8], snapshot: &RegistrySnapshot) -> Option<Self> {
+        VisitLog::decode(&mut Decoder(body), snapshot)
     }
 
     fn fits(&self, snapshot: &RegistrySnapshot) -> bool {
@@ -167,6 +236,16 @@ impl Contacts<'_> {
         })
     }
 
+    /// Calls `f(day, channel)` for each contact in `[from, to]`.
+    pub(crate) fn each_within(&self, from: i64, to: i64, mut f: impl FnMut(i64, Channel)) {
+        for run in [self.base, self.added] {
+            let lo = run.partition_point(|&(d, _)| i64::from(d) < from);
+            for &(day, channel) in run[lo..].iter().take_while(|&&(d, _)| i64::from(d) <= to) {
+                f(i64::from(day), channel);
+            }
+        }
+    }
+
     /// The latest day up to `to` with a contact accepted by `qualifies`.
     pub(crate) fn last(&self, to: i64, qualifies: impl Fn(Channel) -> bool) -> Option<i64> {
         [self.base, self.added]
@@ -191,6 +270,7 @@ mod tests {
     fn contacts_are_found_by_period_and_channel_across_both_runs() {
         let mut log = VisitLog {
             generation: 0,
+            fingerprint: 0,
             index: Arc::new(HashMap::new()),
             base: Arc::new(Grouped::new(0, Vec::new())),
             added: HashMap::new(),

@@ -26,8 +26,9 @@ pub(crate) mod verify;
 
 pub(crate) use hook::Hook;
 
-/// Tables that are not facts: the chain, the seals and the chain's bookkeeping.
-pub(crate) const UNSEALED: [&str; 3] = ["audit", "seal", "audit_state"];
+/// Tables that are not facts: the chain, the seals, the chain's bookkeeping and the
+/// derived data kept between opens (`store/kept.rs`).
+pub(crate) const UNSEALED: [&str; 4] = ["audit", "seal", "audit_state", "kept"];
 
 /// The name the schema is sealed under.
 pub(crate) const SCHEMA: &str = "sqlite_master";

@@ -1,0 +1,478 @@
+//! Derived data kept in the file between opens, so that a freshly opened store does not
+//! read every fact again for its first county-wide report.
+//!
+//! A kind of [`Derived`] data that names itself ([`Derived::KEPT`]) is written, once
+//! built, into the `kept` table as a compact blob, stamped with the audit chain's head it
+//! was read at (sequence number and digest) and sealed under the store's MAC (HMAC-SM3
+//! under the deployment key's chain key, or SM3 without a key) together with its kind,
+//! format and stamp. On a later open, before building it, the store takes the blob
+//! instead when, and only when:
+//! - the chain's head is whole: the head the file records is its newest audit record,
+//!   with the same digest;
+//! - the blob's stamp is that head: no write through the library came after it (a write
+//!   through this or any other connection moves the head);
+//! - its seal checks under this store's MAC, so a blob edited by hand, copied from
+//!   another store, or kept under another key is never used;
+//! - it reads back whole, in the format this library writes.
+//!
+//! Anything else, a malformed blob included, is ignored and the data built from the facts
+//! as before (and kept anew). The table holds no fact: it is not row-sealed and never
+//! shown; what is read from it serves the same calls, with the same scope checks, as the
+//! data in memory. A write moves the head, so what was kept before it is built again on
+//! the next open, and kept again. Facts
+//! edited outside the library without moving the chain are what
+//! [`Store::verify_audit`] reports; kept data reflects what the library wrote.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Store;
+use super::audit::{self, GENESIS, Mac};
+use super::cache::Derived;
+use crate::error::Result;
+
+/// The audit chain's head, when the file's record of it is its newest audit record.
+fn whole_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    let (seq, digest) = audit::load_head(conn)?;
+    let newest: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match newest {
+        Some(newest) if newest == (seq, digest.clone()) => Some((seq, digest)),
+        None if seq == 0 && digest == GENESIS => Some((seq, digest)),
+        _ => None,
+    })
+}
+
+/// The seal of a kept blob: its kind, format, stamp and body under the store's MAC. The
+/// body enters by the SM3 digests of its [`CHUNK`]-byte chunks, computed on several
+/// threads: a county's blobs are tens of megabytes, read on the first report.
+fn seal(
+    store: &Store,
+    kind: &str,
+    format: u32,
+    (seq, digest): (i64, &str),
+    body: &[u8],
+) -> Vec<u8> {
+    let chunks = chunk_digests(body);
+    store
+        .mac()
+        .of_parts(&[
+            b"wangge kept derived data",
+            kind.as_bytes(),
+            &format.to_le_bytes(),
+            &seq.to_le_bytes(),
+            digest.as_bytes(),
+            &(body.len() as u64).to_le_bytes(),
+            &chunks,
+        ])
+        .to_vec()
+}
+
+/// How many bytes of a kept body each digest covers.
+const CHUNK: usize = 1 << 22;
+
+/// The SM3 digests of `body`'s chunks, in order, one after the other.
+fn chunk_digests(body: &[u8]) -> Vec<u8> {
+    let chunks: Vec<&[u8]> = body.chunks(CHUNK).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8)
+        .min(chunks.len().max(1));
+    let mut digests = vec![[0u8; 32]; chunks.len()];
+    let digest = |chunk: &[u8]| Mac::Sm3.of_parts(&[chunk]);
+    if threads <= 1 {
+        for (d, chunk) in digests.iter_mut().zip(&chunks) {
+            *d = digest(chunk);
+        }
+    } else {
+        let per = chunks.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (ds, cs) in digests.chunks_mut(per).zip(chunks.chunks(per)) {
+                scope.spawn(move || {
+                    for (d, chunk) in ds.iter_mut().zip(cs) {
+                        *d = digest(chunk);
+                    }
+                });
+            }
+        });
+    }
+    digests.concat()
+}
+
+impl Store {
+    /// `T` read back from the file if it was kept at the database's current state (see
+    /// the module documentation), else built through `conn` and kept for the next open.
+    pub(super) fn kept_or_build<T: Derived>(
+        &self,
+        conn: &Connection,
+        input: T::Input<'_>,
+    ) -> Result<T> {
+        let Some((kind, format)) = T::KEPT.filter(|_| T::STAMPED_BY_CHAIN && self.keeps()) else {
+            return T::build(conn, input);
+        };
+        let Some(head) = whole_head(conn)? else {
+            return T::build(conn, input);
+        };
+        if let Some(value) = self.read_kept::<T>(conn, kind, format, &head, input) {
+            return Ok(value);
+        }
+        let value = T::build(conn, input)?;
+        if !self.shared.read_only {
+            let mut body = Vec::new();
+            value.encode(&mut body);
+            self.write_kept(kind, format, &head, &body);
+        }
+        Ok(value)
+    }
+
+    /// Whether this store keeps derived data in its file: not an in-memory one.
+    fn keeps(&self) -> bool {
+        self.shared.path != ":memory:"
+    }
+
+    /// The kept `T`, if it is there, stamped `head`, sealed and whole.
+    fn read_kept<T: Derived>(
+        &self,
+        conn: &Connection,
+        kind: &str,
+        format: u32,
+        head: &(i64, String),
+        input: T::Input<'_>,
+    ) -> Option<T> {
+        let mut stmt = conn
+            .prepare_cached("SELECT format, seq, head, mac, body FROM kept WHERE kind = ?1")
+            .ok()?;
+        let mut rows = stmt.query([kind]).ok()?;
+        let row = rows.next().ok()??;
+        let stamp: (i64, i64, &str) = (
+            row.get(0).ok()?,
+            row.get(1).ok()?,
+            row.get_ref(2).ok()?.as_str().ok()?,
+        );
+        if stamp != (i64::from(format), head.0, head.1.as_str()) {
+            return None;
+        }
+        let mac = row.get_ref(3).ok()?.as_blob().ok()?;
+        let body = row.get_ref(4).ok()?.as_blob().ok()?;
+        if seal(self, kind, format, (head.0, &head.1), body) != mac {
+            return None;
+        }
+        T::decode(body, input)
+    }
+
+    /// Keeps `body` as `kind` stamped `head`, through the store's writer if it is free
+    /// at once and the chain is still at `head`: derived data is kept when it can be,
+    /// never waited for, and a write that fails leaves nothing behind.
+    fn write_kept(&self, kind: &str, format: u32, head: &(i64, String), body: &[u8]) {
+        let Ok(guard) = self.shared.conn.try_lock() else {
+            return;
+        };
+        let Some(conn) = guard.as_ref() else {
+            return;
+        };
+        if !conn.is_autocommit() {
+            return;
+        }
+        let mac = seal(self, kind, format, (head.0, &head.1), body);
+        let busy = self.shared.busy_timeout_ms;
+        let write = || -> Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            if audit::load_head(conn)? != *head {
+                return Ok(());
+            }
+            conn.execute(
+                "INSERT INTO kept (kind, format, seq, head, mac, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (kind) DO UPDATE SET format = excluded.format, seq = excluded.seq,
+                     head = excluded.head, mac = excluded.mac, body = excluded.body",
+                params![kind, format, head.0, head.1, mac, body],
+            )?;
+            Ok(())
+        };
+        if conn.pragma_update(None, "busy_timeout", 0).is_err() {
+            return;
+        }
+        let end = if write().is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        if !conn.is_autocommit() && conn.execute_batch(end).is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let _ = conn.pragma_update(None, "busy_timeout", busy);
+    }
+}
+
+/// Writes derived data compactly: `u32`s in four little-endian bytes, `i64`s in as few
+/// bytes as they need, runs and strings length first.
+#[derive(Debug)]
+pub(crate) struct Encoder<'a>(pub(crate) &'a mut Vec<u8>);
+
+impl Encoder<'_> {
+    /// A `u32`.
+    pub(crate) fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+
+    /// A byte.
+    pub(crate) fn u8(&mut self, x: u8) {
+        self.0.push(x);
+    }
+
+    /// An `i64`, in as few bytes as it needs (zigzag, then 7 bits a byte): day numbers
+    /// take three.
+    pub(crate) fn i64(&mut self, x: i64) {
+        let mut v = ((x << 1) ^ (x >> 63)).cast_unsigned();
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+
+    /// A length (as a `u32`; derived data never holds 4 billion items of anything).
+    pub(crate) fn len(&mut self, n: usize) {
+        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    /// Bytes, length first.
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.0.extend_from_slice(b);
+    }
+
+    /// Strings, count first.
+    pub(crate) fn strings<S: AsRef<str>>(&mut self, items: &[S]) {
+        self.len(items.len());
+        for s in items {
+            self.bytes(s.as_ref().as_bytes());
+        }
+    }
+
+    /// `u32`s, count first.
+    pub(crate) fn u32s(&mut self, items: &[u32]) {
+        self.len(items.len());
+        for &x in items {
+            self.u32(x);
+        }
+    }
+
+    /// `i64`s, count first.
+    pub(crate) fn i64s(&mut self, items: &[i64]) {
+        self.len(items.len());
+        for &x in items {
+            self.i64(x);
+        }
+    }
+}
+
+/// Reads what an [`Encoder`] wrote; every read is `None` once the bytes run out or do
+/// not hold what is asked, so that a malformed blob is ignored rather than trusted.
+#[derive(Debug)]
+pub(crate) struct Decoder<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Decoder<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+
+    /// A `u32`.
+    pub(crate) fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.array()?))
+    }
+
+    /// A byte.
+    pub(crate) fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    /// An `i64` as [`Encoder::i64`] wrote it; `None` for more than ten bytes or bits
+    /// beyond 64.
+    pub(crate) fn i64(&mut self) -> Option<i64> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.0.split_first()?;
+            self.0 = rest;
+            let bits = u64::from(b & 0x7f);
+            if shift == 63 && bits > 1 {
+                return None;
+            }
+            v |= bits << shift;
+            if b & 0x80 == 0 {
+                return Some((v >> 1).cast_signed() ^ -((v & 1).cast_signed()));
+            }
+        }
+        None
+    }
+
+    /// A count of items of at least `size` bytes each, refused when the bytes left
+    /// cannot hold that many (no allocation is made for a count the blob cannot back).
+    pub(crate) fn count(&mut self, size: usize) -> Option<usize> {
+        let n = self.u32()? as usize;
+        (n.checked_mul(size.max(1))? <= self.0.len()).then_some(n)
+    }
+
+    /// Bytes, length first.
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.count(1)?;
+        self.take(n)
+    }
+
+    /// A string, length first.
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
+
+    /// Strings, count first.
+    pub(crate) fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.count(4)?;
+        (0..n).map(|_| self.str().map(str::to_owned)).collect()
+    }
+
+    /// `u32`s, count first.
+    pub(crate) fn u32s(&mut self) -> Option<Vec<u32>> {
+        let n = self.count(4)?;
+        let raw = self.take(n * 4)?;
+        Some(
+            raw.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+
+    /// `i64`s, count first.
+    pub(crate) fn i64s(&mut self) -> Option<Vec<i64>> {
+        let n = self.count(1)?;
+        (0..n).map(|_| self.i64()).collect()
+    }
+
+    /// Whether every byte was read: a blob with bytes left over is not what was written.
+    pub(crate) fn done(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::report::columns::LedgerColumns;
+    use crate::snapshot::RegistrySnapshot;
+    use crate::visits::log::VisitLog;
+
+    /// Every proper prefix of `body` reads as nothing, and every byte flipped reads as
+    /// nothing or as some value: never a panic. The whole body reads back as itself.
+    fn check<T: Derived>(body: &[u8], input: T::Input<'_>) {
+        let value = T::decode(body, input).expect("the whole body reads back");
+        let mut again = Vec::new();
+        value.encode(&mut again);
+        assert_eq!(again, body, "read back as written");
+        for cut in 0..body.len() {
+            assert!(T::decode(&body[..cut], input).is_none(), "cut at {cut}");
+        }
+        let mut flipped = body.to_vec();
+        for i in 0..body.len() {
+            for bit in [0x01, 0x80, 0xff] {
+                flipped[i] ^= bit;
+                let _ = T::decode(&flipped, input);
+                flipped[i] ^= bit;
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_read_back_as_written_in_as_few_bytes_as_they_need() {
+        let numbers = [
+            0,
+            1,
+            -1,
+            63,
+            -64,
+            64,
+            739_000,
+            3_652_059,
+            i64::MAX,
+            i64::MIN,
+        ];
+        let mut body = Vec::new();
+        let mut e = Encoder(&mut body);
+        e.i64s(&numbers);
+        e.u8(7);
+        assert_eq!(body.len(), 4 + 1 + 1 + 1 + 1 + 1 + 2 + 3 + 4 + 10 + 10 + 1);
+        let mut d = Decoder(&body);
+        assert_eq!(d.i64s().unwrap(), numbers);
+        assert_eq!(d.u8(), Some(7));
+        assert!(d.done());
+        // Eleven bytes, or a tenth byte with bits beyond 64, are no number.
+        assert_eq!(Decoder(&[0xff; 11]).i64(), None);
+        let mut wide = vec![0xff; 9];
+        wide.push(0x02);
+        assert_eq!(Decoder(&wide).i64(), None);
+    }
+
+    #[test]
+    fn a_cut_or_flipped_blob_reads_as_nothing_or_a_value_never_a_crash() {
+        let store = Store::open(":memory:").unwrap();
+        store
+            .add_unit("512021", "安岳县", "county", None, None)
+            .unwrap();
+        store
+            .add_unit("512021001", "岳阳镇", "township", Some("512021"), None)
+            .unwrap();
+        store.add_staff("W1", "王网格员", None).unwrap();
+        let day = crate::date::parse_date("day", "2025-03-03").unwrap();
+        for (i, tags) in [&["低保"][..], &[], &["空巢"]].iter().enumerate() {
+            let id = format!("H{i}");
+            store
+                .add_household(&id, "512021001", "幸福路", "registered", tags, None)
+                .unwrap();
+            store.record_visit(&id, "W1", "home", day, "").unwrap();
+        }
+        let at = store.parse_moment("2025-03-04T09:00:00").unwrap();
+        for n in 0..3 {
+            let entry = crate::NewEntry::new("512021001", Some("低保"), &format!("诉求{n}"), at);
+            store.register(&entry).unwrap();
+        }
+        let conn = store.conn().unwrap();
+        let snapshot: Arc<RegistrySnapshot> = store.registry_snapshot(&conn).unwrap();
+        let log = store.visit_log(&conn, &snapshot).unwrap();
+        let columns = store.ledger_columns(&conn).unwrap();
+        let body = |encode: &dyn Fn(&mut Vec<u8>)| {
+            let mut out = Vec::new();
+            encode(&mut out);
+            out
+        };
+        check::<RegistrySnapshot>(&body(&|out| snapshot.encode(out)), ());
+        check::<VisitLog>(&body(&|out| Derived::encode(&*log, out)), &snapshot);
+        check::<LedgerColumns>(&body(&|out| Derived::encode(&*columns, out)), ());
+        // A log is read back only over a snapshot of the same households in the same
+        // order.
+        let log_body = body(&|out| Derived::encode(&*log, out));
+        drop(conn);
+        store
+            .add_household("H9", "512021001", "幸福路", "registered", &[], None)
+            .unwrap();
+        let conn = store.conn().unwrap();
+        let patched = store.registry_snapshot(&conn).unwrap();
+        assert!(
+            <VisitLog as Derived>::decode(&log_body, &patched).is_some(),
+            "same base"
+        );
+        let grown = RegistrySnapshot::build(&conn).unwrap();
+        assert!(<VisitLog as Derived>::decode(&log_body, &grown).is_none());
+    }
+}

@@ -1,0 +1,138 @@
+//! Benchmark of the first report on a freshly opened county store (the `--county` demo).
+//!
+//! The store is the one `make demo DEMO_ARGS=--county` writes (about 500,000 households,
+//! a year of visits, the ledger worked), built once under `build/bench-first-report/` by
+//! running the demo example and reused. Then, in this run, for the county's monthly
+//! report of December 2025:
+//! - **rebuilt**: the store just opened with nothing kept, in memory or in the file
+//!   (the derived data kept in the file is dropped first): every column the report needs is
+//!   read from the facts, as every first report did before the columns were kept;
+//! - **first**: the store opened again, fresh: its first report, with the columns the
+//!   first report kept in the file;
+//! - **warm**: the same report again on that handle, and the quarter's and the year's;
+//! - the open itself, timed apart.
+//!
+//! Every report is checked equal to the rebuilt one. `--first-only` opens the store and
+//! times its first report alone (for a profiler). Run it with `cargo run --release -p
+//! wangge-core --example bench_first_report`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use wangge::{Period, Store, StoreOptions};
+
+const COUNTY: &str = "512021";
+const MONTH: &str = "2025-12";
+
+/// The key the demo keys its store with (see `demo_key` in `examples/demo.rs`).
+fn demo_key() -> wangge::Result<Vec<u8>> {
+    match std::env::var("WANGGE_DEMO_KEY_HEX") {
+        Ok(hex) => wangge::key_from_hex(&hex),
+        Err(_) => Ok(b"wangge demo key: not for production".to_vec()),
+    }
+}
+
+fn open(path: &Path) -> wangge::Result<Store> {
+    Store::open_with(
+        path,
+        StoreOptions {
+            key: Some(demo_key()?),
+            ..StoreOptions::default()
+        },
+    )
+}
+
+/// Builds the county store at `path` with the demo, once.
+fn build(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    eprintln!(
+        "building {} with the demo (once, several minutes)",
+        path.display()
+    );
+    let partial = path.with_extension("partial.db");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "wangge-core",
+            "--example",
+            "demo",
+            "--",
+            "--county",
+        ])
+        .arg(&partial)
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        return Err(format!("the demo failed: {status}").into());
+    }
+    std::fs::rename(&partial, path)?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+    }
+    let _ = std::fs::remove_file(partial.with_extension("tampered.db"));
+    Ok(())
+}
+
+fn seconds<T>(f: impl FnOnce() -> wangge::Result<T>) -> wangge::Result<(T, f64)> {
+    let t = Instant::now();
+    let out = f()?;
+    Ok((out, t.elapsed().as_secs_f64()))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = PathBuf::from("build/bench-first-report");
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join("county.db");
+    if !db.exists() {
+        build(&db)?;
+    }
+    let month = Period::parse(MONTH)?;
+    if std::env::args().any(|a| a == "--first-only") {
+        // Only a fresh open and its first report, with whatever the file keeps: for a
+        // profiler.
+        let store = open(&db)?;
+        let (_, first) = seconds(|| store.report(COUNTY, month))?;
+        println!("first report: {first:.3} s");
+        return Ok(());
+    }
+
+    // Migrates the file if need be, then drops what it keeps of derived data (a table
+    // that is not a fact: the audit chain and the seals do not cover it).
+    drop(open(&db)?);
+    let dropped = {
+        let conn = rusqlite::Connection::open(&db)?;
+        conn.execute("DELETE FROM kept", []).unwrap_or(0)
+    };
+    let (store, opened) = seconds(|| open(&db))?;
+    let (reference, rebuilt) = seconds(|| store.report(COUNTY, month))?;
+    drop(store);
+
+    let (store, opened_again) = seconds(|| open(&db))?;
+    let (report, first) = seconds(|| store.report(COUNTY, month))?;
+    assert_eq!(report, reference, "the kept columns give the same report");
+    let (again, warm) = seconds(|| store.report(COUNTY, month))?;
+    assert_eq!(again, reference);
+    let quarter = Period::parse("2025-Q4")?;
+    let (_, warm_quarter) = seconds(|| store.report(COUNTY, quarter))?;
+    let year = Period::parse("2025")?;
+    let (_, warm_year) = seconds(|| store.report(COUNTY, year))?;
+
+    println!(
+        "report {COUNTY} {MONTH} on {} ({} households on the month's last day)",
+        db.display(),
+        reference.totals.households
+    );
+    println!("  kinds of kept data dropped first:      {dropped}");
+    println!("  open:                                  {opened:8.3} s");
+    println!("  first report, columns rebuilt:         {rebuilt:8.3} s");
+    println!("  open again:                            {opened_again:8.3} s");
+    println!("  first report, columns read from file:  {first:8.3} s");
+    println!("  warm report (same month):              {warm:8.3} s");
+    println!("  warm report (quarter {quarter}):          {warm_quarter:8.3} s");
+    println!("  warm report (year {year}):                {warm_year:8.3} s");
+    Ok(())
+}
