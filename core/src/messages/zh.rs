@@ -171,6 +171,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("the file is neither UTF-8 nor valid GBK/GB18030", "文件既不是 UTF-8，也不是有效的 GBK/GB18030"),
     ("the file is not valid UTF-8 ({})", "文件不是有效的 UTF-8（{}）"),
     ("the import was cancelled by its progress callback; nothing was written", "导入已被进度回调取消；未写入任何内容"),
+    ("the call was cancelled by its progress callback; nothing was written", "调用已被进度回调（或 Ctrl-C）取消；未写入任何内容"),
     ("the import was rejected", "导入被拒绝"),
     ("the path of the store is empty", "库的路径为空"),
     ("the report of {} for {} cannot be approved: {}", "{} {} 的报表无法审核通过：{}"),
