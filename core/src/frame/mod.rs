@@ -1,0 +1,354 @@
+//! Lists and reports as Arrow record batches (数据帧), for the Python module's
+//! `__arrow_c_stream__` and `to_pandas()` (cargo feature `arrow`).
+//!
+//! Any record with a serde `Serialize` shape (the shape its JSON has) becomes one row; the
+//! columns come from the fields, in their order, so a field added to a record is a new
+//! column without more code. The rules, one place for every list and report:
+//!
+//! - a count or number is `int64`, a fraction `float64`, a flag `bool`;
+//! - a date (`2024-03-31`) is `date32`, a moment (`2024-03-31T08:00:00+08:00`) a
+//!   `timestamp[us]` in the first value's offset; other text is `utf8`;
+//! - a nested object's fields are columns `parent_field`; a rate `{"num", "den",
+//!   "value"}` is three columns `X` (the value, null when `den` is 0), `X_num`, `X_den`;
+//! - a list is `list<utf8>` (an object in it as its values, space-separated);
+//! - a column whose values disagree is `utf8` of their JSON text; one with no value at all
+//!   is `utf8`, all null.
+//!
+//! With [`Labels::Zh`] the headers are Chinese ([`crate::labels::column_label`]) and so are
+//! the stored names with a Chinese name ([`crate::labels::value_label`]): levels,
+//! statuses, channels, kinds, relations. Records carry what they show: ID numbers and
+//! phones are masked in a frame exactly as in the record.
+
+mod ser;
+
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, RecordBatchOptions,
+    StringArray, TimestampMicrosecondArray,
+};
+use arrow_schema::{DataType, Field, Schema};
+use chrono::{DateTime, Datelike, NaiveDate};
+use foldhash::HashMap;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::labels::Labels;
+
+/// One value of a column before its type is settled.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    List(Vec<String>),
+}
+
+/// The columns being filled, row by row.
+#[derive(Debug, Default)]
+struct Columns {
+    names: Vec<String>,
+    cells: Vec<Vec<Cell>>,
+    index: HashMap<String, usize>,
+    rows: usize,
+    /// The current column's name while a record is spread.
+    path: String,
+    /// The column expected next: records of one type give their fields in one order.
+    next: usize,
+}
+
+impl Columns {
+    /// Makes `key` the last part of the path, after the first `base` bytes.
+    fn enter(&mut self, base: usize, key: &str) {
+        self.path.truncate(base);
+        if base > 0 {
+            self.path.push('_');
+        }
+        self.path.push_str(key);
+    }
+
+    /// Puts `cell` in the current row of the column the path names (made if new).
+    fn put(&mut self, cell: Cell) {
+        let i = if self.names.get(self.next).is_some_and(|n| *n == self.path) {
+            self.next
+        } else if let Some(&i) = self.index.get(&self.path) {
+            i
+        } else {
+            self.names.push(self.path.clone());
+            self.cells.push(Vec::new());
+            self.index.insert(self.path.clone(), self.names.len() - 1);
+            self.names.len() - 1
+        };
+        let column = &mut self.cells[i];
+        if column.len() > self.rows {
+            column.truncate(self.rows);
+        }
+        column.resize(self.rows, Cell::Null);
+        column.push(cell);
+        self.next = i + 1;
+    }
+}
+
+/// A frame being built: rows pushed one at a time, then [`Frame::finish`] settles each
+/// column's type and gives the record batch.
+#[derive(Debug, Default)]
+pub struct Frame {
+    columns: Columns,
+}
+
+impl Frame {
+    /// An empty frame.
+    pub fn new() -> Frame {
+        Frame::default()
+    }
+
+    /// Adds one record as a row.
+    pub fn push<T: Serialize + ?Sized>(&mut self, record: &T) -> Result<()> {
+        let columns = &mut self.columns;
+        columns.path.clear();
+        columns.next = 0;
+        record
+            .serialize(ser::At { columns })
+            .map_err(|e| Error::Storage(format!("a record as a frame row: {e}")))?;
+        self.columns.rows += 1;
+        Ok(())
+    }
+
+    /// The record batch, its headers and values named as `labels` says.
+    pub fn finish(self, labels: Labels) -> Result<RecordBatch> {
+        let Columns {
+            names, cells, rows, ..
+        } = self.columns;
+        let mut built: Vec<(String, ArrayRef)> = Vec::with_capacity(names.len());
+        for (name, mut cells) in names.into_iter().zip(cells) {
+            cells.resize(rows, Cell::Null);
+            let array = column_array(&name, cells, labels);
+            built.push((name, array));
+        }
+        let built = rates_together(built);
+        let fields: Vec<Field> = built
+            .iter()
+            .map(|(name, array)| Field::new(labels.column(name), array.data_type().clone(), true))
+            .collect();
+        let arrays = built.into_iter().map(|(_, array)| array).collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)
+            .map_err(|e| Error::Storage(format!("a frame: {e}")))
+    }
+}
+
+/// The record batch of `records`, one row each, named as `labels` says.
+pub fn record_batch<'a, T: Serialize + 'a>(
+    records: impl IntoIterator<Item = &'a T>,
+    labels: Labels,
+) -> Result<RecordBatch> {
+    let mut frame = Frame::new();
+    for record in records {
+        frame.push(record)?;
+    }
+    frame.finish(labels)
+}
+
+/// What a column holds, from its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Text,
+    List,
+    Mixed,
+}
+
+fn kind_of(cells: &[Cell]) -> Kind {
+    let mut kind = Kind::Null;
+    for cell in cells {
+        let this = match cell {
+            Cell::Null => continue,
+            Cell::Bool(_) => Kind::Bool,
+            Cell::Int(_) => Kind::Int,
+            Cell::Float(_) => Kind::Float,
+            Cell::Text(_) => Kind::Text,
+            Cell::List(_) => Kind::List,
+        };
+        kind = match (kind, this) {
+            (Kind::Null, k) => k,
+            (a, b) if a == b => a,
+            (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => Kind::Float,
+            _ => return Kind::Mixed,
+        };
+    }
+    kind
+}
+
+/// A date's days since 1970-01-01, when `text` is one (`2024-03-31`).
+fn date_days(text: &str) -> Option<i32> {
+    if text.len() != 10 {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(date.num_days_from_ce() - 719_163)
+}
+
+fn column_array(name: &str, cells: Vec<Cell>, labels: Labels) -> ArrayRef {
+    match kind_of(&cells) {
+        Kind::Null => Arc::new(StringArray::new_null(cells.len())),
+        Kind::Bool => Arc::new(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Bool(b) => Some(*b),
+                    _ => None,
+                })
+                .collect::<BooleanArray>(),
+        ),
+        Kind::Int => Arc::new(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .collect::<Int64Array>(),
+        ),
+        Kind::Float => Arc::new(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Int(i) => Some(*i as f64),
+                    Cell::Float(f) => Some(*f),
+                    _ => None,
+                })
+                .collect::<Float64Array>(),
+        ),
+        Kind::Text => text_array(name, &cells, labels),
+        Kind::List => {
+            let mut builder = ListBuilder::new(StringBuilder::new());
+            for cell in &cells {
+                if let Cell::List(items) = cell {
+                    for item in items {
+                        builder.values().append_value(labels.value(name, item));
+                    }
+                    builder.append(true);
+                } else {
+                    builder.append(false);
+                }
+            }
+            Arc::new(builder.finish())
+        }
+        Kind::Mixed => Arc::new(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Null => None,
+                    Cell::Bool(b) => Some(b.to_string()),
+                    Cell::Int(i) => Some(i.to_string()),
+                    Cell::Float(f) => Some(f.to_string()),
+                    Cell::Text(t) => Some(t.clone()),
+                    Cell::List(items) => Some(serde_json::json!(items).to_string()),
+                })
+                .collect::<StringArray>(),
+        ),
+    }
+}
+
+/// A text column: dates, moments, or text with its values named as `labels` says.
+fn text_array(name: &str, cells: &[Cell], labels: Labels) -> ArrayRef {
+    let texts = || {
+        cells.iter().map(|c| match c {
+            Cell::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+    };
+    let dates: Option<Vec<Option<i32>>> = texts()
+        .map(|t| t.map_or(Some(None), |t| date_days(t).map(Some)))
+        .collect();
+    if let Some(dates) = dates {
+        return Arc::new(Date32Array::from(dates));
+    }
+    let moments: Option<Vec<_>> = texts()
+        .map(|t| {
+            t.map_or(Some(None), |t| {
+                DateTime::parse_from_rfc3339(t).ok().map(Some)
+            })
+        })
+        .collect();
+    if let Some(moments) = moments {
+        let offset = moments
+            .iter()
+            .flatten()
+            .next()
+            .map(|m| m.offset().to_string());
+        let micros: Vec<Option<i64>> = moments
+            .iter()
+            .map(|m| m.map(|m| m.timestamp_micros()))
+            .collect();
+        let array = TimestampMicrosecondArray::from(micros).with_timezone_opt(offset);
+        return Arc::new(array);
+    }
+    Arc::new(
+        texts()
+            .map(|t| t.map(|t| labels.value(name, t)))
+            .collect::<StringArray>(),
+    )
+}
+
+/// Each rate's base name and where its three columns (`X_value`, `X_num`, `X_den`) are.
+fn rate_triples(built: &[(String, ArrayRef)]) -> Vec<(String, [usize; 3])> {
+    let at = |name: &str| built.iter().position(|(n, _)| n == name);
+    built
+        .iter()
+        .filter_map(|(name, array)| {
+            let base = name.strip_suffix("_value")?;
+            let num = at(&format!("{base}_num"))?;
+            let den = at(&format!("{base}_den"))?;
+            let value = at(name)?;
+            let numeric =
+                |i: usize| matches!(built[i].1.data_type(), DataType::Int64 | DataType::Float64);
+            (numeric(num) && numeric(den) && !matches!(array.data_type(), DataType::Utf8))
+                .then(|| (base.to_owned(), [value, num, den]))
+        })
+        .collect()
+}
+
+/// The columns with each rate's three together as `X` (its value), `X_num`, `X_den`, where
+/// the first of them was.
+fn rates_together(built: Vec<(String, ArrayRef)>) -> Vec<(String, ArrayRef)> {
+    let triples = rate_triples(&built);
+    if triples.is_empty() {
+        return built;
+    }
+    let mut order: Vec<(usize, Option<String>)> = Vec::with_capacity(built.len());
+    let mut placed = vec![false; built.len()];
+    for i in 0..built.len() {
+        if placed[i] {
+            continue;
+        }
+        if let Some((base, [value, num, den])) = triples.iter().find(|(_, t)| t.contains(&i)) {
+            order.push((*value, Some(base.clone())));
+            order.push((*num, None));
+            order.push((*den, None));
+            for j in [value, num, den] {
+                placed[*j] = true;
+            }
+        } else {
+            order.push((i, None));
+            placed[i] = true;
+        }
+    }
+    let mut slots: Vec<Option<(String, ArrayRef)>> = built.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(i, rename)| {
+            let (name, array) = slots[i].take()?;
+            Some((rename.unwrap_or(name), array))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
