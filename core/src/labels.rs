@@ -126,6 +126,7 @@ pub const COLUMN_NAMES: &[(&str, &str)] = &[
     ("period", "期间"),
     ("days", "天数"),
     ("hours", "小时数"),
+    ("working_days", "工作日数"),
 ];
 
 /// The Chinese names of the ledger's statuses, by stored name ([`crate::Status`]).

@@ -2,6 +2,7 @@
 //! class is plain Python (`wangge/_page.py`); the list methods of `Store` build it here
 //! from a core [`wangge::Page`] or a whole list.
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyType};
@@ -52,6 +53,18 @@ impl<T> Listed<T> {
         let list = PyList::new(py, items.into_iter().map(P::from))?;
         PAGE.import(py, "wangge._page", "Page")?.call1((list, next))
     }
+}
+
+/// A `Page` of `items` (a list of plain values) whose frame is made from `rows`, the core
+/// rows they were made of.
+pub(crate) fn page_of_rows<'py>(
+    py: Python<'py>,
+    items: Bound<'py, PyAny>,
+    rows: impl IntoPyObject<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let rows = rows.into_bound_py_any(py)?;
+    PAGE.import(py, "wangge._page", "Page")?
+        .call1((items, py.None(), rows))
 }
 
 /// Runs the whole-list call when `paging` is `None`, else the page call.

@@ -12,13 +12,17 @@
 //!   "value"}` is three columns `X` (the value, null when `den` is 0), `X_num`, `X_den`;
 //! - a list is `list<utf8>` (an object in it as its values, space-separated);
 //! - a column whose values disagree is `utf8` of their JSON text; one with no value at all
-//!   is `utf8`, all null.
+//!   is `utf8`, all null, except the date and moment columns known by name (`due`,
+//!   `last_visit`, `start`, `end`, `on`, `from`, `to`; `deadline`, `sign_due`,
+//!   `suspended_since` and any `*_at`) and the record numbers (`resident_id`, `visit_id`,
+//!   `finding_id`, `entry_id`, `int64`); a rate's value without any is `float64`.
 //!
 //! With [`Labels::Zh`] the headers are Chinese ([`crate::labels::column_label`]) and so are
 //! the stored names with a Chinese name ([`crate::labels::value_label`]): levels,
 //! statuses, channels, kinds, relations. Records carry what they show: ID numbers and
 //! phones are masked in a frame exactly as in the record.
 
+mod reports;
 mod ser;
 
 use std::sync::Arc;
@@ -196,7 +200,7 @@ fn date_days(text: &str) -> Option<i32> {
 
 fn column_array(name: &str, cells: Vec<Cell>, labels: Labels) -> ArrayRef {
     match kind_of(&cells) {
-        Kind::Null => Arc::new(StringArray::new_null(cells.len())),
+        Kind::Null => new_null(name, cells.len()),
         Kind::Bool => Arc::new(
             cells
                 .iter()
@@ -256,6 +260,26 @@ fn column_array(name: &str, cells: Vec<Cell>, labels: Labels) -> ArrayRef {
     }
 }
 
+/// A column without a value: a date or moment column by its name, as it would be with
+/// values (`due`, `last_visit`, `reported_at`...), so that its type does not depend on
+/// the rows; otherwise text.
+fn new_null(name: &str, len: usize) -> ArrayRef {
+    const DATES: [&str; 7] = ["due", "last_visit", "start", "end", "on", "from", "to"];
+    const MOMENTS: [&str; 3] = ["deadline", "sign_due", "suspended_since"];
+    const NUMBERS: [&str; 4] = ["resident_id", "visit_id", "finding_id", "entry_id"];
+    if DATES.contains(&name) {
+        Arc::new(Date32Array::new_null(len))
+    } else if name.ends_with("_value") {
+        Arc::new(Float64Array::new_null(len))
+    } else if name.ends_with("_at") || MOMENTS.contains(&name) {
+        Arc::new(TimestampMicrosecondArray::new_null(len))
+    } else if NUMBERS.contains(&name) {
+        Arc::new(Int64Array::new_null(len))
+    } else {
+        Arc::new(StringArray::new_null(len))
+    }
+}
+
 /// A text column: dates, moments, or text with its values named as `labels` says.
 fn text_array(name: &str, cells: &[Cell], labels: Labels) -> ArrayRef {
     let texts = || {
@@ -309,7 +333,7 @@ fn rate_triples(built: &[(String, ArrayRef)]) -> Vec<(String, [usize; 3])> {
             let value = at(name)?;
             let numeric =
                 |i: usize| matches!(built[i].1.data_type(), DataType::Int64 | DataType::Float64);
-            (numeric(num) && numeric(den) && !matches!(array.data_type(), DataType::Utf8))
+            (numeric(num) && numeric(den) && array.data_type() == &DataType::Float64)
                 .then(|| (base.to_owned(), [value, num, den]))
         })
         .collect()

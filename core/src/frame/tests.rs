@@ -165,3 +165,17 @@ fn an_empty_list_is_a_batch_without_rows() {
     let batch = record_batch(&rows, Labels::En).unwrap();
     assert_eq!((batch.num_rows(), batch.num_columns()), (0, 0));
 }
+
+#[test]
+fn a_date_or_moment_column_without_values_keeps_its_type() {
+    let rows = [due("H1", None)];
+    let batch = record_batch(&rows, Labels::En).unwrap();
+    assert_eq!(batch.schema().field(5).data_type(), &DataType::Date32);
+    let rows = [json!({"closed_at": null, "note": null})];
+    let batch = record_batch(&rows, Labels::En).unwrap();
+    assert!(matches!(
+        batch.schema().field(0).data_type(),
+        DataType::Timestamp(_, None)
+    ));
+    assert_eq!(batch.schema().field(1).data_type(), &DataType::Utf8);
+}

@@ -79,6 +79,7 @@ from wangge._native import (
     Submission,
     add_working_days,
     default_ledger_rules,
+    labels,
     working_days_between,
     __version__,
 )
@@ -128,6 +129,7 @@ __all__ = [
     "Assessment",
     "Submission",
     "add_working_days",
+    "labels",
     "default_ledger_rules",
     "working_days_between",
     "__version__",
