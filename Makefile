@@ -45,6 +45,8 @@ lint:
 # Includes the check that include/wangge.h is what the pinned cbindgen generates.
 test-rust:
 	$(CARGO) test -p wangge-core -p wangge-ffi
+	@# The frames (feature `arrow`, which only the Python module turns on).
+	$(CARGO) test -p wangge-core --features arrow --lib --test frames -- frame labels
 
 # Regenerates include/wangge.h with the pinned cbindgen.
 header:

@@ -129,6 +129,10 @@ pub const COLUMN_NAMES: &[(&str, &str)] = &[
     ("working_days", "工作日数"),
 ];
 
+/// The headers of a resident's columns where they differ from [`COLUMN_NAMES`]: a
+/// person's `name` is 姓名 (the import's header for it).
+pub const RESIDENT_HEADERS: [(&str, &str); 1] = [("name", "姓名")];
+
 /// The Chinese names of the ledger's statuses, by stored name ([`crate::Status`]).
 pub const STATUS_NAMES: [(&str, &str); 6] = [
     ("registered", "已登记"),

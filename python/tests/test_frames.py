@@ -143,6 +143,7 @@ def test_zh_labels_give_chinese_headers_and_status_channel_and_kind_names(filled
     assert set(households["户类型"]) == {"户籍", "流动"}
     residents = filled.residents("H1", "2024-03-31").to_pandas(labels="zh")
     assert list(residents["与户主关系"]) == ["户主", "配偶"]
+    assert list(residents["姓名"]) == ["张三", "李四"]
 
 
 def test_zh_labels_name_levels_in_reports(filled):

@@ -25,6 +25,9 @@
 mod reports;
 mod ser;
 
+/// The Arrow crates the batches are made with, for the bindings and tests to read them.
+pub use {arrow_array, arrow_schema};
+
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
@@ -123,6 +126,12 @@ impl Frame {
 
     /// The record batch, its headers and values named as `labels` says.
     pub fn finish(self, labels: Labels) -> Result<RecordBatch> {
+        self.finish_with(labels, &[])
+    }
+
+    /// As [`Frame::finish`], with the Chinese headers of some columns given (a
+    /// resident's `name` is 姓名, not the 名称 of a unit): `(key, header)` pairs.
+    pub fn finish_with(self, labels: Labels, headers: &[(&str, &str)]) -> Result<RecordBatch> {
         let Columns {
             names, cells, rows, ..
         } = self.columns;
@@ -135,7 +144,13 @@ impl Frame {
         let built = rates_together(built);
         let fields: Vec<Field> = built
             .iter()
-            .map(|(name, array)| Field::new(labels.column(name), array.data_type().clone(), true))
+            .map(|(name, array)| {
+                let header = match headers.iter().find(|(key, _)| key == name) {
+                    Some((_, header)) if labels == Labels::Zh => (*header).to_owned(),
+                    _ => labels.column(name),
+                };
+                Field::new(header, array.data_type().clone(), true)
+            })
             .collect();
         let arrays = built.into_iter().map(|(_, array)| array).collect();
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
@@ -149,11 +164,21 @@ pub fn record_batch<'a, T: Serialize + 'a>(
     records: impl IntoIterator<Item = &'a T>,
     labels: Labels,
 ) -> Result<RecordBatch> {
+    record_batch_with(records, labels, &[])
+}
+
+/// As [`record_batch`], with the Chinese headers of some columns given (see
+/// [`Frame::finish_with`]; [`crate::labels::RESIDENT_HEADERS`] for residents).
+pub fn record_batch_with<'a, T: Serialize + 'a>(
+    records: impl IntoIterator<Item = &'a T>,
+    labels: Labels,
+    headers: &[(&str, &str)],
+) -> Result<RecordBatch> {
     let mut frame = Frame::new();
     for record in records {
         frame.push(record)?;
     }
-    frame.finish(labels)
+    frame.finish_with(labels, headers)
 }
 
 /// What a column holds, from its cells.

@@ -171,6 +171,11 @@ fn records_batch(
                 Some(first) => first,
                 None => return py_result(wangge::frame::Frame::new().finish(labels)),
             };
+            let headers: &[(&str, &str)] = if first.is_instance_of::<Resident>() {
+                &wangge::labels::RESIDENT_HEADERS
+            } else {
+                &[]
+            };
             $(
                 if first.is_instance_of::<$class>() {
                     let held = items
@@ -182,7 +187,11 @@ fn records_batch(
                         })
                         .collect::<PyResult<Vec<Py<$class>>>>()?;
                     return py_result(py.detach(|| {
-                        wangge::frame::record_batch(held.iter().map(|r| &r.get().0), labels)
+                        wangge::frame::record_batch_with(
+                            held.iter().map(|r| &r.get().0),
+                            labels,
+                            headers,
+                        )
                     }));
                 }
             )*
