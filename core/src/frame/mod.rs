@@ -138,7 +138,7 @@ impl Frame {
         let mut built: Vec<(String, ArrayRef)> = Vec::with_capacity(names.len());
         for (name, mut cells) in names.into_iter().zip(cells) {
             cells.resize(rows, Cell::Null);
-            let array = column_array(&name, cells, labels);
+            let array = column_array(&name, &cells, labels);
             built.push((name, array));
         }
         let built = rates_together(built);
@@ -223,8 +223,8 @@ fn date_days(text: &str) -> Option<i32> {
     Some(date.num_days_from_ce() - 719_163)
 }
 
-fn column_array(name: &str, cells: Vec<Cell>, labels: Labels) -> ArrayRef {
-    match kind_of(&cells) {
+fn column_array(name: &str, cells: &[Cell], labels: Labels) -> ArrayRef {
+    match kind_of(cells) {
         Kind::Null => new_null(name, cells.len()),
         Kind::Bool => Arc::new(
             cells
@@ -254,10 +254,10 @@ fn column_array(name: &str, cells: Vec<Cell>, labels: Labels) -> ArrayRef {
                 })
                 .collect::<Float64Array>(),
         ),
-        Kind::Text => text_array(name, &cells, labels),
+        Kind::Text => text_array(name, cells, labels),
         Kind::List => {
             let mut builder = ListBuilder::new(StringBuilder::new());
-            for cell in &cells {
+            for cell in cells {
                 if let Cell::List(items) = cell {
                     for item in items {
                         builder.values().append_value(labels.value(name, item));

@@ -33,6 +33,8 @@ pub(super) struct At<'a> {
 }
 
 impl At<'_> {
+    // The serializer's result, so that each `serialize_*` is this one call.
+    #[allow(clippy::unnecessary_wraps)]
     fn put(self, cell: Cell) -> Res {
         self.columns.put(cell);
         Ok(())
@@ -238,6 +240,8 @@ impl Items<'_> {
         self.items.push(text);
         Ok(())
     }
+    // The serializer's result, so that each `end` is this one call.
+    #[allow(clippy::unnecessary_wraps)]
     fn finish(self) -> Res {
         self.columns.put(Cell::List(self.items));
         Ok(())

@@ -16,7 +16,7 @@ fn names(batch: &RecordBatch) -> Vec<String> {
 }
 
 #[derive(Serialize)]
-struct Due {
+struct Item {
     household_id: String,
     unit: String,
     channel: &'static str,
@@ -26,8 +26,8 @@ struct Due {
     visits: u32,
 }
 
-fn due(id: &str, last: Option<&str>) -> Due {
-    Due {
+fn due(id: &str, last: Option<&str>) -> Item {
+    Item {
         household_id: id.into(),
         unit: "G1".into(),
         channel: "home",
@@ -161,7 +161,7 @@ fn a_field_missing_from_some_rows_is_null_there() {
 
 #[test]
 fn an_empty_list_is_a_batch_without_rows() {
-    let rows: [Due; 0] = [];
+    let rows: [Item; 0] = [];
     let batch = record_batch(&rows, Labels::En).unwrap();
     assert_eq!((batch.num_rows(), batch.num_columns()), (0, 0));
 }

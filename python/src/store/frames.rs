@@ -1,4 +1,4 @@
-//! Frames out of lists and reports: the Arrow PyCapsule stream (`__arrow_c_stream__`)
+//! Frames out of lists and reports: the Arrow C stream (`__arrow_c_stream__`)
 //! and `to_pandas()`. The columns are the core's ([`wangge::frame`]): this file only finds
 //! the core records behind a `Page` and wraps the core's record batch as a pyo3-arrow
 //! table.
@@ -167,9 +167,8 @@ fn records_batch(
 ) -> PyResult<RecordBatch> {
     macro_rules! of_class {
         ($($class:ty),* $(,)?) => {{
-            let first = match items.iter().next() {
-                Some(first) => first,
-                None => return py_result(wangge::frame::Frame::new().finish(labels)),
+            let Some(first) = items.iter().next() else {
+                return py_result(wangge::frame::Frame::new().finish(labels));
             };
             let headers: &[(&str, &str)] = if first.is_instance_of::<Resident>() {
                 &wangge::labels::RESIDENT_HEADERS

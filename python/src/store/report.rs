@@ -165,7 +165,7 @@ impl Report {
         report_pandas(py, &batch, "Report.to_pandas")
     }
 
-    /// The rows of `to_pandas()` as an Arrow C stream (PyCapsule), for `pyarrow.table`,
+    /// The rows of `to_pandas()` as an Arrow C stream (a capsule), for `pyarrow.table`,
     /// polars, DuckDB and pandas.
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
@@ -302,7 +302,7 @@ impl Circular {
         report_pandas(py, &batch, "Circular.to_pandas")
     }
 
-    /// The rows of `to_pandas()` as an Arrow C stream (PyCapsule).
+    /// The rows of `to_pandas()` as an Arrow C stream (a capsule).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
         &self,

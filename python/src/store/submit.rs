@@ -208,7 +208,7 @@ impl Assessment {
         report_pandas(py, &batch, "Assessment.to_pandas")
     }
 
-    /// The rows of `to_pandas()` as an Arrow C stream (PyCapsule).
+    /// The rows of `to_pandas()` as an Arrow C stream (a capsule).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
         &self,
