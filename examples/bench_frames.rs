@@ -27,7 +27,7 @@ const ENTRIES: usize = 1_000_000;
 const TAGS: [&str; 4] = ["低保", "残疾", "空巢", "留守儿童"];
 const SUMMARIES: [(&str, &str); 4] = [
     ("路灯坏了", "市政设施"),
-    ("楼道堆放杂物", "消防安全"),
+    ("楼道堆放杂物", "安全生产"),
     ("邻里噪音纠纷", "矛盾纠纷"),
     ("低保申请咨询", "低保"),
 ];
@@ -73,7 +73,10 @@ fn build(store: &Store) -> wangge::Result<()> {
             let at = dec01 + chrono::Duration::seconds((i % (20 * 86_400)) as i64);
             let mut entry = NewEntry::new(&grids[i % grids.len()], Some(category), summary, at);
             if i.is_multiple_of(10) {
-                entry.household_id = Some(format!("H{:07}", i % HOUSEHOLDS));
+                // A household of the entry's grid.
+                let g = grids.len();
+                let h = i % g + g * ((i / g) % (HOUSEHOLDS / g));
+                entry.household_id = Some(format!("H{h:07}"));
             }
             entry
         })

@@ -22,6 +22,7 @@
 //! statuses, channels, kinds, relations. Records carry what they show: ID numbers and
 //! phones are masked in a frame exactly as in the record.
 
+mod column;
 mod reports;
 mod ser;
 
@@ -30,35 +31,23 @@ pub use {arrow_array, arrow_schema};
 
 use std::sync::Arc;
 
-use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, RecordBatchOptions,
-    StringArray, TimestampMicrosecondArray,
+    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray,
+    TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema};
-use chrono::{DateTime, Datelike, NaiveDate};
+use column::{Cell, Column};
 use foldhash::HashMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::labels::Labels;
 
-/// One value of a column before its type is settled.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Text(String),
-    List(Vec<String>),
-}
-
 /// The columns being filled, row by row.
 #[derive(Debug, Default)]
 struct Columns {
     names: Vec<String>,
-    cells: Vec<Vec<Cell>>,
+    columns: Vec<Column>,
     index: HashMap<String, usize>,
     rows: usize,
     /// The current column's name while a record is spread.
@@ -77,24 +66,24 @@ impl Columns {
         self.path.push_str(key);
     }
 
-    /// Puts `cell` in the current row of the column the path names (made if new).
-    fn put(&mut self, cell: Cell) {
+    /// Puts `cell` in the current row of the column the path names (made if new); a
+    /// second value for one row is ignored.
+    fn put(&mut self, cell: Cell<'_>) {
         let i = if self.names.get(self.next).is_some_and(|n| *n == self.path) {
             self.next
         } else if let Some(&i) = self.index.get(&self.path) {
             i
         } else {
             self.names.push(self.path.clone());
-            self.cells.push(Vec::new());
+            self.columns.push(Column::default());
             self.index.insert(self.path.clone(), self.names.len() - 1);
             self.names.len() - 1
         };
-        let column = &mut self.cells[i];
-        if column.len() > self.rows {
-            column.truncate(self.rows);
+        let column = &mut self.columns[i];
+        if column.len() <= self.rows {
+            column.pad(self.rows);
+            column.push(cell);
         }
-        column.resize(self.rows, Cell::Null);
-        column.push(cell);
         self.next = i + 1;
     }
 }
@@ -133,12 +122,17 @@ impl Frame {
     /// resident's `name` is 姓名, not the 名称 of a unit): `(key, header)` pairs.
     pub fn finish_with(self, labels: Labels, headers: &[(&str, &str)]) -> Result<RecordBatch> {
         let Columns {
-            names, cells, rows, ..
+            names,
+            columns,
+            rows,
+            ..
         } = self.columns;
         let mut built: Vec<(String, ArrayRef)> = Vec::with_capacity(names.len());
-        for (name, mut cells) in names.into_iter().zip(cells) {
-            cells.resize(rows, Cell::Null);
-            let array = column_array(&name, &cells, labels);
+        for (name, mut column) in names.into_iter().zip(columns) {
+            column.pad(rows);
+            let array = column
+                .array(&name, labels)
+                .unwrap_or_else(|| new_null(&name, rows));
             built.push((name, array));
         }
         let built = rates_together(built);
@@ -181,110 +175,6 @@ pub fn record_batch_with<'a, T: Serialize + 'a>(
     frame.finish_with(labels, headers)
 }
 
-/// What a column holds, from its cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Null,
-    Bool,
-    Int,
-    Float,
-    Text,
-    List,
-    Mixed,
-}
-
-fn kind_of(cells: &[Cell]) -> Kind {
-    let mut kind = Kind::Null;
-    for cell in cells {
-        let this = match cell {
-            Cell::Null => continue,
-            Cell::Bool(_) => Kind::Bool,
-            Cell::Int(_) => Kind::Int,
-            Cell::Float(_) => Kind::Float,
-            Cell::Text(_) => Kind::Text,
-            Cell::List(_) => Kind::List,
-        };
-        kind = match (kind, this) {
-            (Kind::Null, k) => k,
-            (a, b) if a == b => a,
-            (Kind::Int | Kind::Float, Kind::Int | Kind::Float) => Kind::Float,
-            _ => return Kind::Mixed,
-        };
-    }
-    kind
-}
-
-/// A date's days since 1970-01-01, when `text` is one (`2024-03-31`).
-fn date_days(text: &str) -> Option<i32> {
-    if text.len() != 10 {
-        return None;
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(date.num_days_from_ce() - 719_163)
-}
-
-fn column_array(name: &str, cells: &[Cell], labels: Labels) -> ArrayRef {
-    match kind_of(cells) {
-        Kind::Null => new_null(name, cells.len()),
-        Kind::Bool => Arc::new(
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Bool(b) => Some(*b),
-                    _ => None,
-                })
-                .collect::<BooleanArray>(),
-        ),
-        Kind::Int => Arc::new(
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Int(i) => Some(*i),
-                    _ => None,
-                })
-                .collect::<Int64Array>(),
-        ),
-        Kind::Float => Arc::new(
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Int(i) => Some(*i as f64),
-                    Cell::Float(f) => Some(*f),
-                    _ => None,
-                })
-                .collect::<Float64Array>(),
-        ),
-        Kind::Text => text_array(name, cells, labels),
-        Kind::List => {
-            let mut builder = ListBuilder::new(StringBuilder::new());
-            for cell in cells {
-                if let Cell::List(items) = cell {
-                    for item in items {
-                        builder.values().append_value(labels.value(name, item));
-                    }
-                    builder.append(true);
-                } else {
-                    builder.append(false);
-                }
-            }
-            Arc::new(builder.finish())
-        }
-        Kind::Mixed => Arc::new(
-            cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Null => None,
-                    Cell::Bool(b) => Some(b.to_string()),
-                    Cell::Int(i) => Some(i.to_string()),
-                    Cell::Float(f) => Some(f.to_string()),
-                    Cell::Text(t) => Some(t.clone()),
-                    Cell::List(items) => Some(serde_json::json!(items).to_string()),
-                })
-                .collect::<StringArray>(),
-        ),
-    }
-}
-
 /// A column without a value: a date or moment column by its name, as it would be with
 /// values (`due`, `last_visit`, `reported_at`...), so that its type does not depend on
 /// the rows; otherwise text.
@@ -303,47 +193,6 @@ fn new_null(name: &str, len: usize) -> ArrayRef {
     } else {
         Arc::new(StringArray::new_null(len))
     }
-}
-
-/// A text column: dates, moments, or text with its values named as `labels` says.
-fn text_array(name: &str, cells: &[Cell], labels: Labels) -> ArrayRef {
-    let texts = || {
-        cells.iter().map(|c| match c {
-            Cell::Text(t) => Some(t.as_str()),
-            _ => None,
-        })
-    };
-    let dates: Option<Vec<Option<i32>>> = texts()
-        .map(|t| t.map_or(Some(None), |t| date_days(t).map(Some)))
-        .collect();
-    if let Some(dates) = dates {
-        return Arc::new(Date32Array::from(dates));
-    }
-    let moments: Option<Vec<_>> = texts()
-        .map(|t| {
-            t.map_or(Some(None), |t| {
-                DateTime::parse_from_rfc3339(t).ok().map(Some)
-            })
-        })
-        .collect();
-    if let Some(moments) = moments {
-        let offset = moments
-            .iter()
-            .flatten()
-            .next()
-            .map(|m| m.offset().to_string());
-        let micros: Vec<Option<i64>> = moments
-            .iter()
-            .map(|m| m.map(|m| m.timestamp_micros()))
-            .collect();
-        let array = TimestampMicrosecondArray::from(micros).with_timezone_opt(offset);
-        return Arc::new(array);
-    }
-    Arc::new(
-        texts()
-            .map(|t| t.map(|t| labels.value(name, t)))
-            .collect::<StringArray>(),
-    )
 }
 
 /// Each rate's base name and where its three columns (`X_value`, `X_num`, `X_den`) are.

@@ -4,7 +4,8 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::{Cell, Columns};
+use super::Columns;
+use super::column::Cell;
 
 /// Why a record could not be spread over columns (a map key that is not text).
 #[derive(Debug)]
@@ -35,7 +36,7 @@ pub(super) struct At<'a> {
 impl At<'_> {
     // The serializer's result, so that each `serialize_*` is this one call.
     #[allow(clippy::unnecessary_wraps)]
-    fn put(self, cell: Cell) -> Res {
+    fn put(self, cell: Cell<'_>) -> Res {
         self.columns.put(cell);
         Ok(())
     }
@@ -110,13 +111,13 @@ impl<'a> ser::Serializer for At<'a> {
         self.put(Cell::Float(v))
     }
     fn serialize_char(self, v: char) -> Res {
-        self.put(Cell::Text(v.to_string()))
+        self.put(Cell::Shown(format_args!("{v}")))
     }
     fn serialize_str(self, v: &str) -> Res {
-        self.put(Cell::Text(v.to_owned()))
+        self.put(Cell::Text(v))
     }
     fn serialize_bytes(self, v: &[u8]) -> Res {
-        self.put(Cell::Text(String::from_utf8_lossy(v).into_owned()))
+        self.put(Cell::Text(&String::from_utf8_lossy(v)))
     }
     fn serialize_none(self) -> Res {
         self.put(Cell::Null)
@@ -131,7 +132,7 @@ impl<'a> ser::Serializer for At<'a> {
         self.put(Cell::Null)
     }
     fn serialize_unit_variant(self, _n: &'static str, _i: u32, variant: &'static str) -> Res {
-        self.put(Cell::Text(variant.to_owned()))
+        self.put(Cell::Text(variant))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _n: &'static str, v: &T) -> Res {
         v.serialize(self)
@@ -188,7 +189,7 @@ impl<'a> ser::Serializer for At<'a> {
         Err(SerError(format!("{name}: a struct variant is no column")))
     }
     fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Res {
-        self.put(Cell::Text(value.to_string()))
+        self.put(Cell::Shown(format_args!("{value}")))
     }
 }
 

@@ -179,3 +179,13 @@ fn a_date_or_moment_column_without_values_keeps_its_type() {
     ));
     assert_eq!(batch.schema().field(1).data_type(), &DataType::Utf8);
 }
+
+#[test]
+fn whole_numbers_and_fractions_make_a_float_column_and_other_mixes_text() {
+    let rows = [json!({"a": 1, "b": 1}), json!({"a": 2.5, "b": "x"})];
+    let batch = record_batch(&rows, Labels::En).unwrap();
+    let a = batch.column(0).as_primitive::<Float64Type>();
+    assert_eq!((a.value(0), a.value(1)), (1.0, 2.5));
+    let b = batch.column(1).as_string::<i32>();
+    assert_eq!((b.value(0), b.value(1)), ("1", "x"));
+}
