@@ -232,3 +232,11 @@ def test_a_page_mixing_record_classes_is_refused(filled):
     mixed = wangge.Page([*filled.households(COUNTY, "2024-03-31"), *filled.entries(COUNTY)])
     with pytest.raises(TypeError, match="one record class"):
         stream_table(mixed)
+
+
+def test_records_of_a_page_are_left_out_of_the_cycle_collector(filled):
+    import gc
+
+    page = filled.due_visits(COUNTY, "2024-03-31")
+    assert page and not any(gc.is_tracked(item) for item in page)
+    assert page[0].household_id in {"H1", "H2", "H3"}

@@ -45,7 +45,7 @@ use crate::labels::Labels;
 
 /// The columns being filled, row by row.
 #[derive(Debug, Default)]
-struct Columns {
+struct Table {
     names: Vec<String>,
     columns: Vec<Column>,
     index: HashMap<String, usize>,
@@ -56,7 +56,7 @@ struct Columns {
     next: usize,
 }
 
-impl Columns {
+impl Table {
     /// Makes `key` the last part of the path, after the first `base` bytes.
     fn enter(&mut self, base: usize, key: &str) {
         self.path.truncate(base);
@@ -92,7 +92,7 @@ impl Columns {
 /// column's type and gives the record batch.
 #[derive(Debug, Default)]
 pub struct Frame {
-    columns: Columns,
+    columns: Table,
 }
 
 impl Frame {
@@ -121,7 +121,7 @@ impl Frame {
     /// As [`Frame::finish`], with the Chinese headers of some columns given (a
     /// resident's `name` is 姓名, not the 名称 of a unit): `(key, header)` pairs.
     pub fn finish_with(self, labels: Labels, headers: &[(&str, &str)]) -> Result<RecordBatch> {
-        let Columns {
+        let Table {
             names,
             columns,
             rows,

@@ -4,7 +4,7 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::Columns;
+use super::Table;
 use super::column::Cell;
 
 /// Why a record could not be spread over columns (a map key that is not text).
@@ -30,7 +30,7 @@ type Res = Result<(), SerError>;
 /// Serializes a value at the columns' current path: a cell, or for a struct or map one
 /// column per field under the path.
 pub(super) struct At<'a> {
-    pub(super) columns: &'a mut Columns,
+    pub(super) columns: &'a mut Table,
 }
 
 impl At<'_> {
@@ -44,7 +44,7 @@ impl At<'_> {
 
 /// The fields of a struct or map, each at the path plus its key.
 pub(super) struct Fields<'a> {
-    columns: &'a mut Columns,
+    columns: &'a mut Table,
     base: usize,
     key: Option<String>,
 }
@@ -62,7 +62,7 @@ impl Fields<'_> {
 
 /// The elements of a sequence, each as text, for one list cell.
 pub(super) struct Items<'a> {
-    columns: &'a mut Columns,
+    columns: &'a mut Table,
     items: Vec<String>,
 }
 
