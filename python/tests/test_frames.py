@@ -240,3 +240,12 @@ def test_records_of_a_page_are_left_out_of_the_cycle_collector(filled):
     page = filled.due_visits(COUNTY, "2024-03-31")
     assert page and not any(gc.is_tracked(item) for item in page)
     assert page[0].household_id in {"H1", "H2", "H3"}
+
+
+def test_a_compliance_detail_page_pickles_and_copies_as_its_dicts(filled):
+    import copy
+    import pickle
+
+    page = filled.visit_compliance(COUNTY, "2024-Q1", detail=True)["requirements"]
+    for other in [pickle.loads(pickle.dumps(page)), copy.copy(page), copy.deepcopy(page)]:
+        assert other == page and type(other) is wangge.Page and other.next is None

@@ -27,6 +27,12 @@ class Page(list):
     def __repr__(self):
         return f"Page({list.__repr__(self)}, next={self.next!r})"
 
+    def __reduce__(self):
+        # Pickled and copied as its items and cursor: the native rows a compliance
+        # report's page keeps for its frame stay behind (a copy of such a page is a page
+        # of dicts, which makes no frame).
+        return (Page, (list(self), self.next))
+
     def _table(self, labels):
         from wangge._native import _frame
 
