@@ -26,7 +26,7 @@ else
 $(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
 endif
 
-.PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench \
+.PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench bench-frames \
 	bench-report bench-first-report clean browser
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
@@ -45,6 +45,8 @@ lint:
 # Includes the check that include/wangge.h is what the pinned cbindgen generates.
 test-rust:
 	$(CARGO) test -p wangge-core -p wangge-ffi
+	@# The frames (feature `arrow`, which only the Python module turns on).
+	$(CARGO) test -p wangge-core --features arrow --lib --test frames -- frame labels
 
 # Regenerates include/wangge.h with the pinned cbindgen.
 header:
@@ -112,6 +114,12 @@ browser:
 		{ $(APT_GET) update && $(APT_GET) install --no-install-recommends $(BROWSER_PACKAGES); }; \
 	else echo "browser: chromium or a Chinese font is missing and cannot be installed" \
 		"(not root, or no apt-get): test_html_render.py will be skipped"; fi
+
+# 1,000,000 due items and 1,000,000 entries into DataFrames from Python, each as a ratio
+# to the Rust call alone (python/bench/bench_frames.py), with the module built in release.
+bench-frames: $(VENV)/.installed
+	cd python && VIRTUAL_ENV=$(VENV_ABS) PATH=$(VENV_ABS)/bin:$$PATH maturin develop --release --quiet
+	$(VENV)/bin/python python/bench/bench_frames.py
 
 bench:
 	$(CARGO) run --release -p wangge-core --example bench_tree

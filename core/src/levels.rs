@@ -151,17 +151,22 @@ impl Levels {
     }
 }
 
+/// The Chinese names officials read for the levels of the default tree, by stored name.
+pub const LEVEL_LABELS: [(&str, &str); 5] = [
+    ("county", "县"),
+    ("township", "乡镇"),
+    ("community", "社区"),
+    ("grid", "网格"),
+    ("building", "楼栋"),
+];
+
 /// The Chinese name officials read for a level of the default tree (县, 乡镇, 社区, 网格,
-/// 楼栋); a deployment's own level names are shown as they are.
+/// 楼栋, from [`LEVEL_LABELS`]); a deployment's own level names are shown as they are.
 pub fn level_label(name: &str) -> &str {
-    match name {
-        "county" => "县",
-        "township" => "乡镇",
-        "community" => "社区",
-        "grid" => "网格",
-        "building" => "楼栋",
-        other => other,
-    }
+    LEVEL_LABELS
+        .iter()
+        .find(|(stored, _)| *stored == name)
+        .map_or(name, |(_, label)| *label)
 }
 
 fn is_level_name(name: &str) -> bool {

@@ -24,9 +24,12 @@ pub mod calendar;
 mod contacts;
 pub mod date;
 mod error;
+#[cfg(feature = "arrow")]
+pub mod frame;
 pub mod id_number;
 mod import;
 mod json;
+pub mod labels;
 mod ledger;
 pub mod levels;
 mod messages;

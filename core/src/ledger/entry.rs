@@ -111,6 +111,61 @@ impl Entry {
     }
 }
 
+/// The entry's fields in the order and shapes of [`Entry::to_json`] (moments as RFC 3339
+/// text, the time limit and the handler as objects), for frames and any serde format.
+impl serde::Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let time_limit = match self.time_limit {
+            TimeLimit::WorkingDays(n) => Fields([("working_days", n)]),
+            TimeLimit::Hours(n) => Fields([("hours", n)]),
+        };
+        let handler = Fields([("kind", self.handler.kind()), ("name", self.handler.name())]);
+        let mut s = serializer.serialize_struct("Entry", 26)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("unit", &self.unit)?;
+        s.serialize_field("household_id", &self.household_id)?;
+        s.serialize_field("resident_id", &self.resident_id)?;
+        s.serialize_field("source", self.source.as_str())?;
+        s.serialize_field("reported_at", &self.reported_at)?;
+        s.serialize_field("category", &self.category)?;
+        s.serialize_field("summary", &self.summary)?;
+        s.serialize_field("urgent", &self.urgent)?;
+        s.serialize_field("books", &self.books)?;
+        s.serialize_field("triage", self.triage.as_str())?;
+        s.serialize_field("time_limit", &time_limit)?;
+        s.serialize_field("finding_id", &self.finding_id)?;
+        s.serialize_field("status", self.status.as_str())?;
+        s.serialize_field("standing", self.standing().as_str())?;
+        s.serialize_field("hard", &self.hard)?;
+        s.serialize_field("handler", &handler)?;
+        s.serialize_field("deadline", &self.deadline)?;
+        s.serialize_field("sign_due", &self.sign_due)?;
+        s.serialize_field("suspended_since", &self.suspended_since)?;
+        s.serialize_field("rework", &self.rework)?;
+        s.serialize_field("signed_at", &self.signed_at)?;
+        s.serialize_field("first_resolved_at", &self.first_resolved_at)?;
+        s.serialize_field("resolved_at", &self.resolved_at)?;
+        s.serialize_field("closed_at", &self.closed_at)?;
+        s.serialize_field("verified", &self.verified)?;
+        s.end()
+    }
+}
+
+/// An object of a few fields, serialized as a map in their order.
+struct Fields<V, const N: usize>([(&'static str, V); N]);
+
+impl<V: serde::Serialize, const N: usize> serde::Serialize for Fields<V, N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(N))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 /// One change to an entry, appended to its history and never changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntryEvent {

@@ -18,7 +18,9 @@ CSV, XLSX or a DataFrame, and ``Store.circular`` ranks its children on one of th
 cadence (报告制度) and ``Store.approve``, by the level above, locks the period;
 ``Store.assessment`` scores and ranks a unit's children (考核). Every write is recorded
 in a tamper-evident audit chain; ``Store.scope`` gives a handle that sees only one
-subtree.
+subtree. Every list (a ``Page``) and report is also a frame: ``to_pandas()`` and the Arrow
+C stream (``__arrow_c_stream__``), with ``labels="zh"`` for Chinese headers and the
+Chinese names ``labels()`` lists.
 
     >>> import wangge
     >>> with wangge.Store(":memory:") as store:
@@ -82,6 +84,7 @@ from wangge._native import (
     default_ledger_rules,
     get_language,
     set_language,
+    labels,
     working_days_between,
     __version__,
 )
@@ -131,6 +134,7 @@ __all__ = [
     "Assessment",
     "Submission",
     "add_working_days",
+    "labels",
     "default_ledger_rules",
     "get_language",
     "set_language",

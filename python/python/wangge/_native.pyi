@@ -8,6 +8,7 @@ from typing import Any, Literal, Protocol, TypeAlias, TypedDict, TypeVar, Union,
 
 __all__ = [
     "__version__",
+    "labels",
     "ARCHIVE_SECTIONS",
     "Archive",
     "ArchiveSection",
@@ -167,8 +168,15 @@ and optionally category, household_id, resident_id, source, urgent, finding_id."
 _PeriodKind: TypeAlias = Literal["day", "week", "month", "quarter", "half_year", "year"]
 """The kinds of calendar period (the plurals, such as "weeks", are accepted too)."""
 
+_Labels: TypeAlias = Literal["en", "zh"]
+"""The names a frame's columns and values carry: English keys or Chinese."""
+
 _S = TypeVar("_S", bound="Store")
 _T = TypeVar("_T")
+
+def labels() -> dict[str, dict[str, str]]:
+    """The Chinese labels frames and exports use, by table (columns, levels, statuses,
+    channels, kinds, relations...): each a new dict, stored name to Chinese."""
 
 def add_working_days(date: _DateLike, n: int) -> date:
     """The n-th working day after date (not counted) in the official calendar (public
@@ -220,7 +228,17 @@ class Page(list[_T]):
     list's page order (by household and rule for due lists, by id otherwise)."""
 
     next: str | None
-    def __init__(self, items: Iterable[_T] = (), next: str | None = None) -> None: ...
+    def __init__(
+        self, items: Iterable[_T] = (), next: str | None = None, _rows: Any = None
+    ) -> None: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The items as an Arrow C stream (PyCapsule), English column names."""
+    def to_arrow(self, labels: _Labels = "en") -> Any:
+        """The items as a pyarrow.Table; raises ImportError without pyarrow."""
+    def to_pandas(self, labels: _Labels = "en") -> Any:
+        """The items as a pandas DataFrame, one column per field: dates as datetime64,
+        rates as X, X_num, X_den; labels="zh" for Chinese headers and value names.
+        Raises InvalidInput for other labels, ImportError without pandas or pyarrow."""
 
 @final
 class Unit:
@@ -935,9 +953,11 @@ class Report:
         left-out greyed with the reason) and the tables; also written to path when given."""
     def _repr_html_(self) -> str:
         """The page of to_html(), for Jupyter."""
-    def to_pandas(self) -> Any:
+    def to_pandas(self, labels: _Labels = "en") -> Any:
         """The rows as a pandas DataFrame (rates as values plus <key>_num, <key>_den);
-        raises ImportError without pandas."""
+        labels="zh" for Chinese headers; raises ImportError without pandas."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The rows of to_pandas() as an Arrow C stream (PyCapsule)."""
 
 @final
 class Circular:
@@ -969,6 +989,11 @@ class Circular:
         left-out greyed with the reason) and the table; also written to path when given."""
     def _repr_html_(self) -> str:
         """The page of to_html(), for Jupyter."""
+    def to_pandas(self, labels: _Labels = "en") -> Any:
+        """The ranked children best first, then the left-out ones, as a pandas DataFrame
+        (unit, name, value, num, den, rank, reason); labels="zh" for Chinese headers."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The rows of to_pandas() as an Arrow C stream (PyCapsule)."""
 
 class _ReportingRule(TypedDict):
     """A level's duty to report: every period of a kind, due some working days after."""
@@ -1060,9 +1085,11 @@ class Assessment:
     def to_json(self) -> str:
         """The JSON text the C API's wg_assessment returns."""
     def to_dict(self) -> dict[str, Any]: ...
-    def to_pandas(self) -> Any:
-        """The rows (unit, name, score, rank) as a pandas DataFrame; raises ImportError
-        without pandas."""
+    def to_pandas(self, labels: _Labels = "en") -> Any:
+        """The rows (unit, name, score, rank) as a pandas DataFrame; labels="zh" for
+        Chinese headers; raises ImportError without pandas."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The rows of to_pandas() as an Arrow C stream (PyCapsule)."""
 
 @final
 class Store:
@@ -1213,7 +1240,7 @@ class Store:
     def resident(self, resident_id: int, as_of: _DateLike | None = None) -> Resident: ...
     def residents(
         self, household_id: str, as_of: _DateLike | None = None
-    ) -> list[Resident]: ...
+    ) -> Page[Resident]: ...
     def resident_clear(self, resident_id: int) -> tuple[str | None, str | None]: ...
     def unit_counts(
         self, unit: _UnitCode, as_of: _DateLike | None = None
@@ -1282,7 +1309,7 @@ class Store:
     def record_patrol(
         self, unit: _UnitCode, staff_id: str, at: datetime | str, note: str = ""
     ) -> Patrol: ...
-    def patrols(self, unit: _UnitCode, period: _PeriodLike) -> list[Patrol]: ...
+    def patrols(self, unit: _UnitCode, period: _PeriodLike) -> Page[Patrol]: ...
     def patrol_compliance(
         self,
         unit: _UnitCode,

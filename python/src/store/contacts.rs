@@ -7,11 +7,12 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use wangge::{Date, Moment};
 
+use super::frames::compliance_dict;
 use super::{Store, period_arg};
 use crate::args::{Code, Int, Text};
 use crate::convert::{moment_text_arg, opt_date_arg};
-use crate::page::{listed, paging_arg};
-use crate::record::{json_list, record, records, serialized};
+use crate::page::{Listed, listed, paging_arg};
+use crate::record::{json_list, record};
 
 record! {
     /// A recorded patrol (巡查) of a unit.
@@ -113,13 +114,14 @@ impl Store {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        let compliance = self.with_progress_args(
+        let mut compliance = self.with_progress_args(
             py,
             progress,
             || Ok(()),
             |s, ()| s.quota_compliance(unit, &period, detail),
         )?;
-        serialized(py, serde_json::to_value(&compliance))
+        let requirements = std::mem::take(&mut compliance.requirements);
+        compliance_dict(py, &compliance, requirements)
     }
 
     /// Sets the patrol rules in force from `start` (default: always): a list of dicts (or
@@ -182,17 +184,17 @@ impl Store {
     }
 
     /// The patrols of `unit` itself (not its descendants) whose day falls in `period`
-    /// (`"2024-03-04"`, `"2024-W10"` and the like), oldest first.
-    fn patrols(
+    /// (`"2024-03-04"`, `"2024-W10"` and the like), oldest first; a `Page`.
+    fn patrols<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         unit: Code<'_>,
         period: &Bound<'_, PyAny>,
-    ) -> PyResult<Vec<Patrol>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        self.with(py, |s| s.patrols(unit, &period)).map(records)
+        Listed::Whole(self.with(py, |s| s.patrols(unit, &period))?).into_page::<Patrol>(py)
     }
 
     /// How well the units of `unit`'s subtree kept their patrol rules over `period`, as a
@@ -212,13 +214,14 @@ impl Store {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        let compliance = self.with_progress_args(
+        let mut compliance = self.with_progress_args(
             py,
             progress,
             || Ok(()),
             |s, ()| s.patrol_compliance(unit, &period, detail),
         )?;
-        serialized(py, serde_json::to_value(&compliance))
+        let requirements = std::mem::take(&mut compliance.requirements);
+        compliance_dict(py, &compliance, requirements)
     }
 
     /// Records what visit `visit_id` found: `summary` (1 to 2000 characters), a suggested

@@ -14,6 +14,7 @@
 mod archive;
 mod calendar;
 mod contacts;
+mod frames;
 mod import;
 mod ledger;
 mod period;
@@ -519,5 +520,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ledger::register(m)?;
     report::register(m)?;
     submit::register(m)?;
+    frames::register(m)?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::args::{Code, Int, Text};
 use crate::convert::{
     as_of_arg, date_arg, day_json, input_json, object_json, opt_date_arg, tags_arg,
 };
-use crate::page::{listed, paging_arg};
+use crate::page::{Listed, listed, paging_arg};
 use crate::record::{record, records};
 
 record! {
@@ -506,22 +506,22 @@ impl Store {
     }
 
     /// The residents of a household on `as_of` (default today), the head first, then by
-    /// id; ID numbers and phones masked.
+    /// id; ID numbers and phones masked; a `Page`.
     #[pyo3(signature = (household_id, as_of=None))]
-    fn residents(
+    fn residents<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         household_id: Text<'_>,
         as_of: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<Resident>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let household_id = household_id.0;
         let household_id: &str = &household_id;
-        self.with_args(
+        let residents = self.with_args(
             py,
             || opt_date_arg("as_of", as_of),
             |s, as_of| s.residents(household_id, as_of),
-        )
-        .map(records)
+        )?;
+        Listed::Whole(residents).into_page::<Resident>(py)
     }
 
     /// A resident's ID number and phone in clear, as `(id_number, phone)` (either may be

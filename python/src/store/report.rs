@@ -8,15 +8,17 @@
 
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::PyBytes;
 use serde_json::Value;
+use wangge::labels::Labels;
 use wangge::report::INDICATOR_NAMES;
 
 use super::Store;
+use super::frames::{labels_arg, report_pandas, stream};
 use super::period_arg;
 use crate::args::{Code, Int, Text};
+use crate::errors::py_result;
 use crate::record::{json_to_py, text_repr};
 
 /// A unit's indicators over a period (报告): the totals of its whole subtree, one row per
@@ -153,50 +155,26 @@ impl Report {
     /// The rows as a pandas `DataFrame`, one line per row (the own row last): the columns
     /// `unit`, `name`, `level`, `own`, then each indicator of `INDICATORS` in order, a
     /// count as an int and a rate as its value (NaN when its denominator is 0) followed
-    /// by `<name>_num` and `<name>_den`. Raises `ImportError` when pandas is not
-    /// installed.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pandas = py.import("pandas").map_err(|e| {
-            if e.is_instance_of::<PyImportError>(py) {
-                PyImportError::new_err(format!(
-                    "Report.to_pandas needs pandas, which is not installed \
-                     (pip install pandas): {}",
-                    e.value(py)
-                ))
-            } else {
-                e
-            }
-        })?;
-        let mut columns: Vec<String> = ["unit", "name", "level", "own"].map(str::to_owned).into();
-        let sample = &self.json["totals"];
-        for (key, _) in INDICATOR_NAMES {
-            columns.push(key.to_owned());
-            if sample[key].is_object() {
-                columns.push(format!("{key}_num"));
-                columns.push(format!("{key}_den"));
-            }
-        }
-        let records = PyList::empty(py);
-        for row in self.json["rows"].as_array().into_iter().flatten() {
-            let record = PyDict::new(py);
-            for key in ["unit", "name", "level", "own"] {
-                record.set_item(key, json_to_py(py, &row[key])?)?;
-            }
-            for (key, _) in INDICATOR_NAMES {
-                let v = &row[key];
-                if v.is_object() {
-                    record.set_item(key, v["value"].as_f64().unwrap_or(f64::NAN))?;
-                    record.set_item(format!("{key}_num"), json_to_py(py, &v["num"])?)?;
-                    record.set_item(format!("{key}_den"), json_to_py(py, &v["den"])?)?;
-                } else {
-                    record.set_item(key, json_to_py(py, v)?)?;
-                }
-            }
-            records.append(record)?;
-        }
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("columns", columns)?;
-        pandas.getattr("DataFrame")?.call((records,), Some(&kwargs))
+    /// by `<name>_num` and `<name>_den`. With `labels="zh"`, Chinese headers (单位代码,
+    /// 办结率分子...) and level names (乡镇...); other labels raise `InvalidInput`. Raises
+    /// `ImportError` when pandas is not installed.
+    #[pyo3(signature = (labels="en"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, labels: &str) -> PyResult<Bound<'py, PyAny>> {
+        let labels = labels_arg(labels)?;
+        let batch = py_result(py.detach(|| self.report.frame(labels)))?;
+        report_pandas(py, &batch, "Report.to_pandas")
+    }
+
+    /// The rows of `to_pandas()` as an Arrow C stream (a capsule), for `pyarrow.table`,
+    /// polars, DuckDB and pandas.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let batch = py_result(py.detach(|| self.report.frame(Labels::En)))?;
+        stream(py, batch, requested_schema)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -311,6 +289,28 @@ impl Circular {
     /// The page of `to_html()`, so that Jupyter shows the circular as its chart and table.
     fn _repr_html_(&self, py: Python<'_>) -> String {
         py.detach(|| self.circular.to_html())
+    }
+
+    /// The children as a pandas `DataFrame`: the ranked ones best first (`unit`, `name`,
+    /// `value`, `num`, `den`, `rank`), then the left-out ones with their `den` and
+    /// `reason`. With `labels="zh"`, Chinese headers (单位代码, 排名...); other labels
+    /// raise `InvalidInput`. Raises `ImportError` when pandas is not installed.
+    #[pyo3(signature = (labels="en"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, labels: &str) -> PyResult<Bound<'py, PyAny>> {
+        let labels = labels_arg(labels)?;
+        let batch = py_result(py.detach(|| self.circular.frame(labels)))?;
+        report_pandas(py, &batch, "Circular.to_pandas")
+    }
+
+    /// The rows of `to_pandas()` as an Arrow C stream (a capsule).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let batch = py_result(py.detach(|| self.circular.frame(Labels::En)))?;
+        stream(py, batch, requested_schema)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -5,15 +5,16 @@
 //! the C API returns (a submission's with its sealed `report`) and every dict or list view
 //! is a fresh Python copy.
 
-use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
 use wangge::Moment;
+use wangge::labels::Labels;
 
+use super::frames::{labels_arg, report_pandas, stream};
 use super::{Store, period_arg};
 use crate::args::Code;
 use crate::convert::{moment_text_arg, opt_date_arg};
+use crate::errors::py_result;
 use crate::record::{json_to_py, text_repr};
 
 /// A unit's report for one period of its cadence (报告制度): expected (`missing`),
@@ -196,33 +197,26 @@ impl Assessment {
         json_to_py(py, &self.json)
     }
 
-    /// The rows as a pandas `DataFrame` with the columns `unit`, `name`, `score` (NaN
-    /// when not scored) and `rank` (`None` when not scored), best first. Raises
-    /// `ImportError` when pandas is not installed.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pandas = py.import("pandas").map_err(|e| {
-            if e.is_instance_of::<PyImportError>(py) {
-                PyImportError::new_err(format!(
-                    "Assessment.to_pandas needs pandas, which is not installed \
-                     (pip install pandas): {}",
-                    e.value(py)
-                ))
-            } else {
-                e
-            }
-        })?;
-        let records = PyList::empty(py);
-        for row in &self.assessment.rows {
-            let record = PyDict::new(py);
-            record.set_item("unit", &row.unit)?;
-            record.set_item("name", &row.name)?;
-            record.set_item("score", row.score.unwrap_or(f64::NAN))?;
-            record.set_item("rank", row.rank)?;
-            records.append(record)?;
-        }
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("columns", ["unit", "name", "score", "rank"])?;
-        pandas.getattr("DataFrame")?.call((records,), Some(&kwargs))
+    /// The rows as a pandas `DataFrame` with the columns `unit`, `name`, `score` (NaN when
+    /// not scored) and `rank` (`None` when not scored), best first. With `labels="zh"`,
+    /// Chinese headers; other labels raise `InvalidInput`. Raises `ImportError` when pandas
+    /// is not installed.
+    #[pyo3(signature = (labels="en"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, labels: &str) -> PyResult<Bound<'py, PyAny>> {
+        let labels = labels_arg(labels)?;
+        let batch = py_result(py.detach(|| self.assessment.frame(labels)))?;
+        report_pandas(py, &batch, "Assessment.to_pandas")
+    }
+
+    /// The rows of `to_pandas()` as an Arrow C stream (a capsule).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let batch = py_result(py.detach(|| self.assessment.frame(Labels::En)))?;
+        stream(py, batch, requested_schema)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

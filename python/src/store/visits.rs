@@ -7,11 +7,12 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use wangge::{Date, NewVisit};
 
+use super::frames::compliance_dict;
 use super::{Store, period_arg};
 use crate::args::{Code, Int, Text};
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
 use crate::page::{listed, paging_arg};
-use crate::record::{Json, json_list, record, records, serialized};
+use crate::record::{Json, json_list, record, records};
 
 record! {
     /// A recorded contact with a household.
@@ -270,12 +271,13 @@ impl Store {
         let unit = unit.0;
         let unit: &str = &unit;
         let period = period_arg(period)?;
-        let compliance = self.with_progress_args(
+        let mut compliance = self.with_progress_args(
             py,
             progress,
             || Ok(()),
             |s, ()| s.visit_compliance(unit, &period, detail),
         )?;
-        serialized(py, serde_json::to_value(&compliance))
+        let requirements = std::mem::take(&mut compliance.requirements);
+        compliance_dict(py, &compliance, requirements)
     }
 }

@@ -1,0 +1,261 @@
+//! Frames out of lists and reports: the Arrow C stream (`__arrow_c_stream__`)
+//! and `to_pandas()`. The columns are the core's ([`wangge::frame`]): this file only finds
+//! the core records behind a `Page` and wraps the core's record batch as a pyo3-arrow
+//! table.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_schema::DataType;
+use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::PyTable;
+use wangge::labels::Labels;
+
+use super::contacts::{Finding, Patrol};
+use super::ledger::Entry;
+use super::registry::{Household, Resident};
+use super::units::Unit;
+use super::visits::{DueVisit, Visit};
+use crate::errors::py_result;
+use crate::page::page_of_rows;
+use crate::record::{json_list, serialized};
+
+/// Makes a record batch of the rows a native call kept, with the labels asked for.
+type Builder = dyn Fn(Labels) -> wangge::Result<RecordBatch> + Send + Sync;
+
+/// The core rows behind a `Page` of plain dicts (a compliance report's requirements), kept
+/// so that its frame is made from them rather than from the dicts.
+#[pyclass(frozen, name = "_Rows", module = "wangge._native")]
+pub struct Rows(Arc<Builder>);
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rows")
+    }
+}
+
+impl Rows {
+    /// Keeps `rows` for the page's frame.
+    pub(crate) fn of<T: serde::Serialize + Send + Sync + 'static>(rows: Vec<T>) -> Rows {
+        Rows(Arc::new(move |labels| {
+            wangge::frame::record_batch(&rows, labels)
+        }))
+    }
+}
+
+/// A compliance report as a dict (its JSON shape), its `requirements` (taken out of the
+/// report by the caller) a `Page` of dicts whose frame is made from the core rows.
+pub(crate) fn compliance_dict<'py, C, R>(
+    py: Python<'py>,
+    compliance: &C,
+    requirements: Vec<R>,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    C: serde::Serialize,
+    R: serde::Serialize + Send + Sync + 'static,
+{
+    let dict = serialized(py, serde_json::to_value(compliance))?;
+    let items = json_list(
+        py,
+        requirements
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or_default()),
+    )?;
+    let page = page_of_rows(py, items, Rows::of(requirements))?;
+    dict.set_item("requirements", page)?;
+    Ok(dict)
+}
+
+/// `labels` read by the core: `"en"` or `"zh"`, else `InvalidInput` naming `labels`.
+pub(crate) fn labels_arg(labels: &str) -> PyResult<Labels> {
+    py_result(Labels::parse(labels))
+}
+
+/// A record batch as a pyo3-arrow table, which has `__arrow_c_stream__`.
+pub(crate) fn table(batch: RecordBatch) -> PyResult<PyTable> {
+    let schema = batch.schema();
+    PyTable::try_new(vec![batch], schema)
+}
+
+/// The stream capsule of a report-like result's frame, as `__arrow_c_stream__` returns it.
+pub(crate) fn stream<'py>(
+    py: Python<'py>,
+    batch: RecordBatch,
+    requested_schema: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Bound::new(py, table(batch)?)?.call_method1("__arrow_c_stream__", (requested_schema,))
+}
+
+/// A report-like result's frame as a pandas `DataFrame`, made by
+/// `pandas.DataFrame(records, columns=...)` (a rate's null value as NaN). `what` names
+/// the method in the message when pandas is not installed.
+pub(crate) fn report_pandas<'py>(
+    py: Python<'py>,
+    batch: &RecordBatch,
+    what: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pandas = py.import("pandas").map_err(|e| {
+        if e.is_instance_of::<PyImportError>(py) {
+            PyImportError::new_err(format!(
+                "{what} needs pandas, which is not installed (pip install pandas): {}",
+                e.value(py)
+            ))
+        } else {
+            e
+        }
+    })?;
+    let schema = batch.schema();
+    let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let records = PyList::empty(py);
+    for row in 0..batch.num_rows() {
+        let record = PyDict::new(py);
+        for (name, column) in columns.iter().zip(batch.columns()) {
+            let value: Bound<'_, PyAny> = if column.is_null(row) {
+                if column.data_type() == &DataType::Float64 {
+                    f64::NAN.into_pyobject(py)?.into_any()
+                } else {
+                    py.None().into_bound(py)
+                }
+            } else {
+                match column.data_type() {
+                    DataType::Int64 => column
+                        .as_primitive::<Int64Type>()
+                        .value(row)
+                        .into_pyobject(py)?
+                        .into_any(),
+                    DataType::Float64 => column
+                        .as_primitive::<Float64Type>()
+                        .value(row)
+                        .into_pyobject(py)?
+                        .into_any(),
+                    DataType::Boolean => {
+                        pyo3::types::PyBool::new(py, column.as_boolean().value(row))
+                            .to_owned()
+                            .into_any()
+                    }
+                    DataType::Utf8 => column
+                        .as_string::<i32>()
+                        .value(row)
+                        .into_pyobject(py)?
+                        .into_any(),
+                    other => {
+                        return Err(PyTypeError::new_err(format!(
+                            "{what}: a column of {other} in a report"
+                        )));
+                    }
+                }
+            };
+            record.set_item(name, value)?;
+        }
+        records.append(record)?;
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("columns", columns)?;
+    pandas.getattr("DataFrame")?.call((records,), Some(&kwargs))
+}
+
+/// The batch of the core records behind `items`, all of one record class; an empty list
+/// is a frame without rows or columns.
+fn records_batch(
+    py: Python<'_>,
+    items: &Bound<'_, PyList>,
+    labels: Labels,
+) -> PyResult<RecordBatch> {
+    macro_rules! of_class {
+        ($($class:ty),* $(,)?) => {{
+            let Some(first) = items.iter().next() else {
+                return py_result(wangge::frame::Frame::new().finish(labels));
+            };
+            let headers: &[(&str, &str)] = if first.is_instance_of::<Resident>() {
+                &wangge::labels::RESIDENT_HEADERS
+            } else {
+                &[]
+            };
+            $(
+                if first.is_instance_of::<$class>() {
+                    let held = items
+                        .iter()
+                        .map(|item| {
+                            item.cast_into::<$class>()
+                                .map(Bound::unbind)
+                                .map_err(|_| mixed(&first))
+                        })
+                        .collect::<PyResult<Vec<Py<$class>>>>()?;
+                    return py_result(py.detach(|| {
+                        wangge::frame::record_batch_with(
+                            held.iter().map(|r| &r.get().0),
+                            labels,
+                            headers,
+                        )
+                    }));
+                }
+            )*
+            Err(PyTypeError::new_err(format!(
+                "a frame of {} items: only a list's records (due visits, entries, \
+                 households, residents, findings, patrols, visits, units) make one",
+                first.get_type().name()?
+            )))
+        }};
+    }
+    of_class!(
+        DueVisit, Entry, Household, Resident, Finding, Patrol, Visit, Unit
+    )
+}
+
+fn mixed(first: &Bound<'_, PyAny>) -> PyErr {
+    let name = first
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    PyTypeError::new_err(format!(
+        "a frame needs every item of one record class, like the first ({name})"
+    ))
+}
+
+/// The frame of a `Page` (its `_rows` when a native call kept them, else its records) as
+/// a table with `__arrow_c_stream__`; `labels` is `"en"` or `"zh"`.
+#[pyfunction]
+#[pyo3(name = "_frame", signature = (items, labels="en", rows=None))]
+fn frame(
+    py: Python<'_>,
+    items: &Bound<'_, PyList>,
+    labels: &str,
+    rows: Option<&Bound<'_, Rows>>,
+) -> PyResult<PyTable> {
+    let labels = labels_arg(labels)?;
+    let batch = match rows {
+        Some(rows) => {
+            let build = Arc::clone(&rows.get().0);
+            py_result(py.detach(move || build(labels)))?
+        }
+        None => records_batch(py, items, labels)?,
+    };
+    table(batch)
+}
+
+/// The Chinese labels of columns and values, by table: `columns` (English key to
+/// header), `levels`, `statuses`, `channels`, `kinds`, `relations`, and the other
+/// columns whose values have Chinese names. Each a new dict, stored name to Chinese.
+#[pyfunction]
+fn labels(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let out = PyDict::new(py);
+    for (name, pairs) in wangge::labels::tables() {
+        let table = PyDict::new(py);
+        for (key, label) in pairs {
+            table.set_item(key, label)?;
+        }
+        out.set_item(name, table)?;
+    }
+    Ok(out)
+}
+
+/// Adds `_frame` and `labels` to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.setattr("_frame", wrap_pyfunction!(frame, m)?)?;
+    m.add_function(wrap_pyfunction!(labels, m)?)?;
+    Ok(())
+}
