@@ -105,6 +105,11 @@ impl<'py> IntoPyObject<'py> for Json {
     }
 }
 
+/// A mapping key as text; `None` when it is not a `str`.
+pub(crate) fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> Option<std::borrow::Cow<'a, str>> {
+    key.cast::<PyString>().ok()?.to_cow().ok()
+}
+
 /// A core list as a list of record classes.
 pub(crate) fn records<C, P: From<C>>(items: Vec<C>) -> Vec<P> {
     items.into_iter().map(P::from).collect()
@@ -188,6 +193,86 @@ macro_rules! record {
             /// The record's fields as a new dict.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
                 $crate::record::fields_dict(py, self.py_fields(py, true)?)
+            }
+
+            /// The field names, in order. A record reads as a read-only mapping of them
+            /// (`dict(record)`, `record["due"]`), so `pandas.DataFrame(records)` has a
+            /// column per field.
+            fn keys(&self) -> Vec<&'static str> {
+                vec![$(stringify!($field)),*]
+            }
+
+            /// The field values, in order, as `to_dict()` gives them.
+            fn values<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+                Ok(self.py_fields(py, true)?.into_iter().map(|(_, v)| v).collect())
+            }
+
+            /// The (name, value) pairs, in order, as `to_dict()` gives them.
+            fn items<'py>(&self, py: Python<'py>) -> PyResult<Vec<$crate::record::Field<'py>>> {
+                self.py_fields(py, true)
+            }
+
+            /// The field `key` as `to_dict()` gives it; `default` when there is no such field.
+            #[pyo3(signature = (key, default=None))]
+            fn get<'py>(
+                &self,
+                py: Python<'py>,
+                key: &Bound<'py, PyAny>,
+                default: Option<Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                match self.field_value(py, key)? {
+                    Some(value) => Ok(value),
+                    None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+                }
+            }
+
+            fn __getitem__<'py>(
+                &self,
+                py: Python<'py>,
+                key: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                self.field_value(py, key)?
+                    .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(key.clone().unbind()))
+            }
+
+            fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
+                $crate::record::key_text(key)
+                    .is_some_and(|k| [$(stringify!($field)),*].contains(&&*k))
+            }
+
+            fn __len__(&self) -> usize {
+                [$(stringify!($field)),*].len()
+            }
+
+            fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                pyo3::types::PyList::new(py, [$(stringify!($field)),*])?
+                    .into_any()
+                    .try_iter()
+                    .map(Bound::into_any)
+            }
+        }
+
+        impl $name {
+            /// The field `key` as `to_dict()` gives it, `None` when there is no such field.
+            #[allow(unused_variables)]
+            fn field_value<'py>(
+                &self,
+                py: Python<'py>,
+                key: &Bound<'py, PyAny>,
+            ) -> PyResult<Option<Bound<'py, PyAny>>> {
+                let Some(key) = $crate::record::key_text(key) else {
+                    return Ok(None);
+                };
+                let for_dict = true;
+                $(
+                    if key == stringify!($field) {
+                        let value = self.$field();
+                        return Ok(Some($( if for_dict { $dict(py, &value)? } else )? {
+                            $crate::record::py_any(py, value)?
+                        }));
+                    }
+                )*
+                Ok(None)
             }
         }
 

@@ -249,3 +249,28 @@ def test_a_compliance_detail_page_pickles_and_copies_as_its_dicts(filled):
     page = filled.visit_compliance(COUNTY, "2024-Q1", detail=True)["requirements"]
     for other in [pickle.loads(pickle.dumps(page)), copy.copy(page), copy.deepcopy(page)]:
         assert other == page and type(other) is wangge.Page and other.next is None
+
+
+def test_records_read_as_mappings_so_a_plain_dataframe_has_a_column_per_field(filled):
+    import collections.abc
+
+    page = filled.due_visits(COUNTY, "2024-03-31")
+    record = page[0]
+    assert isinstance(record, collections.abc.Mapping)
+    assert dict(record) == record.to_dict()
+    assert list(record) == record.keys() == list(record.to_dict())
+    assert len(record) == len(record.keys())
+    assert record["household_id"] == record.household_id
+    assert "due" in record and "nonsense" not in record and 3 not in record
+    assert record.get("nonsense", 7) == 7 and record.get("unit") == record.unit
+    with pytest.raises(KeyError):
+        record["nonsense"]
+    assert record.items() == list(record.to_dict().items())
+    # The symptom: a plain DataFrame of a list result was one column of objects.
+    frame = pd.DataFrame(page)
+    assert list(frame.columns) == record.keys()
+    assert len(frame) == len(page)
+    assert list(frame["household_id"]) == [v.household_id for v in page]
+    for name, items in lists(filled).items():
+        if items and not isinstance(items[0], dict):
+            assert list(pd.DataFrame(items).columns) == items[0].keys(), name

@@ -141,3 +141,20 @@ __all__ = [
     "working_days_between",
     "__version__",
 ]
+
+
+def _register_records() -> None:
+    """Declares the record classes read-only mappings of their fields (they have `keys`,
+    `__getitem__`, `get`, `items`, `values`, `__len__`, `__iter__` and `__contains__`),
+    so that `dict(record)` and `pandas.DataFrame(records)` see one column per field."""
+    import collections.abc
+
+    for name in __all__:
+        cls = globals().get(name)
+        if isinstance(cls, type) and all(
+            hasattr(cls, m) for m in ("keys", "__getitem__", "to_dict", "items")
+        ):
+            collections.abc.Mapping.register(cls)
+
+
+_register_records()
