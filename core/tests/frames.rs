@@ -54,7 +54,11 @@ fn a_due_list_is_a_frame_with_date_columns_and_chinese_labels() {
             "channel",
             "due",
             "overdue",
-            "last_visit"
+            "last_visit",
+            "grid",
+            "grid_name",
+            "address",
+            "responsible"
         ]
     );
     assert_eq!(column_type(&batch, "due"), DataType::Date32);
@@ -70,9 +74,19 @@ fn a_due_list_is_a_frame_with_date_columns_and_chinese_labels() {
             "走访方式",
             "应访日期",
             "逾期",
-            "最近走访"
+            "最近走访",
+            "所属网格",
+            "网格名称",
+            "住址",
+            "责任网格员"
         ]
     );
+    assert!(
+        matches!(column_type(&batch, "responsible"), DataType::List(_)),
+        "{:?}",
+        column_type(&batch, "responsible")
+    );
+    assert_eq!(column_type(&batch, "grid_name"), DataType::Utf8);
     for channel in texts(&zh, "走访方式").into_iter().flatten() {
         assert!(["入户", "电话"].contains(&channel.as_str()), "{channel}");
     }
