@@ -10,6 +10,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
     TimestampMicrosecondArray,
 };
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use chrono::{DateTime, Datelike, NaiveDate};
 
 use crate::labels::Labels;
@@ -47,9 +48,20 @@ enum Data {
 pub(super) struct Column {
     data: Data,
     valid: Vec<bool>,
+    /// How many rows are expected: the values are sized once for them.
+    capacity: usize,
 }
 
 impl Column {
+    /// An empty column for about `rows` rows.
+    pub(super) fn with_capacity(rows: usize) -> Column {
+        Column {
+            data: Data::Null,
+            valid: Vec::with_capacity(rows),
+            capacity: rows,
+        }
+    }
+
     /// How many rows it has.
     pub(super) fn len(&self) -> usize {
         self.valid.len()
@@ -84,11 +96,17 @@ impl Column {
         }
         if matches!(self.data, Data::Null) {
             let n = self.valid.len();
+            let rows = self.capacity.max(n + 1);
             self.data = match &cell {
-                Cell::Bool(_) => Data::Bool(vec![false; n]),
-                Cell::Int(_) => Data::Int(vec![0; n]),
-                Cell::Float(_) => Data::Float(vec![0.0; n]),
-                Cell::Text(_) | Cell::Shown(_) => Data::Text(String::new(), vec![0; n]),
+                Cell::Bool(_) => Data::Bool(sized(n, rows, false)),
+                Cell::Int(_) => Data::Int(sized(n, rows, 0)),
+                Cell::Float(_) => Data::Float(sized(n, rows, 0.0)),
+                // Sized for rows of about the first one's length.
+                Cell::Text(t) => Data::Text(
+                    String::with_capacity(rows.saturating_mul(t.len().min(32) + 4)),
+                    sized(n, rows, 0),
+                ),
+                Cell::Shown(_) => Data::Text(String::with_capacity(rows * 12), sized(n, rows, 0)),
                 Cell::List(_) => Data::List(vec![Vec::new(); n]),
                 Cell::Null => unreachable!("nulls are pushed above"),
             };
@@ -144,6 +162,102 @@ impl Column {
         self.valid.push(true);
     }
 
+    /// Adds `other`'s rows after this column's, as if they had been pushed here: a
+    /// column of nulls takes the other's kind, whole numbers meeting fractions become
+    /// fractions, and other kinds that disagree become text.
+    pub(super) fn append(&mut self, other: Column) {
+        let n = self.len();
+        let Column { data, valid, .. } = other;
+        if matches!(data, Data::Null) {
+            self.pad(n + valid.len());
+            return;
+        }
+        if matches!(self.data, Data::Null) {
+            let mut front = Column {
+                data,
+                valid: Vec::new(),
+                capacity: 0,
+            };
+            front.prepend_nulls(n);
+            self.data = front.data;
+            self.valid.extend(valid);
+            return;
+        }
+        let disagreeing = match (&mut self.data, data) {
+            (Data::Bool(a), Data::Bool(b)) => {
+                a.extend(b);
+                None
+            }
+            (Data::Int(a), Data::Int(b)) => {
+                a.extend(b);
+                None
+            }
+            (Data::Float(a), Data::Float(b)) => {
+                a.extend(b);
+                None
+            }
+            (Data::Float(a), Data::Int(b)) => {
+                a.extend(b.iter().map(|&i| i as f64));
+                None
+            }
+            (Data::Int(a), Data::Float(b)) => {
+                let mut floats: Vec<f64> = a.iter().map(|&i| i as f64).collect();
+                floats.extend(b);
+                self.data = Data::Float(floats);
+                None
+            }
+            (Data::Text(buf, ends), Data::Text(more, more_ends)) => {
+                let shift = buf.len();
+                buf.push_str(&more);
+                ends.extend(more_ends.iter().map(|&e| e + shift));
+                None
+            }
+            (Data::List(a), Data::List(b)) => {
+                a.extend(b);
+                None
+            }
+            (Data::Mixed(a), data) => {
+                let theirs = Column {
+                    data,
+                    valid: valid.clone(),
+                    capacity: 0,
+                };
+                a.extend(theirs.texts());
+                None
+            }
+            (_, data) => Some(data),
+        };
+        if let Some(data) = disagreeing {
+            // Kinds that disagree: both as text.
+            let theirs = Column {
+                data,
+                valid: valid.clone(),
+                capacity: 0,
+            };
+            let mut texts = self.texts();
+            texts.extend(theirs.texts());
+            self.data = Data::Mixed(texts);
+        }
+        self.valid.extend(valid);
+    }
+
+    /// Puts `n` nulls before the rows.
+    fn prepend_nulls(&mut self, n: usize) {
+        fn front<T: Clone>(v: &mut Vec<T>, n: usize, default: T) {
+            v.splice(0..0, std::iter::repeat_n(default, n));
+        }
+        match &mut self.data {
+            Data::Null => {}
+            Data::Bool(v) => front(v, n, false),
+            Data::Int(v) => front(v, n, 0),
+            Data::Float(v) => front(v, n, 0.0),
+            Data::Text(_, ends) => front(ends, n, 0),
+            Data::List(v) => front(v, n, Vec::new()),
+            Data::Mixed(v) => front(v, n, String::new()),
+        }
+        front(&mut self.valid, n, false);
+    }
+
     /// Every row's value as text (a null's as empty text).
     fn texts(&self) -> Vec<String> {
         let n = self.valid.len();
@@ -192,19 +306,7 @@ impl Column {
                     .map(|(i, f)| with(i).then_some(f))
                     .collect::<Float64Array>(),
             ),
-            Data::Text(buf, ends) => {
-                let mut start = 0;
-                let texts: Vec<Option<&str>> = ends
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &end)| {
-                        let text = &buf[start..end];
-                        start = end;
-                        with(i).then_some(text)
-                    })
-                    .collect();
-                text_array(name, &texts, labels)
-            }
+            Data::Text(buf, ends) => text_array(name, buf, &ends, &valid, labels),
             Data::List(v) => {
                 let mut builder = ListBuilder::new(StringBuilder::new());
                 for (i, items) in v.iter().enumerate() {
@@ -223,6 +325,13 @@ impl Column {
             ),
         })
     }
+}
+
+/// `n` copies of `default`, with room for `rows`.
+fn sized<T: Clone>(n: usize, rows: usize, default: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(rows);
+    v.resize(n, default);
+    v
 }
 
 fn text_of(cell: &Cell<'_>) -> String {
@@ -253,17 +362,29 @@ fn date_days(text: &str) -> Option<i32> {
     Some(date.num_days_from_ce() - 719_163)
 }
 
+/// Each row's text (`None` for a null) of a text column's buffer and row ends.
+fn texts<'a>(
+    buf: &'a str,
+    ends: &'a [usize],
+    valid: &'a [bool],
+) -> impl Iterator<Item = Option<&'a str>> + 'a {
+    let mut start = 0;
+    ends.iter().zip(valid).map(move |(&end, &valid)| {
+        let text = &buf[start..end];
+        start = end;
+        valid.then_some(text)
+    })
+}
+
 /// A text column: dates, moments, or text with its values named as `labels` says.
-fn text_array(name: &str, texts: &[Option<&str>], labels: Labels) -> ArrayRef {
-    let dates: Option<Vec<Option<i32>>> = texts
-        .iter()
+fn text_array(name: &str, buf: String, ends: &[usize], valid: &[bool], labels: Labels) -> ArrayRef {
+    let dates: Option<Vec<Option<i32>>> = texts(&buf, ends, valid)
         .map(|t| t.map_or(Some(None), |t| date_days(t).map(Some)))
         .collect();
     if let Some(dates) = dates {
         return Arc::new(Date32Array::from(dates));
     }
-    let moments: Option<Vec<_>> = texts
-        .iter()
+    let moments: Option<Vec<_>> = texts(&buf, ends, valid)
         .map(|t| {
             t.map_or(Some(None), |t| {
                 DateTime::parse_from_rfc3339(t).ok().map(Some)
@@ -282,10 +403,32 @@ fn text_array(name: &str, texts: &[Option<&str>], labels: Labels) -> ArrayRef {
             .collect();
         return Arc::new(TimestampMicrosecondArray::from(micros).with_timezone_opt(offset));
     }
+    if labels == Labels::En {
+        return as_stored(buf, ends, valid);
+    }
     Arc::new(
-        texts
-            .iter()
+        texts(&buf, ends, valid)
             .map(|t| t.map(|t| labels.value(name, t)))
             .collect::<StringArray>(),
     )
+}
+
+/// The text as stored, its buffer and row ends taken as the array's values and offsets;
+/// past the 2 GiB that 32-bit offsets reach, copied into a large (64-bit) text array.
+fn as_stored(buf: String, ends: &[usize], valid: &[bool]) -> ArrayRef {
+    let nulls = valid
+        .iter()
+        .any(|v| !v)
+        .then(|| NullBuffer::from(valid.to_vec()));
+    let offsets = std::iter::once(Some(0))
+        .chain(ends.iter().map(|&end| i32::try_from(end).ok()))
+        .collect::<Option<Vec<i32>>>();
+    match offsets {
+        Some(offsets) => Arc::new(StringArray::new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(buf.into_bytes()),
+            nulls,
+        )),
+        None => Arc::new(texts(&buf, ends, valid).collect::<arrow_array::LargeStringArray>()),
+    }
 }

@@ -54,6 +54,18 @@ struct Table {
     path: String,
     /// The column expected next: records of one type give their fields in one order.
     next: usize,
+    /// The field just entered when its name is a struct's (`&'static`, so the same text
+    /// at the same address in every row): its address, length and the path's length
+    /// before it; `None` for a map's key.
+    key: Option<(usize, usize, usize)>,
+    /// The fields the rows visit in order, as [`Table::key`] names them, with the column
+    /// each went to: a row that visits the same fields in the same order finds its
+    /// columns without comparing names.
+    trail: Vec<((usize, usize, usize), usize)>,
+    /// Where the current row is on the trail; `None` once it left it.
+    step: Option<usize>,
+    /// How many rows are expected, to size each new column once.
+    capacity: usize,
 }
 
 impl Table {
@@ -64,21 +76,56 @@ impl Table {
             self.path.push('_');
         }
         self.path.push_str(key);
+        self.key = None;
     }
 
-    /// Puts `cell` in the current row of the column the path names (made if new); a
-    /// second value for one row is ignored.
-    fn put(&mut self, cell: Cell<'_>) {
-        let i = if self.names.get(self.next).is_some_and(|n| *n == self.path) {
+    /// As [`Table::enter`], for a struct's field, whose name is the same `&'static` text
+    /// in every row.
+    fn enter_field(&mut self, base: usize, key: &'static str) {
+        self.enter(base, key);
+        self.key = Some((key.as_ptr() as usize, key.len(), base));
+    }
+
+    /// The column the path names: found on the trail when the row follows it, else by
+    /// name (made if new).
+    fn column_index(&mut self) -> usize {
+        if let (Some(key), Some(step)) = (self.key, self.step) {
+            match self.trail.get(step) {
+                Some(&(k, i)) if k == key && self.names[i].len() == self.path.len() => {
+                    self.step = Some(step + 1);
+                    return i;
+                }
+                None => {
+                    let i = self.by_name();
+                    self.trail.push((key, i));
+                    self.step = Some(step + 1);
+                    return i;
+                }
+                Some(_) => {}
+            }
+        }
+        self.step = None;
+        self.by_name()
+    }
+
+    /// The column the path names, made if new.
+    fn by_name(&mut self) -> usize {
+        if self.names.get(self.next).is_some_and(|n| *n == self.path) {
             self.next
         } else if let Some(&i) = self.index.get(&self.path) {
             i
         } else {
             self.names.push(self.path.clone());
-            self.columns.push(Column::default());
+            self.columns.push(Column::with_capacity(self.capacity));
             self.index.insert(self.path.clone(), self.names.len() - 1);
             self.names.len() - 1
-        };
+        }
+    }
+
+    /// Puts `cell` in the current row of the column the path names (made if new); a
+    /// second value for one row is ignored.
+    fn put(&mut self, cell: Cell<'_>) {
+        let i = self.column_index();
         let column = &mut self.columns[i];
         if column.len() <= self.rows {
             column.pad(self.rows);
@@ -101,16 +148,51 @@ impl Frame {
         Frame::default()
     }
 
+    /// An empty frame for about `rows` rows: each column is sized once for them.
+    pub fn with_capacity(rows: usize) -> Frame {
+        let mut frame = Frame::default();
+        frame.columns.capacity = rows;
+        frame
+    }
+
     /// Adds one record as a row.
     pub fn push<T: Serialize + ?Sized>(&mut self, record: &T) -> Result<()> {
         let columns = &mut self.columns;
         columns.path.clear();
         columns.next = 0;
+        columns.key = None;
+        columns.step = Some(0);
         record
             .serialize(ser::At { columns })
             .map_err(|e| Error::Storage(format!("a record as a frame row: {e}")))?;
         self.columns.rows += 1;
         Ok(())
+    }
+
+    /// Adds `other`'s rows after this frame's, as if they had been pushed here.
+    fn append(&mut self, other: Frame) {
+        let Table {
+            names,
+            columns,
+            rows,
+            ..
+        } = other.columns;
+        let mine = &mut self.columns;
+        for (name, mut column) in names.into_iter().zip(columns) {
+            column.pad(rows);
+            let i = if let Some(&i) = mine.index.get(&name) {
+                i
+            } else {
+                mine.names.push(name.clone());
+                mine.columns.push(Column::default());
+                mine.index.insert(name, mine.names.len() - 1);
+                mine.names.len() - 1
+            };
+            let target = &mut mine.columns[i];
+            target.pad(mine.rows);
+            target.append(column);
+        }
+        mine.rows += rows;
     }
 
     /// The record batch, its headers and values named as `labels` says.
@@ -153,8 +235,12 @@ impl Frame {
     }
 }
 
+/// Lists at least this long are made into columns on several threads, each taking a
+/// run of rows; the runs' columns are then joined in order.
+const PARALLEL_ROWS: usize = 65_536;
+
 /// The record batch of `records`, one row each, named as `labels` says.
-pub fn record_batch<'a, T: Serialize + 'a>(
+pub fn record_batch<'a, T: Serialize + Sync + 'a>(
     records: impl IntoIterator<Item = &'a T>,
     labels: Labels,
 ) -> Result<RecordBatch> {
@@ -163,16 +249,46 @@ pub fn record_batch<'a, T: Serialize + 'a>(
 
 /// As [`record_batch`], with the Chinese headers of some columns given (see
 /// [`Frame::finish_with`]; [`crate::labels::RESIDENT_HEADERS`] for residents).
-pub fn record_batch_with<'a, T: Serialize + 'a>(
+pub fn record_batch_with<'a, T: Serialize + Sync + 'a>(
     records: impl IntoIterator<Item = &'a T>,
     labels: Labels,
     headers: &[(&str, &str)],
 ) -> Result<RecordBatch> {
-    let mut frame = Frame::new();
-    for record in records {
-        frame.push(record)?;
-    }
+    let records: Vec<&T> = records.into_iter().collect();
+    let threads = if records.len() >= PARALLEL_ROWS {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+    } else {
+        1
+    };
+    let frame = if threads <= 1 {
+        frame_of(&records)?
+    } else {
+        let run = records.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = records
+                .chunks(run)
+                .map(|rows| scope.spawn(move || frame_of(rows)))
+                .collect();
+            let mut frame = Frame::new();
+            for run in runs {
+                let part = run
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                frame.append(part);
+            }
+            Ok::<_, Error>(frame)
+        })?
+    };
     frame.finish_with(labels, headers)
+}
+
+/// The frame of `records`, in their order.
+fn frame_of<T: Serialize>(records: &[&T]) -> Result<Frame> {
+    let mut frame = Frame::with_capacity(records.len());
+    for record in records {
+        frame.push(*record)?;
+    }
+    Ok(frame)
 }
 
 /// A column without a value: a date or moment column by its name, as it would be with

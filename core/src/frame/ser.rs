@@ -197,7 +197,12 @@ impl ser::SerializeStruct for Fields<'_> {
     type Ok = ();
     type Error = SerError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Res {
-        self.field(key, value)
+        self.columns.enter_field(self.base, key);
+        value.serialize(At {
+            columns: self.columns,
+        })?;
+        self.columns.path.truncate(self.base);
+        Ok(())
     }
     fn end(self) -> Res {
         Ok(())

@@ -189,3 +189,57 @@ fn whole_numbers_and_fractions_make_a_float_column_and_other_mixes_text() {
     let b = batch.column(1).as_string::<i32>();
     assert_eq!((b.value(0), b.value(1)), ("1", "x"));
 }
+
+/// The batch of `rows` made in one run, and made in runs of `run` rows joined.
+fn whole_and_joined<T: Serialize>(rows: &[T], run: usize) -> (RecordBatch, RecordBatch) {
+    let refs: Vec<&T> = rows.iter().collect();
+    let whole = frame_of(&refs).unwrap().finish(Labels::En).unwrap();
+    let mut joined = Frame::new();
+    for part in refs.chunks(run) {
+        joined.append(frame_of(part).unwrap());
+    }
+    (whole, joined.finish(Labels::En).unwrap())
+}
+
+#[test]
+fn runs_joined_make_the_batch_one_run_makes() {
+    // Columns that are null in the first runs, numbers that turn fractional, a value of
+    // another kind late, a column seen only late, rates and lists.
+    let rows: Vec<serde_json::Value> = (0..40)
+        .map(|i| {
+            let mut row = json!({
+                "id": format!("H{i}"),
+                "due": "2024-03-31",
+                "score": if i < 25 { json!(i) } else { json!(f64::from(i) + 0.5) },
+                "note": if i < 30 { json!(null) } else { json!(format!("第{i}条")) },
+                "mixed": if i == 33 { json!(7) } else { json!("text") },
+                "rate": {"num": i, "den": 40, "value": f64::from(i) / 40.0},
+                "tags": (0..i % 3).map(|t| format!("t{t}")).collect::<Vec<_>>(),
+            });
+            if i >= 37 {
+                row["late"] = json!(true);
+            }
+            row
+        })
+        .collect();
+    for run in [1, 7, 13, 20, 39] {
+        let (whole, joined) = whole_and_joined(&rows, run);
+        assert_eq!(whole, joined, "runs of {run}");
+    }
+    let items: Vec<Item> = (0..50)
+        .map(|i| due(&format!("H{i}"), (i % 4 == 0).then_some("2024-01-05")))
+        .collect();
+    for run in [3, 25, 49] {
+        let (whole, joined) = whole_and_joined(&items, run);
+        assert_eq!(whole, joined, "runs of {run}");
+    }
+    // A list long enough to be made on several threads is the same batch.
+    let many: Vec<Item> = (0..PARALLEL_ROWS + 17)
+        .map(|i| due(&format!("H{i}"), (i % 3 == 0).then_some("2024-02-29")))
+        .collect();
+    let refs: Vec<&Item> = many.iter().collect();
+    assert_eq!(
+        record_batch(&many, Labels::Zh).unwrap(),
+        frame_of(&refs).unwrap().finish(Labels::Zh).unwrap()
+    );
+}
