@@ -81,11 +81,8 @@ fn a_due_list_is_a_frame_with_date_columns_and_chinese_labels() {
             "责任网格员"
         ]
     );
-    assert!(
-        matches!(column_type(&batch, "responsible"), DataType::List(_)),
-        "{:?}",
-        column_type(&batch, "responsible")
-    );
+    // The grid's workers as one text a row (`王五 W1、李四 W2`).
+    assert_eq!(column_type(&batch, "responsible"), DataType::Utf8);
     assert_eq!(column_type(&batch, "grid_name"), DataType::Utf8);
     for channel in texts(&zh, "走访方式").into_iter().flatten() {
         assert!(["入户", "电话"].contains(&channel.as_str()), "{channel}");

@@ -96,6 +96,14 @@ def test_a_due_list_frame_has_datetime64_dates_and_bool_flags(filled):
     assert set(frame["channel"]) <= {"home", "phone"}
     h1 = frame[frame["household_id"] == "H1"]
     assert (h1["last_visit"].dropna() == pd.Timestamp("2024-03-10")).all()
+    # Where the household is and who looks after it, readable without joins.
+    h2 = frame[frame["household_id"] == "H2"]
+    assert len(h2) == 2
+    assert set(h2["grid"]) == {GRID}
+    assert set(h2["address"]) == {"北坝街2号"}
+    assert set(h2["responsible"]) == {"网格员甲 W1"}
+    h3 = frame[frame["household_id"] == "H3"]
+    assert len(h3) == 1 and h3["responsible"].isna().all(), "a grid without workers has none"
 
 
 def test_an_entry_frame_has_timestamps_ints_and_flattened_objects(filled):

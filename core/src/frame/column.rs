@@ -25,7 +25,8 @@ pub(super) enum Cell<'a> {
     Text(&'a str),
     /// Text written by its `Display` (dates and moments).
     Shown(std::fmt::Arguments<'a>),
-    List(Vec<String>),
+    /// A list's elements as text, and whether any was an object.
+    List(Vec<String>, bool),
 }
 
 /// A column's values so far, by kind; a null row holds a default value.
@@ -48,6 +49,8 @@ enum Data {
 pub(super) struct Column {
     data: Data,
     valid: Vec<bool>,
+    /// Whether a list in it held objects: its lists are then one text each.
+    objects: bool,
     /// How many rows are expected: the values are sized once for them.
     capacity: usize,
 }
@@ -58,6 +61,7 @@ impl Column {
         Column {
             data: Data::Null,
             valid: Vec::with_capacity(rows),
+            objects: false,
             capacity: rows,
         }
     }
@@ -107,7 +111,7 @@ impl Column {
                     sized(n, rows, 0),
                 ),
                 Cell::Shown(_) => Data::Text(String::with_capacity(rows * 12), sized(n, rows, 0)),
-                Cell::List(_) => Data::List(vec![Vec::new(); n]),
+                Cell::List(..) => Data::List(vec![Vec::new(); n]),
                 Cell::Null => unreachable!("nulls are pushed above"),
             };
         }
@@ -138,7 +142,8 @@ impl Column {
                 ends.push(buf.len());
                 None
             }
-            (Data::List(v), Cell::List(items)) => {
+            (Data::List(v), Cell::List(items, objects)) => {
+                self.objects |= objects;
                 v.push(items);
                 None
             }
@@ -167,7 +172,13 @@ impl Column {
     /// fractions, and other kinds that disagree become text.
     pub(super) fn append(&mut self, other: Column) {
         let n = self.len();
-        let Column { data, valid, .. } = other;
+        let Column {
+            data,
+            valid,
+            objects,
+            ..
+        } = other;
+        self.objects |= objects;
         if matches!(data, Data::Null) {
             self.pad(n + valid.len());
             return;
@@ -176,6 +187,7 @@ impl Column {
             let mut front = Column {
                 data,
                 valid: Vec::new(),
+                objects,
                 capacity: 0,
             };
             front.prepend_nulls(n);
@@ -220,6 +232,7 @@ impl Column {
                 let theirs = Column {
                     data,
                     valid: valid.clone(),
+                    objects,
                     capacity: 0,
                 };
                 a.extend(theirs.texts());
@@ -232,6 +245,7 @@ impl Column {
             let theirs = Column {
                 data,
                 valid: valid.clone(),
+                objects,
                 capacity: 0,
             };
             let mut texts = self.texts();
@@ -307,6 +321,21 @@ impl Column {
                     .collect::<Float64Array>(),
             ),
             Data::Text(buf, ends) => text_array(name, buf, &ends, &valid, labels),
+            // Objects (responsible workers) as one text a row, `王五 W1、李四 W2`; none is null.
+            Data::List(v) if self.objects || OBJECT_LISTS.contains(&name) => Arc::new(
+                v.iter()
+                    .enumerate()
+                    .map(|(i, items)| {
+                        (with(i) && !items.is_empty()).then(|| {
+                            items
+                                .iter()
+                                .map(|item| labels.value(name, item))
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        })
+                    })
+                    .collect::<StringArray>(),
+            ),
             Data::List(v) => {
                 let mut builder = ListBuilder::new(StringBuilder::new());
                 for (i, items) in v.iter().enumerate() {
@@ -327,6 +356,10 @@ impl Column {
     }
 }
 
+/// The lists of objects by name, one text a row even when every list is empty (so that
+/// the column's type does not depend on the rows): a due item's responsible workers.
+const OBJECT_LISTS: [&str; 1] = ["responsible"];
+
 /// `n` copies of `default`, with room for `rows`.
 fn sized<T: Clone>(n: usize, rows: usize, default: T) -> Vec<T> {
     let mut v = Vec::with_capacity(rows);
@@ -342,7 +375,7 @@ fn text_of(cell: &Cell<'_>) -> String {
         Cell::Float(f) => f.to_string(),
         Cell::Text(t) => (*t).to_owned(),
         Cell::Shown(args) => args.to_string(),
-        Cell::List(items) => serde_json::json!(items).to_string(),
+        Cell::List(items, _) => serde_json::json!(items).to_string(),
     }
 }
 

@@ -10,7 +10,9 @@
 //!   `timestamp[us]` in the first value's offset; other text is `utf8`;
 //! - a nested object's fields are columns `parent_field`; a rate `{"num", "den",
 //!   "value"}` is three columns `X` (the value, null when `den` is 0), `X_num`, `X_den`;
-//! - a list is `list<utf8>` (an object in it as its values, space-separated);
+//! - a list is `list<utf8>`; a list of objects (a due item's responsible workers) is one
+//!   text a row, each object as its values space-separated, joined by `、`
+//!   (`王芳 S1、李强 S2`), null when empty;
 //! - a column whose values disagree is `utf8` of their JSON text; one with no value at all
 //!   is `utf8`, all null, except the date and moment columns known by name (`due`,
 //!   `last_visit`, `start`, `end`, `on`, `from`, `to`; `deadline`, `sign_due`,

@@ -64,6 +64,9 @@ impl Fields<'_> {
 pub(super) struct Items<'a> {
     columns: &'a mut Table,
     items: Vec<String>,
+    /// Whether an element was an object (a responsible worker): such a list is shown as
+    /// one text.
+    of_objects: bool,
 }
 
 impl<'a> ser::Serializer for At<'a> {
@@ -151,6 +154,7 @@ impl<'a> ser::Serializer for At<'a> {
         Ok(Items {
             columns: self.columns,
             items: Vec::with_capacity(len.unwrap_or(0)),
+            of_objects: false,
         })
     }
     fn serialize_tuple(self, len: usize) -> Result<Items<'a>, SerError> {
@@ -235,11 +239,13 @@ impl Items<'_> {
         let text = match serde_json::to_value(value) {
             Ok(serde_json::Value::String(s)) => s,
             // An object in a list (a responsible worker) as its values, space-separated.
-            Ok(serde_json::Value::Object(map)) => map
-                .values()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                .collect::<Vec<_>>()
-                .join(" "),
+            Ok(serde_json::Value::Object(map)) => {
+                self.of_objects = true;
+                map.values()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
             Ok(other) => other.to_string(),
             Err(e) => return Err(SerError(e.to_string())),
         };
@@ -249,7 +255,7 @@ impl Items<'_> {
     // The serializer's result, so that each `end` is this one call.
     #[allow(clippy::unnecessary_wraps)]
     fn finish(self) -> Res {
-        self.columns.put(Cell::List(self.items));
+        self.columns.put(Cell::List(self.items, self.of_objects));
         Ok(())
     }
 }

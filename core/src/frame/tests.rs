@@ -135,9 +135,11 @@ fn zh_labels_name_the_columns_and_the_stored_values_in_chinese() {
 }
 
 #[test]
-fn lists_are_list_columns_and_objects_in_them_their_values() {
-    let rows =
-        [json!({"tags": ["低保", "独居"], "responsible": [{"staff_id": "S1", "name": "王芳"}]})];
+fn lists_are_list_columns_and_lists_of_objects_one_text_a_row() {
+    let rows = [
+        json!({"tags": ["低保", "独居"], "responsible": [{"staff_id": "S1", "name": "王芳"}, {"staff_id": "S2", "name": "李强"}]}),
+        json!({"tags": [], "responsible": []}),
+    ];
     let batch = record_batch(&rows, Labels::En).unwrap();
     assert!(matches!(
         batch.schema().field(1).data_type(),
@@ -145,8 +147,18 @@ fn lists_are_list_columns_and_objects_in_them_their_values() {
     ));
     let tags = batch.column(1).as_list::<i32>().value(0);
     assert_eq!(tags.as_string::<i32>().value(1), "独居");
-    let responsible = batch.column(0).as_list::<i32>().value(0);
-    assert_eq!(responsible.as_string::<i32>().value(0), "王芳 S1");
+    // Workers as one readable text, none as null.
+    assert_eq!(batch.schema().field(0).data_type(), &DataType::Utf8);
+    let responsible = batch.column(0).as_string::<i32>();
+    assert_eq!(responsible.value(0), "王芳 S1、李强 S2");
+    assert!(responsible.is_null(1));
+    // The same when the first rows have no worker.
+    let reversed = [rows[1].clone(), rows[0].clone()];
+    let batch = record_batch(&reversed, Labels::En).unwrap();
+    assert_eq!(
+        batch.column(0).as_string::<i32>().value(1),
+        "王芳 S1、李强 S2"
+    );
 }
 
 #[test]
