@@ -63,10 +63,10 @@ impl Fields<'_> {
 /// The elements of a sequence, each as text, for one list cell.
 pub(super) struct Items<'a> {
     columns: &'a mut Table,
-    items: Vec<String>,
+    elements: Vec<String>,
     /// Whether an element was an object (a responsible worker): such a list is shown as
     /// one text.
-    of_objects: bool,
+    objects: bool,
 }
 
 impl<'a> ser::Serializer for At<'a> {
@@ -153,8 +153,8 @@ impl<'a> ser::Serializer for At<'a> {
     fn serialize_seq(self, len: Option<usize>) -> Result<Items<'a>, SerError> {
         Ok(Items {
             columns: self.columns,
-            items: Vec::with_capacity(len.unwrap_or(0)),
-            of_objects: false,
+            elements: Vec::with_capacity(len.unwrap_or(0)),
+            objects: false,
         })
     }
     fn serialize_tuple(self, len: usize) -> Result<Items<'a>, SerError> {
@@ -240,7 +240,7 @@ impl Items<'_> {
             Ok(serde_json::Value::String(s)) => s,
             // An object in a list (a responsible worker) as its values, space-separated.
             Ok(serde_json::Value::Object(map)) => {
-                self.of_objects = true;
+                self.objects = true;
                 map.values()
                     .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
                     .collect::<Vec<_>>()
@@ -249,13 +249,13 @@ impl Items<'_> {
             Ok(other) => other.to_string(),
             Err(e) => return Err(SerError(e.to_string())),
         };
-        self.items.push(text);
+        self.elements.push(text);
         Ok(())
     }
     // The serializer's result, so that each `end` is this one call.
     #[allow(clippy::unnecessary_wraps)]
     fn finish(self) -> Res {
-        self.columns.put(Cell::List(self.items, self.of_objects));
+        self.columns.put(Cell::List(self.elements, self.objects));
         Ok(())
     }
 }
