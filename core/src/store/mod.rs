@@ -2,9 +2,8 @@
 //!
 //! The ground floor every domain module builds on, knowing none of them: a write
 //! ([`Write`]) records what it changed as plain data ([`Changes`]); what the domains keep
-//! in memory lives in one slot per type ([`Derived`]), and the kinds that say so are also
-//! kept in the file between opens (`kept.rs`); the work a migration leaves to a domain is
-//! handed in from the crate's root ([`AfterMigration`]).
+//! in memory lives in one slot per type ([`Derived`]), some also kept in the file between
+//! opens (`kept.rs`); a migration's domain work comes from the root ([`AfterMigration`]).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
