@@ -87,8 +87,9 @@ impl Inner {
     }
 }
 
-/// How a long call reports its progress and is stopped (see the [module
-/// documentation](self)). Cheap to clone: clones share the callback and the stop.
+/// How a long call reports its progress and is stopped (see
+/// [`Store::with_progress`](crate::Store::with_progress)). Cheap to clone: clones share
+/// the callback and the stop.
 ///
 /// The callback gets `(step, done, total)`: the step's name (`import`, `due_visits`,
 /// `compliance`, `report`, `verify_audit` …), and how many of its `total` units of work
@@ -238,8 +239,7 @@ pub(crate) const ITEMS_PER_REPORT: u64 = 256;
 
 impl Store {
     /// Runs `call` on a handle whose work reports to `progress` and stops when it says
-    /// so (see the [module documentation](crate::progress)). The long calls report as
-    /// they go: imports (step `import`, rows), due lists (`due_visits`, households),
+    /// so. The long calls report as they go: imports (step `import`, rows), due lists (`due_visits`, households),
     /// compliance (`compliance`, requirements), reports (`report`, units' rows) and audit
     /// verification (`verify_audit`, tables); every statement any call runs is watched as
     /// well. When `call` succeeds, its last step is reported done (`done == total`).

@@ -85,7 +85,7 @@ impl Store {
         })
     }
 
-    /// The language of the messages of this store's errors ([`StoreOptions::language`]).
+    /// The language of the messages of this store's errors ([`StoreOptions::language`](crate::StoreOptions::language)).
     pub fn language(&self) -> Language {
         self.shared.language
     }
