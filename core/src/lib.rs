@@ -79,8 +79,9 @@ pub use registry::{
 };
 pub use report::{
     Assessment, AssessmentItem, AssessmentRules, Breakdown, Circular, CircularRow, Indicators,
-    ItemScore, LedgerIndicators, LeftOut, Report, ReportRow, ReportingRule, Submission,
-    SubmissionStatus, UnitScore, default_assessment_rules, default_reporting_rules,
+    ItemScore, LedgerIndicators, LeftOut, MAX_SEALED_LEN, Report, ReportRow, ReportingRule,
+    Submission, SubmissionStatus, UnitScore, default_assessment_rules, default_reporting_rules,
+    seal_of,
 };
 pub use staff::{Assignment, Role, Staff};
 pub use store::{

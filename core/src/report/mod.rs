@@ -31,6 +31,9 @@
 //! - `households`, `special_households`, `residents`, `floating`: on the last day.
 //! - `report_completeness`, `report_timeliness`: see submissions.
 //!
+//! A unit below the report's whose submission for the period was received from its own
+//! store counts with the figures it submitted (see [`received`]).
+//!
 //! A report holds counts only, never a person's name, ID number or phone.
 
 mod assess;
@@ -39,9 +42,12 @@ pub(crate) mod columns;
 mod export;
 mod html;
 pub(crate) mod ledger;
+pub(crate) mod received;
 mod trees;
 
-pub use crate::submit::{ReportingRule, Submission, SubmissionStatus, default_reporting_rules};
+pub use crate::submit::{
+    MAX_SEALED_LEN, ReportingRule, Submission, SubmissionStatus, default_reporting_rules, seal_of,
+};
 pub use assess::{
     Assessment, AssessmentItem, AssessmentRules, ItemScore, UnitScore, default_assessment_rules,
 };
@@ -286,11 +292,12 @@ pub(crate) struct Member {
     pub(crate) level: String,
     pub(crate) start: i64,
     pub(crate) row: usize,
+    pub(crate) path: String,
 }
 
 /// The report's tree: the unit's subtree as it stood on the period's last day, each unit
 /// with the row it counts in.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Tree {
     /// Direct children (code, name, level), by code; the own row comes after them.
     pub(crate) rows: Vec<(String, String, String)>,
@@ -346,6 +353,10 @@ impl Store {
         let shared = self.report_tree(&conn, unit, first, last)?;
         let (root, tree) = (shared.0.clone(), &shared.1);
         self.check_path_in_scope(unit, &tree.path)?;
+        let received = received::received(&conn, tree, period)?;
+        let (facts, reports) = received
+            .as_ref()
+            .map_or((tree, tree), |r| (&r.facts, &r.reports));
         stage(1)?;
         let mut rows = vec![Tally::default(); tree.rows.len() + 1];
         let mut categories = std::collections::BTreeMap::new();
@@ -354,7 +365,7 @@ impl Store {
         ledger::tally(
             &columns,
             self.offset(),
-            tree,
+            facts,
             (first, last),
             &mut ledger::Sinks {
                 rows: &mut rows,
@@ -371,14 +382,17 @@ impl Store {
             &conn,
             &root.0,
             registry,
-            tree,
+            facts,
             period,
             self.progress(),
             &mut rows,
         )?;
         stage(4)?;
-        crate::submit::tally(self, &conn, tree, period, &mut rows)?;
+        crate::submit::tally(self, &conn, reports, period, &mut rows)?;
         drop(conn);
+        if let Some(received) = &received {
+            received.add_to(&mut rows, &mut categories, &mut books);
+        }
 
         let mut totals = Tally::default();
         for r in &rows {
@@ -466,6 +480,7 @@ pub(crate) fn report_tree(
             level: level.clone(),
             start,
             row: 0,
+            path: path.clone(),
         }],
         path: path.clone(),
     };
@@ -494,6 +509,7 @@ pub(crate) fn report_tree(
                 level,
                 start,
                 row,
+                path: p,
             });
         }
     }

@@ -462,6 +462,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         body   BLOB NOT NULL
     );
     ",
+    // 14: submissions received from the store of the unit that submitted them (a
+    // county's, in a city's store; see submit/receive.rs): when each version was
+    // received, and what came with it beside its report (the sealed JSON without its
+    // `report`, seal included). NULL for reports submitted in this store.
+    r"
+    ALTER TABLE submission ADD COLUMN received_at INTEGER;
+    ALTER TABLE submission ADD COLUMN sealed TEXT;
+    ",
 ];
 
 /// The schema version this library writes.

@@ -9,8 +9,16 @@
 //! the unit's subtree for the period: a fact dated in it (an entry or an action on one, a
 //! visit, a household arriving or moving, a tag starting or ending) is then refused with
 //! a `Conflict` naming the period and the approved report.
+//!
+//! A store above the unit's own (a city's, above its counties' stores) receives the unit's
+//! sealed submission instead ([`Store::receive_submission`], see [`receive`]): its report
+//! then stands for the unit's subtree in the reports of the level above.
 
-use std::collections::HashMap;
+mod receive;
+mod tally;
+
+pub use receive::{MAX_SEALED_LEN, seal_of};
+pub(crate) use tally::tally;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
@@ -22,8 +30,6 @@ use crate::ledger::query::end_of;
 use crate::levels::Levels;
 use crate::period::{Period, PeriodKind};
 use crate::report::ledger::instants;
-use crate::report::{Tally, Tree};
-use crate::snapshot::text;
 use crate::store::{AuditHead, Store};
 use crate::visits::sets::{self, Fields, RuleTable};
 
@@ -146,10 +152,15 @@ pub struct Submission {
     /// checks that the chain still holds it and records it, so the level above anchors
     /// the level below. `None` when nothing was submitted, or before heads were kept.
     pub audit_head: Option<AuditHead>,
+    /// When the latest version was received from the unit's own store
+    /// ([`Store::receive_submission`]); `None` for a report submitted in this store.
+    pub received_at: Option<Moment>,
 }
 
 impl Submission {
-    /// The submission as JSON; `report` is included as an object when `with_report`.
+    /// The submission as JSON; `report` is included as an object when `with_report`,
+    /// and then `seal` is the SM3 digest of all the rest ([`seal_of`]), which is what
+    /// [`Store::receive_submission`] takes; without the report `seal` is null.
     pub fn to_json(&self, with_report: bool) -> Value {
         let moment = |m: &Option<Moment>| m.as_ref().map(Moment::to_rfc3339);
         let mut v = json!({
@@ -165,6 +176,8 @@ impl Submission {
             "approved_at": moment(&self.approved_at),
             "approver": self.approver,
             "audit_head": self.audit_head,
+            "received_at": moment(&self.received_at),
+            "seal": null,
         });
         if with_report {
             v["report"] = self
@@ -172,6 +185,7 @@ impl Submission {
                 .as_deref()
                 .and_then(|r| serde_json::from_str(r).ok())
                 .unwrap_or(Value::Null);
+            v["seal"] = Value::String(seal_of(&v));
         }
         v
     }
@@ -216,7 +230,7 @@ fn due_of(
 }
 
 /// A stored submission row: version, submitted, author, report, approved, approver,
-/// audit head.
+/// audit head, received.
 type Row = (
     u32,
     i64,
@@ -225,7 +239,11 @@ type Row = (
     Option<i64>,
     Option<String>,
     Option<String>,
+    Option<i64>,
 );
+
+/// The latest version of a report: version, approved, audit head, received.
+type Latest = (u32, Option<i64>, Option<String>, Option<i64>);
 
 impl Store {
     /// Sets which levels report at which cadence from `start` (default: always) from a
@@ -287,16 +305,21 @@ impl Store {
         self.write(|w| {
             let head = w.audit_head()?;
             let head_json = serde_json::to_string(&head).map_err(|e| Error::Storage(e.to_string()))?;
-            let (version, approved): (u32, Option<i64>) = w
+            let (version, approved, received): (u32, Option<i64>, Option<i64>) = w
                 .tx
                 .prepare_cached(
-                    "SELECT coalesce(max(version), 0), max(approved_at) FROM submission
-                     WHERE unit = ?1 AND period = ?2",
+                    "SELECT coalesce(max(version), 0), max(approved_at), max(received_at)
+                     FROM submission WHERE unit = ?1 AND period = ?2",
                 )?
-                .query_row(params![unit, key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                .query_row(params![unit, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             if approved.is_some() {
                 return Err(Error::Conflict(format!(
                     "the report of {unit} for {key} was approved and is locked"
+                )));
+            }
+            if received.is_some() {
+                return Err(Error::Conflict(format!(
+                    "the report of {unit} for {key} is received from its own store, not submitted in this one"
                 )));
             }
             w.tx.prepare_cached(
@@ -342,15 +365,17 @@ impl Store {
                     self.access.actor
                 )));
             }
-            let latest: Option<(u32, Option<i64>, Option<String>)> = w
+            let latest: Option<Latest> = w
                 .tx
                 .prepare_cached(
-                    "SELECT version, approved_at, audit_head FROM submission
+                    "SELECT version, approved_at, audit_head, received_at FROM submission
                      WHERE unit = ?1 AND period = ?2 ORDER BY version DESC LIMIT 1",
                 )?
-                .query_row(params![unit, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row(params![unit, key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
-            let Some((version, approved, head)) = latest else {
+            let Some((version, approved, head, received)) = latest else {
                 return Err(Error::not_found("submission", format!("{unit} for {key}")));
             };
             if approved.is_some() {
@@ -359,9 +384,11 @@ impl Store {
                 )));
             }
             // The head the unit submitted under must still be in the chain: approving
-            // anchors it.
+            // anchors it. A received report's head is of its own store's chain, checked
+            // against its earlier versions when received.
             let head = head.as_deref().map(AuditHead::from_json).transpose()?;
             if let Some(head) = &head
+                && received.is_none()
                 && let Some(problem) = w.audit_head_problem(head)?
             {
                 return Err(Error::Conflict(format!(
@@ -414,7 +441,8 @@ impl Store {
             });
         let due = due_of(&calendar, &rule, period, self.offset())?;
         let mut stmt = conn.prepare_cached(
-            "SELECT version, submitted_at, author, report, approved_at, approver, audit_head
+            "SELECT version, submitted_at, author, report, approved_at, approver, audit_head,
+                    received_at
              FROM submission WHERE unit = ?1 AND period = ?2 ORDER BY version",
         )?;
         let rows: Vec<Row> = stmt
@@ -427,6 +455,7 @@ impl Store {
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -454,6 +483,7 @@ impl Store {
             audit_head: latest
                 .and_then(|r| r.6.as_deref())
                 .and_then(|h| serde_json::from_str(h).ok()),
+            received_at: latest.and_then(|r| r.7).map(moment),
         })
     }
 
@@ -506,59 +536,4 @@ fn expected_periods<'s>(
         .filter_map(|q| rule_for(sets, level, date::to_sql(q.first())).map(|r| (q, r)))
         .filter(|(q, r)| r.every == q.kind())
         .collect()
-}
-
-/// Counts the reports expected from each unit of `tree` for `period`, those received and
-/// those received on time, into `rows`.
-pub(super) fn tally(
-    store: &Store,
-    conn: &Connection,
-    tree: &Tree,
-    period: Period,
-    rows: &mut [Tally],
-) -> Result<()> {
-    let sets = rule_sets(conn, store.levels())?;
-    let calendar = store.calendar_on(conn)?;
-    let (first, last) = (date::to_sql(period.first()), date::to_sql(period.last()));
-    // Reports received, by unit and period.
-    let mut received: HashMap<String, HashMap<Period, i64>> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit, period, min(submitted_at) FROM submission
-         WHERE last_day BETWEEN ?1 AND ?2 GROUP BY unit, period",
-    )?;
-    let mut q = stmt.query(params![first - 7, last + 7])?;
-    while let Some(r) = q.next()? {
-        if let Ok(p) = Period::parse(text(r, 1)?) {
-            received.entry(r.get(0)?).or_default().insert(p, r.get(2)?);
-        }
-    }
-    // The periods each level must report, whatever the unit's first day.
-    let mut by_level: HashMap<&str, Vec<(Period, &ReportingRule)>> = HashMap::new();
-    let mut dues: HashMap<(Period, u32), i64> = HashMap::new();
-    for m in &tree.members {
-        let expected = by_level
-            .entry(m.level.as_str())
-            .or_insert_with(|| expected_periods(&sets, &m.level, i64::MIN, period));
-        let of_unit = received.get(m.code.as_str());
-        for &(q, rule) in expected.iter() {
-            if date::to_sql(q.last()) < m.start {
-                continue;
-            }
-            let t = &mut rows[m.row];
-            t.reports_expected += 1;
-            if let Some(&at) = of_unit.and_then(|r| r.get(&q)) {
-                t.reports_received += 1;
-                let key = (q, rule.due_working_days);
-                let due = if let Some(&due) = dues.get(&key) {
-                    due
-                } else {
-                    let due = due_of(&calendar, rule, q, store.offset())?.timestamp();
-                    dues.insert(key, due);
-                    due
-                };
-                t.reports_on_time += u64::from(at <= due);
-            }
-        }
-    }
-    Ok(())
 }
