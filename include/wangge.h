@@ -1148,6 +1148,29 @@ wg_status wg_approve(const wg_store *store,
                      const char *at,
                      char **out_json);
 
+// Receives, in the store of the level above (a city's), a unit's sealed submission:
+// `sealed_json` is the JSON `wg_submission` (or `wg_submit`) writes in the unit's own store
+// (a county's), report and `seal` included. Its seal, shape, figures and audit head are
+// checked; a later version replaces an earlier one until the report is approved here
+// (`wg_approve` on this store approves it; a version its own store marked approved still
+// stands here as submitted); the very same JSON again changes nothing. The report of
+// the level above (`wg_report`, `wg_circular`) then counts its figures for the unit's
+// subtree, rates made again from the summed numerators and denominators. Writes the
+// submission as it stands here to `*out_json` as `wg_submission` does; the string is the
+// caller's, freed with `wg_string_free`.
+//
+// A unit missing here on the period's last day is `WG_NOT_FOUND`; one outside the
+// handle's scope, or the handle's own root, `WG_PERMISSION_DENIED`. Malformed JSON (an
+// array, unknown keys, more than 8 MiB), a seal that does not match, a report of another
+// unit or period, figures that do not add up, or a level that does not report at the
+// period's cadence here are `WG_INVALID_INPUT` naming the field; an audit head that goes
+// back on the unit's earlier ones, an older version, or a version after approval are
+// `WG_CONFLICT`. Nothing is written then.
+//
+// JSON input: a `submission` with its `report`.
+// JSON result: a `submission`.
+wg_status wg_receive_submission(const wg_store *store, const char *sealed_json, char **out_json);
+
 // Writes to `*out_json` where `unit`'s report for `period` stands: the submission with
 // its `"report"` (null when nothing was submitted: `"status": "missing"`). A unit
 // that did not exist on the period's last day is `WG_NOT_FOUND`. The string is the
@@ -1725,6 +1748,8 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "approver": who approved it; null: nobody
  *   "report": the latest version's report as sealed; null when nothing was submitted; absent in lists
  *   "audit_head": the store's audit_head when the latest version was submitted, which approval checks is still in the chain and records; null: nothing submitted
+ *   "received_at": when the latest version was received from the unit's own store (receive_submission); null: submitted in this store, or nothing submitted
+ *   "seal": with the report: the SM3 digest (64 hex digits) of the canonical JSON (keys sorted, no spaces) of every other key, which receive_submission checks; null without the report
  *
  * assessment_rules: the yearly assessment's weighted targets (考核); read and written alike.
  *   "items": an array of {"indicator", "weight", "target"}: a rate indicator, its weight and the rate that earns the full weight

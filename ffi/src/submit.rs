@@ -15,7 +15,10 @@
 //! it was submitted, `on_time` whether the first version came by `due`, `author` and
 //! `approver` the actors who submitted the latest version and approved it (or null),
 //! `report` the latest version's report as it was sealed (the JSON of `wg_report`), null
-//! when nothing was submitted.
+//! when nothing was submitted, `audit_head` the submitting store's audit head when the
+//! latest version was submitted, `received_at` when it was received from the unit's own
+//! store (`wg_receive_submission`; null for a report submitted in this store), and `seal`,
+//! with the report, the SM3 digest of all the rest (null without the report).
 
 use std::ffi::c_char;
 
@@ -109,6 +112,39 @@ pub unsafe extern "C" fn wg_approve(
     with_store(store, |store| {
         let (unit, period, at) = (arg!(unit), period!(period), moment!(store, at));
         out!(out_json).json(&store.approve(unit, period, &at)?.to_json(true))
+    })
+}
+
+/// Receives, in the store of the level above (a city's), a unit's sealed submission:
+/// `sealed_json` is the JSON `wg_submission` (or `wg_submit`) writes in the unit's own store
+/// (a county's), report and `seal` included. Its seal, shape, figures and audit head are
+/// checked; a later version replaces an earlier one until the report is approved here
+/// (`wg_approve` on this store approves it; a version its own store marked approved still
+/// stands here as submitted); the very same JSON again changes nothing. The report of
+/// the level above (`wg_report`, `wg_circular`) then counts its figures for the unit's
+/// subtree, rates made again from the summed numerators and denominators. Writes the
+/// submission as it stands here to `*out_json` as `wg_submission` does; the string is the
+/// caller's, freed with `wg_string_free`.
+///
+/// A unit missing here on the period's last day is `WG_NOT_FOUND`; one outside the
+/// handle's scope, or the handle's own root, `WG_PERMISSION_DENIED`. Malformed JSON (an
+/// array, unknown keys, more than 8 MiB), a seal that does not match, a report of another
+/// unit or period, figures that do not add up, or a level that does not report at the
+/// period's cadence here are `WG_INVALID_INPUT` naming the field; an audit head that goes
+/// back on the unit's earlier ones, an older version, or a version after approval are
+/// `WG_CONFLICT`. Nothing is written then.
+///
+/// JSON input: a `submission` with its `report`.
+/// JSON result: a `submission`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_receive_submission(
+    store: *const wg_store,
+    sealed_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let sealed = arg!(sealed_json);
+        out!(out_json).json(&store.receive_submission(sealed)?.to_json(true))
     })
 }
 

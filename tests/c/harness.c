@@ -180,6 +180,7 @@ int main(int argc, char **argv) {
   test_report();
   test_pictures();
   test_submissions();
+  test_receive_submissions();
   test_assessment();
   test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing();
   test_last_error();

@@ -71,6 +71,7 @@ void test_ledger_work_batch(void);
 void test_report(void);
 void test_pictures(void);
 void test_submissions(void);
+void test_receive_submissions(void);
 void test_assessment(void);
 void test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing(void);
 void test_facts_are_sealed(const char *path);

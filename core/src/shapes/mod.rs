@@ -368,6 +368,8 @@ shapes! {
         "approver": "who approved it; null: nobody",
         "report": "the latest version's report as sealed; null when nothing was submitted; absent in lists",
         "audit_head": "the store's audit_head when the latest version was submitted, which approval checks is still in the chain and records; null: nothing submitted",
+        "received_at": "when the latest version was received from the unit's own store (receive_submission); null: submitted in this store, or nothing submitted",
+        "seal": "with the report: the SM3 digest (64 hex digits) of the canonical JSON (keys sorted, no spaces) of every other key, which receive_submission checks; null without the report",
     }
     ASSESSMENT_RULES = "assessment_rules", "the yearly assessment's weighted targets (考核); read and written alike." {
         "items": "an array of {\"indicator\", \"weight\", \"target\"}: a rate indicator, its weight and the rate that earns the full weight",
