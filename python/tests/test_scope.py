@@ -44,6 +44,10 @@ def world(tmp_path):
     ids["finding"] = store.record_finding(ids["visit"], "楼道堆放杂物").id
     ids["entry"] = store.register(OUTSIDE_GRID, None, "路灯不亮", AT - timedelta(days=3)).id
     store.set_archive_section("O1", "basic", {"note": "x"})
+    # The outside grid's week as its own store would send it up.
+    own = build_county(wangge.Store(":memory:"))
+    ids["sealed"] = own.submit(OUTSIDE_GRID, "2024-W10", AT).to_json()
+    own.close()
     town = store.scope(TOWNSHIP, "岳阳镇管理员")
     yield store, town, path, ids
     store.close()
@@ -159,6 +163,7 @@ CALLS = [
     ("approve", DENIED, lambda t, i: t.approve(OUTSIDE_GRID, MONTH, AT)),
     ("submission", DENIED, lambda t, i: t.submission(OUTSIDE_GRID, MONTH)),
     ("submissions", DENIED, lambda t, i: t.submissions(OUTSIDE_GRID, MONTH)),
+    ("receive_submission", DENIED, lambda t, i: t.receive_submission(i["sealed"])),
     # The deployment as a whole.
     ("verify_audit", DENIED, lambda t, i: t.verify_audit()),
     ("verify_audit", DENIED, lambda t, i: t.verify_audit(since={"seq": 0, "digest": "0" * 64, "at": ""})),

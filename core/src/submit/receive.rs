@@ -272,7 +272,8 @@ type Stored = (
 );
 
 /// What is wrong, if anything, with `new` as a head of the same chain as `old`, when the
-/// submission carrying `new` was made `later` (or earlier) than the one carrying `old`.
+/// submission carrying `new` came `later` (or earlier) than the one carrying `old`: a
+/// later version of the same period, or a report of another period submitted later.
 fn head_problem(new: &AuditHead, old: &AuditHead, later: Option<bool>) -> Option<String> {
     if new.seq == old.seq && new.digest != old.digest {
         return Some(format!(
@@ -380,12 +381,18 @@ impl Store {
                 }
             }
             let at = s.submitted_at.timestamp();
-            for (_, _, old_at, _, head, sealed) in &stored {
+            for (period, version, old_at, _, head, sealed) in &stored {
                 let Some(old) = head.as_deref().filter(|_| sealed.is_some()) else {
                     continue;
                 };
                 let old = AuditHead::from_json(old)?;
-                let later = (at != *old_at).then_some(at > *old_at);
+                // Versions of one period are in order of their numbers; reports of other
+                // periods in order of their times.
+                let later = if *period == key {
+                    Some(s.version > *version)
+                } else {
+                    (at != *old_at).then_some(at > *old_at)
+                };
                 if let Some(problem) = head_problem(&s.head, &old, later) {
                     return Err(Error::Conflict(format!(
                         "the report of {unit} for {key} cannot be received: {problem}"

@@ -1256,6 +1256,12 @@ class Submission:
     @property
     def audit_head(self) -> dict[str, Any] | None: ...
     @property
+    def received_at(self) -> datetime | None:
+        """When the latest version was received from the unit's own store, or None."""
+    @property
+    def seal(self) -> str | None:
+        """The SM3 digest of everything else, report included; None without the report."""
+    @property
     def report(self) -> dict[str, Any] | None:
         """The latest version's report as sealed (Report.to_dict()'s shape), or None."""
     def to_json(self) -> str:
@@ -1622,6 +1628,7 @@ class Store:
     def approve(self, unit: _UnitCode, period: _PeriodLike, at: _Moment) -> Submission: ...
     def submission(self, unit: _UnitCode, period: _PeriodLike) -> Submission: ...
     def submissions(self, unit: _UnitCode, period: _PeriodLike) -> list[Submission]: ...
+    def receive_submission(self, sealed: str | Mapping[str, Any]) -> Submission: ...
     def set_assessment_rules(
         self, rules: Mapping[str, Any] | str, start: _DateLike | None = None
     ) -> None: ...

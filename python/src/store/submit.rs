@@ -13,7 +13,7 @@ use wangge::labels::Labels;
 use super::frames::{labels_arg, report_pandas, stream};
 use super::{Store, period_arg};
 use crate::args::Code;
-use crate::convert::{moment_text_arg, opt_date_arg};
+use crate::convert::{json_text_arg, moment_text_arg, opt_date_arg};
 use crate::errors::py_result;
 use crate::record::{json_to_py, text_repr};
 
@@ -119,9 +119,26 @@ impl Submission {
         json_to_py(py, &self.json["audit_head"])
     }
 
+    /// When the latest version was received from the unit's own store
+    /// (`Store.receive_submission`); `None` for a report submitted in this store.
+    #[getter]
+    fn received_at(&self) -> Option<Moment> {
+        self.submission.received_at
+    }
+
+    /// The SM3 digest (64 hex digits) of the canonical JSON of everything else, report
+    /// included, which `Store.receive_submission` checks; `None` in the lists of
+    /// `Store.submissions`, which leave the report out.
+    #[getter]
+    fn seal(&self) -> Option<&str> {
+        self.json["seal"].as_str()
+    }
+
     /// The submission as JSON text: the C API's `wg_submission` shape, `{"unit", "period",
     /// "due", "status", "versions", "first_submitted_at", "submitted_at", "author",
-    /// "on_time", "approved_at", "approver", "audit_head", "report"}`, times in RFC 3339.
+    /// "on_time", "approved_at", "approver", "audit_head", "received_at", "seal",
+    /// "report"}`, times in RFC 3339: what `Store.receive_submission` takes in the store
+    /// of the level above.
     fn to_json(&self) -> String {
         self.json.to_string()
     }
@@ -326,6 +343,34 @@ impl Store {
             py,
             || period_arg(period),
             |s, period| s.submission(unit, period).map(Submission::from),
+        )
+    }
+
+    /// Receives, in the store of the level above (a city's), a unit's sealed submission:
+    /// `sealed` is `Submission.to_json()` from the unit's own store (a county's), as text
+    /// or as a dict. Its seal, shape, figures and audit head are checked; a later version
+    /// replaces an earlier one until the report is approved here (with `approve` on this
+    /// store: a version the unit's own store marked approved still stands here as
+    /// submitted); the very same JSON again changes nothing. `report` and `circular` of
+    /// the level above then count its figures for the unit's subtree, rates made again
+    /// from the summed numerators and denominators. Returns the submission as it stands
+    /// here.
+    ///
+    /// A unit missing here raises `NotFound`; one outside this handle's scope, or its own
+    /// root, `PermissionDenied`. Malformed JSON, a seal that does not match, a report of
+    /// another unit or period, figures that do not add up, or a level that does not report
+    /// at the period's cadence here raise `InvalidInput` naming the field; an audit head
+    /// that goes back on the unit's earlier ones, an older version, or a version after
+    /// approval raise `Conflict`. Nothing is written then.
+    fn receive_submission(
+        &self,
+        py: Python<'_>,
+        sealed: &Bound<'_, PyAny>,
+    ) -> PyResult<Submission> {
+        self.with_args(
+            py,
+            || json_text_arg("sealed", sealed),
+            |s, sealed| s.receive_submission(&sealed).map(Submission::from),
         )
     }
 
