@@ -358,6 +358,24 @@ fn a_city_reports_from_received_submissions_as_from_all_the_facts() {
     let reopened = city.report(CITY, month()).unwrap();
     assert_eq!(reopened.totals.ledger, want.totals.ledger);
     assert_eq!(reopened.totals.households, want.totals.households);
+    city.close().unwrap();
+    // A received report edited outside the library is named by the fact seals.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE submission SET report = replace(report, '\"visits_home\":', '\"visits_home\":1')
+             WHERE unit = ?1",
+            [COUNTIES[1]],
+        )
+        .unwrap();
+    let check = Store::open(&path).unwrap().verify_audit().unwrap();
+    assert!(!check.ok);
+    assert!(
+        check.problems.iter().any(|p| p.table == "submission"
+            && p.row.starts_with(COUNTIES[1])
+            && p.problem == "edited"),
+        "{check:?}"
+    );
 }
 
 /// A city store with the three counties' first versions received, and their sealed JSON.
@@ -486,6 +504,13 @@ fn another_countys_code_or_a_unit_outside_the_scope_is_refused() {
         &resealed(&sealed[0][0], |v| v["unit"] = COUNTIES[1].into()),
     );
     assert_eq!(field(&err), "report", "{err}");
+    // A report of another level.
+    let err = refused(
+        &city,
+        &resealed(&sealed[0][0], |v| v["report"]["level"] = "township".into()),
+    );
+    assert_eq!(field(&err), "report", "{err}");
+    assert!(err.to_string().contains("is a county here"), "{err}");
     // A county the city does not have.
     let err = refused(
         &city,

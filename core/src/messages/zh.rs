@@ -261,6 +261,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("the seal does not match the submission: it was changed after it was sealed", "封印与报送内容不符：封存后被改动过"),
     ("the stored report of {}: {}", "库中 {} 的报表：{}"),
     ("the value is not num / den (null when den is 0)", "value 不等于 num / den（den 为 0 时应为 null）"),
+    ("the report is of a {} but {} is a {} here", "报表属于{}，但 {} 在本库是{}"),
 ];
 
 /// (English, Chinese) for what a `NotFound` error looked for.

@@ -122,6 +122,8 @@ struct Sealed {
     approved: bool,
     head: AuditHead,
     seal: String,
+    /// The report's level.
+    level: String,
     /// The report's JSON text.
     report: String,
     /// The sealed JSON without its report.
@@ -234,6 +236,10 @@ fn read(json: &str, offset: chrono::FixedOffset) -> Result<Sealed> {
         }
     };
     let report = map.get("report").unwrap_or(&Value::Null);
+    let level = report
+        .get("level")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     for (key, want) in [("unit", unit.to_owned()), ("period", period.to_string())] {
         if report.get(key).and_then(Value::as_str) != Some(want.as_str()) {
             return Err(Error::invalid(
@@ -255,6 +261,7 @@ fn read(json: &str, offset: chrono::FixedOffset) -> Result<Sealed> {
         approved,
         head,
         seal: seal.to_owned(),
+        level: level.to_owned(),
         report: report.to_string(),
         rest: Value::Object(rest).to_string(),
     })
@@ -322,6 +329,13 @@ impl Store {
                     "the report of {unit} is received by the level above, not by {unit} itself (actor {})",
                     self.access.actor
                 )));
+            }
+            if s.level != span.level {
+                return Err(Error::invalid(
+                    "report",
+                    format!("level {}", s.level),
+                    format!("the report is of a {} but {unit} is a {} here", s.level, span.level),
+                ));
             }
             let sets = rule_sets(&w.tx, self.levels())?;
             match rule_for(&sets, &span.level, date::to_sql(s.period.first())) {
