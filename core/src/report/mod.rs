@@ -32,7 +32,7 @@
 //! - `report_completeness`, `report_timeliness`: see submissions.
 //!
 //! A unit below the report's whose submission for the period was received from its own
-//! store counts with the figures it submitted (see [`received`]).
+//! store counts with the figures it submitted (see `report/received.rs`).
 //!
 //! A report holds counts only, never a person's name, ID number or phone.
 

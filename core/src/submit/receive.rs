@@ -304,7 +304,10 @@ fn head_problem(new: &AuditHead, old: &AuditHead, later: Option<bool>) -> Option
 impl Store {
     /// Receives a unit's sealed submission, `sealed_json` as [`Submission::to_json`]
     /// gives it with its report in the unit's own store, and returns where the unit's
-    /// report for the period now stands here. See the [module documentation](self).
+    /// report for the period now stands here. What the seal is worth, how versions,
+    /// approval and audit heads are handled: see `submit/receive.rs`. A version the
+    /// unit's own store marked approved stands here as submitted until this store
+    /// approves it with [`Store::approve`].
     ///
     /// The unit must exist here on the period's last day (`NotFound`), lie in this
     /// handle's scope and not be its root (`PermissionDenied`), and its level must report
