@@ -254,7 +254,8 @@ fn dir(name: &str) -> std::path::PathBuf {
 fn a_city_reports_from_received_submissions_as_from_all_the_facts() {
     let combined = city_store(":memory:", true);
     let (stores, sealed) = counties(&combined);
-    let path = dir("city").join("city.db");
+    let folder = dir("city");
+    let path = folder.join("city.db");
     let city = city_store(path.to_str().unwrap(), false);
     for versions in &sealed {
         for json in versions {
@@ -376,6 +377,7 @@ fn a_city_reports_from_received_submissions_as_from_all_the_facts() {
             && p.problem == "edited"),
         "{check:?}"
     );
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 /// A city store with the three counties' first versions received, and their sealed JSON.
