@@ -405,6 +405,12 @@ fn cases() -> Vec<Case> {
         case("a huge unit code", InvalidInput, Some("code"), |s, _| {
             s.unit(&huge(), None).map(drop)
         }),
+        case(
+            "a huge sealed submission",
+            InvalidInput,
+            Some("sealed"),
+            |s, _| s.receive_submission(&huge()).map(drop),
+        ),
     ]
 }
 

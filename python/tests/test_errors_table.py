@@ -254,6 +254,7 @@ CASES = [
     ("a huge household id", INVALID, "household_id", lambda s, e: s.add_household(HUGE, GRID, "x")),
     ("a huge unknown key", INVALID, "unit", lambda s, e: s.add_units([{HUGE: 1}])),
     ("a huge unit code", INVALID, "code", lambda s, e: s.unit(HUGE)),
+    ("a huge sealed submission", INVALID, "sealed", lambda s, e: s.receive_submission(HUGE)),
     ("a huge moment", INVALID, "at", lambda s, e: s.sign_for(e, "W1", HUGE)),
 ]
 

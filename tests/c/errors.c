@@ -200,6 +200,10 @@ static wg_status huge_unit_code(wg_store *s, long e, long n) {
   (void)e, (void)n;
   return wg_unit_get(s, huge, NULL, &out);
 }
+static wg_status huge_sealed_submission(wg_store *s, long e, long n) {
+  (void)e, (void)n;
+  return wg_receive_submission(s, huge, &out);
+}
 
 /* One bad input: what it is, how it is given, the status and the field it must give. */
 struct bad_input {
@@ -303,6 +307,7 @@ static const struct bad_input CASES[] = {
     HUGE("a huge household id", huge_household_id, "household_id"),
     HUGE("a huge unknown key", huge_unknown_key, "unit"),
     HUGE("a huge unit code", huge_unit_code, "code"),
+    HUGE("a huge sealed submission", huge_sealed_submission, "sealed"),
 };
 
 /* The number of audit records, which every write adds to; -1 when unreadable. */
