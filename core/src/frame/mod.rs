@@ -25,11 +25,14 @@
 //! phones are masked in a frame exactly as in the record.
 
 mod column;
+mod due;
 mod reports;
 mod ser;
 
 /// The Arrow crates the batches are made with, for the bindings and tests to read them.
 pub use {arrow_array, arrow_schema};
+
+pub use due::due_visit_batch;
 
 use std::sync::Arc;
 
