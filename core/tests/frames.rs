@@ -217,7 +217,23 @@ fn the_due_lists_typed_frame_is_the_serde_frame_in_both_languages() {
         due_item("H6", Some("2024-01-09"), Some(("G2", "二网格")), &none),
     ];
     let no_grid = vec![due_item("H5", None, None, &none)];
-    for items in [&listed, &made, &no_grid, &Vec::new()] {
+    // Long enough to be made on two threads.
+    let long: Vec<wangge::DueVisit> = (0..70_000)
+        .map(|i| {
+            let (last, grid) = match i % 3 {
+                0 => (None, None),
+                1 => (Some("2024-02-01"), Some(("G1", "一网格"))),
+                _ => (None, Some(("G2", "二网格"))),
+            };
+            due_item(
+                &format!("L{i}"),
+                last,
+                grid,
+                if i % 3 == 1 { &two } else { &none },
+            )
+        })
+        .collect();
+    for items in [&listed, &made, &no_grid, &long, &Vec::new()] {
         for labels in [Labels::En, Labels::Zh] {
             let typed = wangge::frame::due_visit_batch(items.iter(), labels).unwrap();
             let serde = record_batch(items.iter(), labels).unwrap();

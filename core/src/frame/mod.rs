@@ -242,7 +242,7 @@ impl Frame {
 
 /// Lists at least this long are made into columns on several threads, each taking a
 /// run of rows; the runs' columns are then joined in order.
-const PARALLEL_ROWS: usize = 65_536;
+pub(super) const PARALLEL_ROWS: usize = 65_536;
 
 /// The record batch of `records`, one row each, named as `labels` says.
 pub fn record_batch<'a, T: Serialize + Sync + 'a>(
