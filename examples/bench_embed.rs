@@ -8,10 +8,6 @@
 //! - loaded: the same while a third process imports 1,000,000 residents (400,000
 //!   households) from CSV into the same file.
 //!
-//! The import is measured twice, alone and loaded: with its row seals computed on a second
-//! thread, as the library does, and on the writing thread, as it did before (a switch only
-//! benchmarks use), with the time it held the write lock each time.
-//!
 //! The waits are reported as p50/p99, loaded against idle, with every failure counted;
 //! the import's own time is reported loaded and alone (on another copy). Targets: reads
 //! p99 <= 50 ms during the import, every visit succeeds with the default busy time, the
@@ -41,11 +37,7 @@ const IDLE_CALLS: usize = 200;
 fn main() -> wangge::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("import") => import_role(
-            Path::new(&args[2]),
-            Path::new(&args[3]),
-            args.get(4).is_some_and(|a| a == "inline"),
-        ),
+        Some("import") => import_role(Path::new(&args[2]), Path::new(&args[3])),
         Some("visits") => visits_role(Path::new(&args[2]), args[3].parse().expect("a count")),
         _ => drive(),
     }
@@ -67,74 +59,45 @@ fn drive() -> wangge::Result<()> {
     };
     let sample: Vec<&String> = grids.iter().take(VISITED_GRIDS).collect();
 
+    // The import alone, on its own copy.
+    let alone = copy("alone.db");
+    let mut import = Role::start(&["import", path_str(&alone), path_str(&csv_path)]);
+    import.go();
+    let (import_alone, _, held_alone) = import.finish_import();
+
     // Idle: reads here, then visits from a second process.
-    let idle_path = copy("idle.db");
-    let store = Store::open(&idle_path)?;
+    let path = copy("loaded.db");
+    let store = Store::open(&path)?;
     let idle_reads = reads(&store, &sample, IDLE_CALLS, &|| false);
-    let mut visits = Role::start(&["visits", path_str(&idle_path), &IDLE_CALLS.to_string()]);
+    let mut visits = Role::start(&["visits", path_str(&path), &IDLE_CALLS.to_string()]);
     visits.go();
     let idle_visits = visits.finish_visits();
-    drop(store);
 
-    // The import's row seals computed on a second thread (now), then on the writing one
-    // (as before they moved; a switch only benchmarks use), each measured alone and loaded.
-    for (seals, inline) in [
-        ("seals on a second thread", "threaded"),
-        ("seals on the writing thread (as before)", "inline"),
-    ] {
-        // The import alone, on its own copy.
-        let alone = copy(&format!("alone-{inline}.db"));
-        let mut import = Role::start(&["import", path_str(&alone), path_str(&csv_path), inline]);
-        import.go();
-        let (import_alone, _, held_alone) = import.finish_import();
+    // Loaded: the same while a third process imports.
+    let mut import = Role::start(&["import", path_str(&path), path_str(&csv_path)]);
+    let mut visits = Role::start(&["visits", path_str(&path), "0"]);
+    import.go();
+    let importing = Arc::new(AtomicBool::new(true));
+    let watcher = {
+        let importing = Arc::clone(&importing);
+        std::thread::spawn(move || {
+            let outcome = import.finish_import();
+            importing.store(false, Ordering::SeqCst);
+            outcome
+        })
+    };
+    visits.go();
+    let loaded_reads = reads(&store, &sample, usize::MAX, &|| {
+        !importing.load(Ordering::SeqCst)
+    });
+    let (import_loaded, inserted, held_loaded) = watcher.join().expect("the import's watcher");
+    visits.stop();
+    let loaded_visits = visits.finish_visits();
 
-        // Loaded: the idle calls again while a third process imports.
-        let path = copy(&format!("loaded-{inline}.db"));
-        let store = Store::open(&path)?;
-        let mut import = Role::start(&["import", path_str(&path), path_str(&csv_path), inline]);
-        let mut visits = Role::start(&["visits", path_str(&path), "0"]);
-        import.go();
-        let importing = Arc::new(AtomicBool::new(true));
-        let watcher = {
-            let importing = Arc::clone(&importing);
-            std::thread::spawn(move || {
-                let outcome = import.finish_import();
-                importing.store(false, Ordering::SeqCst);
-                outcome
-            })
-        };
-        visits.go();
-        let loaded_reads = reads(&store, &sample, usize::MAX, &|| {
-            !importing.load(Ordering::SeqCst)
-        });
-        let (import_loaded, inserted, held_loaded) = watcher.join().expect("the import's watcher");
-        visits.stop();
-        let loaded_visits = visits.finish_visits();
-        drop(store);
-
-        println!(
-            "county: {} grids; import of 1,000,000 residents ({inserted} rows written) in another \
-             process, {seals}",
-            grids.len()
-        );
-        report(&idle_reads, &loaded_reads, &idle_visits, &loaded_visits);
-        println!(
-            "  import: {:.2} s alone, {:.2} s with the readers and visits ({:.2}x)\n\
-             \x20 write lock held by the import: {:.2} s alone, {:.2} s with the readers and visits",
-            import_alone.as_secs_f64(),
-            import_loaded.as_secs_f64(),
-            import_loaded.as_secs_f64() / import_alone.as_secs_f64(),
-            held_alone.as_secs_f64(),
-            held_loaded.as_secs_f64()
-        );
-    }
-    println!("targets: reads p99 <= 50 ms during the import; every visit succeeds; import <= 1.2x");
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
-}
-
-/// The table of waits, idle against during the import, with the failures.
-fn report(idle_reads: &Reads, loaded_reads: &Reads, idle_visits: &Waits, loaded_visits: &Waits) {
+    println!(
+        "county: {} grids; import of 1,000,000 residents ({inserted} rows written) in another process",
+        grids.len()
+    );
     println!(
         "                                 idle p50 / p99          during the import p50 / p99     calls  failures"
     );
@@ -149,7 +112,7 @@ fn report(idle_reads: &Reads, loaded_reads: &Reads, idle_visits: &Waits, loaded_
             &idle_reads.due,
             &loaded_reads.due,
         ),
-        ("single visit (third process)", idle_visits, loaded_visits),
+        ("single visit (third process)", &idle_visits, &loaded_visits),
     ] {
         println!(
             "  {name:<29} {:>9.2} / {:>9.2} ms   {:>12.2} / {:>9.2} ms   {:>7}  {}",
@@ -164,6 +127,19 @@ fn report(idle_reads: &Reads, loaded_reads: &Reads, idle_visits: &Waits, loaded_
             println!("      failure: {failure}");
         }
     }
+    println!(
+        "  import: {:.2} s alone, {:.2} s with the readers and visits ({:.2}x)\n\
+         \x20 write lock held by the import: {:.2} s alone, {:.2} s with the readers and visits\n\
+         targets: reads p99 <= 50 ms during the import; every visit succeeds; import <= 1.2x",
+        import_alone.as_secs_f64(),
+        import_loaded.as_secs_f64(),
+        import_loaded.as_secs_f64() / import_alone.as_secs_f64(),
+        held_alone.as_secs_f64(),
+        held_loaded.as_secs_f64()
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
 
 /// The county's units, a grid worker and a household with one resident on each of the
@@ -325,11 +301,9 @@ fn wait_for_go() {
 }
 
 /// The import role: opens the store, and on "go" imports the CSV and says how long it took
-/// and how long it held the write lock; with `inline`, the row seals are computed on the
-/// writing thread, as before they moved to a second one.
-fn import_role(path: &Path, csv_path: &Path, inline: bool) -> wangge::Result<()> {
+/// and how long it held the write lock.
+fn import_role(path: &Path, csv_path: &Path) -> wangge::Result<()> {
     let store = Store::open(path)?;
-    store.seals_inline_for_benchmarks(inline);
     let bytes = std::fs::read(csv_path).expect("the CSV");
     println!("ready");
     wait_for_go();

@@ -89,10 +89,6 @@ fn main() -> wangge::Result<()> {
     let mut import_times = Vec::new();
     // The part of each import spent inside its write transaction, holding the write lock.
     let mut held_times = Vec::new();
-    // The same import with the row seals computed on the writing thread, as before they
-    // moved to a second one (a switch only benchmarks use): its time and lock time.
-    let mut inline_times = Vec::new();
-    let mut inline_held_times = Vec::new();
     let mut unsealed_times = Vec::new();
     let mut raw = None;
     let mut store = None;
@@ -100,7 +96,7 @@ fn main() -> wangge::Result<()> {
         // Only the last round's files are kept (for the counts below).
         drop((raw.take(), store.take()));
         if round > 0 {
-            for name in ["raw", "wangge", "inline", "unsealed"] {
+            for name in ["raw", "wangge", "unsealed"] {
                 for suffix in ["db", "db-wal", "db-shm"] {
                     let _ = std::fs::remove_file(temp_db(&format!("{name}{}.{suffix}", round - 1)));
                 }
@@ -126,15 +122,6 @@ fn main() -> wangge::Result<()> {
         );
         assert_eq!(result.inserted as usize, HOUSEHOLDS + RESIDENTS);
         store = Some(wangge);
-        let inline = Store::open(temp_db(&format!("inline{round}.db")))?;
-        inline.add_units(&units)?;
-        inline.seals_inline_for_benchmarks(true);
-        settle();
-        let t = Instant::now();
-        inline.import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)?;
-        inline_times.push(t.elapsed());
-        inline_held_times.push(inline.last_write_lock_held().expect("the import wrote"));
-        drop(inline);
         // The seals' share: the same import into a store whose rows are not sealed (a
         // switch only benchmarks use).
         let unsealed = Store::open(temp_db(&format!("unsealed{round}.db")))?;
@@ -164,8 +151,6 @@ fn main() -> wangge::Result<()> {
     let (raw_time, raw_min, raw_max) = median(&mut raw_times);
     let (unsealed_time, _, _) = median(&mut unsealed_times);
     let (held_time, held_min, held_max) = median(&mut held_times);
-    let (inline_time, _, _) = median(&mut inline_times);
-    let (inline_held, _, _) = median(&mut inline_held_times);
     let rate = |secs: f64| rows.len() as f64 / secs;
     println!(
         "import (median of {ROUNDS} alternate runs, fastest to slowest in brackets):\n\
@@ -173,8 +158,7 @@ fn main() -> wangge::Result<()> {
          \x20        raw    {:>7.2} s = {:>9.0} rows/s       [{:.2}-{:.2} s]  (prepared INSERT into an indexed table)\n\
          \x20        rate ratio {:.2}x   target >= 0.5x   (CSV decoding and parsing alone: {:.2} s)\n\
          \x20        without row seals (benchmark switch) {:.2} s: seals cost {:.0}% ({:.2}x the time)\n\
-         \x20        write lock held {:.2} s of the import's {:.2} s  [{:.2}-{:.2} s]\n\
-         \x20        seals on the writing thread (as before): {:.2} s, lock held {:.2} s; now {:.2}x the time",
+         \x20        write lock held {:.2} s of the import's {:.2} s  [{:.2}-{:.2} s]",
         import_time,
         rate(import_time),
         import_min,
@@ -191,10 +175,7 @@ fn main() -> wangge::Result<()> {
         held_time,
         import_time,
         held_min,
-        held_max,
-        inline_time,
-        inline_held,
-        import_time / inline_time
+        held_max
     );
 
     let t = Instant::now();

@@ -218,24 +218,14 @@ fn main() -> wangge::Result<()> {
     assert!(imported.errors.is_empty(), "{:?}", &imported.errors[..1]);
     drop(rows);
     let visits = visits(&grids);
-    // Each batch's time, and the part of it spent holding the write lock; every other
-    // batch with the row seals computed on the writing thread, as before they moved to a
-    // second one (a switch only benchmarks use).
-    let (mut batches, mut inline_batches) = (Vec::new(), Vec::new());
-    for (i, batch) in visits.chunks(100_000).enumerate() {
-        let inline = i % 2 == 1;
-        store.seals_inline_for_benchmarks(inline);
+    // Each batch's time, and the part of it spent holding the write lock.
+    let mut batches = Vec::new();
+    for batch in visits.chunks(100_000) {
         let t = Instant::now();
         store.record_visits(batch)?;
         let held = store.last_write_lock_held().expect("the batch wrote");
-        if inline {
-            &mut inline_batches
-        } else {
-            &mut batches
-        }
-        .push((t.elapsed(), held));
+        batches.push((t.elapsed(), held));
     }
-    store.seals_inline_for_benchmarks(false);
     println!(
         "built: {} grids, {} households, {} visits in {:.1} s",
         grids.len(),
@@ -243,17 +233,12 @@ fn main() -> wangge::Result<()> {
         visits.len(),
         t.elapsed().as_secs_f64()
     );
-    for (name, batches) in [
-        ("seals on a second thread", &batches),
-        ("seals on the writing thread (as before)", &inline_batches),
-    ] {
-        println!(
-            "visit batches of 100,000, {name} (median of {}): {} each, the write lock held {}",
-            batches.len(),
-            ms(median(batches.iter().map(|b| b.0).collect())),
-            ms(median(batches.iter().map(|b| b.1).collect()))
-        );
-    }
+    println!(
+        "visit batches of 100,000 (median of {}): {} each, the write lock held {}",
+        batches.len(),
+        ms(median(batches.iter().map(|b| b.0).collect())),
+        ms(median(batches.iter().map(|b| b.1).collect()))
+    );
     drop(visits);
     // A fresh handle, so the first due list reads everything from the file.
     drop(store);

@@ -84,15 +84,6 @@ impl Store {
         self.shared.lock_clock.last()
     }
 
-    /// With `true`, the seals of the rows a write changes are all computed on the writing
-    /// thread at commit, as before large writes computed them on a second thread while
-    /// they wrote; `false` (the default) goes back. Only for the benchmarks that compare
-    /// the two: the seals are the same either way.
-    #[doc(hidden)]
-    pub fn seals_inline_for_benchmarks(&self, inline: bool) {
-        self.hook().set_inline(inline);
-    }
-
     /// Runs `body` in one immediate transaction with an audit writer; commits only if
     /// `body` succeeds, so a failed write leaves nothing behind.
     pub(crate) fn write<T>(&self, body: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
@@ -155,7 +146,7 @@ impl Store {
             actor,
             ..
         } = write;
-        let (names, rows) = self.hook().take()?;
+        let (names, rows) = self.hook().take();
         let wrote = !rows.is_empty();
         let mac = self.mac();
         let (seals, found) = seal::flush(&tx, &mac, &names, rows)?;

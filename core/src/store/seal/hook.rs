@@ -1,28 +1,17 @@
 //! Watching the rows a write changes: SQLite's preupdate hook on the library's own
 //! connection. SQLite calls it before each row is inserted, updated or deleted, with the
-//! row's old and new values; it records the row's key and the bytes of its digests for
-//! [`super::flush`].
-//!
-//! The digests (MACs over every value of the row) are most of what sealing costs a bulk
-//! write, and they are computed while the write holds the file's lock. So once a write
-//! has changed [`BATCH`] rows, their digests are computed on a thread of their own, a
-//! batch at a time, while SQLite goes on writing on this one; the write waits for the
-//! last batch when it commits ([`Hook::take`]). A small write computes its few digests
-//! itself, at commit.
+//! row's old and new values; it records the row's key and digests for [`super::flush`].
 
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Mutex, MutexGuard};
-use std::thread::JoinHandle;
 
 use foldhash::HashMap;
 use rusqlite::Connection;
 use rusqlite::ffi;
 use rusqlite::types::ValueRef;
 
-use super::{Change, Shape, digest_of, feed, push_key, row_prefix};
-use crate::error::{Error, Result};
+use super::{Change, Digest, Shape, feed, push_key, start_row};
 use crate::store::audit::Mac;
 
 /// What the hook knows and has collected.
@@ -34,101 +23,7 @@ struct Collector {
     /// Sealed tables by name, with their index in `names`.
     tables: HashMap<String, (u32, Shape)>,
     names: Vec<String>,
-    /// The rows changed since the last full batch, in order, their digests not computed.
-    batch: Vec<Pending>,
-    /// The thread computing the digests of the full batches, once there was one.
-    sealer: Option<Sealer>,
-    /// Every digest computed at commit, on the writing thread, as before the sealing
-    /// thread (`Store::seals_inline_for_benchmarks`).
-    inline: bool,
-}
-
-/// Rows changed per batch handed to the sealing thread; a write that changes fewer
-/// computes its digests at commit, without a thread.
-pub(crate) const BATCH: usize = 2_048;
-
-/// Full batches waiting for the sealing thread before the write waits for it: bounds the
-/// memory the rows' bytes take when the thread falls behind.
-const QUEUED: usize = 16;
-
-/// One row change as [`Change`], with the bytes its digests are the MACs of.
-#[derive(Debug)]
-struct Pending {
-    table: u32,
-    key: Vec<u8>,
-    before: Option<Vec<u8>>,
-    after: Option<Vec<u8>>,
-}
-
-impl Pending {
-    fn sealed(self, mac: &Mac) -> Change {
-        Change {
-            table: self.table,
-            key: self.key,
-            before: self.before.map(|b| digest_of(mac, &b)),
-            after: self.after.map(|a| digest_of(mac, &a)),
-        }
-    }
-}
-
-/// The thread computing the digests of full batches, in the order they are sent; it
-/// returns them all once the sender is dropped.
-#[derive(Debug)]
-struct Sealer {
-    batches: SyncSender<Vec<Pending>>,
-    thread: JoinHandle<Vec<Change>>,
-}
-
-impl Sealer {
-    /// Starts the thread; `None` if the system would not give one.
-    fn start(mac: Mac) -> Option<Sealer> {
-        let (batches, received) = sync_channel::<Vec<Pending>>(QUEUED);
-        let thread = std::thread::Builder::new()
-            .name("wangge-seals".into())
-            .spawn(move || {
-                let mut changes = Vec::new();
-                for batch in received {
-                    changes.extend(batch.into_iter().map(|p| p.sealed(&mac)));
-                }
-                changes
-            })
-            .ok()?;
-        Some(Sealer { batches, thread })
-    }
-
-    /// The digests of every batch sent, in order, once the thread has computed them;
-    /// `None` if it panicked.
-    fn finish(self) -> Option<Vec<Change>> {
-        drop(self.batches);
-        self.thread.join().ok()
-    }
-}
-
-impl Collector {
-    /// Hands the batch to the sealing thread (started if need be), or keeps it when there
-    /// is no thread to be had.
-    fn send_batch(&mut self) {
-        if self.sealer.is_none() {
-            self.sealer = Sealer::start(self.mac.clone());
-        }
-        if let Some(sealer) = &self.sealer {
-            let batch = std::mem::take(&mut self.batch);
-            if let Err(failed) = sealer.batches.send(batch) {
-                // The thread is gone: the batch stays here, and so will the next ones.
-                self.batch = failed.0;
-                self.sealer = None;
-            }
-        }
-    }
-
-    /// Forgets what was collected; a sealing thread still running ends once it has
-    /// computed what it was sent.
-    fn forget(&mut self) {
-        self.batch.clear();
-        if let Some(sealer) = self.sealer.take() {
-            sealer.finish();
-        }
-    }
+    changes: Vec<Change>,
 }
 
 /// The hook installed on a connection, and what it collects. Dropping it removes the
@@ -156,9 +51,7 @@ impl Hook {
             mac,
             tables: HashMap::default(),
             names: Vec::new(),
-            batch: Vec::new(),
-            sealer: None,
-            inline: false,
+            changes: Vec::new(),
         }));
         // SAFETY: the handle is the open connection's; the context pointer stays valid
         // until the hook is removed in `drop`, before the box is freed.
@@ -188,7 +81,7 @@ impl Hook {
             .enumerate()
             .map(|(i, s)| (s.name.clone(), (i as u32, s)))
             .collect();
-        c.forget();
+        c.changes.clear();
         c.enabled = true;
     }
 
@@ -201,39 +94,19 @@ impl Hook {
     pub(crate) fn set_enabled(&self, on: bool) {
         let mut c = self.lock();
         c.enabled = on && !c.names.is_empty();
-        c.forget();
-    }
-
-    /// Computes every digest at commit on the writing thread (`true`), or hands full
-    /// batches to the sealing thread (`false`, the default).
-    pub(crate) fn set_inline(&self, inline: bool) {
-        self.lock().inline = inline;
+        c.changes.clear();
     }
 
     /// Forgets what was collected (before a write begins: a write rolled back leaves
     /// its rows behind here).
     pub(crate) fn clear(&self) {
-        self.lock().forget();
+        self.lock().changes.clear();
     }
 
-    /// Takes what was collected, in the order it happened, with the names the changes'
-    /// table indexes refer to: the digests the sealing thread computed (waiting for it to
-    /// finish), then those of the last rows, computed here. A `Storage` error if the
-    /// thread failed: the write must then not commit, its rows would go unsealed.
-    pub(crate) fn take(&self) -> Result<(Vec<String>, Vec<Change>)> {
-        let (names, mac, sealer, rest) = {
-            let mut c = self.lock();
-            let rest = std::mem::take(&mut c.batch);
-            (c.names.clone(), c.mac.clone(), c.sealer.take(), rest)
-        };
-        let mut changes = match sealer {
-            Some(sealer) => sealer.finish().ok_or_else(|| {
-                Error::Storage("the thread sealing the write's rows failed".into())
-            })?,
-            None => Vec::with_capacity(rest.len()),
-        };
-        changes.extend(rest.into_iter().map(|p| p.sealed(&mac)));
-        Ok((names, changes))
+    /// Takes what was collected, with the names the changes' table indexes refer to.
+    pub(crate) fn take(&self) -> (Vec<String>, Vec<Change>) {
+        let mut c = self.lock();
+        (c.names.clone(), std::mem::take(&mut c.changes))
     }
 }
 
@@ -301,10 +174,16 @@ unsafe fn column<'a>(db: *mut ffi::sqlite3, old: bool, i: c_int) -> ValueRef<'a>
     }
 }
 
-/// The key of the row before or after the change, and the bytes of its digest.
+/// The key and digest of the row before or after the change.
 ///
 /// SAFETY: as [`column`].
-unsafe fn row(db: *mut ffi::sqlite3, shape: &Shape, old: bool, rowid: i64) -> (Vec<u8>, Vec<u8>) {
+unsafe fn row(
+    db: *mut ffi::sqlite3,
+    mac: &Mac,
+    shape: &Shape,
+    old: bool,
+    rowid: i64,
+) -> (Vec<u8>, Digest) {
     // SAFETY: see the function's contract.
     unsafe {
         let count = ffi::sqlite3_preupdate_count(db);
@@ -316,12 +195,11 @@ unsafe fn row(db: *mut ffi::sqlite3, shape: &Shape, old: bool, rowid: i64) -> (V
                 push_key(&mut key, column(db, old, c as c_int));
             }
         }
-        let mut bytes = Vec::with_capacity(128);
-        row_prefix(&mut bytes, &shape.name, &key, count as usize);
+        let mut h = start_row(mac, &shape.name, &key, count as usize);
         for i in 0..count {
-            feed(&mut bytes, column(db, old, i));
+            feed(&mut h, column(db, old, i));
         }
-        (key, bytes)
+        (key, h.finish())
     }
 }
 
@@ -358,18 +236,20 @@ unsafe extern "C" fn on_preupdate(
         };
         let index = *index;
         // SAFETY: within the callback, for the columns SQLite reports.
-        let before = (op != ffi::SQLITE_INSERT).then(|| unsafe { row(db, shape, true, old_rowid) });
+        let before =
+            (op != ffi::SQLITE_INSERT).then(|| unsafe { row(db, &c.mac, shape, true, old_rowid) });
         // SAFETY: as above.
-        let after = (op != ffi::SQLITE_DELETE).then(|| unsafe { row(db, shape, false, new_rowid) });
+        let after =
+            (op != ffi::SQLITE_DELETE).then(|| unsafe { row(db, &c.mac, shape, false, new_rowid) });
         match (before, after) {
             (Some((old_key, old)), Some((new_key, new))) if old_key != new_key => {
-                c.batch.push(Pending {
+                c.changes.push(Change {
                     table: index,
                     key: old_key,
                     before: Some(old),
                     after: None,
                 });
-                c.batch.push(Pending {
+                c.changes.push(Change {
                     table: index,
                     key: new_key,
                     before: None,
@@ -381,16 +261,13 @@ unsafe extern "C" fn on_preupdate(
                     (Some((k, _)), _) | (None, Some((k, _))) => k.clone(),
                     (None, None) => return,
                 };
-                c.batch.push(Pending {
+                c.changes.push(Change {
                     table: index,
                     key,
                     before: before.map(|b| b.1),
                     after: after.map(|a| a.1),
                 });
             }
-        }
-        if c.batch.len() >= BATCH && !c.inline {
-            c.send_batch();
         }
     }));
 }

@@ -159,34 +159,8 @@ pub(crate) fn show_key(key: &[u8]) -> String {
     parts.join("/")
 }
 
-/// Where a row's bytes go: straight into its MAC ([`Hasher`]), or into a buffer whose
-/// MAC is computed later, on another thread ([`hook`]). Both see the same bytes in the
-/// same order, so both give the same digest.
-pub(crate) trait Sink {
-    /// Adds `bytes`.
-    fn update(&mut self, bytes: &[u8]);
-
-    /// Adds `bytes` preceded by their length.
-    fn part(&mut self, bytes: &[u8]) {
-        self.update(&(bytes.len() as u64).to_le_bytes());
-        self.update(bytes);
-    }
-}
-
-impl Sink for Hasher {
-    fn update(&mut self, bytes: &[u8]) {
-        Hasher::update(self, bytes);
-    }
-}
-
-impl Sink for Vec<u8> {
-    fn update(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
-
 /// Adds one column value, type-tagged and length-prefixed.
-pub(crate) fn feed(h: &mut impl Sink, value: ValueRef<'_>) {
+pub(crate) fn feed(h: &mut Hasher, value: ValueRef<'_>) {
     match value {
         ValueRef::Null => h.update(&[0]),
         ValueRef::Integer(i) => {
@@ -211,22 +185,10 @@ pub(crate) fn feed(h: &mut impl Sink, value: ValueRef<'_>) {
 /// Starts a row's digest: the table and key come first, so a seal belongs to one row.
 pub(crate) fn start_row(mac: &Mac, table: &str, key: &[u8], columns: usize) -> Hasher {
     let mut h = mac.start();
-    row_prefix(&mut h, table, key, columns);
-    h
-}
-
-/// What comes before a row's values in its digest: its table, key and column count.
-pub(crate) fn row_prefix(h: &mut impl Sink, table: &str, key: &[u8], columns: usize) {
     h.part(table.as_bytes());
     h.part(key);
     h.update(&(columns as u64).to_le_bytes());
-}
-
-/// The digest of a row's bytes (as [`row_prefix`] and [`feed`] gave them).
-pub(crate) fn digest_of(mac: &Mac, bytes: &[u8]) -> Digest {
-    let mut h = mac.start();
-    h.update(bytes);
-    h.finish()
+    h
 }
 
 /// `acc + add - sub` modulo 2^256 (little-endian).

@@ -1,9 +1,8 @@
-//! Writes that change thousands of rows have their seals computed on a second thread
-//! while they write: the seals are the ones the rows need (verification is clean), they
-//! commit with the rows or not at all, and a writer on another connection meanwhile gets
-//! its own rows, ids and seals right. The benchmarks' switch back to computing them on
-//! the writing thread gives seals that verify too. `Store::last_write_lock_held` tells how
-//! long each write held the lock.
+//! Large writes and the write lock: an import of thousands of rows is sealed row for row
+//! (verification is clean, also from a fresh handle), its rows and seals commit together
+//! or not at all, and a writer on another connection meanwhile waits for the lock and
+//! gets its own rows, ids and seals right. `Store::last_write_lock_held` tells how long
+//! each write held the lock.
 
 mod common;
 
@@ -16,7 +15,7 @@ use wangge::{Channel, HouseholdFilter, ImportOptions, NewVisit, Store};
 const GRID: &str = "512021100001001";
 
 fn temp_store(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-sealed-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("wangge-write-lock-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("store.db")
@@ -36,7 +35,7 @@ fn a_large_import_is_sealed_row_for_row() {
         store.last_write_lock_held().is_some(),
         "the county was written"
     );
-    // 6,000 residents and 3,000 households: several batches for the sealing thread.
+    // 6,000 residents and 3,000 households in one write.
     let imported = store
         .import_households_csv(
             big_csv(0, 3_000).as_bytes(),
@@ -150,28 +149,4 @@ fn a_writer_on_another_connection_during_a_large_import_gets_its_rows_and_seals(
     assert!(visits.iter().all(|id| listed.contains(id)));
     assert_verifies(&store);
     assert_verifies(&other);
-}
-
-#[test]
-fn seals_computed_on_the_writing_thread_verify_the_same() {
-    let path = temp_store("inline");
-    let store = county_at(path.to_str().unwrap());
-    store.seals_inline_for_benchmarks(true);
-    store
-        .import_households_csv(
-            big_csv(0, 3_000).as_bytes(),
-            &ImportOptions::default(),
-            None,
-        )
-        .unwrap();
-    assert_verifies(&store);
-    store.seals_inline_for_benchmarks(false);
-    store
-        .import_households_csv(
-            big_csv(0, 3_000).as_bytes(),
-            &ImportOptions::default(),
-            None,
-        )
-        .unwrap();
-    assert_verifies(&store);
 }
