@@ -12,9 +12,9 @@ use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyType};
 
-use crate::args::{Int, Text};
 use wangge::labels::Labels;
 
+use crate::args::{Int, Text};
 use crate::errors::py_result;
 use crate::store::frames::Rows;
 
@@ -144,15 +144,6 @@ impl<T: PartialEq> PartialEq for Shared<T> {
 impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (**self).fmt(f)
-    }
-}
-
-impl<T> From<T> for Shared<T> {
-    fn from(row: T) -> Self {
-        Shared {
-            rows: Arc::new(vec![row]),
-            index: 0,
-        }
     }
 }
 
