@@ -77,7 +77,7 @@ pub fn due_visit_batch<'a>(
         .collect();
     let options = RecordBatchOptions::new().with_row_count(Some(rows));
     RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)
-        .map_err(|e| Error::Storage(format!("a due list's frame: {e}")))
+        .map_err(|e| Error::Storage(format!("a frame: {e}")))
 }
 
 /// A text column's builder for `rows` rows of about the length of `sample`.
