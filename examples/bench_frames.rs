@@ -8,8 +8,10 @@
 //! in a grid, all reported in December 2025. The store is built once at the path given
 //! (kept for the next run); then `due_visits` and `entries` of the whole county are each
 //! timed (best of 3, after one run that warms the store's caches), and so is the making
-//! of their Arrow record batches (`frame::record_batch`). The last line printed is JSON:
-//! `{"due_items", "due_s", "due_frame_s", "entries", "entries_s", "entries_frame_s"}`.
+//! of their Arrow record batches (`frame::due_visit_batch` for the due list, and for
+//! comparison the serde-based `frame::record_batch` the other lists use). The last line
+//! printed is JSON: `{"due_items", "due_s", "due_frame_s", "due_serde_frame_s",
+//! "entries", "entries_s", "entries_frame_s"}`.
 //!
 //! Run with `cargo run --release -p wangge-core --features arrow --example bench_frames --
 //! PATH`; the Python benchmark does.
@@ -122,7 +124,8 @@ fn main() -> wangge::Result<()> {
     let county = "512021";
     let on = Some(d("2025-05-15"));
     let (due_s, due) = best_of_3(|| store.due_visits(county, on))?;
-    let (due_frame_s, _) = best_of_3(|| wangge::frame::record_batch(&due, Labels::En))?;
+    let (due_frame_s, _) = best_of_3(|| wangge::frame::due_visit_batch(&due, Labels::En))?;
+    let (due_serde_frame_s, _) = best_of_3(|| wangge::frame::record_batch(&due, Labels::En))?;
     let query = EntryQuery {
         at: Some(store.parse_moment("2025-12-31T10:00")?),
         ..EntryQuery::new(county)
@@ -130,8 +133,9 @@ fn main() -> wangge::Result<()> {
     let (entries_s, entries) = best_of_3(|| store.entries(&query))?;
     let (entries_frame_s, _) = best_of_3(|| wangge::frame::record_batch(&entries, Labels::En))?;
     println!(
-        "due_visits: {} items in {due_s:.3} s (frame {due_frame_s:.3} s); entries: {} in \
-         {entries_s:.3} s (frame {entries_frame_s:.3} s)",
+        "due_visits: {} items in {due_s:.3} s (frame {due_frame_s:.3} s, through serde \
+         {due_serde_frame_s:.3} s); entries: {} in {entries_s:.3} s (frame \
+         {entries_frame_s:.3} s)",
         due.len(),
         entries.len()
     );
@@ -141,6 +145,7 @@ fn main() -> wangge::Result<()> {
             "due_items": due.len(),
             "due_s": due_s,
             "due_frame_s": due_frame_s,
+            "due_serde_frame_s": due_serde_frame_s,
             "entries": entries.len(),
             "entries_s": entries_s,
             "entries_frame_s": entries_frame_s,

@@ -87,6 +87,8 @@ fn main() -> wangge::Result<()> {
     // compared, so one slow moment of the machine does not decide the ratio.
     let mut raw_times = Vec::new();
     let mut import_times = Vec::new();
+    // The part of each import spent inside its write transaction, holding the write lock.
+    let mut held_times = Vec::new();
     let mut unsealed_times = Vec::new();
     let mut raw = None;
     let mut store = None;
@@ -112,6 +114,7 @@ fn main() -> wangge::Result<()> {
         let result =
             wangge.import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)?;
         import_times.push(t.elapsed());
+        held_times.push(wangge.last_write_lock_held().expect("the import wrote"));
         assert!(
             result.errors.is_empty(),
             "{:?}",
@@ -147,13 +150,15 @@ fn main() -> wangge::Result<()> {
     let (import_time, import_min, import_max) = median(&mut import_times);
     let (raw_time, raw_min, raw_max) = median(&mut raw_times);
     let (unsealed_time, _, _) = median(&mut unsealed_times);
+    let (held_time, held_min, held_max) = median(&mut held_times);
     let rate = |secs: f64| rows.len() as f64 / secs;
     println!(
         "import (median of {ROUNDS} alternate runs, fastest to slowest in brackets):\n\
          \x20        wangge {:>7.2} s = {:>9.0} residents/s  [{:.2}-{:.2} s]  (CSV parse, ID and unit validation, history, tags, indexes)\n\
          \x20        raw    {:>7.2} s = {:>9.0} rows/s       [{:.2}-{:.2} s]  (prepared INSERT into an indexed table)\n\
          \x20        rate ratio {:.2}x   target >= 0.5x   (CSV decoding and parsing alone: {:.2} s)\n\
-         \x20        without row seals (benchmark switch) {:.2} s: seals cost {:.0}% ({:.2}x the time)",
+         \x20        without row seals (benchmark switch) {:.2} s: seals cost {:.0}% ({:.2}x the time)\n\
+         \x20        write lock held {:.2} s of the import's {:.2} s  [{:.2}-{:.2} s]",
         import_time,
         rate(import_time),
         import_min,
@@ -166,7 +171,11 @@ fn main() -> wangge::Result<()> {
         parse_time.as_secs_f64(),
         unsealed_time,
         (import_time / unsealed_time - 1.0) * 100.0,
-        import_time / unsealed_time
+        import_time / unsealed_time,
+        held_time,
+        import_time,
+        held_min,
+        held_max
     );
 
     let t = Instant::now();

@@ -218,8 +218,13 @@ fn main() -> wangge::Result<()> {
     assert!(imported.errors.is_empty(), "{:?}", &imported.errors[..1]);
     drop(rows);
     let visits = visits(&grids);
+    // Each batch's time, and the part of it spent holding the write lock.
+    let mut batches = Vec::new();
     for batch in visits.chunks(100_000) {
+        let t = Instant::now();
         store.record_visits(batch)?;
+        let held = store.last_write_lock_held().expect("the batch wrote");
+        batches.push((t.elapsed(), held));
     }
     println!(
         "built: {} grids, {} households, {} visits in {:.1} s",
@@ -227,6 +232,12 @@ fn main() -> wangge::Result<()> {
         grids.len() * HOUSEHOLDS_PER_GRID,
         visits.len(),
         t.elapsed().as_secs_f64()
+    );
+    println!(
+        "visit batches of 100,000 (median of {}): {} each, the write lock held {}",
+        batches.len(),
+        ms(median(batches.iter().map(|b| b.0).collect())),
+        ms(median(batches.iter().map(|b| b.1).collect()))
     );
     drop(visits);
     // A fresh handle, so the first due list reads everything from the file.

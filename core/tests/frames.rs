@@ -166,3 +166,94 @@ fn a_report_frame_has_every_indicator_in_order_rates_in_three_columns() {
         [Some("乡镇"), Some("乡镇"), Some("县")].map(|s| s.map(str::to_owned))
     );
 }
+
+/// A due item as the list gives it, for the frames of items the test store does not make.
+fn due_item(
+    household_id: &str,
+    last_visit: Option<&str>,
+    grid: Option<(&str, &str)>,
+    responsible: &std::sync::Arc<[wangge::Responsible]>,
+) -> wangge::DueVisit {
+    wangge::DueVisit {
+        household_id: household_id.into(),
+        unit: "512021100001001".into(),
+        rule: "特殊人群每月".into(),
+        channel: if last_visit.is_some() {
+            wangge::Channel::Phone
+        } else {
+            wangge::Channel::Home
+        },
+        due: d("2024-03-31"),
+        overdue: last_visit.is_none(),
+        last_visit: last_visit.map(d),
+        grid: grid.map(|(code, _)| code.into()),
+        grid_name: grid.map(|(_, name)| name.into()),
+        address: format!("幸福路{household_id}号"),
+        responsible: std::sync::Arc::clone(responsible),
+    }
+}
+
+#[test]
+fn the_due_lists_typed_frame_is_the_serde_frame_in_both_languages() {
+    let store = with_households();
+    let listed = store.due_visits("512021", Some(d("2024-03-31"))).unwrap();
+    assert!(!listed.is_empty());
+    let two: std::sync::Arc<[wangge::Responsible]> = vec![
+        wangge::Responsible {
+            staff_id: "S1".into(),
+            name: "王芳".into(),
+        },
+        wangge::Responsible {
+            staff_id: "S2".into(),
+            name: "李强".into(),
+        },
+    ]
+    .into();
+    let none: std::sync::Arc<[wangge::Responsible]> = Vec::new().into();
+    let made = vec![
+        due_item("H9", None, None, &none),
+        due_item("H8", Some("2024-02-01"), Some(("G1", "一网格")), &two),
+        due_item("H7", None, Some(("G1", "一网格")), &two),
+        due_item("H6", Some("2024-01-09"), Some(("G2", "二网格")), &none),
+    ];
+    let no_grid = vec![due_item("H5", None, None, &none)];
+    // Long enough to be made on two threads.
+    let long: Vec<wangge::DueVisit> = (0..70_000)
+        .map(|i| {
+            let (last, grid) = match i % 3 {
+                0 => (None, None),
+                1 => (Some("2024-02-01"), Some(("G1", "一网格"))),
+                _ => (None, Some(("G2", "二网格"))),
+            };
+            due_item(
+                &format!("L{i}"),
+                last,
+                grid,
+                if i % 3 == 1 { &two } else { &none },
+            )
+        })
+        .collect();
+    for items in [&listed, &made, &no_grid, &long, &Vec::new()] {
+        for labels in [Labels::En, Labels::Zh] {
+            let typed = wangge::frame::due_visit_batch(items.iter(), labels).unwrap();
+            let serde = record_batch(items.iter(), labels).unwrap();
+            assert_eq!(typed.schema(), serde.schema(), "{labels:?}");
+            assert_eq!(typed, serde, "{labels:?}: {} items", items.len());
+        }
+    }
+    let zh = wangge::frame::due_visit_batch(&made, Labels::Zh).unwrap();
+    assert_eq!(
+        texts(&zh, "责任网格员"),
+        [
+            None,
+            Some("王芳 S1、李强 S2".into()),
+            Some("王芳 S1、李强 S2".into()),
+            None
+        ]
+    );
+    assert_eq!(
+        texts(&zh, "走访方式")[..2],
+        [Some("入户".into()), Some("电话".into())]
+    );
+    assert_eq!(texts(&zh, "所属网格")[0], None);
+}

@@ -2,6 +2,9 @@
 //! class is plain Python (`wangge/_page.py`); the list methods of `Store` build it here
 //! from a core [`wangge::Page`] or a whole list.
 
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
 use pyo3::IntoPyObjectExt;
 use pyo3::PyClass;
 use pyo3::prelude::*;
@@ -9,8 +12,11 @@ use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyType};
 
+use wangge::labels::Labels;
+
 use crate::args::{Int, Text};
 use crate::errors::py_result;
+use crate::store::frames::Rows;
 
 static PAGE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
@@ -68,6 +74,76 @@ impl<T> Listed<T> {
             .collect::<PyResult<Vec<_>>>()?;
         let list = PyList::new(py, records)?;
         PAGE.import(py, "wangge._page", "Page")?.call1((list, next))
+    }
+}
+
+impl<T: Send + Sync + 'static> Listed<T> {
+    /// As [`Listed::into_page`], the records sharing the list's core rows: each record
+    /// points into them rather than holding a copy, and the page keeps them (its `_rows`)
+    /// so that its frame is made by `frame` straight from them, without reading the
+    /// records back. That frame is used while the page still holds exactly the records it
+    /// was made with (see `Rows::current`); once the list is changed, the frame is made
+    /// from the records it then holds. A record kept alone keeps the rows of its page.
+    pub(crate) fn into_shared_page<P>(
+        self,
+        py: Python<'_>,
+        frame: fn(&[T], Labels) -> wangge::Result<RecordBatch>,
+    ) -> PyResult<Bound<'_, PyAny>>
+    where
+        P: From<Shared<T>> + PyClass,
+        PyClassInitializer<P>: From<P>,
+    {
+        let (items, next) = match self {
+            Listed::Whole(items) => (items, None),
+            Listed::Paged(page) => (page.items, page.next),
+        };
+        let rows = Arc::new(items);
+        // Ctrl-C is looked for at every item, as in `into_page`.
+        let records = (0..rows.len())
+            .map(|index| {
+                py.check_signals()?;
+                let shared = Shared {
+                    rows: Arc::clone(&rows),
+                    index,
+                };
+                let record = Bound::new(py, P::from(shared))?;
+                untrack(&record);
+                Ok(record.into_any().unbind())
+            })
+            .collect::<PyResult<Vec<Py<PyAny>>>>()?;
+        let list = PyList::new(py, records.iter().map(|r| r.bind(py)))?;
+        let kept = Rows::shared(rows, records, frame);
+        PAGE.import(py, "wangge._page", "Page")?
+            .call1((list, next, kept))
+    }
+}
+
+/// One row of a list whose rows are kept once for the whole list (see
+/// [`Listed::into_shared_page`]): a record class wrapping it reads the row's fields
+/// through it as through the row itself.
+#[derive(Clone)]
+pub(crate) struct Shared<T> {
+    rows: Arc<Vec<T>>,
+    index: usize,
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.rows[self.index]
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
     }
 }
 

@@ -25,11 +25,14 @@
 //! phones are masked in a frame exactly as in the record.
 
 mod column;
+mod due;
 mod reports;
 mod ser;
 
 /// The Arrow crates the batches are made with, for the bindings and tests to read them.
 pub use {arrow_array, arrow_schema};
+
+pub use due::due_visit_batch;
 
 use std::sync::Arc;
 
@@ -239,7 +242,7 @@ impl Frame {
 
 /// Lists at least this long are made into columns on several threads, each taking a
 /// run of rows; the runs' columns are then joined in order.
-const PARALLEL_ROWS: usize = 65_536;
+pub(super) const PARALLEL_ROWS: usize = 65_536;
 
 /// The record batch of `records`, one row each, named as `labels` says.
 pub fn record_batch<'a, T: Serialize + Sync + 'a>(

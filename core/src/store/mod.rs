@@ -107,14 +107,12 @@ pub(crate) struct Config {
 
 #[derive(Debug)]
 pub(crate) struct Shared {
-    /// Watches the rows the connection writes, to seal them; declared before `conn` so
-    /// that it is removed before the connection closes.
+    /// Seals the rows the connection writes; declared before `conn`, so removed before it.
     hook: seal::Hook,
-    /// The idle connections reads go through, opened as needed, so that reads never
-    /// wait for a write in progress (in WAL mode a reader sees the last commit) nor for
-    /// each other; emptied when the store is closed. Unused by an in-memory or read-only
-    /// store, whose reads go through `conn`. Declared before `conn`, so that
-    /// they close first and the writer, closing last, checkpoints the file.
+    /// The idle connections reads go through, opened as needed: reads never wait for a
+    /// write in progress (in WAL mode a reader sees the last commit) nor for each other.
+    /// Emptied when the store is closed; unused by an in-memory or read-only store (reads
+    /// go through `conn`). Declared before `conn`: they close first, the writer last.
     readers: Mutex<Vec<Connection>>,
     /// The connection every write goes through; `None` once the store is closed
     /// ([`Store::close`]).
@@ -132,11 +130,12 @@ pub(crate) struct Shared {
     language: Language,
     /// The file's path as given (`:memory:` for an in-memory store).
     path: String,
-    /// How ID numbers and phones are kept: in clear or sealed with the deployment key.
-    /// Replaced only by [`Store::rekey`], while it holds the connection.
+    /// How ID numbers and phones are kept; replaced only by [`Store::rekey`], holding `conn`.
     vault: RwLock<Arc<Vault>>,
     /// What is kept in memory, derived from the database.
     slots: Slots,
+    /// How long the last write held the write lock ([`Store::last_write_lock_held`]).
+    lock_clock: write::LockClock,
 }
 
 /// Who a handle acts as and which subtree it may see.
@@ -266,6 +265,7 @@ impl Store {
                 path: path.to_string_lossy().into_owned(),
                 vault: RwLock::new(Arc::new(vault)),
                 slots: Slots::default(),
+                lock_clock: write::LockClock::default(),
             }),
             access: Access { actor, root: None },
             progress: None,

@@ -1,5 +1,8 @@
 //! Writes: one immediate transaction with its audit records, and what it changed.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
 use chrono::Utc;
 use foldhash::{HashMap, HashSet};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -52,7 +55,35 @@ impl Changes {
     }
 }
 
+/// How long the last committed write of a store held the file's write lock.
+#[derive(Debug, Default)]
+pub(crate) struct LockClock {
+    /// In microseconds, plus one; 0 before the first committed write.
+    micros: AtomicU64,
+}
+
+impl LockClock {
+    fn note(&self, held: Duration) {
+        let micros = u64::try_from(held.as_micros()).unwrap_or(u64::MAX - 1);
+        self.micros.store(micros + 1, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> Option<Duration> {
+        let micros = self.micros.load(Ordering::Relaxed);
+        (micros > 0).then(|| Duration::from_micros(micros - 1))
+    }
+}
+
 impl Store {
+    /// How long the last committed write through this store (any of its handles) held
+    /// the file's write lock: from the start of its transaction (`BEGIN IMMEDIATE`) to the
+    /// end of its commit. Another writer waits at most this long for it (within its
+    /// `busy_timeout_ms`); readers never do. `None` before the first committed write.
+    /// The benchmarks report it for imports and visit batches.
+    pub fn last_write_lock_held(&self) -> Option<Duration> {
+        self.shared.lock_clock.last()
+    }
+
     /// Runs `body` in one immediate transaction with an audit writer; commits only if
     /// `body` succeeds, so a failed write leaves nothing behind.
     pub(crate) fn write<T>(&self, body: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
@@ -90,6 +121,7 @@ impl Store {
         }
         self.hook().clear();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let locked = Instant::now();
         super::keys::check_current(&tx, &self.vault())?;
         let audit = AuditWriter::load(&tx)?;
         let head_before = audit.head_seq();
@@ -129,6 +161,7 @@ impl Store {
         }
         let head_after = audit.finish(&tx, &mac, &at, actor, &seals)?;
         tx.commit()?;
+        self.shared.lock_clock.note(locked.elapsed());
         self.shared.slots.note(&changes, head_before, head_after);
         Ok(value)
     }

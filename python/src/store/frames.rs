@@ -27,10 +27,17 @@ use crate::record::{json_list, serialized};
 /// Makes a record batch of the rows a native call kept, with the labels asked for.
 type Builder = dyn Fn(Labels) -> wangge::Result<RecordBatch> + Send + Sync;
 
-/// The core rows behind a `Page` of plain dicts (a compliance report's requirements), kept
-/// so that its frame is made from them rather than from the dicts.
+/// The core rows behind a `Page`, kept so that its frame is made from them rather than
+/// from its items: a compliance report's requirements (a page of plain dicts), or a due
+/// list whose records share the rows ([`crate::page::Listed::into_shared_page`]).
 #[pyclass(frozen, name = "_Rows", module = "wangge._native")]
-pub struct Rows(Arc<Builder>);
+pub struct Rows {
+    build: Arc<Builder>,
+    /// The records the page was made with, in order, when its items are records: the
+    /// rows make its frame only while the page holds exactly these. Held here, so that
+    /// none is freed (and its address taken by another object) while the page lives.
+    records: Option<Vec<Py<PyAny>>>,
+}
 
 impl std::fmt::Debug for Rows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -41,9 +48,39 @@ impl std::fmt::Debug for Rows {
 impl Rows {
     /// Keeps `rows` for the page's frame.
     pub(crate) fn of<T: serde::Serialize + Send + Sync + 'static>(rows: Vec<T>) -> Rows {
-        Rows(Arc::new(move |labels| {
-            wangge::frame::record_batch(&rows, labels)
-        }))
+        Rows {
+            build: Arc::new(move |labels| wangge::frame::record_batch(&rows, labels)),
+            records: None,
+        }
+    }
+
+    /// Keeps `rows`, which `records` show in order, for the page's frame, made by `frame`.
+    pub(crate) fn shared<T: Send + Sync + 'static>(
+        rows: Arc<Vec<T>>,
+        records: Vec<Py<PyAny>>,
+        frame: fn(&[T], Labels) -> wangge::Result<RecordBatch>,
+    ) -> Rows {
+        Rows {
+            build: Arc::new(move |labels| frame(&rows, labels)),
+            records: Some(records),
+        }
+    }
+
+    /// Whether the rows still make the frame of `items`: always for a page of dicts; for a
+    /// page of records, while `items` are exactly the records it was made with, in their
+    /// order (compared by identity, without reading the records).
+    fn current(&self, items: &Bound<'_, PyList>) -> bool {
+        let Some(records) = &self.records else {
+            return true;
+        };
+        items.len() == records.len()
+            && records.iter().enumerate().all(|(i, record)| {
+                // SAFETY: `items` is a live list and `i` is below its length, which cannot
+                // change while the GIL is held and no Python code runs; the item is only
+                // compared by address (a borrowed reference, never used).
+                let item = unsafe { pyo3::ffi::PyList_GetItem(items.as_ptr(), i as isize) };
+                item == record.as_ptr()
+            })
     }
 }
 
@@ -175,16 +212,15 @@ fn records_batch(
             } else {
                 &[]
             };
+            if first.is_instance_of::<DueVisit>() {
+                let held = held::<DueVisit>(items, &first)?;
+                return py_result(py.detach(|| {
+                    wangge::frame::due_visit_batch(held.iter().map(|r| &*r.get().0), labels)
+                }));
+            }
             $(
                 if first.is_instance_of::<$class>() {
-                    let held = items
-                        .iter()
-                        .map(|item| {
-                            item.cast_into::<$class>()
-                                .map(Bound::unbind)
-                                .map_err(|_| mixed(&first))
-                        })
-                        .collect::<PyResult<Vec<Py<$class>>>>()?;
+                    let held = held::<$class>(items, &first)?;
                     return py_result(py.detach(|| {
                         wangge::frame::record_batch_with(
                             held.iter().map(|r| &r.get().0),
@@ -201,9 +237,23 @@ fn records_batch(
             )))
         }};
     }
-    of_class!(
-        DueVisit, Entry, Household, Resident, Finding, Patrol, Visit, Unit
-    )
+    of_class!(Entry, Household, Resident, Finding, Patrol, Visit, Unit)
+}
+
+/// The items as records of class `C`, held while the GIL is released; `TypeError` when
+/// one is of another class than the first.
+fn held<C: pyo3::PyClass>(
+    items: &Bound<'_, PyList>,
+    first: &Bound<'_, PyAny>,
+) -> PyResult<Vec<Py<C>>> {
+    items
+        .iter()
+        .map(|item| {
+            item.cast_into::<C>()
+                .map(Bound::unbind)
+                .map_err(|_| mixed(first))
+        })
+        .collect()
 }
 
 fn mixed(first: &Bound<'_, PyAny>) -> PyErr {
@@ -216,8 +266,9 @@ fn mixed(first: &Bound<'_, PyAny>) -> PyErr {
     ))
 }
 
-/// The frame of a `Page` (its `_rows` when a native call kept them, else its records) as
-/// a table with `__arrow_c_stream__`; `labels` is `"en"` or `"zh"`.
+/// The frame of a `Page` (from its `_rows` when a native call kept them and the page
+/// still holds what it was made with, else from its records) as a table with
+/// `__arrow_c_stream__`; `labels` is `"en"` or `"zh"`.
 #[pyfunction]
 #[pyo3(name = "_frame", signature = (items, labels="en", rows=None))]
 fn frame(
@@ -227,12 +278,12 @@ fn frame(
     rows: Option<&Bound<'_, Rows>>,
 ) -> PyResult<PyTable> {
     let labels = labels_arg(labels)?;
-    let batch = match rows {
-        Some(rows) => {
-            let build = Arc::clone(&rows.get().0);
+    let batch = match rows.map(Bound::get) {
+        Some(rows) if rows.current(items) => {
+            let build = Arc::clone(&rows.build);
             py_result(py.detach(move || build(labels)))?
         }
-        None => records_batch(py, items, labels)?,
+        _ => records_batch(py, items, labels)?,
     };
     table(batch)
 }

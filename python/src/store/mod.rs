@@ -14,7 +14,7 @@
 mod archive;
 mod calendar;
 mod contacts;
-mod frames;
+pub(crate) mod frames;
 mod import;
 mod ledger;
 mod period;

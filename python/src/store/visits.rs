@@ -11,7 +11,7 @@ use super::frames::compliance_dict;
 use super::{Store, period_arg};
 use crate::args::{Code, Int, Text};
 use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
-use crate::page::{listed, paging_arg};
+use crate::page::{Shared, listed, paging_arg};
 use crate::record::{Json, json_list, record, records};
 
 record! {
@@ -34,7 +34,7 @@ record! {
 
 record! {
     /// A household that still needs a contact under one rule.
-    pub struct DueVisit(wangge::DueVisit) as d, repr = all {
+    pub struct DueVisit(Shared<wangge::DueVisit>) as d, repr = all {
         /// The household.
         household_id: &str = &d.household_id,
         /// The unit it lives in on the list's day.
@@ -80,6 +80,14 @@ record! {
         /// The day its archive was last re-verified, if ever.
         verified: Option<Date> = r.verified,
     }
+}
+
+/// A due list's frame, made column by column from its rows.
+fn due_frame(
+    rows: &[wangge::DueVisit],
+    labels: wangge::labels::Labels,
+) -> wangge::Result<arrow_array::RecordBatch> {
+    wangge::frame::due_visit_batch(rows, labels)
 }
 
 /// Adds the visit record classes to the module.
@@ -202,7 +210,7 @@ impl Store {
                 )
             },
         )?
-        .into_page::<DueVisit>(py)
+        .into_shared_page::<DueVisit>(py, due_frame)
     }
 
     /// The due list of the units `staff_id` is assigned to on `as_of` (default today), a
@@ -231,7 +239,7 @@ impl Store {
                 )
             },
         )?
-        .into_page::<DueVisit>(py)
+        .into_shared_page::<DueVisit>(py, due_frame)
     }
 
     /// The households of `unit`'s subtree whose archives are due for re-verification on
