@@ -879,6 +879,8 @@ fn a_store_from_before_marks_gets_them_on_opening() {
              ALTER TABLE audit DROP COLUMN unit_path; ALTER TABLE resident DROP COLUMN id_sealed;
              DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
              ALTER TABLE submission DROP COLUMN audit_head; DROP TABLE kept;
+             DROP TABLE checkout; DROP TABLE merged; DROP TABLE device;
+             DROP TABLE device_log; DROP TABLE device_local;
              PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -400,7 +400,8 @@ fn sealed_without_key() -> Error {
     )
 }
 
-fn getrandom(buf: &mut [u8]) -> Result<()> {
+/// Fills `buf` from the system's randomness.
+pub(crate) fn getrandom(buf: &mut [u8]) -> Result<()> {
     use aes_gcm::aead::rand_core::RngCore;
     OsRng
         .try_fill_bytes(buf)
