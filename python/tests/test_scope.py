@@ -44,6 +44,8 @@ def world(tmp_path):
     ids["finding"] = store.record_finding(ids["visit"], "楼道堆放杂物").id
     ids["entry"] = store.register(OUTSIDE_GRID, None, "路灯不亮", AT - timedelta(days=3)).id
     store.set_archive_section("O1", "basic", {"note": "x"})
+    ids["device_path"] = tmp_path / "outside-device.db"
+    ids["device"] = store.checkout(OUTSIDE_GRID, "OUT", ids["device_path"]).device_id
     town = store.scope(TOWNSHIP, "岳阳镇管理员")
     yield store, town, path, ids
     store.close()
@@ -156,6 +158,9 @@ CALLS = [
     ("circular", DENIED, lambda t, i: t.circular(OUTSIDE_TOWNSHIP, MONTH, "closure_rate")),
     ("assessment", DENIED, lambda t, i: t.assessment(OUTSIDE_TOWNSHIP, MONTH)),
     ("submit", DENIED, lambda t, i: t.submit(OUTSIDE_GRID, MONTH, AT)),
+    ("checkout", DENIED, lambda t, i: t.checkout(OUTSIDE_GRID, "OUT", i["device_path"].with_name("x.db"))),
+    ("merge", DENIED, lambda t, i: t.merge(i["device_path"])),
+    ("withdraw_checkout", MISSING, lambda t, i: t.withdraw_checkout(i["device"])),
     ("approve", DENIED, lambda t, i: t.approve(OUTSIDE_GRID, MONTH, AT)),
     ("submission", DENIED, lambda t, i: t.submission(OUTSIDE_GRID, MONTH)),
     ("submissions", DENIED, lambda t, i: t.submissions(OUTSIDE_GRID, MONTH)),

@@ -15,6 +15,7 @@ mod archive;
 mod calendar;
 mod contacts;
 mod frames;
+mod handheld;
 mod import;
 mod ledger;
 mod period;
@@ -521,5 +522,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     report::register(m)?;
     submit::register(m)?;
     frames::register(m)?;
+    handheld::register(m)?;
     Ok(())
 }
