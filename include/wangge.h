@@ -298,8 +298,8 @@ wg_status wg_findings_page(const wg_store *store,
 // unit and acts as the worker). A file already at `path` that is a device of this store
 // for the same unit and worker is refreshed, keeping its work not merged yet; any other
 // file there is `WG_CONFLICT`, untouched. A unit the handle does not see is
-// `WG_NOT_FOUND` or `WG_PERMISSION_DENIED`; a worker not assigned in the unit's subtree,
-// or a keyed store, `WG_CONFLICT`. Writes the checkout to `*out_json`; the string is the
+// `WG_NOT_FOUND` or `WG_PERMISSION_DENIED`; a worker not assigned in the unit's subtree
+// `WG_CONFLICT`. A keyed store's device is keyed under the same deployment key. Writes the checkout to `*out_json`; the string is the
 // caller's, freed with `wg_string_free`.
 //
 // JSON result: a `checkout`.

@@ -54,9 +54,10 @@ impl Store {
     /// events. Opened, the device gives handles scoped to `unit`, acting as `staff_id`;
     /// see [`Store::merge`] for the way home.
     ///
-    /// Refused when this handle does not see `unit`, when `staff_id` has no assignment in
-    /// its subtree today (`Conflict`), and for a keyed store (`Conflict`: a device key is
-    /// not supported yet, so personal data never leaves a keyed store). When `path` is
+    /// The device store of a keyed store is keyed under the same deployment key (its ID
+    /// numbers and phones stay sealed, its chain and seals keyed): the device opens it with
+    /// that key, as the county does. Refused when this handle does not see `unit`, and when
+    /// `staff_id` has no assignment in its subtree today (`Conflict`). When `path` is
     /// already a device file of this store checked out for the same unit and staff member,
     /// it is refreshed: the home data is written anew and its log items not merged yet are
     /// kept (the records they created show again only once merged and refreshed). Any
@@ -65,11 +66,6 @@ impl Store {
         let path = path.as_ref();
         if path.as_os_str().is_empty() {
             return Err(Error::invalid("path", "", "the path of the store is empty"));
-        }
-        if self.vault().keys().is_some() {
-            return Err(Error::Conflict(
-                "a keyed store cannot be checked out to a device yet".to_owned(),
-            ));
         }
         self.unit(unit, None)?;
         let previous = if path.exists() {
@@ -81,13 +77,14 @@ impl Store {
         let _ = std::fs::remove_file(&tmp);
         // The empty device store, created with this deployment's settings.
         {
-            let device = Store::open_with(
+            let device = Store::open_inner(
                 &tmp,
                 StoreOptions {
                     levels: Some(self.levels().clone()),
                     utc_offset_minutes: Some(self.offset().local_minus_utc() / 60),
                     ..StoreOptions::default()
                 },
+                Some(self.vault()),
             )?;
             device.close()?;
         }
@@ -108,6 +105,7 @@ impl Store {
                 unit_path: &path_of_unit,
                 staff_id,
                 at: w.at(),
+                mac: self.mac(),
             };
             let (households, entries) = write_device(&w.tx, &tmp, &spec, &kept)?;
             w.tx.execute(
@@ -333,6 +331,8 @@ struct Spec<'a> {
     unit_path: &'a str,
     staff_id: &'a str,
     at: &'a str,
+    /// The home store's MAC, the device's too: both have the same deployment key or none.
+    mac: Mac,
 }
 
 /// Fills the empty device store at `tmp` from the home connection `home`: the copy,
@@ -360,8 +360,8 @@ fn write_device(
         for (seq, kind, args, local, refers) in kept {
             insert.execute(params![seq, kind, args, local, refers])?;
         }
-        let mac = Mac::Sm3;
-        seal::verify::reseal(&dev, Before::New, &mac, spec.at)?;
+        let mac = &spec.mac;
+        seal::verify::reseal(&dev, Before::New, mac, spec.at)?;
         let mut audit = AuditWriter::load(&dev)?;
         let detail = json!({"home": spec.home, "unit": spec.unit, "staff_id": spec.staff_id});
         audit.append(
@@ -370,8 +370,8 @@ fn write_device(
             &detail.to_string(),
             Some(spec.unit_path),
         );
-        let seals = seal::commitment(&mac, &seal::load_accumulators(&dev)?);
-        audit.finish(&dev, &mac, spec.at, spec.staff_id, &seals)?;
+        let seals = seal::commitment(mac, &seal::load_accumulators(&dev)?);
+        audit.finish(&dev, mac, spec.at, spec.staff_id, &seals)?;
         Ok(counts)
     })();
     match result {

@@ -78,12 +78,13 @@ impl Store {
     /// mid-merge rolls everything back.
     pub fn merge(&self, path: impl AsRef<Path>) -> Result<MergeResult> {
         let path = path.as_ref();
-        let device = Store::open_with(
+        let device = Store::open_inner(
             path,
             StoreOptions {
                 read_only: true,
                 ..StoreOptions::default()
             },
+            Some(self.vault()),
         )?;
         let whole = device.whole();
         let read = (|| {

@@ -232,7 +232,6 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("device {} was not checked out from this store", "终端 {} 不是从本库签出的"),
     ("item {} was not applied", "第 {} 项未能合并"),
     ("the checkout was withdrawn", "该终端的签出已撤回"),
-    ("a keyed store cannot be checked out to a device yet", "加密库暂不能签出到手持终端"),
     ("staff {} is not assigned in {}", "工作人员 {} 未在 {} 任职"),
     ("{} exists and is not a device of this store for this unit and staff member; it was not changed", "{} 已存在，且不是本库为该单位和工作人员签出的终端库；未作改动"),
     ("the existing file is a device of {} for {} and {}, not of this store for {} and {}", "已有文件是 {} 为 {} 和 {} 签出的终端库，不是本库为 {} 和 {} 签出的"),

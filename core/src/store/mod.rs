@@ -190,8 +190,18 @@ impl Store {
     /// the `bundled` feature, as the Python module is), one older than
     /// [`MIN_SQLITE_VERSION_NUMBER`] or built without the preupdate hook is refused as
     /// `Storage` before any file is opened.
-    pub fn open_with(path: impl AsRef<Path>, mut options: StoreOptions) -> Result<Self> {
-        let path = path.as_ref();
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
+        Self::open_inner(path.as_ref(), options, None)
+    }
+
+    /// [`Store::open_with`], with the vault of another store of the same deployment key
+    /// instead of the key itself (`given`): a handheld device's store, made and merged by
+    /// its home store (see `handheld`).
+    pub(crate) fn open_inner(
+        path: &Path,
+        mut options: StoreOptions,
+        given: Option<Arc<Vault>>,
+    ) -> Result<Self> {
         if path.as_os_str().is_empty() {
             return Err(Error::invalid("path", "", "the path of the store is empty"));
         }
@@ -220,7 +230,11 @@ impl Store {
             )));
         }
         let (version, stamped) = identify(&conn, path)?;
-        let (vault, new_key) = unlock(&conn, path, version, key.as_deref().map(Vec::as_slice))?;
+        let (vault, new_key) = match given {
+            Some(v) => keys::given_vault(&conn, path, version, v)?,
+            None => unlock(&conn, path, version, key.as_deref().map(Vec::as_slice))
+                .map(|(v, meta)| (Arc::new(v), meta))?,
+        };
         if options.read_only && (version < LATEST || !stamped) {
             return Err(Error::Storage(format!(
                 "{} is not a wangge store of the current schema (version {version} of {LATEST}): \
@@ -274,7 +288,7 @@ impl Store {
                 busy_timeout_ms: busy_ms,
                 language: options.language,
                 path: path.to_string_lossy().into_owned(),
-                vault: RwLock::new(Arc::new(vault)),
+                vault: RwLock::new(vault),
                 slots: Slots::default(),
                 device,
             }),
