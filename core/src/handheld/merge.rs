@@ -155,7 +155,8 @@ impl Store {
             };
             let total = log.len();
             for (i, item) in log.iter().enumerate() {
-                worker.report_item("merge", i, total)?;
+                // Every item: the progress itself calls back at most every interval.
+                worker.report_progress("merge", i as u64, total as u64)?;
                 if replay.homes.contains_key(&item.0) {
                     result.skipped += 1;
                     continue;
@@ -188,7 +189,7 @@ impl Store {
                 ])?;
                 replay.homes.insert(item.0, home_id);
             }
-            worker.report_item("merge", total, total)?;
+            worker.report_progress("merge", total as u64, total as u64)?;
             w.changes_no_household();
             w.audit(
                 "merge",
