@@ -389,6 +389,7 @@ fn write_device(
 /// Copies the unit's share of the home store into the device; gives the households and
 /// entries copied.
 fn copy_share(home: &Connection, dev: &Connection, spec: &Spec<'_>) -> Result<(u64, u64)> {
+    // Sets of keys are passed to SQLite as JSON arrays (read back with json_each).
     let list = |sql: &str, arg: &str| -> Result<Vec<serde_json::Value>> {
         let mut stmt = home.prepare(sql)?;
         let rows = stmt.query_map([arg], |r| r.get::<_, rusqlite::types::Value>(0))?;
@@ -396,17 +397,16 @@ fn copy_share(home: &Connection, dev: &Connection, spec: &Spec<'_>) -> Result<(u
             Ok(match v? {
                 rusqlite::types::Value::Integer(i) => json!(i),
                 rusqlite::types::Value::Text(t) => json!(t),
-                other => json!(format!("{other:?}")),
+                _ => serde_json::Value::Null,
             })
         })
         .collect()
     };
-    let subtree = json!(list(
+    let mut units = list(
         "SELECT DISTINCT code FROM unit_span WHERE instr('/' || path || '/', '/' || ?1 || '/') > 0",
-        spec.unit
-    )?)
-    .to_string();
-    let mut units: Vec<serde_json::Value> = serde_json::from_str(&subtree).unwrap_or_default();
+        spec.unit,
+    )?;
+    let subtree = json!(units).to_string();
     units.extend(
         spec.unit_path
             .split('/')
