@@ -600,3 +600,45 @@ fn a_keyed_stores_device_is_keyed_under_the_same_key() {
     assert_eq!(result.applied, 1);
     verified(&home);
 }
+
+#[test]
+fn an_item_naming_a_record_whose_own_item_conflicted_is_reported_too() {
+    let dir = dir("depends");
+    let (home, _, _) = home(&dir);
+    let path = dir.join("w1.db");
+    home.checkout(GRID, "W1", &path).unwrap();
+    let device = open_device(&path);
+    let mut raised = NewEntry::new(GRID, None, "路灯不亮", at(&device, "2026-11-24T09:00"));
+    raised.household_id = Some("H05".into());
+    let local = device.register(&raised).unwrap().id;
+    device
+        .sign_for(local, "W1", &at(&device, "2026-11-24T09:30"))
+        .unwrap();
+    let visit = device
+        .record_visit("H06", "W1", "home", d("2026-11-24"), "")
+        .unwrap();
+    device
+        .record_finding(visit.id, "楼道路灯损坏", None, false)
+        .unwrap();
+    device.close().unwrap();
+    home.move_household("H05", GRID2, d("2026-11-22")).unwrap();
+
+    let result = home.merge(&path).unwrap();
+    let reasons: Vec<(i64, &str, ConflictReason)> = result
+        .conflicts
+        .iter()
+        .map(|c| (c.device_seq, c.kind.as_str(), c.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (1, "entry", ConflictReason::HouseholdGone),
+            (2, "entry_action", ConflictReason::DependsOnConflict),
+        ]
+    );
+    assert_eq!(result.conflicts[0].local_id, Some(local));
+    assert_eq!(result.applied, 2, "the visit and its finding");
+    let findings = home.findings(GRID, false).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].household_id, "H06");
+}
