@@ -39,7 +39,7 @@ def test_a_device_is_worked_offline_and_merged_once(home, tmp_path):
     assert checkout.to_dict()["entries"] == 1
 
     with wangge.Store(path) as device:
-        assert device.scope_root == GRID
+        assert (device.scope_root, device.actor) == (GRID, "W1")
         device.record_visit("H0", "W1", "home", "2026-11-23", "入户走访")
         device.record_patrol(GRID, "W1", "2026-11-23T08:30:00+08:00", "一日双巡")
         device.sign_for(entry, "W1", "2026-11-23T10:00:00+08:00")

@@ -1392,7 +1392,7 @@ class Store:
         cls,
         path: str | os.PathLike[str],
         levels: Iterable[tuple[str, int | None]] | None = None,
-        actor: str = "system",
+        actor: str | None = None,
         utc_offset_minutes: int | None = None,
         read_only: bool = False,
         key: bytes | None = None,
