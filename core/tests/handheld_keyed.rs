@@ -85,3 +85,106 @@ fn a_keyed_stores_device_is_keyed_under_the_same_key() {
     drop(home);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_device_of_its_own_key_opens_and_merges_only_with_it() {
+    let dir = std::env::temp_dir().join(format!("wangge-handheld-own-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let deployment = b"0123456789abcdef0123456789abcdef".to_vec();
+    let device_key = b"device-key-of-w1-0123456789".to_vec();
+    let open = |path: &Path, key: &[u8]| {
+        Store::open_with(
+            path,
+            StoreOptions {
+                key: Some(key.to_vec()),
+                ..StoreOptions::default()
+            },
+        )
+    };
+    let home = open(&dir.join("home.db"), &deployment).unwrap();
+    for (code, name, level, parent) in [
+        ("512021", "安岳县", "county", None),
+        ("512021100", "岳阳镇", "township", Some("512021")),
+        ("512021100001", "北坝社区", "community", Some("512021100")),
+        (GRID, "北坝一网格", "grid", Some("512021100001")),
+    ] {
+        home.add_unit(code, name, level, parent, None).unwrap();
+    }
+    home.add_staff("W1", "王芳", Some("13812345678")).unwrap();
+    home.assign("W1", GRID, "grid_worker", Some(d("2024-01-01")), None)
+        .unwrap();
+    home.add_household(
+        "H00",
+        GRID,
+        "海慧路",
+        "registered",
+        &[],
+        Some(d("2024-01-01")),
+    )
+    .unwrap();
+    let resident = wangge::NewResident {
+        name: "张三".into(),
+        id_number: Some("11010519491231002X".into()),
+        phone: Some("13912345678".into()),
+        hukou: None,
+        employer: None,
+        relation: None,
+        tags: vec![],
+    };
+    let resident = home
+        .add_resident("H00", &resident, Some(d("2024-01-01")))
+        .unwrap();
+    let path = dir.join("w1.db");
+    assert_eq!(
+        home.checkout_with_key(GRID, "W1", &path, b"short")
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
+    home.checkout_with_key(GRID, "W1", &path, &device_key)
+        .unwrap();
+    let raw = std::fs::read(&path).unwrap();
+    for clear in [&b"13912345678"[..], b"11010519491231002X", b"13812345678"] {
+        assert!(!raw.windows(clear.len()).any(|w| w == clear));
+    }
+    // The deployment key does not open it; the device's key does, and unseals.
+    assert_eq!(
+        open(&path, &deployment).unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+    let device = open(&path, &device_key).unwrap();
+    verified(&device);
+    assert_eq!(
+        device
+            .resident_clear(resident.resident_id)
+            .unwrap()
+            .0
+            .as_deref(),
+        Some("11010519491231002X")
+    );
+    assert!(device.staff("W1").unwrap().phone.is_some());
+    device
+        .record_visit("H00", "W1", "home", d("2026-11-23"), "")
+        .unwrap();
+    device.close().unwrap();
+    // Merged without the device's key: refused, nothing written.
+    let head = home.audit_head().unwrap();
+    assert_eq!(
+        home.merge(&path).unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+    assert_eq!(home.audit_head().unwrap(), head);
+    let result = home.merge_with_key(&path, &device_key).unwrap();
+    assert_eq!(result.applied, 1);
+    assert_eq!(home.visits("H00").unwrap().len(), 1);
+    verified(&home);
+    // A refresh with the same key keeps the device's id.
+    let refreshed = home
+        .checkout_with_key(GRID, "W1", &path, &device_key)
+        .unwrap();
+    assert!(refreshed.refreshed);
+    verified(&open(&path, &device_key).unwrap());
+    drop(home);
+    let _ = std::fs::remove_dir_all(&dir);
+}

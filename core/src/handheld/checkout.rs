@@ -2,6 +2,7 @@
 //! `checkout` row at home, a refresh, and a withdrawal.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
 use serde::Serialize;
@@ -9,9 +10,11 @@ use serde_json::json;
 
 use crate::date;
 use crate::error::{Error, Result};
-use crate::store::audit::{AuditWriter, Mac};
+use crate::store::audit::AuditWriter;
+use crate::store::keys::Vault;
+use crate::store::rekey::{reseal_residents, reseal_staff};
 use crate::store::seal::{self, verify::Before};
-use crate::store::{Store, StoreOptions, Write};
+use crate::store::{Store, StoreOptions, Write, vault_mac};
 use crate::units::spans_of;
 
 /// A checkout: what [`Store::checkout`] wrote.
@@ -63,10 +66,40 @@ impl Store {
     /// kept (the records they created show again only once merged and refreshed). Any
     /// other existing file at `path` is `Conflict`, untouched. Audited at home.
     pub fn checkout(&self, unit: &str, staff_id: &str, path: impl AsRef<Path>) -> Result<Checkout> {
-        let path = path.as_ref();
+        self.checkout_as(unit, staff_id, path.as_ref(), None)
+    }
+
+    /// [`Store::checkout`], the device store keyed under `device_key` (16 to 64 bytes, a
+    /// key of the device's own, never written to the file): its ID numbers and phones are
+    /// sealed anew under it (from clear, or from the deployment key) and its chain and seals
+    /// are keyed with it. The device opens the file with that key, and
+    /// [`Store::merge_with_key`] brings it home; a refresh needs the same key. A key of
+    /// another length is `InvalidInput` naming `key`.
+    pub fn checkout_with_key(
+        &self,
+        unit: &str,
+        staff_id: &str,
+        path: impl AsRef<Path>,
+        device_key: &[u8],
+    ) -> Result<Checkout> {
+        self.checkout_as(unit, staff_id, path.as_ref(), Some(device_key))
+    }
+
+    fn checkout_as(
+        &self,
+        unit: &str,
+        staff_id: &str,
+        path: &Path,
+        device_key: Option<&[u8]>,
+    ) -> Result<Checkout> {
         if path.as_os_str().is_empty() {
             return Err(Error::invalid("path", "", "the path of the store is empty"));
         }
+        let home_vault = self.vault();
+        let device_vault = match device_key {
+            Some(key) => Arc::new(Vault::fresh(key)?),
+            None => Arc::clone(&home_vault),
+        };
         self.unit(unit, None)?;
         let previous = if path.exists() {
             Some(read_previous(path)?)
@@ -84,7 +117,7 @@ impl Store {
                     utc_offset_minutes: Some(self.offset().local_minus_utc() / 60),
                     ..StoreOptions::default()
                 },
-                Some(self.vault()),
+                Some(Arc::clone(&device_vault)),
             )?;
             device.close()?;
         }
@@ -105,7 +138,7 @@ impl Store {
                 unit_path: &path_of_unit,
                 staff_id,
                 at: w.at(),
-                mac: self.mac(),
+                vaults: (&home_vault, &device_vault),
             };
             let (households, entries) = write_device(&w.tx, &tmp, &spec, &kept)?;
             w.tx.execute(
@@ -331,8 +364,8 @@ struct Spec<'a> {
     unit_path: &'a str,
     staff_id: &'a str,
     at: &'a str,
-    /// The home store's MAC, the device's too: both have the same deployment key or none.
-    mac: Mac,
+    /// The home store's vault and the device's: the same one, or the device's own key.
+    vaults: (&'a Vault, &'a Vault),
 }
 
 /// Fills the empty device store at `tmp` from the home connection `home`: the copy,
@@ -349,6 +382,15 @@ fn write_device(
     dev.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| -> Result<(u64, u64)> {
         let counts = copy_share(home, &dev, spec)?;
+        let (home_vault, device_vault) = spec.vaults;
+        if !std::ptr::eq(home_vault, device_vault) {
+            // Sealed anew under the device's key; the key check is the device's.
+            reseal_residents(&dev, home_vault, device_vault)?;
+            reseal_staff(&dev, home_vault, device_vault)?;
+            if let Some(meta) = device_vault.meta() {
+                crate::store::keys::write_meta(&dev, &meta)?;
+            }
+        }
         let next_seq = kept.last().map_or(1, |k| k.0 + 1);
         dev.execute(
             "INSERT INTO device (device_id, home, unit, staff_id, next_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -360,7 +402,7 @@ fn write_device(
         for (seq, kind, args, local, refers) in kept {
             insert.execute(params![seq, kind, args, local, refers])?;
         }
-        let mac = &spec.mac;
+        let mac = &vault_mac(spec.vaults.1);
         seal::verify::reseal(&dev, Before::New, mac, spec.at)?;
         let mut audit = AuditWriter::load(&dev)?;
         let detail = json!({"home": spec.home, "unit": spec.unit, "staff_id": spec.staff_id});

@@ -77,15 +77,25 @@ impl Store {
     /// failure of the storage or a stop asked by the progress ([`Store::with_progress`])
     /// mid-merge rolls everything back.
     pub fn merge(&self, path: impl AsRef<Path>) -> Result<MergeResult> {
-        let path = path.as_ref();
-        let device = Store::open_inner(
-            path,
-            StoreOptions {
-                read_only: true,
-                ..StoreOptions::default()
-            },
-            Some(self.vault()),
-        )?;
+        self.merge_as(path.as_ref(), None)
+    }
+
+    /// [`Store::merge`] of a device store keyed under its own `device_key` (see
+    /// [`Store::checkout_with_key`]); another key is `PermissionDenied`, nothing written.
+    pub fn merge_with_key(&self, path: impl AsRef<Path>, device_key: &[u8]) -> Result<MergeResult> {
+        self.merge_as(path.as_ref(), Some(device_key))
+    }
+
+    fn merge_as(&self, path: &Path, device_key: Option<&[u8]>) -> Result<MergeResult> {
+        let options = StoreOptions {
+            read_only: true,
+            key: device_key.map(<[u8]>::to_vec),
+            ..StoreOptions::default()
+        };
+        let device = match device_key {
+            Some(_) => Store::open_with(path, options)?,
+            None => Store::open_inner(path, options, Some(self.vault()))?,
+        };
         let whole = device.whole();
         let read = (|| {
             let info = device.device().ok_or_else(|| {

@@ -20,7 +20,7 @@ mod info;
 mod kept;
 pub(crate) mod keys;
 mod migrate;
-mod rekey;
+pub(crate) mod rekey;
 mod schema;
 pub(crate) mod seal;
 mod write;
@@ -537,7 +537,7 @@ pub const STORE_CLOSED: &str = "store is closed";
 
 /// How a store with `vault` computes its chain and seals, the one place that chooses:
 /// HMAC-SM3 under the deployment key's chain key, or SM3 without a key.
-pub(super) fn vault_mac(vault: &Vault) -> Mac {
+pub(crate) fn vault_mac(vault: &Vault) -> Mac {
     vault
         .keys()
         .map_or(Mac::Sm3, |keys| Mac::Keyed(keys.chain_key()))
