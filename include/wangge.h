@@ -326,6 +326,31 @@ wg_status wg_merge(const wg_store *store, const char *path, char **out_json);
 // of a unit the handle does not see, is `WG_NOT_FOUND`.
 wg_status wg_withdraw_checkout(const wg_store *store, const char *device_id);
 
+// `wg_checkout` with a key of the device's own, `key_hex` (16 to 64 bytes as hex, never
+// written to the file): the device's ID numbers and phones are sealed anew under it and
+// its chain is keyed with it; the device opens the file with `{"key_hex": ...}` in
+// `wg_store_open`'s options, and `wg_merge_keyed` brings it home. A bad key is
+// `WG_INVALID_INPUT` naming `key_hex`, its value withheld. Writes the checkout to
+// `*out_json`; the string is the caller's, freed with `wg_string_free`.
+//
+// JSON result: a `checkout`.
+wg_status wg_checkout_keyed(const wg_store *store,
+                            const char *unit,
+                            const char *staff_id,
+                            const char *path,
+                            const char *key_hex,
+                            char **out_json);
+
+// `wg_merge` of a device store keyed under its own key `key_hex` (see
+// `wg_checkout_keyed`): another key is `WG_PERMISSION_DENIED`, nothing written. Writes
+// the result to `*out_json`; the string is the caller's, freed with `wg_string_free`.
+//
+// JSON result: a `merge_result`.
+wg_status wg_merge_keyed(const wg_store *store,
+                         const char *path,
+                         const char *key_hex,
+                         char **out_json);
+
 // Imports households and residents from `len` bytes of CSV at `bytes` (UTF-8, with or
 // without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 // result to `*out_json`. `options_json` may be NULL, or a JSON object with any of

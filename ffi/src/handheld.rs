@@ -67,3 +67,46 @@ pub unsafe extern "C" fn wg_withdraw_checkout(
         Ok(store.withdraw_checkout(device_id)?)
     })
 }
+
+/// `wg_checkout` with a key of the device's own, `key_hex` (16 to 64 bytes as hex, never
+/// written to the file): the device's ID numbers and phones are sealed anew under it and
+/// its chain is keyed with it; the device opens the file with `{"key_hex": ...}` in
+/// `wg_store_open`'s options, and `wg_merge_keyed` brings it home. A bad key is
+/// `WG_INVALID_INPUT` naming `key_hex`, its value withheld. Writes the checkout to
+/// `*out_json`; the string is the caller's, freed with `wg_string_free`.
+///
+/// JSON result: a `checkout`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_checkout_keyed(
+    store: *const wg_store,
+    unit: *const c_char,
+    staff_id: *const c_char,
+    path: *const c_char,
+    key_hex: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (unit, staff_id, path) = (arg!(unit), arg!(staff_id), arg!(path));
+        let key = zeroize::Zeroizing::new(wangge::key_from_hex(arg!(key_hex))?);
+        out!(out_json).json(&store.checkout_with_key(unit, staff_id, path, &key)?)
+    })
+}
+
+/// `wg_merge` of a device store keyed under its own key `key_hex` (see
+/// `wg_checkout_keyed`): another key is `WG_PERMISSION_DENIED`, nothing written. Writes
+/// the result to `*out_json`; the string is the caller's, freed with `wg_string_free`.
+///
+/// JSON result: a `merge_result`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_merge_keyed(
+    store: *const wg_store,
+    path: *const c_char,
+    key_hex: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let path = arg!(path);
+        let key = zeroize::Zeroizing::new(wangge::key_from_hex(arg!(key_hex))?);
+        out!(out_json).json(&store.merge_with_key(path, &key)?)
+    })
+}

@@ -72,6 +72,29 @@ void test_handheld(const char *path) {
   EXPECT(s, wg_withdraw_checkout(s, "nope"), WG_NOT_FOUND, "checkout");
   EXPECT(s, wg_withdraw_checkout(s, NULL), WG_INVALID_INPUT, "device_id");
   EXPECT(NULL, wg_withdraw_checkout(NULL, device_id), WG_INVALID_INPUT, NULL);
+
+  /* A device of its own key: opened and merged only with it. */
+  const char *key = "000102030405060708090a0b0c0d0e0f";
+  remove(path);
+  EXPECT(s, wg_checkout_keyed(s, grid, "W1", path, "abc", &json), WG_INVALID_INPUT, "key_hex");
+  EXPECT(s, wg_checkout_keyed(s, grid, "W1", path, key, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"refreshed\":false"));
+  json = NULL;
+  EXPECT(NULL, wg_store_open(path, NULL, &dev), WG_PERMISSION_DENIED, NULL);
+  EXPECT(NULL,
+         wg_store_open(path, "{\"key_hex\":\"000102030405060708090a0b0c0d0e0f\"}", &dev),
+         WG_OK, NULL);
+  EXPECT(dev, wg_visit_record(dev, "H1", "W1", "phone", "2026-11-25", NULL, NULL), WG_OK, NULL);
+  EXPECT(dev, wg_store_close(dev), WG_OK, NULL);
+  wg_store_free(dev);
+  EXPECT(s, wg_merge(s, path, &json), WG_PERMISSION_DENIED, NULL);
+  EXPECT(s, wg_merge_keyed(s, path, "ffff0102030405060708090a0b0c0d0e", &json),
+         WG_PERMISSION_DENIED, NULL);
+  EXPECT(s, wg_merge_keyed(s, path, key, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"applied\":1"));
+  json = NULL;
+  EXPECT(s, wg_merge_keyed(s, NULL, key, &json), WG_INVALID_INPUT, "path");
+  EXPECT(s, wg_merge_keyed(s, path, NULL, &json), WG_INVALID_INPUT, "key_hex");
   wg_store_free(s);
   remove(path);
 }
