@@ -138,3 +138,22 @@ def test_merge_releases_the_gil(home, tmp_path):
         ticker.join()
     assert result.applied == 300
     assert len(ticks) > 1
+
+
+def test_a_device_of_its_own_key_opens_and_merges_only_with_it(home, tmp_path):
+    store, _ = home
+    path = tmp_path / "w1.db"
+    key = b"device-key-of-w1-0123456789"
+    with pytest.raises(wangge.InvalidInput):
+        store.checkout(GRID, "W1", path, key=b"short")
+    store.checkout(GRID, "W1", path, key=key)
+    with pytest.raises(wangge.PermissionDenied):
+        wangge.Store(path)
+    with wangge.Store(path, key=key) as device:
+        assert device.info().keyed
+        device.record_visit("H0", "W1", "home", "2026-11-23")
+    with pytest.raises(wangge.PermissionDenied):
+        store.merge(path)
+    assert store.visits("H0") == []
+    assert store.merge(path, key=key).applied == 1
+    assert len(store.visits("H0")) == 1

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use zeroize::Zeroizing;
 
 use super::Store;
 use crate::args::{Code, Text};
@@ -106,29 +108,56 @@ impl Store {
     /// `wangge.Store(path)` opens on the device, scoped to the unit. A file already there
     /// that is a device of this store for the same unit and worker is refreshed, keeping
     /// its work not merged yet; any other file raises `Conflict`, untouched. A worker not
-    /// assigned in the unit's subtree raises `Conflict`. A keyed store's device is keyed
-    /// under the same deployment key: `wangge.Store(path, key=...)` on the device.
+    /// assigned in the unit's subtree raises `Conflict`. Without `key`, a keyed store's
+    /// device is keyed under the same deployment key; with `key` (bytes, 16 to 64), the
+    /// device has a key of its own: `wangge.Store(path, key=key)` on the device and
+    /// `merge(path, key=key)` at home.
+    #[pyo3(signature = (unit, staff_id, path, key=None))]
     fn checkout(
         &self,
         py: Python<'_>,
         unit: Code<'_>,
         staff_id: Text<'_>,
         path: PathBuf,
+        key: Option<Bound<'_, PyBytes>>,
     ) -> PyResult<Checkout> {
         let (unit, staff_id) = (unit.0, staff_id.0);
         let (unit, staff_id): (&str, &str) = (&unit, &staff_id);
-        self.with_args(py, || Ok(path), |s, path| s.checkout(unit, staff_id, path))
-            .map(Checkout::from)
+        let key = key.map(|k| Zeroizing::new(k.as_bytes().to_vec()));
+        self.with_args(
+            py,
+            || Ok((path, key)),
+            |s, (path, key)| match key {
+                Some(key) => s.checkout_with_key(unit, staff_id, path, &key),
+                None => s.checkout(unit, staff_id, path),
+            },
+        )
+        .map(Checkout::from)
     }
 
     /// Merges the device store at `path` home in one transaction: its work not merged
     /// before is applied with its recorded times; each item that no longer fits is
     /// reported once in `conflicts`. The same file merged again applies nothing. A store
     /// that is not a device of this one, or a device changed outside the library, raises
-    /// `Conflict`; nothing is written then.
-    fn merge(&self, py: Python<'_>, path: PathBuf) -> PyResult<MergeResult> {
-        self.with_args(py, || Ok(path), wangge::Store::merge)
-            .map(MergeResult::from)
+    /// `Conflict`; a device of its own `key` given without it or with another raises
+    /// `PermissionDenied`; nothing is written then.
+    #[pyo3(signature = (path, key=None))]
+    fn merge(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        key: Option<Bound<'_, PyBytes>>,
+    ) -> PyResult<MergeResult> {
+        let key = key.map(|k| Zeroizing::new(k.as_bytes().to_vec()));
+        self.with_args(
+            py,
+            || Ok((path, key)),
+            |s, (path, key)| match key {
+                Some(key) => s.merge_with_key(path, &key),
+                None => s.merge(path),
+            },
+        )
+        .map(MergeResult::from)
     }
 
     /// Withdraws the checkout of device `device_id`: its later merge applies nothing and
