@@ -179,7 +179,16 @@ fn a_device_of_its_own_key_opens_and_merges_only_with_it() {
     assert_eq!(result.applied, 1);
     assert_eq!(home.visits("H00").unwrap().len(), 1);
     verified(&home);
-    // A refresh with the same key keeps the device's id.
+    // A refresh needs the device's key, and keeps the device's id.
+    let before = std::fs::read(&path).unwrap();
+    for refused in [
+        home.checkout(GRID, "W1", &path).unwrap_err(),
+        home.checkout_with_key(GRID, "W1", &path, &deployment)
+            .unwrap_err(),
+    ] {
+        assert_eq!(refused.kind(), ErrorKind::PermissionDenied);
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
     let refreshed = home
         .checkout_with_key(GRID, "W1", &path, &device_key)
         .unwrap();

@@ -73,7 +73,8 @@ impl Store {
     /// key of the device's own, never written to the file): its ID numbers and phones are
     /// sealed anew under it (from clear, or from the deployment key) and its chain and seals
     /// are keyed with it. The device opens the file with that key, and
-    /// [`Store::merge_with_key`] brings it home; a refresh needs the same key. A key of
+    /// [`Store::merge_with_key`] brings it home; a refresh needs the same key
+    /// (`PermissionDenied` otherwise, untouched). A key of
     /// another length is `InvalidInput` naming `key`.
     pub fn checkout_with_key(
         &self,
@@ -102,7 +103,19 @@ impl Store {
         };
         self.unit(unit, None)?;
         let previous = if path.exists() {
-            Some(read_previous(path)?)
+            let previous = read_previous(path)?;
+            // A refresh is written under the key the device already has, and no other.
+            let options = StoreOptions {
+                read_only: true,
+                key: device_key.map(<[u8]>::to_vec),
+                ..StoreOptions::default()
+            };
+            let opened = match device_key {
+                Some(_) => Store::open_with(path, options)?,
+                None => Store::open_inner(path, options, Some(Arc::clone(&home_vault)))?,
+            };
+            opened.whole().close()?;
+            Some(previous)
         } else {
             None
         };
