@@ -62,8 +62,8 @@ pub fn run(
     );
 
     let device = open(&path)?;
-    let monday = wangge::date::parse_date("date", "2026-01-05")?;
-    let due_before = device.due_visits(GRID, Some(monday))?.len();
+    let friday = wangge::date::parse_date("date", "2026-01-09")?;
+    let due_before = device.due_visits(GRID, Some(friday))?.len();
     for (d, day) in ["05", "06", "07", "08", "09"].iter().enumerate() {
         for hour in ["08:30", "16:30"] {
             device.record_patrol(
@@ -86,10 +86,10 @@ pub fn run(
     device.start(lamp, &worker, &at("2026-01-05T09:05")?)?;
     device.resolve(lamp, &at("2026-01-07T15:00")?, "已更换灯泡")?;
     device.sign_for(drain, &worker, &at("2026-01-05T11:00")?)?;
-    let due_after = device.due_visits(GRID, Some(monday))?.len();
+    let due_after = device.due_visits(GRID, Some(friday))?.len();
     device.close()?;
     println!(
-        "  离线一周：巡查 10 次、入户走访 5 次、上报 1 件、办理 4 步；终端待走访 {due_before} → {due_after} 项"
+        "  离线一周：巡查 10 次、入户走访 5 次、上报 1 件、办理 4 步；周五终端待走访 {due_before} → {due_after} 项"
     );
 
     // Meanwhile the community handles the drain itself and closes it, at home.
