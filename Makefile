@@ -27,7 +27,7 @@ $(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
 endif
 
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench bench-frames \
-	bench-report bench-first-report clean browser
+	bench-report bench-first-report bench-handheld clean browser
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
 DEMO_ARGS ?=
@@ -135,6 +135,12 @@ bench:
 # store keeps in its file, and warm.
 bench-first-report:
 	$(CARGO) run --release -p wangge-core --example bench_first_report
+
+# Merging handheld terminals home: one device with a grid's month of work and 70 such
+# devices, as ratios to recording the same facts online in batches (release build; the
+# files live under build/bench-handheld and are removed after).
+bench-handheld:
+	$(CARGO) run --release -p wangge-core --example bench_handheld
 
 # The monthly report at 100,000 grids and 5,000,000 entries against DuckDB (installed
 # into the venv by the script); builds its store once under build/bench-report.

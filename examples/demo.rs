@@ -5,7 +5,8 @@
 //! county's report as JSON, CSV, XLSX and HTML, and the circulars as HTML pages, next to
 //! the database. On the way it shows the registry, a grid worker's scoped view, a
 //! community's due list, the townships' visit compliance, the ledger worked through the
-//! year with a community's three piles, and the audit check.
+//! year with a community's three piles, a grid taken offline on a handheld terminal for a
+//! week and merged home with a conflict, and the audit check.
 //!
 //! Usage: `demo [--county] [PATH]` (default `out/demo.db`; an existing file there is
 //! replaced). By default the county has 5 townships, 17 communities and villages and 70
@@ -465,6 +466,9 @@ mod ledger;
 #[path = "demo_report.rs"]
 mod report;
 
+#[path = "demo_handheld.rs"]
+mod handheld;
+
 use visits::{VISIT_YEAR, print_compliance, print_due, record_year_of_visits};
 
 /// The deployment key the demo seals its store with: `WANGGE_DEMO_KEY_HEX` (16 to 64
@@ -606,6 +610,9 @@ fn main() -> wangge::Result<()> {
     })?;
     timings.run("ledger (raised and worked)", || ledger::run(&store))?;
     timings.run("reports, circulars and files", || report::run(&store, &dir))?;
+    timings.run("handheld terminal (offline week)", || {
+        handheld::run(&store, &dir, &keyed)
+    })?;
 
     let audit = timings.run("audit check", || store.verify_audit())?;
     println!(

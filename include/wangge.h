@@ -293,6 +293,64 @@ wg_status wg_findings_page(const wg_store *store,
                            const char *after,
                            char **out_json);
 
+// Checks unit `unit` out to staff member `staff_id`: writes a device store at `path` (a
+// normal store, opened on the device with `wg_store_open`, whose handle is scoped to the
+// unit and acts as the worker). A file already at `path` that is a device of this store
+// for the same unit and worker is refreshed, keeping its work not merged yet; any other
+// file there is `WG_CONFLICT`, untouched. A unit the handle does not see is
+// `WG_NOT_FOUND` or `WG_PERMISSION_DENIED`; a worker not assigned in the unit's subtree
+// `WG_CONFLICT`. A keyed store's device is keyed under the same deployment key. Writes the checkout to `*out_json`; the string is the
+// caller's, freed with `wg_string_free`.
+//
+// JSON result: a `checkout`.
+wg_status wg_checkout(const wg_store *store,
+                      const char *unit,
+                      const char *staff_id,
+                      const char *path,
+                      char **out_json);
+
+// Merges the device store at `path` home in one transaction: its work not merged before
+// is applied with its recorded times, and each item that no longer fits (the entry moved
+// on, the household moved or ended, the period locked, the checkout withdrawn) is
+// reported once in `"conflicts"`. The same file merged again applies nothing. A store
+// that is not a device of this one, or a device changed outside the library, is
+// `WG_CONFLICT`; a file that is not a store `WG_STORAGE_ERROR`; nothing is written then.
+// Writes the result to `*out_json`; the string is the caller's, freed with
+// `wg_string_free`.
+//
+// JSON result: a `merge_result`.
+wg_status wg_merge(const wg_store *store, const char *path, char **out_json);
+
+// Withdraws the checkout of device `device_id` (a lost device, say): its later merge
+// applies nothing and reports each of its items as a conflict. An unknown device, or one
+// of a unit the handle does not see, is `WG_NOT_FOUND`.
+wg_status wg_withdraw_checkout(const wg_store *store, const char *device_id);
+
+// `wg_checkout` with a key of the device's own, `key_hex` (16 to 64 bytes as hex, never
+// written to the file): the device's ID numbers and phones are sealed anew under it and
+// its chain is keyed with it; the device opens the file with `{"key_hex": ...}` in
+// `wg_store_open`'s options, and `wg_merge_keyed` brings it home. A bad key is
+// `WG_INVALID_INPUT` naming `key_hex`, its value withheld. Writes the checkout to
+// `*out_json`; the string is the caller's, freed with `wg_string_free`.
+//
+// JSON result: a `checkout`.
+wg_status wg_checkout_keyed(const wg_store *store,
+                            const char *unit,
+                            const char *staff_id,
+                            const char *path,
+                            const char *key_hex,
+                            char **out_json);
+
+// `wg_merge` of a device store keyed under its own key `key_hex` (see
+// `wg_checkout_keyed`): another key is `WG_PERMISSION_DENIED`, nothing written. Writes
+// the result to `*out_json`; the string is the caller's, freed with `wg_string_free`.
+//
+// JSON result: a `merge_result`.
+wg_status wg_merge_keyed(const wg_store *store,
+                         const char *path,
+                         const char *key_hex,
+                         char **out_json);
+
 // Imports households and residents from `len` bytes of CSV at `bytes` (UTF-8, with or
 // without a BOM, or GBK/GB18030; NULL with `len` 0 is an empty file) and writes the
 // result to `*out_json`. `options_json` may be NULL, or a JSON object with any of
@@ -1826,6 +1884,37 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "times": K patrols per period
  *   "every": N, how many periods
  *   "per": day, week, month, quarter, half_year or year
+ *
+ * checkout: a unit checked out to a handheld device (手持终端).
+ *   "device_id": the device's id: fresh for each new device file, kept by a refresh
+ *   "unit": the unit checked out
+ *   "staff_id": the staff member it is checked out to
+ *   "checked_out_at": when
+ *   "path": the device file's path, as given
+ *   "households": the households copied to the device
+ *   "entries": the open entries copied to the device
+ *   "refreshed": true when an earlier device file of the same checkout was brought up to date
+ *   "kept_items": the device's log items not merged yet that the refresh kept
+ *
+ * merge_result: what merging a device home did.
+ *   "device_id": the device merged
+ *   "unit": its unit
+ *   "staff_id": its staff member
+ *   "applied": the items this merge applied
+ *   "skipped": the items an earlier merge already applied or reported
+ *   "conflicts": an array of merge_conflict: the items this merge did not apply
+ *   "digest": the SM3 digest (hex) of the device's log, as the audit record keeps it
+ *
+ * merge_conflict: a device's log item not applied at home, reported once.
+ *   "device_seq": its sequence number on the device
+ *   "global_id": its global id, device_id:seq
+ *   "kind": visit, patrol, finding, entry or entry_action
+ *   "local_id": the id it had on the device (a record created there); null: none
+ *   "entry_id": the entry an entry action names, as the device named it; null: none
+ *   "household_id": the household a visit or entry names; null: none
+ *   "reason": entry_moved_on, household_gone, period_locked, withdrawn, depends_on_conflict or refused
+ *   "message": the reason in English, with the rule's own words
+ *   "message_zh": the reason in Chinese
  *
  * Inputs
  *

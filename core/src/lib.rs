@@ -26,6 +26,7 @@ pub mod date;
 mod error;
 #[cfg(feature = "arrow")]
 pub mod frame;
+mod handheld;
 pub mod id_number;
 mod import;
 mod json;
@@ -58,6 +59,7 @@ pub use contacts::{
 };
 pub use date::{Date, Moment};
 pub use error::{Error, ErrorKind, Result};
+pub use handheld::{Checkout, ConflictReason, MergeConflict, MergeResult};
 pub use id_number::{IdNumber, Sex};
 pub use import::{
     COLUMN_ALIASES, ImportError, ImportMode, ImportOptions, ImportResult, ImportRow, ImportTable,

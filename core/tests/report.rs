@@ -881,6 +881,8 @@ fn a_store_from_before_marks_gets_them_on_opening() {
              ALTER TABLE submission DROP COLUMN audit_head; DROP TABLE kept;
              ALTER TABLE submission DROP COLUMN received_at;
              ALTER TABLE submission DROP COLUMN sealed;
+             DROP TABLE checkout; DROP TABLE merged; DROP TABLE device;
+             DROP TABLE device_log; DROP TABLE device_local;
              PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -35,6 +35,7 @@ mod archive;
 mod calendar;
 mod contacts;
 mod error;
+mod handheld;
 mod import;
 mod ledger;
 mod panic;

@@ -287,6 +287,22 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::ASSESSMENT_RULES, assessment_rules));
     let reporting = s.reporting_rules(None).unwrap()[0].to_json();
     out.push((shapes::REPORTING_RULE, reporting));
+    let device = std::env::temp_dir().join(format!("wangge-header-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&device);
+    let checkout = s.checkout(grid, "W1", &device).unwrap();
+    out.push((shapes::CHECKOUT, json(&checkout)));
+    {
+        let on_device = wangge::Store::open(&device).unwrap();
+        on_device
+            .record_visit("H1", "W1", "phone", d("2024-03-06"), "")
+            .unwrap();
+        on_device.close().unwrap();
+    }
+    s.withdraw_checkout(&checkout.device_id).unwrap();
+    let merged = json(&s.merge(&device).unwrap());
+    let _ = std::fs::remove_file(&device);
+    out.push((shapes::MERGE_CONFLICT, merged["conflicts"][0].clone()));
+    out.push((shapes::MERGE_RESULT, merged));
     out.push((shapes::STORE_INFO, json(&s.info().unwrap())));
     out.push((shapes::AUDIT_VERIFICATION, json(&s.verify_audit().unwrap())));
     out.push((shapes::AUDIT_RECORD, json(&s.audit_log(0, 1).unwrap()[0])));

@@ -48,6 +48,8 @@ def world(tmp_path):
     own = build_county(wangge.Store(":memory:"))
     ids["sealed"] = own.submit(OUTSIDE_GRID, "2024-W10", AT).to_json()
     own.close()
+    ids["device_path"] = tmp_path / "outside-device.db"
+    ids["device"] = store.checkout(OUTSIDE_GRID, "OUT", ids["device_path"]).device_id
     town = store.scope(TOWNSHIP, "岳阳镇管理员")
     yield store, town, path, ids
     store.close()
@@ -160,6 +162,9 @@ CALLS = [
     ("circular", DENIED, lambda t, i: t.circular(OUTSIDE_TOWNSHIP, MONTH, "closure_rate")),
     ("assessment", DENIED, lambda t, i: t.assessment(OUTSIDE_TOWNSHIP, MONTH)),
     ("submit", DENIED, lambda t, i: t.submit(OUTSIDE_GRID, MONTH, AT)),
+    ("checkout", DENIED, lambda t, i: t.checkout(OUTSIDE_GRID, "OUT", i["device_path"].with_name("x.db"))),
+    ("merge", DENIED, lambda t, i: t.merge(i["device_path"])),
+    ("withdraw_checkout", MISSING, lambda t, i: t.withdraw_checkout(i["device"])),
     ("approve", DENIED, lambda t, i: t.approve(OUTSIDE_GRID, MONTH, AT)),
     ("submission", DENIED, lambda t, i: t.submission(OUTSIDE_GRID, MONTH)),
     ("submissions", DENIED, lambda t, i: t.submissions(OUTSIDE_GRID, MONTH)),

@@ -279,6 +279,16 @@ def samples():
         conn.close()
         with wangge.Store(path) as store:
             values.append(store.verify_audit().problems[0])
+            store.add_staff("W1", "网格员甲")
+            store.assign("W1", grid, "grid_worker", "2024-01-01")
+            store.add_household("H1", grid, "北坝路1号", start="2024-01-01")
+            device = os.path.join(folder, "device.db")
+            checkout = store.checkout(grid, "W1", device)
+            with wangge.Store(device) as dev:
+                dev.record_visit("H1", "W1", "home", date(2024, 3, 4))
+            store.withdraw_checkout(checkout.device_id)
+            merged = store.merge(device)
+            values.extend([checkout, merged, merged.conflicts[0]])
     return {type(v).__name__: v for v in values}
 
 

@@ -189,6 +189,7 @@ int main(int argc, char **argv) {
   test_persistence_and_levels("c-test-store.db");
   test_keys("c-test-keys.db");
   test_facts_are_sealed("c-test-audit.db");
+  test_handheld("c-test-device.db");
   test_busy(argv[0], "c-test-busy.db");
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::paging::{Page, Paging, read_batches};
-use crate::store::Store;
+use crate::store::{Store, Write};
 use crate::text;
 use crate::visits::household_unit;
 
@@ -76,36 +76,60 @@ impl Store {
         if let Some(c) = category {
             text::check_len("category", c, 1, 64)?;
         }
-        let id = self.write(|w| {
-            let visit: Option<(String, i64)> =
-                w.tx.prepare_cached("SELECT household_id, day FROM visit WHERE id = ?1")?
-                    .query_row([visit_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-            let (household_id, day) =
-                visit.ok_or_else(|| Error::not_found("visit", visit_id.to_string()))?;
-            // A visit outside is not found, without naming its household.
-            let unit = household_unit(self, &w.tx, &household_id, day, &mut HashMap::new())
-                .map_err(|e| match e.kind() {
-                    crate::ErrorKind::NotFound => Error::not_found("visit", visit_id.to_string()),
-                    _ => e,
-                })?;
-            w.tx.prepare_cached(
-                "INSERT INTO visit_finding (visit_id, unit, summary, category, urgent)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![visit_id, unit, summary, category, urgent])?;
-            let id = w.tx.last_insert_rowid();
-            w.changes_no_household();
-            w.audit(
-                "record_finding",
-                &household_id,
-                &[&unit],
-                &json!({"finding": id, "visit": visit_id, "urgent": urgent}),
-            )?;
-            Ok(id)
-        })?;
+        let id = self.write(|w| self.record_finding_in(w, visit_id, summary, category, urgent))?;
         let conn = self.conn()?;
         finding_by_id(&conn, id)
+    }
+
+    /// What [`Store::record_finding`] does inside its write (a merge replays findings here).
+    pub(crate) fn record_finding_in(
+        &self,
+        w: &mut Write<'_>,
+        visit_id: i64,
+        summary: &str,
+        category: Option<&str>,
+        urgent: bool,
+    ) -> Result<i64> {
+        text::check_len("summary", summary, 1, text::LONG_TEXT_MAX)?;
+        if let Some(c) = category {
+            text::check_len("category", c, 1, 64)?;
+        }
+        let visit: Option<(String, i64)> =
+            w.tx.prepare_cached("SELECT household_id, day FROM visit WHERE id = ?1")?
+                .query_row([visit_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+        let (household_id, day) =
+            visit.ok_or_else(|| Error::not_found("visit", visit_id.to_string()))?;
+        // A visit outside is not found, without naming its household.
+        let unit =
+            household_unit(self, &w.tx, &household_id, day, &mut HashMap::new()).map_err(|e| {
+                match e.kind() {
+                    crate::ErrorKind::NotFound => Error::not_found("visit", visit_id.to_string()),
+                    _ => e,
+                }
+            })?;
+        w.tx.prepare_cached(
+            "INSERT INTO visit_finding (visit_id, unit, summary, category, urgent)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![visit_id, unit, summary, category, urgent])?;
+        let id = w.tx.last_insert_rowid();
+        w.changes_no_household();
+        let refers = if w.on_device() {
+            crate::handheld::local_origin(&w.tx, "visit", visit_id)?
+        } else {
+            None
+        };
+        let args = json!({"visit_id": visit_id, "summary": summary, "category": category,
+                          "urgent": urgent});
+        w.log_device("finding", &args, Some(id), refers)?;
+        w.audit(
+            "record_finding",
+            &household_id,
+            &[&unit],
+            &json!({"finding": id, "visit": visit_id, "urgent": urgent}),
+        )?;
+        Ok(id)
     }
 
     /// The findings of visits to households of `unit`'s subtree (where they lived on the

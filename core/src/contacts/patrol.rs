@@ -13,9 +13,9 @@ use crate::date::{self, Date, Moment};
 use crate::error::{Error, Result};
 use crate::levels::Levels;
 use crate::period::{Cadence, Period, PeriodKind};
-use crate::store::Store;
+use crate::store::{Store, Write};
 use crate::text;
-use crate::units::span_on;
+use crate::units::{span_on, spans_of};
 use crate::visits::sets::{self, Fields, RuleTable, parse_array};
 use crate::visits::{Rate, RuleCompliance, row_of, tally, total_of};
 
@@ -244,29 +244,7 @@ impl Store {
         text::check_len("note", note, 0, text::LONG_TEXT_MAX)?;
         let on = date::local_date(&at, self.offset());
         self.unit(unit, Some(on))?;
-        let at_text = at.to_rfc3339();
-        let id = self.write(|w| {
-            let known: Option<i64> =
-                w.tx.prepare_cached("SELECT 1 FROM staff WHERE staff_id = ?1")?
-                    .query_row([staff_id], |r| r.get(0))
-                    .optional()?;
-            if known.is_none() {
-                return Err(Error::not_found("staff", staff_id));
-            }
-            w.tx.prepare_cached(
-                "INSERT INTO patrol (unit, staff_id, at, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![unit, staff_id, at_text, date::to_sql(on), note])?;
-            let id = w.tx.last_insert_rowid();
-            w.changes_no_household();
-            w.audit(
-                "record_patrol",
-                unit,
-                &[unit],
-                &json!({"patrol": id, "staff_id": staff_id, "at": at_text}),
-            )?;
-            Ok(id)
-        })?;
+        let id = self.write(|w| self.record_patrol_in(w, unit, staff_id, &at, note))?;
         Ok(Patrol {
             id,
             unit: unit.to_owned(),
@@ -275,6 +253,49 @@ impl Store {
             on,
             note: note.to_owned(),
         })
+    }
+
+    /// What [`Store::record_patrol`] does inside its write (a merge replays patrols here):
+    /// the unit checked on the patrol's day against this handle's scope.
+    pub(crate) fn record_patrol_in(
+        &self,
+        w: &mut Write<'_>,
+        unit: &str,
+        staff_id: &str,
+        at: &Moment,
+        note: &str,
+    ) -> Result<i64> {
+        text::check_len("note", note, 0, text::LONG_TEXT_MAX)?;
+        let on = date::local_date(at, self.offset());
+        let day = date::to_sql(on);
+        let span = spans_of(&w.tx, unit)?
+            .into_iter()
+            .find(|s| s.valid_from <= day && day < s.valid_to)
+            .ok_or_else(|| Error::not_found("unit", format!("{unit} on {on}")))?;
+        self.check_path_in_scope(unit, &span.path)?;
+        let known: Option<i64> =
+            w.tx.prepare_cached("SELECT 1 FROM staff WHERE staff_id = ?1")?
+                .query_row([staff_id], |r| r.get(0))
+                .optional()?;
+        if known.is_none() {
+            return Err(Error::not_found("staff", staff_id));
+        }
+        let at_text = at.to_rfc3339();
+        w.tx.prepare_cached(
+            "INSERT INTO patrol (unit, staff_id, at, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![unit, staff_id, at_text, day, note])?;
+        let id = w.tx.last_insert_rowid();
+        w.changes_no_household();
+        let args = json!({"unit": unit, "staff_id": staff_id, "at": at_text, "note": note});
+        w.log_device("patrol", &args, Some(id), None)?;
+        w.audit(
+            "record_patrol",
+            unit,
+            &[unit],
+            &json!({"patrol": id, "staff_id": staff_id, "at": at_text}),
+        )?;
+        Ok(id)
     }
 
     /// The patrols of `unit` itself (not its descendants) in `period`, oldest first.

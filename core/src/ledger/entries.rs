@@ -117,6 +117,21 @@ impl NewEntry {
         })
     }
 
+    /// The entry as a JSON object in the shape [`NewEntry::from_json`] reads.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "unit": self.unit,
+            "category": self.category,
+            "summary": self.summary,
+            "reported_at": self.reported_at.to_rfc3339(),
+            "household_id": self.household_id,
+            "resident_id": self.resident_id,
+            "source": self.source.as_str(),
+            "urgent": self.urgent,
+            "finding_id": self.finding_id,
+        })
+    }
+
     /// Reads one entry from JSON text in the shape of [`NewEntry::from_json`].
     pub fn from_json_str(json: &str, offset: FixedOffset) -> Result<Self> {
         let value: Value = serde_json::from_str(json)
@@ -340,6 +355,13 @@ impl Registrar {
             (None, None),
             &state_text,
         )?;
+        if w.on_device() {
+            let refers = match new.finding_id {
+                Some(f) => crate::handheld::local_origin(&w.tx, "finding", f)?,
+                None => None,
+            };
+            w.log_device("entry", &new.to_json(), Some(id), refers)?;
+        }
         Ok(id)
     }
 }
@@ -386,19 +408,22 @@ impl Store {
     /// household did not live in the unit's subtree, for an unknown category (unless the
     /// rules keep free categories), and when the calendar lacks a year its limits reach.
     pub fn register(&self, entry: &NewEntry) -> Result<Entry> {
-        let id = self.write(|w| {
-            let mut registrar = Registrar::new(self, &w.tx)?;
-            let id = registrar.register(self, w, entry)?;
-            w.changes_no_household();
-            w.audit(
-                "register_entry",
-                &format!("entry {id}"),
-                &[&entry.unit],
-                &json!({"unit": entry.unit, "finding": entry.finding_id}),
-            )?;
-            Ok(id)
-        })?;
+        let id = self.write(|w| self.register_in(w, entry))?;
         self.entry(id)
+    }
+
+    /// What [`Store::register`] does inside its write (a merge replays entries here).
+    pub(crate) fn register_in(&self, w: &mut Write<'_>, entry: &NewEntry) -> Result<i64> {
+        let mut registrar = Registrar::new(self, &w.tx)?;
+        let id = registrar.register(self, w, entry)?;
+        w.changes_no_household();
+        w.audit(
+            "register_entry",
+            &format!("entry {id}"),
+            &[&entry.unit],
+            &json!({"unit": entry.unit, "finding": entry.finding_id}),
+        )?;
+        Ok(id)
     }
 
     /// Registers a batch of entries in one transaction, all or nothing: an entry that

@@ -10,7 +10,7 @@
 //! stopping the deadline's clock; [`Store::tick`] escalates entries not signed for in
 //! time. Standing is the weekly meeting's three piles: resolved, pending and hard.
 
-mod actions;
+pub(crate) mod actions;
 mod classify;
 mod entries;
 mod entry;

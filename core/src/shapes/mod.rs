@@ -447,6 +447,37 @@ shapes! {
         "every": "N, how many periods",
         "per": "day, week, month, quarter, half_year or year",
     }
+    CHECKOUT = "checkout", "a unit checked out to a handheld device (手持终端)." {
+        "device_id": "the device's id: fresh for each new device file, kept by a refresh",
+        "unit": "the unit checked out",
+        "staff_id": "the staff member it is checked out to",
+        "checked_out_at": "when",
+        "path": "the device file's path, as given",
+        "households": "the households copied to the device",
+        "entries": "the open entries copied to the device",
+        "refreshed": "true when an earlier device file of the same checkout was brought up to date",
+        "kept_items": "the device's log items not merged yet that the refresh kept",
+    }
+    MERGE_RESULT = "merge_result", "what merging a device home did." {
+        "device_id": "the device merged",
+        "unit": "its unit",
+        "staff_id": "its staff member",
+        "applied": "the items this merge applied",
+        "skipped": "the items an earlier merge already applied or reported",
+        "conflicts": "an array of merge_conflict: the items this merge did not apply",
+        "digest": "the SM3 digest (hex) of the device's log, as the audit record keeps it",
+    }
+    MERGE_CONFLICT = "merge_conflict", "a device's log item not applied at home, reported once." {
+        "device_seq": "its sequence number on the device",
+        "global_id": "its global id, device_id:seq",
+        "kind": "visit, patrol, finding, entry or entry_action",
+        "local_id": "the id it had on the device (a record created there); null: none",
+        "entry_id": "the entry an entry action names, as the device named it; null: none",
+        "household_id": "the household a visit or entry names; null: none",
+        "reason": "entry_moved_on, household_gone, period_locked, withdrawn, depends_on_conflict or refused",
+        "message": "the reason in English, with the rule's own words",
+        "message_zh": "the reason in Chinese",
+    }
 }
 
 /// Every shape a result of the C and Python interfaces takes, by name.
@@ -496,6 +527,9 @@ pub const RESULTS: &[Shape] = &[
     VISIT_RULE,
     QUOTA_RULE,
     PATROL_RULE,
+    CHECKOUT,
+    MERGE_RESULT,
+    MERGE_CONFLICT,
 ];
 
 /// Every shape an input of the C and Python interfaces takes (the rule shapes, read and

@@ -288,6 +288,17 @@ impl AuditWriter {
         });
     }
 
+    /// How many records this write appended so far.
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Forgets the records appended after the first `len` (their savepoint was rolled
+    /// back).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.pending.truncate(len);
+    }
+
     /// The sequence number of the chain's head this write appends after.
     pub(crate) fn head_seq(&self) -> i64 {
         self.seq

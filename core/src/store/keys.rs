@@ -400,11 +400,33 @@ fn sealed_without_key() -> Error {
     )
 }
 
-fn getrandom(buf: &mut [u8]) -> Result<()> {
+/// Fills `buf` from the system's randomness.
+pub(crate) fn getrandom(buf: &mut [u8]) -> Result<()> {
     use aes_gcm::aead::rand_core::RngCore;
     OsRng
         .try_fill_bytes(buf)
         .map_err(|e| Error::Storage(format!("no randomness from the system: {e}")))
+}
+
+/// The vault of the store at `path` of schema `version` opened with another store's vault
+/// `given` (the same deployment key): the file must be keyed alike (same salt and check),
+/// or be new, when it is also the key material to write. Otherwise `PermissionDenied`.
+pub(crate) fn given_vault(
+    conn: &Connection,
+    path: &std::path::Path,
+    version: i64,
+    given: std::sync::Arc<Vault>,
+) -> Result<(std::sync::Arc<Vault>, Option<KeyMeta>)> {
+    let stored = if version > 0 { read_meta(conn)? } else { None };
+    match (stored, given.meta()) {
+        (None, None) => Ok((given, None)),
+        (Some(stored), Some(meta)) if stored == meta => Ok((given, None)),
+        (None, Some(meta)) if version == 0 => Ok((given, Some(meta))),
+        _ => Err(Error::PermissionDenied(format!(
+            "{} is encrypted with another deployment key: it was not opened or changed",
+            path.display()
+        ))),
+    }
 }
 
 /// Reads the key material a keyed store keeps in `meta`; `None` for a store without a key.

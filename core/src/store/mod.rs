@@ -10,16 +10,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::FixedOffset;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 pub(crate) mod audit;
 mod cache;
+mod config;
 mod connection;
 mod info;
 mod kept;
 pub(crate) mod keys;
 mod migrate;
-mod rekey;
+pub(crate) mod rekey;
 mod schema;
 pub(crate) mod seal;
 mod write;
@@ -44,6 +45,7 @@ use crate::levels::Levels;
 use crate::messages::Language;
 use crate::progress::Progress;
 use cache::Slots;
+use config::load_or_create_config;
 use keys::Vault;
 use migrate::{identify, migrate};
 use schema::LATEST;
@@ -136,6 +138,9 @@ pub(crate) struct Shared {
     slots: Slots,
     /// How long the last write held the write lock ([`Store::last_write_lock_held`]).
     lock_clock: write::LockClock,
+    /// What the store is when it is a handheld device's (see `handheld`): its handles
+    /// are scoped to the device's unit.
+    pub(crate) device: Option<crate::handheld::DeviceInfo>,
 }
 
 /// Who a handle acts as and which subtree it may see.
@@ -164,7 +169,7 @@ pub struct Store {
     pub(crate) progress: Option<Progress>,
 }
 
-const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
+pub(super) const DEFAULT_OFFSET_MINUTES: i32 = 8 * 60;
 
 const DEFAULT_ACTOR: &str = "system";
 
@@ -184,8 +189,18 @@ impl Store {
     /// the `bundled` feature, as the Python module is), one older than
     /// [`MIN_SQLITE_VERSION_NUMBER`] or built without the preupdate hook is refused as
     /// `Storage` before any file is opened.
-    pub fn open_with(path: impl AsRef<Path>, mut options: StoreOptions) -> Result<Self> {
-        let path = path.as_ref();
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self> {
+        Self::open_inner(path.as_ref(), options, None)
+    }
+
+    /// [`Store::open_with`], with the vault of another store of the same deployment key
+    /// instead of the key itself (`given`): a handheld device's store, made and merged by
+    /// its home store (see `handheld`).
+    pub(crate) fn open_inner(
+        path: &Path,
+        mut options: StoreOptions,
+        given: Option<Arc<Vault>>,
+    ) -> Result<Self> {
         if path.as_os_str().is_empty() {
             return Err(Error::invalid("path", "", "the path of the store is empty"));
         }
@@ -214,7 +229,11 @@ impl Store {
             )));
         }
         let (version, stamped) = identify(&conn, path)?;
-        let (vault, new_key) = unlock(&conn, path, version, key.as_deref().map(Vec::as_slice))?;
+        let (vault, new_key) = match given {
+            Some(v) => keys::given_vault(&conn, path, version, v)?,
+            None => unlock(&conn, path, version, key.as_deref().map(Vec::as_slice))
+                .map(|(v, meta)| (Arc::new(v), meta))?,
+        };
         if options.read_only && (version < LATEST || !stamped) {
             return Err(Error::Storage(format!(
                 "{} is not a wangge store of the current schema (version {version} of {LATEST}): \
@@ -249,8 +268,13 @@ impl Store {
             hook.watch(seal::shapes(&conn)?);
         }
         let config = load_or_create_config(&conn, &options, new_key.as_ref())?;
-        let actor = options.actor.unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
+        let device = crate::handheld::device_info(&conn)?;
+        let actor = (options
+            .actor
+            .or_else(|| device.as_ref().map(|d| d.staff_id.clone())))
+        .unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
         check_actor(&actor)?;
+        let root = device.as_ref().map(|d| d.unit.clone());
         Ok(Store {
             shared: Arc::new(Shared {
                 hook,
@@ -263,11 +287,12 @@ impl Store {
                 busy_timeout_ms: busy_ms,
                 language: options.language,
                 path: path.to_string_lossy().into_owned(),
-                vault: RwLock::new(Arc::new(vault)),
+                vault: RwLock::new(vault),
                 slots: Slots::default(),
                 lock_clock: write::LockClock::default(),
+                device,
             }),
-            access: Access { actor, root: None },
+            access: Access { actor, root },
             progress: None,
         })
     }
@@ -284,6 +309,33 @@ impl Store {
                 root: Some(root.to_owned()),
             },
             progress: None,
+        }
+    }
+
+    /// The same store seen whole (no scope), for the library's own work on a device's
+    /// store: verifying and closing it.
+    pub(crate) fn whole(&self) -> Store {
+        Store {
+            shared: Arc::clone(&self.shared),
+            access: Access {
+                actor: self.access.actor.clone(),
+                root: None,
+            },
+            progress: None,
+        }
+    }
+
+    /// What this store is when it is a handheld device's.
+    pub(crate) fn device(&self) -> Option<&crate::handheld::DeviceInfo> {
+        self.shared.device.as_ref()
+    }
+
+    /// Refuses a request about the whole audit chain unless this handle is unrestricted or
+    /// a device's own (whose chain is the device's alone).
+    fn check_whole_chain(&self, what: &str) -> Result<()> {
+        match (&self.shared.device, &self.access.root) {
+            (Some(d), Some(root)) if *root == d.unit => Ok(()),
+            _ => self.check_unscoped(what),
         }
     }
 
@@ -324,7 +376,7 @@ impl Store {
     /// settings included) edited, deleted or inserted outside the library. The chain is the
     /// whole deployment's: on a scoped handle this is `PermissionDenied`.
     pub fn verify_audit(&self) -> Result<AuditVerification> {
-        self.check_unscoped("verifying the whole audit chain")?;
+        self.check_whole_chain("verifying the whole audit chain")?;
         seal::verify::everything(&*self.read()?, &self.mac(), None, self.progress())
     }
 
@@ -332,7 +384,7 @@ impl Store {
     /// [`Store::audit_head`], kept elsewhere) unchanged at its place: a chain recomputed
     /// or truncated by someone without the deployment key is caught.
     pub fn verify_audit_since(&self, head: &AuditHead) -> Result<AuditVerification> {
-        self.check_unscoped("verifying the whole audit chain")?;
+        self.check_whole_chain("verifying the whole audit chain")?;
         seal::verify::everything(&*self.read()?, &self.mac(), Some(head), self.progress())
     }
 
@@ -340,7 +392,7 @@ impl Store {
     /// [`Store::verify_audit_since`]). The chain is the whole deployment's: on a scoped
     /// handle this is `PermissionDenied`.
     pub fn audit_head(&self) -> Result<AuditHead> {
-        self.check_unscoped("the head of the whole audit chain")?;
+        self.check_whole_chain("the head of the whole audit chain")?;
         audit::head(&*self.read()?)
     }
 
@@ -415,10 +467,10 @@ impl Store {
     /// the file, such as its actor, scope root and levels, still answers). Closing twice
     /// is harmless.
     ///
-    /// Only an unrestricted handle may close the store: on a scoped handle this is
-    /// `PermissionDenied` (a scope is let go of by dropping it).
+    /// Only an unrestricted handle (or a handheld device's own) may close the store: on a
+    /// scoped handle this is `PermissionDenied` (a scope is let go of by dropping it).
     pub fn close(&self) -> Result<()> {
-        self.check_unscoped("closing the store")?;
+        self.check_whole_chain("closing the store")?;
         self.shared.closed.store(true, Ordering::SeqCst);
         // Readers first (one in use is closed when its call ends: see `Conn::drop`), so
         // that the writer, closing last, checkpoints the file.
@@ -485,7 +537,7 @@ pub const STORE_CLOSED: &str = "store is closed";
 
 /// How a store with `vault` computes its chain and seals, the one place that chooses:
 /// HMAC-SM3 under the deployment key's chain key, or SM3 without a key.
-pub(super) fn vault_mac(vault: &Vault) -> Mac {
+pub(crate) fn vault_mac(vault: &Vault) -> Mac {
     vault
         .keys()
         .map_or(Mac::Sm3, |keys| Mac::Keyed(keys.chain_key()))
@@ -540,60 +592,4 @@ fn unlock(
             Ok((vault, meta))
         }
     }
-}
-
-fn load_or_create_config(
-    conn: &Connection,
-    options: &StoreOptions,
-    new_key: Option<&keys::KeyMeta>,
-) -> Result<Config> {
-    let get = |key: &str| -> Result<Option<String>> {
-        Ok(conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
-    };
-    let stored_levels = get("levels")?;
-    let Some(stored_levels) = stored_levels else {
-        let levels = options.levels.clone().unwrap_or_default();
-        let minutes = options.utc_offset_minutes.unwrap_or(DEFAULT_OFFSET_MINUTES);
-        let offset = offset_from_minutes(minutes)?;
-        let levels_json =
-            serde_json::to_string(&levels).map_err(|e| Error::Storage(e.to_string()))?;
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('levels', ?1), ('utc_offset_minutes', ?2)",
-            [levels_json, minutes.to_string()],
-        )?;
-        if let Some(meta) = new_key {
-            keys::write_meta(conn, meta)?;
-        }
-        return Ok(Config { levels, offset });
-    };
-    let levels: Levels = serde_json::from_str(&stored_levels)
-        .map_err(|e| Error::Storage(format!("stored levels are unreadable: {e}")))?;
-    let minutes: i32 = get("utc_offset_minutes")?
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(DEFAULT_OFFSET_MINUTES);
-    if let Some(wanted) = &options.levels
-        && *wanted != levels
-    {
-        return Err(Error::Conflict(format!(
-            "this store was created with levels {stored_levels}; levels can only be chosen when a store is created"
-        )));
-    }
-    if let Some(wanted) = options.utc_offset_minutes
-        && wanted != minutes
-    {
-        return Err(Error::Conflict(format!(
-            "this store was created with UTC offset {minutes} minutes, not {wanted}"
-        )));
-    }
-    Ok(Config {
-        levels,
-        offset: offset_from_minutes(minutes)?,
-    })
-}
-
-fn offset_from_minutes(minutes: i32) -> Result<FixedOffset> {
-    FixedOffset::east_opt(minutes * 60)
-        .ok_or_else(|| Error::invalid("utc_offset_minutes", minutes, "must lie within ±24 hours"))
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -101,7 +101,7 @@ fn purge(conn: &rusqlite::Connection) -> Result<()> {
 
 /// Re-seals every resident's ID number (and blind index) and phone; returns how many
 /// residents hold either.
-fn reseal_residents(tx: &Transaction<'_>, old: &Vault, new: &Vault) -> Result<u64> {
+pub(crate) fn reseal_residents(tx: &Connection, old: &Vault, new: &Vault) -> Result<u64> {
     let mut read = tx.prepare(
         "SELECT resident_id, id_number, id_sealed, phone FROM resident
          WHERE resident_id > ?1 AND (id_number IS NOT NULL OR phone IS NOT NULL)
@@ -145,7 +145,7 @@ fn reseal_residents(tx: &Transaction<'_>, old: &Vault, new: &Vault) -> Result<u6
 }
 
 /// Re-seals every staff member's phone; returns how many hold one.
-fn reseal_staff(tx: &Transaction<'_>, old: &Vault, new: &Vault) -> Result<u64> {
+pub(crate) fn reseal_staff(tx: &Connection, old: &Vault, new: &Vault) -> Result<u64> {
     let phones = tx
         .prepare("SELECT staff_id, phone FROM staff WHERE phone IS NOT NULL")?
         .query_map([], |r| {

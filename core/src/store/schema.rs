@@ -470,6 +470,50 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE submission ADD COLUMN received_at INTEGER;
     ALTER TABLE submission ADD COLUMN sealed TEXT;
     ",
+    // 15: handheld terminals (see handheld/mod.rs). At home: the devices checked out
+    // (`checkout`) and the device log items already merged (`merged`: applied or reported
+    // as a conflict, once), with the home id an applied item created. On a device: what
+    // it is (`device`, one row), its log of offline writes (`device_log`) and which of
+    // its local ids a log item created (`device_local`).
+    r"
+    CREATE TABLE checkout (
+        device_id      TEXT PRIMARY KEY,
+        unit           TEXT NOT NULL,
+        staff_id       TEXT NOT NULL,
+        checked_out_at TEXT NOT NULL,
+        audit_seq      INTEGER NOT NULL,
+        audit_digest   TEXT NOT NULL,
+        status         TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE merged (
+        device_id TEXT NOT NULL,
+        seq       INTEGER NOT NULL,
+        kind      TEXT NOT NULL,
+        outcome   TEXT NOT NULL,
+        home_id   INTEGER,
+        PRIMARY KEY (device_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE device (
+        device_id TEXT PRIMARY KEY,
+        home      TEXT NOT NULL,
+        unit      TEXT NOT NULL,
+        staff_id  TEXT NOT NULL,
+        next_seq  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE device_log (
+        seq      INTEGER PRIMARY KEY,
+        kind     TEXT NOT NULL,
+        args     TEXT NOT NULL,
+        local_id INTEGER,
+        refers   INTEGER
+    );
+    CREATE TABLE device_local (
+        kind     TEXT NOT NULL,
+        local_id INTEGER NOT NULL,
+        seq      INTEGER NOT NULL,
+        PRIMARY KEY (kind, local_id)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this library writes.

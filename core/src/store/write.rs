@@ -136,8 +136,13 @@ impl Store {
             all_paths: false,
             actor: &self.access.actor,
             changes: Changes::default(),
+            device: self.shared.device.is_some(),
+            logged: false,
         };
         let value = body(&mut write).map_err(Error::refused_by_trigger)?;
+        if write.device && !write.logged && !self.hook().is_empty() {
+            return Err(crate::handheld::only_offline_work(&self.access.actor));
+        }
         let Write {
             tx,
             mut audit,
@@ -180,9 +185,46 @@ pub(crate) struct Write<'a> {
     all_paths: bool,
     actor: &'a str,
     changes: Changes,
+    /// Whether this write goes to a handheld device's store, whose offline writes are
+    /// logged for the merge home ([`Write::log_device`]).
+    device: bool,
+    /// Whether this write logged any offline write.
+    logged: bool,
+}
+
+/// Where a write stood when a savepoint was set ([`Store::attempt`]).
+struct Marks {
+    hook: usize,
+    audit: usize,
+    visits: usize,
+    entries: usize,
 }
 
 impl Write<'_> {
+    /// On a handheld device's store, appends offline write `kind` with its arguments
+    /// `args` (as the call's JSON shape, times as recorded) to the device log, in this
+    /// write's transaction: `local_id` is the id it created on the device (a visit, an
+    /// entry), `refers` the log item that created the local record it names. Elsewhere
+    /// nothing. Returns the item's sequence number on a device.
+    pub(crate) fn log_device(
+        &mut self,
+        kind: &str,
+        args: &serde_json::Value,
+        local_id: Option<i64>,
+        refers: Option<i64>,
+    ) -> Result<Option<i64>> {
+        if !self.device {
+            return Ok(None);
+        }
+        self.logged = true;
+        crate::handheld::log_item(&self.tx, kind, args, local_id, refers).map(Some)
+    }
+
+    /// Whether this write goes to a handheld device's store.
+    pub(crate) fn on_device(&self) -> bool {
+        self.device
+    }
+
     /// Says this write changes the registry facts of `household_id` (where it lives, its
     /// kind, members or tags), so the counts' snapshot re-reads just that household.
     pub(crate) fn changes_household(&mut self, household_id: &str) {
@@ -376,6 +418,39 @@ fn common_path<'p>(a: &'p str, b: &str) -> &'p str {
         end = i + x.len();
     }
     &a[..end]
+}
+
+impl Store {
+    /// Runs `body` inside a savepoint of write `w`: when it fails, what it wrote, the
+    /// rows it sealed, its audit records and the changes it noted are all undone, and the
+    /// write goes on (a merge reports that item and applies the next).
+    pub(crate) fn attempt<T>(
+        &self,
+        w: &mut Write<'_>,
+        body: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let marks = Marks {
+            hook: self.hook().mark(),
+            audit: w.audit.pending_len(),
+            visits: w.changes.visits.len(),
+            entries: w.changes.entries.len(),
+        };
+        w.tx.execute_batch("SAVEPOINT attempt")?;
+        match body(w).map_err(Error::refused_by_trigger) {
+            Ok(value) => {
+                w.tx.execute_batch("RELEASE attempt")?;
+                Ok(value)
+            }
+            Err(e) => {
+                w.tx.execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
+                self.hook().truncate(marks.hook);
+                w.audit.truncate(marks.audit);
+                w.changes.visits.truncate(marks.visits);
+                w.changes.entries.truncate(marks.entries);
+                Err(e)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

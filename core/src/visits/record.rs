@@ -48,6 +48,12 @@ impl NewVisit {
 }
 
 impl NewVisit {
+    /// The visit as a JSON object in the shape [`NewVisit::from_json`] reads.
+    pub fn to_json(&self) -> Value {
+        json!({"household_id": self.household_id, "staff_id": self.staff_id,
+               "channel": self.channel.as_str(), "on": self.on.to_string(), "note": self.note})
+    }
+
     /// Reads a batch: a JSON array of objects in the shape of [`NewVisit::from_json`], a
     /// refusal naming the visit's place (`visit 3 of the batch`).
     pub fn list_from_json(json: &str) -> Result<Vec<Self>> {
@@ -79,17 +85,7 @@ impl Store {
             on,
             note: note.to_owned(),
         };
-        let id = self.write(|w| {
-            let unit = Checker::default().check(self, &w.tx, &visit)?;
-            let id = insert(w, &visit)?;
-            w.audit(
-                "record_visit",
-                household_id,
-                &[unit],
-                &json!({"visit": id, "staff_id": staff_id, "channel": channel.as_str(), "on": on.to_string()}),
-            )?;
-            Ok(id)
-        })?;
+        let id = self.write(|w| self.record_visit_in(w, &visit))?;
         Ok(Visit {
             id,
             household_id: household_id.to_owned(),
@@ -98,6 +94,21 @@ impl Store {
             on,
             note: note.to_owned(),
         })
+    }
+
+    /// What [`Store::record_visit`] does inside its write (a merge replays visits here).
+    pub(crate) fn record_visit_in(&self, w: &mut Write<'_>, visit: &NewVisit) -> Result<i64> {
+        check_note(&visit.note)?;
+        let unit = Checker::default().check(self, &w.tx, visit)?;
+        let id = insert(w, visit)?;
+        w.audit(
+            "record_visit",
+            &visit.household_id,
+            &[unit],
+            &json!({"visit": id, "staff_id": visit.staff_id, "channel": visit.channel.as_str(),
+                    "on": visit.on.to_string()}),
+        )?;
+        Ok(id)
     }
 
     /// The visits of a household, oldest first.
@@ -231,7 +242,9 @@ fn insert(w: &mut Write<'_>, v: &NewVisit) -> Result<i64> {
     .execute(params![v.household_id, v.staff_id, v.channel.as_str(), day, v.note])?;
     w.changes_no_household();
     w.records_visit(&v.household_id, day, v.channel.as_str());
-    Ok(w.tx.last_insert_rowid())
+    let id = w.tx.last_insert_rowid();
+    w.log_device("visit", &v.to_json(), Some(id), None)?;
+    Ok(id)
 }
 
 /// Refuses a staff id the store does not know.

@@ -15,6 +15,7 @@ mod archive;
 mod calendar;
 mod contacts;
 pub(crate) mod frames;
+mod handheld;
 mod import;
 mod ledger;
 mod period;
@@ -25,7 +26,6 @@ mod submit;
 mod units;
 mod visits;
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
@@ -165,7 +165,8 @@ impl Store {
     /// Opens (creating if needed) the store at `path`, or an in-memory store for
     /// `":memory:"`. `levels` (a list of `(name, code length or None)` pairs, root first)
     /// and `utc_offset_minutes` are fixed when the store is created; `actor` is who writes
-    /// through this handle. `read_only` opens an existing store without migrating it and
+    /// through this handle (default `"system"`, or on a handheld device's store the worker
+    /// it was checked out to). `read_only` opens an existing store without migrating it and
     /// refuses every write with `PermissionDenied`. `key` (bytes, 16 to 64) is the
     /// deployment key, never written to the file: a new store opened with one keeps ID
     /// numbers and phones sealed (SM4); a keyed store opened without its key or with
@@ -178,25 +179,24 @@ impl Store {
     /// messages, are the same in both. An empty `path` raises `InvalidInput`.
     #[new]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments, one per option.
-    #[pyo3(signature = (path, levels=None, actor=Text(Cow::Borrowed("system")), utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None, language=None), text_signature = "(path, levels=None, actor='system', utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None, language=None)")]
+    #[pyo3(signature = (path, levels=None, actor=None, utc_offset_minutes=None, read_only=false, key=None, busy_timeout_ms=None, language=None), text_signature = "(path, levels=None, actor=None, utc_offset_minutes=None, read_only=False, key=None, busy_timeout_ms=None, language=None)")]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         levels: Option<&Bound<'_, PyAny>>,
-        actor: Text<'_>,
+        actor: Option<Text<'_>>,
         utc_offset_minutes: Option<Int>,
         read_only: bool,
         key: Option<Bound<'_, PyBytes>>,
         busy_timeout_ms: Option<Int>,
         language: Option<Text<'_>>,
     ) -> PyResult<Self> {
-        let actor = actor.0;
-        let actor: &str = &actor;
+        let actor = actor.map(|a| a.0);
         let language = language.map(|l| l.0);
         let levels = levels.map(|l| input_json("levels", l)).transpose()?;
         let mut options = py_result(StoreOptions::from_json(&object_json([
             ("levels", levels.unwrap_or_default()),
-            ("actor", actor.into()),
+            ("actor", actor.as_deref().into()),
             ("utc_offset_minutes", utc_offset_minutes.map(|n| n.0).into()),
             ("read_only", read_only.into()),
             ("busy_timeout_ms", busy_timeout_ms.map(|n| n.0).into()),
@@ -521,5 +521,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     report::register(m)?;
     submit::register(m)?;
     frames::register(m)?;
+    handheld::register(m)?;
     Ok(())
 }

@@ -18,6 +18,16 @@ use crate::ledger::{Action, Entry, Handler, TimeLimit, moment_of};
 use crate::store::{Store, Write};
 use crate::units::{Span, spans_of};
 
+/// On a device, logs entry action `a`, naming the log item that created its entry when
+/// the entry was created there.
+fn log_action(w: &mut Write<'_>, a: &EntryAction) -> Result<()> {
+    if w.on_device() {
+        let refers = crate::handheld::local_origin(&w.tx, "entry", a.entry_id)?;
+        w.log_device("entry_action", &a.to_json(), None, refers)?;
+    }
+    Ok(())
+}
+
 /// What a write needs to know of an entry to change it.
 pub(crate) struct Current {
     pub(crate) unit: String,
@@ -189,9 +199,30 @@ impl Store {
                     (actor, &a.note),
                 )
                 .map_err(|e| place(e, i))?;
+                log_action(w, a)?;
             }
             Ok(())
         })
+    }
+
+    /// One action inside a write (a merge replays entry actions here): checked as
+    /// [`Store::work_entries`] checks it, the staff member named known, then applied.
+    pub(crate) fn act_logged(
+        &self,
+        w: &mut Write<'_>,
+        walk: &mut Walk,
+        a: &EntryAction,
+    ) -> Result<()> {
+        let (ask, actor) = a.ask()?;
+        if let Some(s) = actor {
+            let known: Option<i64> =
+                w.tx.prepare_cached("SELECT 1 FROM staff WHERE staff_id = ?1")?
+                    .query_row([s], |r| r.get(0))
+                    .optional()?;
+            known.ok_or_else(|| Error::not_found("staff", s))?;
+        }
+        self.act_in(w, walk, a.entry_id, ask, a.at.timestamp(), (actor, &a.note))?;
+        log_action(w, a)
     }
 
     /// Applies one action and gives the entry after it.

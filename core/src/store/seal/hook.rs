@@ -103,6 +103,23 @@ impl Hook {
         self.lock().changes.clear();
     }
 
+    /// How many changes were collected so far: a mark to go back to
+    /// ([`Hook::truncate`]) when a savepoint is rolled back.
+    pub(crate) fn mark(&self) -> usize {
+        self.lock().changes.len()
+    }
+
+    /// Whether no change was collected since the write began.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lock().changes.is_empty()
+    }
+
+    /// Forgets the changes collected after `mark` (their savepoint was rolled back:
+    /// SQLite does not call the hook for what a rollback undoes).
+    pub(crate) fn truncate(&self, mark: usize) {
+        self.lock().changes.truncate(mark);
+    }
+
     /// Takes what was collected, with the names the changes' table indexes refer to.
     pub(crate) fn take(&self) -> (Vec<String>, Vec<Change>) {
         let mut c = self.lock();
