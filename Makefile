@@ -40,6 +40,7 @@ test: lint test-rust test-c test-install test-install-system test-java test-pyth
 
 lint:
 	$(CARGO) fmt --all -- --check
+	@# The C library turns on core's `parquet` (and so `arrow`): this line covers both.
 	$(CARGO) clippy --all-targets -p wangge-core -p wangge-ffi -- -D warnings
 
 # Includes the check that include/wangge.h is what the pinned cbindgen generates.
@@ -47,6 +48,8 @@ test-rust:
 	$(CARGO) test -p wangge-core -p wangge-ffi
 	@# The frames (feature `arrow`, which only the Python module turns on).
 	$(CARGO) test -p wangge-core --features arrow --lib --test frames -- frame labels
+	@# The Parquet export (feature `parquet`, which the C library and the Python module turn on).
+	$(CARGO) test -p wangge-core --features parquet --test parquet
 
 # Regenerates include/wangge.h with the pinned cbindgen.
 header:
