@@ -31,8 +31,14 @@ pub(super) fn households(
     let mut failed = None;
     let mut bytes: Vec<u8> = Vec::new();
     let mut requirements: Vec<Requirement> = Vec::new();
+    let mut i = 0usize;
     snapshot.each_held(|h| {
         if failed.is_some() {
+            return;
+        }
+        i += 1;
+        if let Err(e) = crate::progress::keep_going(store.progress(), i) {
+            failed = Some(e);
             return;
         }
         let facts = snapshot.facts_of(h);

@@ -246,16 +246,23 @@ pub(super) fn write_all(
         ])?;
         whole.push(("store", 0));
     }
+    // Its stages, as progress counts them: units and reporting, households, visits,
+    // entries, submissions.
+    let stage = |done| store.report_progress("export_parquet", done, 5);
+    stage(0)?;
     whole.push(("units", units(conn, plan, &mut w, seq)?));
     whole.push(("reporting_rules", reporting_rules(plan, &mut w, seq)?));
-    whole.push((
-        "reporting_periods",
-        reporting_periods(store, conn, plan, &mut w, seq)?,
-    ));
+    let periods = reporting_periods(store, conn, plan, &mut w, seq)?;
+    whole.push(("reporting_periods", periods));
+    stage(1)?;
     super::registry::households(store, conn, plan, &mut w, &mut keys, seq)?;
+    stage(2)?;
     next.visits_after = visits(conn, plan, &mut w, seq, next.visits_after)?;
+    stage(3)?;
     super::ledger::entries(conn, plan, &mut w, &mut keys, seq)?;
+    stage(4)?;
     super::ledger::submissions(conn, plan, &mut w, &mut keys, seq)?;
+    stage(5)?;
 
     let mut rows = Vec::new();
     let mut parts = Vec::new();
