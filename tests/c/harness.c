@@ -181,6 +181,7 @@ int main(int argc, char **argv) {
   test_pictures();
   test_submissions();
   test_assessment();
+  test_parquet_export();
   test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing();
   test_last_error();
   test_messages_in_chinese();
