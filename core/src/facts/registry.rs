@@ -47,7 +47,7 @@ pub(super) fn households(
         }
         let household = snapshot.id(h);
         requirements.clear();
-        each_requirement_of(&snapshot, &log, h, &rules, plan.horizon(), |r| {
+        each_requirement_of(&snapshot, &log, h, &rules, plan.window(), |r| {
             if covered[r.unit as usize] {
                 requirements.push(r);
             }

@@ -31,6 +31,9 @@ pub(super) struct Plan {
     /// The spans' path ranges under the root, as (path, path + '/', path + '0').
     paths: Vec<String>,
     horizon: i64,
+    /// The first day of the year of the store's earliest dated fact (a year before the horizon
+    /// when there is none): requirements and reporting periods are written from it.
+    window_from: i64,
     offset_seconds: i64,
     /// The reporting rule sets: first day, the day the next takes over, rules.
     reporting: Vec<(i64, i64, Vec<ReportingRule>)>,
@@ -105,7 +108,9 @@ impl Plan {
         let today = store.today();
         let horizon = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 12, 31)
             .map_or(FOREVER, date::to_sql);
+        let window_from = earliest_year(&conn)?.unwrap_or(horizon - 364).min(horizon);
         Ok(Plan {
+            window_from,
             store_id: store_id(&conn)?,
             head,
             root: root.map(str::to_owned),
@@ -133,9 +138,9 @@ impl Plan {
         Ok(row.is_some_and(|(h, at)| h.eq_ignore_ascii_case(&m.audit_digest) && at == m.audit_at))
     }
 
-    /// The last day requirements and reporting periods are written up to.
-    pub(super) fn horizon(&self) -> i64 {
-        self.horizon
+    /// The days requirements and reporting periods are written for.
+    pub(super) fn window(&self) -> (i64, i64) {
+        (self.window_from, self.horizon)
     }
 
     pub(super) fn covers(&self, unit: &str) -> bool {
@@ -241,6 +246,7 @@ pub(super) fn write_all(
             Val::Int(plan.offset_seconds),
             Val::Moment(chrono::Utc::now().timestamp()),
             Val::Int(plan.head.0),
+            Val::Date(plan.window_from),
             Val::Date(plan.horizon),
             Val::Int(seq),
         ])?;
@@ -415,9 +421,7 @@ fn reporting_periods(
     seq: i64,
 ) -> Result<u64> {
     let mut h = Sha256::new();
-    let Some(earliest) = earliest_year(conn)? else {
-        return Ok(finish_digest(h));
-    };
+    let earliest = plan.window_from;
     let calendar = store.calendar_on(conn)?;
     let offset = store.offset();
     for (from, until, rules) in &plan.reporting {

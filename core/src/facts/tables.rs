@@ -70,6 +70,7 @@ pub(crate) const TABLES: &[Table] = &[
             col("utc_offset_seconds", Kind::Int, false, "the deployment's UTC offset: civil dates are in it, moments are UTC", "时区偏移（秒）"),
             col("exported_at", Kind::Moment, false, "when the export was made", "导出时间"),
             col("audit_seq", Kind::Int, false, "the audit chain's record the export covers up to", "审计链序号"),
+            col("window_from", Kind::Date, false, "the first day of the year of the store's earliest dated fact: requirements and reporting periods are written from it", "计算起始日"),
             col("horizon", Kind::Date, false, "the last day of the export day's year: requirements and reporting periods are written up to it", "计算截止日"),
             EXPORT_SEQ,
         ],

@@ -100,18 +100,20 @@ pub(crate) struct Requirement {
 }
 
 #[cfg(feature = "parquet")]
-/// Calls `f` for every requirement of household `h` under `rules` whose rule period ends
-/// by day `horizon`: each period of each rule that starts while the rule's set is in
-/// force, on whose first day the household lived somewhere and was in the rule's scope.
-/// These are the requirements [`each_requirement`] counts, household by household: a
-/// report over a period ending by `horizon` holds exactly those of them whose period ends
-/// inside it.
+/// Calls `f` for every requirement of household `h` under `rules` whose rule period
+/// starts on or after day `window_from` and ends by day `horizon`: each period of each rule that
+/// starts while the rule's set is in force, on whose first day the household lived
+/// somewhere and was in the rule's scope. These are the requirements [`each_requirement`]
+/// counts, household by household: a report over a period inside `[window_from, horizon]` holds
+/// exactly those of them whose period ends inside it (a rule period ending inside it
+/// and starting before `window_from` aside: it is a year's first day, where every cadence
+/// but one of several years starts a period).
 pub(crate) fn each_requirement_of(
     snapshot: &RegistrySnapshot,
     log: &VisitLog,
     h: crate::snapshot::Held<'_>,
     rules: &[(i64, i64, super::VisitRule)],
-    horizon: i64,
+    (window_from, horizon): (i64, i64),
     mut f: impl FnMut(Requirement),
 ) {
     let facts = snapshot.facts_of(h);
@@ -124,7 +126,10 @@ pub(crate) fn each_requirement_of(
             super::RuleScope::Tag(name) => Some(snapshot.tag(name)),
             super::RuleScope::Class(_) => None,
         };
-        let begin = arrived.max(*set_from).max(crate::date::BEGINNING + 1);
+        let begin = arrived
+            .max(*set_from)
+            .max(window_from)
+            .max(crate::date::BEGINNING + 1);
         let mut stretch = rule.cadence.bounds(crate::date::from_sql(begin));
         loop {
             let (from, to) = (
@@ -135,6 +140,7 @@ pub(crate) fn each_requirement_of(
                 break;
             }
             if from >= *set_from
+                && from >= begin
                 && let Some(unit) = snapshot.unit_on(h, from)
             {
                 let held = match (&rule.scope, &tag) {
