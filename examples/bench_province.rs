@@ -17,6 +17,7 @@
 //! `--counties N` and `--entries M` (per county) change the size; the stores are cached
 //! per size.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -136,14 +137,15 @@ fn build(file: &Path, county: &str, entries: usize, seed: u64) -> wangge::Result
     store.add_staff("W1", "王网格员", None)?;
     let grids = grids(county);
     let mut dice = Dice(seed);
-    let mut csv = String::from("household_id,unit,address,kind,tags,name,relation,start\n");
+    let mut csv = String::from("household_id,unit,address,kind,tags,name,relation\n");
     for h in 0..HOUSEHOLDS {
         let grid = &grids[h % grids.len()];
         let tags = if h % 6 == 0 { "低保" } else { "" };
         let kind = if h % 9 == 0 { "floating" } else { "registered" };
-        csv.push_str(&format!(
-            "{county}H{h},{grid},路{h}号,{kind},{tags},居民{h},head,2024-06-01\n"
-        ));
+        let _ = writeln!(
+            csv,
+            "{county}H{h},{grid},路{h}号,{kind},{tags},居民{h},head"
+        );
     }
     store.import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)?;
     let year = wangge::date::parse_date("day", "2025-01-01").expect("date");
