@@ -40,6 +40,7 @@ test: lint test-rust test-c test-install test-install-system test-java test-pyth
 
 lint:
 	$(CARGO) fmt --all -- --check
+	@# The C library turns on core's `parquet` (and so `arrow`): this line covers both.
 	$(CARGO) clippy --all-targets -p wangge-core -p wangge-ffi -- -D warnings
 
 # Includes the check that include/wangge.h is what the pinned cbindgen generates.
@@ -47,6 +48,8 @@ test-rust:
 	$(CARGO) test -p wangge-core -p wangge-ffi
 	@# The frames (feature `arrow`, which only the Python module turns on).
 	$(CARGO) test -p wangge-core --features arrow --lib --test frames -- frame labels
+	@# The Parquet export (feature `parquet`, which the C library and the Python module turn on).
+	$(CARGO) test -p wangge-core --features parquet --test parquet
 
 # Regenerates include/wangge.h with the pinned cbindgen.
 header:
@@ -146,6 +149,35 @@ bench-handheld:
 # into the venv by the script); builds its store once under build/bench-report.
 bench-report: $(VENV)/.installed
 	$(VENV)/bin/python examples/bench_report.py
+
+# A province's figures at scale: 20 county stores of 250,000 entries each (built once under
+# build/bench-province/, cached per size), exported as Parquet, their 20 reports summed,
+# and report.sql in DuckDB over all the files, in one run: times, ratios and whether the
+# figures agree. BENCH_PROVINCE="--counties N --entries M" sets another size.
+BENCH_PROVINCE ?= --counties 20 --entries 250000
+
+.PHONY: bench-province
+bench-province: $(VENV)/.installed
+	$(CARGO) run --release -q -p wangge-core --features parquet --example bench_province -- \
+		$(BENCH_PROVINCE) > $(BUILD)/bench-province.path
+	$(VENV)/bin/python examples/province/bench_province.py $$(cat $(BUILD)/bench-province.path)
+
+# examples/province/report.sql's body in Spark (local mode, the machine's JDK 17) over two
+# county stores' Parquet files, checked against Store.report figure by figure. pyspark
+# is installed from PyPI into its own virtualenv under build/. Not part of `make test`:
+# the first install downloads Spark, and each report takes Spark tens of seconds.
+SPARK_VENV := $(BUILD)/spark-venv
+PYSPARK    := pyspark==4.3.0
+
+$(SPARK_VENV)/.installed:
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --disable-pip-version-check $(PYSPARK)
+	touch $@
+
+.PHONY: province-spark
+province-spark: python-dev $(SPARK_VENV)/.installed
+	$(VENV)/bin/python examples/province/province_cases.py $(BUILD)/province-spark
+	$(SPARK_VENV)/bin/python -u examples/province/report_spark.py --cases $(BUILD)/province-spark/cases.json
 
 clean:
 	rm -rf $(BUILD) $(OUT)

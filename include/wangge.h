@@ -923,6 +923,23 @@ wg_status wg_unit_counts(const wg_store *store,
 // JSON result: a `report` of `report_row`s.
 wg_status wg_report(const wg_store *store, const char *unit, const char *period, char **out_json);
 
+// Writes the facts of the store, or of `unit`'s subtree (NULL: the whole store, or a
+// scoped handle's scope), as Parquet files into the directory `dir` (created if need be),
+// writing only what changed since the previous export into the same directory, and
+// writes to `*out_json` what it did, a `parquet_export` of `parquet_table`s (the files
+// and rows written per table). The README's "Facts as Parquet" lists the tables and
+// columns; no personal data is written. `unit` outside the handle's scope is
+// `WG_PERMISSION_DENIED`, an unknown one `WG_NOT_FOUND`; a directory holding another
+// store's or unit's export, or a damaged or edited manifest, `WG_CONFLICT` (nothing is
+// written). The export is recorded in the audit chain. The string is the caller's,
+// freed with `wg_string_free`.
+//
+// JSON result: a `parquet_export` of `parquet_table`s.
+wg_status wg_export_parquet(const wg_store *store,
+                            const char *dir,
+                            const char *unit,
+                            char **out_json);
+
 // Writes to `*out_csv` the main table of `unit`'s report over `period` as CSV text: UTF-8
 // beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
 // lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,
@@ -1862,6 +1879,21 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "target": what it was done to
  *   "detail": the details, JSON
  *   "hash": the chain's hash up to it
+ *
+ * parquet_export: what an export of the facts as Parquet files did (README, Facts as Parquet).
+ *   "directory": the directory written
+ *   "store_id": the store's identity, as the files' store_id column gives it
+ *   "unit": the unit whose subtree was exported; null: the whole store
+ *   "export_seq": this export's number in the directory (1 for the first)
+ *   "full": whether every table was written afresh
+ *   "audit_from": the audit record the previous export covered up to (0: none)
+ *   "audit_to": the audit record this export covers up to
+ *   "tables": a parquet_table per table
+ *
+ * parquet_table: one table of a parquet_export.
+ *   "table": its name, the folder of its part files
+ *   "rows_written": the rows this export wrote (0: nothing changed)
+ *   "files": its part files, relative to the directory, oldest first
  *
  * visit_rule: a visit rule (走访制度); read and written alike, in arrays.
  *   "name": its name

@@ -24,6 +24,8 @@ pub mod calendar;
 mod contacts;
 pub mod date;
 mod error;
+#[cfg(feature = "parquet")]
+pub mod facts;
 #[cfg(feature = "arrow")]
 pub mod frame;
 mod handheld;

@@ -67,6 +67,32 @@ pub unsafe extern "C" fn wg_report(
     })
 }
 
+/// Writes the facts of the store, or of `unit`'s subtree (NULL: the whole store, or a
+/// scoped handle's scope), as Parquet files into the directory `dir` (created if need be),
+/// writing only what changed since the previous export into the same directory, and
+/// writes to `*out_json` what it did, a `parquet_export` of `parquet_table`s (the files
+/// and rows written per table). The README's "Facts as Parquet" lists the tables and
+/// columns; no personal data is written. `unit` outside the handle's scope is
+/// `WG_PERMISSION_DENIED`, an unknown one `WG_NOT_FOUND`; a directory holding another
+/// store's or unit's export, or a damaged or edited manifest, `WG_CONFLICT` (nothing is
+/// written). The export is recorded in the audit chain. The string is the caller's,
+/// freed with `wg_string_free`.
+///
+/// JSON result: a `parquet_export` of `parquet_table`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_export_parquet(
+    store: *const wg_store,
+    dir: *const c_char,
+    unit: *const c_char,
+    out_json: *mut *mut c_char,
+) -> wg_status {
+    with_store(store, |store| {
+        let (dir, unit) = (arg!(dir), opt_arg!(unit));
+        let summary = store.export_parquet(std::path::Path::new(dir), unit)?;
+        out!(out_json).json(&summary.to_json())
+    })
+}
+
 /// Writes to `*out_csv` the main table of `unit`'s report over `period` as CSV text: UTF-8
 /// beginning with a byte-order mark (EF BB BF, so spreadsheet programs read the Chinese),
 /// lines ending in CRLF, a header line of Chinese column names (单位代码, 单位名称, 层级,

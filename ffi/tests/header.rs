@@ -332,6 +332,11 @@ fn samples() -> Vec<(Shape, Value)> {
         .reverification_due("512021", Some(d("2024-06-01")))
         .unwrap();
     out.push((shapes::REVERIFICATION, json(&reverification[0])));
+    let dir = std::env::temp_dir().join(format!("wangge-header-{}", std::process::id()));
+    let export = s.export_parquet(&dir, None).unwrap().to_json();
+    let _ = std::fs::remove_dir_all(&dir);
+    out.push((shapes::PARQUET_TABLE, export["tables"][0].clone()));
+    out.push((shapes::PARQUET_EXPORT, export));
     out.extend(samples_via_c());
     out
 }

@@ -7,6 +7,7 @@ audit log shows a scope only its subtree; a closed store's scopes are closed."""
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -169,6 +170,7 @@ CALLS = [
     ("submission", DENIED, lambda t, i: t.submission(OUTSIDE_GRID, MONTH)),
     ("submissions", DENIED, lambda t, i: t.submissions(OUTSIDE_GRID, MONTH)),
     ("receive_submission", DENIED, lambda t, i: t.receive_submission(i["sealed"])),
+    ("export_parquet", DENIED, lambda t, i: t.export_parquet(tempfile.mkdtemp(), OUTSIDE_TOWNSHIP)),
     # The deployment as a whole.
     ("verify_audit", DENIED, lambda t, i: t.verify_audit()),
     ("verify_audit", DENIED, lambda t, i: t.verify_audit(since={"seq": 0, "digest": "0" * 64, "at": ""})),

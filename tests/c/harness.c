@@ -182,6 +182,7 @@ int main(int argc, char **argv) {
   test_submissions();
   test_receive_submissions();
   test_assessment();
+  test_parquet_export();
   test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing();
   test_last_error();
   test_messages_in_chinese();

@@ -77,5 +77,6 @@ void test_every_bad_input_gives_its_status_names_its_field_and_writes_nothing(vo
 void test_facts_are_sealed(const char *path);
 void test_last_error(void);
 void test_handheld(const char *path);
+void test_parquet_export(void);
 
 #endif

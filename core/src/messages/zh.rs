@@ -5,6 +5,17 @@
 /// (English, Chinese) for every reason the core writes, one a line.
 #[rustfmt::skip]
 pub(crate) const REASONS: &[(&str, &str)] = &[
+    ("{} holds table folders but no export manifest: export to a new directory", "{} 中有数据表目录但没有导出清单：请导出到新目录"),
+    ("the export manifest in {} is unreadable: export to a new directory", "{} 中的导出清单无法读取：请导出到新目录"),
+    ("the export manifest in {} is damaged or was edited (its checksum does not match): export to a new directory", "{} 中的导出清单已损坏或被改动（校验和不符）：请导出到新目录"),
+    ("a part file the export manifest in {} lists is missing: export to a new directory", "{} 中导出清单列出的分片文件缺失：请导出到新目录"),
+    ("the key digests beside the export manifest in {} are missing or damaged: export to a new directory", "{} 中导出清单旁的键摘要缺失或已损坏：请导出到新目录"),
+    ("{} holds the export of another store ({}, not {})", "{} 中是另一个库的导出（{}，不是 {}）"),
+    ("{} holds the export of {}, not of {}", "{} 中是 {} 的导出，不是 {} 的"),
+    ("cannot write {}: {}", "无法写入 {}：{}"),
+    ("cannot read {}: {}", "无法读取 {}：{}"),
+    ("cannot create {}: {}", "无法创建 {}：{}"),
+    ("a value of the wrong kind for a column of {}", "{} 的某列收到类型不符的值"),
     ("ID number {} is already in the store", "身份证号 {} 已在库中"),
     ("a 15-digit ID number has only digits", "15 位身份证号只含数字"),
     ("a JSON array of categories is required", "需要一个类别的 JSON 数组"),

@@ -416,6 +416,21 @@ shapes! {
         "digest": "its hash, 64 hex digits",
         "at": "when it was written; empty for an empty chain",
     }
+    PARQUET_EXPORT = "parquet_export", "what an export of the facts as Parquet files did (README, Facts as Parquet)." {
+        "directory": "the directory written",
+        "store_id": "the store's identity, as the files' store_id column gives it",
+        "unit": "the unit whose subtree was exported; null: the whole store",
+        "export_seq": "this export's number in the directory (1 for the first)",
+        "full": "whether every table was written afresh",
+        "audit_from": "the audit record the previous export covered up to (0: none)",
+        "audit_to": "the audit record this export covers up to",
+        "tables": "a parquet_table per table",
+    }
+    PARQUET_TABLE = "parquet_table", "one table of a parquet_export." {
+        "table": "its name, the folder of its part files",
+        "rows_written": "the rows this export wrote (0: nothing changed)",
+        "files": "its part files, relative to the directory, oldest first",
+    }
     AUDIT_RECORD = "audit_record", "one record of the audit chain." {
         "seq": "its sequence number",
         "at": "when",
@@ -524,6 +539,8 @@ pub const RESULTS: &[Shape] = &[
     FACT_PROBLEM,
     AUDIT_HEAD,
     AUDIT_RECORD,
+    PARQUET_EXPORT,
+    PARQUET_TABLE,
     VISIT_RULE,
     QUOTA_RULE,
     PATROL_RULE,

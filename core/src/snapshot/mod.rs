@@ -59,6 +59,20 @@ pub(crate) enum Held<'s> {
     Patched(&'s str, &'s Facts),
 }
 
+#[cfg(feature = "parquet")]
+/// What a report counts of one household (see [`RegistrySnapshot::facts_of`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HeldFacts<'s> {
+    /// (unit index, stretch) for each place.
+    pub(crate) places: &'s [(u32, Stretch)],
+    /// Stretches a special tag covered it.
+    pub(crate) special: &'s [Stretch],
+    /// One stretch per membership of a resident.
+    pub(crate) members: &'s [Stretch],
+    /// Whether it is a floating household.
+    pub(crate) floating: bool,
+}
+
 /// A tag name with its index in the snapshot's base, if the base has it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TagRef<'t> {
@@ -331,6 +345,26 @@ impl RegistrySnapshot {
             .iter()
             .find(|&&(_, (from, to))| from <= day && day < to)
             .map(|&(unit, _)| unit)
+    }
+
+    #[cfg(feature = "parquet")]
+    /// The household's places (unit index and stretch), its special stretches, its
+    /// members' stretches and whether it is floating: what a report counts of it.
+    pub(crate) fn facts_of<'s>(&'s self, h: Held<'s>) -> HeldFacts<'s> {
+        match h {
+            Held::Base(i) => HeldFacts {
+                places: self.base.homes.of(i),
+                special: self.base.special.of(i),
+                members: self.base.members.of(i),
+                floating: self.base.floating[i as usize],
+            },
+            Held::Patched(_, facts) => HeldFacts {
+                places: &facts.places,
+                special: &facts.special,
+                members: &facts.members,
+                floating: facts.floating,
+            },
+        }
     }
 
     /// Whether a special tag covered the household on `day`.

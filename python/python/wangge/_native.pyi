@@ -1712,6 +1712,13 @@ class Store:
     def report(
         self, unit: _UnitCode, period: _PeriodLike, *, progress: Callable[[int, int], object] | None = None
     ) -> Report: ...
+    def export_parquet(
+        self,
+        directory: str | os.PathLike[str],
+        unit: _UnitCode | None = None,
+        *,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> dict[str, Any]: ...
     def circular(
         self,
         unit: _UnitCode,

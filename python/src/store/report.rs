@@ -386,6 +386,39 @@ impl Store {
     }
 }
 
+#[pymethods]
+impl Store {
+    /// Writes the facts of the store, or of `unit`'s subtree, as Parquet files into
+    /// `directory` (a `str` or `os.PathLike`, created if need be), writing only what changed
+    /// since the previous export into the same directory; see the README's "Facts as
+    /// Parquet" for the tables and columns. Gives the summary: `{"directory", "store_id",
+    /// "unit", "export_seq", "full", "audit_from", "audit_to", "tables": [{"table",
+    /// "rows_written", "files"}]}`. A scoped handle exports its scope; `unit` outside it
+    /// raises `PermissionDenied`, an unknown one `NotFound`; a directory holding another
+    /// store's or unit's export, or a damaged manifest, `Conflict`. `progress(done,
+    /// total)` as for `import_households`.
+    #[pyo3(signature = (directory, unit=None, *, progress=None))]
+    fn export_parquet<'py>(
+        &self,
+        py: Python<'py>,
+        directory: PathBuf,
+        unit: Option<Code<'_>>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let unit = unit.map(|u| u.0.into_owned());
+        let json = self.with_progress_args(
+            py,
+            progress,
+            || Ok(()),
+            move |s, ()| {
+                s.export_parquet(&directory, unit.as_deref())
+                    .map(|e| e.to_json())
+            },
+        )?;
+        json_to_py(py, &json)
+    }
+}
+
 /// `text`, after writing it to `path` when one is given.
 fn written(text: String, path: Option<PathBuf>) -> std::io::Result<String> {
     if let Some(path) = path {
