@@ -434,8 +434,9 @@ struct Args {
 }
 
 const USAGE: &str = "usage: demo [--county] [PATH]\n  \
-    PATH      the SQLite file to build (default out/demo.db; replaced if it exists);\n            \
-    the report files are written in its folder\n  \
+    PATH      the SQLite file to build (default out/demo.db, with --county out/county.db;\n            \
+    replaced if it exists); the report files are written in its folder, with --county\n            \
+    in a folder named after it (out/county/), so the two never overwrite each other\n  \
     --county  a county of about 500,000 households (20 townships) instead of about 12,000";
 
 fn parse_args() -> Result<Args, String> {
@@ -452,7 +453,12 @@ fn parse_args() -> Result<Args, String> {
     }
     Ok(Args {
         size,
-        path: path.unwrap_or_else(|| PathBuf::from("out/demo.db")),
+        path: path.unwrap_or_else(|| {
+            PathBuf::from(match size {
+                Size::Demo => "out/demo.db",
+                Size::County => "out/county.db",
+            })
+        }),
     })
 }
 
@@ -555,6 +561,13 @@ fn main() -> wangge::Result<()> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(storage)?;
+    // The full county's report files go to a folder of their own, named after its store,
+    // so they never replace the small demo's.
+    let files = match args.size {
+        Size::Demo => dir.clone(),
+        Size::County => dir.join(path.file_stem().unwrap_or(std::ffi::OsStr::new("county"))),
+    };
+    std::fs::create_dir_all(&files).map_err(storage)?;
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
@@ -605,7 +618,9 @@ fn main() -> wangge::Result<()> {
         print_compliance(&store)
     })?;
     timings.run("ledger (raised and worked)", || ledger::run(&store))?;
-    timings.run("reports, circulars and files", || report::run(&store, &dir))?;
+    timings.run("reports, circulars and files", || {
+        report::run(&store, &files)
+    })?;
 
     let audit = timings.run("audit check", || store.verify_audit())?;
     println!(
