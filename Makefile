@@ -29,11 +29,13 @@ endif
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench bench-frames \
 	bench-report bench-first-report bench-handheld clean browser
 
-# `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households).
+# `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households)
+# into its own file, $(OUT)/county.db, with its report files under $(OUT)/county/.
 DEMO_ARGS ?=
+DEMO_DB = $(if $(filter --county,$(DEMO_ARGS)),$(OUT)/county.db,$(OUT)/demo.db)
 
 demo:
-	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(OUT)/demo.db
+	$(CARGO) run --release --quiet -p wangge-core --example demo -- $(DEMO_ARGS) $(DEMO_DB)
 
 test: lint test-rust test-c test-install test-install-system test-java test-python
 	@echo "make test: all Rust, C and Python tests passed"

@@ -74,6 +74,8 @@ fn build(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
     }
     let _ = std::fs::remove_file(partial.with_extension("tampered.db"));
+    // The demo's report files, in the folder named after the store it wrote.
+    let _ = std::fs::remove_dir_all(partial.with_extension(""));
     Ok(())
 }
 

@@ -18,10 +18,13 @@ use wangge::{
 use super::visits::pick;
 use super::{date, pad};
 
+#[path = "demo_ledger_clock.rs"]
+mod clock;
 #[path = "demo_ledger_work.rs"]
 mod work;
 
-use work::{Case, Clock, DAY, Ledger, Raise, STEP_NAMES};
+use clock::{Clock, DAY};
+use work::{Case, Ledger, Raise, STEP_NAMES};
 
 /// The year the ledger covers.
 const LEDGER_YEAR: i32 = 2025;

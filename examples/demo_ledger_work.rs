@@ -6,11 +6,13 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
-use chrono::{FixedOffset, TimeZone};
-use wangge::{Action, Entry, Handler, Moment, NewEntry, Period, PeriodKind, Role, Status, Store};
+use wangge::{
+    Action, Entry, EntryAction, Handler, NewEntry, Period, PeriodKind, Role, Status, Store,
+};
 
 use super::super::visits::pick;
 use super::super::{date, person};
+use super::clock::{Clock, DAY, HOUR};
 use super::{COUNTY, LEDGER_YEAR};
 
 /// Named departments (职能部门) entries are handed to, with the staff member who signs.
@@ -18,93 +20,6 @@ const DEPARTMENTS: [(&str, &str, &str); 2] = [
     ("县人社局", "RSJ01", "县人社局劳动监察员"),
     ("县信访局", "XFJ01", "县信访局接访员"),
 ];
-
-/// Office hours, in seconds after midnight: staff act from 8:30 to 17:30 on working days.
-const OPEN: i64 = 8 * HOUR + 1800;
-const CLOSE: i64 = 17 * HOUR + 1800;
-pub(super) const DAY: i64 = 86_400;
-const HOUR: i64 = 3600;
-
-/// Time as the simulation counts it: Unix seconds, the deployment's offset and the
-/// official working days of the ledger year and the next.
-#[derive(Debug)]
-pub(super) struct Clock {
-    offset: FixedOffset,
-    first_day: i64,
-    working: Vec<bool>,
-}
-
-impl Clock {
-    pub(super) fn new(store: &Store) -> wangge::Result<Clock> {
-        let first = date(&format!("{LEDGER_YEAR}-01-01"));
-        let offset = *store.parse_moment(&format!("{first}T00:00"))?.offset();
-        let calendar = store.calendar()?;
-        let working = (0..730)
-            .map(|n| calendar.is_working_day(first + chrono::Days::new(n)))
-            .collect::<wangge::Result<_>>()?;
-        Ok(Clock {
-            offset,
-            first_day: (first - date("1970-01-01")).num_days(),
-            working,
-        })
-    }
-
-    fn day(&self, t: i64) -> i64 {
-        (t + i64::from(self.offset.local_minus_utc())).div_euclid(DAY)
-    }
-
-    fn at(&self, day: i64, seconds: i64) -> i64 {
-        day * DAY + seconds - i64::from(self.offset.local_minus_utc())
-    }
-
-    /// The moment `seconds` after the local midnight that starts `day` (days are counted
-    /// from 1970-01-01 in local time, as [`Clock::day`] does).
-    pub(super) fn at_local(&self, day: wangge::Date, seconds: i64) -> i64 {
-        self.at((day - date("1970-01-01")).num_days(), seconds)
-    }
-
-    pub(super) fn moment(&self, t: i64) -> Moment {
-        self.offset.timestamp_opt(t, 0).single().expect("in range")
-    }
-
-    fn is_working(&self, day: i64) -> bool {
-        usize::try_from(day - self.first_day)
-            .ok()
-            .and_then(|i| self.working.get(i))
-            .copied()
-            .unwrap_or(true)
-    }
-
-    /// The first moment at or after `t` in office hours (a little after opening when it
-    /// has to wait for the next working day).
-    fn office(&self, t: i64, key: u64) -> i64 {
-        let (day, seconds) = (self.day(t), t - self.at(self.day(t), 0));
-        if self.is_working(day) && (OPEN..CLOSE).contains(&seconds) {
-            return t;
-        }
-        let mut next = if self.is_working(day) && seconds < OPEN {
-            day
-        } else {
-            day + 1
-        };
-        while !self.is_working(next) {
-            next += 1;
-        }
-        self.at(next, OPEN + pick(key, 90) as i64 * 60)
-    }
-
-    /// `t` moved `n` working days later, keeping its time of day.
-    fn working_days_later(&self, t: i64, n: u64) -> i64 {
-        let mut day = self.day(t);
-        for _ in 0..n {
-            day += 1;
-            while !self.is_working(day) {
-                day += 1;
-            }
-        }
-        t + (day - self.day(t)) * DAY
-    }
-}
 
 /// What will become of an entry, decided when it is raised.
 #[derive(Debug, Clone, Copy, Default)]
@@ -410,20 +325,43 @@ impl Ledger<'_> {
         self.queue.push(Reverse((at, i)));
     }
 
-    /// Takes every step due before `end`, in time order.
+    /// Takes every step due before `end`, round by round: each round takes every step
+    /// then due (one per case, for a case waits for its step's outcome before the next),
+    /// each desk's in one batch ([`Store::work_entries`]), as many writes as desks at
+    /// work instead of one per step. A case's steps keep their order; cases do not
+    /// depend on each other.
     fn run_until(&mut self, end: i64) -> wangge::Result<()> {
-        while let Some(&Reverse((t, i))) = self.queue.peek() {
-            if t >= end {
-                break;
+        loop {
+            let mut due = Vec::new();
+            while let Some(&Reverse((t, i))) = self.queue.peek() {
+                if t >= end {
+                    break;
+                }
+                self.queue.pop();
+                due.push((t, i));
             }
-            self.queue.pop();
-            let step = self.cases[i].next.take().expect("a scheduled step");
-            self.take(i, step, t)?;
-            if let Some((at, next)) = self.plan(i, step, t) {
-                self.schedule(i, at.max(t + 60), next);
+            if due.is_empty() {
+                return Ok(());
+            }
+            let mut batches: BTreeMap<String, Vec<EntryAction>> = BTreeMap::new();
+            let mut taken = Vec::with_capacity(due.len());
+            for (t, i) in due {
+                let step = self.cases[i].next.take().expect("a scheduled step");
+                let (desk, action) = self.action(i, step, t);
+                batches.entry(desk).or_default().push(action);
+                taken.push((t, i, step));
+            }
+            for (desk, actions) in &batches {
+                self.desks[desk.as_str()].handle.work_entries(actions)?;
+            }
+            for (t, i, step) in taken {
+                let entry = self.root.entry(self.cases[i].id)?;
+                self.took(i, step, &entry);
+                if let Some((at, next)) = self.plan(i, step, t) {
+                    self.schedule(i, at.max(t + 60), next);
+                }
             }
         }
-        Ok(())
     }
 
     /// The weekly tick: escalates what was not signed for in time; the new handler of an
@@ -453,17 +391,18 @@ impl Ledger<'_> {
         Ok(())
     }
 
-    /// Takes `step` on case `i` at `t`, as the people of its handler (or of its
-    /// community, for the resident's verification and the closing).
-    fn take(&mut self, i: usize, step: Step, t: i64) -> wangge::Result<()> {
+    /// What `step` on case `i` at `t` asks, and the desk that takes it: its handler's
+    /// (or its community's, for the resident's verification and the closing).
+    fn action(&mut self, i: usize, step: Step, t: i64) -> (String, EntryAction) {
         let at = self.clock.moment(t);
         let case = &self.cases[i];
         let (id, satisfied) = (case.id, !(case.fate.rework && case.reworks == 0));
-        let desk = &self.desks[case.handler.name()];
-        let community = &self.desks[case.community.as_str()];
-        let entry = match step {
-            Step::SignFor => desk.handle.sign_for(id, &desk.signer, &at)?,
-            Step::Start => desk.handle.start(id, &desk.worker, &at)?,
+        let handler = case.handler.name().to_owned();
+        let desk = &self.desks[handler.as_str()];
+        let community = case.community.clone();
+        let action = match step {
+            Step::SignFor => EntryAction::sign_for(id, &desk.signer, at),
+            Step::Start => EntryAction::start(id, &desk.worker, at),
             Step::Escalate => {
                 let to = match case.category.as_str() {
                     "司法调解" if pick(case.key, 2) == 0 => Some(DEPARTMENTS[0].0),
@@ -475,27 +414,31 @@ impl Ledger<'_> {
                     |d| format!("涉及职能部门，移交{d}办理"),
                 );
                 self.tally.to_department += usize::from(to.is_some());
-                desk.handle.escalate(id, &at, &reason, to)?
+                EntryAction::escalate(id, at, &reason, to)
             }
-            Step::Suspend => desk.handle.suspend(id, &at, "等待相关部门审批")?,
-            Step::Resume => desk.handle.resume(id, &at)?,
-            Step::Extend => desk.handle.extend(id, &at, 5, "需协调施工单位，申请延期")?,
-            Step::MarkHard => desk
-                .handle
-                .mark_hard(id, &at, hard_reason(&case.category))?,
-            Step::Resolve => desk.handle.resolve(id, &at, result_of(&case.category))?,
+            Step::Suspend => EntryAction::suspend(id, at, "等待相关部门审批"),
+            Step::Resume => EntryAction::resume(id, at),
+            Step::Extend => EntryAction::extend(id, at, 5, "需协调施工单位，申请延期"),
+            Step::MarkHard => EntryAction::mark_hard(id, at, hard_reason(&case.category)),
+            Step::Resolve => EntryAction::resolve(id, at, result_of(&case.category)),
             Step::Verify => {
                 let note = if satisfied {
                     "电话回访，居民满意"
                 } else {
                     "居民反映问题未彻底解决"
                 };
-                community.handle.verify(id, &at, satisfied, note)?
+                return (community, EntryAction::verify(id, at, satisfied, note));
             }
-            Step::Close => community.handle.close_entry(id, &at)?,
+            Step::Close => return (community, EntryAction::close(id, at)),
         };
+        (handler, action)
+    }
+
+    /// Notes on case `i` what `step` made of its entry.
+    fn took(&mut self, i: usize, step: Step, entry: &Entry) {
         let case = &mut self.cases[i];
-        case.handler = entry.handler;
+        let satisfied = !(case.fate.rework && case.reworks == 0);
+        case.handler = entry.handler.clone();
         case.status = entry.status;
         case.deadline = entry.deadline.timestamp();
         case.reworks = entry.rework;
@@ -511,7 +454,6 @@ impl Ledger<'_> {
             _ => step.action().as_str(),
         };
         *self.tally.steps.entry(name).or_default() += 1;
-        Ok(())
     }
 
     /// The next step after `done` at `t`, if the case's fate has one.
