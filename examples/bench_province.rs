@@ -11,8 +11,10 @@
 //!   summed (num/den added, rates recomputed), written to `reports.json` with the times
 //!   for `examples/province/bench_province.py`, which runs `report.sql` in DuckDB over all
 //!   the files in the same run and prints the ratios and whether the figures agree.
-//! - The city store's report from the 20 counties' received submissions belongs here too
-//!   once `receive_submission` lands: see the marked place below.
+//! - **city**: each county submits its quarter's report (a county rule of quarterly
+//!   reports is set once in its store); a city store (`5120`) receives the sealed
+//!   submissions and makes its one report from them, timed beside the sum above, and its
+//!   totals must equal the counties' summed.
 //!
 //! `--counties N` and `--entries M` (per county) change the size; the stores are cached
 //! per size.
@@ -22,7 +24,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use wangge::{
-    Action, Channel, EntryAction, ImportOptions, NewEntry, NewUnit, NewVisit, Period, Store,
+    Action, Channel, EntryAction, ImportOptions, Level, Levels, NewEntry, NewUnit, NewVisit,
+    Period, PeriodKind, ReportingRule, Store, StoreOptions,
 };
 
 const PERIOD: &str = "2025-Q2";
@@ -32,6 +35,8 @@ const GRIDS: usize = 20;
 const HOUSEHOLDS: usize = 10_000;
 const VISITS: usize = 30_000;
 const BATCH: usize = 50_000;
+const SUBMITTED_AT: &str = "2025-07-03T10:00:00";
+const CITY: &str = "5120";
 const CATEGORIES: [&str; 5] = ["市政设施", "矛盾纠纷", "低保", "就业", "安全生产"];
 
 /// A small deterministic generator, so the stores are the same every build.
@@ -190,6 +195,55 @@ fn build(file: &Path, county: &str, entries: usize, seed: u64) -> wangge::Result
     Ok(())
 }
 
+/// The default reporting rules and a county's quarterly report, due 10 working days on.
+fn rules() -> Vec<ReportingRule> {
+    let mut rules = wangge::default_reporting_rules();
+    rules.push(ReportingRule {
+        level: "county".into(),
+        every: PeriodKind::Quarter,
+        due_working_days: 10,
+    });
+    rules
+}
+
+/// The county store's sealed submission of its report for `period`, as the city receives
+/// it. The rule is set only in a store that lacks it, so a cached store is changed once.
+fn submission(store: &Store, code: &str, period: Period) -> wangge::Result<String> {
+    if !store
+        .reporting_rules(None)?
+        .iter()
+        .any(|r| r.level == "county")
+    {
+        store.set_reporting_rules(&rules(), None)?;
+    }
+    let at = store.parse_moment(SUBMITTED_AT)?;
+    Ok(store.submit(code, period, &at)?.to_json(true).to_string())
+}
+
+/// A city store above `codes`: the city, its counties, the same rules.
+fn city(codes: &[String]) -> wangge::Result<Store> {
+    let levels = Levels::new(vec![
+        Level::coded("city", 4),
+        Level::coded("county", 6),
+        Level::coded("township", 9),
+        Level::coded("community", 12),
+        Level::coded("grid", 15),
+    ])?;
+    let city = Store::open_with(
+        ":memory:",
+        StoreOptions {
+            levels: Some(levels),
+            ..StoreOptions::default()
+        },
+    )?;
+    city.add_unit(CITY, "资阳市", "city", None, None)?;
+    for code in codes {
+        city.add_unit(code, &format!("county{code}"), "county", Some(CITY), None)?;
+    }
+    city.set_reporting_rules(&rules(), None)?;
+    Ok(city)
+}
+
 fn flag(args: &[String], name: &str, default: usize) -> usize {
     args.iter()
         .position(|a| a == name)
@@ -224,6 +278,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut files, mut bytes) = (0u64, 0u64);
     let period = Period::parse(PERIOD)?;
     let mut totals: Vec<serde_json::Value> = Vec::new();
+    let mut sealed: Vec<String> = Vec::new();
     for code in &codes {
         let store = Store::open(base.join(format!("{code}.db")))?;
         let dir = out.join(code);
@@ -246,11 +301,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let report = store.report(code, period)?;
         report_s += t.elapsed().as_secs_f64();
         totals.push(report.to_json()["totals"].clone());
+        sealed.push(submission(&store, code, period)?);
     }
-    // ---- The city store's report from the 20 counties' received submissions ----
-    // (receive_submission, issue 19 point 3: once it lands, submit and approve each
-    // county's report for PERIOD, receive the 20 sealed submissions into a city store,
-    // time its report and add "city_report_s" and its totals below.)
+    // The city store's report from the counties' received submissions.
+    let city = city(&codes)?;
+    let t = Instant::now();
+    for s in &sealed {
+        city.receive_submission(s)?;
+    }
+    let receive_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let city_report = city.report(CITY, period)?;
+    let city_report_s = t.elapsed().as_secs_f64();
+    let city_totals = city_report.to_json()["totals"].clone();
     let summary = serde_json::json!({
         "counties": counties,
         "entries_per_county": entries,
@@ -262,6 +325,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "files": files,
         "bytes": bytes,
         "county_totals": totals,
+        "receive_s": receive_s,
+        "city_report_s": city_report_s,
+        "city_totals": city_totals,
     });
     std::fs::write(
         base.join("reports.json"),
@@ -270,7 +336,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", base.join("reports.json").display());
     eprintln!(
         "{counties} counties x {entries} entries: export {export_s:.1} s ({files} files, {:.1} MB), \
-         increment {increment_s:.1} s, {counties} reports {report_s:.1} s",
+         increment {increment_s:.1} s, {counties} reports {report_s:.1} s; the city received \
+         {counties} submissions in {receive_s:.3} s and reported in {city_report_s:.4} s",
         bytes as f64 / 1e6
     );
     Ok(())
