@@ -1,91 +1,11 @@
 //! Handheld terminals (手持终端): checkout, offline work on the device, merge home.
 
 mod common;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use common::{county_at, d};
-use wangge::{ConflictReason, ErrorKind, NewEntry, Period, Progress, Status, Store, StoreOptions};
-
-const GRID: &str = "512021100001001";
-const GRID2: &str = "512021100001002";
-
-/// A fresh directory for one test's files.
-fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-handheld-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn at(store: &Store, text: &str) -> wangge::Moment {
-    store.parse_moment(text).unwrap()
-}
-
-/// The county at `dir/home.db`: ten households in the first grid, one in the second,
-/// grid worker W1 on the first grid, W2 on the second, and two open entries in the
-/// first grid (their ids).
-fn home(dir: &Path) -> (Store, i64, i64) {
-    let store = county_at(dir.join("home.db").to_str().unwrap());
-    for i in 0..10 {
-        store
-            .add_household(
-                &format!("H{i:02}"),
-                GRID,
-                "海慧路",
-                "registered",
-                &[],
-                Some(d("2024-01-01")),
-            )
-            .unwrap();
-    }
-    store
-        .add_household(
-            "G2H",
-            GRID2,
-            "龙井路",
-            "registered",
-            &[],
-            Some(d("2024-01-01")),
-        )
-        .unwrap();
-    store.add_staff("W1", "王芳", Some("13812345678")).unwrap();
-    store.add_staff("W2", "李强", None).unwrap();
-    store
-        .assign("W1", GRID, "grid_worker", Some(d("2024-01-01")), None)
-        .unwrap();
-    store
-        .assign("W2", GRID2, "grid_worker", Some(d("2024-01-01")), None)
-        .unwrap();
-    let e1 = store
-        .register(&NewEntry::new(
-            GRID,
-            None,
-            "路灯不亮",
-            at(&store, "2026-11-16T09:00"),
-        ))
-        .unwrap()
-        .id;
-    let e2 = store
-        .register(&NewEntry::new(
-            GRID,
-            None,
-            "下水道堵塞",
-            at(&store, "2026-11-16T10:00"),
-        ))
-        .unwrap()
-        .id;
-    (store, e1, e2)
-}
-
-fn open_device(path: &Path) -> Store {
-    Store::open_with(path, StoreOptions::default()).unwrap()
-}
-
-fn verified(store: &Store) {
-    let v = store.verify_audit().unwrap();
-    assert!(v.ok, "{:?} {:?}", v.problem, v.problems);
-}
+use common::d;
+use common::handheld::{GRID, GRID2, at, dir, home, offline_week, open_device, verified};
+use wangge::{ConflictReason, ErrorKind, NewEntry, Period, Progress, Status};
 
 #[test]
 fn a_checkout_writes_a_device_store_scoped_to_its_grid() {
@@ -154,35 +74,6 @@ fn a_checkout_needs_the_unit_in_scope_and_the_worker_assigned_there() {
     let refused = home.checkout(GRID, "W2", dir.join("y.db")).unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Conflict);
     assert!(!dir.join("x.db").exists() && !dir.join("y.db").exists());
-}
-
-/// Offline work on W1's device: a visit, a patrol, a finding, an entry raised from it and
-/// signed for, and entry `e1` signed for, started and resolved.
-fn offline_week(device: &Store, e1: i64) {
-    let visit = device
-        .record_visit("H00", "W1", "home", d("2026-11-23"), "入户走访")
-        .unwrap();
-    device
-        .record_patrol(GRID, "W1", at(device, "2026-11-23T08:30"), "一日双巡")
-        .unwrap();
-    let finding = device
-        .record_finding(visit.id, "楼道路灯损坏", None, false)
-        .unwrap();
-    let entry = device
-        .register_finding(finding.id, None, &at(device, "2026-11-23T10:00"))
-        .unwrap();
-    device
-        .sign_for(entry.id, "W1", &at(device, "2026-11-23T10:30"))
-        .unwrap();
-    device
-        .sign_for(e1, "W1", &at(device, "2026-11-23T11:00"))
-        .unwrap();
-    device
-        .start(e1, "W1", &at(device, "2026-11-23T11:05"))
-        .unwrap();
-    device
-        .resolve(e1, &at(device, "2026-11-24T16:00"), "已修复")
-        .unwrap();
 }
 
 #[test]
@@ -467,69 +358,6 @@ fn files_that_are_not_this_stores_devices_are_refused_untouched() {
     assert_eq!(
         std::fs::read(dir.join("junk.db")).unwrap(),
         b"not a database, not at all"
-    );
-}
-
-#[test]
-fn a_refresh_brings_home_data_and_keeps_unmerged_work() {
-    let dir = dir("refresh");
-    let (home, e1, _) = home(&dir);
-    let path = dir.join("w1.db");
-    let first = home.checkout(GRID, "W1", &path).unwrap();
-    let device = open_device(&path);
-    device
-        .record_visit("H00", "W1", "home", d("2026-11-23"), "")
-        .unwrap();
-    drop(device);
-    home.merge(&path).unwrap();
-    let device = open_device(&path);
-    device
-        .record_visit("H01", "W1", "home", d("2026-11-24"), "")
-        .unwrap();
-    drop(device);
-    // Home moves on: a new household in the grid, e1 signed for.
-    home.add_household(
-        "H10",
-        GRID,
-        "海慧路",
-        "registered",
-        &[],
-        Some(d("2026-11-01")),
-    )
-    .unwrap();
-    home.sign_for(e1, "W1", &at(&home, "2026-11-24T09:00"))
-        .unwrap();
-
-    let refreshed = home.checkout(GRID, "W1", &path).unwrap();
-    assert!(refreshed.refreshed);
-    assert_eq!(refreshed.device_id, first.device_id);
-    assert_eq!(refreshed.kept_items, 1);
-    let device = open_device(&path);
-    verified(&device);
-    assert!(device.household("H10", None).is_ok());
-    assert_eq!(device.entry(e1).unwrap().status, Status::SignedFor);
-    assert_eq!(
-        device.visits("H00").unwrap().len(),
-        1,
-        "merged work came back"
-    );
-    device
-        .record_visit("H02", "W1", "home", d("2026-11-25"), "")
-        .unwrap();
-    drop(device);
-    let result = home.merge(&path).unwrap();
-    // The item merged before the refresh was dropped from the device's log.
-    assert_eq!((result.applied, result.skipped), (2, 0));
-    assert_eq!(home.visits("H01").unwrap().len(), 1);
-    assert_eq!(home.visits("H02").unwrap().len(), 1);
-    assert_eq!(home.visits("H00").unwrap().len(), 1);
-    verified(&home);
-    // A refresh for another worker onto the same file is refused.
-    home.assign("W2", GRID, "grid_worker", Some(d("2024-01-01")), None)
-        .unwrap();
-    assert_eq!(
-        home.checkout(GRID, "W2", &path).unwrap_err().kind(),
-        ErrorKind::Conflict
     );
 }
 

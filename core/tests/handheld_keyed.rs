@@ -179,7 +179,13 @@ fn a_device_of_its_own_key_opens_and_merges_only_with_it() {
     assert_eq!(result.applied, 1);
     assert_eq!(home.visits("H00").unwrap().len(), 1);
     verified(&home);
-    // A refresh needs the device's key, and keeps the device's id.
+    // Work not merged yet, then a refresh: it needs the device's key, keeps the device's
+    // id, and the work shows on the device again, under the device's key.
+    let device = open(&path, &device_key).unwrap();
+    device
+        .record_visit("H00", "W1", "phone", d("2026-11-24"), "")
+        .unwrap();
+    device.close().unwrap();
     let before = std::fs::read(&path).unwrap();
     for refused in [
         home.checkout(GRID, "W1", &path).unwrap_err(),
@@ -193,7 +199,13 @@ fn a_device_of_its_own_key_opens_and_merges_only_with_it() {
         .checkout_with_key(GRID, "W1", &path, &device_key)
         .unwrap();
     assert!(refreshed.refreshed);
-    verified(&open(&path, &device_key).unwrap());
+    assert_eq!(refreshed.kept_items, 1);
+    let device = open(&path, &device_key).unwrap();
+    verified(&device);
+    assert_eq!(device.visits("H00").unwrap().len(), 2);
+    device.close().unwrap();
+    assert_eq!(home.merge_with_key(&path, &device_key).unwrap().applied, 1);
+    assert_eq!(home.visits("H00").unwrap().len(), 2);
     drop(home);
     let _ = std::fs::remove_dir_all(&dir);
 }

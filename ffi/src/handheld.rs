@@ -11,7 +11,8 @@ use crate::wg_status;
 /// Checks unit `unit` out to staff member `staff_id`: writes a device store at `path` (a
 /// normal store, opened on the device with `wg_store_open`, whose handle is scoped to the
 /// unit and acts as the worker). A file already at `path` that is a device of this store
-/// for the same unit and worker is refreshed, keeping its work not merged yet; any other
+/// for the same unit and worker is refreshed, keeping its work not merged yet (shown on the
+/// device as before); any other
 /// file there is `WG_CONFLICT`, untouched. A unit the handle does not see is
 /// `WG_NOT_FOUND` or `WG_PERMISSION_DENIED`; a worker not assigned in the unit's subtree
 /// `WG_CONFLICT`. A keyed store's device is keyed under the same deployment key. Writes the checkout to `*out_json`; the string is the

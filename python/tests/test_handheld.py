@@ -63,6 +63,29 @@ def test_a_device_is_worked_offline_and_merged_once(home, tmp_path):
     assert len(store.visits("H0")) == 1
 
 
+def test_a_refresh_keeps_and_shows_unmerged_work(home, tmp_path):
+    store, entry = home
+    path = tmp_path / "w1.db"
+    store.checkout(GRID, "W1", path)
+    with wangge.Store(path) as device:
+        device.record_visit("H0", "W1", "home", "2026-11-23")
+        device.sign_for(entry, "W1", "2026-11-23T10:00:00+08:00")
+    store.add_household("H3", GRID, "海慧路", start="2026-11-01")
+
+    refreshed = store.checkout(GRID, "W1", path)
+    assert (refreshed.refreshed, refreshed.kept_items) == (True, 2)
+    with wangge.Store(path) as device:
+        assert device.household("H3").household_id == "H3"
+        assert len(device.visits("H0")) == 1
+        assert device.entry(entry).status == "signed_for"
+        device.start(entry, "W1", "2026-11-24T09:00:00+08:00")
+
+    result = store.merge(path)
+    assert (result.applied, result.conflicts) == (3, [])
+    assert len(store.visits("H0")) == 1
+    assert store.entry(entry).status == "in_progress"
+
+
 def test_a_conflict_is_reported_once_with_its_reason(home, tmp_path):
     store, entry = home
     path = tmp_path / "w1.db"

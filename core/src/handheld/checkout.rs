@@ -17,6 +17,8 @@ use crate::store::seal::{self, verify::Before};
 use crate::store::{Store, StoreOptions, Write, vault_mac};
 use crate::units::spans_of;
 
+use super::merge::Homes;
+
 /// A checkout: what [`Store::checkout`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Checkout {
@@ -63,7 +65,9 @@ impl Store {
     /// `staff_id` has no assignment in its subtree today (`Conflict`). When `path` is
     /// already a device file of this store checked out for the same unit and staff member,
     /// it is refreshed: the home data is written anew and its log items not merged yet are
-    /// kept (the records they created show again only once merged and refreshed). Any
+    /// kept and replayed on it, so the work shows on the device as before (an item that no
+    /// longer fits the home data, such as an action on an entry closed at home, is left
+    /// out there and reported by the merge). Any
     /// other existing file at `path` is `Conflict`, untouched. Audited at home.
     pub fn checkout(&self, unit: &str, staff_id: &str, path: impl AsRef<Path>) -> Result<Checkout> {
         self.checkout_as(unit, staff_id, path.as_ref(), None)
@@ -139,9 +143,9 @@ impl Store {
             let path_of_unit = current_path(&w.tx, unit)?;
             self.check_path_in_scope(unit, &path_of_unit)?;
             check_assigned(&w.tx, unit, staff_id, date::to_sql(self.today()))?;
-            let (device_id, kept, refreshed) = match &previous {
+            let (device_id, kept, homes, refreshed) = match &previous {
                 Some(p) => p.matching(&w.tx, &identity, unit, staff_id)?,
-                None => (fresh_id()?, Vec::new(), false),
+                None => (fresh_id()?, Vec::new(), Homes::new(), false),
             };
             let head = w.audit_head()?;
             let spec = Spec {
@@ -154,6 +158,9 @@ impl Store {
                 vaults: (&home_vault, &device_vault),
             };
             let (households, entries) = write_device(&w.tx, &tmp, &spec, &kept)?;
+            if !kept.is_empty() {
+                super::merge::show_kept(&tmp, &device_vault, &kept, homes)?;
+            }
             w.tx.execute(
                 "INSERT INTO checkout (device_id, unit, staff_id, checked_out_at, audit_seq,
                     audit_digest, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -332,15 +339,16 @@ pub(crate) fn read_log(conn: &Connection) -> Result<Vec<LogRow>> {
 }
 
 impl Previous {
-    /// The device id, the log items to keep (those not merged yet) and `true`, when this
-    /// is a device of `home` for `unit` and `staff_id` still checked out.
+    /// The device id, the log items to keep (those not merged yet), the home ids of the
+    /// records its merged items made, and `true`, when this is a device of `home` for
+    /// `unit` and `staff_id` still checked out.
     fn matching(
         &self,
         home_conn: &Connection,
         home: &str,
         unit: &str,
         staff_id: &str,
-    ) -> Result<(String, Vec<LogRow>, bool)> {
+    ) -> Result<(String, Vec<LogRow>, Homes, bool)> {
         let d = &self.device;
         let status: Option<String> = home_conn
             .query_row(
@@ -355,17 +363,14 @@ impl Previous {
                 d.home, d.unit, d.staff_id
             )));
         }
-        let mut merged = home_conn.prepare("SELECT seq FROM merged WHERE device_id = ?1")?;
-        let done: std::collections::HashSet<i64> = merged
-            .query_map([&d.device_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let homes = super::merge::merged_homes(home_conn, &d.device_id)?;
         let kept = self
             .items
             .iter()
-            .filter(|i| !done.contains(&i.0))
+            .filter(|i| !homes.contains_key(&i.0))
             .cloned()
             .collect();
-        Ok((d.device_id.clone(), kept, true))
+        Ok((d.device_id.clone(), kept, homes, true))
     }
 }
 

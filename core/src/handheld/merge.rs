@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -13,6 +14,7 @@ use super::checkout::{ACTIVE, IDENTITY, LogRow, current_path, read_log};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ledger::EntryAction;
 use crate::ledger::actions::apply::Walk;
+use crate::store::keys::Vault;
 use crate::store::{Store, StoreOptions, Write};
 use crate::{NewEntry, NewVisit};
 
@@ -214,10 +216,19 @@ impl Store {
     }
 }
 
+/// Log items by sequence number, with the id of the record each made (`None` for one not
+/// applied, or that made none).
+pub(super) type Homes = HashMap<i64, Option<i64>>;
+
 /// The items of `device` merged before, with the home id each applied one created.
-fn merged_before(w: &Write<'_>, device: &str) -> Result<HashMap<i64, Option<i64>>> {
-    let mut stmt =
-        w.tx.prepare("SELECT seq, outcome, home_id FROM merged WHERE device_id = ?1")?;
+fn merged_before(w: &Write<'_>, device: &str) -> Result<Homes> {
+    merged_homes(&w.tx, device)
+}
+
+/// The items of `device` merged into the store on `conn`, with the home id each applied
+/// one created.
+pub(super) fn merged_homes(conn: &rusqlite::Connection, device: &str) -> Result<Homes> {
+    let mut stmt = conn.prepare("SELECT seq, outcome, home_id FROM merged WHERE device_id = ?1")?;
     let rows = stmt.query_map([device], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -231,6 +242,47 @@ fn merged_before(w: &Write<'_>, device: &str) -> Result<HashMap<i64, Option<i64>
         homes.insert(seq, if outcome == "applied" { home } else { None });
     }
     Ok(homes)
+}
+
+/// Replays a refreshed device's log items not merged yet (`kept`) on its new file at
+/// `path`, so the records they made show there again; `homes` gives the home ids of the
+/// records made by the items merged before, which the refresh copied. Nothing is logged
+/// again: the log already holds the items, and each record made is remembered under its
+/// item's sequence number. An item that no longer fits the refreshed data is left out on
+/// the device; the merge reports it.
+pub(super) fn show_kept(
+    path: &Path,
+    vault: &Arc<Vault>,
+    kept: &[LogRow],
+    mut homes: Homes,
+) -> Result<()> {
+    let device = Store::open_inner(path, StoreOptions::default(), Some(Arc::clone(vault)))?;
+    let result = device.write(|w| {
+        let mut walk = Walk::new(&device, &w.tx)?;
+        for (seq, kind, args, _, refers) in kept {
+            let target = match refers.map(|r| homes.get(&r).copied().flatten()) {
+                Some(None) => {
+                    homes.insert(*seq, None);
+                    continue;
+                }
+                Some(id) => id,
+                None => None,
+            };
+            w.replaying(Some(*seq));
+            let made = device.attempt(w, |w| replay(&device, w, &mut walk, kind, args, target));
+            w.replaying(None);
+            match made {
+                Ok(id) => homes.insert(*seq, id),
+                Err(e) if matches!(e.kind(), ErrorKind::Storage | ErrorKind::Busy) => {
+                    return Err(e);
+                }
+                Err(_) => homes.insert(*seq, None),
+            };
+        }
+        Ok(())
+    });
+    let closed = device.close();
+    result.and(closed)
 }
 
 /// The SM3 digest of a device's log, item by item.

@@ -86,12 +86,18 @@ pub(crate) fn log_item(
     conn.prepare_cached("UPDATE device SET next_seq = ?1")?
         .execute([seq + 1])?;
     if let Some(id) = local_id {
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO device_local (kind, local_id, seq) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![kind, id, seq])?;
+        remember_local(conn, kind, id, seq)?;
     }
     Ok(seq)
+}
+
+/// On a device, remembers that log item `seq` made local record `id` of `kind`.
+pub(crate) fn remember_local(conn: &Connection, kind: &str, id: i64, seq: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO device_local (kind, local_id, seq) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![kind, id, seq])?;
+    Ok(())
 }
 
 /// On a device, the log item that created local record `id` of `kind` (`visit`,

@@ -138,6 +138,7 @@ impl Store {
             changes: Changes::default(),
             device: self.shared.device.is_some(),
             logged: false,
+            replaying: None,
         };
         let value = body(&mut write).map_err(Error::refused_by_trigger)?;
         if write.device && !write.logged && !self.hook().is_empty() {
@@ -190,6 +191,9 @@ pub(crate) struct Write<'a> {
     device: bool,
     /// Whether this write logged any offline write.
     logged: bool,
+    /// The device log item being replayed on a refreshed device, if one is: its writes
+    /// are not logged again (see [`Write::replaying`]).
+    replaying: Option<i64>,
 }
 
 /// Where a write stood when a savepoint was set ([`Store::attempt`]).
@@ -217,7 +221,20 @@ impl Write<'_> {
             return Ok(None);
         }
         self.logged = true;
+        if let Some(seq) = self.replaying {
+            if let Some(id) = local_id {
+                crate::handheld::remember_local(&self.tx, kind, id, seq)?;
+            }
+            return Ok(Some(seq));
+        }
         crate::handheld::log_item(&self.tx, kind, args, local_id, refers).map(Some)
+    }
+
+    /// On a refreshed device, says the writes that follow replay log item `seq` (or, with
+    /// `None`, that they are new offline work again): a replayed write is not logged
+    /// again, and the record it makes is remembered as made by `seq`.
+    pub(crate) fn replaying(&mut self, seq: Option<i64>) {
+        self.replaying = seq;
     }
 
     /// Whether this write goes to a handheld device's store.

@@ -1,6 +1,8 @@
 //! Shared fixtures: a small county of real shape.
 #![allow(dead_code)]
 
+pub mod handheld;
+
 use std::fmt::Write as _;
 
 use wangge::{Date, NewResident, Store};

@@ -107,7 +107,8 @@ impl Store {
     /// device store at `path` (a `str` or `os.PathLike`), a normal store that
     /// `wangge.Store(path)` opens on the device, scoped to the unit. A file already there
     /// that is a device of this store for the same unit and worker is refreshed, keeping
-    /// its work not merged yet; any other file raises `Conflict`, untouched. A worker not
+    /// its work not merged yet (shown on the device as before); any other file raises
+    /// `Conflict`, untouched. A worker not
     /// assigned in the unit's subtree raises `Conflict`. Without `key`, a keyed store's
     /// device is keyed under the same deployment key; with `key` (bytes, 16 to 64), the
     /// device has a key of its own: `wangge.Store(path, key=key)` on the device and
