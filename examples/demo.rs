@@ -11,7 +11,7 @@
 //! Usage: `demo [--county] [PATH]` (default `out/demo.db`; an existing file there is
 //! replaced). By default the county has 5 townships, 17 communities and villages and 70
 //! grids (12,237 households); `--county` builds it at full size: 20 townships, 274
-//! communities and villages, 2,881 grids and 504,195 households (about nine minutes on a
+//! communities and villages, 2,881 grids and 504,195 households (six to nine minutes on a
 //! shared 2-core machine), into `out/county.db` by default.
 //!
 //! Everything printed is the same on every run, but for the timings.

@@ -50,11 +50,7 @@ pub fn run(
         .id;
 
     let path = dir.join("handheld-w1.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        let _ = std::fs::remove_file(Path::new(&file));
-    }
+    remove_device_file(&path);
     let checkout = store.checkout(GRID, &worker, &path)?;
     println!(
         "\n== 手持终端 (handheld terminal) ==\n  {GRID} 签出给网格员 {worker}：{} 户、{} 件在办事项",
@@ -138,6 +134,15 @@ pub fn run(
         again.conflicts.len(),
         &result.digest[..16]
     );
-    let _ = std::fs::remove_file(&path);
+    remove_device_file(&path);
     Ok(())
+}
+
+/// Removes the device file at `path` with the log and index files SQLite keeps beside it.
+fn remove_device_file(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(Path::new(&file));
+    }
 }

@@ -58,7 +58,7 @@ const GIVEN: &[&str] = &[
 pub(super) enum Size {
     /// Five townships, about 12,000 households: `make demo` in a few seconds.
     Demo,
-    /// Twenty townships, about 500,000 households (`--county`): about nine minutes.
+    /// Twenty townships, about 500,000 households (`--county`): six to nine minutes.
     County,
 }
 
