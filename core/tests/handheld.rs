@@ -4,7 +4,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::d;
-use common::handheld::{GRID, GRID2, at, dir, home, offline_week, open_device, verified};
+use common::handheld::{
+    GRID, GRID2, at, dir, home, many_visits, offline_week, open_device, verified,
+};
 use wangge::{ConflictReason, ErrorKind, NewEntry, Period, Progress, Status};
 
 #[test]
@@ -265,18 +267,7 @@ fn a_merge_stopped_midway_leaves_the_home_store_unchanged() {
     let (home, _, _) = home(&dir);
     let path = dir.join("w1.db");
     home.checkout(GRID, "W1", &path).unwrap();
-    let device = open_device(&path);
-    let visits: Vec<wangge::NewVisit> = (0..600)
-        .map(|i| wangge::NewVisit {
-            household_id: format!("H{:02}", i % 10),
-            staff_id: "W1".into(),
-            channel: wangge::Channel::Phone,
-            on: d("2026-11-01") + chrono::Days::new(i / 30),
-            note: String::new(),
-        })
-        .collect();
-    device.record_visits(&visits).unwrap();
-    drop(device);
+    many_visits(&path);
 
     let head = home.audit_head().unwrap();
     let seen = Arc::new(Mutex::new(0u64));

@@ -14,22 +14,9 @@ fn verified(store: &Store) {
     assert!(v.ok, "{:?} {:?}", v.problem, v.problems);
 }
 
-#[test]
-fn a_keyed_stores_device_is_keyed_under_the_same_key() {
-    let dir = std::env::temp_dir().join(format!("wangge-handheld-keyed-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let key = b"0123456789abcdef0123456789abcdef".to_vec();
-    let keyed = |path: &Path| {
-        Store::open_with(
-            path,
-            StoreOptions {
-                key: Some(key.clone()),
-                ..StoreOptions::default()
-            },
-        )
-    };
-    let home = keyed(&dir.join("home.db")).unwrap();
+/// The grid, worker W1 (with a phone) and household H00 with one resident (ID number and
+/// phone) in `home`; the resident.
+fn fill(home: &Store) -> wangge::Resident {
     for (code, name, level, parent) in [
         ("512021", "安岳县", "county", None),
         ("512021100", "岳阳镇", "township", Some("512021")),
@@ -59,9 +46,27 @@ fn a_keyed_stores_device_is_keyed_under_the_same_key() {
         relation: None,
         tags: vec![],
     };
-    let resident = home
-        .add_resident("H00", &resident, Some(d("2024-01-01")))
-        .unwrap();
+    home.add_resident("H00", &resident, Some(d("2024-01-01")))
+        .unwrap()
+}
+
+#[test]
+fn a_keyed_stores_device_is_keyed_under_the_same_key() {
+    let dir = std::env::temp_dir().join(format!("wangge-handheld-keyed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = b"0123456789abcdef0123456789abcdef".to_vec();
+    let keyed = |path: &Path| {
+        Store::open_with(
+            path,
+            StoreOptions {
+                key: Some(key.clone()),
+                ..StoreOptions::default()
+            },
+        )
+    };
+    let home = keyed(&dir.join("home.db")).unwrap();
+    let resident = fill(&home);
     let path = dir.join("w1.db");
     home.checkout(GRID, "W1", &path).unwrap();
     // Without the key the device file does not open; with it, personal data reads back.
@@ -103,38 +108,7 @@ fn a_device_of_its_own_key_opens_and_merges_only_with_it() {
         )
     };
     let home = open(&dir.join("home.db"), &deployment).unwrap();
-    for (code, name, level, parent) in [
-        ("512021", "安岳县", "county", None),
-        ("512021100", "岳阳镇", "township", Some("512021")),
-        ("512021100001", "北坝社区", "community", Some("512021100")),
-        (GRID, "北坝一网格", "grid", Some("512021100001")),
-    ] {
-        home.add_unit(code, name, level, parent, None).unwrap();
-    }
-    home.add_staff("W1", "王芳", Some("13812345678")).unwrap();
-    home.assign("W1", GRID, "grid_worker", Some(d("2024-01-01")), None)
-        .unwrap();
-    home.add_household(
-        "H00",
-        GRID,
-        "海慧路",
-        "registered",
-        &[],
-        Some(d("2024-01-01")),
-    )
-    .unwrap();
-    let resident = wangge::NewResident {
-        name: "张三".into(),
-        id_number: Some("11010519491231002X".into()),
-        phone: Some("13912345678".into()),
-        hukou: None,
-        employer: None,
-        relation: None,
-        tags: vec![],
-    };
-    let resident = home
-        .add_resident("H00", &resident, Some(d("2024-01-01")))
-        .unwrap();
+    let resident = fill(&home);
     let path = dir.join("w1.db");
     assert_eq!(
         home.checkout_with_key(GRID, "W1", &path, b"short")

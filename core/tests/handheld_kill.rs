@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::d;
-use common::handheld::{GRID, dir, home, open_device, verified};
+use common::handheld::{GRID, dir, home, many_visits, verified};
 use wangge::{Progress, Store};
 
 /// Set in the child process: the folder holding `home.db` and `w1.db`.
@@ -49,18 +48,7 @@ fn a_merge_killed_midway_leaves_the_county_store_unchanged() {
     let (home, _, _) = home(&dir);
     let path = dir.join("w1.db");
     home.checkout(GRID, "W1", &path).unwrap();
-    let device = open_device(&path);
-    let visits: Vec<wangge::NewVisit> = (0..600)
-        .map(|i| wangge::NewVisit {
-            household_id: format!("H{:02}", i % 10),
-            staff_id: "W1".into(),
-            channel: wangge::Channel::Phone,
-            on: d("2026-11-01") + chrono::Days::new(i / 30),
-            note: String::new(),
-        })
-        .collect();
-    device.record_visits(&visits).unwrap();
-    drop(device);
+    many_visits(&path);
     let head = home.audit_head().unwrap();
 
     let mut child = Command::new(std::env::current_exe().unwrap())

@@ -117,3 +117,19 @@ pub fn offline_week(device: &Store, e1: i64) {
         .resolve(e1, &at(device, "2026-11-24T16:00"), "已修复")
         .unwrap();
 }
+
+/// Six hundred phone visits to the first grid's households through November 2026, recorded
+/// on the device at `path`: a merge long enough to be stopped midway.
+pub fn many_visits(path: &Path) {
+    let device = open_device(path);
+    let visits: Vec<wangge::NewVisit> = (0..600)
+        .map(|i| wangge::NewVisit {
+            household_id: format!("H{:02}", i % 10),
+            staff_id: "W1".into(),
+            channel: wangge::Channel::Phone,
+            on: d("2026-11-01") + chrono::Days::new(i / 30),
+            note: String::new(),
+        })
+        .collect();
+    device.record_visits(&visits).unwrap();
+}
