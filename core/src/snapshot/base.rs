@@ -1,9 +1,12 @@
 //! The snapshot's base: the registry's facts read in one pass over the tables and laid
 //! out as flat arrays grouped by household and by unit.
 
+use std::sync::OnceLock;
+
 use foldhash::{HashMap, HashMapExt};
 use rusqlite::Connection;
 
+use super::texts::Texts;
 use super::{Stretch, text};
 use crate::date::FOREVER;
 use crate::error::Result;
@@ -97,13 +100,6 @@ fn read_stretch(d: &mut Decoder<'_>) -> Option<Stretch> {
     Some((d.i64()?, d.i64()?))
 }
 
-/// A fingerprint of the households' order, which data laid out by it (the visit log)
-/// keeps, to be read back only over the same order.
-fn fingerprint(ids: &[String]) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x5747_4745).hash_one(ids)
-}
-
 /// Households by id: the index of each in the base's ids, found by a hash of the id and
 /// checked against it, so that the ids are not held twice (a county's base is read back
 /// from the file on the first report; half a million more strings cost a third of it).
@@ -128,9 +124,17 @@ impl HouseholdIndex {
         self.hasher.hash_one(id)
     }
 
+    /// Every household of `ids`; `None` if an id is there twice.
+    fn of(ids: &Texts) -> Option<Self> {
+        let mut index = HouseholdIndex::with_capacity(ids.len());
+        (0..ids.len() as u32)
+            .all(|i| index.insert(ids, i))
+            .then_some(index)
+    }
+
     /// Adds household `i` of `ids`; false if its id was there already.
-    fn insert(&mut self, ids: &[String], i: u32) -> bool {
-        let id = ids[i as usize].as_str();
+    fn insert(&mut self, ids: &Texts, i: u32) -> bool {
+        let id = ids.get(i as usize);
         let hash = self.hash(id);
         match self.by_hash.entry(hash) {
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -138,15 +142,16 @@ impl HouseholdIndex {
                 true
             }
             std::collections::hash_map::Entry::Occupied(taken) => {
-                ids[*taken.get() as usize] != id && self.overflow.insert(id.to_owned(), i).is_none()
+                ids.get(*taken.get() as usize) != id
+                    && self.overflow.insert(id.to_owned(), i).is_none()
             }
         }
     }
 
     /// The index of household `id` in `ids` (the ids it was made with).
-    pub(super) fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+    pub(super) fn get(&self, ids: &Texts, id: &str) -> Option<u32> {
         match self.by_hash.get(&self.hash(id)) {
-            Some(&i) if ids[i as usize] == id => Some(i),
+            Some(&i) if ids.get(i as usize) == id => Some(i),
             Some(_) => self.overflow.get(id).copied(),
             None => None,
         }
@@ -168,11 +173,13 @@ pub(super) struct Base {
     /// Unit codes named by places, indexed by `Place::unit`.
     pub(super) units: Vec<String>,
     pub(super) unit_index: HashMap<String, u32>,
-    pub(super) household_index: HouseholdIndex,
+    /// Households by id, made when first asked for when the ids are in order: a base
+    /// read back from the file for a due list or a report never looks one up.
+    household_index: OnceLock<HouseholdIndex>,
     /// Which build this is, for what is laid out by its household indexes.
     pub(super) generation: u64,
     /// Household ids, by index.
-    pub(super) ids: Vec<String>,
+    pub(super) ids: Texts,
     /// Whether the indexes follow the ids' order (the household table is read in key
     /// order, so they do).
     pub(super) ids_sorted: bool,
@@ -182,10 +189,8 @@ pub(super) struct Base {
     /// (unit, stretch) of each place, per household.
     pub(super) homes: Grouped<(u32, Stretch)>,
     pub(super) floating: Vec<bool>,
-    /// Every household's address, one after another: household `i`'s is
-    /// `addresses[address_ends[i - 1]..address_ends[i]]` (from 0 for the first).
-    pub(super) addresses: String,
-    pub(super) address_ends: Vec<usize>,
+    /// Every household's address, by index.
+    pub(super) addresses: Texts,
     /// Stretches on which a special tag covered each household.
     pub(super) special: Grouped<Stretch>,
     /// Stretches on which each household had each member.
@@ -198,16 +203,24 @@ pub(super) struct Base {
     pub(super) fingerprint: u64,
 }
 
+impl Base {
+    /// The household index, made now if it is not yet.
+    pub(super) fn household_index(&self) -> &HouseholdIndex {
+        // Made now only over ids in order (see `decode`), which are each there once.
+        self.household_index
+            .get_or_init(|| HouseholdIndex::of(&self.ids).expect("ids in order, each there once"))
+    }
+}
+
 /// Bases built so far in this process, numbering each.
 static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Base {
     pub(super) fn build(conn: &Connection) -> Result<Self> {
         let mut household_index = HouseholdIndex::default();
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids = Texts::default();
         let mut floating = Vec::new();
-        let mut addresses = String::new();
-        let mut address_ends = Vec::new();
+        let mut addresses = Texts::default();
         let mut units = Vec::new();
         let mut unit_index: HashMap<String, u32> = HashMap::new();
         let mut places = Vec::new();
@@ -229,11 +242,10 @@ impl Base {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let household = floating.len() as u32;
-                ids.push(row.get(0)?);
+                ids.push(text(row, 0)?);
                 household_index.insert(&ids, household);
                 floating.push(text(row, 1)? == "floating");
-                addresses.push_str(text(row, 5)?);
-                address_ends.push(addresses.len());
+                addresses.push(text(row, 5)?);
                 if let Some(code) = row
                     .get_ref(2)?
                     .as_str_or_null()
@@ -344,13 +356,13 @@ impl Base {
                 .map(|p| (p.household, (p.unit, (p.from, p.to))))
                 .collect(),
         );
-        let ids_sorted = ids.windows(2).all(|w| w[0] < w[1]);
+        let ids_sorted = ids.strictly_ascending();
         Ok(Base {
-            fingerprint: fingerprint(&ids),
+            fingerprint: ids.fingerprint(),
             generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             units,
             unit_index,
-            household_index,
+            household_index: OnceLock::from(household_index),
             ids,
             ids_sorted,
             places,
@@ -358,7 +370,6 @@ impl Base {
             homes,
             floating,
             addresses,
-            address_ends,
             special: Grouped::new(households, special),
             members: Grouped::new(households, members),
             tags: Grouped::new(households, tags),
@@ -371,7 +382,7 @@ impl Base {
     /// Writes the base for keeping: its units, households, places and stretches.
     pub(super) fn encode(&self, e: &mut Encoder<'_>) {
         e.strings(&self.units);
-        e.strings(&self.ids);
+        self.ids.encode(e);
         e.bytes(
             &self
                 .floating
@@ -396,21 +407,14 @@ impl Base {
         self.members.encode(e, stretch);
         self.tags.encode(e, unit_stretch);
         e.strings(&self.tag_names);
-        // Addresses as one text and each household's length, in as few bytes as it needs.
-        e.bytes(self.addresses.as_bytes());
-        e.len(self.address_ends.len());
-        let mut from = 0;
-        for &end in &self.address_ends {
-            e.i64((end - from) as i64);
-            from = end;
-        }
+        self.addresses.encode(e);
     }
 
     /// Reads back what [`Base::encode`] wrote, as a new build; `None` unless it is whole
     /// and every index points inside it.
     pub(super) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
         let units = d.strings()?;
-        let ids = d.strings()?;
+        let ids = Texts::decode(d)?;
         let households = ids.len();
         let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
         let n = d.count(10)?;
@@ -431,29 +435,20 @@ impl Base {
         let members = Grouped::decode(d, households, 2, read_stretch)?;
         let tags = Grouped::decode(d, households, 6, unit_stretch)?;
         let tag_names = d.strings()?;
-        let addresses = d.str()?.to_owned();
-        let n = d.count(1)?;
-        let mut address_ends = Vec::with_capacity(n);
-        let mut end = 0usize;
-        for _ in 0..n {
-            end = end.checked_add(usize::try_from(d.i64()?).ok()?)?;
-            if !addresses.is_char_boundary(end) {
-                return None;
-            }
-            address_ends.push(end);
-        }
+        let addresses = Texts::decode(d)?;
         let unit_index: HashMap<String, u32> =
             (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();
-        let mut household_index = HouseholdIndex::with_capacity(households);
-        for i in 0..households {
-            if !household_index.insert(&ids, i as u32) {
-                return None;
-            }
+        // Ids in order are each there once; others are indexed now, to find one twice.
+        let ids_sorted = ids.strictly_ascending();
+        let household_index = OnceLock::new();
+        if !ids_sorted {
+            household_index
+                .set(HouseholdIndex::of(&ids)?)
+                .expect("a new cell");
         }
         let whole = d.done()
             && floating.len() == households
-            && address_ends.len() == households
-            && end == addresses.len()
+            && addresses.len() == households
             && unit_index.len() == units.len()
             && places
                 .iter()
@@ -466,8 +461,8 @@ impl Base {
                 .all(|&(t, _)| (t as usize) < tag_names.len());
         whole.then(|| Base {
             generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            ids_sorted: ids.windows(2).all(|w| w[0] < w[1]),
-            fingerprint: fingerprint(&ids),
+            ids_sorted,
+            fingerprint: ids.fingerprint(),
             units,
             unit_index,
             household_index,
@@ -477,7 +472,6 @@ impl Base {
             homes,
             floating,
             addresses,
-            address_ends,
             special,
             members,
             tags,
@@ -493,7 +487,10 @@ mod tests {
 
     #[test]
     fn a_household_whose_hash_is_taken_is_still_found_by_its_id() {
-        let ids: Vec<String> = ["H1", "H2", "H3"].map(str::to_owned).to_vec();
+        let mut ids = Texts::default();
+        for id in ["H1", "H2", "H3"] {
+            ids.push(id);
+        }
         let mut index = HouseholdIndex::default();
         assert!(index.insert(&ids, 0));
         assert!(!index.insert(&ids, 0), "an id is there once");

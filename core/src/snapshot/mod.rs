@@ -17,6 +17,7 @@
 
 mod base;
 mod patch;
+mod texts;
 
 use std::sync::Arc;
 
@@ -287,7 +288,7 @@ impl RegistrySnapshot {
 
     /// A household's index in the base, if the base holds it.
     pub(crate) fn base_index(&self, id: &str) -> Option<u32> {
-        self.base.household_index.get(&self.base.ids, id)
+        self.base.household_index().get(&self.base.ids, id)
     }
 
     /// A rank that orders base households as their ids do, `None` for households re-read
@@ -306,9 +307,9 @@ impl RegistrySnapshot {
         let ids = &self.base.ids;
         self.base.ids_sorted.then(|| {
             let rank = if inclusive {
-                ids.partition_point(|x| x.as_str() < id)
+                ids.partition_point(|x| x < id)
             } else {
-                ids.partition_point(|x| x.as_str() <= id)
+                ids.partition_point(|x| x <= id)
             };
             rank as u32
         })
@@ -317,7 +318,7 @@ impl RegistrySnapshot {
     /// The household's id.
     pub(crate) fn id<'s>(&'s self, h: Held<'s>) -> &'s str {
         match h {
-            Held::Base(i) => &self.base.ids[i as usize],
+            Held::Base(i) => self.base.ids.get(i as usize),
             Held::Patched(id, _) => id,
         }
     }
@@ -325,12 +326,7 @@ impl RegistrySnapshot {
     /// The household's address.
     pub(crate) fn address<'s>(&'s self, h: Held<'s>) -> &'s str {
         match h {
-            Held::Base(i) => {
-                let ends = &self.base.address_ends;
-                let i = i as usize;
-                let from = if i == 0 { 0 } else { ends[i - 1] };
-                &self.base.addresses[from..ends[i]]
-            }
+            Held::Base(i) => self.base.addresses.get(i as usize),
             Held::Patched(_, facts) => &facts.address,
         }
     }
