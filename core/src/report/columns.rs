@@ -363,7 +363,7 @@ impl LedgerColumns {
 impl Derived for LedgerColumns {
     type Input<'a> = ();
     type Pending = Vec<i64>;
-    const KEPT: Option<(&'static str, u32)> = Some(("ledger_columns", 1));
+    const KEPT: Option<(&'static str, u32)> = Some(("ledger_columns", 2));
 
     fn build(conn: &Connection, (): ()) -> Result<Self> {
         LedgerColumns::build(conn)

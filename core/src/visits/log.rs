@@ -168,7 +168,7 @@ impl VisitLog {
 impl Derived for VisitLog {
     type Input<'a> = &'a RegistrySnapshot;
     type Pending = Vec<VisitFact>;
-    const KEPT: Option<(&'static str, u32)> = Some(("visit_log", 1));
+    const KEPT: Option<(&'static str, u32)> = Some(("visit_log", 2));
 
     fn build(conn: &Connection, snapshot: &RegistrySnapshot) -> Result<Self> {
         VisitLog::build(conn, snapshot)
