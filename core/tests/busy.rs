@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use wangge::{
-    DEFAULT_BUSY_TIMEOUT_MS, ErrorKind, HouseholdFilter, ImportOptions, MAX_BUSY_TIMEOUT_MS, Store,
-    StoreOptions,
+    DEFAULT_BUSY_TIMEOUT_MS, ErrorKind, HouseholdFilter, ImportOptions, MAX_BUSY_TIMEOUT_MS,
+    NewVisit, Store, StoreOptions,
 };
 
 fn temp_store(name: &str) -> PathBuf {
@@ -217,4 +217,61 @@ fn closing_the_store_closes_its_readers_and_reads_then_fail() {
         })
         .unwrap();
     assert_eq!(busy, 0, "no connection of the closed store is left");
+}
+
+#[test]
+fn a_visit_batch_is_checked_again_when_another_write_came_between_its_check_and_its_write() {
+    let path = temp_store("recheck");
+    let store = common::county_at(path.to_str().unwrap());
+    store
+        .import_households_csv(
+            common::big_csv(0, 1500).as_bytes(),
+            &ImportOptions::default(),
+            None,
+        )
+        .unwrap();
+    store.add_staff("W1", "王网格员", None).unwrap();
+    let township = store.scope("512021100", "网格员").unwrap();
+    // The same households again, moved to the other township's grid.
+    let moved = common::big_csv(0, 1500).replace("512021100001001", "512021101001001");
+
+    let (in_lock, hold) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let (in_lock_tx, in_lock_rx) = in_lock;
+    let (go_tx, go_rx) = hold;
+    let mover = store.clone();
+    let import = std::thread::spawn(move || {
+        let mut progress = |done: usize, _total: usize| {
+            if done == 1000 {
+                in_lock_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+            }
+            true
+        };
+        mover
+            .import_households_csv(
+                moved.as_bytes(),
+                &ImportOptions::default(),
+                Some(&mut progress),
+            )
+            .unwrap()
+    });
+    // The import holds the write lock; the batch is checked meanwhile (B5 still lives
+    // in the township), then waits for the lock, and gets it after the move committed.
+    in_lock_rx.recv().unwrap();
+    let visit = NewVisit {
+        household_id: "B5".into(),
+        staff_id: "W1".into(),
+        channel: wangge::Channel::Home,
+        on: store.today(),
+        note: String::new(),
+    };
+    let batch = std::thread::spawn(move || township.record_visits(&[visit]));
+    std::thread::sleep(Duration::from_millis(500));
+    go_tx.send(()).unwrap();
+    assert_eq!(import.join().unwrap().errors.len(), 0);
+    let err = batch.join().unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    assert!(err.to_string().contains("visit 0 of the batch"), "{err}");
+    assert!(store.visits("B5").unwrap().is_empty(), "nothing written");
+    assert!(store.verify_audit().unwrap().ok);
 }

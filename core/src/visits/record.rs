@@ -9,7 +9,7 @@ use super::sets::Fields;
 use super::{Channel, Visit};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
-use crate::store::{Store, Write};
+use crate::store::{Store, Write, audit};
 use crate::text;
 use crate::units::{Span, spans_of};
 
@@ -152,22 +152,33 @@ impl Store {
     /// [`Store::record_visit`] would refuse refuses the whole batch, with an error naming
     /// its position (from 0). Returns the visits' ids in order. The audit chain gets one
     /// record for the batch, with its size and its first and last visit ids.
+    ///
+    /// The visits are checked through a reader before the write lock is taken, so that
+    /// other writers wait only while the rows are written. The write checks them again
+    /// only if the audit chain moved in between (another write came first).
     pub fn record_visits(&self, visits: &[NewVisit]) -> Result<Vec<i64>> {
         for (i, v) in visits.iter().enumerate() {
             check_note(&v.note).map_err(|e| at_position(i, e))?;
         }
+        let checked = {
+            let conn = self.read()?;
+            let head = audit::load_head(&conn)?;
+            (head, check_all(self, &conn, visits)?)
+        };
         self.write(|w| {
-            let mut checker = Checker::default();
+            let (head, units) = &checked;
+            let rechecked;
+            let units = if audit::load_head(&w.tx)? == *head {
+                units
+            } else {
+                rechecked = check_all(self, &w.tx, visits)?;
+                &rechecked
+            };
             let mut ids = Vec::with_capacity(visits.len());
-            let mut units: HashSet<String> = HashSet::new();
-            for (i, v) in visits.iter().enumerate() {
-                let unit = checker
-                    .check(self, &w.tx, v)
-                    .map_err(|e| at_position(i, e))?;
-                units.insert(unit);
+            for v in visits {
                 ids.push(insert(w, v)?);
             }
-            let units: Vec<String> = units.into_iter().collect();
+            let units: Vec<String> = units.iter().cloned().collect();
             w.changes_no_household();
             w.audit(
                 "record_visits",
@@ -178,6 +189,21 @@ impl Store {
             Ok(ids)
         })
     }
+}
+
+/// Checks every visit of a batch through `conn`, a refusal naming its position; gives
+/// the units they were made in.
+fn check_all(store: &Store, conn: &Connection, visits: &[NewVisit]) -> Result<HashSet<String>> {
+    let mut checker = Checker::default();
+    let mut units = HashSet::new();
+    for (i, v) in visits.iter().enumerate() {
+        units.insert(
+            checker
+                .check(store, conn, v)
+                .map_err(|e| at_position(i, e))?,
+        );
+    }
+    Ok(units)
 }
 
 /// Checks visits before they are written, remembering the units and staff it has seen.
