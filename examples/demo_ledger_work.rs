@@ -327,9 +327,10 @@ impl Ledger<'_> {
 
     /// Takes every step due before `end`, round by round: each round takes every step
     /// then due (one per case, for a case waits for its step's outcome before the next),
-    /// each desk's in one batch ([`Store::work_entries`]), as many writes as desks at
-    /// work instead of one per step. A case's steps keep their order; cases do not
-    /// depend on each other.
+    /// each desk's as one batch under the desk's own handle, and every desk's batch in
+    /// one write ([`Store::work_entries_together`]), as a platform gathering its
+    /// officials' actions would: one write a round instead of one per desk at work. A
+    /// case's steps keep their order; cases do not depend on each other.
     fn run_until(&mut self, end: i64) -> wangge::Result<()> {
         loop {
             let mut due = Vec::new();
@@ -351,9 +352,11 @@ impl Ledger<'_> {
                 batches.entry(desk).or_default().push(action);
                 taken.push((t, i, step));
             }
-            for (desk, actions) in &batches {
-                self.desks[desk.as_str()].handle.work_entries(actions)?;
-            }
+            let together: Vec<(&Store, &[EntryAction])> = batches
+                .iter()
+                .map(|(desk, actions)| (&self.desks[desk.as_str()].handle, &actions[..]))
+                .collect();
+            Store::work_entries_together(&together)?;
             for (t, i, step) in taken {
                 let entry = self.root.entry(self.cases[i].id)?;
                 self.took(i, step, &entry);

@@ -493,6 +493,25 @@ wg_status wg_entries_register_batch(const wg_store *store,
 // JSON input: an array of `entry_action`.
 wg_status wg_entries_work_batch(const wg_store *store, const char *actions_json, size_t *out_count);
 
+// Applies several handles' batches of workflow actions in one transaction, all or
+// nothing: handle `stores[i]` applies `actions_json[i]` (a JSON array of `entry_action`,
+// as `wg_entries_work_batch` reads it), for `i` below `count`. Each action is checked
+// against its own handle's scope, and its event and audit record name its own handle's
+// actor, as if each handle had called `wg_entries_work_batch` in turn; a platform that
+// gathers many officials' actions writes them once. The handles must be of one store
+// (one `wg_store_open`, then `wg_store_scope`), else `WG_INVALID_INPUT` naming
+// `batches`. The first action refused refuses them all with its status, the message
+// naming its batch and place from 0 (`action 3 of batch 1`). NULL arrays with `count`
+// above 0, or a NULL item, are `WG_INVALID_INPUT`; `count` 0 applies nothing. A failure
+// is recorded on `stores[0]` (or, without it, as `wg_last_error(NULL, ...)` reads).
+// Writes to `*out_count` (if not NULL) the number of actions applied, only on success.
+//
+// JSON input: an array of `entry_action` per handle.
+wg_status wg_entries_work_together(const wg_store *const *stores,
+                                   const char *const *actions_json,
+                                   size_t count,
+                                   size_t *out_count);
+
 // Registers an entry for visit finding `finding_id`, reported at `at`: at the finding's
 // unit, about the visited household, with its summary, its urgency and its category
 // unless `category` is not NULL. A finding already taken up is `WG_CONFLICT`. If

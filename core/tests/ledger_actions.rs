@@ -166,3 +166,80 @@ fn a_batch_reads_from_json() {
         );
     }
 }
+
+/// Entries 0..4 worked by the community's desk, 4..8 by the township's, in `store`.
+fn desks(store: &Store) -> (Store, Store) {
+    (
+        store.scope("512021100001", "北坝社区网格员").unwrap(),
+        store.scope("512021100", "岳阳镇综治中心").unwrap(),
+    )
+}
+
+#[test]
+fn batches_of_several_handles_apply_in_one_write_each_under_its_own_scope_and_actor() {
+    let (one, ids) = with_entries(8);
+    let (many, _) = with_entries(8);
+    let plans: Vec<Vec<EntryAction>> = [&ids[..4], &ids[4..]]
+        .iter()
+        .map(|part| {
+            part.iter()
+                .enumerate()
+                .flat_map(|(i, &id)| plan(&one, id, i))
+                .collect()
+        })
+        .collect();
+    let (community, township) = desks(&one);
+    assert_eq!(community.work_entries(&plans[0]).unwrap(), plans[0].len());
+    assert_eq!(township.work_entries(&plans[1]).unwrap(), plans[1].len());
+
+    let seq = many.audit_log(0, 100_000).unwrap().len() as i64;
+    let (community, township) = desks(&many);
+    let together = [(&community, &plans[0][..]), (&township, &plans[1][..])];
+    assert_eq!(
+        Store::work_entries_together(&together).unwrap(),
+        plans[0].len() + plans[1].len()
+    );
+    for &id in &ids {
+        assert_eq!(one.entry(id).unwrap(), many.entry(id).unwrap());
+        assert_eq!(one.history(id).unwrap(), many.history(id).unwrap());
+    }
+    // One write: its records share one time, and each names its own handle's actor.
+    let records = many.audit_log(seq, 100_000).unwrap();
+    assert_eq!(records.len(), plans[0].len() + plans[1].len());
+    assert!(records.iter().all(|r| r.at == records[0].at));
+    let actors: Vec<&str> = records.iter().map(|r| r.actor.as_str()).collect();
+    let mut expected = vec!["北坝社区网格员"; plans[0].len()];
+    expected.extend(vec!["岳阳镇综治中心"; plans[1].len()]);
+    assert_eq!(actors, expected);
+    let apart = one.audit_log(seq, 100_000).unwrap();
+    assert_ne!(apart[0].at, apart[apart.len() - 1].at, "two writes apart");
+    assert!(many.verify_audit().unwrap().ok);
+    assert_eq!(Store::work_entries_together(&[]).unwrap(), 0);
+}
+
+#[test]
+fn a_refusal_in_any_batch_of_several_handles_writes_nothing_and_names_it() {
+    let (store, ids) = with_entries(2);
+    let before: Vec<_> = ids.iter().map(|&id| store.history(id).unwrap()).collect();
+    let (community, _) = desks(&store);
+    // Another community's desk cannot see the entries of 北坝社区's grid.
+    let other = store.scope("512021100002", "龙井社区网格员").unwrap();
+    let (first, second) = (plan(&store, ids[0], 0), plan(&store, ids[1], 1));
+    let e = Store::work_entries_together(&[(&community, &first[..]), (&other, &second[..])])
+        .unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied),
+        "{e}"
+    );
+    assert!(e.to_string().contains("action 0 of batch 1"), "{e}");
+    let after: Vec<_> = ids.iter().map(|&id| store.history(id).unwrap()).collect();
+    assert_eq!(before, after, "the first batch was not written either");
+
+    // Handles of two stores cannot write together.
+    let (elsewhere, _) = with_entries(2);
+    let e = Store::work_entries_together(&[(&community, &first[..]), (&elsewhere, &second[..])])
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    assert!(e.to_string().contains("batches"), "{e}");
+    assert!(store.verify_audit().unwrap().ok);
+}

@@ -129,3 +129,30 @@ pub(crate) fn moment(
         store.offset(),
     )?)
 }
+
+/// The `count` handles and JSON texts of a call that takes one batch per handle, each
+/// checked: NULL arrays (with `count` above 0), a NULL handle or a NULL text are
+/// `WG_INVALID_INPUT` naming it.
+///
+/// # Safety
+/// `stores` and `texts` are NULL or arrays of `count` items, each NULL or live for the call.
+pub(crate) unsafe fn batches<'a>(
+    stores: *const *const crate::store::wg_store,
+    texts: *const *const c_char,
+    count: usize,
+) -> Result<Vec<(&'a wangge::Store, &'a str)>, FfiError> {
+    if count > 0 && (stores.is_null() || texts.is_null()) {
+        return Err(FfiError::invalid(
+            "invalid stores or actions_json: NULL where an array is required",
+        ));
+    }
+    (0..count)
+        .map(|i| {
+            // SAFETY: both arrays hold `count` items, by the caller's contract.
+            let (store, text) = unsafe { (*stores.add(i), *texts.add(i)) };
+            // SAFETY: each item is NULL or a live handle, by the caller's contract.
+            let store = crate::store::need(unsafe { crate::store::handle(store) })?;
+            Ok((store, self::text("actions_json", text)?))
+        })
+        .collect()
+}

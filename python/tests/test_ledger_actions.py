@@ -13,6 +13,7 @@ from ledger_common import (
     COUNTY,
     GRID,
     GRID2,
+    OTHER_COMMUNITY_GRID,
     TOWNSHIP,
     actions,
     at,
@@ -403,3 +404,35 @@ def test_bad_batch_input_raises_invalid_input_and_writes_nothing(ledger):
         with pytest.raises(wangge.InvalidInput, match=message):
             ledger.work_entries(batch)
     assert ledger.history(entry.id) == before
+
+
+def test_several_handles_batches_apply_in_one_write_each_under_its_own_scope(ledger):
+    first, second, third = (raise_entry(ledger) for _ in range(3))
+    community = ledger.scope(COMMUNITY, "北坝社区网格员")
+    township = ledger.scope(TOWNSHIP, "岳阳镇综治中心")
+    elsewhere = ledger.scope(OTHER_COMMUNITY_GRID, "龙井网格员")
+    audit = len(ledger.audit_log())
+    signs = [_act(first.id, "sign_for", at(2024, 3, 4, 10), staff_id="W1")]
+    hard = [_act(second.id, "mark_hard", "2024-03-04T11:00", note="历史遗留")]
+    # A handle that cannot see its entry refuses everything, naming the batch.
+    with pytest.raises(wangge.NotFound, match="action 0 of batch 1"):
+        wangge.Store.work_entries_together([(community, signs), (elsewhere, hard)])
+    assert actions(ledger, first.id) == ["register"]
+    assert len(ledger.audit_log()) == audit
+    assert wangge.Store.work_entries_together([(community, signs), (township, json.dumps(hard))]) == 2
+    assert ledger.entry(first.id).status == "signed_for"
+    assert ledger.entry(second.id).hard is True
+    records = ledger.audit_log()[audit:]
+    assert [r.actor for r in records] == ["北坝社区网格员", "岳阳镇综治中心"]
+    assert records[0].at == records[1].at  # one write
+    assert ledger.verify_audit()
+    # Handles of two stores, or anything but (store, actions) pairs, are refused.
+    with wangge.Store(":memory:") as other:
+        build_county(other)
+        with pytest.raises(wangge.InvalidInput, match="batches"):
+            wangge.Store.work_entries_together([(community, signs), (other, hard)])
+    for bad in ([community], [(community,)], [("x", signs)], 7):
+        with pytest.raises((wangge.InvalidInput, TypeError)):
+            wangge.Store.work_entries_together(bad)
+    assert wangge.Store.work_entries_together([]) == 0
+    assert actions(ledger, third.id) == ["register"]

@@ -158,6 +158,7 @@ CALLS = [
     ("close_entry", MISSING, lambda t, i: t.close_entry(i["entry"], AT)),
     ("reopen", MISSING, lambda t, i: t.reopen(i["entry"], AT, "x")),
     ("work_entries", MISSING, lambda t, i: t.work_entries([{"entry_id": i["entry"], "action": "sign_for", "at": AT.isoformat(), "staff_id": "FREE"}])),
+    ("work_entries_together", MISSING, lambda t, i: wangge.Store.work_entries_together([(t, [{"entry_id": i["entry"], "action": "sign_for", "at": AT.isoformat(), "staff_id": "FREE"}])])),
     # Reports and submissions.
     ("report", DENIED, lambda t, i: t.report(OUTSIDE_TOWNSHIP, MONTH)),
     ("circular", DENIED, lambda t, i: t.circular(OUTSIDE_TOWNSHIP, MONTH, "closure_rate")),

@@ -177,6 +177,7 @@ int main(int argc, char **argv) {
   test_period_and_date_forms();
   test_ledger();
   test_ledger_work_batch();
+  test_ledger_work_together();
   test_report();
   test_pictures();
   test_submissions();

@@ -68,6 +68,7 @@ void test_period_and_date_forms(void);
 void test_ledger(void);
 void test_ledger_persists(const char *path);
 void test_ledger_work_batch(void);
+void test_ledger_work_together(void);
 void test_report(void);
 void test_pictures(void);
 void test_submissions(void);

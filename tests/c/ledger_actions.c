@@ -109,3 +109,73 @@ void test_ledger_work_batch(void) {
   CHECK(json_has(json, "\"ok\":true"));
   wg_store_free(s);
 }
+
+/* Several handles' batches in one write: each under its own scope and actor, all or
+ * nothing, the refusal naming its batch; handles of two stores and NULLs are refused. */
+void test_ledger_work_together(void) {
+  wg_store *s = county();
+  wg_store *community = NULL;
+  wg_store *township = NULL;
+  wg_store *other = NULL;
+  char *json = NULL;
+  char first[512];
+  char second[512];
+  size_t count = 99;
+  EXPECT(s, wg_staff_add(s, "W1", "网格员甲", NULL, NULL), WG_OK, NULL);
+  EXPECT(s, wg_store_scope(s, "512021100001", "北坝社区网格员", &community), WG_OK, NULL);
+  EXPECT(s, wg_store_scope(s, "512021100", "岳阳镇综治中心", &township), WG_OK, NULL);
+  EXPECT(s, wg_store_scope(s, "512021100002", "龙井社区网格员", &other), WG_OK, NULL);
+  long a = register_entry(s, "{\"unit\":\"512021100001001\",\"summary\":\"北坝街下水道堵塞\","
+                             "\"reported_at\":\"2024-03-04T09:00\"}");
+  long b = register_entry(s, "{\"unit\":\"512021100001001\",\"summary\":\"路灯不亮\","
+                             "\"reported_at\":\"2024-03-04T09:30\"}");
+  snprintf(first, sizeof first,
+           "[{\"entry_id\":%ld,\"action\":\"sign_for\",\"at\":\"2024-03-04T10:00\",\"staff_id\":\"W1\"}]", a);
+  snprintf(second, sizeof second,
+           "[{\"entry_id\":%ld,\"action\":\"escalate\",\"at\":\"2024-03-04T10:05\",\"note\":\"超出能力\"}]", b);
+
+  /* 龙井社区's desk cannot reach 北坝社区's entry: nothing is written, not even the
+   * first batch, and the message names the batch. */
+  const wg_store *refused[] = {community, other};
+  const char *texts[] = {first, second};
+  EXPECT(community, wg_entries_work_together(refused, texts, 2, &count), WG_NOT_FOUND, "of batch 1");
+  CHECK(count == 99);
+  EXPECT(s, wg_entry(s, a, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"status\":\"registered\""));
+
+  const wg_store *desks[] = {community, township};
+  EXPECT(community, wg_entries_work_together(desks, texts, 2, &count), WG_OK, NULL);
+  CHECK(count == 2);
+  EXPECT(s, wg_entry(s, a, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"status\":\"signed_for\""));
+  EXPECT(s, wg_entry_history(s, b, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"actor\":\"岳阳镇综治中心\""));
+  EXPECT(s, wg_audit_log(s, 0, 100000, &json), WG_OK, NULL);
+  CHECK(json != NULL && strstr(json, "\"actor\":\"北坝社区网格员\"") != NULL);
+  CHECK(json_has(json, "\"actor\":\"岳阳镇综治中心\""));
+
+  /* Handles of two stores, NULL arrays or items, and bad JSON are refused. */
+  wg_store *elsewhere = county();
+  const wg_store *two_stores[] = {community, elsewhere};
+  const wg_store *with_null[] = {community, NULL};
+  const char *null_text[] = {first, NULL};
+  const char *bad[] = {first, "{}"};
+  count = 99;
+  EXPECT(community, wg_entries_work_together(two_stores, texts, 2, &count), WG_INVALID_INPUT, "batches");
+  EXPECT(community, wg_entries_work_together(with_null, texts, 2, &count), WG_INVALID_INPUT, "store");
+  EXPECT(community, wg_entries_work_together(desks, null_text, 2, &count), WG_INVALID_INPUT, "actions_json");
+  EXPECT(community, wg_entries_work_together(desks, bad, 2, &count), WG_INVALID_INPUT, "batch 1");
+  EXPECT(NULL, wg_entries_work_together(NULL, texts, 2, &count), WG_INVALID_INPUT, "NULL");
+  EXPECT(community, wg_entries_work_together(desks, NULL, 2, &count), WG_INVALID_INPUT, "NULL");
+  CHECK(count == 99);
+  EXPECT(NULL, wg_entries_work_together(NULL, NULL, 0, &count), WG_OK, NULL);
+  CHECK(count == 0);
+
+  EXPECT(s, wg_audit_verify(s, &json), WG_OK, NULL);
+  CHECK(json_has(json, "\"ok\":true"));
+  wg_store_free(elsewhere);
+  wg_store_free(other);
+  wg_store_free(township);
+  wg_store_free(community);
+  wg_store_free(s);
+}

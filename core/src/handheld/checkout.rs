@@ -425,6 +425,7 @@ fn write_device(
         let mut audit = AuditWriter::load(&dev)?;
         let detail = json!({"home": spec.home, "unit": spec.unit, "staff_id": spec.staff_id});
         audit.append(
+            None,
             "checkout",
             spec.device_id,
             &detail.to_string(),

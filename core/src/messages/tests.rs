@@ -265,6 +265,12 @@ fn a_reason_with_its_place_appended_is_rendered_in_both_halves() {
         error.message(Language::Zh),
         "channel 无效 \"fax\"：应为 home 或 phone（批量中的第 3 次走访）"
     );
+    let error =
+        Error::invalid("channel", "fax", "expected home or phone").context("action 2 of batch 1");
+    assert_eq!(
+        error.message(Language::Zh),
+        "channel 无效 \"fax\"：应为 home 或 phone（第 1 批中的第 2 项操作）"
+    );
     let error = Error::invalid("unit", "x", "missing columns: a, b").context("row 4");
     assert_eq!(
         error.message(Language::Zh),

@@ -247,6 +247,9 @@ pub(crate) fn store_head(conn: &Connection, seq: i64, hash: &str) -> Result<()> 
 }
 
 struct Pending {
+    /// Who made it, when not the write's own actor (an action of another handle in a
+    /// write that applies several handles' actions together).
+    actor: Option<String>,
     action: String,
     target: String,
     detail: String,
@@ -273,14 +276,17 @@ impl AuditWriter {
 
     /// Adds a record to chain when the write commits; `unit_path` (what the record is
     /// about, for scoped reads, `None` for the deployment as a whole) is chained with it.
+    /// `actor` names who made it when that is not the write's actor.
     pub(crate) fn append(
         &mut self,
+        actor: Option<&str>,
         action: &str,
         target: &str,
         detail: &str,
         unit_path: Option<&str>,
     ) {
         self.pending.push(Pending {
+            actor: actor.map(str::to_owned),
             action: action.to_owned(),
             target: target.to_owned(),
             detail: detail.to_owned(),
@@ -310,7 +316,8 @@ impl AuditWriter {
     }
 
     /// Chains and inserts the records, each committing to `seals` (the seals after the
-    /// write), and moves the head; returns the head's new sequence number.
+    /// write), and moves the head; returns the head's new sequence number. A record whose
+    /// actor was not named is `actor`'s.
     pub(crate) fn finish(
         self,
         conn: &Connection,
@@ -329,6 +336,7 @@ impl AuditWriter {
         )?;
         for record in &self.pending {
             seq += 1;
+            let actor = record.actor.as_deref().unwrap_or(actor);
             hash = digest(
                 mac,
                 &hash,

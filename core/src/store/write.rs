@@ -1,5 +1,6 @@
 //! Writes: one immediate transaction with its audit records, and what it changed.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -84,6 +85,12 @@ impl Store {
         self.shared.lock_clock.last()
     }
 
+    /// Whether `other` is a handle of the same store as this one (opened once, then
+    /// cloned or scoped): they share one writer and one audit chain.
+    pub(crate) fn same_store(&self, other: &Store) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// Runs `body` in one immediate transaction with an audit writer; commits only if
     /// `body` succeeds, so a failed write leaves nothing behind.
     pub(crate) fn write<T>(&self, body: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
@@ -135,6 +142,7 @@ impl Store {
             paths: HashMap::default(),
             all_paths: false,
             actor: &self.access.actor,
+            acting: None,
             changes: Changes::default(),
             device: self.shared.device.is_some(),
             logged: false,
@@ -160,10 +168,16 @@ impl Store {
             // Rows changed outside the library that this write changed again: their
             // seals move on, but the chain keeps what was found.
             let detail = seal::verify::found_detail(&found, found.len() as i64);
-            audit.append(seal::verify::FOUND, &first.table, &detail.to_string(), None);
+            audit.append(
+                None,
+                seal::verify::FOUND,
+                &first.table,
+                &detail.to_string(),
+                None,
+            );
         }
         if wrote && audit.is_empty() {
-            audit.append("write", "", "{}", None);
+            audit.append(None, "write", "", "{}", None);
         }
         let head_after = audit.finish(&tx, &mac, &at, actor, &seals)?;
         tx.commit()?;
@@ -185,6 +199,8 @@ pub(crate) struct Write<'a> {
     /// Whether `paths` holds every unit that exists today.
     all_paths: bool,
     actor: &'a str,
+    /// Who makes what follows, when not `actor` (see [`Write::act_as`]).
+    acting: Option<String>,
     changes: Changes,
     /// Whether this write goes to a handheld device's store, whose offline writes are
     /// logged for the merge home ([`Write::log_device`]).
@@ -296,9 +312,17 @@ impl Write<'_> {
         &self.at
     }
 
-    /// Who makes it.
+    /// Who makes what follows: the handle's actor that began it, or the one
+    /// [`Write::act_as`] named.
     pub(crate) fn actor(&self) -> &str {
-        self.actor
+        self.acting.as_deref().unwrap_or(self.actor)
+    }
+
+    /// Says that what follows is made by `actor` (`None`: the actor of the handle that
+    /// began the write), for a write that applies several handles' actions together:
+    /// their events and audit records name each handle's actor.
+    pub(crate) fn act_as(&mut self, actor: Option<&str>) {
+        self.acting = actor.map(str::to_owned);
     }
 
     /// Appends an audit record for this write, about the units `about` (codes): the
@@ -350,7 +374,8 @@ impl Write<'_> {
     ) -> Result<()> {
         let common = about.path();
         let detail = detail.to_string();
-        self.audit.append(action, target, &detail, common);
+        self.audit
+            .append(self.acting.as_deref(), action, target, &detail, common);
         Ok(())
     }
 

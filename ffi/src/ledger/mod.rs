@@ -9,7 +9,8 @@ mod actions;
 use std::ffi::c_char;
 
 use crate::out::{json_list, opt_json, opt_value};
-use crate::store::{wg_store, with_store};
+use crate::panic::boundary;
+use crate::store::{handle, wg_store, with_store};
 use crate::wg_status;
 
 pub use actions::*;
@@ -131,6 +132,53 @@ pub unsafe extern "C" fn wg_entries_work_batch(
     with_store(store, |store| {
         opt_value(out_count, store.work_entries_json(arg!(actions_json))?)
     })
+}
+
+/// Applies several handles' batches of workflow actions in one transaction, all or
+/// nothing: handle `stores[i]` applies `actions_json[i]` (a JSON array of `entry_action`,
+/// as `wg_entries_work_batch` reads it), for `i` below `count`. Each action is checked
+/// against its own handle's scope, and its event and audit record name its own handle's
+/// actor, as if each handle had called `wg_entries_work_batch` in turn; a platform that
+/// gathers many officials' actions writes them once. The handles must be of one store
+/// (one `wg_store_open`, then `wg_store_scope`), else `WG_INVALID_INPUT` naming
+/// `batches`. The first action refused refuses them all with its status, the message
+/// naming its batch and place from 0 (`action 3 of batch 1`). NULL arrays with `count`
+/// above 0, or a NULL item, are `WG_INVALID_INPUT`; `count` 0 applies nothing. A failure
+/// is recorded on `stores[0]` (or, without it, as `wg_last_error(NULL, ...)` reads).
+/// Writes to `*out_count` (if not NULL) the number of actions applied, only on success.
+///
+/// JSON input: an array of `entry_action` per handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_entries_work_together(
+    stores: *const *const wg_store,
+    actions_json: *const *const c_char,
+    count: usize,
+    out_count: *mut usize,
+) -> wg_status {
+    // SAFETY: `stores` is NULL or holds `count` items, by the caller's contract.
+    let first = unsafe { first_of(stores, count) };
+    // SAFETY: each handle is NULL or live, by the caller's contract.
+    boundary(unsafe { handle(first) }, || {
+        // SAFETY: the arrays as the caller's contract says.
+        let batches = unsafe { crate::args::batches(stores, actions_json, count)? };
+        opt_value(
+            out_count,
+            wangge::Store::work_entries_together_json(&batches)?,
+        )
+    })
+}
+
+/// The first of `count` handles at `stores`, or NULL.
+///
+/// # Safety
+/// `stores` is NULL or an array of `count` items.
+unsafe fn first_of(stores: *const *const wg_store, count: usize) -> *const wg_store {
+    if stores.is_null() || count == 0 {
+        std::ptr::null()
+    } else {
+        // SAFETY: at least one item, by the caller's contract.
+        unsafe { *stores }
+    }
 }
 
 /// Registers an entry for visit finding `finding_id`, reported at `at`: at the finding's

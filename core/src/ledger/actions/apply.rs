@@ -18,6 +18,15 @@ use crate::ledger::{Action, Entry, Handler, TimeLimit, moment_of};
 use crate::store::{Store, Write};
 use crate::units::{Span, spans_of};
 
+/// How a refused action is named: alone, by its place in a batch, or by its batch and
+/// place among several.
+#[derive(Clone, Copy)]
+enum Place {
+    Alone,
+    Batch,
+    Batches,
+}
+
 /// On a device, logs entry action `a`, naming the log item that created its entry when
 /// the entry was created there.
 fn log_action(w: &mut Write<'_>, a: &EntryAction) -> Result<()> {
@@ -161,48 +170,108 @@ impl Store {
         self.work_entries(&EntryAction::list_from_json(json, self.offset())?)
     }
 
-    /// The one path of every entry action: each checked ([`EntryAction`]'s `ask`), the
-    /// staff named known, then all applied in one write. In a batch a refusal names the
-    /// action's place.
-    fn apply(&self, actions: &[EntryAction], batch: bool) -> Result<()> {
-        let place = |e: Error, i: usize| {
-            if batch {
-                e.context(&format!("action {i} of the batch"))
-            } else {
-                e
-            }
+    /// Applies each handle's entry actions in one write, as if each handle had called
+    /// [`Store::work_entries`] with its own in turn, but all or nothing and committed
+    /// once: a platform that gathers the actions of many officials (each a handle with
+    /// its own scope and actor) writes them together instead of one write each. Every
+    /// action is checked against its own handle's scope, and its event and audit record
+    /// name that handle's actor. The handles must be of one store (opened once, then
+    /// cloned or scoped); a refusal names the batch and the action (`action 2 of batch
+    /// 1`). Gives how many were applied.
+    pub fn work_entries_together(batches: &[(&Store, &[EntryAction])]) -> Result<usize> {
+        let Some((first, _)) = batches.first() else {
+            return Ok(0);
         };
-        let mut asks = Vec::with_capacity(actions.len());
-        let mut staff = BTreeSet::new();
-        for (i, a) in actions.iter().enumerate() {
-            let (ask, actor) = a.ask().map_err(|e| place(e, i))?;
-            if let Some(s) = actor {
-                staff.insert(s);
-            }
-            asks.push((ask, actor));
+        if let Some(i) = batches
+            .iter()
+            .position(|(handle, _)| !handle.same_store(first))
+        {
+            return Err(Error::invalid(
+                "batches",
+                format!("batch {i}"),
+                "every batch's handle must be of the same store (opened once, then cloned or scoped)",
+            ));
         }
-        for s in staff {
-            self.staff(s)?;
+        first.apply_batches(batches, Place::Batches)?;
+        Ok(batches.iter().map(|(_, actions)| actions.len()).sum())
+    }
+
+    /// [`Store::work_entries_together`] with each handle's batch a JSON array of entry
+    /// actions (see [`EntryAction::list_from_json`]), read in that handle's time zone; a
+    /// batch that does not read names its place (`batch 1`).
+    pub fn work_entries_together_json(batches: &[(&Store, &str)]) -> Result<usize> {
+        let actions = batches
+            .iter()
+            .enumerate()
+            .map(|(b, (handle, json))| {
+                EntryAction::list_from_json(json, handle.offset())
+                    .map_err(|e| e.context(&format!("batch {b}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let together: Vec<(&Store, &[EntryAction])> = batches
+            .iter()
+            .zip(&actions)
+            .map(|((handle, _), actions)| (*handle, &actions[..]))
+            .collect();
+        Store::work_entries_together(&together)
+    }
+
+    /// The one path of every entry action: each checked ([`EntryAction`]'s `ask`), the
+    /// staff named known to its handle, then all applied in one write begun by `self`,
+    /// each by its own handle. A refusal names the action's place as `place` says.
+    fn apply_batches(&self, batches: &[(&Store, &[EntryAction])], place: Place) -> Result<()> {
+        let name = |e: Error, b: usize, i: usize| match place {
+            Place::Alone => e,
+            Place::Batch => e.context(&format!("action {i} of the batch")),
+            Place::Batches => e.context(&format!("action {i} of batch {b}")),
+        };
+        let mut asks = Vec::with_capacity(batches.len());
+        for (b, (handle, actions)) in batches.iter().enumerate() {
+            let mut staff = BTreeSet::new();
+            let mut checked = Vec::with_capacity(actions.len());
+            for (i, a) in actions.iter().enumerate() {
+                let (ask, actor) = a.ask().map_err(|e| name(e, b, i))?;
+                if let Some(s) = actor {
+                    staff.insert(s);
+                }
+                checked.push((ask, actor));
+            }
+            for s in staff {
+                handle.staff(s)?;
+            }
+            asks.push(checked);
         }
         // The working-day calendar is read (and kept) before the write takes the lock,
         // which then only finds it kept.
         self.calendar()?;
         self.write(|w| {
-            let mut walk = Walk::new(self, &w.tx)?;
-            for (i, (a, (ask, actor))) in actions.iter().zip(asks).enumerate() {
-                self.act_in(
-                    w,
-                    &mut walk,
-                    a.entry_id,
-                    ask,
-                    a.at.timestamp(),
-                    (actor, &a.note),
-                )
-                .map_err(|e| place(e, i))?;
-                log_action(w, a)?;
+            for (b, ((handle, actions), asks)) in batches.iter().zip(asks).enumerate() {
+                let actor = handle.access.actor.as_str();
+                w.act_as((actor != self.access.actor).then_some(actor));
+                let mut walk = Walk::new(handle, &w.tx)?;
+                for (i, (a, (ask, actor))) in actions.iter().zip(asks).enumerate() {
+                    handle
+                        .act_in(
+                            w,
+                            &mut walk,
+                            a.entry_id,
+                            ask,
+                            a.at.timestamp(),
+                            (actor, &a.note),
+                        )
+                        .map_err(|e| name(e, b, i))?;
+                    log_action(w, a)?;
+                }
             }
+            w.act_as(None);
             Ok(())
         })
+    }
+
+    /// Applies `actions` of this handle in one write (see [`Store::apply_batches`]).
+    fn apply(&self, actions: &[EntryAction], batch: bool) -> Result<()> {
+        let place = if batch { Place::Batch } else { Place::Alone };
+        self.apply_batches(&[(self, actions)], place)
     }
 
     /// One action inside a write (a merge replays entry actions here): checked as

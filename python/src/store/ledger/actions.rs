@@ -11,8 +11,9 @@ use wangge::{EntryAction, Moment};
 
 use super::Entry;
 use crate::args::{Int, Text};
-use crate::convert::{Json, batch_json, moment_text_arg, to_json};
+use crate::convert::{Json, batch_json, moment_text_arg, repr_text, to_json};
 use crate::errors::py_result;
+use crate::progress::watched;
 use crate::store::Store;
 
 impl Store {
@@ -54,6 +55,47 @@ impl Store {
             },
             |s, json| s.work_entries_json(&json),
         )
+    }
+
+    /// Applies several handles' batches of workflow actions in one transaction, all or
+    /// nothing; returns how many were applied. `batches` is a list of `(store, actions)`
+    /// pairs, `actions` as `work_entries` takes them. Each action is checked against its
+    /// own handle's scope, and its event and audit record name its own handle's actor, as
+    /// if each handle had called `work_entries` in turn; a platform that gathers many
+    /// officials' actions writes them once. The handles must be of one store (opened once,
+    /// then `scope()`d), else `InvalidInput` naming `batches`; the first action refused
+    /// raises what it would, the message naming its batch and place from 0 (`action 3 of
+    /// batch 1`), and nothing is written.
+    #[staticmethod]
+    fn work_entries_together(py: Python<'_>, batches: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let mut pairs: Vec<(wangge::Store, String)> = Vec::new();
+        for (b, pair) in batches.try_iter()?.enumerate() {
+            let pair = pair?;
+            let (store, actions) = pair
+                .extract::<(PyRef<'_, Store>, Bound<'_, PyAny>)>()
+                .map_err(|_| {
+                    crate::errors::invalid(
+                        "batches",
+                        repr_text(&pair),
+                        &format!("expected a (Store, actions) pair (batch {b})"),
+                    )
+                })?;
+            let json = batch_json(py, ("actions", "action"), &actions, |item, at| {
+                to_json("actions", item, at, 1, Json::Input)
+            })?;
+            pairs.push((store.handle()?, json));
+        }
+        let Some((first, _)) = pairs.first() else {
+            return Ok(0);
+        };
+        let (first, language) = (first.clone(), first.language());
+        watched(py, None, language, move |p| {
+            first.with_progress(p, |_| {
+                let refs: Vec<(&wangge::Store, &str)> =
+                    pairs.iter().map(|(s, json)| (s, json.as_str())).collect();
+                wangge::Store::work_entries_together_json(&refs)
+            })
+        })
     }
 
     /// The handler signs for the entry (签收), by `staff_id` (a known staff member).
