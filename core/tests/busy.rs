@@ -31,6 +31,20 @@ fn open(path: &PathBuf, busy_timeout_ms: Option<u32>) -> Store {
     .unwrap()
 }
 
+/// The test county in a file of its own, with `n` households (B0, B1 …) imported into
+/// its first grid.
+fn county_with_households(name: &str, n: usize) -> Store {
+    let store = common::county_at(temp_store(name).to_str().unwrap());
+    store
+        .import_households_csv(
+            common::big_csv(0, n).as_bytes(),
+            &ImportOptions::default(),
+            None,
+        )
+        .unwrap();
+    store
+}
+
 /// Another connection to the file holding the write lock (`BEGIN IMMEDIATE`), as a
 /// platform's own SQLite code or another process's import does.
 fn hold_write_lock(path: &PathBuf) -> rusqlite::Connection {
@@ -143,15 +157,7 @@ fn a_write_waits_for_a_lock_let_go_within_the_busy_time() {
 
 #[test]
 fn reads_answer_while_a_write_is_in_progress_on_the_same_store() {
-    let path = temp_store("reads");
-    let store = common::county_at(path.to_str().unwrap());
-    store
-        .import_households_csv(
-            common::big_csv(0, 10).as_bytes(),
-            &ImportOptions::default(),
-            None,
-        )
-        .unwrap();
+    let store = county_with_households("reads", 10);
     let filter = HouseholdFilter::default();
     let all = |store: &Store| store.households("512021", &filter).unwrap().len();
     assert_eq!(all(&store), 10);
@@ -221,15 +227,7 @@ fn closing_the_store_closes_its_readers_and_reads_then_fail() {
 
 #[test]
 fn a_visit_batch_is_checked_again_when_another_write_came_between_its_check_and_its_write() {
-    let path = temp_store("recheck");
-    let store = common::county_at(path.to_str().unwrap());
-    store
-        .import_households_csv(
-            common::big_csv(0, 1500).as_bytes(),
-            &ImportOptions::default(),
-            None,
-        )
-        .unwrap();
+    let store = county_with_households("recheck", 1500);
     store.add_staff("W1", "王网格员", None).unwrap();
     let township = store.scope("512021100", "网格员").unwrap();
     // The same households again, moved to the other township's grid.
