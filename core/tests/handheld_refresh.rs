@@ -4,7 +4,9 @@
 mod common;
 
 use common::d;
-use common::handheld::{GRID, at, dir, home, offline_week, open_device, verified};
+use common::handheld::{
+    GRID, at, dir, home, moves_in_at_home, offline_week, open_device, verified, visit_offline,
+};
 use wangge::{ConflictReason, ErrorKind, Status, Store};
 
 /// The finding the offline week raised on `store`, with the entry raised from it.
@@ -23,27 +25,11 @@ fn a_refresh_brings_home_data_and_keeps_unmerged_work() {
     let (home, e1, _) = home(&dir);
     let path = dir.join("w1.db");
     let first = home.checkout(GRID, "W1", &path).unwrap();
-    let device = open_device(&path);
-    device
-        .record_visit("H00", "W1", "home", d("2026-11-23"), "")
-        .unwrap();
-    drop(device);
+    visit_offline(&path, "H00", "2026-11-23");
     home.merge(&path).unwrap();
-    let device = open_device(&path);
-    device
-        .record_visit("H01", "W1", "home", d("2026-11-24"), "")
-        .unwrap();
-    drop(device);
+    visit_offline(&path, "H01", "2026-11-24");
     // Home moves on: a new household in the grid, e1 signed for.
-    home.add_household(
-        "H10",
-        GRID,
-        "海慧路",
-        "registered",
-        &[],
-        Some(d("2026-11-01")),
-    )
-    .unwrap();
+    moves_in_at_home(&home);
     home.sign_for(e1, "W1", &at(&home, "2026-11-24T09:00"))
         .unwrap();
 
@@ -94,15 +80,7 @@ fn a_refresh_replays_unmerged_work_so_the_worker_goes_on_with_it() {
     let device = open_device(&path);
     offline_week(&device, e1);
     drop(device);
-    home.add_household(
-        "H10",
-        GRID,
-        "海慧路",
-        "registered",
-        &[],
-        Some(d("2026-11-01")),
-    )
-    .unwrap();
+    moves_in_at_home(&home);
 
     // The week's eight items are kept and replayed: the visit, the finding, the entry
     // raised from it and e1's steps all show, with the new household from home.

@@ -84,6 +84,27 @@ pub fn open_device(path: &Path) -> Store {
     Store::open_with(path, StoreOptions::default()).unwrap()
 }
 
+/// One home visit by W1 to `household` on `day`, recorded offline on the device file at
+/// `path`, which is closed again.
+pub fn visit_offline(path: &Path, household: &str, day: &str) {
+    open_device(path)
+        .record_visit(household, "W1", "home", d(day), "")
+        .unwrap();
+}
+
+/// Home moves on while a device is out: household H10 comes to the checked-out grid.
+pub fn moves_in_at_home(home: &Store) {
+    home.add_household(
+        "H10",
+        GRID,
+        "海慧路",
+        "registered",
+        &[],
+        Some(d("2026-11-01")),
+    )
+    .unwrap();
+}
+
 pub fn verified(store: &Store) {
     let v = store.verify_audit().unwrap();
     assert!(v.ok, "{:?} {:?}", v.problem, v.problems);
