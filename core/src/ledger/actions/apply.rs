@@ -245,10 +245,11 @@ impl Store {
         // which then only finds it kept.
         self.calendar()?;
         self.write(|w| {
+            // The calendar and the units' spans are the store's, whatever the handle.
+            let mut walk = Walk::new(self, &w.tx)?;
             for (b, ((handle, actions), asks)) in batches.iter().zip(asks).enumerate() {
                 let actor = handle.access.actor.as_str();
                 w.act_as((actor != self.access.actor).then_some(actor));
-                let mut walk = Walk::new(handle, &w.tx)?;
                 for (i, (a, (ask, actor))) in actions.iter().zip(asks).enumerate() {
                     handle
                         .act_in(
