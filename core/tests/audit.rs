@@ -238,6 +238,53 @@ fn a_row_changed_outside_and_then_written_by_the_library_is_not_laundered() {
 }
 
 #[test]
+fn an_entry_changed_outside_and_then_escalated_again_and_again_in_one_write_is_named() {
+    let path = dir("climb");
+    let store = Store::open(&path).unwrap();
+    for (code, name, level, parent) in [
+        ("512021", "安岳县", "county", None),
+        ("512021100", "岳阳镇", "township", Some("512021")),
+        (COMMUNITY, "北坝社区", "community", Some("512021100")),
+        (GRID, "北坝一网格", "grid", Some(COMMUNITY)),
+    ] {
+        store.add_unit(code, name, level, parent, None).unwrap();
+    }
+    let at = |t: &str| store.parse_moment(t).unwrap();
+    let e = store
+        .register(&NewEntry::new(
+            GRID,
+            Some("就业"),
+            "找工作",
+            at("2025-03-12T09:00:00"),
+        ))
+        .unwrap();
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE entry SET summary = '别的' WHERE id = ?1", [e.id])
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let events = store
+        .tick(&store.parse_moment("2025-06-02T09:00:00").unwrap())
+        .unwrap();
+    assert!(
+        events.iter().filter(|x| x.entry_id == e.id).count() >= 2,
+        "{events:?}"
+    );
+    // Its first change in the write is compared with its seal, whatever came after.
+    let check = store.verify_audit().unwrap();
+    named(&check, "entry", &e.id.to_string(), "found_earlier:edited");
+    assert!(
+        !check
+            .problems
+            .iter()
+            .any(|p| p.table == "entry" && p.problem == "edited"),
+        "the entry as escalated is sealed: {:?}",
+        check.problems
+    );
+}
+
+#[test]
 fn the_head_kept_elsewhere_catches_a_recomputed_chain() {
     let path = dir("since");
     let store = populated(&path);

@@ -170,17 +170,16 @@ pub(crate) fn last(id: i64, bytes: &[u8]) -> Result<Mark> {
     last.ok_or_else(|| Error::Storage(format!("entry {id} has no event marks")))
 }
 
-/// Appends the mark of the event just written to entry `id`'s marks.
-pub(crate) fn append(conn: &Connection, id: i64, mark: &Mark) -> Result<()> {
+/// Entry `id`'s marks with `mark`, of the event being written, appended: for the one
+/// update that stores the entry's state after the event ([`super::actions`]).
+pub(crate) fn appended(conn: &Connection, id: i64, mark: &Mark) -> Result<Vec<u8>> {
     let mut bytes: Vec<u8> = conn
         .prepare_cached("SELECT marks FROM entry WHERE id = ?1")?
         .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))?
         .unwrap_or_default();
     let previous = Marks::new(&bytes).last().map_or(0, |m| m.at);
     mark.pack(previous, &mut bytes);
-    conn.prepare_cached("UPDATE entry SET marks = ?2 WHERE id = ?1")?
-        .execute(params![id, bytes])?;
-    Ok(())
+    Ok(bytes)
 }
 
 /// Fills the marks of the entries of a store migrated from before version 8, which

@@ -90,18 +90,19 @@ pub(crate) fn append_event(
     Ok(())
 }
 
-/// Stores an entry's state after its event number `seq` at `at`.
+/// Stores an entry's state after its event number `seq` at `at`, with its marks
+/// `marks` (the event's appended): one update of the row, so its seal is computed once
+/// a step.
 pub(crate) fn store_state(
     w: &Write<'_>,
-    id: i64,
-    seq: u32,
-    at: i64,
+    (id, seq, at): (i64, u32, i64),
     state: &State,
     text: &str,
+    marks: &[u8],
 ) -> Result<()> {
     w.tx.prepare_cached(
         "UPDATE entry SET state = ?2, status = ?3, hard = ?4, handler = ?5, deadline = ?6,
-         sign_due = ?7, last_at = ?8, events = ?9 WHERE id = ?1",
+         sign_due = ?7, last_at = ?8, events = ?9, marks = ?10 WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -113,6 +114,7 @@ pub(crate) fn store_state(
         state.sign_due,
         at,
         seq,
+        marks,
     ])?;
     Ok(())
 }
@@ -455,8 +457,8 @@ impl Store {
             (days, satisfied),
             &text,
         )?;
-        store_state(w, id, seq, at, &next, &text)?;
-        marks::append(&w.tx, id, &Mark::new(step.action(), at, &next))?;
+        let marks = marks::appended(&w.tx, id, &Mark::new(step.action(), at, &next))?;
+        store_state(w, (id, seq, at), &next, &text, &marks)?;
         w.changes_entry(id);
         Ok(next)
     }
