@@ -24,6 +24,17 @@ struct Collector {
     tables: HashMap<String, (u32, Shape)>,
     names: Vec<String>,
     changes: Vec<Change>,
+    /// The rows updated or deleted so far in this write, with the index of their first
+    /// change: [`super::flush`] compares the stored seal with a row's first "before"
+    /// only, so a row changed again is not digested as it was.
+    touched: HashMap<(u32, Vec<u8>), usize>,
+}
+
+impl Collector {
+    fn forget(&mut self) {
+        self.changes.clear();
+        self.touched.clear();
+    }
 }
 
 /// The hook installed on a connection, and what it collects. Dropping it removes the
@@ -52,6 +63,7 @@ impl Hook {
             tables: HashMap::default(),
             names: Vec::new(),
             changes: Vec::new(),
+            touched: HashMap::default(),
         }));
         // SAFETY: the handle is the open connection's; the context pointer stays valid
         // until the hook is removed in `drop`, before the box is freed.
@@ -81,7 +93,7 @@ impl Hook {
             .enumerate()
             .map(|(i, s)| (s.name.clone(), (i as u32, s)))
             .collect();
-        c.changes.clear();
+        c.forget();
         c.enabled = true;
     }
 
@@ -94,13 +106,13 @@ impl Hook {
     pub(crate) fn set_enabled(&self, on: bool) {
         let mut c = self.lock();
         c.enabled = on && !c.names.is_empty();
-        c.changes.clear();
+        c.forget();
     }
 
     /// Forgets what was collected (before a write begins: a write rolled back leaves
     /// its rows behind here).
     pub(crate) fn clear(&self) {
-        self.lock().changes.clear();
+        self.lock().forget();
     }
 
     /// How many changes were collected so far: a mark to go back to
@@ -117,12 +129,15 @@ impl Hook {
     /// Forgets the changes collected after `mark` (their savepoint was rolled back:
     /// SQLite does not call the hook for what a rollback undoes).
     pub(crate) fn truncate(&self, mark: usize) {
-        self.lock().changes.truncate(mark);
+        let mut c = self.lock();
+        c.changes.truncate(mark);
+        c.touched.retain(|_, first| *first < mark);
     }
 
     /// Takes what was collected, with the names the changes' table indexes refer to.
     pub(crate) fn take(&self) -> (Vec<String>, Vec<Change>) {
         let mut c = self.lock();
+        c.touched.clear();
         (c.names.clone(), std::mem::take(&mut c.changes))
     }
 }
@@ -191,32 +206,34 @@ unsafe fn column<'a>(db: *mut ffi::sqlite3, old: bool, i: c_int) -> ValueRef<'a>
     }
 }
 
-/// The key and digest of the row before or after the change.
+/// The key of the row before or after the change.
 ///
 /// SAFETY: as [`column`].
-unsafe fn row(
-    db: *mut ffi::sqlite3,
-    mac: &Mac,
-    shape: &Shape,
-    old: bool,
-    rowid: i64,
-) -> (Vec<u8>, Digest) {
+unsafe fn key(db: *mut ffi::sqlite3, shape: &Shape, old: bool, rowid: i64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(16);
+    if shape.rowid {
+        push_key(&mut key, ValueRef::Integer(rowid));
+    } else {
+        for &c in &shape.pk {
+            // SAFETY: see the function's contract.
+            push_key(&mut key, unsafe { column(db, old, c as c_int) });
+        }
+    }
+    key
+}
+
+/// The digest of the row with key `key` before or after the change.
+///
+/// SAFETY: as [`column`].
+unsafe fn digest(db: *mut ffi::sqlite3, mac: &Mac, shape: &Shape, old: bool, key: &[u8]) -> Digest {
     // SAFETY: see the function's contract.
     unsafe {
         let count = ffi::sqlite3_preupdate_count(db);
-        let mut key = Vec::with_capacity(16);
-        if shape.rowid {
-            push_key(&mut key, ValueRef::Integer(rowid));
-        } else {
-            for &c in &shape.pk {
-                push_key(&mut key, column(db, old, c as c_int));
-            }
-        }
-        let mut h = start_row(mac, &shape.name, &key, count as usize);
+        let mut h = start_row(mac, &shape.name, key, count as usize);
         for i in 0..count {
             feed(&mut h, column(db, old, i));
         }
-        (key, h.finish())
+        h.finish()
     }
 }
 
@@ -253,17 +270,29 @@ unsafe extern "C" fn on_preupdate(
         };
         let index = *index;
         // SAFETY: within the callback, for the columns SQLite reports.
-        let before =
-            (op != ffi::SQLITE_INSERT).then(|| unsafe { row(db, &c.mac, shape, true, old_rowid) });
+        let before = (op != ffi::SQLITE_INSERT).then(|| unsafe {
+            let key = key(db, shape, true, old_rowid);
+            // Changed before in this write: its first change holds what it was.
+            let was = c.touched.contains_key(&(index, key.clone()));
+            let digest = (!was).then(|| digest(db, &c.mac, shape, true, &key));
+            (key, digest)
+        });
         // SAFETY: as above.
-        let after =
-            (op != ffi::SQLITE_DELETE).then(|| unsafe { row(db, &c.mac, shape, false, new_rowid) });
+        let after = (op != ffi::SQLITE_DELETE).then(|| unsafe {
+            let key = key(db, shape, false, new_rowid);
+            let digest = digest(db, &c.mac, shape, false, &key);
+            (key, digest)
+        });
+        if let Some((key, _)) = &before {
+            let first = c.changes.len();
+            c.touched.entry((index, key.clone())).or_insert(first);
+        }
         match (before, after) {
             (Some((old_key, old)), Some((new_key, new))) if old_key != new_key => {
                 c.changes.push(Change {
                     table: index,
                     key: old_key,
-                    before: Some(old),
+                    before: old,
                     after: None,
                 });
                 c.changes.push(Change {
@@ -281,10 +310,68 @@ unsafe extern "C" fn on_preupdate(
                 c.changes.push(Change {
                     table: index,
                     key,
-                    before: before.map(|b| b.1),
+                    before: before.and_then(|b| b.1),
                     after: after.map(|a| a.1),
                 });
             }
         }
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seal::shapes;
+
+    fn watched() -> (Connection, Hook) {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            .unwrap();
+        conn.execute_batch("INSERT INTO t VALUES (1, 'a')").unwrap();
+        let hook = Hook::install(&conn, Mac::Sm3);
+        hook.watch(shapes(&conn).unwrap());
+        (conn, hook)
+    }
+
+    /// The digest of row 1 of `t` holding `v`, as the hook computes it.
+    fn sealed(v: &str) -> Digest {
+        let mut key = Vec::new();
+        push_key(&mut key, ValueRef::Integer(1));
+        let mut h = start_row(&Mac::Sm3, "t", &key, 2);
+        feed(&mut h, ValueRef::Integer(1));
+        feed(&mut h, ValueRef::Text(v.as_bytes()));
+        h.finish()
+    }
+
+    #[test]
+    fn a_row_changed_twice_in_a_write_is_digested_as_it_was_once() {
+        let (conn, hook) = watched();
+        conn.execute_batch("UPDATE t SET v = 'b'; UPDATE t SET v = 'c'")
+            .unwrap();
+        let (_, changes) = hook.take();
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].before, Some(sealed("a")));
+        assert_eq!(changes[0].after, Some(sealed("b")));
+        assert_eq!(changes[1].before, None, "not digested again");
+        assert_eq!(changes[1].after, Some(sealed("c")));
+        // The next write starts afresh.
+        conn.execute_batch("UPDATE t SET v = 'd'").unwrap();
+        let (_, changes) = hook.take();
+        assert_eq!(changes[0].before, Some(sealed("c")));
+    }
+
+    #[test]
+    fn a_change_rolled_back_is_forgotten_with_what_it_was() {
+        let (conn, hook) = watched();
+        conn.execute_batch("BEGIN; SAVEPOINT s").unwrap();
+        let mark = hook.mark();
+        conn.execute_batch("UPDATE t SET v = 'b'; ROLLBACK TO s; RELEASE s")
+            .unwrap();
+        hook.truncate(mark);
+        conn.execute_batch("UPDATE t SET v = 'c'; COMMIT").unwrap();
+        let (_, changes) = hook.take();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].before, Some(sealed("a")), "what the row was");
+        assert_eq!(changes[0].after, Some(sealed("c")));
+    }
 }
