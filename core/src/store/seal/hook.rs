@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use rusqlite::ffi;
 use rusqlite::types::ValueRef;
 
-use super::{Change, Digest, Shape, feed, push_key, start_row};
+use super::{Changes, Digest, Shape, feed, push_key, start_row};
 use crate::store::audit::Mac;
 
 /// What the hook knows and has collected.
@@ -23,11 +23,13 @@ struct Collector {
     /// Sealed tables by name, with their index in `names`.
     tables: HashMap<String, (u32, Shape)>,
     names: Vec<String>,
-    changes: Vec<Change>,
+    changes: Changes,
     /// The rows updated or deleted so far in this write, with the index of their first
     /// change: [`super::flush`] compares the stored seal with a row's first "before"
     /// only, so a row changed again is not digested as it was.
     touched: HashMap<(u32, Vec<u8>), usize>,
+    /// The keys of the change being recorded (a buffer kept between changes).
+    keys: Vec<u8>,
 }
 
 impl Collector {
@@ -62,8 +64,9 @@ impl Hook {
             mac,
             tables: HashMap::default(),
             names: Vec::new(),
-            changes: Vec::new(),
+            changes: Changes::default(),
             touched: HashMap::default(),
+            keys: Vec::new(),
         }));
         // SAFETY: the handle is the open connection's; the context pointer stays valid
         // until the hook is removed in `drop`, before the box is freed.
@@ -135,7 +138,7 @@ impl Hook {
     }
 
     /// Takes what was collected, with the names the changes' table indexes refer to.
-    pub(crate) fn take(&self) -> (Vec<String>, Vec<Change>) {
+    pub(crate) fn take(&self) -> (Vec<String>, Changes) {
         let mut c = self.lock();
         c.touched.clear();
         (c.names.clone(), std::mem::take(&mut c.changes))
@@ -206,20 +209,18 @@ unsafe fn column<'a>(db: *mut ffi::sqlite3, old: bool, i: c_int) -> ValueRef<'a>
     }
 }
 
-/// The key of the row before or after the change.
+/// Appends to `out` the key of the row before (`old`) or after the change.
 ///
 /// SAFETY: as [`column`].
-unsafe fn key(db: *mut ffi::sqlite3, shape: &Shape, old: bool, rowid: i64) -> Vec<u8> {
-    let mut key = Vec::with_capacity(16);
+unsafe fn key(db: *mut ffi::sqlite3, shape: &Shape, old: bool, rowid: i64, out: &mut Vec<u8>) {
     if shape.rowid {
-        push_key(&mut key, ValueRef::Integer(rowid));
+        push_key(out, ValueRef::Integer(rowid));
     } else {
         for &c in &shape.pk {
             // SAFETY: see the function's contract.
-            push_key(&mut key, unsafe { column(db, old, c as c_int) });
+            push_key(out, unsafe { column(db, old, c as c_int) });
         }
     }
-    key
 }
 
 /// The digest of the row with key `key` before or after the change.
@@ -258,9 +259,10 @@ unsafe extern "C" fn on_preupdate(
                 CStr::from_ptr(table),
             )
         };
-        let mut c = collector
+        let mut guard = collector
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let c = &mut *guard;
         if !c.enabled || db_name.to_bytes() != b"main" {
             return;
         }
@@ -269,52 +271,40 @@ unsafe extern "C" fn on_preupdate(
             return;
         };
         let index = *index;
-        // SAFETY: within the callback, for the columns SQLite reports.
-        let before = (op != ffi::SQLITE_INSERT).then(|| unsafe {
-            let key = key(db, shape, true, old_rowid);
-            // Changed before in this write: its first change holds what it was.
-            let was = c.touched.contains_key(&(index, key.clone()));
-            let digest = (!was).then(|| digest(db, &c.mac, shape, true, &key));
-            (key, digest)
+        let (had, has) = (op != ffi::SQLITE_INSERT, op != ffi::SQLITE_DELETE);
+        // The old key, then the new one, in the collector's buffer.
+        let mut keys = std::mem::take(&mut c.keys);
+        keys.clear();
+        // SAFETY (this block): within the callback, for the columns SQLite reports.
+        let split = unsafe {
+            if had {
+                key(db, shape, true, old_rowid, &mut keys);
+            }
+            let split = keys.len();
+            if has {
+                key(db, shape, false, new_rowid, &mut keys);
+            }
+            split
+        };
+        let (old_key, new_key) = keys.split_at(split);
+        // A row changed before in this write: its first change holds what it was.
+        let first = had.then(|| {
+            let next = c.changes.len();
+            *c.touched.entry((index, old_key.to_vec())).or_insert(next) == next
         });
         // SAFETY: as above.
-        let after = (op != ffi::SQLITE_DELETE).then(|| unsafe {
-            let key = key(db, shape, false, new_rowid);
-            let digest = digest(db, &c.mac, shape, false, &key);
-            (key, digest)
-        });
-        if let Some((key, _)) = &before {
-            let first = c.changes.len();
-            c.touched.entry((index, key.clone())).or_insert(first);
+        let before =
+            (first == Some(true)).then(|| unsafe { digest(db, &c.mac, shape, true, old_key) });
+        // SAFETY: as above.
+        let after = has.then(|| unsafe { digest(db, &c.mac, shape, false, new_key) });
+        if had && has && old_key != new_key {
+            c.changes.push(index, old_key, before, None);
+            c.changes.push(index, new_key, None, after);
+        } else {
+            c.changes
+                .push(index, if had { old_key } else { new_key }, before, after);
         }
-        match (before, after) {
-            (Some((old_key, old)), Some((new_key, new))) if old_key != new_key => {
-                c.changes.push(Change {
-                    table: index,
-                    key: old_key,
-                    before: old,
-                    after: None,
-                });
-                c.changes.push(Change {
-                    table: index,
-                    key: new_key,
-                    before: None,
-                    after: Some(new),
-                });
-            }
-            (before, after) => {
-                let key = match (&before, &after) {
-                    (Some((k, _)), _) | (None, Some((k, _))) => k.clone(),
-                    (None, None) => return,
-                };
-                c.changes.push(Change {
-                    table: index,
-                    key,
-                    before: before.and_then(|b| b.1),
-                    after: after.map(|a| a.1),
-                });
-            }
-        }
+        c.keys = keys;
     }));
 }
 
@@ -350,14 +340,14 @@ mod tests {
             .unwrap();
         let (_, changes) = hook.take();
         assert_eq!(changes.len(), 2);
-        assert_eq!(changes[0].before, Some(sealed("a")));
-        assert_eq!(changes[0].after, Some(sealed("b")));
-        assert_eq!(changes[1].before, None, "not digested again");
-        assert_eq!(changes[1].after, Some(sealed("c")));
+        assert_eq!(changes.get(0).before, Some(sealed("a")));
+        assert_eq!(changes.get(0).after, Some(sealed("b")));
+        assert_eq!(changes.get(1).before, None, "not digested again");
+        assert_eq!(changes.get(1).after, Some(sealed("c")));
         // The next write starts afresh.
         conn.execute_batch("UPDATE t SET v = 'd'").unwrap();
         let (_, changes) = hook.take();
-        assert_eq!(changes[0].before, Some(sealed("c")));
+        assert_eq!(changes.get(0).before, Some(sealed("c")));
     }
 
     #[test]
@@ -371,7 +361,7 @@ mod tests {
         conn.execute_batch("UPDATE t SET v = 'c'; COMMIT").unwrap();
         let (_, changes) = hook.take();
         assert_eq!(changes.len(), 1);
-        assert_eq!(changes[0].before, Some(sealed("a")), "what the row was");
-        assert_eq!(changes[0].after, Some(sealed("c")));
+        assert_eq!(changes.get(0).before, Some(sealed("a")), "what the row was");
+        assert_eq!(changes.get(0).after, Some(sealed("c")));
     }
 }

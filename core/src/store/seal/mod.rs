@@ -21,9 +21,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::audit::{self, FactProblem, Hasher, Mac};
 use crate::error::Result;
 
+mod changes;
 pub(crate) mod hook;
 pub(crate) mod verify;
 
+pub(crate) use changes::Changes;
 pub(crate) use hook::Hook;
 
 /// Tables that are not facts: the chain, the seals, the chain's bookkeeping and the
@@ -260,16 +262,6 @@ pub(crate) fn commitment(mac: &Mac, accs: &HashMap<String, Digest>) -> String {
     audit::hex(&h.finish())
 }
 
-/// One row a write changed: its digest before the write (None: it did not exist) and
-/// after it (None: it no longer exists).
-#[derive(Debug)]
-pub(crate) struct Change {
-    pub(crate) table: u32,
-    pub(crate) key: Vec<u8>,
-    pub(crate) before: Option<Digest>,
-    pub(crate) after: Option<Digest>,
-}
-
 /// Writes the seals of the rows `changes` lists (in the order they happened) and moves
 /// the accumulators. Returns the commitment the write's records carry and the rows found
 /// changed outside the library before this write changed them again (their seal did not
@@ -278,15 +270,15 @@ pub(crate) fn flush(
     conn: &Connection,
     mac: &Mac,
     names: &[String],
-    mut changes: Vec<Change>,
+    changes: &Changes,
 ) -> Result<(String, Vec<FactProblem>)> {
     let mut accs = load_accumulators(conn)?;
     let mut found = Vec::new();
     if changes.is_empty() {
         return Ok((commitment(mac, &accs), found));
     }
-    // Sorted by row (stable, so each row's changes stay in order); one seal per row.
-    changes.sort_by(|a, b| (a.table, &a.key).cmp(&(b.table, &b.key)));
+    // Sorted by row (each row's changes in order); one seal per row.
+    let order = changes.by_row();
     let mut select = conn.prepare_cached("SELECT digest FROM seal WHERE tbl = ?1 AND key = ?2")?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
@@ -298,17 +290,18 @@ pub(crate) fn flush(
     let mut delete = conn.prepare_cached("DELETE FROM seal WHERE tbl = ?1 AND key = ?2")?;
     let mut moved: HashMap<u32, Digest> = HashMap::default();
     let mut i = 0;
-    while i < changes.len() {
+    while i < order.len() {
+        let first = changes.get(order[i]);
+        let key = changes.key(first);
         let mut j = i + 1;
-        while j < changes.len()
-            && changes[j].table == changes[i].table
-            && changes[j].key == changes[i].key
+        while j < order.len()
+            && changes.get(order[j]).table == first.table
+            && changes.key(changes.get(order[j])) == key
         {
             j += 1;
         }
-        let (first, last) = (&changes[i], &changes[j - 1]);
+        let last = changes.get(order[j - 1]);
         let table = names[first.table as usize].as_str();
-        let key = first.key.as_slice();
         let (before, after) = (first.before, last.after);
         i = j;
         // A new row, the common case in bulk writes: insert its seal without reading.
