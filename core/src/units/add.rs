@@ -1,6 +1,6 @@
 //! Adding units: one, or many in one write, each placed under its parent's spans.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use rusqlite::{Connection, params};
 use serde_json::json;
@@ -117,8 +117,11 @@ impl Store {
             // back for the audit would cost a look-up per unit.
             let mut about = About::default();
             {
-                // Where each unit of the batch sits, for children that follow it.
-                let mut added: HashMap<&str, Placed> = HashMap::with_capacity(units.len());
+                // Where each unit of the batch that is a parent in it sits, for the
+                // children that follow it (only those: placing and dropping all of a
+                // national tree's villages too was a tenth of its load).
+                let parents: HashSet<&str> = units.iter().filter_map(|u| u.parent.as_deref()).collect();
+                let mut added: HashMap<&str, Placed> = HashMap::with_capacity(parents.len());
                 let mut insert_unit = w
                     .tx
                     .prepare(
@@ -159,7 +162,9 @@ impl Store {
                     }
                     digest.update(placed.start.to_le_bytes());
                     about.add(placed.spans.last().map(|(path, _, _)| path.as_str()));
-                    added.insert(new.code.as_str(), placed);
+                    if parents.contains(new.code.as_str()) {
+                        added.insert(new.code.as_str(), placed);
+                    }
                 }
             }
             match units {
