@@ -194,6 +194,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("the report of {} for {} was approved and is locked", "{} {} 的报表已审核通过并锁定"),
     ("the report of {} is approved by the level above, not by {} itself (actor {})", "{} 的报表由上级审核，而不是由 {} 自己审核（操作人 {}）"),
     ("the resident was already satisfied", "居民已表示满意"),
+    ("the row seals could not be computed", "未能计算数据行的封印"),
     ("the source has no row there", "来源在该处没有行"),
     ("the store was rekeyed, but the earlier values could not be cleared from its free space and journal ({}): call rekey again once the file is free", "库已更换密钥，但旧值未能从空闲空间和日志中清除（{}）：待文件空闲后请再次调用 rekey"),
     ("the store's deployment key was changed through another handle since this one was opened: open it again with its key; nothing was written", "本句柄打开后，库的部署密钥已通过另一句柄更改：请用新密钥重新打开；未写入任何内容"),

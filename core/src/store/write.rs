@@ -163,7 +163,7 @@ impl Store {
         let (names, rows) = self.hook().take();
         let wrote = !rows.is_empty();
         let mac = self.mac();
-        let (seals, found) = seal::flush(&tx, &mac, &names, &rows)?;
+        let (seals, found) = seal::flush(&tx, &mac, &names, rows)?;
         if let Some(first) = found.first() {
             // Rows changed outside the library that this write changed again: their
             // seals move on, but the chain keeps what was found.

@@ -1,20 +1,85 @@
 //! The rows a write changed, as the hook collects them: one entry a change, their keys
 //! end to end in one buffer (a bulk load changes millions of rows, and a key of its own
-//! each cost more in allocating and freeing than in digesting).
+//! each cost more in allocating and freeing than in digesting), and the images of the
+//! rows to digest.
+//!
+//! A row's image is the bytes its digest is computed over ([`super::head`],
+//! [`super::feed`]). Images are gathered in chunks; once a write has filled one, a
+//! thread of its own digests the chunks while the write goes on, so on a machine of two
+//! cores or more the digests of a bulk load cost it little more than copying the rows.
+//! A small write digests its few images when it commits.
 
 use std::ops::Range;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use super::Digest;
+use crate::error::{Error, Result};
+use crate::store::audit::Mac;
 
-/// One row a write changed: its digest before the write (None: it did not exist, or it
-/// was changed earlier in the write, whose first change holds what it was) and after it
-/// (None: it no longer exists).
+/// Which image, of the write's, a digest is of: its number in the order images were
+/// taken (numbers are not reused when a savepoint is rolled back).
+pub(crate) type Image = u32;
+
+/// One row a write changed: the image of its digest before the write (None: it did not
+/// exist, or it was changed earlier in the write, whose first change holds what it was)
+/// and after it (None: it no longer exists).
 #[derive(Debug)]
 pub(crate) struct Change {
     pub(crate) table: u32,
     key: Range<usize>,
-    pub(crate) before: Option<Digest>,
-    pub(crate) after: Option<Digest>,
+    pub(crate) before: Option<Image>,
+    pub(crate) after: Option<Image>,
+}
+
+/// How many bytes of images a chunk holds before it is handed to the digesting thread.
+const CHUNK: usize = 4 << 20;
+
+/// Images waiting to be digested: the bytes end to end, and where each one ends.
+#[derive(Debug, Default)]
+struct Chunk {
+    first: Image,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Chunk {
+    /// The digests of the chunk's images, in order.
+    fn digest(&self, mac: &Mac) -> Vec<Digest> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let mut h = mac.start();
+                h.update(&self.bytes[start..end]);
+                start = end;
+                h.finish()
+            })
+            .collect()
+    }
+}
+
+/// The thread digesting a write's full chunks, started with its first.
+#[derive(Debug)]
+struct Digester {
+    chunks: SyncSender<Chunk>,
+    done: JoinHandle<Vec<(Image, Vec<Digest>)>>,
+}
+
+impl Digester {
+    fn start(mac: Mac) -> Option<Digester> {
+        let (chunks, receive): (SyncSender<Chunk>, Receiver<Chunk>) = sync_channel(2);
+        let done = std::thread::Builder::new()
+            .name("wangge-seal".into())
+            .spawn(move || {
+                receive
+                    .iter()
+                    .map(|chunk| (chunk.first, chunk.digest(&mac)))
+                    .collect()
+            })
+            .ok()?;
+        Some(Digester { chunks, done })
+    }
 }
 
 /// The changes of one write, in the order they happened.
@@ -22,16 +87,72 @@ pub(crate) struct Change {
 pub(crate) struct Changes {
     keys: Vec<u8>,
     list: Vec<Change>,
+    /// The images taken so far.
+    images: Image,
+    /// The chunk being filled.
+    chunk: Chunk,
+    /// Chunks digested here, for want of a thread.
+    digested: Vec<(Image, Vec<Digest>)>,
+    digester: Option<Digester>,
 }
 
 impl Changes {
+    /// Takes the image of a row, written by `write` ([`super::head`], [`super::feed`]),
+    /// to be digested under `mac`.
+    pub(crate) fn image(&mut self, mac: &Mac, write: impl FnOnce(&mut Vec<u8>)) -> Image {
+        if self.chunk.ends.is_empty() {
+            self.chunk.first = self.images;
+        }
+        write(&mut self.chunk.bytes);
+        self.chunk.ends.push(self.chunk.bytes.len());
+        let image = self.images;
+        self.images += 1;
+        if self.chunk.bytes.len() >= CHUNK {
+            let full = std::mem::take(&mut self.chunk);
+            if self.digester.is_none() {
+                self.digester = Digester::start(mac.clone());
+            }
+            let full = match &self.digester {
+                Some(d) => d.chunks.send(full).err().map(|e| e.0),
+                None => Some(full),
+            };
+            // Without a thread (none could start, or it stopped): digested here.
+            if let Some(full) = full {
+                self.digested.push((full.first, full.digest(mac)));
+            }
+        }
+        image
+    }
+
+    /// The digests of every image taken, by image number: the last chunk is digested
+    /// here while the thread finishes the others.
+    pub(crate) fn digests(&mut self, mac: &Mac) -> Result<Vec<Digest>> {
+        let last = std::mem::take(&mut self.chunk);
+        let mut done = std::mem::take(&mut self.digested);
+        done.push((last.first, last.digest(mac)));
+        if let Some(d) = self.digester.take() {
+            drop(d.chunks);
+            let theirs = d
+                .done
+                .join()
+                .map_err(|_| Error::Storage("the row seals could not be computed".into()))?;
+            done.extend(theirs);
+        }
+        let mut all = vec![[0; 32]; self.images as usize];
+        for (first, digests) in done {
+            let first = first as usize;
+            all[first..first + digests.len()].copy_from_slice(&digests);
+        }
+        Ok(all)
+    }
+
     /// Records a change of the row of `table` keyed `key`.
     pub(crate) fn push(
         &mut self,
         table: u32,
         key: &[u8],
-        before: Option<Digest>,
-        after: Option<Digest>,
+        before: Option<Image>,
+        after: Option<Image>,
     ) {
         let start = self.keys.len();
         self.keys.extend_from_slice(key);
@@ -53,13 +174,14 @@ impl Changes {
         self.list.is_empty()
     }
 
-    /// Forgets every change.
+    /// Forgets every change, and the images taken (a thread still digesting some is left
+    /// to finish them and end).
     pub(crate) fn clear(&mut self) {
-        self.list.clear();
-        self.keys.clear();
+        *self = Changes::default();
     }
 
-    /// Forgets the changes after the first `len`.
+    /// Forgets the changes after the first `len` (their images are digested all the
+    /// same, and not used).
     pub(crate) fn truncate(&mut self, len: usize) {
         self.list.truncate(len);
         let end = self.list.last().map_or(0, |c| c.key.end);
@@ -117,14 +239,14 @@ mod tests {
     #[test]
     fn rows_are_ordered_by_table_and_key_each_rows_changes_as_they_happened() {
         let mut c = Changes::default();
-        let d = |n: u8| Some([n; 32]);
+        let d = Some;
         c.push(1, b"b", None, d(1));
         c.push(0, b"z", None, d(2));
         c.push(1, b"a", None, d(3));
         c.push(1, b"b", d(1), d(4));
         c.push(0, b"y", None, d(5));
         let order = c.by_row();
-        let seen: Vec<(u32, &[u8], Option<Digest>)> = order
+        let seen: Vec<(u32, &[u8], Option<Image>)> = order
             .iter()
             .map(|&i| (c.get(i).table, c.key(c.get(i)), c.get(i).after))
             .collect();
@@ -145,5 +267,28 @@ mod tests {
         assert_eq!(c.key(c.get(2)), b"x");
         c.clear();
         assert!(c.is_empty() && c.by_row().is_empty());
+    }
+
+    #[test]
+    fn images_are_digested_as_written_whether_here_or_on_the_thread() {
+        for mac in [Mac::Sm3, Mac::Keyed([7; 32])] {
+            let mut c = Changes::default();
+            // Enough to fill a few chunks, so the thread digests some.
+            let rows: Vec<Vec<u8>> = (0..40_000u32)
+                .map(|i| i.to_le_bytes().repeat(1 + (i % 64) as usize))
+                .collect();
+            let images: Vec<Image> = rows
+                .iter()
+                .map(|r| c.image(&mac, |b| b.extend_from_slice(r)))
+                .collect();
+            assert!(c.digester.is_some(), "a thread took the full chunks");
+            let digests = c.digests(&mac).unwrap();
+            assert_eq!(digests.len(), rows.len());
+            for (row, image) in rows.iter().zip(images) {
+                let mut h = mac.start();
+                h.update(row);
+                assert_eq!(digests[image as usize], h.finish());
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use rusqlite::ffi;
 use rusqlite::types::ValueRef;
 
-use super::{Changes, Digest, Shape, feed, push_key, start_row};
+use super::{Changes, Shape, feed, head, push_key};
 use crate::store::audit::Mac;
 
 /// What the hook knows and has collected.
@@ -223,18 +223,17 @@ unsafe fn key(db: *mut ffi::sqlite3, shape: &Shape, old: bool, rowid: i64, out: 
     }
 }
 
-/// The digest of the row with key `key` before or after the change.
+/// Writes to `out` the image of the row with key `key` before or after the change.
 ///
 /// SAFETY: as [`column`].
-unsafe fn digest(db: *mut ffi::sqlite3, mac: &Mac, shape: &Shape, old: bool, key: &[u8]) -> Digest {
+unsafe fn image(db: *mut ffi::sqlite3, shape: &Shape, old: bool, key: &[u8], out: &mut Vec<u8>) {
     // SAFETY: see the function's contract.
     unsafe {
         let count = ffi::sqlite3_preupdate_count(db);
-        let mut h = start_row(mac, &shape.name, key, count as usize);
+        head(out, &shape.name, key, count as usize);
         for i in 0..count {
-            feed(&mut h, column(db, old, i));
+            feed(out, column(db, old, i));
         }
-        h.finish()
     }
 }
 
@@ -292,11 +291,19 @@ unsafe extern "C" fn on_preupdate(
             let next = c.changes.len();
             *c.touched.entry((index, old_key.to_vec())).or_insert(next) == next
         });
+        let changes = &mut c.changes;
         // SAFETY: as above.
-        let before =
-            (first == Some(true)).then(|| unsafe { digest(db, &c.mac, shape, true, old_key) });
+        let before = (first == Some(true)).then(|| {
+            changes.image(&c.mac, |out| unsafe {
+                image(db, shape, true, old_key, out);
+            })
+        });
         // SAFETY: as above.
-        let after = has.then(|| unsafe { digest(db, &c.mac, shape, false, new_key) });
+        let after = has.then(|| {
+            changes.image(&c.mac, |out| unsafe {
+                image(db, shape, false, new_key, out);
+            })
+        });
         if had && has && old_key != new_key {
             c.changes.push(index, old_key, before, None);
             c.changes.push(index, new_key, None, after);
@@ -311,7 +318,17 @@ unsafe extern "C" fn on_preupdate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::seal::shapes;
+    use crate::store::seal::{Digest, shapes, start_row};
+
+    /// What the hook took since the last call: each change's digests before and after.
+    fn taken(hook: &Hook) -> Vec<(Option<Digest>, Option<Digest>)> {
+        let (_, mut changes) = hook.take();
+        let digests = changes.digests(&Mac::Sm3).unwrap();
+        let d = |i: Option<u32>| i.map(|i| digests[i as usize]);
+        (0..changes.len())
+            .map(|i| (d(changes.get(i).before), d(changes.get(i).after)))
+            .collect()
+    }
 
     fn watched() -> (Connection, Hook) {
         let conn = Connection::open_in_memory().unwrap();
@@ -338,16 +355,13 @@ mod tests {
         let (conn, hook) = watched();
         conn.execute_batch("UPDATE t SET v = 'b'; UPDATE t SET v = 'c'")
             .unwrap();
-        let (_, changes) = hook.take();
+        let changes = taken(&hook);
         assert_eq!(changes.len(), 2);
-        assert_eq!(changes.get(0).before, Some(sealed("a")));
-        assert_eq!(changes.get(0).after, Some(sealed("b")));
-        assert_eq!(changes.get(1).before, None, "not digested again");
-        assert_eq!(changes.get(1).after, Some(sealed("c")));
+        assert_eq!(changes[0], (Some(sealed("a")), Some(sealed("b"))));
+        assert_eq!(changes[1], (None, Some(sealed("c"))), "not digested again");
         // The next write starts afresh.
         conn.execute_batch("UPDATE t SET v = 'd'").unwrap();
-        let (_, changes) = hook.take();
-        assert_eq!(changes.get(0).before, Some(sealed("c")));
+        assert_eq!(taken(&hook)[0].0, Some(sealed("c")));
     }
 
     #[test]
@@ -359,9 +373,9 @@ mod tests {
             .unwrap();
         hook.truncate(mark);
         conn.execute_batch("UPDATE t SET v = 'c'; COMMIT").unwrap();
-        let (_, changes) = hook.take();
+        let changes = taken(&hook);
         assert_eq!(changes.len(), 1);
-        assert_eq!(changes.get(0).before, Some(sealed("a")), "what the row was");
-        assert_eq!(changes.get(0).after, Some(sealed("c")));
+        assert_eq!(changes[0].0, Some(sealed("a")), "what the row was");
+        assert_eq!(changes[0].1, Some(sealed("c")));
     }
 }

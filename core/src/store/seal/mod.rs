@@ -161,8 +161,33 @@ pub(crate) fn show_key(key: &[u8]) -> String {
     parts.join("/")
 }
 
+/// Where a row's image goes: straight into a digest, or into a buffer digested later
+/// ([`Changes`]); one format either way.
+pub(crate) trait Sink {
+    /// Adds raw bytes.
+    fn update(&mut self, bytes: &[u8]);
+
+    /// Adds `bytes` preceded by their length.
+    fn part(&mut self, bytes: &[u8]) {
+        self.update(&(bytes.len() as u64).to_le_bytes());
+        self.update(bytes);
+    }
+}
+
+impl Sink for Hasher {
+    fn update(&mut self, bytes: &[u8]) {
+        Hasher::update(self, bytes);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn update(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
 /// Adds one column value, type-tagged and length-prefixed.
-pub(crate) fn feed(h: &mut Hasher, value: ValueRef<'_>) {
+pub(crate) fn feed(h: &mut impl Sink, value: ValueRef<'_>) {
     match value {
         ValueRef::Null => h.update(&[0]),
         ValueRef::Integer(i) => {
@@ -184,12 +209,17 @@ pub(crate) fn feed(h: &mut Hasher, value: ValueRef<'_>) {
     }
 }
 
-/// Starts a row's digest: the table and key come first, so a seal belongs to one row.
-pub(crate) fn start_row(mac: &Mac, table: &str, key: &[u8], columns: usize) -> Hasher {
-    let mut h = mac.start();
+/// Starts a row's image: the table and key come first, so a seal belongs to one row.
+pub(crate) fn head(h: &mut impl Sink, table: &str, key: &[u8], columns: usize) {
     h.part(table.as_bytes());
     h.part(key);
     h.update(&(columns as u64).to_le_bytes());
+}
+
+/// Starts a row's digest ([`head`]).
+pub(crate) fn start_row(mac: &Mac, table: &str, key: &[u8], columns: usize) -> Hasher {
+    let mut h = mac.start();
+    head(&mut h, table, key, columns);
     h
 }
 
@@ -270,13 +300,15 @@ pub(crate) fn flush(
     conn: &Connection,
     mac: &Mac,
     names: &[String],
-    changes: &Changes,
+    mut changes: Changes,
 ) -> Result<(String, Vec<FactProblem>)> {
     let mut accs = load_accumulators(conn)?;
     let mut found = Vec::new();
     if changes.is_empty() {
         return Ok((commitment(mac, &accs), found));
     }
+    let digests = changes.digests(mac)?;
+    let digest = |image: Option<changes::Image>| image.map(|i| digests[i as usize]);
     // Sorted by row (each row's changes in order); one seal per row.
     let order = changes.by_row();
     let mut select = conn.prepare_cached("SELECT digest FROM seal WHERE tbl = ?1 AND key = ?2")?;
@@ -302,7 +334,7 @@ pub(crate) fn flush(
         }
         let last = changes.get(order[j - 1]);
         let table = names[first.table as usize].as_str();
-        let (before, after) = (first.before, last.after);
+        let (before, after) = (digest(first.before), digest(last.after));
         i = j;
         // A new row, the common case in bulk writes: insert its seal without reading.
         let stored = if let (None, Some(new)) = (before, after) {
