@@ -177,9 +177,14 @@ pub(crate) fn appended(conn: &Connection, id: i64, mark: &Mark) -> Result<Vec<u8
         .prepare_cached("SELECT marks FROM entry WHERE id = ?1")?
         .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))?
         .unwrap_or_default();
-    let previous = Marks::new(&bytes).last().map_or(0, |m| m.at);
-    mark.pack(previous, &mut bytes);
+    append(&mut bytes, mark);
     Ok(bytes)
+}
+
+/// Appends `mark` to the marks `bytes`.
+pub(crate) fn append(bytes: &mut Vec<u8>, mark: &Mark) {
+    let previous = Marks::new(bytes).last().map_or(0, |m| m.at);
+    mark.pack(previous, bytes);
 }
 
 /// Fills the marks of the entries of a store migrated from before version 8, which

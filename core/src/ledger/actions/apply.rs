@@ -119,6 +119,38 @@ pub(crate) fn store_state(
     Ok(())
 }
 
+/// An entry's row as a step left it, to be stored ([`Unstored::store`]).
+pub(crate) struct Unstored {
+    id: i64,
+    seq: u32,
+    at: i64,
+    /// The state after the step.
+    pub(crate) state: State,
+    text: String,
+    /// The entry's marks, the step's appended.
+    pub(crate) marks: Vec<u8>,
+}
+
+impl Unstored {
+    /// Stores the entry's row as the step left it.
+    pub(crate) fn store(&self, w: &Write<'_>) -> Result<()> {
+        store_state(
+            w,
+            (self.id, self.seq, self.at),
+            &self.state,
+            &self.text,
+            &self.marks,
+        )
+    }
+
+    /// Stores it with its column `sign_due` empty: nothing is above the entry, so tick
+    /// need not look at it again (its state, as text, keeps the limit).
+    pub(crate) fn store_at_top(mut self, w: &Write<'_>) -> Result<()> {
+        self.state.sign_due = None;
+        self.store(w)
+    }
+}
+
 /// What working entries needs across steps: the calendar, and the units' spans read.
 pub(crate) struct Walk {
     pub(crate) calendar: Arc<Calendar>,
@@ -417,6 +449,26 @@ impl Store {
         at: i64,
         (actor, note, auto): (Option<&str>, &str, bool),
     ) -> Result<State> {
+        let done = self.step_unstored(w, walk, (id, cur), step, at, (actor, note, auto), None)?;
+        done.store(w)?;
+        Ok(done.state)
+    }
+
+    /// [`Store::step`] but for storing the entry's row: the checks, the transition and
+    /// its event. `marks` are the entry's marks as a step before left them unstored
+    /// (None: as stored). Several steps of one entry in a row (a tick's escalations)
+    /// store it once, after the last.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn step_unstored(
+        &self,
+        w: &mut Write<'_>,
+        walk: &mut Walk,
+        (id, cur): (i64, Current),
+        step: &Step,
+        at: i64,
+        (actor, note, auto): (Option<&str>, &str, bool),
+        marks: Option<Vec<u8>>,
+    ) -> Result<Unstored> {
         let path = walk.path(&w.tx, &cur.unit)?;
         self.check_hidden(path, "entry", id)?;
         if !auto
@@ -457,10 +509,23 @@ impl Store {
             (days, satisfied),
             &text,
         )?;
-        let marks = marks::appended(&w.tx, id, &Mark::new(step.action(), at, &next))?;
-        store_state(w, (id, seq, at), &next, &text, &marks)?;
+        let mark = Mark::new(step.action(), at, &next);
+        let marks = match marks {
+            Some(mut marks) => {
+                marks::append(&mut marks, &mark);
+                marks
+            }
+            None => marks::appended(&w.tx, id, &mark)?,
+        };
         w.changes_entry(id);
-        Ok(next)
+        Ok(Unstored {
+            id,
+            seq,
+            at,
+            state: next,
+            text,
+            marks,
+        })
     }
 
     /// Where `escalate` sends an entry: `to` (a unit above the one accountable for it, or

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::apply::{Current, Walk, current};
+use super::apply::{Current, Unstored, Walk, current};
 use super::workflow::{Step, day_of};
 use crate::date::Moment;
 use crate::error::Result;
@@ -40,6 +40,8 @@ impl Store {
                         continue;
                     }
                 }
+                // The entry's row as its escalations leave it, stored after the last.
+                let mut unstored: Option<Unstored> = None;
                 while let Some(limit_end) = cur.state.sign_due.filter(|d| *d < now) {
                     let at = (limit_end + 1).max(cur.last_at);
                     let day = day_of(at, offset);
@@ -47,8 +49,15 @@ impl Store {
                         Self::escalation_target(&w.tx, &mut walk, &cur.state, None, day)?
                     else {
                         // Nothing is above: tick need not look at it again.
-                        w.tx.prepare_cached("UPDATE entry SET sign_due = NULL WHERE id = ?1")?
-                            .execute([id])?;
+                        match unstored.take() {
+                            Some(done) => done.store_at_top(w)?,
+                            None => {
+                                w.tx.prepare_cached(
+                                    "UPDATE entry SET sign_due = NULL WHERE id = ?1",
+                                )?
+                                .execute([id])?;
+                            }
+                        }
                         break;
                     };
                     let note = format!(
@@ -59,8 +68,18 @@ impl Store {
                     let (unit, limits, events) = (cur.unit.clone(), cur.limits, cur.events);
                     units.push(unit.clone());
                     let step = Step::Escalate(target);
-                    let state =
-                        self.step(w, &mut walk, (id, cur), &step, at, (None, &note, true))?;
+                    let marks = unstored.take().map(|done| done.marks);
+                    let done = self.step_unstored(
+                        w,
+                        &mut walk,
+                        (id, cur),
+                        &step,
+                        at,
+                        (None, &note, true),
+                        marks,
+                    )?;
+                    let state = done.state.clone();
+                    unstored = Some(done);
                     made.push(EntryEvent {
                         entry_id: id,
                         seq: events + 1,
@@ -84,6 +103,9 @@ impl Store {
                         events: events + 1,
                     };
                 }
+                if let Some(done) = unstored {
+                    done.store(w)?;
+                }
             }
             w.changes_no_household();
             if !made.is_empty() {
@@ -104,5 +126,91 @@ fn describe(limit: TimeLimit) -> String {
     match limit {
         TimeLimit::WorkingDays(n) => format!("{n} working day(s)"),
         TimeLimit::Hours(n) => format!("{n} hour(s)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ledger::Action;
+    use crate::ledger::marks::{Mark, append};
+    use crate::ledger::workflow::State;
+    use crate::{NewEntry, Store};
+
+    /// Checks that entry `id`'s row holds its last event's state, its count of events
+    /// and a mark for each.
+    fn stored_as_its_events_left_it(store: &Store, id: i64) {
+        let conn = store.read().unwrap();
+        let (state, events, marks): (String, u32, Vec<u8>) = conn
+            .query_row(
+                "SELECT state, events, marks FROM entry WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        let mut stmt = conn
+            .prepare("SELECT action, at, state FROM entry_event WHERE entry_id = ?1 ORDER BY seq")
+            .unwrap();
+        let history: Vec<(String, i64, String)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(events as usize, history.len());
+        assert_eq!(state, history.last().unwrap().2);
+        let mut rebuilt = Vec::new();
+        for (action, at, state) in &history {
+            let state = State::from_json(state).unwrap();
+            append(
+                &mut rebuilt,
+                &Mark::new(Action::parse(action).unwrap(), *at, &state),
+            );
+        }
+        assert_eq!(marks, rebuilt);
+    }
+
+    #[test]
+    fn an_entry_escalated_again_and_again_in_one_tick_is_stored_as_its_last_event_left_it() {
+        let store = Store::open(":memory:").unwrap();
+        for (code, name, level, parent) in [
+            ("512021", "安岳县", "county", None),
+            ("512021100", "岳阳镇", "township", Some("512021")),
+            ("512021100001", "北坝社区", "community", Some("512021100")),
+            (
+                "512021100001001",
+                "北坝一网格",
+                "grid",
+                Some("512021100001"),
+            ),
+        ] {
+            store.add_unit(code, name, level, parent, None).unwrap();
+        }
+        let at = store.parse_moment("2025-03-03T09:00").unwrap();
+        let id = store
+            .register(&NewEntry::new("512021100001001", None, "路灯坏了", at))
+            .unwrap()
+            .id;
+        // Twice, to the community and the township; the county's limit has not run out.
+        let tick = |at: &str| store.tick(&store.parse_moment(at).unwrap()).unwrap();
+        let events = tick("2025-03-08T00:00");
+        assert_eq!(events.len(), 2, "{events:?}");
+        stored_as_its_events_left_it(&store, id);
+        assert_eq!(store.entry(id).unwrap().handler, events[1].handler);
+        assert!(
+            tick("2025-03-08T00:00").is_empty(),
+            "its limit is stored too"
+        );
+        // Later, to the county, the top, where it stays.
+        let events = tick("2025-03-20T00:00");
+        assert_eq!(events.len(), 1, "{events:?}");
+        stored_as_its_events_left_it(&store, id);
+        let due: Option<i64> = store
+            .read()
+            .unwrap()
+            .query_row("SELECT sign_due FROM entry WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(due, None, "tick need not look at it again");
+        assert!(tick("2025-04-20T00:00").is_empty());
     }
 }
