@@ -23,16 +23,7 @@ fn dir(name: &str) -> PathBuf {
 /// A store at `path` with a visit, an entry with events, a submission approved (so a lock
 /// and its triggers hold), and residents with ID numbers.
 fn populated(path: &PathBuf) -> Store {
-    let store = Store::open(path).unwrap();
-    for (code, name, level, parent) in [
-        ("512021", "安岳县", "county", None),
-        ("512021100", "岳阳镇", "township", Some("512021")),
-        (COMMUNITY, "北坝社区", "community", Some("512021100")),
-        (GRID, "北坝一网格", "grid", Some(COMMUNITY)),
-        (OTHER_GRID, "北坝二网格", "grid", Some(COMMUNITY)),
-    ] {
-        store.add_unit(code, name, level, parent, None).unwrap();
-    }
+    let store = county(path);
     store.add_staff("W1", "王网格员", None).unwrap();
     store
         .add_household("H1", GRID, "海慧路1号", "registered", &["低保"], None)
@@ -72,6 +63,21 @@ fn populated(path: &PathBuf) -> Store {
     let check = store.verify_audit().unwrap();
     assert!(check.ok, "{check:?}");
     assert!(check.problems.is_empty());
+    store
+}
+
+/// A store at `path` with a county's units down to two grids.
+fn county(path: &PathBuf) -> Store {
+    let store = Store::open(path).unwrap();
+    for (code, name, level, parent) in [
+        ("512021", "安岳县", "county", None),
+        ("512021100", "岳阳镇", "township", Some("512021")),
+        (COMMUNITY, "北坝社区", "community", Some("512021100")),
+        (GRID, "北坝一网格", "grid", Some(COMMUNITY)),
+        (OTHER_GRID, "北坝二网格", "grid", Some(COMMUNITY)),
+    ] {
+        store.add_unit(code, name, level, parent, None).unwrap();
+    }
     store
 }
 
@@ -240,23 +246,10 @@ fn a_row_changed_outside_and_then_written_by_the_library_is_not_laundered() {
 #[test]
 fn an_entry_changed_outside_and_then_escalated_again_and_again_in_one_write_is_named() {
     let path = dir("climb");
-    let store = Store::open(&path).unwrap();
-    for (code, name, level, parent) in [
-        ("512021", "安岳县", "county", None),
-        ("512021100", "岳阳镇", "township", Some("512021")),
-        (COMMUNITY, "北坝社区", "community", Some("512021100")),
-        (GRID, "北坝一网格", "grid", Some(COMMUNITY)),
-    ] {
-        store.add_unit(code, name, level, parent, None).unwrap();
-    }
-    let at = |t: &str| store.parse_moment(t).unwrap();
+    let store = county(&path);
+    let reported = store.parse_moment("2025-03-12T09:00:00").unwrap();
     let e = store
-        .register(&NewEntry::new(
-            GRID,
-            Some("就业"),
-            "找工作",
-            at("2025-03-12T09:00:00"),
-        ))
+        .register(&NewEntry::new(GRID, None, "路灯坏了", reported))
         .unwrap();
     drop(store);
     rusqlite::Connection::open(&path)

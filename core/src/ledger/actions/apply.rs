@@ -427,7 +427,9 @@ impl Store {
             }
         };
         let unit = cur.unit.clone();
-        let now = self.step(w, walk, (id, cur), &step, at, (actor, note, false))?;
+        let done = self.step(w, walk, (id, cur), &step, at, (actor, note, false), None)?;
+        done.store(w)?;
+        let now = done.state;
         w.changes_no_household();
         w.audit(
             step.action().as_str(),
@@ -438,28 +440,13 @@ impl Store {
         Ok(now)
     }
 
-    /// The step itself, inside a write, on the entry as just read: checks, transition,
-    /// event, state.
-    pub(crate) fn step(
-        &self,
-        w: &mut Write<'_>,
-        walk: &mut Walk,
-        (id, cur): (i64, Current),
-        step: &Step,
-        at: i64,
-        (actor, note, auto): (Option<&str>, &str, bool),
-    ) -> Result<State> {
-        let done = self.step_unstored(w, walk, (id, cur), step, at, (actor, note, auto), None)?;
-        done.store(w)?;
-        Ok(done.state)
-    }
-
-    /// [`Store::step`] but for storing the entry's row: the checks, the transition and
-    /// its event. `marks` are the entry's marks as a step before left them unstored
-    /// (None: as stored). Several steps of one entry in a row (a tick's escalations)
-    /// store it once, after the last.
+    /// The step itself, inside a write, on the entry as just read: the checks, the
+    /// transition and its event. The entry's row is left to store ([`Unstored::store`]):
+    /// `marks` are the entry's marks as a step before left them unstored (None: as
+    /// stored), so several steps of one entry in a row (a tick's escalations) store it
+    /// once, after the last.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn step_unstored(
+    pub(crate) fn step(
         &self,
         w: &mut Write<'_>,
         walk: &mut Walk,

@@ -69,7 +69,7 @@ impl Store {
                     units.push(unit.clone());
                     let step = Step::Escalate(target);
                     let marks = unstored.take().map(|done| done.marks);
-                    let done = self.step_unstored(
+                    let done = self.step(
                         w,
                         &mut walk,
                         (id, cur),
