@@ -170,17 +170,6 @@ pub(crate) fn last(id: i64, bytes: &[u8]) -> Result<Mark> {
     last.ok_or_else(|| Error::Storage(format!("entry {id} has no event marks")))
 }
 
-/// Entry `id`'s marks with `mark`, of the event being written, appended: for the one
-/// update that stores the entry's state after the event ([`super::actions`]).
-pub(crate) fn appended(conn: &Connection, id: i64, mark: &Mark) -> Result<Vec<u8>> {
-    let mut bytes: Vec<u8> = conn
-        .prepare_cached("SELECT marks FROM entry WHERE id = ?1")?
-        .query_row([id], |r| r.get::<_, Option<Vec<u8>>>(0))?
-        .unwrap_or_default();
-    append(&mut bytes, mark);
-    Ok(bytes)
-}
-
 /// Appends `mark` to the marks `bytes`.
 pub(crate) fn append(bytes: &mut Vec<u8>, mark: &Mark) {
     let previous = Marks::new(bytes).last().map_or(0, |m| m.at);

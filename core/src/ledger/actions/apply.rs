@@ -44,11 +44,14 @@ pub(crate) struct Current {
     pub(crate) state: State,
     pub(crate) last_at: i64,
     pub(crate) events: u32,
+    /// Its events' marks ([`marks`]).
+    pub(crate) marks: Vec<u8>,
 }
 
 pub(crate) fn current(conn: &Connection, id: i64) -> Result<Current> {
     conn.prepare_cached(
-        "SELECT unit, time_limit, sign_limit, state, last_at, events FROM entry WHERE id = ?1",
+        "SELECT unit, time_limit, sign_limit, state, last_at, events, marks FROM entry
+         WHERE id = ?1",
     )?
     .query_row([id], |r| {
         Ok((
@@ -58,17 +61,19 @@ pub(crate) fn current(conn: &Connection, id: i64) -> Result<Current> {
             r.get::<_, String>(3)?,
             r.get::<_, i64>(4)?,
             r.get::<_, u32>(5)?,
+            r.get::<_, Option<Vec<u8>>>(6)?.unwrap_or_default(),
         ))
     })
     .optional()?
     .ok_or_else(|| Error::not_found("entry", id))
-    .and_then(|(unit, limit, sign, state, last_at, events)| {
+    .and_then(|(unit, limit, sign, state, last_at, events, marks)| {
         Ok(Current {
             unit,
             limits: (TimeLimit::parse(&limit)?, TimeLimit::parse(&sign)?),
             state: State::from_json(&state)?,
             last_at,
             events,
+            marks,
         })
     })
 }
@@ -427,7 +432,7 @@ impl Store {
             }
         };
         let unit = cur.unit.clone();
-        let done = self.step(w, walk, (id, cur), &step, at, (actor, note, false), None)?;
+        let done = self.step(w, walk, (id, cur), &step, at, (actor, note, false))?;
         done.store(w)?;
         let now = done.state;
         w.changes_no_household();
@@ -441,11 +446,9 @@ impl Store {
     }
 
     /// The step itself, inside a write, on the entry as just read: the checks, the
-    /// transition and its event. The entry's row is left to store ([`Unstored::store`]):
-    /// `marks` are the entry's marks as a step before left them unstored (None: as
-    /// stored), so several steps of one entry in a row (a tick's escalations) store it
-    /// once, after the last.
-    #[allow(clippy::too_many_arguments)]
+    /// transition and its event. The entry's row is left to store ([`Unstored::store`]),
+    /// so several steps of one entry in a row (a tick's escalations, each on the
+    /// [`Current`] the one before left) store it once, after the last.
     pub(crate) fn step(
         &self,
         w: &mut Write<'_>,
@@ -454,7 +457,6 @@ impl Store {
         step: &Step,
         at: i64,
         (actor, note, auto): (Option<&str>, &str, bool),
-        marks: Option<Vec<u8>>,
     ) -> Result<Unstored> {
         let path = walk.path(&w.tx, &cur.unit)?;
         self.check_hidden(path, "entry", id)?;
@@ -496,14 +498,8 @@ impl Store {
             (days, satisfied),
             &text,
         )?;
-        let mark = Mark::new(step.action(), at, &next);
-        let marks = match marks {
-            Some(mut marks) => {
-                marks::append(&mut marks, &mark);
-                marks
-            }
-            None => marks::appended(&w.tx, id, &mark)?,
-        };
+        let mut marks = cur.marks;
+        marks::append(&mut marks, &Mark::new(step.action(), at, &next));
         w.changes_entry(id);
         Ok(Unstored {
             id,

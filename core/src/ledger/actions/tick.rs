@@ -68,17 +68,9 @@ impl Store {
                     let (unit, limits, events) = (cur.unit.clone(), cur.limits, cur.events);
                     units.push(unit.clone());
                     let step = Step::Escalate(target);
-                    let marks = unstored.take().map(|done| done.marks);
-                    let done = self.step(
-                        w,
-                        &mut walk,
-                        (id, cur),
-                        &step,
-                        at,
-                        (None, &note, true),
-                        marks,
-                    )?;
-                    let state = done.state.clone();
+                    let done =
+                        self.step(w, &mut walk, (id, cur), &step, at, (None, &note, true))?;
+                    let (state, marks) = (done.state.clone(), done.marks.clone());
                     unstored = Some(done);
                     made.push(EntryEvent {
                         entry_id: id,
@@ -101,6 +93,7 @@ impl Store {
                         state,
                         last_at: at,
                         events: events + 1,
+                        marks,
                     };
                 }
                 if let Some(done) = unstored {
