@@ -14,6 +14,7 @@ use rusqlite::Connection;
 
 pub(crate) mod audit;
 mod cache;
+mod checkpoint;
 mod config;
 mod connection;
 mod info;
@@ -22,6 +23,7 @@ pub(crate) mod keys;
 mod migrate;
 pub(crate) mod rekey;
 mod schema;
+mod scope;
 pub(crate) mod seal;
 mod write;
 
@@ -109,6 +111,9 @@ pub(crate) struct Config {
 
 #[derive(Debug)]
 pub(crate) struct Shared {
+    /// Checkpoints the log off the writing thread (a file opened for writing); declared
+    /// before `conn`, so removed (and its thread waited for) before it closes.
+    checkpoints: Option<checkpoint::Checkpoints>,
     /// Seals the rows the connection writes; declared before `conn`, so removed before it.
     hook: seal::Hook,
     /// The idle connections reads go through, opened as needed: reads never wait for a
@@ -246,15 +251,13 @@ impl Store {
             // and writes of county-sized bulk loads, for slightly larger point reads.
             conn.pragma_update(None, "page_size", 8192)?;
         }
-        if !in_memory && !options.read_only {
+        let checkpoints = if !in_memory && !options.read_only {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
-            // Checkpoint after 8,000 pages of log (64 MiB) rather than SQLite's 1,000: each
-            // checkpoint syncs the file twice, and a run of small writes (a ledger worked
-            // step by step) spent most of its time in them; pages written again between
-            // checkpoints are copied into the file once.
-            conn.pragma_update(None, "wal_autocheckpoint", 8000)?;
-        }
+            Some(checkpoint::Checkpoints::install(&conn, path)?)
+        } else {
+            None
+        };
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mac = vault_mac(&vault);
         let hook = seal::Hook::install(&conn, mac.clone());
@@ -282,6 +285,7 @@ impl Store {
         let root = device.as_ref().map(|d| d.unit.clone());
         Ok(Store {
             shared: Arc::new(Shared {
+                checkpoints,
                 hook,
                 conn: Mutex::new(Some(conn)),
                 readers: Mutex::new(Vec::new()),
@@ -486,8 +490,11 @@ impl Store {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
-        // The hook goes first: it must not outlive the connection it is installed on.
+        // The hooks go first: they must not outlive the connection they are installed on.
         self.shared.hook.detach();
+        if let Some(checkpoints) = &self.shared.checkpoints {
+            checkpoints.detach();
+        }
         drop(taken);
         Ok(())
     }
@@ -496,44 +503,6 @@ impl Store {
     /// Never waits for a call in progress.
     pub fn is_closed(&self) -> bool {
         self.shared.closed.load(Ordering::SeqCst)
-    }
-
-    /// Refuses a unit whose path (on the date in question) lies outside this handle's scope.
-    pub(crate) fn check_path_in_scope(&self, code: &str, path: &str) -> Result<()> {
-        match &self.access.root {
-            None => Ok(()),
-            Some(root) if path_contains(path, root) => Ok(()),
-            Some(root) => Err(Error::PermissionDenied(format!(
-                "unit {code} is outside the scope of {root} (actor {})",
-                self.access.actor
-            ))),
-        }
-    }
-
-    /// Refuses, as `NotFound` (`what`, `key`) exactly as if it did not exist, a record (a
-    /// household, resident, visit, finding, entry or assignment) whose unit's `path` lies
-    /// outside this handle's scope: saying "outside" would tell that it exists.
-    pub(crate) fn check_hidden(
-        &self,
-        path: &str,
-        what: &'static str,
-        key: impl std::fmt::Display,
-    ) -> Result<()> {
-        match &self.access.root {
-            Some(root) if !path_contains(path, root) => Err(Error::not_found(what, key)),
-            _ => Ok(()),
-        }
-    }
-
-    /// Refuses a request that needs an unrestricted handle.
-    pub(crate) fn check_unscoped(&self, what: &str) -> Result<()> {
-        match &self.access.root {
-            None => Ok(()),
-            Some(root) => Err(Error::PermissionDenied(format!(
-                "{what} is outside the scope of {root} (actor {})",
-                self.access.actor
-            ))),
-        }
     }
 }
 

@@ -70,7 +70,7 @@ impl Store {
             self.hook().set_mac(old_mac);
             return Err(e);
         }
-        purge(&conn).map_err(|e| {
+        purge(&conn, self.shared.checkpoints.as_ref()).map_err(|e| {
             Error::Storage(format!(
                 "the store was rekeyed, but the earlier values could not be cleared from its free \
                  space and journal ({e}): call rekey again once the file is free"
@@ -84,9 +84,15 @@ impl Store {
 /// Clears what the rekey replaced from the file: SQLite leaves replaced values in free
 /// space within pages and in the write-ahead log, where a clear ID number (or one sealed
 /// under the old key) could still be read. The file is rewritten (`VACUUM`) and the log
-/// emptied.
-fn purge(conn: &rusqlite::Connection) -> Result<()> {
+/// emptied, once a checkpoint the rewrite started has ended.
+fn purge(
+    conn: &rusqlite::Connection,
+    checkpoints: Option<&super::checkpoint::Checkpoints>,
+) -> Result<()> {
     conn.execute_batch("VACUUM")?;
+    if let Some(checkpoints) = checkpoints {
+        checkpoints.wait();
+    }
     let (busy, _, _): (i64, i64, i64) =
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
