@@ -541,3 +541,65 @@ fn a_submission_carries_the_head_and_approval_anchors_it() {
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert!(err.to_string().contains("recomputed"), "{err}");
 }
+
+/// Households `ids` imported into `GRID` in one write.
+fn import(store: &Store, ids: impl Iterator<Item = String>) {
+    let rows: Vec<wangge::ImportRow> = ids
+        .enumerate()
+        .map(|(line, id)| wangge::ImportRow {
+            line: line + 1,
+            household_id: id,
+            unit: GRID.to_owned(),
+            address: "海慧路".to_owned(),
+            kind: "registered".to_owned(),
+            name: format!("户主{line}"),
+            relation: "head".to_owned(),
+            ..wangge::ImportRow::default()
+        })
+        .collect();
+    let imported = store
+        .import_households(&rows, &wangge::ImportOptions::default(), None)
+        .unwrap();
+    assert!(imported.errors.is_empty(), "{:?}", imported.errors.first());
+}
+
+#[test]
+fn new_rows_sealed_together_still_name_a_seal_left_behind_by_a_delete_outside() {
+    let path = dir("fresh-chunks");
+    let store = county(&path);
+    // Enough new rows in one write for their seals to go in together.
+    import(&store, (0..100).map(|i| format!("B{i:03}")));
+    let check = store.verify_audit().unwrap();
+    assert!(check.ok, "{check:?}");
+    drop(store);
+    // Deleted outside the library: the household's seal stays behind.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             DELETE FROM household_place WHERE household_id = 'B050';
+             DELETE FROM household WHERE household_id = 'B050';",
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    // B050 again, among a hundred new households: its seal is found in place.
+    import(
+        &store,
+        std::iter::once("B050".to_owned()).chain((100..200).map(|i| format!("B{i:03}"))),
+    );
+    let check = store.verify_audit().unwrap();
+    named(&check, "household", "B050", "found_earlier:deleted");
+    assert!(
+        check.problems.iter().all(|p| p.row == "B050"),
+        "only B050: {:?}",
+        check.problems
+    );
+    // The hundred new ones are sealed as written: a later edit of one is named.
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("UPDATE household SET address = '别处' WHERE household_id = 'B150'")
+        .unwrap();
+    let check = Store::open(&path).unwrap().verify_audit().unwrap();
+    named(&check, "household", "B150", "edited");
+}

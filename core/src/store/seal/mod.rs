@@ -303,24 +303,14 @@ pub(crate) fn flush(
     mut changes: Changes,
 ) -> Result<(String, Vec<FactProblem>)> {
     let mut accs = load_accumulators(conn)?;
-    let mut found = Vec::new();
     if changes.is_empty() {
-        return Ok((commitment(mac, &accs), found));
+        return Ok((commitment(mac, &accs), Vec::new()));
     }
     let digests = changes.digests(mac)?;
     let digest = |image: Option<changes::Image>| image.map(|i| digests[i as usize]);
     // Sorted by row (each row's changes in order); one seal per row.
     let order = changes.by_row();
-    let mut select = conn.prepare_cached("SELECT digest FROM seal WHERE tbl = ?1 AND key = ?2")?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-    )?;
-    let mut upsert = conn.prepare_cached(
-        "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3)
-         ON CONFLICT (tbl, key) DO UPDATE SET digest = excluded.digest",
-    )?;
-    let mut delete = conn.prepare_cached("DELETE FROM seal WHERE tbl = ?1 AND key = ?2")?;
-    let mut moved: HashMap<u32, Digest> = HashMap::default();
+    let mut sealer = Sealer::new(conn, names)?;
     let mut i = 0;
     while i < order.len() {
         let first = changes.get(order[i]);
@@ -333,47 +323,10 @@ pub(crate) fn flush(
             j += 1;
         }
         let last = changes.get(order[j - 1]);
-        let table = names[first.table as usize].as_str();
-        let (before, after) = (digest(first.before), digest(last.after));
         i = j;
-        // A new row, the common case in bulk writes: insert its seal without reading.
-        let stored = if let (None, Some(new)) = (before, after) {
-            if insert.execute(params![table, key, &new[..]])? == 1 {
-                let acc = moved.entry(first.table).or_insert([0; 32]);
-                accumulate(acc, after.as_ref(), None);
-                continue;
-            }
-            select
-                .query_row(params![table, key], |r| r.get::<_, Vec<u8>>(0))
-                .optional()?
-        } else {
-            select
-                .query_row(params![table, key], |r| r.get::<_, Vec<u8>>(0))
-                .optional()?
-        };
-        let stored: Option<Digest> = stored.map(|d| d.try_into().unwrap_or([0; 32]));
-        if stored != before {
-            let problem = match (stored, before) {
-                (None, _) => "inserted",
-                (Some(_), None) => "deleted",
-                (Some(_), Some(_)) => "edited",
-            };
-            found.push(FactProblem {
-                table: table.to_owned(),
-                row: show_key(key),
-                problem: problem.to_owned(),
-            });
-        }
-        if stored == after {
-            continue;
-        }
-        match &after {
-            Some(d) => upsert.execute(params![table, key, &d[..]])?,
-            None => delete.execute(params![table, key])?,
-        };
-        let acc = moved.entry(first.table).or_insert([0; 32]);
-        accumulate(acc, after.as_ref(), stored.as_ref());
+        sealer.row(first.table, key, digest(first.before), digest(last.after))?;
     }
+    let Sealer { moved, found, .. } = sealer.finish()?;
     for (table, delta) in moved {
         let name = &names[table as usize];
         let acc = accs.entry(name.clone()).or_insert([0; 32]);
@@ -381,4 +334,193 @@ pub(crate) fn flush(
         store_accumulator(conn, name, acc)?;
     }
     Ok((commitment(mac, &accs), found))
+}
+
+/// New rows' seals are inserted this many to a statement.
+const FRESH_CHUNK: usize = 64;
+
+/// Writes seals for [`flush`], row by row in order. New rows' seals (a bulk write's
+/// common case) wait in `fresh` and go in together: one statement for each
+/// [`FRESH_CHUNK`] of one table, after one look that no seal lies between their first
+/// and last key, rather than one statement and one search from the top of the seal
+/// table for each (within one statement, SQLite's cursor stays where the last row went,
+/// so a new seal after it is placed without a search).
+struct Sealer<'c> {
+    conn: &'c Connection,
+    names: &'c [String],
+    select: rusqlite::CachedStatement<'c>,
+    insert: rusqlite::CachedStatement<'c>,
+    upsert: rusqlite::CachedStatement<'c>,
+    delete: rusqlite::CachedStatement<'c>,
+    /// New rows of one table waiting to be sealed: key and seal, keys ascending.
+    fresh: Vec<(&'c [u8], Digest)>,
+    fresh_table: u32,
+    /// What each table's accumulator moves by.
+    moved: HashMap<u32, Digest>,
+    found: Vec<FactProblem>,
+}
+
+impl<'c> Sealer<'c> {
+    fn new(conn: &'c Connection, names: &'c [String]) -> Result<Self> {
+        Ok(Sealer {
+            conn,
+            names,
+            select: conn.prepare_cached("SELECT digest FROM seal WHERE tbl = ?1 AND key = ?2")?,
+            insert: conn.prepare_cached(
+                "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            )?,
+            upsert: conn.prepare_cached(
+                "INSERT INTO seal (tbl, key, digest) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (tbl, key) DO UPDATE SET digest = excluded.digest",
+            )?,
+            delete: conn.prepare_cached("DELETE FROM seal WHERE tbl = ?1 AND key = ?2")?,
+            fresh: Vec::with_capacity(FRESH_CHUNK),
+            fresh_table: 0,
+            moved: HashMap::default(),
+            found: Vec::new(),
+        })
+    }
+
+    /// Seals row `key` of table `table` (an index into `names`), which the write found as
+    /// `before` and left as `after` (`None`: no row).
+    fn row(
+        &mut self,
+        table: u32,
+        key: &'c [u8],
+        before: Option<Digest>,
+        after: Option<Digest>,
+    ) -> Result<()> {
+        if let (None, Some(new)) = (before, after) {
+            if self.fresh.len() == FRESH_CHUNK
+                || (!self.fresh.is_empty() && table != self.fresh_table)
+            {
+                self.settle_fresh()?;
+            }
+            self.fresh_table = table;
+            self.fresh.push((key, new));
+            return Ok(());
+        }
+        // Rows are settled in order, so what is found is listed in order.
+        self.settle_fresh()?;
+        self.one(table, key, before, after)
+    }
+
+    /// Settles the new rows waiting, then gives back what was moved and found.
+    fn finish(mut self) -> Result<Self> {
+        self.settle_fresh()?;
+        Ok(self)
+    }
+
+    /// Inserts the waiting new rows' seals in one statement when they are a whole chunk
+    /// and no seal lies between their first and last key (so none of theirs exists), or
+    /// one by one otherwise.
+    fn settle_fresh(&mut self) -> Result<()> {
+        if self.fresh.is_empty() {
+            return Ok(());
+        }
+        let fresh = std::mem::take(&mut self.fresh);
+        let table = self.fresh_table;
+        let name = self.names[table as usize].as_str();
+        let together = fresh.len() == FRESH_CHUNK && {
+            let (first, last) = (fresh[0].0, fresh[FRESH_CHUNK - 1].0);
+            !self
+                .conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM seal WHERE tbl = ?1 AND key >= ?2 AND key <= ?3)",
+                )?
+                .query_row(params![name, first, last], |r| r.get::<_, bool>(0))?
+        };
+        if together {
+            let sql = FRESH_INSERT.get_or_init(fresh_insert);
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            for (n, (key, digest)) in fresh.iter().enumerate() {
+                stmt.raw_bind_parameter(3 * n + 1, name)?;
+                stmt.raw_bind_parameter(3 * n + 2, key)?;
+                stmt.raw_bind_parameter(3 * n + 3, &digest[..])?;
+            }
+            let inserted = stmt.raw_execute()?;
+            if inserted != fresh.len() {
+                return Err(crate::error::Error::Storage(format!(
+                    "{inserted} of {} new seals of {name} were written",
+                    fresh.len()
+                )));
+            }
+            let acc = self.moved.entry(table).or_insert([0; 32]);
+            for (_, digest) in &fresh {
+                accumulate(acc, Some(digest), None);
+            }
+        } else {
+            for (key, digest) in &fresh {
+                self.one(table, key, None, Some(*digest))?;
+            }
+        }
+        self.fresh = fresh;
+        self.fresh.clear();
+        Ok(())
+    }
+
+    /// Seals one row: compares the stored seal with the row the write found, records a
+    /// mismatch, and writes (or deletes) the seal of what the write left.
+    fn one(
+        &mut self,
+        table: u32,
+        key: &[u8],
+        before: Option<Digest>,
+        after: Option<Digest>,
+    ) -> Result<()> {
+        let name = self.names[table as usize].as_str();
+        // A new row: insert its seal without reading.
+        if let (None, Some(new)) = (before, after)
+            && self.insert.execute(params![name, key, &new[..]])? == 1
+        {
+            let acc = self.moved.entry(table).or_insert([0; 32]);
+            accumulate(acc, after.as_ref(), None);
+            return Ok(());
+        }
+        let stored: Option<Digest> = self
+            .select
+            .query_row(params![name, key], |r| r.get::<_, Vec<u8>>(0))
+            .optional()?
+            .map(|d| d.try_into().unwrap_or([0; 32]));
+        if stored != before {
+            let problem = match (stored, before) {
+                (None, _) => "inserted",
+                (Some(_), None) => "deleted",
+                (Some(_), Some(_)) => "edited",
+            };
+            self.found.push(FactProblem {
+                table: name.to_owned(),
+                row: show_key(key),
+                problem: problem.to_owned(),
+            });
+        }
+        if stored == after {
+            return Ok(());
+        }
+        match &after {
+            Some(d) => self.upsert.execute(params![name, key, &d[..]])?,
+            None => self.delete.execute(params![name, key])?,
+        };
+        let acc = self.moved.entry(table).or_insert([0; 32]);
+        accumulate(acc, after.as_ref(), stored.as_ref());
+        Ok(())
+    }
+}
+
+/// The statement inserting [`FRESH_CHUNK`] new seals, made once.
+static FRESH_INSERT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// An insert of [`FRESH_CHUNK`] new seals. `OR IGNORE` rather than the default `ABORT`: nothing in it
+/// can fail (the values are never NULL, and no key exists, as looked at just before), and
+/// a statement that might abort after writing rows would have SQLite journal every page
+/// it touches in case it must undo them.
+fn fresh_insert() -> String {
+    let mut sql = String::from("INSERT OR IGNORE INTO seal (tbl, key, digest) VALUES ");
+    for i in 0..FRESH_CHUNK {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?)");
+    }
+    sql
 }
