@@ -85,11 +85,17 @@ fn county(path: &PathBuf) -> Store {
 fn tampered(name: &str, sql: &str) -> AuditVerification {
     let path = dir(name);
     drop(populated(&path));
-    rusqlite::Connection::open(&path)
+    outside(&path, sql)
+}
+
+/// Runs `sql` on the closed store at `path` through a plain connection of its own, then
+/// verifies the store reopened.
+fn outside(path: &PathBuf, sql: &str) -> AuditVerification {
+    rusqlite::Connection::open(path)
         .unwrap()
         .execute_batch(sql)
         .unwrap();
-    Store::open(&path).unwrap().verify_audit().unwrap()
+    Store::open(path).unwrap().verify_audit().unwrap()
 }
 
 fn named(check: &AuditVerification, table: &str, row: &str, problem: &str) {
@@ -470,11 +476,7 @@ fn a_store_from_before_the_seals_moves_to_sm3_and_seals_its_facts() {
     }
     // From now on its facts are sealed.
     drop(store);
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("UPDATE visit SET day = day - 1")
-        .unwrap();
-    let check = Store::open(&path).unwrap().verify_audit().unwrap();
+    let check = outside(&path, "UPDATE visit SET day = day - 1");
     named(&check, "visit", "1", "edited");
 }
 
@@ -596,10 +598,9 @@ fn new_rows_sealed_together_still_name_a_seal_left_behind_by_a_delete_outside() 
     );
     // The hundred new ones are sealed as written: a later edit of one is named.
     drop(store);
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("UPDATE household SET address = '别处' WHERE household_id = 'B150'")
-        .unwrap();
-    let check = Store::open(&path).unwrap().verify_audit().unwrap();
+    let check = outside(
+        &path,
+        "UPDATE household SET address = '别处' WHERE household_id = 'B150'",
+    );
     named(&check, "household", "B150", "edited");
 }
