@@ -128,7 +128,9 @@ impl Checkpoints {
         // replaced.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let checkpointer = Box::new(Checkpointer {
-            path: path.to_owned(),
+            // Absolute, so a host that changes its working directory later does not send
+            // the thread to another file.
+            path: std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),
             limit,
             running: Arc::new(AtomicBool::new(false)),
             thread: Mutex::new(None),
