@@ -355,6 +355,9 @@ struct Sealer<'c> {
     /// New rows of one table waiting to be sealed: key and seal, keys ascending.
     fresh: Vec<(&'c [u8], Digest)>,
     fresh_table: u32,
+    /// The statement inserting a chunk, made when first needed (a process-wide static
+    /// would be memory never freed, which hosts' leak checks report).
+    fresh_sql: Option<String>,
     /// What each table's accumulator moves by.
     moved: HashMap<u32, Digest>,
     found: Vec<FactProblem>,
@@ -376,6 +379,7 @@ impl<'c> Sealer<'c> {
             delete: conn.prepare_cached("DELETE FROM seal WHERE tbl = ?1 AND key = ?2")?,
             fresh: Vec::with_capacity(FRESH_CHUNK),
             fresh_table: 0,
+            fresh_sql: None,
             moved: HashMap::default(),
             found: Vec::new(),
         })
@@ -431,7 +435,7 @@ impl<'c> Sealer<'c> {
                 .query_row(params![name, first, last], |r| r.get::<_, bool>(0))?
         };
         if together {
-            let sql = FRESH_INSERT.get_or_init(fresh_insert);
+            let sql: &str = self.fresh_sql.get_or_insert_with(fresh_insert);
             let mut stmt = self.conn.prepare_cached(sql)?;
             for (n, (key, digest)) in fresh.iter().enumerate() {
                 stmt.raw_bind_parameter(3 * n + 1, name)?;
@@ -506,9 +510,6 @@ impl<'c> Sealer<'c> {
         Ok(())
     }
 }
-
-/// The statement inserting [`FRESH_CHUNK`] new seals, made once.
-static FRESH_INSERT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// An insert of [`FRESH_CHUNK`] new seals. `OR IGNORE` rather than the default `ABORT`: nothing in it
 /// can fail (the values are never NULL, and no key exists, as looked at just before), and
