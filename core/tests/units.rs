@@ -136,6 +136,82 @@ fn a_batch_with_one_bad_unit_adds_none_of_them() {
     );
 }
 
+/// A township under the county `512021` of `common::county`.
+fn township(code: &str, name: &str) -> NewUnit {
+    NewUnit {
+        code: code.into(),
+        name: name.into(),
+        level: "township".into(),
+        parent: Some("512021".into()),
+        start: None,
+    }
+}
+
+#[test]
+fn a_batch_with_several_problems_is_refused_for_the_first_in_its_order() {
+    let store = county();
+    // Units are written in code order, not the batch's; the refusal is still the one
+    // the batch's order meets first.
+    let refused = |batch: &[NewUnit]| store.add_units(batch).unwrap_err();
+    // 512021100 exists already; 512021107 comes twice; the last name is empty.
+    let err = refused(&[
+        township("512021109", "九镇"),
+        township("512021107", "七镇"),
+        township("512021100", "已有"),
+        township("512021107", "又七镇"),
+        township("512021108", ""),
+    ]);
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    assert!(err.to_string().contains("512021100"), "{err}");
+    let err = refused(&[
+        township("512021109", "九镇"),
+        township("512021107", "七镇"),
+        township("512021107", "又七镇"),
+        township("512021100", "已有"),
+    ]);
+    assert!(err.to_string().contains("512021107"), "{err}");
+    // Before any clash, the bad name.
+    let err = refused(&[township("512021108", ""), township("512021100", "已有")]);
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert!(
+        store.unit("512021109", None).is_err(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn a_batch_out_of_code_order_reads_back_as_given() {
+    let store = county();
+    // Parents first, but the codes not in order: children of the later township first.
+    let mut batch = vec![township("512021105", "五镇"), township("512021103", "三镇")];
+    for (parent, c) in [
+        ("512021105", "002"),
+        ("512021103", "001"),
+        ("512021105", "001"),
+    ] {
+        batch.push(NewUnit {
+            code: format!("{parent}{c}"),
+            name: format!("社区{parent}{c}"),
+            level: "community".into(),
+            parent: Some(parent.into()),
+            start: None,
+        });
+    }
+    assert_eq!(store.add_units(&batch).unwrap(), 5);
+    assert_eq!(
+        codes(&store.children("512021105", None).unwrap()),
+        ["512021105001", "512021105002"]
+    );
+    let unit = store.unit("512021103001", None).unwrap();
+    assert_eq!(unit.parent.as_deref(), Some("512021103"));
+    assert_eq!(unit.name, "社区512021103001");
+    assert_eq!(
+        codes(&store.ancestors("512021105002", None).unwrap()),
+        ["512021", "512021105"]
+    );
+    assert!(store.verify_audit().unwrap().ok);
+}
+
 #[test]
 fn a_moved_unit_keeps_its_code_and_history_answers_where_it_was() {
     let store = county();

@@ -14,6 +14,7 @@ use crate::store::{About, Store};
 
 /// Where a unit sits over time, as much as its children need to know: its depth, its
 /// lifetime and its `(path, valid_from, valid_to)` spans, oldest first.
+#[derive(Clone)]
 pub(super) struct Placed {
     pub(super) depth: i64,
     pub(super) start: i64,
@@ -45,18 +46,6 @@ impl Placed {
             out.push_str(path);
         }
         out
-    }
-}
-
-/// Maps a primary-key clash on `unit` to a `Conflict` naming the code.
-fn duplicate_or(error: rusqlite::Error, code: &str) -> Error {
-    match &error {
-        rusqlite::Error::SqliteFailure(e, _)
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
-            Error::Conflict(format!("unit code {code} already exists"))
-        }
-        _ => Error::from(error),
     }
 }
 
@@ -116,56 +105,25 @@ impl Store {
             // Where the batch's units stand now, gathered as they are placed: reading each
             // back for the audit would cost a look-up per unit.
             let mut about = About::default();
-            {
-                // Where each unit of the batch that is a parent in it sits, for the
-                // children that follow it (only those: placing and dropping all of a
-                // national tree's villages too was a tenth of its load).
-                let parents: HashSet<&str> = units.iter().filter_map(|u| u.parent.as_deref()).collect();
-                let mut added: HashMap<&str, Placed> = HashMap::with_capacity(parents.len());
-                let mut insert_unit = w
-                    .tx
-                    .prepare(
-                    "INSERT INTO unit (code, name, level, depth, start, retired, history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?;
-                let mut insert_span = w.tx.prepare(INSERT_SPAN)?;
-                for new in units {
-                    let placed = self.plan_new_unit(&w.tx, new, &added)?;
-                    insert_unit
-                        .execute(params![
-                            new.code,
-                            new.name,
-                            new.level,
-                            placed.depth,
-                            placed.start,
-                            placed.retired,
-                            placed.history()
-                        ])
-                        .map_err(|e| duplicate_or(e, &new.code))?;
-                    for (path, from, to) in &placed.spans {
-                        insert_span.execute(params![
-                            path,
-                            from,
-                            to,
-                            new.code,
-                            new.parent,
-                            new.name,
-                            new.level,
-                            placed.depth,
-                            placed.start,
-                            placed.retired
-                        ])?;
-                    }
-                    first_start.get_or_insert(placed.start);
-                    for part in [&new.code, &new.name, &new.level, new.parent.as_deref().unwrap_or("")] {
-                        digest.update(part.as_bytes());
-                        digest.update([0]);
-                    }
-                    digest.update(placed.start.to_le_bytes());
-                    about.add(placed.spans.last().map(|(path, _, _)| path.as_str()));
-                    if parents.contains(new.code.as_str()) {
-                        added.insert(new.code.as_str(), placed);
-                    }
+            // Each unit placed, in the batch's order, up to the first that is refused.
+            let (placed, refused) = self.plan_units(&w.tx, units);
+            for (new, placed) in units.iter().zip(&placed) {
+                first_start.get_or_insert(placed.start);
+                for part in [
+                    &new.code,
+                    &new.name,
+                    &new.level,
+                    new.parent.as_deref().unwrap_or(""),
+                ] {
+                    digest.update(part.as_bytes());
+                    digest.update([0]);
                 }
+                digest.update(placed.start.to_le_bytes());
+                about.add(placed.spans.last().map(|(path, _, _)| path.as_str()));
+            }
+            insert_units(&w.tx, &units[..placed.len()], &placed)?;
+            if let Some(refused) = refused {
+                return Err(refused);
             }
             match units {
                 [] => {}
@@ -186,6 +144,29 @@ impl Store {
             }
             Ok(units.len())
         })
+    }
+
+    /// Places the units of a batch in order: each unit's placement, up to the first unit
+    /// refused, with that refusal.
+    fn plan_units(&self, conn: &Connection, units: &[NewUnit]) -> (Vec<Placed>, Option<Error>) {
+        // Where each unit of the batch that is a parent in it sits, for the children that
+        // follow it (only those: keeping all of a national tree's villages there too was
+        // a tenth of its load).
+        let parents: HashSet<&str> = units.iter().filter_map(|u| u.parent.as_deref()).collect();
+        let mut added: HashMap<&str, Placed> = HashMap::with_capacity(parents.len());
+        let mut placed = Vec::with_capacity(units.len());
+        for new in units {
+            match self.plan_new_unit(conn, new, &added) {
+                Ok(p) => {
+                    if parents.contains(new.code.as_str()) {
+                        added.insert(new.code.as_str(), p.clone());
+                    }
+                    placed.push(p);
+                }
+                Err(e) => return (placed, Some(e)),
+            }
+        }
+        (placed, None)
     }
 
     /// Validates one new unit and works out where it sits: its spans follow its parent's.
@@ -265,4 +246,70 @@ impl Store {
             spans,
         })
     }
+}
+
+/// Writes the units of a batch placed as `placed`, in the order of their keys (codes,
+/// then span paths) rather than the batch's: a tree given level by level would
+/// otherwise land in the middle of both tables at every insert, splitting pages there.
+/// A unit whose code already exists (in the store, or earlier in the batch) is refused
+/// as a `Conflict`, the first in the batch's order, as if they were written in it.
+fn insert_units(conn: &Connection, units: &[NewUnit], placed: &[Placed]) -> Result<()> {
+    // In code order, the batch's order kept among equal codes, so the first of two
+    // equal codes is the one written (a stable sort; a tree given level by level is a
+    // few sorted runs, which it merges).
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|a, b| units[*a].code.cmp(&units[*b].code));
+    let mut insert_unit = conn.prepare(
+        "INSERT OR IGNORE INTO unit (code, name, level, depth, start, retired, history)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut clash = None;
+    for &i in &order {
+        let (new, placed) = (&units[i], &placed[i]);
+        let written = insert_unit.execute(params![
+            new.code,
+            new.name,
+            new.level,
+            placed.depth,
+            placed.start,
+            placed.retired,
+            placed.history()
+        ])?;
+        if written == 0 && clash.is_none_or(|first| i < first) {
+            clash = Some(i);
+        }
+    }
+    if let Some(i) = clash {
+        return Err(Error::Conflict(format!(
+            "unit code {} already exists",
+            units[i].code
+        )));
+    }
+    let mut spans: Vec<(usize, usize)> = placed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| (0..p.spans.len()).map(move |j| (i, j)))
+        .collect();
+    spans.sort_by(|a, b| {
+        let (pa, pb) = (&placed[a.0].spans[a.1], &placed[b.0].spans[b.1]);
+        (&pa.0, pa.1).cmp(&(&pb.0, pb.1))
+    });
+    let mut insert_span = conn.prepare(INSERT_SPAN)?;
+    for (i, j) in spans {
+        let (new, placed) = (&units[i], &placed[i]);
+        let (path, from, to) = &placed.spans[j];
+        insert_span.execute(params![
+            path,
+            from,
+            to,
+            new.code,
+            new.parent,
+            new.name,
+            new.level,
+            placed.depth,
+            placed.start,
+            placed.retired
+        ])?;
+    }
+    Ok(())
 }
