@@ -136,15 +136,20 @@ fn a_batch_with_one_bad_unit_adds_none_of_them() {
     );
 }
 
-/// A township under the county `512021` of `common::county`.
-fn township(code: &str, name: &str) -> NewUnit {
+/// A new unit of `level` under `parent`, existing as long as its parent.
+fn under(parent: &str, code: &str, name: &str, level: &str) -> NewUnit {
     NewUnit {
         code: code.into(),
         name: name.into(),
-        level: "township".into(),
-        parent: Some("512021".into()),
+        level: level.into(),
+        parent: Some(parent.into()),
         start: None,
     }
+}
+
+/// A township under the county `512021` of `common::county`.
+fn township(code: &str, name: &str) -> NewUnit {
+    under("512021", code, name, "township")
 }
 
 #[test]
@@ -189,13 +194,8 @@ fn a_batch_out_of_code_order_reads_back_as_given() {
         ("512021103", "001"),
         ("512021105", "001"),
     ] {
-        batch.push(NewUnit {
-            code: format!("{parent}{c}"),
-            name: format!("社区{parent}{c}"),
-            level: "community".into(),
-            parent: Some(parent.into()),
-            start: None,
-        });
+        let code = format!("{parent}{c}");
+        batch.push(under(parent, &code, &format!("社区{code}"), "community"));
     }
     assert_eq!(store.add_units(&batch).unwrap(), 5);
     assert_eq!(
