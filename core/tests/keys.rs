@@ -3,7 +3,7 @@
 
 mod common;
 use common::{d, resident};
-use wangge::{ErrorKind, ImportOptions, Store, StoreOptions};
+use wangge::{ErrorKind, ImportMode, ImportOptions, Store, StoreOptions};
 
 const KEY: &[u8] = b"0123456789abcdef-deployment";
 const OTHER: &[u8] = b"fedcba9876543210-deployment";
@@ -220,6 +220,68 @@ fn imports_find_residents_by_their_sealed_id_number() {
     drop(store);
     assert_no_clear_values(&path);
     assert!(!contains(&file_bytes(&path), "510123197001011230"));
+}
+
+/// Each import mode, into a keyed store and a clear one: a known resident moved by ID
+/// number, one found by name in an existing household (no ID number), new ones with
+/// phones, and in the skip-invalid import a bad row left out.
+#[test]
+fn both_import_modes_seal_what_they_write() {
+    let csv = format!(
+        "household_id,unit,address,kind,tags,name,id_number,phone,relation\n\
+         H1,512021100001001,海慧路1号,registered,,付小明,,13700002222,child\n\
+         H2,512021100001001,海慧路2号,registered,,付良容,{ID},13700001111,head\n\
+         H2,512021100001001,海慧路2号,registered,,付明,510123197001011230,,spouse\n\
+         H3,512021100001001,海慧路3号,registered,,付三,510123198001011235,13700003333,head\n"
+    );
+    let bad = "H4,512021100001001,海慧路4号,registered,,付四,not a number,,head\n";
+    for mode in [ImportMode::AllOrNothing, ImportMode::SkipInvalid] {
+        let path = temp_path(&format!("modes-{mode:?}"));
+        let store = open(&path, Some(KEY)).unwrap();
+        let twin = Store::open(":memory:").unwrap();
+        let mut text = csv.clone();
+        if mode == ImportMode::SkipInvalid {
+            text.push_str(bad);
+        }
+        let options = ImportOptions {
+            mode,
+            ..ImportOptions::default()
+        };
+        let mut ids = Vec::new();
+        let mut results = Vec::new();
+        for s in [&store, &twin] {
+            ids.push(fill(s));
+            results.push(
+                s.import_households_csv(text.as_bytes(), &options, None)
+                    .unwrap(),
+            );
+        }
+        assert_eq!(results[0], results[1], "{mode:?}");
+        assert_eq!(
+            results[0].errors.len(),
+            usize::from(mode == ImportMode::SkipInvalid)
+        );
+        for household in ["H1", "H2", "H3"] {
+            let keyed = store.residents(household, None).unwrap();
+            assert_eq!(keyed, twin.residents(household, None).unwrap(), "{mode:?}");
+            for (k, t) in keyed.iter().zip(twin.residents(household, None).unwrap()) {
+                assert_eq!(
+                    store.resident_clear(k.resident_id).unwrap(),
+                    twin.resident_clear(t.resident_id).unwrap(),
+                    "{mode:?} {household}"
+                );
+            }
+        }
+        assert_eq!(
+            store.resident_clear(ids[0]).unwrap(),
+            (Some(ID.to_owned()), Some("13700001111".to_owned()))
+        );
+        drop(store);
+        assert_no_clear_values(&path);
+        for clear in ["510123198001011235", "13700003333", "13700002222"] {
+            assert!(!contains(&file_bytes(&path), clear), "{mode:?} {clear}");
+        }
+    }
 }
 
 #[test]

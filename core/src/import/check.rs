@@ -123,6 +123,9 @@ pub(super) struct Valid {
     pub(super) upgraded: bool,
     /// The unit's code, when the row named it by name.
     pub(super) unit: Option<Box<str>>,
+    /// The resident's ID number and phone as they are written, when they were sealed
+    /// ahead of the writing thread ([`super::write::Stored`]).
+    pub(super) stored: Option<super::write::Stored>,
 }
 
 /// A failed check: the field and the reason.
@@ -209,6 +212,7 @@ impl Checker<'_> {
             upgraded: id.as_ref().is_some_and(|i| i.upgraded),
             id_number: id.map(|i| i.number),
             unit,
+            stored: None,
         })
     }
 

@@ -44,6 +44,7 @@ use sha2::{Digest, Sha256};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::keys::Vault;
 use check::{Checker, Failure, Valid};
 pub use check::{KIND_NAMES, RELATION_NAMES};
 pub use columns::COLUMN_ALIASES;
@@ -200,6 +201,23 @@ struct Batch<'a> {
     checks: Vec<std::result::Result<Valid, Failure>>,
 }
 
+impl Batch<'_> {
+    /// Makes the [`write::Stored`] values of each good row.
+    fn seal(&mut self, vault: &Vault) -> Result<()> {
+        for (i, check) in self.checks.iter_mut().enumerate() {
+            if let Ok(valid) = check {
+                let row = self.rows.get(i);
+                valid.stored = Some(write::Stored::of(
+                    vault,
+                    valid.id_number.as_deref(),
+                    check::opt(row.phone),
+                )?);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// From how many rows an import may rebuild an index rather than update it.
 const BULK_ROWS: usize = 10_000;
 
@@ -315,6 +333,7 @@ impl Store {
                 .root
                 .as_deref()
                 .map(|root| ScopeCheck::new(root, on, self.vault()));
+            let vault = self.vault();
             let (bad_households, digest) = std::thread::scope(|scope| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch<'_>>>(8);
                 // Written batches go back to be freed off the writing thread.
@@ -327,7 +346,16 @@ impl Store {
                             Ok(Some(rows)) => {
                                 let checks =
                                     (0..rows.len()).map(|i| checker.check(&rows.get(i))).collect();
-                                Ok(Batch { rows, checks })
+                                let mut batch = Batch { rows, checks };
+                                // Written as it comes: sealed here, off the writing
+                                // thread. Rows kept to the end are sealed as they are
+                                // written, so that they do not hold their sealed values
+                                // meanwhile.
+                                if streaming {
+                                    batch.seal(&vault).map(|()| batch)
+                                } else {
+                                    Ok(batch)
+                                }
                             }
                             Ok(None) => break,
                             Err(e) => Err(e),
@@ -361,7 +389,7 @@ impl Store {
                         {
                             batch.checks[i] = Err(failure);
                         }
-                        match &batch.checks[i] {
+                        match &mut batch.checks[i] {
                             Ok(valid) if streaming && errors.is_empty() => {
                                 writer.write(&row, valid)?;
                             }
@@ -402,8 +430,8 @@ impl Store {
                 // Rolls back whatever was written before the first bad row.
                 return Err(Error::Storage("the import was rejected".into()));
             }
-            for batch in &kept {
-                for (i, check) in batch.checks.iter().enumerate() {
+            for batch in &mut kept {
+                for (i, check) in batch.checks.iter_mut().enumerate() {
                     let row = batch.rows.get(i);
                     if let Ok(valid) = check
                         && !bad_households.contains(row.household_id)

@@ -1,6 +1,7 @@
 //! Writing checked rows: households and residents inserted, or updated with history.
 
 use foldhash::HashSet;
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -12,6 +13,29 @@ use crate::error::Result;
 use crate::registry::relation_name;
 use crate::snapshot::PATCH_LIMIT;
 use crate::store::keys::{Field, Vault};
+
+/// A resident's ID number (its look-up value and, in a keyed store, its sealed form) and
+/// phone as the `resident` row holds them. In a keyed store making them is SM4-GCM and
+/// HMAC-SM3 work, so an import makes them on its checking thread, ahead of the writing
+/// one, which then only binds them.
+pub(super) struct Stored {
+    id_lookup: Option<Value>,
+    id_sealed: Option<Value>,
+    phone: Option<Value>,
+}
+
+impl Stored {
+    /// The values for a checked row's ID number and phone.
+    pub(super) fn of(vault: &Vault, id_number: Option<&str>, phone: Option<&str>) -> Result<Self> {
+        let (id_lookup, id_sealed) = vault.seal_id(id_number)?;
+        let phone = vault.seal(Field::ResidentPhone, b"", phone)?;
+        Ok(Stored {
+            id_lookup,
+            id_sealed,
+            phone,
+        })
+    }
+}
 
 /// Writes checked rows: households inserted or updated, residents inserted or updated,
 /// with their tags. A new household or resident is one row (its place or membership is on
@@ -112,7 +136,8 @@ impl<'t> ImportWriter<'t> {
         )
     }
 
-    pub(super) fn write(&mut self, row: &Fields<'_>, c: &Valid) -> Result<()> {
+    /// Writes one checked row, with its [`Stored`] values when they were made ahead.
+    pub(super) fn write(&mut self, row: &Fields<'_>, c: &mut Valid) -> Result<()> {
         let hid = row.household_id;
         let on = self.on;
         self.rows += 1;
@@ -155,12 +180,15 @@ impl<'t> ImportWriter<'t> {
         } else {
             None
         };
-        let (id_lookup, id_sealed) = if by_name.is_none() {
-            self.vault.seal_id(c.id_number.as_deref())?
-        } else {
-            (None, None)
+        // Found by name means no ID number: nothing to seal for it.
+        let Stored {
+            id_lookup,
+            id_sealed,
+            phone,
+        } = match c.stored.take() {
+            Some(stored) => stored,
+            None => Stored::of(&self.vault, c.id_number.as_deref(), opt(row.phone))?,
         };
-        let phone = self.vault.seal(Field::ResidentPhone, b"", opt(row.phone))?;
         let added = by_name.is_none()
             && self.insert_resident.execute(params![
                 row.name,
