@@ -361,21 +361,29 @@ impl Store {
         let mut rows = vec![Tally::default(); tree.rows.len() + 1];
         let mut categories = std::collections::BTreeMap::new();
         let mut books = std::collections::BTreeMap::new();
-        let columns = self.ledger_columns(&conn)?;
-        ledger::tally(
-            &columns,
-            self.offset(),
-            facts,
-            (first, last),
-            &mut ledger::Sinks {
-                rows: &mut rows,
-                categories: &mut categories,
-                books: &mut books,
-            },
-        );
-        stage(2)?;
-        let snapshot = self.registry_snapshot(&conn)?;
-        let log = self.visit_log(&conn, &snapshot)?;
+        // On a store just opened, the registry's data is read beside the ledger's.
+        let ahead = |reader: &rusqlite::Connection| {
+            let snapshot = self.registry_snapshot(reader)?;
+            self.visit_log(reader, &snapshot).map(drop)
+        };
+        let (snapshot, log) = self.with_ahead::<RegistrySnapshot, _>(&conn, ahead, || {
+            let columns = self.ledger_columns(&conn)?;
+            ledger::tally(
+                &columns,
+                self.offset(),
+                facts,
+                (first, last),
+                &mut ledger::Sinks {
+                    rows: &mut rows,
+                    categories: &mut categories,
+                    books: &mut books,
+                },
+            );
+            stage(2)?;
+            let snapshot = self.registry_snapshot(&conn)?;
+            let log = self.visit_log(&conn, &snapshot)?;
+            Ok((snapshot, log))
+        })?;
         stage(3)?;
         let registry = (&*snapshot, &*log);
         tally_registry(

@@ -192,6 +192,46 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Whether `T` is held for the state `conn` reads: a call for it would neither build
+    /// it nor read it from the file.
+    pub(crate) fn holds<T: Derived>(&self, conn: &Connection) -> Result<bool> {
+        let stamp = T::stamp(conn)?;
+        let slot = self.shared.slots.slot::<T>();
+        let slot = lock(&slot);
+        Ok(slot.value.is_some() && slot.stamp == stamp)
+    }
+
+    /// Runs `work`, with `ahead` beside it on a second thread through a reader
+    /// connection of its own when `T` is not held for the state `conn` reads (a store
+    /// just opened, or written since by another process): what `ahead` builds or reads
+    /// from the file is then ready when `work` asks for it through `conn`, which takes it
+    /// only if it reads the same state, as for any kept value. Only where readers have
+    /// connections of their own and no progress is watched (a host's progress callback
+    /// is called on its calling thread only); otherwise, or if no thread can start,
+    /// `work` runs alone. What `ahead` fails at, `work` meets again and reports.
+    pub(crate) fn with_ahead<T: Derived, R>(
+        &self,
+        conn: &Connection,
+        ahead: impl FnOnce(&Connection) -> Result<()> + Send,
+        work: impl FnOnce() -> Result<R>,
+    ) -> Result<R> {
+        if !self.shared.separate_reader || self.progress.is_some() || self.holds::<T>(conn)? {
+            return work();
+        }
+        std::thread::scope(|scope| {
+            let _ = std::thread::Builder::new()
+                .name("wangge-ahead".into())
+                .spawn_scoped(scope, || {
+                    if let Ok(reader) = self.read() {
+                        let _ = ahead(&reader);
+                    }
+                });
+            work()
+        })
+    }
+}
+
 /// Locks a mutex, whether or not a panic poisoned it (derived data is rebuilt from the
 /// database, never trusted half-written: each value is replaced whole).
 pub(crate) fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -179,6 +179,7 @@ impl Store {
     /// at once and the chain is still at `head`: derived data is kept when it can be,
     /// never waited for, and a write that fails leaves nothing behind.
     fn write_kept(&self, kind: &str, format: u32, head: &(i64, String), body: &[u8]) {
+        let _keeping = super::cache::lock(&self.shared.keeping);
         let Ok(guard) = self.shared.conn.try_lock() else {
             return;
         };

@@ -141,6 +141,10 @@ pub(crate) struct Shared {
     vault: RwLock<Arc<Vault>>,
     /// What is kept in memory, derived from the database.
     slots: Slots,
+    /// Held while derived data is kept in the file (see `kept.rs`): kinds built at once on
+    /// two threads are kept one after the other, rather than the second left unkept for
+    /// finding the writer busy with the first.
+    keeping: Mutex<()>,
     /// How long the last write held the write lock ([`Store::last_write_lock_held`]).
     lock_clock: write::LockClock,
     /// What the store is when it is a handheld device's (see `handheld`): its handles
@@ -298,6 +302,7 @@ impl Store {
                 path: path.to_string_lossy().into_owned(),
                 vault: RwLock::new(vault),
                 slots: Slots::default(),
+                keeping: Mutex::new(()),
                 lock_clock: write::LockClock::default(),
                 device,
             }),
