@@ -332,4 +332,76 @@ mod tests {
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// `with_ahead` with an `ahead` that first runs `before` (on its thread), then gets
+    /// `Noticed` through its reader; `work` waits for it when `expected`, then gets
+    /// `Noticed` through the caller's reader. The builds each got, `None` for an `ahead`
+    /// not run (which is then checked).
+    fn ahead_then_work(
+        store: &Store,
+        expected: bool,
+        before: impl FnOnce() + Send,
+    ) -> (Option<usize>, usize) {
+        let reader = store.read().unwrap();
+        let (done, ahead_done) = std::sync::mpsc::channel();
+        let ahead = |conn: &Connection| {
+            before();
+            let build = store.derived::<Noticed>(conn, ())?.build;
+            done.send(build).unwrap();
+            Ok(())
+        };
+        let got = store
+            .with_ahead::<Noticed, _>(&reader, ahead, || {
+                let ahead = expected.then(|| {
+                    ahead_done
+                        .recv_timeout(std::time::Duration::from_secs(30))
+                        .expect("read ahead")
+                });
+                Ok((ahead, store.derived::<Noticed>(&reader, ())?.build))
+            })
+            .unwrap();
+        if !expected {
+            assert!(
+                ahead_done.try_recv().is_err(),
+                "nothing was to be read ahead"
+            );
+        }
+        got
+    }
+
+    #[test]
+    fn what_is_read_ahead_is_taken_only_at_the_state_the_caller_reads() {
+        let dir = std::env::temp_dir().join(format!("wangge-ahead-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ahead.db");
+        let store = Store::open(&path).unwrap();
+        let other = Store::open(&path).unwrap();
+        let audit = || {
+            other
+                .write(|w| w.audit("test", "ahead", &[] as &[&str], &serde_json::json!({})))
+                .unwrap();
+        };
+
+        // Nothing held yet: read ahead, and taken.
+        let (ahead, taken) = ahead_then_work(&store, true, || {});
+        assert_eq!(ahead, Some(taken), "the value read ahead is the one used");
+        // Held for this state: nothing is read ahead.
+        let (_, held) = ahead_then_work(&store, false, || {});
+        assert_eq!(held, taken);
+
+        // Another connection wrote: read ahead again. A second write lands after the
+        // caller's read began and before the one ahead: what was read ahead is of
+        // another state, so the caller builds its own.
+        audit();
+        let (ahead, taken) = ahead_then_work(&store, true, audit);
+        assert_ne!(ahead, Some(taken), "read at another state: not taken");
+        assert_ne!(taken, held);
+
+        // In memory, reads share the writer's connection: nothing is read ahead.
+        let memory = Store::open(":memory:").unwrap();
+        ahead_then_work(&memory, false, || {});
+        drop((store, other));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
