@@ -298,7 +298,7 @@ test-with-sqlite:
 # Installs the debug build (the release build takes minutes more; `make install` makes
 # it) into build/prefix and builds examples/c against it: with pkg-config, shared and
 # static, and with CMake (the venv's, from python/requirements-dev.txt, else one on PATH;
-# skipped when there is none). Both programs must run.
+# skipped when there is none; a CMake warning for authors fails it). Both programs must run.
 CMAKE = $(if $(wildcard $(VENV)/bin/cmake),$(VENV)/bin/cmake,cmake)
 test-install: FORCE_LIB $(VENV)/.installed
 	rm -rf $(TEST_PREFIX) $(BUILD)/hello $(BUILD)/hello-static $(BUILD)/hello-cmake \
@@ -322,7 +322,7 @@ test-install: FORCE_LIB $(VENV)/.installed
 	$(BUILD)/hello-static
 	$(MAKE) --no-print-directory test-with-sqlite
 	@if command -v $(CMAKE) >/dev/null 2>&1; then \
-		$(CMAKE) -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
+		$(CMAKE) -Werror=dev -S examples/c -B $(BUILD)/hello-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) \
 			-DCMAKE_BUILD_RPATH=$(TEST_PREFIX)/lib && \
 		$(CMAKE) --build $(BUILD)/hello-cmake && \
 		$(BUILD)/hello-cmake/hello && $(BUILD)/hello-cmake/hello_static && \
