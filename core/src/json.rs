@@ -72,7 +72,7 @@ pub(crate) fn object<T: DeserializeOwned>(
     field: &'static str,
     private: bool,
 ) -> Result<T> {
-    object_value(value(json, field, private)?, field, private)
+    object_value(&value(json, field, private)?, field, private)
 }
 
 /// Reads `json`, the argument `field`, as any JSON value; text that is not JSON is
@@ -87,9 +87,9 @@ pub(crate) fn withheld(field: &'static str, reason: impl Into<String>) -> Error 
     Error::invalid(field, WITHHELD, reason)
 }
 
-/// As [`object`], from a value already read.
+/// As [`object`], from a value already read (a batch's items are read in place).
 pub(crate) fn object_value<T: DeserializeOwned>(
-    value: Value,
+    value: &Value,
     field: &'static str,
     private: bool,
 ) -> Result<T> {
@@ -102,15 +102,42 @@ pub(crate) fn object_value<T: DeserializeOwned>(
         return Err(Error::invalid(
             field,
             shown,
-            format!("expected a JSON object, not {}", kind_of(&value)),
+            format!("expected a JSON object, not {}", kind_of(value)),
         ));
     }
-    let shown = if private {
-        WITHHELD.to_owned()
-    } else {
-        crate::text::clip_to(&value.to_string(), OBJECT_SHOWN_MAX)
-    };
-    serde_json::from_value(value).map_err(|e| Error::invalid(field, shown, parser_message(&e)))
+    // What a refusal shows is written only for a refusal: a batch of a million good
+    // items would otherwise write each back out as text.
+    T::deserialize(value).map_err(|e| {
+        let shown = if private {
+            WITHHELD.to_owned()
+        } else {
+            crate::text::clip_to(&value.to_string(), OBJECT_SHOWN_MAX)
+        };
+        Error::invalid(field, shown, parser_message(&e))
+    })
+}
+
+/// A JSON object of shape `T`, and only an object: a derived serde struct also takes an
+/// array of its fields' values, which no input of the library is.
+pub(crate) struct Object<T>(pub(crate) T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Only<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Only<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Object<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        deserializer.deserialize_map(Only(std::marker::PhantomData))
+    }
 }
 
 /// Reads `json`, the argument `field`, as an array whose items `item` reads; a refused
@@ -282,8 +309,11 @@ struct UnitShape {
 }
 
 impl NewUnit {
-    fn from_value(value: Value) -> Result<NewUnit> {
-        let shape: UnitShape = object_value(value, "unit", false)?;
+    fn from_value(value: &Value) -> Result<NewUnit> {
+        NewUnit::from_shape(object_value(value, "unit", false)?)
+    }
+
+    fn from_shape(shape: UnitShape) -> Result<NewUnit> {
         Ok(NewUnit {
             start: opt_date("start", shape.start.as_deref())?,
             code: shape.code,
@@ -298,14 +328,26 @@ impl NewUnit {
     /// root, `start` for "always"). A bad date is `InvalidInput` naming `start`; an
     /// unknown key, a missing one or another shape names `unit`.
     pub fn from_json(json: &str) -> Result<NewUnit> {
-        NewUnit::from_value(value(json, "unit", false)?)
+        NewUnit::from_value(&value(json, "unit", false)?)
     }
 
     /// Reads units from a JSON array of objects in the shape of [`NewUnit::from_json`], a
     /// refusal naming the unit's place (`unit 3 of the batch`); another shape is
     /// `InvalidInput` naming `units`.
     pub fn list_from_json(json: &str) -> Result<Vec<NewUnit>> {
-        array_of(json, "units", "unit", |v| NewUnit::from_value(v.clone()))
+        // A batch whose every item has the shape is read in one pass, without a JSON
+        // tree; any other is read again item by item, so that its refusal names the item.
+        if let Ok(shapes) = serde_json::from_str::<Vec<Object<UnitShape>>>(json) {
+            return shapes
+                .into_iter()
+                .enumerate()
+                .map(|(i, shape)| {
+                    NewUnit::from_shape(shape.0)
+                        .map_err(|e| e.context(&format!("unit {i} of the batch")))
+                })
+                .collect();
+        }
+        array_of(json, "units", "unit", NewUnit::from_value)
     }
 }
 

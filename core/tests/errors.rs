@@ -487,6 +487,51 @@ fn the_defaults_come_from_the_core() {
     assert_eq!(EntryAction::EXTENSION_DAYS, 1..=365);
 }
 
+/// A batch of units reads as its items do one by one, a key given twice included (the
+/// last holds), and a refused item is named by its place, whatever the other items are.
+#[test]
+fn a_batch_of_units_reads_as_its_items_and_names_the_refused_one() {
+    let items = [
+        r#"{"code": "512021100001009", "name": "北坝九网格", "level": "grid",
+            "parent": "512021100001", "start": "2024-01-01"}"#,
+        r#"{"code": "512021", "name": "安岳县", "level": "county", "parent": null}"#,
+        r#"{"code": "1", "name": "岳阳镇", "level": "township", "parent": "512021",
+            "code": "512021100"}"#,
+    ];
+    let batch = NewUnit::list_from_json(&format!("[{}]", items.join(","))).unwrap();
+    let one_by_one: Vec<NewUnit> = items
+        .iter()
+        .map(|j| NewUnit::from_json(j).unwrap())
+        .collect();
+    assert_eq!(batch, one_by_one);
+    assert_eq!(batch[2].code, "512021100");
+    for (bad, field) in [
+        (r#"["512021", "安岳县", "county"]"#, "unit"),
+        (
+            r#"{"code": "512021", "name": "安岳县", "level": "county", "x": 1}"#,
+            "unit",
+        ),
+        (
+            r#"{"code": "512021", "name": "安岳县", "level": 3}"#,
+            "unit",
+        ),
+        (
+            r#"{"code": "512021", "name": "安岳县", "level": "county", "start": "2024-13-01"}"#,
+            "start",
+        ),
+    ] {
+        let err =
+            NewUnit::list_from_json(&format!("[{}, {bad}, {}]", items[1], items[0])).unwrap_err();
+        match &err {
+            Error::InvalidInput { field: f, .. } => assert_eq!(*f, field, "{bad}: {err}"),
+            other => panic!("{bad}: expected InvalidInput naming {field}, got {other}"),
+        }
+        assert!(err.to_string().contains("unit 1 of the batch"), "{err}");
+        let alone = NewUnit::from_json(bad).unwrap_err().to_string();
+        assert!(err.to_string().contains(&alone), "{err} / {alone}");
+    }
+}
+
 #[test]
 fn the_parsers_read_what_the_bindings_send() {
     let store = county();

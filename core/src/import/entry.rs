@@ -43,7 +43,7 @@ impl ImportTable {
                 Item::Object(object) => object,
                 Item::Other(value) => {
                     let refused =
-                        json::object_value::<serde_json::Map<String, Value>>(value, "rows", true);
+                        json::object_value::<serde_json::Map<String, Value>>(&value, "rows", true);
                     return Err(place(refused.err().unwrap_or_else(|| {
                         json::withheld("rows", "expected a JSON object")
                     })));

@@ -129,7 +129,7 @@ impl ImportRow {
         "resident_tags",
     ];
 
-    fn from_value(value: Value, line: usize) -> Result<ImportRow> {
+    fn from_value(value: &Value, line: usize) -> Result<ImportRow> {
         let row: RowShape = json::object_value(value, "rows", true)?;
         Ok(ImportRow {
             line,
@@ -154,7 +154,7 @@ impl ImportRow {
     /// `InvalidInput` naming `rows`; the text is never shown, since it holds ID numbers
     /// and phones.
     pub fn from_json(json: &str, line: usize) -> Result<ImportRow> {
-        ImportRow::from_value(json::value(json, "rows", true)?, line)
+        ImportRow::from_value(&json::value(json, "rows", true)?, line)
     }
 
     /// Reads rows from a JSON array of objects in the shape of [`ImportRow::from_json`];
@@ -167,7 +167,7 @@ impl ImportRow {
             ));
         };
         items
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, v)| {
                 ImportRow::from_value(v, i + 1).map_err(|e| e.context(&format!("row {}", i + 1)))
