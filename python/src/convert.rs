@@ -420,7 +420,11 @@ pub(crate) fn item_json(
     let value = |key: &str, v: &Bound<'_, PyAny>| {
         if days.contains(&key) {
             day_json(field, v)
-        } else if UNIT_KEYS.contains(&key) && !v.is_instance_of::<PyString>() && !v.is_none() {
+        } else if let Ok(text) = v.cast::<PyString>() {
+            // Text is taken as it is (as `to_json` takes it), without spelling out the
+            // item's path for a refusal that cannot come: most values of a batch are text.
+            Ok(Value::String(str_value(field, text)?.into_owned()))
+        } else if UNIT_KEYS.contains(&key) && !v.is_none() {
             // A unit code given as a number is its digits, as for a `unit` argument.
             match v.extract::<Code<'_>>() {
                 Ok(code) => Ok(Value::String(code.0.into_owned())),
