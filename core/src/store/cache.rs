@@ -279,12 +279,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_slot_is_patched_by_own_writes_and_rebuilt_after_a_drop_or_another_connections_write() {
-        let dir = std::env::temp_dir().join(format!("wangge-slots-{}", std::process::id()));
+    /// A store file of its own in an empty folder `wangge-<name>-<pid>`: the folder and
+    /// the file's path.
+    fn scratch(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("wangge-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("slots.db");
+        let path = dir.join(format!("{name}.db"));
+        (dir, path)
+    }
+
+    #[test]
+    fn a_slot_is_patched_by_own_writes_and_rebuilt_after_a_drop_or_another_connections_write() {
+        let (dir, path) = scratch("slots");
         let store = Store::open(&path).unwrap();
         let get = || {
             store
@@ -371,10 +378,7 @@ mod tests {
 
     #[test]
     fn what_is_read_ahead_is_taken_only_at_the_state_the_caller_reads() {
-        let dir = std::env::temp_dir().join(format!("wangge-ahead-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("ahead.db");
+        let (dir, path) = scratch("ahead");
         let store = Store::open(&path).unwrap();
         let other = Store::open(&path).unwrap();
         let audit = || {
