@@ -177,7 +177,8 @@ impl Store {
 
     /// Keeps `body` as `kind` stamped `head`, through the store's writer if it is free
     /// at once and the chain is still at `head`: derived data is kept when it can be,
-    /// never waited for, and a write that fails leaves nothing behind.
+    /// never waited for (but for another kind being kept by this store, one after the
+    /// other), and a write that fails leaves nothing behind.
     fn write_kept(&self, kind: &str, format: u32, head: &(i64, String), body: &[u8]) {
         let _keeping = super::cache::lock(&self.shared.keeping);
         let Ok(guard) = self.shared.conn.try_lock() else {
