@@ -437,10 +437,10 @@ impl<'c> Sealer<'c> {
         if together {
             let sql: &str = self.fresh_sql.get_or_insert_with(fresh_insert);
             let mut stmt = self.conn.prepare_cached(sql)?;
+            stmt.raw_bind_parameter(1, name)?;
             for (n, (key, digest)) in fresh.iter().enumerate() {
-                stmt.raw_bind_parameter(3 * n + 1, name)?;
-                stmt.raw_bind_parameter(3 * n + 2, key)?;
-                stmt.raw_bind_parameter(3 * n + 3, &digest[..])?;
+                stmt.raw_bind_parameter(2 * n + 2, key)?;
+                stmt.raw_bind_parameter(2 * n + 3, &digest[..])?;
             }
             let inserted = stmt.raw_execute()?;
             if inserted != fresh.len() {
@@ -511,17 +511,17 @@ impl<'c> Sealer<'c> {
     }
 }
 
-/// An insert of [`FRESH_CHUNK`] new seals. `OR IGNORE` rather than the default `ABORT`: nothing in it
+/// An insert of [`FRESH_CHUNK`] new seals of one table, named once (`?1`), then each
+/// row's key and digest. `OR IGNORE` rather than the default `ABORT`: nothing in it
 /// can fail (the values are never NULL, and no key exists, as looked at just before), and
 /// a statement that might abort after writing rows would have SQLite journal every page
 /// it touches in case it must undo them.
 fn fresh_insert() -> String {
-    let mut sql = String::from("INSERT OR IGNORE INTO seal (tbl, key, digest) VALUES ");
-    for i in 0..FRESH_CHUNK {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str("(?,?,?)");
-    }
-    sql
+    let rows: Vec<String> = (0..FRESH_CHUNK)
+        .map(|i| format!("(?1,?{},?{})", 2 * i + 2, 2 * i + 3))
+        .collect();
+    format!(
+        "INSERT OR IGNORE INTO seal (tbl, key, digest) VALUES {}",
+        rows.join(",")
+    )
 }
