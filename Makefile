@@ -134,6 +134,7 @@ bench:
 	$(CARGO) run --release -p wangge-core --example bench_keys
 	$(CARGO) run --release -p wangge-core --example bench_embed
 	$(CARGO) run --release -p wangge-core --example bench_paging
+	$(MAKE) --no-print-directory bench-first-report
 
 # The first report on a freshly opened county store (the `--county` demo, built once
 # under build/bench-first-report by the demo): with and without the derived data the

@@ -134,6 +134,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  open again:                            {opened_again:8.3} s");
     println!("  first report, columns read from file:  {first:8.3} s");
     println!("  warm report (same month):              {warm:8.3} s");
+    println!(
+        "  first report = {:.2}x the warm one (target <= 1.5x); rebuilt from the facts {:.2}x",
+        first / warm,
+        rebuilt / warm
+    );
     println!("  warm report (quarter {quarter}):          {warm_quarter:8.3} s");
     println!("  warm report (year {year}):                {warm_year:8.3} s");
     Ok(())
