@@ -118,7 +118,9 @@ fn tampered(sql: &str) -> wangge::AuditVerification {
         .unwrap()
         .execute_batch(sql)
         .unwrap();
-    wangge::Store::open(&path).unwrap().verify_audit().unwrap()
+    let check = wangge::Store::open(&path).unwrap().verify_audit().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    check
 }
 
 #[test]
