@@ -96,8 +96,11 @@ fn every_write_is_audited_and_the_chain_verifies() {
 }
 
 fn tampered(sql: &str) -> wangge::AuditVerification {
-    let dir =
-        std::env::temp_dir().join(format!("wangge-audit-{}-{}", std::process::id(), sql.len()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "wangge-audit-{}-{}",
+        std::process::id(),
+        sql.len()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("a.db");

@@ -15,7 +15,8 @@ const NEW_KEY: &[u8] = b"fedcba9876543210-new-deployment";
 const GRID: &str = "512021100001001";
 
 fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-keyed-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-keyed-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("store.db")

@@ -87,7 +87,8 @@ fn a_year_without_data_is_an_error_not_a_guess() {
 
 #[test]
 fn a_store_loads_later_years_and_keeps_them() {
-    let dir = std::env::temp_dir().join(format!("wangge-calendar-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-calendar-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("county.db");
     let _ = std::fs::remove_file(&db);

@@ -334,7 +334,8 @@ fn findings_stay_open_for_the_ledger_and_follow_the_tree() {
 
 #[test]
 fn quotas_patrols_and_findings_persist_across_reopen() {
-    let dir = std::env::temp_dir().join(format!("wangge-quota-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-quota-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("c.db");
     let _ = std::fs::remove_file(&path);

@@ -65,7 +65,8 @@ fn typed<T>(result: Result<T, Error>) -> Option<T> {
 
 /// A county in a file, with a grid worker and a household tagged 低保.
 fn county_file(name: &str) -> (Store, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("wangge-fuzz-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-fuzz-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("fuzz.db");

@@ -52,7 +52,8 @@ fn fill(home: &Store) -> wangge::Resident {
 
 #[test]
 fn a_keyed_stores_device_is_keyed_under_the_same_key() {
-    let dir = std::env::temp_dir().join(format!("wangge-handheld-keyed-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-handheld-keyed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let key = b"0123456789abcdef0123456789abcdef".to_vec();
@@ -93,7 +94,8 @@ fn a_keyed_stores_device_is_keyed_under_the_same_key() {
 
 #[test]
 fn a_device_of_its_own_key_opens_and_merges_only_with_it() {
-    let dir = std::env::temp_dir().join(format!("wangge-handheld-own-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-handheld-own-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let deployment = b"0123456789abcdef0123456789abcdef".to_vec();

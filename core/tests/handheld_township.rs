@@ -273,7 +273,8 @@ fn facts(path: &Path) -> BTreeMap<&'static str, Vec<String>> {
 }
 
 fn fresh_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-township-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-township-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -21,7 +21,8 @@ const PERIODS: [&str; 4] = ["2025-03", "2025-Q1", "2025-W10", "2025"];
 const KINDS: usize = 3;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-kept-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-kept-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("county.db")

@@ -828,7 +828,8 @@ fn households_residents_and_findings() {
 
 #[test]
 fn batches_are_all_or_nothing_and_entries_persist() {
-    let dir = std::env::temp_dir().join(format!("wangge-ledger-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-ledger-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("county.db");
     let _ = std::fs::remove_file(&db);

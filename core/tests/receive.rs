@@ -244,7 +244,8 @@ fn counties(combined: &Store) -> (Vec<Store>, Vec<Vec<String>>) {
 }
 
 fn dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-receive-{name}-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-receive-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

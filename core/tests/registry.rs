@@ -418,7 +418,8 @@ fn counts_follow_every_change_and_agree_with_the_listings() {
 
 #[test]
 fn counts_see_writes_made_through_another_connection() {
-    let dir = std::env::temp_dir().join(format!("wangge-counts-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-counts-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("store.db");
     let _ = std::fs::remove_file(&path);
@@ -448,7 +449,8 @@ fn counts_see_writes_made_through_another_connection() {
 
 #[test]
 fn counts_patched_after_each_write_equal_counts_built_afresh() {
-    let dir = std::env::temp_dir().join(format!("wangge-patch-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-patch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("store.db");
     let _ = std::fs::remove_file(&path);

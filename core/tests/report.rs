@@ -780,7 +780,8 @@ fn the_assessment_scores_children_on_weighted_targets_and_ranks_them() {
 
 /// A fresh file for a store, under the system's temporary folder.
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-report-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-report-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("county.db")

@@ -306,7 +306,8 @@ fn the_level_above_approves_and_approval_locks_the_period() {
 
 #[test]
 fn approval_locks_persist_across_close_and_reopen() {
-    let dir = std::env::temp_dir().join(format!("wangge-test-{}-locks", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-test-{}-locks", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("store.db");

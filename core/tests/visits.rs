@@ -504,7 +504,8 @@ fn fingerprint(store: &Store) -> Fingerprint {
 
 #[test]
 fn answers_after_writes_match_a_store_opened_afresh_and_see_other_connections() {
-    let dir = std::env::temp_dir().join(format!("wangge-due-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-due-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("county.db");
     let _ = std::fs::remove_file(&path);

@@ -15,7 +15,8 @@ use wangge::{Channel, HouseholdFilter, ImportOptions, NewVisit, Store};
 const GRID: &str = "512021100001001";
 
 fn temp_store(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-write-lock-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-write-lock-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("store.db")

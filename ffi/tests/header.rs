@@ -287,7 +287,8 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::ASSESSMENT_RULES, assessment_rules));
     let reporting = s.reporting_rules(None).unwrap()[0].to_json();
     out.push((shapes::REPORTING_RULE, reporting));
-    let device = std::env::temp_dir().join(format!("wangge-header-{}.db", std::process::id()));
+    let device = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-header-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&device);
     let checkout = s.checkout(grid, "W1", &device).unwrap();
     out.push((shapes::CHECKOUT, json(&checkout)));
@@ -332,7 +333,8 @@ fn samples() -> Vec<(Shape, Value)> {
         .reverification_due("512021", Some(d("2024-06-01")))
         .unwrap();
     out.push((shapes::REVERIFICATION, json(&reverification[0])));
-    let dir = std::env::temp_dir().join(format!("wangge-header-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-header-{}", std::process::id()));
     let export = s.export_parquet(&dir, None).unwrap().to_json();
     let _ = std::fs::remove_dir_all(&dir);
     out.push((shapes::PARQUET_TABLE, export["tables"][0].clone()));

@@ -164,6 +164,8 @@ mod tests {
         assert_eq!(store.tag_kinds().unwrap().len(), 15);
         let check = store.verify_audit().unwrap();
         assert!(check.ok, "{check:?}");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A version-2 store kept every place and membership in the history tables; version 3

@@ -14,7 +14,8 @@ pub const GRID2: &str = "512021100001002";
 
 /// A fresh directory for one test's files.
 pub fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-handheld-{}-{name}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-handheld-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
