@@ -435,9 +435,10 @@ fn as_before_the_seals(path: &PathBuf, alter: &str) {
         prev = hash;
     }
     // The seals are migration 12, the kept derived data (13), the received submissions
-    // (14) and the handheld tables (15) came after: undo them all.
+    // (14), the handheld tables (15) and the ledger's locks checked without triggers (16)
+    // came after: undo them all.
     assert_eq!(
-        version, 15,
+        version, 16,
         "the migrations after the seals are undone here"
     );
     conn.execute_batch(&format!(
@@ -448,6 +449,19 @@ fn as_before_the_seals(path: &PathBuf, alter: &str) {
          DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
          ALTER TABLE submission DROP COLUMN audit_head;
          ALTER TABLE submission DROP COLUMN received_at; ALTER TABLE submission DROP COLUMN sealed;
+         CREATE TRIGGER entry_locked BEFORE INSERT ON entry BEGIN
+             SELECT RAISE(ABORT, 'locked: an entry reported in a period whose report was approved') FROM report_lock l
+             WHERE l.last_at >= NEW.reported AND l.first_at <= NEW.reported AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = NEW.unit
+             AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
+             AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
+         END;
+         CREATE TRIGGER entry_event_locked BEFORE INSERT ON entry_event BEGIN
+             SELECT RAISE(ABORT, 'locked: an action on an entry in a period whose report was approved') FROM report_lock l
+             WHERE l.last_at >= NEW.at AND l.first_at <= NEW.at
+             AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = (SELECT e.unit FROM entry e WHERE e.id = NEW.entry_id)
+             AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
+             AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
+         END;
          PRAGMA user_version = 11;
          {alter}",
         rows.len(),

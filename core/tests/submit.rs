@@ -358,3 +358,71 @@ fn approval_locks_persist_across_close_and_reopen() {
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_batch_of_entries_is_refused_whole_for_one_in_a_locked_period_and_written_as_one_by_one() {
+    let locked = with_households();
+    let week = p("2025-W10");
+    locked
+        .submit(GRID, week, &at(&locked, "2025-03-10T10:00:00"))
+        .unwrap();
+    locked
+        .approve(GRID, week, &at(&locked, "2025-03-11T10:00:00"))
+        .unwrap();
+    let summaries = [
+        "路灯不亮",
+        "邻里纠纷，楼上噪音扰民",
+        "三单元燃气泄漏",
+        "申请低保续办",
+    ];
+    let batch: Vec<NewEntry> = (0..70)
+        .map(|i| {
+            let (grid, household) = if i % 2 == 0 {
+                (GRID, "H1")
+            } else {
+                (OTHER_GRID, "H3")
+            };
+            let mut e = NewEntry::new(
+                grid,
+                None,
+                summaries[i % summaries.len()],
+                at(&locked, &format!("2025-03-12T09:{:02}:00", i % 60)),
+            );
+            e.household_id = (i % 5 == 0).then(|| household.to_owned());
+            e.urgent = i % 7 == 0;
+            e
+        })
+        .collect();
+    let first = NewEntry::new(GRID, None, "路灯不亮", at(&locked, "2025-03-12T08:00:00"));
+    let first_id = locked.register(&first).unwrap().id;
+
+    // Entry 40 is dated in the approved week: the batch names it and writes nothing.
+    let mut refused = batch.clone();
+    refused[40].reported_at = at(&locked, "2025-03-06T09:00:00");
+    let err = locked.register_entries(&refused).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    assert!(err.to_string().contains("entry 40 of the batch"), "{err}");
+    assert!(err.to_string().contains("locked"), "{err}");
+    let none_after = |s: &Store| s.entry(first_id + 1).unwrap_err().kind();
+    assert_eq!(none_after(&locked), ErrorKind::NotFound);
+
+    // The batch as written is what registering each entry by itself writes.
+    let ids = locked.register_entries(&batch).unwrap();
+    assert_eq!(ids, (first_id + 1..=first_id + 70).collect::<Vec<_>>());
+    let one_by_one = with_households();
+    one_by_one.register(&first).unwrap();
+    for (e, id) in batch.iter().zip(&ids) {
+        assert_eq!(one_by_one.register(e).unwrap().id, *id);
+        let (a, b) = (locked.entry(*id).unwrap(), one_by_one.entry(*id).unwrap());
+        assert_eq!(a.to_json(), b.to_json());
+        let history = |s: &Store| {
+            s.history(*id)
+                .unwrap()
+                .iter()
+                .map(wangge::EntryEvent::to_json)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(history(&locked), history(&one_by_one));
+    }
+    assert!(locked.verify_audit().unwrap().ok);
+}

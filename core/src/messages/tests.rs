@@ -234,6 +234,13 @@ fn chinese_renders_each_kind_with_its_heading_and_dynamic_parts() {
             "冲突：单位编码 512021 已存在",
         ),
         (
+            Error::Conflict(
+                "locked: a visit in a period whose report was approved (visit 3 of the batch)"
+                    .into(),
+            ),
+            "冲突：已锁定：该走访所在期间的报表已审核通过（批量中的第 3 次走访）",
+        ),
+        (
             Error::PermissionDenied(
                 "unit 512022 is outside the scope of 512021 (actor 张三)".into(),
             ),

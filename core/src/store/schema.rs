@@ -514,6 +514,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, local_id)
     ) WITHOUT ROWID;
     ",
+    // 16: entries and their events are checked against approved periods where the
+    // ledger writes them (see ledger/locks.rs), not by triggers: a trigger that can abort
+    // makes SQLite journal every page each insert touches.
+    r"
+    DROP TRIGGER IF EXISTS entry_locked;
+    DROP TRIGGER IF EXISTS entry_event_locked;
+    ",
 ];
 
 /// The schema version this library writes.
