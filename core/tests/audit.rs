@@ -192,8 +192,13 @@ fn a_deleted_approval_lock_is_named() {
 
 #[test]
 fn a_dropped_lock_trigger_is_named_in_the_schema() {
-    let check = tampered("trigger", "DROP TRIGGER visit_locked");
-    named(&check, "sqlite_master", "trigger/visit_locked", "deleted");
+    let check = tampered("trigger", "DROP TRIGGER household_locked");
+    named(
+        &check,
+        "sqlite_master",
+        "trigger/household_locked",
+        "deleted",
+    );
 }
 
 #[test]
@@ -435,7 +440,7 @@ fn as_before_the_seals(path: &PathBuf, alter: &str) {
         prev = hash;
     }
     // The seals are migration 12, the kept derived data (13), the received submissions
-    // (14), the handheld tables (15) and the ledger's locks checked without triggers (16)
+    // (14), the handheld tables (15) and the locks checked without triggers (16)
     // came after: undo them all.
     assert_eq!(
         version, 16,
@@ -459,6 +464,15 @@ fn as_before_the_seals(path: &PathBuf, alter: &str) {
              SELECT RAISE(ABORT, 'locked: an action on an entry in a period whose report was approved') FROM report_lock l
              WHERE l.last_at >= NEW.at AND l.first_at <= NEW.at
              AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = (SELECT e.unit FROM entry e WHERE e.id = NEW.entry_id)
+             AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
+             AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
+         END;
+         CREATE TRIGGER visit_locked BEFORE INSERT ON visit BEGIN
+             SELECT RAISE(ABORT, 'locked: a visit in a period whose report was approved') FROM report_lock l
+             WHERE l.last_day >= NEW.day AND l.first_day <= NEW.day
+             AND EXISTS (SELECT 1 FROM unit_span s WHERE s.code = coalesce((SELECT p.unit FROM household_place p WHERE p.household_id = NEW.household_id
+             AND p.valid_from <= NEW.day AND p.valid_to > NEW.day),
+             (SELECT h.unit FROM household h WHERE h.household_id = NEW.household_id))
              AND s.valid_from <= l.last_day AND s.valid_to > l.last_day
              AND (s.path = l.path OR substr(s.path, 1, length(l.path) + 1) = l.path || '/'));
          END;

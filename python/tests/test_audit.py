@@ -77,7 +77,7 @@ CASES = [
         "edited",
     ),
     ("approval lock", "DELETE FROM report_lock", "report_lock", f"{GRID}/2025-W10", "deleted"),
-    ("lock trigger", "DROP TRIGGER visit_locked", "sqlite_master", "trigger/visit_locked", "deleted"),
+    ("lock trigger", "DROP TRIGGER household_locked", "sqlite_master", "trigger/household_locked", "deleted"),
     (
         "utc offset",
         "UPDATE meta SET value = '0' WHERE key = 'utc_offset_minutes'",

@@ -311,7 +311,7 @@ impl Registrar {
         let state_text = state.to_text();
         let mut marks = Vec::new();
         Mark::new(Action::Register, at, &state).pack(0, &mut marks);
-        super::locks::check_entry(&w.tx, &new.unit, at)?;
+        crate::submit::locks::check_entry(&w.tx, &new.unit, at)?;
         w.tx.prepare_cached(
             "INSERT INTO entry (unit, household_id, resident_id, source, reported, reported_day,
              category, summary, urgent, books, triage, time_limit, sign_limit, finding_id,

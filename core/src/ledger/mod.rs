@@ -15,7 +15,6 @@ mod classify;
 mod entries;
 mod entry;
 mod input;
-pub(crate) mod locks;
 pub(crate) mod marks;
 pub(crate) mod query;
 mod rules;

@@ -514,12 +514,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, local_id)
     ) WITHOUT ROWID;
     ",
-    // 16: entries and their events are checked against approved periods where the
-    // ledger writes them (see ledger/locks.rs), not by triggers: a trigger that can abort
+    // 16: entries, their events and visits are checked against approved periods where
+    // they are written (see submit/locks.rs), not by triggers: a trigger that can abort
     // makes SQLite journal every page each insert touches.
     r"
     DROP TRIGGER IF EXISTS entry_locked;
     DROP TRIGGER IF EXISTS entry_event_locked;
+    DROP TRIGGER IF EXISTS visit_locked;
     ",
 ];
 

@@ -14,6 +14,7 @@
 //! sealed submission instead ([`Store::receive_submission`], see [`receive`]): its report
 //! then stands for the unit's subtree in the reports of the level above.
 
+pub(crate) mod locks;
 mod receive;
 mod tally;
 

@@ -259,9 +259,10 @@ pub(crate) fn household_unit(
     Ok(unit)
 }
 
-/// Writes one checked visit.
+/// Writes one checked visit; refused in a locked period ([`crate::submit::locks`]).
 fn insert(w: &mut Write<'_>, v: &NewVisit) -> Result<i64> {
     let day = date::to_sql(v.on);
+    crate::submit::locks::check_visit(&w.tx, &v.household_id, day)?;
     w.tx.prepare_cached(
         "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?

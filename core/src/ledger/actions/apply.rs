@@ -79,7 +79,7 @@ pub(crate) fn current(conn: &Connection, id: i64) -> Result<Current> {
 }
 
 /// Appends an event with the state after it; refused in a locked period
-/// ([`crate::ledger::locks`]).
+/// ([`crate::submit::locks`]).
 pub(crate) fn append_event(
     w: &mut Write<'_>,
     id: i64,
@@ -88,7 +88,7 @@ pub(crate) fn append_event(
     (days, satisfied): (Option<u32>, Option<bool>),
     state: &str,
 ) -> Result<()> {
-    crate::ledger::locks::check_event(&w.tx, id, at)?;
+    crate::submit::locks::check_event(&w.tx, id, at)?;
     w.tx.prepare_cached(
         "INSERT INTO entry_event (entry_id, seq, action, actor, at, note, auto, days, satisfied, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
