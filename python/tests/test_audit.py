@@ -77,7 +77,7 @@ CASES = [
         "edited",
     ),
     ("approval lock", "DELETE FROM report_lock", "report_lock", f"{GRID}/2025-W10", "deleted"),
-    ("lock trigger", "DROP TRIGGER household_locked", "sqlite_master", "trigger/household_locked", "deleted"),
+    ("report index", "DROP INDEX entry_report", "sqlite_master", "index/entry_report", "deleted"),
     (
         "utc offset",
         "UPDATE meta SET value = '0' WHERE key = 'utc_offset_minutes'",

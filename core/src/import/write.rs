@@ -242,6 +242,7 @@ impl<'t> ImportWriter<'t> {
                 .optional()?
                 .is_none()
             {
+                crate::submit::locks::check_tag_start(self.tx, (None, Some(resident_id)), since)?;
                 self.insert_tag.execute(params![
                     None::<String>,
                     resident_id,
@@ -263,6 +264,7 @@ impl<'t> ImportWriter<'t> {
         if !self.units.contains(unit) {
             self.units.insert(unit.to_owned());
         }
+        crate::submit::locks::check_arrival(self.tx, unit, date::BEGINNING)?;
         let new = self.insert_household.execute(params![
             hid,
             row.address,
@@ -292,6 +294,7 @@ impl<'t> ImportWriter<'t> {
                     .optional()?
                     .is_none()
             {
+                crate::submit::locks::check_tag_start(self.tx, (Some(hid), None), since)?;
                 self.insert_tag
                     .execute(params![hid, None::<i64>, tag, since, FOREVER])?;
             }
@@ -338,6 +341,7 @@ impl<'t> ImportWriter<'t> {
             )?
             .execute(params![hid, since, ended.min(on), current])?;
         }
+        crate::submit::locks::check_move(tx, &current, unit, on)?;
         tx.prepare_cached(
             "UPDATE household SET unit = ?2, unit_since = ?3, ended = max(ended, CASE WHEN ended <= ?3 THEN ?4 ELSE ended END)
              WHERE household_id = ?1",

@@ -164,6 +164,7 @@ pub(super) fn insert_tag(
             date::iso(from)
         )));
     }
+    crate::submit::locks::check_tag_start(conn, (household_id, resident_id), start)?;
     conn.prepare_cached("INSERT INTO tag (household_id, resident_id, tag, start, end_day) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![household_id, resident_id, tag, start, end_day])?;
     Ok(())
@@ -196,6 +197,7 @@ pub(super) fn end_tag(
         conn.prepare_cached("DELETE FROM tag WHERE id = ?1")?
             .execute([id])?;
     } else {
+        crate::submit::locks::check_tag_end(conn, (household_id, resident_id), on)?;
         conn.prepare_cached("UPDATE tag SET end_day = ?2 WHERE id = ?1")?
             .execute(params![id, on])?;
     }

@@ -514,13 +514,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, local_id)
     ) WITHOUT ROWID;
     ",
-    // 16: entries, their events and visits are checked against approved periods where
-    // they are written (see submit/locks.rs), not by triggers: a trigger that can abort
-    // makes SQLite journal every page each insert touches.
+    // 16: facts are checked against approved periods where they are written (see
+    // submit/locks.rs), not by triggers: a trigger that can abort makes SQLite journal
+    // every page each insert touches.
     r"
     DROP TRIGGER IF EXISTS entry_locked;
     DROP TRIGGER IF EXISTS entry_event_locked;
     DROP TRIGGER IF EXISTS visit_locked;
+    DROP TRIGGER IF EXISTS household_locked;
+    DROP TRIGGER IF EXISTS household_move_locked;
+    DROP TRIGGER IF EXISTS tag_locked;
+    DROP TRIGGER IF EXISTS untag_locked;
     ",
 ];
 

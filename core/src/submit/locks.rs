@@ -1,17 +1,19 @@
-//! The approval locks checked where facts are written: an entry reported, an action on an
-//! entry taken, or a visit made in a period whose report was approved for a unit holding
-//! the fact's unit is refused as a `Conflict`.
+//! The approval locks, checked where facts are written: an entry reported, an action on an
+//! entry, a visit, a household arriving or moving, or a tag starting or ending, dated in
+//! a period whose report was approved for a unit holding the fact's unit, is refused as
+//! a `Conflict`.
 //!
-//! Arrivals, moves and tags are refused by triggers of the schema. Entries, their events
-//! and visits are checked here instead, by the only inserts into their tables
-//! (registration, [`crate::ledger::actions::apply::append_event`] and the visits'
-//! `insert`): a trigger that can abort makes SQLite journal every page each insert
-//! touches, so that it could undo the statement, and that journal took a third of the
-//! time of registering an entry. Each check reads what its trigger read, and refuses with
-//! its message. A row written around the library is found by `verify_audit`, as any row
-//! is.
+//! Each write of such a fact calls its check here just before the statement: registering
+//! an entry, [`crate::ledger::actions::apply::append_event`], the visits' `insert`, and
+//! the registry's and the import's inserts and moves of households and tags (a test in
+//! this module finds every such statement in the sources and its check beside it). Until
+//! schema 16 these were triggers; a trigger that can abort makes SQLite journal every
+//! page each insert touches, so that it could undo the statement, and that journal took
+//! a third of the time of registering an entry. Each check reads what its trigger read,
+//! and refuses with its message. A row written around the library is found by
+//! `verify_audit`, as any row is.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use crate::error::{Error, Result};
 
@@ -42,6 +44,17 @@ const ENTRY_LOCKED: &str = locked_sql!("?1");
 /// Locks on an event at `?2` of entry `?1`.
 const EVENT_LOCKED: &str = locked_sql!("(SELECT e.unit FROM entry e WHERE e.id = ?1)");
 
+/// Locks on a day `?2` at unit `?1`: a household arriving there, or moving from or to it.
+const DAY_LOCKED: &str = locked_sql!("l.last_day >= ?2 AND l.first_day <= ?2", "?1");
+
+/// Locks on a tag starting or ending on day `?2` of household `?1`, or of resident `?3`'s
+/// household, at the unit it lives in now.
+const TAG_LOCKED: &str = locked_sql!(
+    "l.last_day >= ?2 AND l.first_day <= ?2",
+    "(SELECT h.unit FROM household h WHERE h.household_id =
+        coalesce(?1, (SELECT r.household_id FROM resident r WHERE r.resident_id = ?3)))"
+);
+
 /// Locks on a visit to household `?1` on day `?2`, at the unit where it lived that day.
 const VISIT_LOCKED: &str = locked_sql!(
     "l.last_day >= ?2 AND l.first_day <= ?2",
@@ -50,19 +63,18 @@ const VISIT_LOCKED: &str = locked_sql!(
                (SELECT h.unit FROM household h WHERE h.household_id = ?1))"
 );
 
-/// Whether `query` ([`ENTRY_LOCKED`], [`EVENT_LOCKED`] or [`VISIT_LOCKED`]) finds a
-/// lock for `key` at `at` (a moment, or a visit's day).
-fn locked(conn: &Connection, query: &str, key: impl rusqlite::ToSql, at: i64) -> Result<bool> {
+/// Whether `query` (one of the `…_LOCKED` above) finds a lock for `values`.
+fn locked(conn: &Connection, query: &str, values: &[&dyn ToSql]) -> Result<bool> {
     Ok(conn
         .prepare_cached(query)?
-        .query_row(rusqlite::params![key, at], |_| Ok(()))
+        .query_row(values, |_| Ok(()))
         .optional()?
         .is_some())
 }
 
 /// Refuses an entry raised at `unit` and reported at `at` (seconds) in a locked period.
 pub(crate) fn check_entry(conn: &Connection, unit: &str, at: i64) -> Result<()> {
-    if locked(conn, ENTRY_LOCKED, unit, at)? {
+    if locked(conn, ENTRY_LOCKED, &[&unit, &at])? {
         return Err(Error::Conflict(
             "locked: an entry reported in a period whose report was approved".into(),
         ));
@@ -72,7 +84,7 @@ pub(crate) fn check_entry(conn: &Connection, unit: &str, at: i64) -> Result<()> 
 
 /// Refuses an event of entry `id` (already written) at `at` in a locked period.
 pub(crate) fn check_event(conn: &Connection, id: i64, at: i64) -> Result<()> {
-    if locked(conn, EVENT_LOCKED, id, at)? {
+    if locked(conn, EVENT_LOCKED, &[&id, &at])? {
         return Err(Error::Conflict(
             "locked: an action on an entry in a period whose report was approved".into(),
         ));
@@ -83,10 +95,150 @@ pub(crate) fn check_event(conn: &Connection, id: i64, at: i64) -> Result<()> {
 /// Refuses a visit to `household` on `day` (as stored, [`crate::date::to_sql`]) in a
 /// locked period.
 pub(crate) fn check_visit(conn: &Connection, household: &str, day: i64) -> Result<()> {
-    if locked(conn, VISIT_LOCKED, household, day)? {
+    if locked(conn, VISIT_LOCKED, &[&household, &day])? {
         return Err(Error::Conflict(
             "locked: a visit in a period whose report was approved".into(),
         ));
     }
     Ok(())
+}
+
+/// Refuses a household arriving at `unit` from `start` (a stored day) in a locked period.
+pub(crate) fn check_arrival(conn: &Connection, unit: &str, start: i64) -> Result<()> {
+    if locked(conn, DAY_LOCKED, &[&unit, &start])? {
+        return Err(Error::Conflict(
+            "locked: a household arriving in a period whose report was approved".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a household moving from unit `from` to unit `to` on `since` (a stored day) in a
+/// period locked for either.
+pub(crate) fn check_move(conn: &Connection, from: &str, to: &str, since: i64) -> Result<()> {
+    if locked(conn, DAY_LOCKED, &[&from, &since])? || locked(conn, DAY_LOCKED, &[&to, &since])? {
+        return Err(Error::Conflict(
+            "locked: a household moving in a period whose report was approved".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a tag of household `household_id` or resident `resident_id` starting on `start`
+/// (a stored day) in a locked period.
+pub(crate) fn check_tag_start(
+    conn: &Connection,
+    (household_id, resident_id): (Option<&str>, Option<i64>),
+    start: i64,
+) -> Result<()> {
+    if locked(conn, TAG_LOCKED, &[&household_id, &start, &resident_id])? {
+        return Err(Error::Conflict(
+            "locked: a tag starting in a period whose report was approved".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a tag of household `household_id` or resident `resident_id` ending on `end`
+/// (a stored day) in a locked period.
+pub(crate) fn check_tag_end(
+    conn: &Connection,
+    (household_id, resident_id): (Option<&str>, Option<i64>),
+    end: i64,
+) -> Result<()> {
+    if locked(conn, TAG_LOCKED, &[&household_id, &end, &resident_id])? {
+        return Err(Error::Conflict(
+            "locked: a tag ending in a period whose report was approved".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The statements that write a fact an approval locks, and the executions of the
+    /// import's statements prepared ahead (their text is in `ImportWriter::new`).
+    const WRITES: [&str; 9] = [
+        "INSERT INTO entry (",
+        "INSERT INTO entry_event (",
+        "INSERT INTO visit (",
+        "INSERT INTO household (",
+        "INSERT INTO tag (",
+        "UPDATE household SET unit",
+        "UPDATE tag SET end_day",
+        "insert_household.execute(",
+        "insert_tag.execute(",
+    ];
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    #[test]
+    fn every_write_of_a_locked_fact_checks_the_locks_just_before() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let (mut writes, mut unchecked) = (0, Vec::new());
+        for (path, text) in &files {
+            // The schema's own text, and a migration that moves rows of a schema older
+            // than the locks.
+            if path.ends_with("store/schema.rs")
+                || path.ends_with("store/migrate.rs")
+                || path.ends_with("submit/locks.rs")
+            {
+                continue;
+            }
+            // `a.b\n    .execute(` reads as `a.b.execute(`.
+            let lines: Vec<String> = text.lines().map(str::trim).map(str::to_owned).collect();
+            let joined: Vec<String> = (0..lines.len())
+                .map(|i| match lines.get(i + 1) {
+                    Some(next) if next.starts_with('.') => format!("{}{next}", lines[i]),
+                    _ => lines[i].clone(),
+                })
+                .collect();
+            for (i, line) in joined.iter().enumerate() {
+                let Some(write) = WRITES.iter().find(|w| line.contains(*w)) else {
+                    continue;
+                };
+                // The import prepares its inserts ahead, as fields: not a write.
+                let declared = (i.saturating_sub(1)..=i).any(|j| {
+                    ["insert_household:", "insert_tag:"]
+                        .iter()
+                        .any(|f| lines[j].starts_with(f))
+                });
+                if declared {
+                    continue;
+                }
+                writes += 1;
+                let checked = lines[i.saturating_sub(6)..i]
+                    .iter()
+                    .any(|l| l.contains("locks::check_"));
+                if !checked {
+                    unchecked.push(format!("{path}:{}: {write}", i + 1));
+                }
+            }
+        }
+        assert!(
+            writes >= 10,
+            "only {writes} writes found: the scan is broken"
+        );
+        assert!(
+            unchecked.is_empty(),
+            "writes without a lock check just before:\n{}",
+            unchecked.join("\n")
+        );
+    }
 }
