@@ -13,7 +13,9 @@
 //! - `tick` at 2025-12-31 10:00 over the 1,000,000 open entries, 10,000 of which were
 //!   not signed for in time and climb to the top (target ≤ 0.5 s), then a second tick at the
 //!   same moment, which must do nothing. Baseline: one plain SQL pass over the open
-//!   entries reading each one's state, which a tick without an index would need.
+//!   entries reading each one's state, which a tick without an index would need; and the
+//!   tick's writes by plain SQL (each escalated entry's row as the tick left it, and its
+//!   events, written into the baseline's file), nothing computed or sealed.
 //!
 //! Run with `make bench`.
 
@@ -167,6 +169,9 @@ fn entries(store: &Store, grids: &[String]) -> Vec<NewEntry> {
 const ENTRY_COLUMNS: &str = "id, unit, household_id, resident_id, source, reported, reported_day, \
      category, summary, urgent, books, triage, time_limit, sign_limit, finding_id, state, status, \
      hard, handler, deadline, sign_due, last_at, events, marks";
+/// The entry columns a tick changes (its UPDATE's, `ledger/actions/apply.rs`).
+const TICK_COLUMNS: &str =
+    "state, status, hard, handler, deadline, sign_due, last_at, events, marks";
 /// The event columns the baseline copies, likewise.
 const EVENT_COLUMNS: &str = "entry_id, seq, action, actor, at, note, auto, days, satisfied, state";
 
@@ -179,7 +184,9 @@ fn rows_of(
     let n = columns.split(',').count();
     let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table} WHERE {where_}"))?;
     let rows = stmt.query_map([ids.0, ids.1], |r| {
-        (0..n).map(|i| r.get(i)).collect::<rusqlite::Result<Vec<_>>>()
+        (0..n)
+            .map(|i| r.get(i))
+            .collect::<rusqlite::Result<Vec<_>>>()
     })?;
     rows.collect()
 }
@@ -214,7 +221,11 @@ fn baseline_insert(
         let entries = rows_of(&from, ("entry", ENTRY_COLUMNS, "id BETWEEN ?1 AND ?2"), ids)?;
         let events = rows_of(
             &from,
-            ("entry_event", EVENT_COLUMNS, "entry_id BETWEEN ?1 AND ?2 AND seq = 1"),
+            (
+                "entry_event",
+                EVENT_COLUMNS,
+                "entry_id BETWEEN ?1 AND ?2 AND seq = 1",
+            ),
             ids,
         )?;
         let count = (ids.1 - ids.0 + 1) as usize;
@@ -233,6 +244,68 @@ fn baseline_insert(
         took += t.elapsed().as_secs_f64();
     }
     Ok(took)
+}
+
+/// The tick's second baseline: what it wrote, each escalated entry's row as the tick left
+/// it (the columns the tick sets) and its events (`events`, entry and sequence number, in the tick's order), read back
+/// untimed from `source` and written by plain prepared statements, in one transaction,
+/// into `path`, which holds the entries as registration wrote them (`baseline_insert`):
+/// nothing computed, nothing sealed. Returns the seconds spent writing.
+fn baseline_tick_writes(
+    source: &std::path::Path,
+    path: &std::path::Path,
+    events: &[(i64, u32)],
+) -> rusqlite::Result<f64> {
+    let from = Connection::open(source)?;
+    let mut entries = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::new();
+    for &(id, seq) in events {
+        if seen.insert(id) {
+            let what = format!("{TICK_COLUMNS}, id");
+            entries.extend(rows_of(
+                &from,
+                ("entry", &what, "id BETWEEN ?1 AND ?2"),
+                (id, id),
+            )?);
+        }
+        rows.extend(rows_of(
+            &from,
+            ("entry_event", EVENT_COLUMNS, "entry_id = ?1 AND seq = ?2"),
+            (id, i64::from(seq)),
+        )?);
+    }
+    assert_eq!((entries.len(), rows.len()), (seen.len(), events.len()));
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    // The columns the tick's own UPDATE sets, then the id.
+    let columns: Vec<&str> = TICK_COLUMNS.split(',').map(str::trim).collect();
+    let update = format!(
+        "UPDATE entry SET {} WHERE id = ?",
+        columns
+            .iter()
+            .map(|c| format!("{c} = ?"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let marks = vec!["?"; EVENT_COLUMNS.split(',').count()].join(", ");
+    let insert = format!("INSERT INTO entry_event ({EVENT_COLUMNS}) VALUES ({marks})");
+    let t = Instant::now();
+    let tx = conn.transaction()?;
+    {
+        let mut update = tx.prepare(&update)?;
+        let mut insert = tx.prepare(&insert)?;
+        for row in &entries {
+            assert_eq!(update.execute(rusqlite::params_from_iter(row))?, 1);
+        }
+        for row in &rows {
+            insert.execute(rusqlite::params_from_iter(row))?;
+        }
+    }
+    tx.commit()?;
+    Ok(t.elapsed().as_secs_f64())
 }
 
 fn main() -> wangge::Result<()> {
@@ -268,8 +341,7 @@ fn main() -> wangge::Result<()> {
         ids.len() as f64 / took
     );
     let span = (ids[0], ids[ids.len() - 1]);
-    let base = baseline_insert(&path, &dir.join("baseline.db"), &units, span)
-        .expect("baseline");
+    let base = baseline_insert(&path, &dir.join("baseline.db"), &units, span).expect("baseline");
     println!(
         "  baseline, plain INSERTs of the rows registration wrote: {:.2} s = {:.0} per second; ratio {:.2}×",
         base,
@@ -347,6 +419,17 @@ fn main() -> wangge::Result<()> {
         base.0 * 1e3,
         first / base.0,
         second / base.0
+    );
+    // Closing the store waits for its checkpoint, which would otherwise run beside the
+    // second baseline.
+    drop(store);
+    let order: Vec<(i64, u32)> = events.iter().map(|e| (e.entry_id, e.seq)).collect();
+    let writes = baseline_tick_writes(&path, &dir.join("baseline.db"), &order).expect("baseline");
+    println!(
+        "  baseline, the tick's writes by plain SQL (each escalated entry's row as the tick \
+         left it, and its events): {:.0} ms; ratio {:.2}×",
+        writes * 1e3,
+        first / writes
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
     Ok(())
