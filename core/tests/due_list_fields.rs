@@ -239,6 +239,21 @@ fn a_list_over_many_grids_names_the_same_grids_as_each_grids_own_list() {
     assert!(of(&whole, "L04").responsible.is_empty());
     assert_eq!(of(&whole, "H3").grid.as_deref(), Some(GRID));
     assert_eq!(of(&whole, "H4").grid, None);
+    // Pages over so many units read their grids at once too, and name the same ones.
+    let mut sorted = whole.clone();
+    sorted.sort_by(|a, b| (&a.household_id, &a.rule).cmp(&(&b.household_id, &b.rule)));
+    for size in [sorted.len(), 100, 7] {
+        let (mut paged, mut paging) = (Vec::new(), Paging::first(size));
+        loop {
+            let page = store.due_visits_page("512021", on, &paging).unwrap();
+            paged.extend(page.items);
+            match page.next {
+                Some(next) => paging = Paging::after(size, &next),
+                None => break,
+            }
+        }
+        assert_eq!(paged, sorted, "pages of {size}");
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use rusqlite::{Connection, params};
 
@@ -125,7 +126,7 @@ fn due_page_read(
         after: (after_id, walk.key(1)),
         want: walk.want,
         out: Vec::new(),
-        grids: GridBook::new(conn, on),
+        units: Vec::new(),
     };
     // A subtree holding a small part of the registry is read through its units; a large
     // one in id order from the cursor.
@@ -133,6 +134,15 @@ fn due_page_read(
     match snapshot.rank_from(after_id.unwrap_or_default(), true) {
         Some(from) if by_rank_if_ranked && !small => by_rank(&mut pager, &union, from)?,
         _ => by_batches(&mut pager, &union)?,
+    }
+    // The grids of the page's units, read once the page is known: in one pass when
+    // there are many (a county page of 10,000 households spans thousands of units, and
+    // looking each one up cost more than the rest of the page).
+    let mut grids = GridBook::for_units(conn, snapshot, on, pager.units.iter().copied())?;
+    for (item, &unit) in pager.out.iter_mut().zip(&pager.units) {
+        let grid = grids.of(snapshot, unit)?;
+        (item.grid, item.grid_name) = grid.grid.clone().unzip();
+        item.responsible = Arc::clone(&grid.responsible);
     }
     Ok(pager.out)
 }
@@ -147,8 +157,10 @@ struct Pager<'a> {
     /// The cursor: the household and rule of the previous page's last item.
     after: (Option<&'a str>, Option<&'a str>),
     want: usize,
+    /// The page's items, their grids not yet filled in.
     out: Vec<DueVisit>,
-    grids: GridBook<'a>,
+    /// The snapshot's index of each item's unit.
+    units: Vec<u32>,
 }
 
 impl<'a> Pager<'a> {
@@ -190,8 +202,7 @@ impl<'a> Pager<'a> {
             if self.after.0 == Some(id) && self.after.1.is_some_and(|r| rule.name.as_str() <= r) {
                 continue;
             }
-            let grid = self.grids.of(self.snapshot, c.unit)?;
-            let (grid_code, grid_name) = grid.grid.clone().unzip();
+            self.units.push(c.unit);
             self.out.push(DueVisit {
                 household_id: id.to_owned(),
                 unit: self.snapshot.unit_code(c.unit).to_owned(),
@@ -200,10 +211,10 @@ impl<'a> Pager<'a> {
                 due: date::from_sql(due),
                 overdue,
                 last_visit: last_visit.map(date::from_sql),
-                grid: grid_code,
-                grid_name,
+                grid: None,
+                grid_name: None,
                 address: self.snapshot.address(c.held).to_owned(),
-                responsible: grid.responsible.clone(),
+                responsible: Arc::default(),
             });
             if self.full() {
                 return Ok(true);
