@@ -28,11 +28,17 @@ impl Store {
                 let rows = stmt.query_map([now], |r| r.get(0))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
-            let mut made = Vec::new();
-            let mut units = Vec::new();
+            // The entries are worked in id order, where their rows, events and seals lie
+            // side by side in the file, and their events returned in the order due.
+            let mut order: Vec<usize> = (0..due.len()).collect();
+            order.sort_unstable_by_key(|&i| due[i]);
+            let mut made_of: Vec<Vec<EntryEvent>> = vec![Vec::new(); due.len()];
+            let mut units_of: Vec<Vec<String>> = vec![Vec::new(); due.len()];
             let mut walk = Walk::new(self, &w.tx)?;
             let actor = w.actor().to_owned();
-            for id in due {
+            for i in order {
+                let id = due[i];
+                let (made, units) = (&mut made_of[i], &mut units_of[i]);
                 let mut cur = current(&w.tx, id)?;
                 if self.access.root.is_some() {
                     let path = walk.path(&w.tx, &cur.unit)?;
@@ -100,6 +106,8 @@ impl Store {
                     done.store(w)?;
                 }
             }
+            let made: Vec<EntryEvent> = made_of.into_iter().flatten().collect();
+            let units: Vec<String> = units_of.into_iter().flatten().collect();
             w.changes_no_household();
             if !made.is_empty() {
                 w.audit(
@@ -161,8 +169,8 @@ mod tests {
         assert_eq!(marks, rebuilt);
     }
 
-    #[test]
-    fn an_entry_escalated_again_and_again_in_one_tick_is_stored_as_its_last_event_left_it() {
+    /// A county down to one grid, `512021100001001`.
+    fn county() -> Store {
         let store = Store::open(":memory:").unwrap();
         for (code, name, level, parent) in [
             ("512021", "安岳县", "county", None),
@@ -177,6 +185,41 @@ mod tests {
         ] {
             store.add_unit(code, name, level, parent, None).unwrap();
         }
+        store
+    }
+
+    #[test]
+    fn a_tick_returns_each_entrys_events_in_the_order_the_entries_fell_due_not_by_id() {
+        let store = county();
+        let at = |s: &str| store.parse_moment(s).unwrap();
+        let register = |when: &str| {
+            store
+                .register(&NewEntry::new(
+                    "512021100001001",
+                    None,
+                    "路灯坏了",
+                    at(when),
+                ))
+                .unwrap()
+                .id
+        };
+        // The later entry is reported first, so it has the smaller id.
+        let (later, earlier) = (register("2025-03-05T09:00"), register("2025-03-03T09:00"));
+        assert!(later < earlier);
+        let events = store.tick(&at("2025-03-20T00:00")).unwrap();
+        let ids: Vec<i64> = events.iter().map(|e| e.entry_id).collect();
+        let split = ids.iter().position(|&id| id == later).unwrap();
+        assert!(split > 0, "{ids:?}");
+        assert!(ids[..split].iter().all(|&id| id == earlier), "{ids:?}");
+        assert!(ids[split..].iter().all(|&id| id == later), "{ids:?}");
+        for pair in events.windows(2).filter(|p| p[0].entry_id == p[1].entry_id) {
+            assert!(pair[0].seq < pair[1].seq && pair[0].at <= pair[1].at);
+        }
+    }
+
+    #[test]
+    fn an_entry_escalated_again_and_again_in_one_tick_is_stored_as_its_last_event_left_it() {
+        let store = county();
         let at = store.parse_moment("2025-03-03T09:00").unwrap();
         let id = store
             .register(&NewEntry::new("512021100001001", None, "路灯坏了", at))
