@@ -27,7 +27,7 @@ $(error SQLITE is bundled (the default) or system, not "$(SQLITE)")
 endif
 
 .PHONY: demo test lint test-rust test-header test-c test-python python-dev wheel header bench bench-frames \
-	bench-report bench-first-report bench-handheld clean browser
+	bench-report bench-first-report bench-handheld bench-tree-python clean browser
 
 # `make demo DEMO_ARGS=--county` builds the county at full size (about 500,000 households)
 # into its own file, $(OUT)/county.db, with its report files under $(OUT)/county/.
@@ -126,8 +126,16 @@ bench-frames: $(VENV)/.installed
 	cd python && VIRTUAL_ENV=$(VENV_ABS) PATH=$(VENV_ABS)/bin:$$PATH maturin develop --release --quiet
 	$(VENV)/bin/python python/bench/bench_frames.py
 
+# The national tree loaded from Python, with tuples and with dicts, each as a ratio to the
+# Rust load of the same units in the same run, and to the Rust load on the platform's
+# SQLite, the one the module runs on (python/bench/bench_tree.py; module built in release).
+bench-tree-python: $(VENV)/.installed
+	cd python && VIRTUAL_ENV=$(VENV_ABS) PATH=$(VENV_ABS)/bin:$$PATH maturin develop --release --quiet
+	CARGO=$(CARGO) $(VENV)/bin/python python/bench/bench_tree.py
+
 bench:
 	$(CARGO) run --release -p wangge-core --example bench_tree
+	$(MAKE) --no-print-directory bench-tree-python
 	$(CARGO) run --release -p wangge-core --example bench_registry
 	$(CARGO) run --release -p wangge-core --example bench_visits
 	$(CARGO) run --release -p wangge-core --example bench_ledger

@@ -5,6 +5,11 @@
 //! ~40,000-unit subtree and ancestors of leaves. Baselines, on the same rows in the same
 //! process: raw rusqlite inserts into an indexed `(code, parent)` table, and the
 //! recursive-CTE queries such a table needs. Run with `make bench`.
+//!
+//! `bench_tree --units PATH` instead writes the generated units to PATH (a JSON array of
+//! `[code, name, level, parent]`), loads them into a fresh store twice and prints the
+//! faster load in milliseconds as JSON (`{"load_ms": …, "sqlite": …}`): the Rust side of
+//! `python/bench/bench_tree.py`, which loads the same units from Python.
 
 use std::time::{Duration, Instant};
 
@@ -93,7 +98,50 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// A fresh store with the benchmark's levels.
+fn tree_store(path: &std::path::Path) -> wangge::Result<Store> {
+    let levels = Levels::new(LEVELS.iter().map(|(n, l)| Level::coded(n, *l)).collect())?;
+    Store::open_with(
+        path,
+        StoreOptions {
+            levels: Some(levels),
+            ..Default::default()
+        },
+    )
+}
+
+/// `--units PATH`: the units written out, and the faster of two loads printed as JSON.
+fn units_only(out: &str) -> wangge::Result<()> {
+    let units = generate();
+    let rows: Vec<serde_json::Value> = units
+        .iter()
+        .map(|u| serde_json::json!([u.code, u.name, u.level, u.parent]))
+        .collect();
+    std::fs::write(out, serde_json::Value::from(rows).to_string())
+        .map_err(|e| wangge::Error::Storage(format!("{out}: {e}")))?;
+    let mut best = f64::INFINITY;
+    for run in 0..2 {
+        let path = temp_db(&format!("units-{run}.db"));
+        let store = tree_store(&path)?;
+        let t = Instant::now();
+        store.add_units(&units)?;
+        best = best.min(ms(t.elapsed()));
+        store.close()?;
+    }
+    let sqlite = Connection::open_in_memory()?
+        .query_row("SELECT sqlite_version()", [], |r| r.get::<_, String>(0))?;
+    println!("{}", serde_json::json!({"load_ms": best, "sqlite": sqlite}));
+    let _ = std::fs::remove_dir_all(temp_db("x").parent().expect("a folder"));
+    Ok(())
+}
+
 fn main() -> wangge::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, out] = &args[..]
+        && flag == "--units"
+    {
+        return units_only(out);
+    }
     let units = generate();
     println!(
         "units generated: {} (31 provinces, 342 cities, 2,978 counties, 41,352 townships, 620,573 villages)",
@@ -121,15 +169,8 @@ fn main() -> wangge::Result<()> {
     }
     let raw_load = t.elapsed();
 
-    let levels = Levels::new(LEVELS.iter().map(|(n, l)| Level::coded(n, *l)).collect())?;
     let path = temp_db("wangge.db");
-    let store = Store::open_with(
-        &path,
-        StoreOptions {
-            levels: Some(levels),
-            ..Default::default()
-        },
-    )?;
+    let store = tree_store(&path)?;
     let t = Instant::now();
     store.add_units(&units)?;
     let load = t.elapsed();
