@@ -9,7 +9,8 @@
 //! `bench_tree --units PATH` instead writes the generated units to PATH (a JSON array of
 //! `[code, name, level, parent]`), loads them into a fresh store twice and prints the
 //! faster load in milliseconds as JSON (`{"load_ms": …, "sqlite": …}`): the Rust side of
-//! `python/bench/bench_tree.py`, which loads the same units from Python.
+//! `python/bench/bench_tree.py`, which loads the same units from Python. It turns SQLite's
+//! memory statistics off first, as the Python module does.
 
 use std::time::{Duration, Instant};
 
@@ -112,6 +113,8 @@ fn tree_store(path: &std::path::Path) -> wangge::Result<Store> {
 
 /// `--units PATH`: the units written out, and the faster of two loads printed as JSON.
 fn units_only(out: &str) -> wangge::Result<()> {
+    // As the Python module does when it is imported, so that both run SQLite alike.
+    wangge::sqlite_memory_statistics_off();
     let units = generate();
     let rows: Vec<serde_json::Value> = units
         .iter()

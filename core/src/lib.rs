@@ -92,7 +92,7 @@ pub use store::{
     ABI_VERSION, APPLICATION_ID, AuditHead, AuditRecord, AuditVerification,
     DEFAULT_BUSY_TIMEOUT_MS, FactProblem, KEY_MAX_BYTES, KEY_MIN_BYTES, LIBRARY_VERSION,
     MAX_BUSY_TIMEOUT_MS, MAX_PROBLEMS, MIN_SQLITE_VERSION_NUMBER, STORE_CLOSED, Store, StoreInfo,
-    StoreOptions, key_from_hex, sqlite_version,
+    StoreOptions, key_from_hex, sqlite_memory_statistics_off, sqlite_version,
 };
 pub use units::{NewUnit, Unit};
 pub use visits::{

@@ -40,6 +40,10 @@ fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 /// report indicator's key and Chinese name, in column order).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Before any store opens: the interpreter's SQLite, built without lookaside memory,
+    // counts every allocation under a mutex while its statistics are on. Does nothing if
+    // SQLite has already started in this process (see the function's documentation).
+    wangge::sqlite_memory_statistics_off();
     m.add("__version__", wangge::VERSION)?;
     store::register(m)?;
     errors::register(m)?;

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 
 import pytest
@@ -125,3 +126,40 @@ def test_an_analysts_write_waits_for_an_import_in_progress_then_is_locked(tmp_pa
             assert store.verify_audit().ok
     finally:
         analyst.close()
+
+
+MEMORY_USED = """
+import ctypes, sys
+if sys.argv[1] == "sqlite3-first":
+    import sqlite3  # Python's sqlite3 starts SQLite when it is imported.
+import wangge
+import sqlite3
+with wangge.Store(sys.argv[2]) as store:
+    store.add_unit("512021", "安岳县", "county")
+    assert store.unit("512021").name == "安岳县"
+sqlite3.connect(":memory:").execute("CREATE TABLE t (x)")
+# The process's one libsqlite3 (the loader hands back the one already mapped).
+lib = ctypes.CDLL("libsqlite3.so.0")
+lib.sqlite3_memory_used.restype = ctypes.c_int64
+print(lib.sqlite3_memory_used())
+"""
+
+
+@pytest.mark.parametrize("first", ["wangge-first", "sqlite3-first"])
+def test_sqlite_counts_its_memory_only_if_it_started_before_the_module_was_imported(
+    tmp_path, first
+):
+    # Imported before Python's sqlite3 (whose import starts SQLite), the module turns
+    # SQLite's memory statistics off for the process (its allocations then take no
+    # mutex); once SQLite has started it leaves them alone.
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_USED, first, str(tmp_path / "a.db")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    used = int(out.strip())
+    if first == "wangge-first":
+        assert used == 0, "statistics off: SQLite counts nothing"
+    else:
+        assert used > 0, "statistics on, as the process started them"

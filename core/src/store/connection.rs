@@ -32,6 +32,31 @@ pub fn sqlite_version() -> &'static str {
     rusqlite::version()
 }
 
+/// Turns off SQLite's memory statistics for the whole process, if SQLite has not started
+/// in it yet (no connection opened, no `sqlite3_initialize`), and says whether it did;
+/// once SQLite has started it changes nothing and gives false.
+///
+/// With the statistics on (SQLite's default), every allocation SQLite makes takes a
+/// process-wide mutex to count itself. A SQLite built without lookaside memory, as the
+/// platform's libsqlite3 that the Python module runs on is, allocates for nearly every
+/// value it handles: loading the 665,276-unit national tree took 4.09–4.21 s on it with
+/// the statistics and 3.47–3.64 s without. The library reads no statistic. What stops
+/// working is what needs them: `sqlite3_memory_used`, `sqlite3_memory_highwater`,
+/// `sqlite3_status64` and the soft and hard heap limits, for every user of that SQLite in
+/// the process (Python's own `sqlite3` module offers none of them). The Python module
+/// calls this when it is imported, which takes effect when it is imported before Python's
+/// `sqlite3` (importing that starts SQLite); the C library and Rust do not, leaving the
+/// host's SQLite as it is (and the copy of SQLite compiled into them gains nothing from
+/// it).
+pub fn sqlite_memory_statistics_off() -> bool {
+    // SAFETY: SQLite refuses configuration (SQLITE_MISUSE) once it has started; before
+    // that, nothing of this library's runs in it. The option takes one int.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int)
+            == rusqlite::ffi::SQLITE_OK
+    }
+}
+
 /// Refuses, as `Storage`, a SQLite the library cannot run on: older than
 /// [`MIN_SQLITE_VERSION_NUMBER`], or built without the preupdate hook. Checked once per
 /// process, on a private in-memory database, so that a refused open leaves no file behind.

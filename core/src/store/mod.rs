@@ -33,7 +33,8 @@ pub(crate) use cache::{Derived, lock};
 pub(crate) use connection::busy_timeout_from;
 use connection::tune;
 pub use connection::{
-    DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER, sqlite_version,
+    DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER,
+    sqlite_memory_statistics_off, sqlite_version,
 };
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
 pub(crate) use kept::{Decoder, Encoder};
