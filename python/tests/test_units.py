@@ -316,3 +316,40 @@ def test_units_are_frozen(county):
     with pytest.raises(AttributeError):
         unit.name = "changed"  # type: ignore[misc]
     assert unit.name == "安岳县"
+
+
+def test_a_batch_of_plain_and_other_items_reads_each_as_given():
+    # Text is written into the batch as it is (quotes, backslashes, controls, CJK and
+    # astral characters); items with other values (a date, a code given as a number)
+    # go the long way; both read the same.
+    store = wangge.Store(":memory:")
+    awkward = '县"\\\n\t\x01 😀 安岳'
+    added = store.add_units(
+        [
+            ("512021", awkward, "county"),
+            {"code": "512021100", "name": "岳阳镇", "level": "township", "parent": "512021"},
+            ["512021101", "石桥铺镇", "township", "512021", d("2020-01-01")],
+            {"code": 512021102, "name": "通贤镇", "level": "township", "parent": 512021},
+            ("512021103", "兴隆镇", "township", "512021", None),
+        ]
+    )
+    assert added == 5
+    assert store.unit("512021").name == awkward
+    assert [u.code for u in store.children("512021")] == [
+        "512021100",
+        "512021101",
+        "512021102",
+        "512021103",
+    ]
+    assert store.unit("512021101").start == d("2020-01-01")
+
+
+def test_a_lone_surrogate_in_a_batch_is_refused_naming_the_item():
+    store = wangge.Store(":memory:")
+    for bad in (("512021", "\ud800", "county"), {"code": "512021", "name": "\ud800", "level": "county"}):
+        with pytest.raises(wangge.InvalidInput) as err:
+            store.add_units([("512020", "县", "county"), bad])
+        assert "unit 1 of the batch" in str(err.value), err.value
+        assert "surrogate" in str(err.value), err.value
+    with pytest.raises(wangge.NotFound):
+        store.unit("512020")  # all or nothing: the good item was not added either

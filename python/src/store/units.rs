@@ -9,7 +9,7 @@ use wangge::NewUnit;
 
 use super::Store;
 use crate::args::{Code, Text};
-use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
+use crate::convert::{batch_items_json, date_arg, opt_date_arg};
 use crate::record::{record, records};
 
 /// The order of a unit's values when `add_units` is given a tuple, the keys of
@@ -75,11 +75,7 @@ impl Store {
     fn add_units(&self, py: Python<'_>, units: &Bound<'_, PyAny>) -> PyResult<usize> {
         self.with_args(
             py,
-            || {
-                batch_json(py, ("units", "unit"), units, |item, at| {
-                    item_json("units", item, at, &UNIT_ORDER, &["start"])
-                })
-            },
+            || batch_items_json(py, ("units", "unit"), units, (&UNIT_ORDER, &["start"])),
             |s, json| s.add_units(&NewUnit::list_from_json(&json)?),
         )
     }

@@ -10,7 +10,7 @@ use wangge::{Date, NewVisit};
 use super::frames::compliance_dict;
 use super::{Store, period_arg};
 use crate::args::{Code, Int, Text};
-use crate::convert::{batch_json, date_arg, item_json, opt_date_arg};
+use crate::convert::{batch_items_json, date_arg, opt_date_arg};
 use crate::page::{Shared, listed, paging_arg};
 use crate::record::{Json, json_list, record, records};
 
@@ -165,11 +165,7 @@ impl Store {
     fn record_visits(&self, py: Python<'_>, visits: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
         self.with_args(
             py,
-            || {
-                batch_json(py, ("visits", "visit"), visits, |item, at| {
-                    item_json("visits", item, at, &NewVisit::KEYS, &["on"])
-                })
-            },
+            || batch_items_json(py, ("visits", "visit"), visits, (&NewVisit::KEYS, &["on"])),
             |s, json| s.record_visits(&NewVisit::list_from_json(&json)?),
         )
     }
