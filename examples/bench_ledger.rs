@@ -182,7 +182,7 @@ fn rows_of(
     ids: (i64, i64),
 ) -> rusqlite::Result<Vec<Vec<rusqlite::types::Value>>> {
     let n = columns.split(',').count();
-    let mut stmt = conn.prepare(&format!("SELECT {columns} FROM {table} WHERE {where_}"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {columns} FROM {table} WHERE {where_}"))?;
     let rows = stmt.query_map([ids.0, ids.1], |r| {
         (0..n)
             .map(|i| r.get(i))
@@ -247,10 +247,11 @@ fn baseline_insert(
 }
 
 /// The tick's second baseline: what it wrote, each escalated entry's row as the tick left
-/// it (the columns the tick sets) and its events (`events`, entry and sequence number, in the tick's order), read back
-/// untimed from `source` and written by plain prepared statements, in one transaction,
-/// into `path`, which holds the entries as registration wrote them (`baseline_insert`):
-/// nothing computed, nothing sealed. Returns the seconds spent writing.
+/// it (the columns the tick sets) and its events (`events`, entry and sequence number, in
+/// the tick's order), read back untimed from `source` and written by plain prepared
+/// statements, in one transaction, into `path`, which holds the entries as registration
+/// wrote them (`baseline_insert`): nothing computed, nothing sealed. Returns the seconds
+/// spent writing.
 fn baseline_tick_writes(
     source: &std::path::Path,
     path: &std::path::Path,

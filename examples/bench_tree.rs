@@ -80,8 +80,13 @@ fn generate() -> Vec<NewUnit> {
     units
 }
 
+/// This run's scratch folder.
+fn scratch_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("wangge-bench-{}", std::process::id()))
+}
+
 fn temp_db(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("wangge-bench-{}", std::process::id()));
+    let dir = scratch_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     for suffix in ["", "-wal", "-shm"] {
@@ -134,7 +139,7 @@ fn units_only(out: &str) -> wangge::Result<()> {
     let sqlite = Connection::open_in_memory()?
         .query_row("SELECT sqlite_version()", [], |r| r.get::<_, String>(0))?;
     println!("{}", serde_json::json!({"load_ms": best, "sqlite": sqlite}));
-    let _ = std::fs::remove_dir_all(temp_db("x").parent().expect("a folder"));
+    let _ = std::fs::remove_dir_all(scratch_dir());
     Ok(())
 }
 
