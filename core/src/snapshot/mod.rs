@@ -19,6 +19,9 @@ mod base;
 mod patch;
 mod texts;
 
+#[cfg(test)]
+mod kept_tests;
+
 use std::sync::Arc;
 
 use foldhash::HashMap;

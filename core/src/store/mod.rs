@@ -18,7 +18,7 @@ mod checkpoint;
 mod config;
 mod connection;
 mod info;
-mod kept;
+pub(crate) mod kept;
 pub(crate) mod keys;
 mod migrate;
 pub(crate) mod rekey;

@@ -6,14 +6,13 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use foldhash::{HashMap, HashSet};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::Store;
 use super::audit::AuditWriter;
 use super::seal;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
-use crate::units::spans_of;
 
 /// What a committed write changed, as plain data: what the store's derived data reads
 /// to bring itself up to date ([`super::Derived::note`]).
@@ -380,19 +379,20 @@ impl Write<'_> {
     }
 
     /// The path of unit `code` today or, if it does not exist today, as it last stood.
+    /// It reads the unit's `history` (see schema.rs): one span a line, each valid from
+    /// its day to the next span's, the last to the day the unit retires.
     fn path_of(&mut self, code: &str) -> Result<Option<String>> {
         if let Some(path) = self.paths.get(code) {
             return Ok(path.clone());
         }
-        let mut spans = spans_of(&self.tx, code)?;
-        let today = date::to_sql(self.today);
-        let path = match spans
-            .iter()
-            .position(|s| s.valid_from <= today && today < s.valid_to)
-        {
-            Some(i) => Some(spans.swap_remove(i).path),
-            None => spans.pop().map(|s| s.path),
-        };
+        let row: Option<(String, i64)> = self
+            .tx
+            .prepare_cached("SELECT history, retired FROM unit WHERE code = ?1")?
+            .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let path = row.and_then(|(history, retired)| {
+            path_in_history(&history, retired, date::to_sql(self.today)).map(str::to_owned)
+        });
         self.paths.insert(code.to_owned(), path.clone());
         Ok(path)
     }
@@ -440,6 +440,25 @@ impl About {
             About::Empty | About::Nothing => None,
         }
     }
+}
+
+/// The path a unit's `history` gives on day `today`, or its last path when no span holds
+/// `today`; `None` for a history without a span.
+fn path_in_history(history: &str, retired: i64, today: i64) -> Option<&str> {
+    let spans: Vec<(i64, &str)> = history
+        .lines()
+        .filter_map(|line| {
+            let (from, path) = line.split_once('\t')?;
+            Some((from.parse().ok()?, path))
+        })
+        .collect();
+    let ends = spans.iter().skip(1).map(|s| s.0).chain([retired]);
+    spans
+        .iter()
+        .zip(ends)
+        .find(|&(&(from, _), to)| from <= today && today < to)
+        .or_else(|| spans.last().map(|s| (s, retired)))
+        .map(|(&(_, path), _)| path)
 }
 
 /// The longest run of whole leading segments two unit paths share (`""` when none).
@@ -521,5 +540,28 @@ mod tests {
         );
         assert_eq!(about(&[Some("/1/12"), Some("/2/12")]), None, "two roots");
         assert_eq!(about(&[Some("/1/12"), None, Some("/1/12")]), None);
+    }
+
+    #[test]
+    fn a_units_path_is_todays_span_or_else_its_last() {
+        let history = "100\t/1/2\n200\t/1/3\n300\t/4/3";
+        assert_eq!(path_in_history(history, 400, 150), Some("/1/2"));
+        assert_eq!(
+            path_in_history(history, 400, 200),
+            Some("/1/3"),
+            "a span starts on its day"
+        );
+        assert_eq!(path_in_history(history, 400, 399), Some("/4/3"));
+        assert_eq!(
+            path_in_history(history, 400, 400),
+            Some("/4/3"),
+            "retired: as it last stood"
+        );
+        assert_eq!(
+            path_in_history(history, 400, 50),
+            Some("/4/3"),
+            "not yet begun: its last"
+        );
+        assert_eq!(path_in_history("", 400, 150), None);
     }
 }
