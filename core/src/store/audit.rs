@@ -9,7 +9,7 @@
 //! changing or removing any record in the middle; [`AuditHead`] kept elsewhere catches a
 //! chain recomputed or truncated by someone without the key.
 
-use hmac::{Mac as _, SimpleHmac};
+use hmac::{Hmac, Mac as _};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sm3::{Digest, Sm3};
@@ -25,9 +25,10 @@ pub(crate) enum Mac {
     /// SM3: detects changes by anyone who does not also recompute the chain; an
     /// [`AuditHead`] kept elsewhere catches those.
     Sm3,
-    /// HMAC-SM3 under a 32-byte key: nobody without the key can compute a seal.
-    #[allow(dead_code)]
-    Keyed([u8; 32]),
+    /// HMAC-SM3 under a 32-byte key: nobody without the key can compute a seal. It holds
+    /// the HMAC with the key's inner and outer blocks already hashed, which each
+    /// computation copies: a row's seal is its own bytes and one block more, not three.
+    Keyed(Box<Hmac<Sm3>>),
 }
 
 impl std::fmt::Debug for Mac {
@@ -42,17 +43,22 @@ impl std::fmt::Debug for Mac {
 /// One computation under a [`Mac`].
 pub(crate) enum Hasher {
     Sm3(Sm3),
-    Keyed(Box<SimpleHmac<Sm3>>),
+    Keyed(Box<Hmac<Sm3>>),
 }
 
 impl Mac {
+    /// HMAC-SM3 under `key`.
+    pub(crate) fn keyed(key: &[u8; 32]) -> Mac {
+        Mac::Keyed(Box::new(
+            Hmac::<Sm3>::new_from_slice(key).expect("HMAC takes a key of any length"),
+        ))
+    }
+
     /// A new computation.
     pub(crate) fn start(&self) -> Hasher {
         match self {
             Mac::Sm3 => Hasher::Sm3(Sm3::new()),
-            Mac::Keyed(key) => Hasher::Keyed(Box::new(
-                SimpleHmac::<Sm3>::new_from_slice(key).expect("HMAC takes a key of any length"),
-            )),
+            Mac::Keyed(prepared) => Hasher::Keyed(prepared.clone()),
         }
     }
 

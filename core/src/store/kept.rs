@@ -456,7 +456,7 @@ mod tests {
     #[test]
     fn the_chunks_digest_tells_every_change_of_the_body_and_depends_on_the_key() {
         let body: Vec<u8> = (0..2 * CHUNK + 5).map(|i| (i % 251) as u8).collect();
-        let keyed = Mac::Keyed([7; 32]);
+        let keyed = Mac::keyed(&[7; 32]);
         let sealed = chunk_digests(&keyed, &body);
         assert_eq!(sealed.len(), 3 * 16, "a digest a chunk");
         assert_eq!(
@@ -480,7 +480,7 @@ mod tests {
             chunk_digests(&keyed, &[1, 2, 3, 0])
         );
         // Another key, or none, hashes under another GHASH key.
-        assert_ne!(chunk_digests(&Mac::Keyed([8; 32]), &body), sealed);
+        assert_ne!(chunk_digests(&Mac::keyed(&[8; 32]), &body), sealed);
         assert_ne!(chunk_digests(&Mac::Sm3, &body), sealed);
     }
 

@@ -520,7 +520,7 @@ pub const STORE_CLOSED: &str = "store is closed";
 pub(crate) fn vault_mac(vault: &Vault) -> Mac {
     vault
         .keys()
-        .map_or(Mac::Sm3, |keys| Mac::Keyed(keys.chain_key()))
+        .map_or(Mac::Sm3, |keys| Mac::keyed(&keys.chain_key()))
 }
 
 /// True when `code` is one of the segments of `path`.
