@@ -52,6 +52,7 @@ use config::load_or_create_config;
 use keys::Vault;
 use migrate::{identify, migrate};
 use schema::LATEST;
+pub(crate) use schema::history_spans;
 
 /// How a new store is set up. Options that describe the deployment (levels, offset) only
 /// apply when the file is created; opening an existing store with different ones is a

@@ -530,3 +530,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 
 /// The schema version this library writes.
 pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// The spans a unit's `history` lists (see the `unit` table), oldest first, as (the day
+/// it begins, its path); a line that is not such a pair is passed over.
+pub(crate) fn history_spans(history: &str) -> Vec<(i64, &str)> {
+    history
+        .lines()
+        .filter_map(|line| {
+            let (from, path) = line.split_once('\t')?;
+            Some((from.parse().ok()?, path))
+        })
+        .collect()
+}

@@ -445,13 +445,7 @@ impl About {
 /// The path a unit's `history` gives on day `today`, or its last path when no span holds
 /// `today`; `None` for a history without a span.
 fn path_in_history(history: &str, retired: i64, today: i64) -> Option<&str> {
-    let spans: Vec<(i64, &str)> = history
-        .lines()
-        .filter_map(|line| {
-            let (from, path) = line.split_once('\t')?;
-            Some((from.parse().ok()?, path))
-        })
-        .collect();
+    let spans = super::schema::history_spans(history);
     let ends = spans.iter().skip(1).map(|s| s.0).chain([retired]);
     spans
         .iter()

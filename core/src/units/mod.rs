@@ -147,13 +147,7 @@ pub(crate) fn spans_of(conn: &Connection, code: &str) -> Result<Vec<Span>> {
     let Some((name, level, depth, start, retired, history)) = row else {
         return Ok(Vec::new());
     };
-    let entries: Vec<(i64, &str)> = history
-        .lines()
-        .filter_map(|line| {
-            let (from, path) = line.split_once('\t')?;
-            Some((from.parse().ok()?, path))
-        })
-        .collect();
+    let entries = crate::store::history_spans(&history);
     Ok(entries
         .iter()
         .enumerate()
