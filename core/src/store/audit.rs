@@ -43,7 +43,7 @@ impl std::fmt::Debug for Mac {
 /// One computation under a [`Mac`].
 pub(crate) enum Hasher {
     Sm3(Sm3),
-    Keyed(Box<Hmac<Sm3>>),
+    Keyed(Hmac<Sm3>),
 }
 
 impl Mac {
@@ -58,7 +58,7 @@ impl Mac {
     pub(crate) fn start(&self) -> Hasher {
         match self {
             Mac::Sm3 => Hasher::Sm3(Sm3::new()),
-            Mac::Keyed(prepared) => Hasher::Keyed(prepared.clone()),
+            Mac::Keyed(prepared) => Hasher::Keyed((**prepared).clone()),
         }
     }
 

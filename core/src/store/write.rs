@@ -451,8 +451,8 @@ fn path_in_history(history: &str, retired: i64, today: i64) -> Option<&str> {
         .iter()
         .zip(ends)
         .find(|&(&(from, _), to)| from <= today && today < to)
-        .or_else(|| spans.last().map(|s| (s, retired)))
         .map(|(&(_, path), _)| path)
+        .or_else(|| spans.last().map(|&(_, path)| path))
 }
 
 /// The longest run of whole leading segments two unit paths share (`""` when none).
