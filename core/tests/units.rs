@@ -185,6 +185,37 @@ fn a_batch_with_several_problems_is_refused_for_the_first_in_its_order() {
 }
 
 #[test]
+fn a_clash_deep_in_a_batch_of_many_statements_is_refused_for_the_first_and_writes_nothing() {
+    let store = county();
+    let count = || store.descendants("512021", None, None).unwrap().len();
+    let before = count();
+    // A hundred townships: written several rows a statement, the last statement short.
+    let mut batch: Vec<NewUnit> = (200..300)
+        .map(|n| township(&format!("512021{n}"), &format!("{n}镇")))
+        .collect();
+    batch[70] = township("512021230", "又二三〇镇");
+    batch[80] = township("512021100", "已有");
+    let err = store.add_units(&batch).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    assert!(err.to_string().contains("512021230"), "{err}");
+    batch[70] = township("512021270", "二七〇镇");
+    let err = store.add_units(&batch).unwrap_err();
+    assert!(err.to_string().contains("512021100"), "{err}");
+    // A clash in the short last statement, against a unit earlier in the batch.
+    batch[80] = township("512021280", "二八〇镇");
+    batch[99] = township("512021201", "又二〇一镇");
+    let err = store.add_units(&batch).unwrap_err();
+    assert!(err.to_string().contains("512021201"), "{err}");
+    assert_eq!(count(), before, "nothing was written");
+    batch[99] = township("512021299", "二九九镇");
+    assert_eq!(store.add_units(&batch).unwrap(), 100);
+    assert_eq!(count(), before + 100);
+    assert_eq!(store.unit("512021270", None).unwrap().name, "二七〇镇");
+    let verified = store.verify_audit().unwrap();
+    assert!(verified.ok, "every row sealed as written: {verified:?}");
+}
+
+#[test]
 fn a_batch_out_of_code_order_reads_back_as_given() {
     let store = county();
     // Parents first, but the codes not in order: children of the later township first.

@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{INSERT_SPAN, NewUnit, Span, Unit, spans_of};
+use super::{INSERT_SPAN_HEAD, NewUnit, Span, Unit, spans_of};
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::levels::check_code_chars;
@@ -254,6 +254,52 @@ impl Store {
     }
 }
 
+/// How many rows one INSERT writes when a batch's units are written: a statement a row
+/// spends more on starting and ending each statement than on the row.
+const ROWS: usize = 32;
+
+/// `head` followed by `rows` rows of `columns` numbered parameters each.
+fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+    let row = |r: usize| {
+        let params: Vec<String> = (1..=columns)
+            .map(|c| format!("?{}", r * columns + c))
+            .collect();
+        format!("({})", params.join(","))
+    };
+    let rows: Vec<String> = (0..rows).map(row).collect();
+    format!("{head} VALUES {}", rows.join(","))
+}
+
+/// Writes `items` with `head`'s INSERT, [`ROWS`] rows a statement, each row's
+/// `columns` values bound by `bind` from its first parameter on; the rows written.
+fn insert_rows<T>(
+    conn: &Connection,
+    head: &str,
+    columns: usize,
+    items: &[T],
+    bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+) -> Result<usize> {
+    let mut full = conn.prepare_cached(&values_sql(head, columns, ROWS))?;
+    let mut written = 0;
+    for chunk in items.chunks(ROWS) {
+        let mut part;
+        let stmt = if chunk.len() == ROWS {
+            &mut full
+        } else {
+            part = conn.prepare(&values_sql(head, columns, chunk.len()))?;
+            &mut part
+        };
+        for (r, item) in chunk.iter().enumerate() {
+            bind(stmt, r * columns + 1, item)?;
+        }
+        written += stmt.raw_execute()?;
+    }
+    Ok(written)
+}
+
+const INSERT_UNIT: &str =
+    "INSERT OR IGNORE INTO unit (code, name, level, depth, start, retired, history)";
+
 /// Writes the units of a batch placed as `placed`, in the order of their keys (codes,
 /// then span paths) rather than the batch's: a tree given level by level would
 /// otherwise land in the middle of both tables at every insert, splitting pages there.
@@ -265,12 +311,63 @@ fn insert_units(conn: &Connection, units: &[NewUnit], placed: &[Placed]) -> Resu
     // few sorted runs, which it merges).
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by(|a, b| units[*a].code.cmp(&units[*b].code));
-    let mut insert_unit = conn.prepare(
-        "INSERT OR IGNORE INTO unit (code, name, level, depth, start, retired, history)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+    conn.execute_batch("SAVEPOINT insert_units")?;
+    let written = insert_rows(conn, INSERT_UNIT, 7, &order, |stmt, at, &i| {
+        let (new, placed) = (&units[i], &placed[i]);
+        stmt.raw_bind_parameter(at, &new.code)?;
+        stmt.raw_bind_parameter(at + 1, &new.name)?;
+        stmt.raw_bind_parameter(at + 2, &new.level)?;
+        stmt.raw_bind_parameter(at + 3, placed.depth)?;
+        stmt.raw_bind_parameter(at + 4, placed.start)?;
+        stmt.raw_bind_parameter(at + 5, placed.retired)?;
+        stmt.raw_bind_parameter(at + 6, placed.history())
+    })?;
+    if written < order.len() {
+        // A code already taken: which one is first in the batch's order is found by
+        // writing them again one by one.
+        conn.execute_batch("ROLLBACK TO insert_units; RELEASE insert_units")?;
+        return Err(first_clash(conn, units, placed, &order)?);
+    }
+    conn.execute_batch("RELEASE insert_units")?;
+    let mut spans: Vec<(usize, usize)> = placed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| (0..p.spans.len()).map(move |j| (i, j)))
+        .collect();
+    spans.sort_by(|a, b| {
+        let (pa, pb) = (&placed[a.0].spans[a.1], &placed[b.0].spans[b.1]);
+        (&pa.0, pa.1).cmp(&(&pb.0, pb.1))
+    });
+    insert_rows(conn, INSERT_SPAN_HEAD, 10, &spans, |stmt, at, &(i, j)| {
+        let (new, placed) = (&units[i], &placed[i]);
+        let (path, from, to) = &placed.spans[j];
+        stmt.raw_bind_parameter(at, path)?;
+        stmt.raw_bind_parameter(at + 1, from)?;
+        stmt.raw_bind_parameter(at + 2, to)?;
+        stmt.raw_bind_parameter(at + 3, &new.code)?;
+        stmt.raw_bind_parameter(at + 4, &new.parent)?;
+        stmt.raw_bind_parameter(at + 5, &new.name)?;
+        stmt.raw_bind_parameter(at + 6, &new.level)?;
+        stmt.raw_bind_parameter(at + 7, placed.depth)?;
+        stmt.raw_bind_parameter(at + 8, placed.start)?;
+        stmt.raw_bind_parameter(at + 9, placed.retired)
+    })?;
+    Ok(())
+}
+
+/// The refusal of the first unit in the batch's order whose code is taken, found by
+/// writing the units in `order` one by one (only when one is).
+fn first_clash(
+    conn: &Connection,
+    units: &[NewUnit],
+    placed: &[Placed],
+    order: &[usize],
+) -> Result<Error> {
+    let mut insert_unit = conn.prepare(&format!(
+        "{INSERT_UNIT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?;
     let mut clash = None;
-    for &i in &order {
+    for &i in order {
         let (new, placed) = (&units[i], &placed[i]);
         let written = insert_unit.execute(params![
             new.code,
@@ -285,37 +382,9 @@ fn insert_units(conn: &Connection, units: &[NewUnit], placed: &[Placed]) -> Resu
             clash = Some(i);
         }
     }
-    if let Some(i) = clash {
-        return Err(Error::Conflict(format!(
-            "unit code {} already exists",
-            units[i].code
-        )));
-    }
-    let mut spans: Vec<(usize, usize)> = placed
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| (0..p.spans.len()).map(move |j| (i, j)))
-        .collect();
-    spans.sort_by(|a, b| {
-        let (pa, pb) = (&placed[a.0].spans[a.1], &placed[b.0].spans[b.1]);
-        (&pa.0, pa.1).cmp(&(&pb.0, pb.1))
-    });
-    let mut insert_span = conn.prepare(INSERT_SPAN)?;
-    for (i, j) in spans {
-        let (new, placed) = (&units[i], &placed[i]);
-        let (path, from, to) = &placed.spans[j];
-        insert_span.execute(params![
-            path,
-            from,
-            to,
-            new.code,
-            new.parent,
-            new.name,
-            new.level,
-            placed.depth,
-            placed.start,
-            placed.retired
-        ])?;
-    }
-    Ok(())
+    let i = clash.ok_or_else(|| Error::Storage("a unit was not written".into()))?;
+    Ok(Error::Conflict(format!(
+        "unit code {} already exists",
+        units[i].code
+    )))
 }

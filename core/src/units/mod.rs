@@ -64,8 +64,17 @@ pub(crate) struct Span {
     pub(crate) retired: i64,
 }
 
-const INSERT_SPAN: &str = "INSERT INTO unit_span (path, valid_from, valid_to, code, parent, name, level, depth, start, retired)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+/// The INSERT of spans, up to its values.
+macro_rules! insert_span_head {
+    () => {
+        "INSERT INTO unit_span (path, valid_from, valid_to, code, parent, name, level, depth, start, retired)"
+    };
+}
+const INSERT_SPAN_HEAD: &str = insert_span_head!();
+const INSERT_SPAN: &str = concat!(
+    insert_span_head!(),
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+);
 
 const SPAN_COLUMNS: &str =
     "path, valid_from, valid_to, code, parent, name, level, depth, start, retired";

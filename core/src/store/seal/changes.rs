@@ -59,26 +59,40 @@ impl Chunk {
     }
 }
 
-/// The thread digesting a write's full chunks, started with its first.
+/// The thread digesting a write's full chunks, started with its first. It hands each
+/// chunk's buffers back once digested, to be filled again: a bulk load fills hundreds,
+/// and fresh ones cost their growth and the memory's first touch every time.
 #[derive(Debug)]
 struct Digester {
     chunks: SyncSender<Chunk>,
+    spare: Receiver<Chunk>,
     done: JoinHandle<Vec<(Image, Vec<Digest>)>>,
 }
 
 impl Digester {
     fn start(mac: Mac) -> Option<Digester> {
         let (chunks, receive): (SyncSender<Chunk>, Receiver<Chunk>) = sync_channel(2);
+        let (give_back, spare) = sync_channel(4);
         let done = std::thread::Builder::new()
             .name("wangge-seal".into())
             .spawn(move || {
                 receive
                     .iter()
-                    .map(|chunk| (chunk.first, chunk.digest(&mac)))
+                    .map(|mut chunk| {
+                        let digests = (chunk.first, chunk.digest(&mac));
+                        chunk.bytes.clear();
+                        chunk.ends.clear();
+                        let _ = give_back.try_send(chunk);
+                        digests
+                    })
                     .collect()
             })
             .ok()?;
-        Some(Digester { chunks, done })
+        Some(Digester {
+            chunks,
+            spare,
+            done,
+        })
     }
 }
 
@@ -108,10 +122,21 @@ impl Changes {
         let image = self.images;
         self.images += 1;
         if self.chunk.bytes.len() >= CHUNK {
-            let full = std::mem::take(&mut self.chunk);
             if self.digester.is_none() {
                 self.digester = Digester::start(mac.clone());
             }
+            // The next chunk in buffers already grown: one handed back, or new ones
+            // sized for a whole chunk.
+            let next = self
+                .digester
+                .as_ref()
+                .and_then(|d| d.spare.try_recv().ok())
+                .unwrap_or_else(|| Chunk {
+                    first: 0,
+                    bytes: Vec::with_capacity(CHUNK + CHUNK / 16),
+                    ends: Vec::with_capacity(self.chunk.ends.len() + 64),
+                });
+            let full = std::mem::replace(&mut self.chunk, next);
             let full = match &self.digester {
                 Some(d) => d.chunks.send(full).err().map(|e| e.0),
                 None => Some(full),
@@ -273,8 +298,9 @@ mod tests {
     fn images_are_digested_as_written_whether_here_or_on_the_thread() {
         for mac in [Mac::Sm3, Mac::keyed(&[7; 32])] {
             let mut c = Changes::default();
-            // Enough to fill a few chunks, so the thread digests some.
-            let rows: Vec<Vec<u8>> = (0..40_000u32)
+            // Enough to fill a few chunks, so the thread digests some and hands their
+            // buffers back, to be filled again.
+            let rows: Vec<Vec<u8>> = (0..80_000u32)
                 .map(|i| i.to_le_bytes().repeat(1 + (i % 64) as usize))
                 .collect();
             let images: Vec<Image> = rows
