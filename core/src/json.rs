@@ -331,6 +331,39 @@ impl NewUnit {
         NewUnit::from_value(&value(json, "unit", false)?)
     }
 
+    /// The keys of a unit's object, in the order a binding takes a unit's values given by
+    /// position (a Python tuple): code, name, level, parent, start.
+    pub const KEYS: [&'static str; 5] = ["code", "name", "level", "parent", "start"];
+
+    /// The unit [`NewUnit::from_json`] reads from an object whose members are `fields`,
+    /// each a key and a text or null (`None`); `None` for any other: an unknown key, a
+    /// code, name or level missing or null, or a start that is not a date. For a
+    /// binding's batch of plain records (a Python dict or tuple of texts), read without
+    /// writing them out as JSON; a record this refuses is read through
+    /// [`NewUnit::list_from_json`], which names its problem.
+    pub fn from_texts<K: AsRef<str>>(
+        fields: impl IntoIterator<Item = (K, Option<String>)>,
+    ) -> Option<NewUnit> {
+        // A key given twice takes its last value, as in a JSON object.
+        let mut given: [Option<Option<String>>; 5] = Default::default();
+        for (key, value) in fields {
+            let key = key.as_ref();
+            given[NewUnit::KEYS.iter().position(|k| *k == key)?] = Some(value);
+        }
+        let [code, name, level, parent, start] = given.map(Option::flatten);
+        let start = match start {
+            Some(day) => Some(date::parse_date("start", &day).ok()?),
+            None => None,
+        };
+        Some(NewUnit {
+            code: code?,
+            name: name?,
+            level: level?,
+            parent,
+            start,
+        })
+    }
+
     /// Reads units from a JSON array of objects in the shape of [`NewUnit::from_json`], a
     /// refusal naming the unit's place (`unit 3 of the batch`); another shape is
     /// `InvalidInput` naming `units`.

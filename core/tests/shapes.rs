@@ -142,4 +142,60 @@ fn readers_with_their_own_key_lists_take_exactly_the_documented_keys() {
     assert_eq!(list(&EntryAction::KEYS), documented(&shapes::ENTRY_ACTION));
     assert_eq!(list(&NewVisit::KEYS), documented(&shapes::NEW_VISIT));
     assert_eq!(list(&ImportRow::KEYS), documented(&shapes::IMPORT_ROW));
+    assert_eq!(list(&NewUnit::KEYS), documented(&shapes::NEW_UNIT));
+}
+
+/// A unit's plain fields read directly are the unit their JSON object reads as, and
+/// nothing where the object is refused: a binding reading plain records directly
+/// accepts exactly what the JSON path accepts.
+#[test]
+fn a_units_plain_fields_read_as_their_json_object_does() {
+    let town: [(&str, Option<&str>); 3] = [
+        ("code", Some("512021100")),
+        ("name", Some("岳阳镇")),
+        ("level", Some("township")),
+    ];
+    let with = |more: &[(&'static str, Option<&'static str>)]| {
+        town.iter().chain(more).copied().collect::<Vec<_>>()
+    };
+    let cases: Vec<Vec<(&str, Option<&str>)>> = vec![
+        with(&[]),
+        with(&[("parent", Some("512021"))]),
+        with(&[("parent", None), ("start", None)]),
+        with(&[("parent", Some("512021")), ("start", Some("2024-01-01"))]),
+        with(&[("start", Some("2024-13-01"))]),
+        with(&[("start", Some("someday"))]),
+        with(&[("extra", Some("x"))]),
+        with(&[("code", Some("512021101"))]),
+        vec![("name", Some("")), ("level", Some("")), ("code", Some(""))],
+        vec![("code", Some("512021100")), ("level", Some("township"))],
+        vec![
+            ("code", None),
+            ("name", Some("岳阳镇")),
+            ("level", Some("township")),
+        ],
+        vec![
+            ("code", Some("5")),
+            ("name", None),
+            ("level", Some("township")),
+        ],
+        vec![],
+    ];
+    let mut read = 0;
+    for fields in &cases {
+        let members: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}:{}", json!(k), json!(v)))
+            .collect();
+        let object = format!("{{{}}}", members.join(","));
+        let direct = NewUnit::from_texts(fields.iter().map(|(k, v)| (k, v.map(String::from))));
+        assert_eq!(direct, NewUnit::from_json(&object).ok(), "{object}");
+        assert_eq!(
+            direct.map(|u| vec![u]),
+            NewUnit::list_from_json(&format!("[{object}]")).ok(),
+            "{object}"
+        );
+        read += usize::from(NewUnit::from_json(&object).is_ok());
+    }
+    assert_eq!(read, 6, "the cases read and refused are those meant");
 }

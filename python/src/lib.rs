@@ -10,6 +10,7 @@ mod args;
 mod convert;
 mod errors;
 mod page;
+mod plain;
 mod progress;
 mod record;
 mod store;

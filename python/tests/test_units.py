@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import codes, d
 
@@ -353,3 +355,36 @@ def test_a_lone_surrogate_in_a_batch_is_refused_naming_the_item():
         assert "surrogate" in str(err.value), err.value
     with pytest.raises(wangge.NotFound):
         store.unit("512020")  # all or nothing: the good item was not added either
+
+
+def test_a_plain_batch_reads_as_its_json_text_does():
+    # Lists and tuples of texts and None, and dicts of them, are read without JSON in
+    # between; the units, and the batch's audit record, are those of the same batch
+    # given as JSON text.
+    rows = [
+        ("512021", "安岳县", "county", None),
+        ("512021100", "岳阳镇", "township", "512021", "2020-01-01"),
+        ("512021100001", '社区"\\', "community", "512021100", None),
+        ("512021101", "石桥铺镇", "township", "512021"),
+    ]
+    keys = ("code", "name", "level", "parent", "start")
+    dicts = [dict(zip(keys, r)) for r in rows]
+    forms = {
+        "tuples": rows,
+        "lists": tuple(list(r) for r in rows),
+        "dicts": dicts,
+        "dicts, keys in another order": [dict(reversed(list(u.items()))) for u in dicts],
+        "text": json.dumps(dicts, ensure_ascii=False),
+    }
+    seen = {}
+    for form, batch in forms.items():
+        store = wangge.Store(":memory:")
+        assert store.add_units(batch) == 4, form
+        units = [
+            (u.code, u.name, u.level, u.parent, u.start)
+            for u in [store.unit("512021"), *store.descendants("512021")]
+        ]
+        record = store.audit_log()[-1]
+        seen[form] = (units, record.action, record.target, json.loads(record.detail))
+    assert len({repr(v) for v in seen.values()}) == 1, seen
+    assert seen["text"][0][1] == ("512021100", "岳阳镇", "township", "512021", d("2020-01-01"))

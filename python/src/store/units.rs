@@ -10,11 +10,8 @@ use wangge::NewUnit;
 use super::Store;
 use crate::args::{Code, Text};
 use crate::convert::{batch_items_json, date_arg, opt_date_arg};
+use crate::plain::{Fields, plain_batch};
 use crate::record::{record, records};
-
-/// The order of a unit's values when `add_units` is given a tuple, the keys of
-/// `NewUnit::from_json`'s object.
-const UNIT_ORDER: [&str; 5] = ["code", "name", "level", "parent", "start"];
 
 record! {
     /// A node of the territory tree as it stood on some date (网格/单元).
@@ -73,9 +70,13 @@ impl Store {
     /// same batch. Each item is a dict with the keys `code, name, level` and optionally
     /// `parent, start`, or a tuple in that order. Returns how many were added.
     fn add_units(&self, py: Python<'_>, units: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let read = |fields: Fields<'_, '_>| NewUnit::from_texts(fields);
+        if let Some(batch) = plain_batch(units, &NewUnit::KEYS, read)? {
+            return self.with_args(py, || Ok(batch), |s, batch| s.add_units(&batch));
+        }
         self.with_args(
             py,
-            || batch_items_json(py, ("units", "unit"), units, (&UNIT_ORDER, &["start"])),
+            || batch_items_json(py, ("units", "unit"), units, (&NewUnit::KEYS, &["start"])),
             |s, json| s.add_units(&NewUnit::list_from_json(&json)?),
         )
     }
