@@ -127,7 +127,7 @@ impl Store {
                 digest.update(placed.start.to_le_bytes());
                 about.add(placed.spans.last().map(|(path, _, _)| path.as_str()));
             }
-            insert_units(&w.tx, &units[..placed.len()], &placed)?;
+            insert_units(self, &w.tx, &units[..placed.len()], &placed)?;
             if let Some(refused) = refused {
                 return Err(refused);
             }
@@ -305,12 +305,18 @@ const INSERT_UNIT: &str =
 /// otherwise land in the middle of both tables at every insert, splitting pages there.
 /// A unit whose code already exists (in the store, or earlier in the batch) is refused
 /// as a `Conflict`, the first in the batch's order, as if they were written in it.
-fn insert_units(conn: &Connection, units: &[NewUnit], placed: &[Placed]) -> Result<()> {
+fn insert_units(
+    store: &Store,
+    conn: &Connection,
+    units: &[NewUnit],
+    placed: &[Placed],
+) -> Result<()> {
     // In code order, the batch's order kept among equal codes, so the first of two
     // equal codes is the one written (a stable sort; a tree given level by level is a
     // few sorted runs, which it merges).
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by(|a, b| units[*a].code.cmp(&units[*b].code));
+    let sealed = store.hook().mark();
     conn.execute_batch("SAVEPOINT insert_units")?;
     let written = insert_rows(conn, INSERT_UNIT, 7, &order, |stmt, at, &i| {
         let (new, placed) = (&units[i], &placed[i]);
@@ -324,8 +330,9 @@ fn insert_units(conn: &Connection, units: &[NewUnit], placed: &[Placed]) -> Resu
     })?;
     if written < order.len() {
         // A code already taken: which one is first in the batch's order is found by
-        // writing them again one by one.
+        // writing them again one by one (the rows sealed so far forgotten with them).
         conn.execute_batch("ROLLBACK TO insert_units; RELEASE insert_units")?;
+        store.hook().truncate(sealed);
         return Err(first_clash(conn, units, placed, &order)?);
     }
     conn.execute_batch("RELEASE insert_units")?;
