@@ -84,6 +84,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("entries are registered through register_entries", "事项须通过 register_entries 登记"),
     ("entry {} has no event marks", "事项 {} 没有事件标记"),
     ("entry {}: its event marks are damaged", "事项 {}：事件标记已损坏"),
+    ("the household addresses kept in the store's file do not read back", "存储文件中保留的住户地址无法读回"),
     ("a unit was not written", "有单元未能写入"),
     ("expected 0 to 60 working days", "应为 0 到 60 个工作日"),
     ("a record as a frame row: {}", "记录转为数据帧行失败：{}"),

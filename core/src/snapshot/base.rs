@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use foldhash::{HashMap, HashMapExt};
 use rusqlite::Connection;
 
-use super::texts::Texts;
+use super::texts::{LazyTexts, Texts};
 use super::{Stretch, text};
 use crate::date::FOREVER;
 use crate::error::Result;
@@ -193,8 +193,9 @@ pub(super) struct Base {
     /// (unit, stretch) of each place, per household.
     pub(super) homes: Grouped<(u32, Stretch)>,
     pub(super) floating: Vec<bool>,
-    /// Every household's address, by index.
-    pub(super) addresses: Texts,
+    /// Every household's address, by index: read back from the file packed, and unpacked
+    /// when a due list first shows one (a report never does).
+    pub(super) addresses: LazyTexts,
     /// Stretches on which a special tag covered each household.
     pub(super) special: Grouped<Stretch>,
     /// Stretches on which each household had each member.
@@ -373,7 +374,7 @@ impl Base {
             by_unit,
             homes,
             floating,
-            addresses,
+            addresses: LazyTexts::ready(addresses),
             special: Grouped::new(households, special),
             members: Grouped::new(households, members),
             tags: Grouped::new(households, tags),
@@ -438,7 +439,7 @@ impl Base {
         let members = Grouped::decode(d, households, 2, read_stretch)?;
         let tags = Grouped::decode(d, households, 6, unit_stretch)?;
         let tag_names = d.strings()?;
-        let addresses = Texts::decode(d)?;
+        let addresses = LazyTexts::decode(d)?;
         let unit_index: HashMap<String, u32> =
             (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();
         // Ids in order are each there once; others are indexed now, to find one twice.

@@ -326,11 +326,17 @@ impl RegistrySnapshot {
         }
     }
 
-    /// The household's address.
-    pub(crate) fn address<'s>(&'s self, h: Held<'s>) -> &'s str {
+    /// The household's address. The base's addresses are read from the file when one
+    /// is first asked for; a `Storage` error when they do not read back (a body sealed
+    /// as kept, yet not as this library writes it).
+    pub(crate) fn address<'s>(&'s self, h: Held<'s>) -> Result<&'s str> {
         match h {
-            Held::Base(i) => self.base.addresses.get(i as usize),
-            Held::Patched(_, facts) => &facts.address,
+            Held::Base(i) => self.base.addresses.get(i as usize).ok_or_else(|| {
+                crate::error::Error::Storage(
+                    "the household addresses kept in the store's file do not read back".into(),
+                )
+            }),
+            Held::Patched(_, facts) => Ok(&facts.address),
         }
     }
 

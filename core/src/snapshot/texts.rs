@@ -1,6 +1,8 @@
 //! Many short texts held in one string.
 
-use crate::store::{Decoder, Encoder};
+use std::sync::OnceLock;
+
+use crate::store::{Decoder, Encoder, pack, unpack};
 
 /// Texts one after another in one string, each found by where it ends: a county's
 /// household ids and addresses are a million texts each, which as separate strings are a
@@ -86,6 +88,76 @@ impl Texts {
     }
 }
 
+/// Texts read back from the file packed, and unpacked only when one is first asked for:
+/// a county's household addresses are a quarter of its snapshot, which reports never
+/// show, so the first report does not unpack or read them.
+#[derive(Debug)]
+pub(crate) struct LazyTexts {
+    /// How many texts there are, as the file says (checked when they are unpacked).
+    len: usize,
+    /// The texts as [`Texts::encode`] wrote them, packed; empty once given unpacked.
+    packed: Vec<u8>,
+    /// The texts, once unpacked (`None` if they did not read back whole).
+    texts: OnceLock<Option<Texts>>,
+}
+
+impl LazyTexts {
+    /// Texts already at hand.
+    pub(crate) fn ready(texts: Texts) -> Self {
+        LazyTexts {
+            len: texts.len(),
+            packed: Vec::new(),
+            texts: OnceLock::from(Some(texts)),
+        }
+    }
+
+    /// How many texts it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The texts, unpacked now if they are not yet; `None` when what the file held does
+    /// not read back as that many texts.
+    fn texts(&self) -> Option<&Texts> {
+        self.texts
+            .get_or_init(|| {
+                let body = unpack(&self.packed)?;
+                let mut d = Decoder(&body);
+                let texts = Texts::decode(&mut d)?;
+                (d.done() && texts.len() == self.len).then_some(texts)
+            })
+            .as_ref()
+    }
+
+    /// Text `i` (below [`LazyTexts::len`]); `None` when the texts do not read back.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        self.texts().map(|t| t.get(i))
+    }
+
+    /// Writes them for keeping: how many, then the texts packed.
+    pub(crate) fn encode(&self, e: &mut Encoder<'_>) {
+        e.len(self.len);
+        match self.texts.get() {
+            Some(Some(texts)) => {
+                let mut body = Vec::new();
+                texts.encode(&mut Encoder(&mut body));
+                e.bytes(&pack(&body));
+            }
+            _ => e.bytes(&self.packed),
+        }
+    }
+
+    /// Reads back what [`LazyTexts::encode`] wrote, still packed.
+    pub(crate) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
+        let len = d.u32()? as usize;
+        Some(LazyTexts {
+            len,
+            packed: d.bytes()?.to_vec(),
+            texts: OnceLock::new(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +200,36 @@ mod tests {
         e.len(1);
         e.i64(2);
         assert!(Texts::decode(&mut Decoder(&body)).is_none(), "H2 left over");
+    }
+
+    #[test]
+    fn lazy_texts_unpack_when_first_asked_for_and_keep_as_they_were_read() {
+        let t = texts(&["幸福里3号", "", "H10"]);
+        let lazy = LazyTexts::ready(t);
+        let mut body = Vec::new();
+        lazy.encode(&mut Encoder(&mut body));
+        let back = LazyTexts::decode(&mut Decoder(&body)).expect("whole");
+        assert_eq!(back.len(), 3);
+        assert!(back.texts.get().is_none(), "still packed");
+        // Kept again as read, without unpacking.
+        let mut again = Vec::new();
+        back.encode(&mut Encoder(&mut again));
+        assert_eq!(again, body);
+        assert_eq!(back.get(0), Some("幸福里3号"));
+        assert_eq!(back.get(2), Some("H10"));
+        // Packed texts cut short, or fewer than the count says, read as none.
+        let cut = LazyTexts {
+            len: 3,
+            packed: back.packed[..back.packed.len() - 1].to_vec(),
+            texts: OnceLock::new(),
+        };
+        assert_eq!(cut.get(0), None);
+        let miscounted = LazyTexts {
+            len: 4,
+            packed: back.packed.clone(),
+            texts: OnceLock::new(),
+        };
+        assert_eq!(miscounted.get(0), None);
     }
 
     #[test]

@@ -250,7 +250,7 @@ impl Store {
 }
 
 /// `body` compressed, after its length (eight little-endian bytes).
-fn pack(body: &[u8]) -> Vec<u8> {
+pub(crate) fn pack(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(8 + lz4_flex::block::get_maximum_output_size(body.len()));
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&lz4_flex::block::compress(body));
@@ -260,7 +260,7 @@ fn pack(body: &[u8]) -> Vec<u8> {
 /// What [`pack`] packed, or `None`: a length LZ4 cannot reach from what follows it (at
 /// most 255 bytes a byte), so a hand-made length never sizes a large allocation, or data
 /// that does not uncompress to exactly that length.
-fn unpack(stored: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn unpack(stored: &[u8]) -> Option<Vec<u8>> {
     let (len, packed) = stored.split_first_chunk::<8>()?;
     let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
     if len > packed.len().checked_mul(255)?.checked_add(16)? {

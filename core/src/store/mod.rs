@@ -37,7 +37,7 @@ pub use connection::{
     sqlite_memory_statistics_off, sqlite_version,
 };
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
-pub(crate) use kept::{Decoder, Encoder};
+pub(crate) use kept::{Decoder, Encoder, pack, unpack};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{About, Changes, VisitFact, Write};

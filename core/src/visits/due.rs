@@ -178,7 +178,7 @@ pub(super) fn due_list(
             last_visit: p.last_visit.map(date::from_sql),
             grid: grid_code,
             grid_name,
-            address: snapshot.address(p.held).to_owned(),
+            address: snapshot.address(p.held)?.to_owned(),
             responsible: grid.responsible.clone(),
         });
     }

@@ -213,7 +213,7 @@ impl<'a> Pager<'a> {
                 last_visit: last_visit.map(date::from_sql),
                 grid: None,
                 grid_name: None,
-                address: self.snapshot.address(c.held).to_owned(),
+                address: self.snapshot.address(c.held)?.to_owned(),
                 responsible: Arc::default(),
             });
             if self.full() {
