@@ -36,7 +36,7 @@ pub(crate) fn plain_batch<'o, T>(
         let item = item?;
         fields.clear();
         let plain = match item.cast::<PyDict>() {
-            Ok(dict) => dict_fields(dict, keys, &names, &mut fields)?,
+            Ok(dict) => dict_fields(dict, keys, &names, &mut fields),
             Err(_) => sequence_fields(&item, keys, &mut fields),
         };
         let Some(one) = plain.then(|| read(fields.drain(..))).flatten() else {
@@ -57,24 +57,31 @@ fn text(value: &Bound<'_, PyAny>) -> Result<Option<String>, NotPlain> {
     Ok(Some(text.to_cow().map_err(|_| NotPlain)?.into_owned()))
 }
 
-/// Puts a dict's fields in `fields`; false when it has a key that is not one of `keys`
-/// or a value that is not plain.
+/// Puts a dict's fields in `fields`; false when it has a key that is not text or not one
+/// of `keys`, or a value that is not plain.
 fn dict_fields<'o>(
     dict: &Bound<'_, PyDict>,
     keys: &[&'o str],
     names: &[Bound<'_, PyString>],
     fields: &mut Vec<(&'o str, Option<String>)>,
-) -> PyResult<bool> {
-    for (key, name) in keys.iter().zip(names) {
-        if let Some(value) = dict.get_item(name)? {
-            let Ok(value) = text(&value) else {
-                return Ok(false);
-            };
-            fields.push((key, value));
+) -> bool {
+    dict.iter().all(|(key, value)| {
+        let Ok(key) = key.cast_exact::<PyString>() else {
+            return false;
+        };
+        // The same text object as the key's name (as literal keys are), or equal text.
+        let at = names.iter().position(|name| key.is(name)).or_else(|| {
+            let key = key.to_cow().ok()?;
+            keys.iter().position(|k| *k == key)
+        });
+        match (at, text(&value)) {
+            (Some(at), Ok(value)) => {
+                fields.push((keys[at], value));
+                true
+            }
+            _ => false,
         }
-    }
-    // Any key besides those found is one the core does not take.
-    Ok(fields.len() == dict.len())
+    })
 }
 
 /// Puts a tuple's or list's values in `fields` under `keys` in order; false for another
