@@ -25,10 +25,7 @@ pub unsafe extern "C" fn wg_archive_set(
     with_store(store, |store| {
         let (household_id, section, content) =
             (arg!(household_id), arg!(section), arg!(content_json));
-        opt_json(
-            out_json,
-            &store.set_archive_section_json(household_id, section, content)?,
-        )
+        opt_json(out_json, &store.set_archive_section_json(household_id, section, content)?)
     })
 }
 

@@ -73,10 +73,7 @@ macro_rules! paging {
 /// A required period kind argument (`day`, `week`, `month` …).
 macro_rules! kind {
     ($name:ident) => {
-        wangge::PeriodKind::parse(
-            stringify!($name),
-            $crate::args::text(stringify!($name), $name)?,
-        )?
+        wangge::PeriodKind::parse(stringify!($name), $crate::args::text(stringify!($name), $name)?)?
     };
 }
 
@@ -123,11 +120,7 @@ pub(crate) fn moment(
     field: &'static str,
     ptr: *const c_char,
 ) -> Result<wangge::Moment, FfiError> {
-    Ok(wangge::date::parse_moment(
-        field,
-        text(field, ptr)?,
-        store.offset(),
-    )?)
+    Ok(wangge::date::parse_moment(field, text(field, ptr)?, store.offset())?)
 }
 
 /// The `count` handles and JSON texts of a call that takes one batch per handle, each

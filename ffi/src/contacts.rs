@@ -115,12 +115,8 @@ pub unsafe extern "C" fn wg_patrol_record(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (unit, staff_id, at, note) = (
-            arg!(unit),
-            arg!(staff_id),
-            moment!(store, at),
-            opt_arg!(note).unwrap_or(""),
-        );
+        let (unit, staff_id, at, note) =
+            (arg!(unit), arg!(staff_id), moment!(store, at), opt_arg!(note).unwrap_or(""));
         opt_json(out_json, &store.record_patrol(unit, staff_id, at, note)?)
     })
 }
@@ -180,10 +176,7 @@ pub unsafe extern "C" fn wg_finding_record(
 ) -> wg_status {
     with_store(store, |store| {
         let (summary, category) = (arg!(summary), opt_arg!(category));
-        opt_json(
-            out_json,
-            &store.record_finding(visit_id, summary, category, urgent != 0)?,
-        )
+        opt_json(out_json, &store.record_finding(visit_id, summary, category, urgent != 0)?)
     })
 }
 

@@ -51,11 +51,7 @@ pub(crate) struct FfiError {
 
 impl FfiError {
     pub(crate) fn new(status: wg_status, message: impl Into<String>) -> Self {
-        FfiError {
-            status,
-            message: message.into(),
-            zh: None,
-        }
+        FfiError { status, message: message.into(), zh: None }
     }
 
     /// The same error, its message in `language` where the core rendered one.
@@ -93,11 +89,7 @@ impl From<wangge::Error> for FfiError {
             ErrorKind::Busy => wg_status::WG_BUSY,
             _ => wg_status::WG_INTERNAL_ERROR,
         };
-        FfiError {
-            status,
-            message: error.to_string(),
-            zh: Some(error.message(Language::Zh)),
-        }
+        FfiError { status, message: error.to_string(), zh: Some(error.message(Language::Zh)) }
     }
 }
 
@@ -133,18 +125,11 @@ pub(crate) struct LastErrors(Mutex<HashMap<u64, CString>>);
 
 impl LastErrors {
     fn set(&self, message: CString) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(thread_key(), message);
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(thread_key(), message);
     }
 
     fn get(&self) -> Option<CString> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&thread_key())
-            .cloned()
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(&thread_key()).cloned()
     }
 }
 

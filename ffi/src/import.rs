@@ -42,9 +42,7 @@ fn input_bytes<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], FfiError> {
         return if len == 0 {
             Ok(&[])
         } else {
-            Err(FfiError::invalid(format!(
-                "invalid bytes: NULL with len {len}"
-            )))
+            Err(FfiError::invalid(format!("invalid bytes: NULL with len {len}")))
         };
     }
     if len > isize::MAX as usize {
@@ -70,11 +68,7 @@ fn with_progress(
             unsafe { callback(done, total, user_data) != 0 }
         }
     });
-    let result = import(
-        forward
-            .as_mut()
-            .map(|f| f as &mut dyn FnMut(usize, usize) -> bool),
-    )?;
+    let result = import(forward.as_mut().map(|f| f as &mut dyn FnMut(usize, usize) -> bool))?;
     out.json(&result)
 }
 
@@ -103,14 +97,10 @@ pub unsafe extern "C" fn wg_import_csv(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (bytes, options) = (
-            input_bytes(bytes, len)?,
-            opt_input!(options_json, wangge::ImportOptions),
-        );
+        let (bytes, options) =
+            (input_bytes(bytes, len)?, opt_input!(options_json, wangge::ImportOptions));
         let out = out!(out_json);
-        with_progress(progress, user_data, out, |p| {
-            store.import_households_csv(bytes, &options, p)
-        })
+        with_progress(progress, user_data, out, |p| store.import_households_csv(bytes, &options, p))
     })
 }
 
@@ -159,10 +149,8 @@ pub unsafe extern "C" fn wg_import_xlsx(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (bytes, options) = (
-            input_bytes(bytes, len)?,
-            opt_input!(options_json, wangge::ImportOptions),
-        );
+        let (bytes, options) =
+            (input_bytes(bytes, len)?, opt_input!(options_json, wangge::ImportOptions));
         let out = out!(out_json);
         with_progress(progress, user_data, out, |p| {
             store.import_households_xlsx(bytes, &options, p)
@@ -214,10 +202,7 @@ pub unsafe extern "C" fn wg_import_rows(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (json, options) = (
-            arg!(rows_json),
-            opt_input!(options_json, wangge::ImportOptions),
-        );
+        let (json, options) = (arg!(rows_json), opt_input!(options_json, wangge::ImportOptions));
         let out = out!(out_json);
         let table = wangge::ImportTable::from_json(json)?;
         with_progress(progress, user_data, out, |p| {

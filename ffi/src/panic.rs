@@ -21,10 +21,7 @@ pub(crate) fn boundary(
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            FfiError::new(
-                wg_status::WG_INTERNAL_ERROR,
-                format!("internal error: {message}"),
-            )
+            FfiError::new(wg_status::WG_INTERNAL_ERROR, format!("internal error: {message}"))
         }
     };
     // Recording must not panic either; if it somehow did, the status still gets out.

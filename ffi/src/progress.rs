@@ -75,13 +75,8 @@ pub unsafe extern "C" fn wg_store_set_progress(
         let handle = handle.ok_or_else(|| {
             FfiError::invalid("invalid store: NULL where a store handle is required")
         })?;
-        *handle
-            .progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = progress.map(|callback| CallerProgress {
-            callback,
-            user_data,
-        });
+        *handle.progress.lock().unwrap_or_else(PoisonError::into_inner) =
+            progress.map(|callback| CallerProgress { callback, user_data });
         Ok(())
     })
 }

@@ -13,13 +13,8 @@ use crate::wg_status;
 
 /// The tags of a `;`-separated list, trimmed, empty ones dropped; NULL is none.
 fn split_tags(tags: Option<&str>) -> Vec<&str> {
-    tags.map(|text| {
-        text.split(';')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .collect()
-    })
-    .unwrap_or_default()
+    tags.map(|text| text.split(';').map(str::trim).filter(|t| !t.is_empty()).collect())
+        .unwrap_or_default()
 }
 
 /// Adds household `household_id` living in grid or building `unit` at `address`, of
@@ -45,10 +40,7 @@ pub unsafe extern "C" fn wg_household_add(
         let kind = opt_arg!(kind).unwrap_or(wangge::HouseholdKind::DEFAULT.as_str());
         let tags = split_tags(opt_arg!(tags));
         let start = opt_date!(start);
-        opt_json(
-            out_json,
-            &store.add_household(household_id, unit, address, kind, &tags, start)?,
-        )
+        opt_json(out_json, &store.add_household(household_id, unit, address, kind, &tags, start)?)
     })
 }
 
@@ -156,12 +148,8 @@ pub unsafe extern "C" fn wg_household_tag(
     end: *const c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (household_id, tag, start, end) = (
-            arg!(household_id),
-            arg!(tag),
-            opt_date!(start),
-            opt_date!(end),
-        );
+        let (household_id, tag, start, end) =
+            (arg!(household_id), arg!(tag), opt_date!(start), opt_date!(end));
         Ok(store.tag(household_id, tag, start, end)?)
     })
 }
@@ -277,10 +265,7 @@ pub unsafe extern "C" fn wg_resident_move(
 ) -> wg_status {
     with_store(store, |store| {
         let (household_id, relation, on) = (arg!(household_id), arg!(relation), date!(on));
-        opt_json(
-            out_json,
-            &store.move_resident(resident_id, household_id, relation, on)?,
-        )
+        opt_json(out_json, &store.move_resident(resident_id, household_id, relation, on)?)
     })
 }
 

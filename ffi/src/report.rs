@@ -30,9 +30,7 @@ use crate::wg_status;
 /// Every indicator a report holds, in column order.
 fn indicators() -> Vec<IndicatorJson> {
     let names = wangge::report::INDICATOR_NAMES.iter();
-    names
-        .map(|&(key, name)| IndicatorJson { key, name })
-        .collect()
+    names.map(|&(key, name)| IndicatorJson { key, name }).collect()
 }
 
 #[derive(Serialize)]
@@ -196,11 +194,7 @@ pub unsafe extern "C" fn wg_circular(
     with_store(store, |store| {
         let (unit, period, indicator) = (arg!(unit), period!(period), arg!(indicator));
         let out = out!(out_json);
-        out.json(
-            &store
-                .circular(unit, period, indicator, Some(min_sample))?
-                .to_json(),
-        )
+        out.json(&store.circular(unit, period, indicator, Some(min_sample))?.to_json())
     })
 }
 
@@ -222,11 +216,7 @@ pub unsafe extern "C" fn wg_circular_html(
     with_store(store, |store| {
         let (unit, period, indicator) = (arg!(unit), period!(period), arg!(indicator));
         let out = out!(out_html);
-        out.text(
-            &store
-                .circular(unit, period, indicator, Some(min_sample))?
-                .to_html(),
-        )
+        out.text(&store.circular(unit, period, indicator, Some(min_sample))?.to_html())
     })
 }
 

@@ -58,13 +58,8 @@ pub unsafe extern "C" fn wg_staff_assign(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (staff_id, unit, role, start, end) = (
-            arg!(staff_id),
-            arg!(unit),
-            arg!(role),
-            opt_date!(start),
-            opt_date!(end),
-        );
+        let (staff_id, unit, role, start, end) =
+            (arg!(staff_id), arg!(unit), arg!(role), opt_date!(start), opt_date!(end));
         opt_json(out_json, &store.assign(staff_id, unit, role, start, end)?)
     })
 }

@@ -260,7 +260,5 @@ pub unsafe extern "C" fn wg_audit_log(
     limit: usize,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    with_store(store, |store| {
-        out!(out_json).json(&store.audit_log(after, limit)?)
-    })
+    with_store(store, |store| out!(out_json).json(&store.audit_log(after, limit)?))
 }

@@ -62,10 +62,7 @@ pub unsafe extern "C" fn wg_reporting_rules(
 ) -> wg_status {
     with_store(store, |store| {
         let (as_of, out) = (opt_date!(as_of), out!(out_json));
-        out.json(&json_list(
-            &store.reporting_rules(as_of)?,
-            wangge::ReportingRule::to_json,
-        ))
+        out.json(&json_list(&store.reporting_rules(as_of)?, wangge::ReportingRule::to_json))
     })
 }
 
@@ -184,9 +181,7 @@ pub unsafe extern "C" fn wg_submissions(
     with_store(store, |store| {
         let (unit, period) = (arg!(unit), period!(period));
         let out = out!(out_json);
-        out.json(&json_list(&store.submissions(unit, period)?, |s| {
-            s.to_json(false)
-        }))
+        out.json(&json_list(&store.submissions(unit, period)?, |s| s.to_json(false)))
     })
 }
 

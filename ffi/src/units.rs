@@ -25,13 +25,8 @@ pub unsafe extern "C" fn wg_unit_add(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (code, name, level, parent, start) = (
-            arg!(code),
-            arg!(name),
-            arg!(level),
-            opt_arg!(parent),
-            opt_date!(start),
-        );
+        let (code, name, level, parent, start) =
+            (arg!(code), arg!(name), arg!(level), opt_arg!(parent), opt_date!(start));
         opt_json(out_json, &store.add_unit(code, name, level, parent, start)?)
     })
 }

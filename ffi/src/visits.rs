@@ -66,10 +66,7 @@ pub unsafe extern "C" fn wg_visit_record(
             date!(on),
             opt_arg!(note).unwrap_or(""),
         );
-        opt_json(
-            out_json,
-            &store.record_visit(household_id, staff_id, channel, on, note)?,
-        )
+        opt_json(out_json, &store.record_visit(household_id, staff_id, channel, on, note)?)
     })
 }
 

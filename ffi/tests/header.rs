@@ -77,10 +77,7 @@ fn committed_header_matches_the_generated_one() {
         return;
     }
     let committed = std::fs::read(&header).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "include/wangge.h is stale: run `make header` and commit it"
-    );
+    assert!(committed == generated, "include/wangge.h is stale: run `make header` and commit it");
 }
 
 #[test]
@@ -115,11 +112,8 @@ fn the_header_sends_no_reader_to_the_module_documentation() {
 #[test]
 fn every_function_returning_or_reading_json_names_its_shape() {
     let header = committed_header();
-    let known: BTreeSet<&str> = shapes::RESULTS
-        .iter()
-        .chain(shapes::INPUTS)
-        .map(|s| s.name)
-        .collect();
+    let known: BTreeSet<&str> =
+        shapes::RESULTS.iter().chain(shapes::INPUTS).map(|s| s.name).collect();
     let mut comment = String::new();
     let mut unnamed = Vec::new();
     for line in header.lines() {
@@ -137,9 +131,7 @@ fn every_function_returning_or_reading_json_names_its_shape() {
             .filter(|_| !line.starts_with(' '));
         if let Some(name) = declared {
             let takes_json = comment.contains("JSON") || line.contains("_json");
-            let names_one = known
-                .iter()
-                .any(|shape| comment.contains(&format!("`{shape}`")));
+            let names_one = known.iter().any(|shape| comment.contains(&format!("`{shape}`")));
             if takes_json && !names_one && !NO_SHAPE.contains(&name) {
                 unnamed.push(name.to_owned());
             }
@@ -148,10 +140,7 @@ fn every_function_returning_or_reading_json_names_its_shape() {
             comment.clear();
         }
     }
-    assert!(
-        unnamed.is_empty(),
-        "JSON without a named shape: {unnamed:?}"
-    );
+    assert!(unnamed.is_empty(), "JSON without a named shape: {unnamed:?}");
 }
 
 /// Functions whose JSON is a plain array of ids, years or periods, or any object.
@@ -195,23 +184,12 @@ fn samples() -> Vec<(Shape, Value)> {
     let at = |t: &str| s.parse_moment(t).expect("moment");
     let p = |t: &str| Period::parse(t).expect("period");
     let mut out: Vec<(Shape, Value)> = Vec::new();
-    let county = s
-        .add_unit("512021", "安岳县", "county", None, None)
-        .unwrap();
+    let county = s.add_unit("512021", "安岳县", "county", None, None).unwrap();
     out.push((shapes::UNIT, json(&county)));
-    s.add_unit("512021100", "岳阳镇", "township", Some("512021"), None)
-        .unwrap();
-    s.add_unit(
-        "512021100001",
-        "北坝社区",
-        "community",
-        Some("512021100"),
-        None,
-    )
-    .unwrap();
+    s.add_unit("512021100", "岳阳镇", "township", Some("512021"), None).unwrap();
+    s.add_unit("512021100001", "北坝社区", "community", Some("512021100"), None).unwrap();
     let grid = "512021100001001";
-    s.add_unit(grid, "北坝一网格", "grid", Some("512021100001"), None)
-        .unwrap();
+    s.add_unit(grid, "北坝一网格", "grid", Some("512021100001"), None).unwrap();
     let staff = s.add_staff("W1", "王芳", Some("13800000000")).unwrap();
     out.push((shapes::STAFF, json(&staff)));
     let assignment = s.assign("W1", grid, "grid_worker", Some(d("2024-01-01")), None);
@@ -240,9 +218,7 @@ fn samples() -> Vec<(Shape, Value)> {
     let options = wangge::ImportOptions::default();
     let imported = s.import_households(&[], &options, None).unwrap();
     out.push((shapes::IMPORT_RESULT, json(&imported)));
-    let visit = s
-        .record_visit("H1", "W1", "home", d("2024-03-05"), "")
-        .unwrap();
+    let visit = s.record_visit("H1", "W1", "home", d("2024-03-05"), "").unwrap();
     out.push((shapes::VISIT, json(&visit)));
     let due = s.due_visits("512021", Some(d("2024-06-01"))).unwrap();
     out.push((shapes::DUE_VISIT, json(&due[0])));
@@ -251,9 +227,7 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::COMPLIANCE, compliance));
     let finding = s.record_finding(visit.id, "路灯坏了", None, false).unwrap();
     out.push((shapes::FINDING, json(&finding)));
-    let patrol = s
-        .record_patrol(grid, "W1", at("2024-03-05T09:00"), "")
-        .unwrap();
+    let patrol = s.record_patrol(grid, "W1", at("2024-03-05T09:00"), "").unwrap();
     out.push((shapes::PATROL, json(&patrol)));
     let patrols = s.patrol_compliance("512021", &p("2024-03"), true).unwrap();
     out.push((shapes::PATROL_COMPLIANCE, json(&patrols)));
@@ -270,10 +244,7 @@ fn samples() -> Vec<(Shape, Value)> {
     let piles = s.piles("512021", p("2024-W10")).unwrap().to_json();
     out.push((shapes::PILE, piles["pending"].clone()));
     out.push((shapes::PILES, piles));
-    out.push((
-        shapes::LEDGER_RULES,
-        s.ledger_rules(None).unwrap().to_json(),
-    ));
+    out.push((shapes::LEDGER_RULES, s.ledger_rules(None).unwrap().to_json()));
     let report = s.report("512021", p("2024-03")).unwrap().to_json();
     out.push((shapes::REPORT_ROW, report["rows"][0].clone()));
     out.push((shapes::REPORT, report));
@@ -294,9 +265,7 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::CHECKOUT, json(&checkout)));
     {
         let on_device = wangge::Store::open(&device).unwrap();
-        on_device
-            .record_visit("H1", "W1", "phone", d("2024-03-06"), "")
-            .unwrap();
+        on_device.record_visit("H1", "W1", "phone", d("2024-03-06"), "").unwrap();
         on_device.close().unwrap();
     }
     s.withdraw_checkout(&checkout.device_id).unwrap();
@@ -308,30 +277,15 @@ fn samples() -> Vec<(Shape, Value)> {
     out.push((shapes::AUDIT_VERIFICATION, json(&s.verify_audit().unwrap())));
     out.push((shapes::AUDIT_RECORD, json(&s.audit_log(0, 1).unwrap()[0])));
     out.push((shapes::AUDIT_HEAD, json(&s.audit_head().unwrap())));
-    let problem = wangge::FactProblem {
-        table: "visit".into(),
-        row: "1".into(),
-        problem: "edited".into(),
-    };
+    let problem =
+        wangge::FactProblem { table: "visit".into(), row: "1".into(), problem: "edited".into() };
     out.push((shapes::FACT_PROBLEM, json(&problem)));
     let first_rule = |text: String| serde_json::from_str::<Value>(&text).unwrap()[0].clone();
-    out.push((
-        shapes::VISIT_RULE,
-        first_rule(s.visit_rules_json(None).unwrap()),
-    ));
-    out.push((
-        shapes::QUOTA_RULE,
-        first_rule(s.quota_rules_json(None).unwrap()),
-    ));
-    out.push((
-        shapes::PATROL_RULE,
-        first_rule(s.patrol_rules_json(None).unwrap()),
-    ));
-    s.add_household("F1", grid, "北坝街2号", "floating", &[], start)
-        .unwrap();
-    let reverification = s
-        .reverification_due("512021", Some(d("2024-06-01")))
-        .unwrap();
+    out.push((shapes::VISIT_RULE, first_rule(s.visit_rules_json(None).unwrap())));
+    out.push((shapes::QUOTA_RULE, first_rule(s.quota_rules_json(None).unwrap())));
+    out.push((shapes::PATROL_RULE, first_rule(s.patrol_rules_json(None).unwrap())));
+    s.add_household("F1", grid, "北坝街2号", "floating", &[], start).unwrap();
+    let reverification = s.reverification_due("512021", Some(d("2024-06-01"))).unwrap();
     out.push((shapes::REVERIFICATION, json(&reverification[0])));
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("wangge-header-{}", std::process::id()));
@@ -352,19 +306,13 @@ fn samples_via_c() -> Vec<(Shape, Value)> {
     let memory = c(":memory:");
     // SAFETY: valid strings and out-pointers throughout; the handle is freed at the end.
     unsafe {
-        assert_eq!(
-            wg_store_open(memory.as_ptr(), null, &raw mut store),
-            wg_status::WG_OK
-        );
+        assert_eq!(wg_store_open(memory.as_ptr(), null, &raw mut store), wg_status::WG_OK);
         let units = c(r#"[{"code":"512021","name":"县","level":"county"},
             {"code":"512021100","name":"镇","level":"township","parent":"512021"},
             {"code":"512021100001","name":"社区","level":"community","parent":"512021100"},
             {"code":"512021100001001","name":"网格","level":"grid","parent":"512021100001"}]"#);
         let mut added = 0;
-        assert_eq!(
-            wg_units_add_json(store, units.as_ptr(), &raw mut added),
-            wg_status::WG_OK
-        );
+        assert_eq!(wg_units_add_json(store, units.as_ptr(), &raw mut added), wg_status::WG_OK);
         let (h1, grid, address) = (c("H1"), c("512021100001001"), c("北坝街1号"));
         let status = wg_household_add(
             store,
@@ -383,26 +331,14 @@ fn samples_via_c() -> Vec<(Shape, Value)> {
         let county = c("512021");
         let quarter = c("2024-Q1");
         let samples = vec![
-            (
-                shapes::RESIDENT_CLEAR,
-                via_c(|out| wg_resident_clear(store, id, out)),
-            ),
-            (
-                shapes::COUNTS,
-                via_c(|out| wg_unit_counts(store, county.as_ptr(), null, out)),
-            ),
+            (shapes::RESIDENT_CLEAR, via_c(|out| wg_resident_clear(store, id, out))),
+            (shapes::COUNTS, via_c(|out| wg_unit_counts(store, county.as_ptr(), null, out))),
             (
                 shapes::PAGE,
                 via_c(|out| wg_households_page(store, county.as_ptr(), null, 1, null, out)),
             ),
-            (
-                shapes::PERIOD,
-                via_c(|out| wg_period_parse(quarter.as_ptr(), out)),
-            ),
-            (
-                shapes::INDICATOR,
-                via_c(|out| wg_indicators(out))[0].clone(),
-            ),
+            (shapes::PERIOD, via_c(|out| wg_period_parse(quarter.as_ptr(), out))),
+            (shapes::INDICATOR, via_c(|out| wg_indicators(out))[0].clone()),
         ];
         wg_store_free(store);
         samples

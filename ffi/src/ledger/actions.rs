@@ -169,11 +169,8 @@ pub unsafe extern "C" fn wg_entry_extend(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (at, days, reason) = (
-            moment!(store, at),
-            wangge::EntryAction::check_days(days)?,
-            arg!(reason),
-        );
+        let (at, days, reason) =
+            (moment!(store, at), wangge::EntryAction::check_days(days)?, arg!(reason));
         opt_json(out_json, &store.extend(id, &at, days, reason)?.to_json())
     })
 }
@@ -213,10 +210,7 @@ pub unsafe extern "C" fn wg_entry_verify(
 ) -> wg_status {
     with_store(store, |store| {
         let (at, note) = (moment!(store, at), opt_arg!(note).unwrap_or(""));
-        opt_json(
-            out_json,
-            &store.verify(id, &at, satisfied != 0, note)?.to_json(),
-        )
+        opt_json(out_json, &store.verify(id, &at, satisfied != 0, note)?.to_json())
     })
 }
 
@@ -271,9 +265,6 @@ pub unsafe extern "C" fn wg_tick(
 ) -> wg_status {
     with_store(store, |store| {
         let now = moment!(store, now);
-        opt_json(
-            out_json,
-            &json_list(&store.tick(&now)?, wangge::EntryEvent::to_json),
-        )
+        opt_json(out_json, &json_list(&store.tick(&now)?, wangge::EntryEvent::to_json))
     })
 }

@@ -129,9 +129,7 @@ pub unsafe extern "C" fn wg_entries_work_batch(
     actions_json: *const c_char,
     out_count: *mut usize,
 ) -> wg_status {
-    with_store(store, |store| {
-        opt_value(out_count, store.work_entries_json(arg!(actions_json))?)
-    })
+    with_store(store, |store| opt_value(out_count, store.work_entries_json(arg!(actions_json))?))
 }
 
 /// Applies several handles' batches of workflow actions in one transaction, all or
@@ -161,10 +159,7 @@ pub unsafe extern "C" fn wg_entries_work_together(
     boundary(unsafe { handle(first) }, || {
         // SAFETY: the arrays as the caller's contract says.
         let batches = unsafe { crate::args::batches(stores, actions_json, count)? };
-        opt_value(
-            out_count,
-            wangge::Store::work_entries_together_json(&batches)?,
-        )
+        opt_value(out_count, wangge::Store::work_entries_together_json(&batches)?)
     })
 }
 
@@ -197,10 +192,7 @@ pub unsafe extern "C" fn wg_finding_register(
 ) -> wg_status {
     with_store(store, |store| {
         let (category, at) = (opt_arg!(category), moment!(store, at));
-        opt_json(
-            out_json,
-            &store.register_finding(finding_id, category, &at)?.to_json(),
-        )
+        opt_json(out_json, &store.register_finding(finding_id, category, &at)?.to_json())
     })
 }
 
@@ -214,9 +206,7 @@ pub unsafe extern "C" fn wg_entry(
     id: i64,
     out_json: *mut *mut c_char,
 ) -> wg_status {
-    with_store(store, |store| {
-        out!(out_json).json(&store.entry(id)?.to_json())
-    })
+    with_store(store, |store| out!(out_json).json(&store.entry(id)?.to_json()))
 }
 
 /// Writes entry `id`'s history to `*out_json`, oldest first, a JSON array of events.
