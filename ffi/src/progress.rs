@@ -5,9 +5,7 @@
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::sync::PoisonError;
 
-use crate::error::FfiError;
-use crate::panic::boundary;
-use crate::store::{handle, wg_store};
+use crate::store::{wg_store, with_handle};
 use crate::wg_status;
 
 /// A progress callback for every call on a store handle (`wg_store_set_progress`): called
@@ -69,14 +67,9 @@ pub unsafe extern "C" fn wg_store_set_progress(
     progress: wg_step_progress_fn,
     user_data: *mut c_void,
 ) -> wg_status {
-    // SAFETY: every exported function asks for NULL or a live handle.
-    let handle = unsafe { handle(store) };
-    boundary(handle, || {
-        let handle = handle.ok_or_else(|| {
-            FfiError::invalid("invalid store: NULL where a store handle is required")
-        })?;
-        *handle.progress.lock().unwrap_or_else(PoisonError::into_inner) =
-            progress.map(|callback| CallerProgress { callback, user_data });
+    with_handle(store, |handle| {
+        let progress = progress.map(|callback| CallerProgress { callback, user_data });
+        *handle.progress.lock().unwrap_or_else(PoisonError::into_inner) = progress;
         Ok(())
     })
 }

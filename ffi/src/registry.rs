@@ -38,8 +38,7 @@ pub unsafe extern "C" fn wg_household_add(
     with_store(store, |store| {
         let (household_id, unit, address) = (arg!(household_id), arg!(unit), arg!(address));
         let kind = opt_arg!(kind).unwrap_or(wangge::HouseholdKind::DEFAULT.as_str());
-        let tags = split_tags(opt_arg!(tags));
-        let start = opt_date!(start);
+        let (tags, start) = (split_tags(opt_arg!(tags)), opt_date!(start));
         opt_json(out_json, &store.add_household(household_id, unit, address, kind, &tags, start)?)
     })
 }

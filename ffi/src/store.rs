@@ -39,10 +39,25 @@ impl wg_store {
 }
 
 /// The handle behind a pointer, or the error a NULL handle gets.
+pub(crate) fn need_handle(handle: Option<&wg_store>) -> Result<&wg_store, FfiError> {
+    handle.ok_or_else(|| FfiError::invalid("invalid store: NULL where a store handle is required"))
+}
+
+/// The store behind a pointer, or the error a NULL handle gets.
 pub(crate) fn need(handle: Option<&wg_store>) -> Result<&wangge::Store, FfiError> {
-    handle
-        .map(|h| &h.store)
-        .ok_or_else(|| FfiError::invalid("invalid store: NULL where a store handle is required"))
+    need_handle(handle).map(|h| &h.store)
+}
+
+/// Runs `body` on the handle behind `ptr` inside the panic boundary, without its progress
+/// callback: a NULL handle is `WG_INVALID_INPUT`, an error or a panic becomes the status
+/// and the handle's last error.
+pub(crate) fn with_handle(
+    ptr: *const wg_store,
+    body: impl FnOnce(&wg_store) -> Result<(), FfiError>,
+) -> wg_status {
+    // SAFETY: every exported function asks for NULL or a live handle.
+    let handle = unsafe { ptr.as_ref() };
+    boundary(handle, || body(need_handle(handle)?))
 }
 
 /// Runs `body` on the store behind `ptr` inside the panic boundary, reporting to the

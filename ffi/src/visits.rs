@@ -59,14 +59,9 @@ pub unsafe extern "C" fn wg_visit_record(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (household_id, staff_id, channel, on, note) = (
-            arg!(household_id),
-            arg!(staff_id),
-            arg!(channel),
-            date!(on),
-            opt_arg!(note).unwrap_or(""),
-        );
-        opt_json(out_json, &store.record_visit(household_id, staff_id, channel, on, note)?)
+        let (household, staff, channel) = (arg!(household_id), arg!(staff_id), arg!(channel));
+        let (on, note) = (date!(on), opt_arg!(note).unwrap_or(""));
+        opt_json(out_json, &store.record_visit(household, staff, channel, on, note)?)
     })
 }
 
