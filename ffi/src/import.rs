@@ -54,7 +54,7 @@ fn input_bytes<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], FfiError> {
 
 /// Runs `import` with the caller's callback, if any, as its progress function, and
 /// writes the result through `out`.
-fn with_progress(
+fn import(
     progress: wg_progress_fn,
     user_data: *mut c_void,
     out: Out<*mut c_char>,
@@ -97,10 +97,9 @@ pub unsafe extern "C" fn wg_import_csv(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (bytes, options) =
-            (input_bytes(bytes, len)?, opt_input!(options_json, wangge::ImportOptions));
-        let out = out!(out_json);
-        with_progress(progress, user_data, out, |p| store.import_households_csv(bytes, &options, p))
+        let bytes = input_bytes(bytes, len)?;
+        let (options, out) = (opt_input!(options_json, wangge::ImportOptions), out!(out_json));
+        import(progress, user_data, out, |p| store.import_households_csv(bytes, &options, p))
     })
 }
 
@@ -119,11 +118,8 @@ pub unsafe extern "C" fn wg_import_csv_file(
 ) -> wg_status {
     with_store(store, |store| {
         let (path, options) = (arg!(path), opt_input!(options_json, wangge::ImportOptions));
-        let out = out!(out_json);
-        let bytes = read_file(path)?;
-        with_progress(progress, user_data, out, |p| {
-            store.import_households_csv(&bytes, &options, p)
-        })
+        let (out, bytes) = (out!(out_json), read_file(path)?);
+        import(progress, user_data, out, |p| store.import_households_csv(&bytes, &options, p))
     })
 }
 
@@ -149,12 +145,9 @@ pub unsafe extern "C" fn wg_import_xlsx(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let (bytes, options) =
-            (input_bytes(bytes, len)?, opt_input!(options_json, wangge::ImportOptions));
-        let out = out!(out_json);
-        with_progress(progress, user_data, out, |p| {
-            store.import_households_xlsx(bytes, &options, p)
-        })
+        let bytes = input_bytes(bytes, len)?;
+        let (options, out) = (opt_input!(options_json, wangge::ImportOptions), out!(out_json));
+        import(progress, user_data, out, |p| store.import_households_xlsx(bytes, &options, p))
     })
 }
 
@@ -173,11 +166,8 @@ pub unsafe extern "C" fn wg_import_xlsx_file(
 ) -> wg_status {
     with_store(store, |store| {
         let (path, options) = (arg!(path), opt_input!(options_json, wangge::ImportOptions));
-        let out = out!(out_json);
-        let bytes = read_file(path)?;
-        with_progress(progress, user_data, out, |p| {
-            store.import_households_xlsx(&bytes, &options, p)
-        })
+        let (out, bytes) = (out!(out_json), read_file(path)?);
+        import(progress, user_data, out, |p| store.import_households_xlsx(&bytes, &options, p))
     })
 }
 
@@ -203,10 +193,7 @@ pub unsafe extern "C" fn wg_import_rows(
 ) -> wg_status {
     with_store(store, |store| {
         let (json, options) = (arg!(rows_json), opt_input!(options_json, wangge::ImportOptions));
-        let out = out!(out_json);
-        let table = wangge::ImportTable::from_json(json)?;
-        with_progress(progress, user_data, out, |p| {
-            store.import_households_table(&table, &options, p)
-        })
+        let (out, table) = (out!(out_json), wangge::ImportTable::from_json(json)?);
+        import(progress, user_data, out, |p| store.import_households_table(&table, &options, p))
     })
 }
