@@ -95,7 +95,8 @@ impl Texts {
 pub(crate) struct LazyTexts {
     /// How many texts there are, as the file says (checked when they are unpacked).
     len: usize,
-    /// The texts as [`Texts::encode`] wrote them, packed; empty once given unpacked.
+    /// The texts as [`Texts::encode`] wrote them, packed; empty when made from texts at
+    /// hand ([`LazyTexts::ready`]).
     packed: Vec<u8>,
     /// The texts, once unpacked (`None` if they did not read back whole).
     texts: OnceLock<Option<Texts>>,

@@ -2,7 +2,7 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -300,6 +300,22 @@ fn insert_rows<T>(
 const INSERT_UNIT: &str =
     "INSERT OR IGNORE INTO unit (code, name, level, depth, start, retired, history)";
 
+/// Binds a unit's row of [`INSERT_UNIT`] from parameter `at` on.
+fn bind_unit(
+    stmt: &mut rusqlite::Statement<'_>,
+    at: usize,
+    new: &NewUnit,
+    placed: &Placed,
+) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(at, &new.code)?;
+    stmt.raw_bind_parameter(at + 1, &new.name)?;
+    stmt.raw_bind_parameter(at + 2, &new.level)?;
+    stmt.raw_bind_parameter(at + 3, placed.depth)?;
+    stmt.raw_bind_parameter(at + 4, placed.start)?;
+    stmt.raw_bind_parameter(at + 5, placed.retired)?;
+    stmt.raw_bind_parameter(at + 6, placed.history())
+}
+
 /// Writes the units of a batch placed as `placed`, in the order of their keys (codes,
 /// then span paths) rather than the batch's: a tree given level by level would
 /// otherwise land in the middle of both tables at every insert, splitting pages there.
@@ -319,14 +335,7 @@ fn insert_units(
     let sealed = store.hook().mark();
     conn.execute_batch("SAVEPOINT insert_units")?;
     let written = insert_rows(conn, INSERT_UNIT, 7, &order, |stmt, at, &i| {
-        let (new, placed) = (&units[i], &placed[i]);
-        stmt.raw_bind_parameter(at, &new.code)?;
-        stmt.raw_bind_parameter(at + 1, &new.name)?;
-        stmt.raw_bind_parameter(at + 2, &new.level)?;
-        stmt.raw_bind_parameter(at + 3, placed.depth)?;
-        stmt.raw_bind_parameter(at + 4, placed.start)?;
-        stmt.raw_bind_parameter(at + 5, placed.retired)?;
-        stmt.raw_bind_parameter(at + 6, placed.history())
+        bind_unit(stmt, at, &units[i], &placed[i])
     })?;
     if written < order.len() {
         // A code already taken: which one is first in the batch's order is found by
@@ -370,21 +379,11 @@ fn first_clash(
     placed: &[Placed],
     order: &[usize],
 ) -> Result<Error> {
-    let mut insert_unit = conn.prepare(&format!(
-        "{INSERT_UNIT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    ))?;
+    let mut insert_unit = conn.prepare(&values_sql(INSERT_UNIT, 7, 1))?;
     let mut clash = None;
     for &i in order {
-        let (new, placed) = (&units[i], &placed[i]);
-        let written = insert_unit.execute(params![
-            new.code,
-            new.name,
-            new.level,
-            placed.depth,
-            placed.start,
-            placed.retired,
-            placed.history()
-        ])?;
+        bind_unit(&mut insert_unit, 1, &units[i], &placed[i])?;
+        let written = insert_unit.raw_execute()?;
         if written == 0 && clash.is_none_or(|first| i < first) {
             clash = Some(i);
         }
