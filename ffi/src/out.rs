@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::FfiError;
+use crate::wg_status;
 
 /// A required out-pointer, named after its parameter: `WG_INVALID_INPUT` naming it when
 /// NULL.
@@ -20,16 +21,6 @@ macro_rules! out {
 pub(crate) struct OutString(*mut *mut c_char);
 
 impl OutString {
-    /// Checks a required out-pointer before any work is done.
-    pub(crate) fn required(field: &str, ptr: *mut *mut c_char) -> Result<Self, FfiError> {
-        if ptr.is_null() {
-            return Err(FfiError::invalid(format!(
-                "invalid {field}: NULL where an out-pointer is required"
-            )));
-        }
-        Ok(OutString(ptr))
-    }
-
     /// An out-pointer the caller may leave NULL when it does not want the result.
     pub(crate) fn optional(ptr: *mut *mut c_char) -> Option<Self> {
         (!ptr.is_null()).then_some(OutString(ptr))
@@ -40,6 +31,18 @@ impl OutString {
         let owned = CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default();
         // SAFETY: checked non-NULL when made; the caller passed a writable `char **`.
         unsafe { *self.0 = owned.into_raw() };
+    }
+
+    /// Hands `text` to the caller through `ptr` without the boundary, so that nothing is
+    /// recorded as the last error: `WG_INVALID_INPUT` when `ptr` is NULL.
+    pub(crate) fn put_unrecorded(ptr: *mut *mut c_char, text: &str) -> wg_status {
+        match OutString::optional(ptr) {
+            Some(out) => {
+                out.put(text);
+                wg_status::WG_OK
+            }
+            None => wg_status::WG_INVALID_INPUT,
+        }
     }
 
     /// Hands `value` to the caller as UTF-8 JSON.
@@ -102,6 +105,16 @@ impl Out<*mut c_char> {
     /// Hands `value` to the caller as UTF-8 JSON.
     pub(crate) fn json(self, value: &impl Serialize) -> Result<(), FfiError> {
         OutString(self.0).put_json(value)
+    }
+}
+
+impl Out<*mut u8> {
+    /// Hands `bytes` to the caller, their length through `len`: a buffer the caller frees
+    /// with `wg_bytes_free` and that length.
+    pub(crate) fn bytes(self, len: Out<usize>, bytes: Vec<u8>) -> Result<(), FfiError> {
+        let bytes = bytes.into_boxed_slice();
+        len.put(bytes.len())?;
+        self.put(Box::into_raw(bytes).cast::<u8>())
     }
 }
 

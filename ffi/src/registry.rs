@@ -128,8 +128,7 @@ pub unsafe extern "C" fn wg_households_page(
     out_json: *mut *mut c_char,
 ) -> wg_status {
     with_store(store, |store| {
-        let unit = arg!(unit);
-        let filter = opt_input!(filter_json, wangge::HouseholdFilter);
+        let (unit, filter) = (arg!(unit), opt_input!(filter_json, wangge::HouseholdFilter));
         let paging = paging!(limit, after);
         out!(out_json).json(&store.households_page(unit, &filter, &paging)?)
     })
@@ -243,8 +242,7 @@ pub unsafe extern "C" fn wg_resident_add(
     with_store(store, |store| {
         let (household_id, start) = (arg!(household_id), opt_date!(start));
         let resident = wangge::NewResident::from_json(arg!(resident_json))?;
-        let added = store.add_resident(household_id, &resident, start)?;
-        opt_json(out_json, &added)
+        opt_json(out_json, &store.add_resident(household_id, &resident, start)?)
     })
 }
 

@@ -130,9 +130,7 @@ pub unsafe extern "C" fn wg_report_xlsx(
     with_store(store, |store| {
         let (unit, period) = (arg!(unit), period!(period));
         let (out_bytes, out_len) = (out!(out_bytes), out!(out_len));
-        let bytes = store.report(unit, period)?.to_xlsx().into_boxed_slice();
-        out_len.put(bytes.len())?;
-        out_bytes.put(Box::into_raw(bytes).cast::<u8>())
+        out_bytes.bytes(out_len, store.report(unit, period)?.to_xlsx())
     })
 }
 

@@ -119,11 +119,17 @@ pub unsafe extern "C" fn wg_store_open(
     boundary(None, || {
         let (path, options) = (arg!(path), opt_input!(options_json, wangge::StoreOptions));
         let out = out!(out);
-        let language = options.language;
-        let store = wangge::Store::open_with(path, options)
-            .map_err(|e| FfiError::from(e).in_language(language))?;
-        out.put(wg_store::boxed(store))
+        out.put(open(path, options)?)
     })
+}
+
+/// Opens the store at `path` as a new handle; a refusal is in the language `options` ask
+/// for, as the handle's later ones are.
+fn open(path: &str, options: wangge::StoreOptions) -> Result<*mut wg_store, FfiError> {
+    let language = options.language;
+    let store = wangge::Store::open_with(path, options)
+        .map_err(|e| FfiError::from(e).in_language(language))?;
+    Ok(wg_store::boxed(store))
 }
 
 /// Frees a handle. NULL is accepted and ignored. The database closes when its last handle
@@ -175,13 +181,9 @@ pub unsafe extern "C" fn wg_store_scope(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wg_last_error(store: *const wg_store, out: *mut *mut c_char) -> wg_status {
     // SAFETY: the caller's contract.
-    let h = unsafe { handle(store) };
-    let Ok(out) = OutString::required("out", out) else {
-        return wg_status::WG_INVALID_INPUT;
-    };
-    let message = last(h).unwrap_or_default();
-    out.put(&message.to_string_lossy());
-    wg_status::WG_OK
+    let message = last(unsafe { handle(store) }).unwrap_or_default();
+    // Not behind the boundary: a NULL `out` must not replace the message it asks for.
+    OutString::put_unrecorded(out, &message.to_string_lossy())
 }
 
 /// Seals the store with the deployment key `key_hex` (16 to 64 bytes in hex): a store

@@ -153,26 +153,24 @@ pub unsafe extern "C" fn wg_entries_work_together(
     count: usize,
     out_count: *mut usize,
 ) -> wg_status {
-    // SAFETY: `stores` is NULL or holds `count` items, by the caller's contract.
-    let first = unsafe { first_of(stores, count) };
-    // SAFETY: each handle is NULL or live, by the caller's contract.
-    boundary(unsafe { handle(first) }, || {
+    // SAFETY: `stores` is NULL or holds `count` NULL or live handles, by the contract.
+    boundary(unsafe { first_of(stores, count) }, || {
         // SAFETY: the arrays as the caller's contract says.
         let batches = unsafe { crate::args::batches(stores, actions_json, count)? };
         opt_value(out_count, wangge::Store::work_entries_together_json(&batches)?)
     })
 }
 
-/// The first of `count` handles at `stores`, or NULL.
+/// The first of `count` handles at `stores`, if there is one and it is not NULL.
 ///
 /// # Safety
-/// `stores` is NULL or an array of `count` items.
-unsafe fn first_of(stores: *const *const wg_store, count: usize) -> *const wg_store {
+/// `stores` is NULL or an array of `count` items, each NULL or a live handle.
+unsafe fn first_of<'a>(stores: *const *const wg_store, count: usize) -> Option<&'a wg_store> {
     if stores.is_null() || count == 0 {
-        std::ptr::null()
+        None
     } else {
-        // SAFETY: at least one item, by the caller's contract.
-        unsafe { *stores }
+        // SAFETY: at least one item, NULL or live, by the caller's contract.
+        unsafe { handle(*stores) }
     }
 }
 
@@ -263,8 +261,7 @@ pub unsafe extern "C" fn wg_entries_page(
     with_store(store, |store| {
         let query = wangge::EntryQuery::from_json(arg!(query_json), store.offset())?;
         let paging = paging!(limit, after);
-        let out = out!(out_json);
-        out.json(&store.entries_page(&query, &paging)?.map(|e| e.to_json()))
+        out!(out_json).json(&store.entries_page(&query, &paging)?.map(|e| e.to_json()))
     })
 }
 
