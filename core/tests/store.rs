@@ -165,6 +165,29 @@ fn a_new_store_carries_the_application_id() {
     assert_eq!(id, wangge::APPLICATION_ID);
 }
 
+/// SQLite orders and seals text by its stored bytes, and the library's orders and seals
+/// hold for UTF-8: a file whose text is kept as UTF-16 (set by hand before its first
+/// table, empty or carrying the store's application id) is refused, untouched.
+#[test]
+fn a_file_that_keeps_its_text_as_utf16_is_refused_untouched() {
+    for (name, id) in [("empty", 0), ("store-id", wangge::APPLICATION_ID)] {
+        let path = temp_path(&format!("utf16-{name}"));
+        rusqlite_conn(&path)
+            .execute_batch(&format!(
+                "PRAGMA encoding = 'UTF-16le'; CREATE TABLE t (x); DROP TABLE t;
+                 PRAGMA application_id = {id};"
+            ))
+            .unwrap();
+        let before = file_bytes(&path);
+        for options in [StoreOptions::default(), read_only()] {
+            let err = Store::open_with(&path, options).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Storage, "{name}: {err}");
+            assert!(err.to_string().contains("UTF-16le"), "{name}: {err}");
+            assert_eq!(file_bytes(&path), before, "{name}: the file changed");
+        }
+    }
+}
+
 #[test]
 fn another_applications_file_is_refused_untouched_whatever_its_user_version() {
     for (name, setup) in [

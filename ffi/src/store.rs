@@ -105,7 +105,8 @@ pub(crate) unsafe fn handle<'a>(ptr: *const wg_store) -> Option<&'a wg_store> {
 /// this call's, are then in Chinese, with the field name, the quoted value and the key
 /// byte for byte as in English; the status is the same; anything else is
 /// `WG_INVALID_INPUT` naming `language`). A SQLite file
-/// that is not a wangge store (no wangge `PRAGMA application_id`) is refused untouched; an
+/// that is not a wangge store (no wangge `PRAGMA application_id`), or that keeps its text
+/// as UTF-16, is refused untouched (`WG_STORAGE_ERROR`); an
 /// empty `path` is `WG_INVALID_INPUT` naming `path`. On failure the message is readable
 /// with `wg_last_error(NULL, ...)` on the same thread.
 ///

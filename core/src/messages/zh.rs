@@ -243,6 +243,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("{} is outside the scope of {} (actor {})", "{} 超出 {} 的范围（操作人 {}）"),
     ("{} is read-only for this process (permission denied): open it with read_only to read it; it was not changed", "{} 对本进程只读（权限不足）：请以 read_only 打开读取；未改动"),
     ("{} is {}, not {}", "{} 应为 {}，而不是 {}"),
+    ("{} keeps its text as {}, and a wangge store keeps it as UTF-8; it was not opened or changed", "{} 以 {} 保存文本，而 wangge 库以 UTF-8 保存；未打开也未改动"),
     ("{} was written by a newer wangge (schema version {}; this library knows up to {}); it was not opened or changed", "{} 由更新版本的 wangge 写入（schema 版本 {}；本库最高支持 {}）；未打开也未改动"),
     ("{}-{} has no day {}", "{}-{} 没有 {} 日"),
     ("{}: another connection held the store's write lock for the whole busy time (busy_timeout_ms); nothing was written, retry later", "{}：另一连接在整个忙等时间（busy_timeout_ms）内占用写锁；未写入任何内容，请稍后重试"),

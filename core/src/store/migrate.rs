@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 /// its schema version (0 for a new, empty file) and whether it already carries the
 /// [`APPLICATION_ID`]. A file of a newer schema, another application's SQLite file
 /// (another application id, or none and not the tables a wangge store of an earlier
-/// version had), and a file that is not SQLite at all are refused, untouched.
+/// version had), a file whose text SQLite keeps as UTF-16, and a file that is not SQLite
+/// at all are refused, untouched.
 pub(super) fn identify(conn: &Connection, path: &Path) -> Result<(i64, bool)> {
     let not_sqlite = |e: rusqlite::Error| {
         Error::Storage(format!("{} is not a SQLite database: {e}", path.display()))
@@ -25,6 +26,18 @@ pub(super) fn identify(conn: &Connection, path: &Path) -> Result<(i64, bool)> {
     let id: i32 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(not_sqlite)?;
+    // SQLite orders and seals text by its stored bytes: the library's orders and seals
+    // hold for UTF-8 only, the encoding every store it makes has.
+    let encoding: String = conn
+        .query_row("PRAGMA encoding", [], |r| r.get(0))
+        .map_err(not_sqlite)?;
+    if encoding != "UTF-8" {
+        return Err(Error::Storage(format!(
+            "{} keeps its text as {encoding}, and a wangge store keeps it as UTF-8; it was \
+             not opened or changed",
+            path.display()
+        )));
+    }
     let foreign = || {
         Error::Storage(format!(
             "{} is a SQLite database but not a wangge store (application id {id:#x}, \

@@ -194,7 +194,9 @@ impl Store {
     /// Opens (creating if needed) the store at `path` with `options`.
     ///
     /// A file written by a newer version of the library, a SQLite file that is not a
-    /// wangge store, or a file that is not SQLite at all is refused and left untouched. An
+    /// wangge store or that keeps its text as UTF-16 (the library's orders and seals are
+    /// those of UTF-8), or a file that is not SQLite at all is refused (`Storage`) and left
+    /// untouched. An
     /// empty path is `InvalidInput` naming `path` (SQLite would open a private temporary
     /// file, lost on close). When the library runs on the platform's SQLite (built without
     /// the `bundled` feature, as the Python module is), one older than
