@@ -187,7 +187,12 @@ unsafe fn column<'a>(db: *mut ffi::sqlite3, old: bool, i: c_int) -> ValueRef<'a>
             ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_value_int64(value)),
             ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_value_double(value)),
             ffi::SQLITE_TEXT => {
-                let text = ffi::sqlite3_value_text(value);
+                // A row's text is not NUL-terminated where SQLite keeps it, and
+                // `sqlite3_value_text` copies it into an allocation of its own to end it,
+                // for every text of every row written: `sqlite3_value_blob` hands over the
+                // same bytes as they are (the value's type stays text), UTF-8 in every
+                // store (a file that keeps text otherwise is refused at open).
+                let text = ffi::sqlite3_value_blob(value).cast::<u8>();
                 let len = ffi::sqlite3_value_bytes(value) as usize;
                 if text.is_null() {
                     ValueRef::Text(&[])
