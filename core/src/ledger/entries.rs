@@ -311,7 +311,7 @@ impl Registrar {
         let state_text = state.to_text();
         let mut marks = Vec::new();
         Mark::new(Action::Register, at, &state).pack(0, &mut marks);
-        crate::submit::locks::check_entry(&w.tx, &new.unit, at)?;
+        crate::submit::locks::check_entry(&w.tx, self.walk.locks, &new.unit, at)?;
         w.tx.prepare_cached(
             "INSERT INTO entry (unit, household_id, resident_id, source, reported, reported_day,
              category, summary, urgent, books, triage, time_limit, sign_limit, finding_id,
@@ -350,6 +350,7 @@ impl Registrar {
         let actor = w.actor().to_owned();
         append_event(
             w,
+            self.walk.locks,
             id,
             1,
             (Action::Register, &actor, at, &reason.effect, false),

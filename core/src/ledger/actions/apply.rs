@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::ledger::marks::{self, Mark};
 use crate::ledger::{Action, Entry, Handler, TimeLimit, moment_of};
 use crate::store::{Store, Write};
+use crate::submit::locks::Locks;
 use crate::units::{Span, spans_of};
 
 /// How a refused action is named: alone, by its place in a batch, or by its batch and
@@ -82,13 +83,14 @@ pub(crate) fn current(conn: &Connection, id: i64) -> Result<Current> {
 /// ([`crate::submit::locks`]).
 pub(crate) fn append_event(
     w: &mut Write<'_>,
+    locks: Locks,
     id: i64,
     seq: u32,
     (action, actor, at, note, auto): (Action, &str, i64, &str, bool),
     (days, satisfied): (Option<u32>, Option<bool>),
     state: &str,
 ) -> Result<()> {
-    crate::submit::locks::check_event(&w.tx, id, at)?;
+    crate::submit::locks::check_event(&w.tx, locks, id, at)?;
     w.tx.prepare_cached(
         "INSERT INTO entry_event (entry_id, seq, action, actor, at, note, auto, days, satisfied, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -162,6 +164,8 @@ impl Unstored {
 pub(crate) struct Walk {
     pub(crate) calendar: Arc<Calendar>,
     pub(crate) spans: HashMap<String, Vec<Span>>,
+    /// Whether the store held an approval lock when the write began.
+    pub(crate) locks: Locks,
 }
 
 impl Walk {
@@ -169,6 +173,7 @@ impl Walk {
         Ok(Walk {
             calendar: store.calendar_on(conn)?,
             spans: HashMap::new(),
+            locks: Locks::read(conn)?,
         })
     }
 
@@ -494,6 +499,7 @@ impl Store {
         let seq = cur.events + 1;
         append_event(
             w,
+            walk.locks,
             id,
             seq,
             (step.action(), &actor, at, note, auto),
