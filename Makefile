@@ -59,7 +59,8 @@ header:
 
 # The C test: one program, one file per area of the library plus the harness that runs them
 # (threads.c starts threads: -pthread; busy.c holds a store's lock from a child process
-# through the system's SQLite: -lsqlite3). header_c99.c is not part of it: see test-header-c.
+# through the system's SQLite, and store.c makes a UTF-16 file with it: -lsqlite3).
+# header_c99.c is not part of it: see test-header-c.
 C_TESTS := $(filter-out tests/c/header_c99.c,$(wildcard tests/c/*.c))
 
 $(BUILD)/test_wangge: $(C_TESTS) tests/c/harness.h include/wangge.h FORCE_LIB

@@ -147,6 +147,19 @@ def test_another_applications_file_is_refused_untouched(tmp_path, setup):
         assert path.read_bytes() == before
 
 
+def test_a_file_that_keeps_its_text_as_utf16_is_refused_untouched(tmp_path):
+    # SQLite orders and seals text by its stored bytes; the store's orders are UTF-8's.
+    path = tmp_path / "utf16.db"
+    conn = sqlite3.connect(path)
+    conn.executescript("PRAGMA encoding = 'UTF-16le'; CREATE TABLE t (x); DROP TABLE t;")
+    conn.close()
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(wangge.StorageError, match="UTF-16le"):
+            wangge.Store(path, read_only=read_only)
+        assert path.read_bytes() == before
+
+
 def test_a_store_carries_the_application_id(tmp_path):
     path = tmp_path / "county.db"
     wangge.Store(path).close()

@@ -189,6 +189,7 @@ int main(int argc, char **argv) {
   test_messages_in_chinese();
   test_ledger_persists("c-test-ledger.db");
   test_persistence_and_levels("c-test-store.db");
+  test_utf16_file_is_refused("c-test-utf16.db");
   test_keys("c-test-keys.db");
   test_facts_are_sealed("c-test-audit.db");
   test_handheld("c-test-device.db");

@@ -50,6 +50,7 @@ void test_null_and_invalid_utf8_never_crash(void);
 void test_scope_and_audit(void);
 void test_scope_holds_on_every_path(void);
 void test_persistence_and_levels(const char *path);
+void test_utf16_file_is_refused(const char *path);
 void test_keys(const char *path);
 void test_staff_and_responsibility(void);
 void test_registry(void);

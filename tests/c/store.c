@@ -1,6 +1,8 @@
 /* The store handle: scopes, the audit chain, persistence and configured levels. */
 #include "harness.h"
 
+#include <sqlite3.h>
+
 void test_scope_and_audit(void) {
   wg_store *s = county();
   wg_store *town = NULL;
@@ -64,4 +66,30 @@ void test_persistence_and_levels(const char *path) {
   CHECK(ro == NULL);
   EXPECT(NULL, wg_store_open(path, "{\"read_only\": 1}", &ro), WG_INVALID_INPUT, "options");
   CHECK(ro == NULL);
+}
+
+/* A file that keeps its text as UTF-16 (set through the program's own SQLite before the file's
+ * first table) is refused, writable or read-only, and left as it was: SQLite orders and seals
+ * text by its stored bytes, and a store's are UTF-8's. */
+void test_utf16_file_is_refused(const char *path) {
+  remove(path);
+  sqlite3 *db = NULL;
+  CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "PRAGMA encoding = 'UTF-16le'; CREATE TABLE t (x); DROP TABLE t;", NULL,
+                     NULL, NULL) == SQLITE_OK);
+  sqlite3_close(db);
+  wg_store *s = NULL;
+  EXPECT(NULL, wg_store_open(path, NULL, &s), WG_STORAGE_ERROR, "UTF-16le");
+  CHECK(s == NULL);
+  EXPECT(NULL, wg_store_open(path, "{\"read_only\": true}", &s), WG_STORAGE_ERROR, "UTF-16le");
+  CHECK(s == NULL);
+  db = NULL;
+  CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+  sqlite3_stmt *tables = NULL;
+  CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &tables, NULL) ==
+        SQLITE_OK);
+  CHECK(sqlite3_step(tables) == SQLITE_ROW && sqlite3_column_int(tables, 0) == 0);
+  sqlite3_finalize(tables);
+  sqlite3_close(db);
+  remove(path);
 }
