@@ -257,6 +257,22 @@ fn the_level_above_approves_and_approval_locks_the_period() {
             .move_household("H2", OTHER_GRID, d("2025-03-08"))
             .unwrap_err(),
     );
+    // An import dated in the week that moves a household of the grid writes nothing.
+    let file = format!(
+        "household_id,unit,address,kind,tags,name,id_number,phone,relation
+         H2,{OTHER_GRID},海慧路,registered,,郑小芳,440524188001010014,,head
+"
+    );
+    let options = wangge::ImportOptions {
+        on: Some(d("2025-03-05")),
+        ..Default::default()
+    };
+    locked(
+        store
+            .import_households_csv(file.as_bytes(), &options, None)
+            .unwrap_err(),
+    );
+    assert_eq!(store.household("H2", None).unwrap().unit, GRID);
     // A batch with one locked visit writes nothing.
     let batch = [
         NewVisit {

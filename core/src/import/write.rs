@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::registry::relation_name;
 use crate::snapshot::PATCH_LIMIT;
 use crate::store::keys::{Field, Vault};
+use crate::submit::locks::Locks;
 
 /// A resident's ID number (its look-up value and, in a keyed store, its sealed form) and
 /// phone as the `resident` row holds them. In a keyed store making them is SM4-GCM and
@@ -42,6 +43,8 @@ impl Stored {
 /// it); a changed one keeps its earlier place or membership as history.
 pub(super) struct ImportWriter<'t> {
     tx: &'t rusqlite::Transaction<'t>,
+    /// Whether the store held an approval lock when the import's write began.
+    locks: Locks,
     /// How ID numbers and phones are written: in clear or sealed.
     vault: std::sync::Arc<Vault>,
     on: i64,
@@ -73,6 +76,7 @@ impl<'t> ImportWriter<'t> {
     ) -> Result<Self> {
         Ok(ImportWriter {
             tx,
+            locks: Locks::read(tx)?,
             vault,
             on: date::to_sql(on),
             // Inserts step aside for an existing row: a new row (the common case) costs one
@@ -242,7 +246,12 @@ impl<'t> ImportWriter<'t> {
                 .optional()?
                 .is_none()
             {
-                crate::submit::locks::check_tag_start(self.tx, (None, Some(resident_id)), since)?;
+                crate::submit::locks::check_tag_start(
+                    self.tx,
+                    self.locks,
+                    (None, Some(resident_id)),
+                    since,
+                )?;
                 self.insert_tag.execute(params![
                     None::<String>,
                     resident_id,
@@ -264,7 +273,7 @@ impl<'t> ImportWriter<'t> {
         if !self.units.contains(unit) {
             self.units.insert(unit.to_owned());
         }
-        crate::submit::locks::check_arrival(self.tx, unit, date::BEGINNING)?;
+        crate::submit::locks::check_arrival(self.tx, self.locks, unit, date::BEGINNING)?;
         let new = self.insert_household.execute(params![
             hid,
             row.address,
@@ -294,7 +303,12 @@ impl<'t> ImportWriter<'t> {
                     .optional()?
                     .is_none()
             {
-                crate::submit::locks::check_tag_start(self.tx, (Some(hid), None), since)?;
+                crate::submit::locks::check_tag_start(
+                    self.tx,
+                    self.locks,
+                    (Some(hid), None),
+                    since,
+                )?;
                 self.insert_tag
                     .execute(params![hid, None::<i64>, tag, since, FOREVER])?;
             }
@@ -341,7 +355,7 @@ impl<'t> ImportWriter<'t> {
             )?
             .execute(params![hid, since, ended.min(on), current])?;
         }
-        crate::submit::locks::check_move(tx, &current, unit, on)?;
+        crate::submit::locks::check_move(tx, self.locks, &current, unit, on)?;
         tx.prepare_cached(
             "UPDATE household SET unit = ?2, unit_since = ?3, ended = max(ended, CASE WHEN ended <= ?3 THEN ?4 ELSE ended END)
              WHERE household_id = ?1",

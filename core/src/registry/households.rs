@@ -7,6 +7,7 @@ use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::paging::{Page, Paging, read_batches};
 use crate::store::Store;
+use crate::submit::locks::Locks;
 use crate::units::span_on;
 
 use super::tags::{
@@ -124,7 +125,7 @@ impl Store {
             for tag in tags {
                 check_tag(&kinds, tag)?;
             }
-            crate::submit::locks::check_arrival(&w.tx, unit, start_sql)?;
+            crate::submit::locks::check_arrival(&w.tx, Locks::read(&w.tx)?, unit, start_sql)?;
             w.tx.prepare_cached(
                 "INSERT INTO household (household_id, address, kind, start, ended, unit, unit_since)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4)",
@@ -172,7 +173,7 @@ impl Store {
                 w.tx.prepare_cached("INSERT INTO household_place (household_id, valid_from, valid_to, unit) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![household_id, valid_from, on_sql, from])?;
             }
-            crate::submit::locks::check_move(&w.tx, &from, unit, on_sql)?;
+            crate::submit::locks::check_move(&w.tx, Locks::read(&w.tx)?, &from, unit, on_sql)?;
             w.tx.prepare_cached("UPDATE household SET unit = ?2, unit_since = ?3 WHERE household_id = ?1")?
                 .execute(params![household_id, unit, on_sql])?;
             w.changes_household(household_id);

@@ -63,12 +63,12 @@ const VISIT_LOCKED: &str = locked_sql!(
                (SELECT h.unit FROM household h WHERE h.household_id = ?1))"
 );
 
-/// Whether the store held any approval lock when a write began: read once, through its
-/// [`crate::ledger::actions::apply::Walk`], by a write of entries or their events (a batch,
-/// a tick, a merge), which then checks none of them one by one in a store without a lock,
-/// as most stores are most of the time (two lookups an entry registered took a twentieth
-/// of the time). No lock appears within such a write: approving a report is a write of
-/// its own.
+/// Whether the store held any approval lock when a write began: read once by a write of
+/// many facts (entries and their events through its
+/// [`crate::ledger::actions::apply::Walk`], a batch of visits, an import), which then
+/// checks none of them one by one in a store without a lock, as most stores are most of
+/// the time (two lookups an entry registered took a twentieth of the time). No lock
+/// appears within such a write: approving a report is a write of its own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Locks {
     any: bool,
@@ -84,8 +84,12 @@ impl Locks {
     }
 }
 
-/// Whether `query` (one of the `…_LOCKED` above) finds a lock for `values`.
-fn locked(conn: &Connection, query: &str, values: &[&dyn ToSql]) -> Result<bool> {
+/// Whether `query` (one of the `…_LOCKED` above) finds a lock for `values`: never when
+/// `locks` has none.
+fn locked(conn: &Connection, locks: Locks, query: &str, values: &[&dyn ToSql]) -> Result<bool> {
+    if !locks.any {
+        return Ok(false);
+    }
     Ok(conn
         .prepare_cached(query)?
         .query_row(values, |_| Ok(()))
@@ -93,10 +97,9 @@ fn locked(conn: &Connection, query: &str, values: &[&dyn ToSql]) -> Result<bool>
         .is_some())
 }
 
-/// Refuses an entry raised at `unit` and reported at `at` (seconds) in a locked period,
-/// when `locks` has any.
+/// Refuses an entry raised at `unit` and reported at `at` (seconds) in a locked period.
 pub(crate) fn check_entry(conn: &Connection, locks: Locks, unit: &str, at: i64) -> Result<()> {
-    if locks.any && locked(conn, ENTRY_LOCKED, &[&unit, &at])? {
+    if locked(conn, locks, ENTRY_LOCKED, &[&unit, &at])? {
         return Err(Error::Conflict(
             "locked: an entry reported in a period whose report was approved".into(),
         ));
@@ -104,10 +107,9 @@ pub(crate) fn check_entry(conn: &Connection, locks: Locks, unit: &str, at: i64) 
     Ok(())
 }
 
-/// Refuses an event of entry `id` (already written) at `at` in a locked period, when
-/// `locks` has any.
+/// Refuses an event of entry `id` (already written) at `at` in a locked period.
 pub(crate) fn check_event(conn: &Connection, locks: Locks, id: i64, at: i64) -> Result<()> {
-    if locks.any && locked(conn, EVENT_LOCKED, &[&id, &at])? {
+    if locked(conn, locks, EVENT_LOCKED, &[&id, &at])? {
         return Err(Error::Conflict(
             "locked: an action on an entry in a period whose report was approved".into(),
         ));
@@ -117,8 +119,13 @@ pub(crate) fn check_event(conn: &Connection, locks: Locks, id: i64, at: i64) -> 
 
 /// Refuses a visit to `household` on `day` (as stored, [`crate::date::to_sql`]) in a
 /// locked period.
-pub(crate) fn check_visit(conn: &Connection, household: &str, day: i64) -> Result<()> {
-    if locked(conn, VISIT_LOCKED, &[&household, &day])? {
+pub(crate) fn check_visit(
+    conn: &Connection,
+    locks: Locks,
+    household: &str,
+    day: i64,
+) -> Result<()> {
+    if locked(conn, locks, VISIT_LOCKED, &[&household, &day])? {
         return Err(Error::Conflict(
             "locked: a visit in a period whose report was approved".into(),
         ));
@@ -127,8 +134,8 @@ pub(crate) fn check_visit(conn: &Connection, household: &str, day: i64) -> Resul
 }
 
 /// Refuses a household arriving at `unit` from `start` (a stored day) in a locked period.
-pub(crate) fn check_arrival(conn: &Connection, unit: &str, start: i64) -> Result<()> {
-    if locked(conn, DAY_LOCKED, &[&unit, &start])? {
+pub(crate) fn check_arrival(conn: &Connection, locks: Locks, unit: &str, start: i64) -> Result<()> {
+    if locked(conn, locks, DAY_LOCKED, &[&unit, &start])? {
         return Err(Error::Conflict(
             "locked: a household arriving in a period whose report was approved".into(),
         ));
@@ -138,8 +145,16 @@ pub(crate) fn check_arrival(conn: &Connection, unit: &str, start: i64) -> Result
 
 /// Refuses a household moving from unit `from` to unit `to` on `since` (a stored day) in a
 /// period locked for either.
-pub(crate) fn check_move(conn: &Connection, from: &str, to: &str, since: i64) -> Result<()> {
-    if locked(conn, DAY_LOCKED, &[&from, &since])? || locked(conn, DAY_LOCKED, &[&to, &since])? {
+pub(crate) fn check_move(
+    conn: &Connection,
+    locks: Locks,
+    from: &str,
+    to: &str,
+    since: i64,
+) -> Result<()> {
+    if locked(conn, locks, DAY_LOCKED, &[&from, &since])?
+        || locked(conn, locks, DAY_LOCKED, &[&to, &since])?
+    {
         return Err(Error::Conflict(
             "locked: a household moving in a period whose report was approved".into(),
         ));
@@ -151,10 +166,16 @@ pub(crate) fn check_move(conn: &Connection, from: &str, to: &str, since: i64) ->
 /// (a stored day) in a locked period.
 pub(crate) fn check_tag_start(
     conn: &Connection,
+    locks: Locks,
     (household_id, resident_id): (Option<&str>, Option<i64>),
     start: i64,
 ) -> Result<()> {
-    if locked(conn, TAG_LOCKED, &[&household_id, &start, &resident_id])? {
+    if locked(
+        conn,
+        locks,
+        TAG_LOCKED,
+        &[&household_id, &start, &resident_id],
+    )? {
         return Err(Error::Conflict(
             "locked: a tag starting in a period whose report was approved".into(),
         ));
@@ -166,10 +187,16 @@ pub(crate) fn check_tag_start(
 /// (a stored day) in a locked period.
 pub(crate) fn check_tag_end(
     conn: &Connection,
+    locks: Locks,
     (household_id, resident_id): (Option<&str>, Option<i64>),
     end: i64,
 ) -> Result<()> {
-    if locked(conn, TAG_LOCKED, &[&household_id, &end, &resident_id])? {
+    if locked(
+        conn,
+        locks,
+        TAG_LOCKED,
+        &[&household_id, &end, &resident_id],
+    )? {
         return Err(Error::Conflict(
             "locked: a tag ending in a period whose report was approved".into(),
         ));

@@ -10,6 +10,7 @@ use super::{Channel, Visit};
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::store::{Store, Write, audit};
+use crate::submit::locks::Locks;
 use crate::text;
 use crate::units::{Span, spans_of};
 
@@ -100,7 +101,7 @@ impl Store {
     pub(crate) fn record_visit_in(&self, w: &mut Write<'_>, visit: &NewVisit) -> Result<i64> {
         check_note(&visit.note)?;
         let unit = Checker::default().check(self, &w.tx, visit)?;
-        let id = insert(w, visit)?;
+        let id = insert(w, Locks::read(&w.tx)?, visit)?;
         w.audit(
             "record_visit",
             &visit.household_id,
@@ -175,8 +176,9 @@ impl Store {
                 &rechecked
             };
             let mut ids = Vec::with_capacity(visits.len());
+            let locks = Locks::read(&w.tx)?;
             for v in visits {
-                ids.push(insert(w, v)?);
+                ids.push(insert(w, locks, v)?);
             }
             let units: Vec<String> = units.iter().cloned().collect();
             w.changes_no_household();
@@ -259,10 +261,11 @@ pub(crate) fn household_unit(
     Ok(unit)
 }
 
-/// Writes one checked visit; refused in a locked period ([`crate::submit::locks`]).
-fn insert(w: &mut Write<'_>, v: &NewVisit) -> Result<i64> {
+/// Writes one checked visit; refused in a locked period ([`crate::submit::locks`], as
+/// `locks` found them when the write began).
+fn insert(w: &mut Write<'_>, locks: Locks, v: &NewVisit) -> Result<i64> {
     let day = date::to_sql(v.on);
-    crate::submit::locks::check_visit(&w.tx, &v.household_id, day)?;
+    crate::submit::locks::check_visit(&w.tx, locks, &v.household_id, day)?;
     w.tx.prepare_cached(
         "INSERT INTO visit (household_id, staff_id, channel, day, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
