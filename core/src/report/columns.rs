@@ -373,7 +373,7 @@ impl Derived for LedgerColumns {
         LedgerColumns::encode(self, &mut Encoder(out));
     }
 
-    fn decode(body: &[u8], (): ()) -> Option<Self> {
+    fn decode(body: &[u8]) -> Option<Self> {
         LedgerColumns::decode(&mut Decoder(body))
     }
 

@@ -45,6 +45,8 @@ pub(crate) mod ledger;
 pub(crate) mod received;
 mod trees;
 
+pub(crate) use trees::report_tree;
+
 pub use crate::submit::{
     MAX_SEALED_LEN, ReportingRule, Submission, SubmissionStatus, default_reporting_rules, seal_of,
 };
@@ -57,7 +59,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::date;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::period::Period;
 use crate::progress::{self, Progress};
 use crate::snapshot::{RegistrySnapshot, Subtree};
@@ -330,14 +332,6 @@ impl Tree {
     }
 }
 
-/// The SQL condition on a `unit_span s` that the report counts: valid on the last day
-/// (parameter `last`), or the unit's final span, retired after the first day (`first`).
-fn counted_span(last: &str, first: &str) -> String {
-    format!(
-        "s.valid_from <= {last} AND (s.valid_to > {last} OR (s.valid_to = s.retired AND s.retired > {first}))"
-    )
-}
-
 impl Store {
     /// `unit`'s report over `period`: every indicator for its whole subtree, one row per
     /// direct child plus the own row, and the ledger's indicators per category and book.
@@ -380,6 +374,8 @@ impl Store {
                 },
             );
             stage(2)?;
+            // The visit log is read from the file while the snapshot may still be.
+            self.read_kept_ahead::<VisitLog>(&conn)?;
             let snapshot = self.registry_snapshot(&conn)?;
             let log = self.visit_log(&conn, &snapshot)?;
             Ok((snapshot, log))
@@ -444,86 +440,6 @@ impl Store {
             by_book: breakdown(books),
         })
     }
-}
-
-/// A unit (code, name, level) and its report tree.
-pub(crate) type ReportTree = ((String, String, String), Tree);
-
-/// The unit (code, name, level) and its report tree over `[first, last]`.
-pub(crate) fn report_tree(
-    conn: &rusqlite::Connection,
-    unit: &str,
-    first: i64,
-    last: i64,
-) -> Result<ReportTree> {
-    let root: Option<(String, String, String, String, i64)> = {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT s.code, s.name, s.level, s.path, s.start FROM unit_span s
-             WHERE s.code = ?1 AND {}
-             ORDER BY s.valid_from DESC LIMIT 1",
-            counted_span("?2", "?3")
-        ))?;
-        let mut rows = stmt.query(rusqlite::params![unit, last, first])?;
-        match rows.next()? {
-            Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            None => None,
-        }
-    };
-    let Some((code, name, level, path, start)) = root else {
-        let on = date::from_sql(last);
-        return Err(Error::not_found("unit", format!("{unit} on {on}")));
-    };
-    let (lo, hi) = (format!("{path}/"), format!("{path}0"));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT s.code, s.name, s.level, s.path, s.start FROM unit_span s
-         WHERE s.path >= ?1 AND s.path < ?2 AND {}
-         ORDER BY s.path",
-        counted_span("?3", "?4")
-    ))?;
-    let mut rows = stmt.query(rusqlite::params![lo, hi, last, first])?;
-    let mut tree = Tree {
-        rows: Vec::new(),
-        members: vec![Member {
-            code: code.clone(),
-            level: level.clone(),
-            start,
-            row: 0,
-            path: path.clone(),
-        }],
-        path: path.clone(),
-    };
-    let mut spans = Vec::new();
-    while let Some(r) = rows.next()? {
-        let (code, name, level, path, start): (String, String, String, String, i64) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-        if !path[lo.len()..].contains('/') {
-            tree.rows.push((code.clone(), name, level.clone()));
-        }
-        spans.push((code, level, start, path));
-    }
-    tree.rows.sort_by(|a, b| a.0.cmp(&b.0));
-    tree.members[0].row = tree.own();
-    let children: foldhash::HashMap<&str, usize> = tree
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, (c, _, _))| (c.as_str(), i))
-        .collect();
-    let mut members = Vec::with_capacity(spans.len());
-    for (code, level, start, p) in spans {
-        if let Some(row) = tree.row_of_path(&p, &children) {
-            members.push(Member {
-                code,
-                level,
-                start,
-                row,
-                path: p,
-            });
-        }
-    }
-    drop(children);
-    tree.members.extend(members);
-    Ok(((code, name, level), tree))
 }
 
 /// Counts households, residents, visits and visit rules into `rows`.

@@ -180,8 +180,6 @@ pub(super) struct Base {
     /// Households by id, made when first asked for when the ids are in order: a base
     /// read back from the file for a due list or a report never looks one up.
     household_index: OnceLock<HouseholdIndex>,
-    /// Which build this is, for what is laid out by its household indexes.
-    pub(super) generation: u64,
     /// Household ids, by index.
     pub(super) ids: Texts,
     /// Whether the indexes follow the ids' order (the household table is read in key
@@ -216,9 +214,6 @@ impl Base {
             .get_or_init(|| HouseholdIndex::of(&self.ids).expect("ids in order, each there once"))
     }
 }
-
-/// Bases built so far in this process, numbering each.
-static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Base {
     pub(super) fn build(conn: &Connection) -> Result<Self> {
@@ -364,7 +359,6 @@ impl Base {
         let ids_sorted = ids.strictly_ascending();
         Ok(Base {
             fingerprint: ids.fingerprint(),
-            generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             units,
             unit_index,
             household_index: OnceLock::from(household_index),
@@ -464,7 +458,6 @@ impl Base {
                 .iter()
                 .all(|&(t, _)| (t as usize) < tag_names.len());
         whole.then(|| Base {
-            generation: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ids_sorted,
             fingerprint: ids.fingerprint(),
             units,

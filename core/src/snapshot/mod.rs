@@ -265,11 +265,6 @@ impl RegistrySnapshot {
         Ok(())
     }
 
-    /// Which base this snapshot lays over: snapshots patched from one base share it.
-    pub(crate) fn generation(&self) -> u64 {
-        self.base.generation
-    }
-
     /// The fingerprint of the base's households in their order: data laid out by their
     /// indexes is read back from the file only over a base of the same fingerprint.
     pub(crate) fn fingerprint(&self) -> u64 {

@@ -161,7 +161,7 @@ impl Derived for RegistrySnapshot {
         self.base.encode(&mut Encoder(out));
     }
 
-    fn decode(body: &[u8], (): ()) -> Option<Self> {
+    fn decode(body: &[u8]) -> Option<Self> {
         let base = Base::decode(&mut Decoder(body))?;
         Some(RegistrySnapshot::over(base))
     }

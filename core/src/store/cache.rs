@@ -54,13 +54,15 @@ pub(crate) trait Derived: Sized + Send + Sync + 'static {
     /// Writes a value just built, for keeping (a [`Derived::KEPT`] kind).
     fn encode(&self, _out: &mut Vec<u8>) {}
 
-    /// A kept value read back for `input`; `None` when `body` is not one written by
-    /// [`Derived::encode`] in this format for this input.
-    fn decode(_body: &[u8], _input: Self::Input<'_>) -> Option<Self> {
+    /// A kept value read back; `None` when `body` is not one written by
+    /// [`Derived::encode`] in this format. What it is laid out by is not at hand: a value
+    /// read back is used only where [`Derived::fits`] holds for the input.
+    fn decode(_body: &[u8]) -> Option<Self> {
         None
     }
 
-    /// Whether a kept value still serves `input`; if not, it is built again.
+    /// Whether a value, kept in memory or read back from the file, serves `input`; if
+    /// not, it is built again.
     fn fits(&self, _input: Self::Input<'_>) -> bool {
         true
     }
@@ -193,6 +195,26 @@ impl Store {
 }
 
 impl Store {
+    /// Reads `T` kept in the file into its slot, unless the slot holds it for the state
+    /// `conn` reads already: without its input, which [`Store::derived`] checks when it
+    /// takes the value ([`Derived::fits`]). So a value laid out by another (the visit log,
+    /// by the registry snapshot) is read beside it rather than after it. A value not kept
+    /// at that state is left to [`Store::derived`] to build.
+    pub(crate) fn read_kept_ahead<T: Derived>(&self, conn: &Connection) -> Result<()> {
+        let stamp = T::stamp(conn)?;
+        let slot = self.shared.slots.slot::<T>();
+        let mut slot = lock(&slot);
+        if slot.value.is_some() && slot.stamp == stamp {
+            return Ok(());
+        }
+        if let Some(value) = self.kept::<T>(conn)? {
+            slot.value = Some(Arc::new(value));
+            slot.stamp = stamp;
+            slot.pending = T::Pending::default();
+        }
+        Ok(())
+    }
+
     /// Whether `T` is held for the state `conn` reads: a call for it would neither build
     /// it nor read it from the file.
     pub(crate) fn holds<T: Derived>(&self, conn: &Connection) -> Result<bool> {

@@ -152,7 +152,10 @@ impl Store {
         let Some(head) = whole_head(conn)? else {
             return T::build(conn, input);
         };
-        if let Some(value) = self.read_kept::<T>(conn, kind, format, &head, input) {
+        if let Some(value) = self
+            .read_kept::<T>(conn, kind, format, &head)
+            .filter(|value| value.fits(input))
+        {
             return Ok(value);
         }
         let value = T::build(conn, input)?;
@@ -162,6 +165,19 @@ impl Store {
             self.write_kept(kind, format, &head, &pack(&body));
         }
         Ok(value)
+    }
+
+    /// `T` read back from the file if it was kept at the database's current state,
+    /// whether or not it fits what lays it out (which [`Derived::fits`] checks where it
+    /// is taken): so that it can be read beside what it is laid out by.
+    pub(super) fn kept<T: Derived>(&self, conn: &Connection) -> Result<Option<T>> {
+        let Some((kind, format)) = T::KEPT.filter(|_| T::STAMPED_BY_CHAIN && self.keeps()) else {
+            return Ok(None);
+        };
+        let Some(head) = whole_head(conn)? else {
+            return Ok(None);
+        };
+        Ok(self.read_kept::<T>(conn, kind, format, &head))
     }
 
     /// Whether this store keeps derived data in its file: not an in-memory one.
@@ -176,7 +192,6 @@ impl Store {
         kind: &str,
         format: u32,
         head: &(i64, String),
-        input: T::Input<'_>,
     ) -> Option<T> {
         let mut stmt = conn
             .prepare_cached("SELECT format, seq, head, mac, body FROM kept WHERE kind = ?1")
@@ -195,7 +210,7 @@ impl Store {
         let body = row.get_ref(4).ok()?.as_blob().ok()?;
         let (sealed, value) = std::thread::scope(|scope| {
             let sealed = scope.spawn(|| seal(self, kind, format, (head.0, &head.1), body) == mac);
-            let value = unpack(body).and_then(|body| T::decode(&body, input));
+            let value = unpack(body).and_then(|body| T::decode(&body));
             let sealed = sealed
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -431,19 +446,19 @@ impl<'a> Decoder<'a> {
 #[cfg(test)]
 /// Every proper prefix of `body` reads as nothing, and every byte flipped reads as
 /// nothing or as some value: never a panic. The whole body reads back as itself.
-pub(crate) fn check<T: Derived>(body: &[u8], input: T::Input<'_>) {
-    let value = T::decode(body, input).expect("the whole body reads back");
+pub(crate) fn check<T: Derived>(body: &[u8]) {
+    let value = T::decode(body).expect("the whole body reads back");
     let mut again = Vec::new();
     value.encode(&mut again);
     assert_eq!(again, body, "read back as written");
     for cut in 0..body.len() {
-        assert!(T::decode(&body[..cut], input).is_none(), "cut at {cut}");
+        assert!(T::decode(&body[..cut]).is_none(), "cut at {cut}");
     }
     let mut flipped = body.to_vec();
     for i in 0..body.len() {
         for bit in [0x01, 0x80, 0xff] {
             flipped[i] ^= bit;
-            let _ = T::decode(&flipped, input);
+            let _ = T::decode(&flipped);
             flipped[i] ^= bit;
         }
     }

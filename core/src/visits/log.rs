@@ -23,9 +23,11 @@ type Contact = (i32, Channel);
 /// The contacts of every household.
 #[derive(Debug, Clone)]
 pub(crate) struct VisitLog {
-    /// The registry snapshot base whose household indexes are this log's first slots.
-    generation: u64,
-    /// That base's fingerprint ([`RegistrySnapshot::fingerprint`]).
+    /// How many households the registry snapshot base whose household indexes are this
+    /// log's first slots holds ([`RegistrySnapshot::base_len`]), and its fingerprint
+    /// ([`RegistrySnapshot::fingerprint`]): a base of the same households in the same
+    /// order lays it out the same.
+    known: usize,
     fingerprint: u64,
     /// Slots of households the snapshot base does not hold. Shared with copies of the
     /// log, which differ only in `added`.
@@ -61,7 +63,7 @@ impl VisitLog {
         }
         pairs.sort_unstable_by_key(|&(h, (day, _))| (h, day));
         Ok(VisitLog {
-            generation: snapshot.generation(),
+            known,
             fingerprint: snapshot.fingerprint(),
             base: Arc::new(Grouped::new(known + index.len(), pairs)),
             index: Arc::new(index),
@@ -72,7 +74,7 @@ impl VisitLog {
     /// Writes the log for keeping: the households the snapshot base does not hold, with
     /// their slots, then every slot's contacts. Only a log just built is kept.
     fn encode(&self, e: &mut Encoder<'_>) {
-        e.u32(u32::try_from(self.base.keys() - self.index.len()).unwrap_or(u32::MAX));
+        e.u32(u32::try_from(self.known).unwrap_or(u32::MAX));
         e.i64(i64::from_le_bytes(self.fingerprint.to_le_bytes()));
         e.len(self.index.len());
         for (id, &slot) in self.index.iter() {
@@ -88,15 +90,12 @@ impl VisitLog {
         });
     }
 
-    /// Reads back what [`VisitLog::encode`] wrote, laid out by `snapshot`; `None` unless
-    /// it was laid out by a base of the same households in the same order, is whole and
-    /// every slot points inside it.
-    fn decode(d: &mut Decoder<'_>, snapshot: &RegistrySnapshot) -> Option<Self> {
+    /// Reads back what [`VisitLog::encode`] wrote; `None` unless it is whole and every
+    /// slot points inside it. It serves only a snapshot it [`fits`](VisitLog::fits),
+    /// which need not be at hand yet.
+    fn decode(d: &mut Decoder<'_>) -> Option<Self> {
         let known = d.u32()? as usize;
         let fingerprint = u64::from_le_bytes(d.i64()?.to_le_bytes());
-        if known != snapshot.base_len() || fingerprint != snapshot.fingerprint() {
-            return None;
-        }
         let n = d.count(8)?;
         let mut index: HashMap<String, u32> = HashMap::with_capacity(n);
         for _ in 0..n {
@@ -117,7 +116,7 @@ impl VisitLog {
             Some((day, channel))
         })?;
         d.done().then(|| VisitLog {
-            generation: snapshot.generation(),
+            known,
             fingerprint,
             index: Arc::new(index),
             base: Arc::new(base),
@@ -125,9 +124,10 @@ impl VisitLog {
         })
     }
 
-    /// Whether this log was laid out by the base of `snapshot`.
+    /// Whether this log is laid out as the base of `snapshot` lays it out: the same
+    /// households in the same order.
     pub(crate) fn fits(&self, snapshot: &RegistrySnapshot) -> bool {
-        self.generation == snapshot.generation()
+        self.known == snapshot.base_len() && self.fingerprint == snapshot.fingerprint()
     }
 
     /// Adds a contact recorded since the log was read.
@@ -178,8 +178,8 @@ impl Derived for VisitLog {
         VisitLog::encode(self, &mut Encoder(out));
     }
 
-    fn decode(body: &[u8], snapshot: &RegistrySnapshot) -> Option<Self> {
-        VisitLog::decode(&mut Decoder(body), snapshot)
+    fn decode(body: &[u8]) -> Option<Self> {
+        VisitLog::decode(&mut Decoder(body))
     }
 
     fn fits(&self, snapshot: &RegistrySnapshot) -> bool {
@@ -269,7 +269,7 @@ mod tests {
     #[test]
     fn contacts_are_found_by_period_and_channel_across_both_runs() {
         let mut log = VisitLog {
-            generation: 0,
+            known: 0,
             fingerprint: 0,
             index: Arc::new(HashMap::new()),
             base: Arc::new(Grouped::new(0, Vec::new())),
