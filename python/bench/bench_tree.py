@@ -1,6 +1,7 @@
 """The national tree from Python: 665,276 units loaded with `Store.add_units`, from a
-list of tuples and from a list of dicts, each as a ratio to the Rust load of the same
-units in the same run (target ≤ 1.3×).
+list of tuples, from a list of dicts and from a pyarrow table (read through the Arrow
+stream), each as a ratio to the Rust load of the same units in the same run (target
+≤ 1.3×).
 
 Runs `examples/bench_tree.rs --units` in release twice: as `make bench` builds it
 (SQLite compiled into the library) and linked to the platform's libsqlite3, the SQLite the
@@ -66,6 +67,11 @@ def main() -> None:
     rows = json.loads(UNITS.read_text(encoding="utf-8"))
     tuples = [tuple(r) for r in rows]
     dicts = [{"code": c, "name": n, "level": lv, "parent": p} for c, n, lv, p in rows]
+    import pyarrow
+
+    table = pyarrow.table(
+        {key: [r[i] for r in rows] for i, key in enumerate(("code", "name", "level", "parent"))}
+    )
     del rows
     print(f"national tree from Python: {len(tuples):,} units")
     print(
@@ -75,7 +81,7 @@ def main() -> None:
         f"  Rust load, the platform's SQLite ({platform['sqlite']}):  {platform['load_ms']:8.0f} ms"
         f"   ({platform['load_ms'] / bundled['load_ms']:.2f}x the compiled-in one)"
     )
-    for name, units in (("tuples", tuples), ("dicts", dicts)):
+    for name, units in (("tuples", tuples), ("dicts", dicts), ("table", table)):
         took = python_load(units)
         print(
             f"  Python, {name:6}:  {took:8.0f} ms = {took / bundled['load_ms']:.2f}x the Rust load"

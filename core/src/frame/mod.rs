@@ -26,6 +26,7 @@
 
 mod column;
 mod due;
+mod input;
 mod reports;
 mod ser;
 
@@ -33,6 +34,7 @@ mod ser;
 pub use {arrow_array, arrow_schema};
 
 pub use due::due_visit_batch;
+pub use input::UNREADABLE_STREAM;
 
 use std::sync::Arc;
 

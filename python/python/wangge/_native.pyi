@@ -92,6 +92,12 @@ _NewUnit: TypeAlias = Union[
 """One item of Store.add_units: a dict with the keys code, name, level and optionally
 parent, start, or a tuple in that order."""
 
+class _ArrowStreamLike(Protocol):
+    """A table with the Arrow PyCapsule stream: a pyarrow Table, a pandas or polars
+    DataFrame."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
 _HouseholdKind: TypeAlias = Literal["registered", "floating", "rental"]
 """How a household is registered: 户籍, 流动 or 出租."""
 
@@ -1431,7 +1437,7 @@ class Store:
         parent: _UnitCode | None = None,
         start: _DateLike | None = None,
     ) -> Unit: ...
-    def add_units(self, units: Iterable[_NewUnit]) -> int: ...
+    def add_units(self, units: Iterable[_NewUnit] | _ArrowStreamLike) -> int: ...
     def unit(self, code: _UnitCode, as_of: _DateLike | None = None) -> Unit: ...
     def children(self, code: _UnitCode, as_of: _DateLike | None = None) -> list[Unit]: ...
     def descendants(

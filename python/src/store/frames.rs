@@ -1,7 +1,8 @@
 //! Frames out of lists and reports: the Arrow C stream (`__arrow_c_stream__`)
 //! and `to_pandas()`. The columns are the core's ([`wangge::frame`]): this file only finds
 //! the core records behind a `Page` and wraps the core's record batch as a pyo3-arrow
-//! table.
+//! table. And frames in: a table given through the same stream, as its record batches,
+//! which the core reads.
 
 use std::sync::Arc;
 
@@ -16,11 +17,12 @@ use pyo3_arrow::PyTable;
 use wangge::labels::Labels;
 
 use super::contacts::{Finding, Patrol};
+use super::import::type_text;
 use super::ledger::Entry;
 use super::registry::{Household, Resident};
 use super::units::Unit;
 use super::visits::{DueVisit, Visit};
-use crate::errors::py_result;
+use crate::errors::{invalid, py_result};
 use crate::page::page_of_rows;
 use crate::record::{json_list, serialized};
 
@@ -110,6 +112,19 @@ where
 /// `labels` read by the core: `"en"` or `"zh"`, else `InvalidInput` naming `labels`.
 pub(crate) fn labels_arg(labels: &str) -> PyResult<Labels> {
     py_result(Labels::parse(labels))
+}
+
+/// The record batches of `value`, an object with `__arrow_c_stream__` (a pyarrow table,
+/// a pandas or polars `DataFrame`), read with the GIL held; a stream that does not read
+/// is `InvalidInput` naming `field`.
+pub(crate) fn arrow_batches(
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Vec<RecordBatch>> {
+    let table: PyTable = value
+        .extract()
+        .map_err(|_| invalid(field, type_text(value), wangge::frame::UNREADABLE_STREAM))?;
+    Ok(table.into_inner().0)
 }
 
 /// A record batch as a pyo3-arrow table, which has `__arrow_c_stream__`.

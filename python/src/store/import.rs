@@ -111,7 +111,7 @@ impl Store {
 
 /// `<list object>`: how an argument that may hold personal information is named in
 /// messages.
-fn type_text(value: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_text(value: &Bound<'_, PyAny>) -> String {
     value
         .get_type()
         .name()

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use wangge::NewUnit;
 
 use super::Store;
+use super::frames::arrow_batches;
 use crate::args::{Code, Text};
 use crate::convert::{batch_items_json, date_arg, opt_date_arg};
 use crate::plain::{Fields, plain_batch};
@@ -68,8 +69,17 @@ impl Store {
 
     /// Adds many units in one transaction, all or none; parents may come earlier in the
     /// same batch. Each item is a dict with the keys `code, name, level` and optionally
-    /// `parent, start`, or a tuple in that order. Returns how many were added.
+    /// `parent, start`, or a tuple in that order; or the units are the rows of a table
+    /// with the Arrow stream (`__arrow_c_stream__`: a pyarrow table, a pandas or polars
+    /// `DataFrame`), its columns named as those keys. Returns how many were added.
     fn add_units(&self, py: Python<'_>, units: &Bound<'_, PyAny>) -> PyResult<usize> {
+        if units.hasattr("__arrow_c_stream__")? {
+            return self.with_args(
+                py,
+                || arrow_batches("units", units),
+                |s, batches| s.add_units(&NewUnit::list_from_arrow(&batches)?),
+            );
+        }
         let read = |fields: Fields<'_, '_>| NewUnit::from_texts(fields);
         if let Some(batch) = plain_batch(units, &NewUnit::KEYS, read)? {
             return self.with_args(py, || Ok(batch), |s, batch| s.add_units(&batch));
