@@ -37,10 +37,12 @@ def footprint(store):
         lambda rows: pd.DataFrame(rows),
         # Dates as pandas timestamps (datetime64), codes as pandas' own strings.
         lambda rows: pd.DataFrame(rows).astype({"start": "datetime64[ns]", "code": "string"}),
+        # Levels as a pandas categorical (an Arrow dictionary).
+        lambda rows: pd.DataFrame(rows).astype({"level": "category"}),
         # Several record batches.
         lambda rows: pa.Table.from_batches(pa.Table.from_pylist(rows).to_batches(max_chunksize=1)),
     ],
-    ids=["pyarrow", "pandas", "pandas-datetime64", "batches"],
+    ids=["pyarrow", "pandas", "pandas-datetime64", "pandas-category", "batches"],
 )
 def test_a_table_adds_the_units_its_rows_would_add_as_dicts(county, table):
     rows = [{**TOWNSHIP, "start": None}, COMMUNITY]

@@ -152,9 +152,55 @@ impl<'a> Columns<'a> {
 fn readable(data_type: &DataType, kind: Kind) -> bool {
     match data_type {
         DataType::Null | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        // Texts by a dictionary: a pandas categorical, a polars `Categorical`.
+        DataType::Dictionary(keys, values) => {
+            keys.is_dictionary_key_type() && readable(values, Kind::Text)
+        }
         DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, None) => kind == Kind::Date,
         _ => false,
     }
+}
+
+/// The text at row `at` of a column of texts, `None` where there is none.
+fn text_at(column: &dyn Array, at: usize) -> Option<&str> {
+    if !column.is_valid(at) {
+        return None;
+    }
+    match column.data_type() {
+        DataType::Utf8 => Some(column.as_string::<i32>().value(at)),
+        DataType::LargeUtf8 => Some(column.as_string::<i64>().value(at)),
+        DataType::Utf8View => Some(column.as_string_view().value(at)),
+        DataType::Dictionary(..) => {
+            let dictionary = column.as_any_dictionary();
+            let key = key_at(dictionary.keys(), at)?;
+            let values = dictionary.values();
+            (key < values.len())
+                .then(|| text_at(values.as_ref(), key))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// The dictionary key at row `at` of `keys`, `None` for a negative one.
+fn key_at(keys: &dyn Array, at: usize) -> Option<usize> {
+    use arrow_array::types::{
+        Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    };
+    let key = match keys.data_type() {
+        DataType::Int8 => i64::from(keys.as_primitive::<Int8Type>().value(at)),
+        DataType::Int16 => i64::from(keys.as_primitive::<Int16Type>().value(at)),
+        DataType::Int32 => i64::from(keys.as_primitive::<Int32Type>().value(at)),
+        DataType::Int64 => keys.as_primitive::<Int64Type>().value(at),
+        DataType::UInt8 => i64::from(keys.as_primitive::<UInt8Type>().value(at)),
+        DataType::UInt16 => i64::from(keys.as_primitive::<UInt16Type>().value(at)),
+        DataType::UInt32 => i64::from(keys.as_primitive::<UInt32Type>().value(at)),
+        DataType::UInt64 => {
+            return usize::try_from(keys.as_primitive::<UInt64Type>().value(at)).ok();
+        }
+        _ => return None,
+    };
+    usize::try_from(key).ok()
 }
 
 /// One row of the batches.
@@ -180,12 +226,7 @@ impl Row<'_> {
     /// The text under `key`, if the row has one; a required one missing is refused.
     fn text(&self, key: &'static str) -> Result<Option<String>> {
         let (column, k) = self.column(key);
-        let text = column.and_then(|c| match c.data_type() {
-            DataType::Utf8 => Some(c.as_string::<i32>().value(self.at)),
-            DataType::LargeUtf8 => Some(c.as_string::<i64>().value(self.at)),
-            DataType::Utf8View => Some(c.as_string_view().value(self.at)),
-            _ => None,
-        });
+        let text = column.and_then(|c| text_at(c, self.at));
         self.given(key, k, text.map(str::to_owned))
     }
 
@@ -346,6 +387,18 @@ mod tests {
             .unwrap();
             assert_eq!(read, expected);
         }
+        // Levels by a dictionary, as a pandas categorical gives them.
+        let levels_by_dictionary: arrow_array::DictionaryArray<arrow_array::types::Int8Type> =
+            levels.iter().copied().collect();
+        let read = NewUnit::list_from_arrow(&[batch(vec![
+            ("code", texts(&codes)),
+            ("name", texts(&names)),
+            ("level", Arc::new(levels_by_dictionary)),
+            ("parent", texts(&[None, Some("512021")])),
+            ("start", texts(&[None, Some("2024-03-01")])),
+        ])])
+        .unwrap();
+        assert_eq!(read, expected);
         // Optional columns left out, or all null; and rows over several batches.
         let short = batch(vec![
             ("level", texts(&levels[..1])),
@@ -385,6 +438,12 @@ mod tests {
         );
         let (field, _) = refusal(&[with("code", Arc::new(Int64Array::from(vec![1, 2])))]);
         assert_eq!(field, "code");
+        let numbers: arrow_array::DictionaryArray<arrow_array::types::Int32Type> =
+            arrow_array::DictionaryArray::new(
+                arrow_array::Int32Array::from(vec![0, 0]),
+                Arc::new(Int64Array::from(vec![7])),
+            );
+        assert_eq!(refusal(&[with("level", Arc::new(numbers))]).0, "level");
         let zoned = TimestampNanosecondArray::from(vec![0, 0]).with_timezone("+08:00");
         let (field, _) = refusal(&[with("start", Arc::new(zoned))]);
         assert_eq!(field, "start");
