@@ -1345,6 +1345,19 @@ wg_status wg_unit_add(const wg_store *store,
 // JSON input: an array of `new_unit`.
 wg_status wg_units_add_json(const wg_store *store, const char *units_json, size_t *out_count);
 
+// Adds the units of a table in one transaction, as `wg_units_add_json` does: `stream` is
+// a `struct ArrowArrayStream *` of the Arrow C stream interface (as nanoarrow, DuckDB or
+// pyarrow make one), one unit a row, its columns named `code`, `name`, `level` and
+// optionally `parent` and `start`. Texts are of any Arrow string type or by a dictionary,
+// `start` also a date or a timestamp without a time zone. The call takes the stream
+// whatever the outcome: it reads it to its end and releases it, and leaves the caller's
+// struct released (`release` NULL). A NULL stream, one released already, or one that does
+// not read is `WG_INVALID_INPUT` naming `stream`; an unknown, repeated or missing column,
+// a column of another type or a missing required value is `WG_INVALID_INPUT` naming the
+// field (and the row: `unit 3 of the batch`). Writes the number added to `*out_count` if
+// it is not NULL.
+wg_status wg_units_add_arrow(const wg_store *store, void *stream, size_t *out_count);
+
 // Writes unit `code` as it stood on `as_of` (NULL: as it stands today, or last stood if
 // retired) to `*out_json`.
 //

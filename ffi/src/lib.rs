@@ -28,6 +28,7 @@
 
 #[macro_use]
 mod args;
+mod arrow;
 #[macro_use]
 mod out;
 

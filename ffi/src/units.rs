@@ -2,7 +2,7 @@
 //! `{"code", "name", "level", "parent", "start", "end"}` (`parent`, `start`, `end` may be
 //! null), lists as JSON arrays of them.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 
 use crate::out::opt_json;
 use crate::out::opt_value;
@@ -46,6 +46,31 @@ pub unsafe extern "C" fn wg_units_add_json(
     with_store(store, |store| {
         let added = store.add_units(&wangge::NewUnit::list_from_json(arg!(units_json))?)?;
         opt_value(out_count, added)
+    })
+}
+
+/// Adds the units of a table in one transaction, as `wg_units_add_json` does: `stream` is
+/// a `struct ArrowArrayStream *` of the Arrow C stream interface (as nanoarrow, DuckDB or
+/// pyarrow make one), one unit a row, its columns named `code`, `name`, `level` and
+/// optionally `parent` and `start`. Texts are of any Arrow string type or by a dictionary,
+/// `start` also a date or a timestamp without a time zone. The call takes the stream
+/// whatever the outcome: it reads it to its end and releases it, and leaves the caller's
+/// struct released (`release` NULL). A NULL stream, one released already, or one that does
+/// not read is `WG_INVALID_INPUT` naming `stream`; an unknown, repeated or missing column,
+/// a column of another type or a missing required value is `WG_INVALID_INPUT` naming the
+/// field (and the row: `unit 3 of the batch`). Writes the number added to `*out_count` if
+/// it is not NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wg_units_add_arrow(
+    store: *const wg_store,
+    stream: *mut c_void,
+    out_count: *mut usize,
+) -> wg_status {
+    // SAFETY: `stream` is NULL or a stream the caller gives away (see above).
+    let stream = unsafe { crate::arrow::take(stream) };
+    with_store(store, |store| {
+        let batches = crate::arrow::batches("stream", stream)?;
+        opt_value(out_count, store.add_units(&wangge::NewUnit::list_from_arrow(&batches)?)?)
     })
 }
 

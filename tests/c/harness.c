@@ -159,6 +159,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--hold-write-lock") == 0) return hold_write_lock(argv[2]);
   test_tree_queries();
   test_bad_input_is_typed_and_writes_nothing();
+  test_units_from_an_arrow_stream();
   test_null_and_invalid_utf8_never_crash();
   test_staff_and_responsibility();
   test_scope_and_audit();

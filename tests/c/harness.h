@@ -46,6 +46,7 @@ void test_busy(const char *self, const char *path);
 int hold_write_lock(const char *path);
 void test_tree_queries(void);
 void test_bad_input_is_typed_and_writes_nothing(void);
+void test_units_from_an_arrow_stream(void);
 void test_null_and_invalid_utf8_never_crash(void);
 void test_scope_and_audit(void);
 void test_scope_holds_on_every_path(void);

@@ -22,9 +22,14 @@ use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::units::NewUnit;
 
-/// What a stream that does not read as Arrow record batches is refused with, by a binding
-/// that takes one (the reason of an `InvalidInput` naming the argument).
-pub const UNREADABLE_STREAM: &str = "expected an Arrow table whose batches all read";
+/// Why a stream that does not read as Arrow record batches is refused.
+const UNREADABLE_STREAM: &str = "expected an Arrow table whose batches all read";
+
+/// The refusal of `value`, given as `field` to a binding that takes a table through the
+/// Arrow C stream, when it does not read as record batches: `InvalidInput`.
+pub fn unreadable_stream(field: &'static str, value: &str) -> Error {
+    Error::invalid(field, value, UNREADABLE_STREAM)
+}
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +88,7 @@ impl<'a> Columns<'a> {
         };
         let first_columns = columns(first);
         if batches.iter().any(|b| columns(b) != first_columns) {
-            return Err(Error::invalid(many, "", UNREADABLE_STREAM));
+            return Err(unreadable_stream(many, "batches of two schemas"));
         }
         for (i, field) in schema.fields().iter().enumerate() {
             let name = field.name();

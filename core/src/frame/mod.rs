@@ -34,7 +34,7 @@ mod ser;
 pub use {arrow_array, arrow_schema};
 
 pub use due::due_visit_batch;
-pub use input::UNREADABLE_STREAM;
+pub use input::unreadable_stream;
 
 use std::sync::Arc;
 

@@ -22,7 +22,7 @@ use super::ledger::Entry;
 use super::registry::{Household, Resident};
 use super::units::Unit;
 use super::visits::{DueVisit, Visit};
-use crate::errors::{invalid, py_result};
+use crate::errors::{py_result, to_py_err};
 use crate::page::page_of_rows;
 use crate::record::{json_list, serialized};
 
@@ -123,7 +123,7 @@ pub(crate) fn arrow_batches(
 ) -> PyResult<Vec<RecordBatch>> {
     let table: PyTable = value
         .extract()
-        .map_err(|_| invalid(field, type_text(value), wangge::frame::UNREADABLE_STREAM))?;
+        .map_err(|_| to_py_err(&wangge::frame::unreadable_stream(field, &type_text(value))))?;
     Ok(table.into_inner().0)
 }
 

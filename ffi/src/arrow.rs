@@ -1,0 +1,36 @@
+//! Tables over the C ABI: a `struct ArrowArrayStream` of the Arrow C stream interface,
+//! taken from the caller and read into record batches, which the core reads.
+
+use std::ffi::c_void;
+
+use arrow_array::RecordBatch;
+use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
+
+use crate::error::FfiError;
+
+/// The stream `ptr` points at, moved out of it: the caller's struct is left released
+/// (`release` NULL), as the interface has a consumer leave a stream it took; `None` for
+/// NULL. Dropping what is returned releases the stream.
+///
+/// # Safety
+/// `ptr` is NULL or points to a `struct ArrowArrayStream` the caller may give away.
+pub(crate) unsafe fn take(ptr: *mut c_void) -> Option<FFI_ArrowArrayStream> {
+    let ptr = ptr.cast::<FFI_ArrowArrayStream>();
+    // SAFETY: guaranteed by the caller; NULL is checked first.
+    (!ptr.is_null()).then(|| unsafe { FFI_ArrowArrayStream::from_raw(ptr) })
+}
+
+/// Every batch of `stream`, read to its end, the stream released: NULL, a stream released
+/// already or one that does not read is `WG_INVALID_INPUT` naming `field`.
+pub(crate) fn batches(
+    field: &'static str,
+    stream: Option<FFI_ArrowArrayStream>,
+) -> Result<Vec<RecordBatch>, FfiError> {
+    let stream = stream.ok_or_else(|| {
+        FfiError::invalid(format!("invalid {field}: NULL where a stream is required"))
+    })?;
+    let refuse =
+        |e: arrow_schema::ArrowError| wangge::frame::unreadable_stream(field, &e.to_string());
+    let reader = ArrowArrayStreamReader::try_new(stream).map_err(refuse)?;
+    Ok(reader.collect::<Result<Vec<_>, _>>().map_err(refuse)?)
+}
