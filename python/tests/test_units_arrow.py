@@ -108,6 +108,17 @@ def test_a_table_is_checked_as_dicts_are_by_the_core(county):
         county.unit("512021102")
 
 
+def test_arrays_that_do_not_hold_together_are_refused_before_they_are_read(county):
+    """Made by hand from buffers, unchecked: a name whose bytes are not UTF-8."""
+    offsets = pa.py_buffer(b"\x00\x00\x00\x00\x02\x00\x00\x00")
+    names = pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(b"\xff\xfe")])
+    table = pa.table({"code": ["512021102"], "name": names, "level": ["township"]})
+    before = footprint(county)
+    with pytest.raises(wangge.InvalidInput, match="batches all read"):
+        county.add_units(table)
+    assert footprint(county) == before
+
+
 def test_a_stream_that_does_not_read_is_invalid_input_naming_units(county):
     class Broken:
         def __arrow_c_stream__(self, requested_schema=None):

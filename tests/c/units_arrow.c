@@ -202,6 +202,13 @@ void test_units_from_an_arrow_stream(void) {
   CHECK(t.released == 1 && stream.release == NULL);
   EXPECT(s, wg_unit_get(s, "512021102", NULL, &(char *){NULL}), WG_NOT_FOUND, "512021102");
 
+  /* Bytes that are not UTF-8 in a cell: the arrays are checked before they are read. */
+  t = units_table();
+  t.cells[1][0] = "\xff\xfe";
+  stream = stream_of(&t);
+  EXPECT(s, wg_units_add_arrow(s, &stream, &added), WG_INVALID_INPUT, "batches all read");
+  CHECK(t.released == 1 && stream.release == NULL);
+
   t = units_table();
   t.fail_schema = 1;
   stream = stream_of(&t);

@@ -7,6 +7,9 @@
 //! - a text is `utf8`, `large_utf8` or `utf8_view`, a date also `date32`, `date64` or a
 //!   `timestamp` without a time zone (taken by its day); a column of nulls alone (`null`)
 //!   is a column of missing values; any other type is refused naming the column;
+//! - arrays that do not hold together as their producer made them (offsets that run
+//!   backwards, keys outside their dictionary, bytes that are not UTF-8) are refused as a
+//!   stream that does not read;
 //! - a missing value where one is required is refused naming the row
 //!   (`unit 3 of the batch`), as the JSON form names the item.
 
@@ -109,6 +112,16 @@ impl<'a> Columns<'a> {
                     Kind::Date => "expected a column of dates or texts",
                 };
                 return Err(Error::invalid(key, field.data_type(), expected));
+            }
+        }
+        // Arrays handed over through the C interface are as their producer made them:
+        // offsets that run backwards, keys outside their dictionary or bytes that are not
+        // UTF-8 are refused here rather than read.
+        for batch in batches {
+            for column in batch.columns() {
+                if let Err(e) = column.to_data().validate_full() {
+                    return Err(unreadable_stream(many, &e.to_string()));
+                }
             }
         }
         let missing: Vec<&str> = keys
