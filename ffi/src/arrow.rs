@@ -3,8 +3,9 @@
 
 use std::ffi::c_void;
 
-use arrow_array::RecordBatch;
 use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
+use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_schema::Schema;
 
 use crate::error::FfiError;
 
@@ -20,17 +21,21 @@ pub(crate) unsafe fn take(ptr: *mut c_void) -> Option<FFI_ArrowArrayStream> {
     (!ptr.is_null()).then(|| unsafe { FFI_ArrowArrayStream::from_raw(ptr) })
 }
 
-/// Every batch of `stream`, read to its end, the stream released: NULL, a stream released
-/// already or one that does not read is `WG_INVALID_INPUT` naming `field`.
-pub(crate) fn batches(
+/// What `read` makes of the schema and batches of `stream`, read to its end, the stream
+/// released: NULL, a stream released already or one that does not read is
+/// `WG_INVALID_INPUT` naming `field`.
+pub(crate) fn read<T>(
     field: &'static str,
     stream: Option<FFI_ArrowArrayStream>,
-) -> Result<Vec<RecordBatch>, FfiError> {
+    read: impl FnOnce(&Schema, &[RecordBatch]) -> wangge::Result<T>,
+) -> Result<T, FfiError> {
     let stream = stream.ok_or_else(|| {
         FfiError::invalid(format!("invalid {field}: NULL where a stream is required"))
     })?;
     let refuse =
         |e: arrow_schema::ArrowError| wangge::frame::unreadable_stream(field, &e.to_string());
     let reader = ArrowArrayStreamReader::try_new(stream).map_err(refuse)?;
-    Ok(reader.collect::<Result<Vec<_>, _>>().map_err(refuse)?)
+    let schema = reader.schema();
+    let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().map_err(refuse)?;
+    Ok(read(&schema, &batches)?)
 }

@@ -69,8 +69,8 @@ pub unsafe extern "C" fn wg_units_add_arrow(
     // SAFETY: `stream` is NULL or a stream the caller gives away (see above).
     let stream = unsafe { crate::arrow::take(stream) };
     with_store(store, |store| {
-        let batches = crate::arrow::batches("stream", stream)?;
-        opt_value(out_count, store.add_units(&wangge::NewUnit::list_from_arrow(&batches)?)?)
+        let units = crate::arrow::read("stream", stream, wangge::NewUnit::list_from_arrow)?;
+        opt_value(out_count, store.add_units(&units)?)
     })
 }
 

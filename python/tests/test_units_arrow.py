@@ -63,6 +63,9 @@ def test_an_empty_table_adds_nothing(county):
     empty = pa.table({"code": pa.array([], pa.string()), "name": [], "level": []})
     assert county.add_units(empty) == 0
     assert footprint(county) == before
+    # Still a table of units: without rows, its columns are checked all the same.
+    with pytest.raises(wangge.InvalidInput, match="missing columns: level"):
+        county.add_units(pa.table({"code": pa.array([], pa.string()), "name": []}))
 
 
 @pytest.mark.parametrize(

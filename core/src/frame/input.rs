@@ -4,8 +4,9 @@
 //!
 //! - the columns are the item's keys: a column of another name, or one named twice, is
 //!   refused (as an unknown key is), and so is a required one missing;
-//! - a text is `utf8`, `large_utf8` or `utf8_view`, a date also `date32`, `date64` or a
-//!   `timestamp` without a time zone (taken by its day); a column of nulls alone (`null`)
+//! - a text is `utf8`, `large_utf8` or `utf8_view`, or one of those by a dictionary (a
+//!   categorical); a date also `date32`, `date64` or a `timestamp` without a time zone
+//!   (taken by its day); a column of nulls alone (`null`)
 //!   is a column of missing values; any other type is refused naming the column;
 //! - arrays that do not hold together as their producer made them (offsets that run
 //!   backwards, keys outside their dictionary, bytes that are not UTF-8) are refused as a
@@ -19,7 +20,7 @@ use arrow_array::types::{
     TimestampSecondType,
 };
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, Schema, TimeUnit};
 
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
@@ -46,11 +47,11 @@ type Key = (&'static str, Kind, bool);
 
 /// The keys of a unit, as [`NewUnit::from_json`] reads them.
 const UNIT: [Key; 5] = [
-    ("code", Kind::Text, true),
-    ("name", Kind::Text, true),
-    ("level", Kind::Text, true),
-    ("parent", Kind::Text, false),
-    ("start", Kind::Date, false),
+    (NewUnit::KEYS[0], Kind::Text, true),
+    (NewUnit::KEYS[1], Kind::Text, true),
+    (NewUnit::KEYS[2], Kind::Text, true),
+    (NewUnit::KEYS[3], Kind::Text, false),
+    (NewUnit::KEYS[4], Kind::Date, false),
 ];
 
 /// The batches, their columns checked against `keys`: for each key, its column's index
@@ -64,34 +65,24 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    /// Checks the columns of `batches` (all of one schema) against `keys`; a refusal
+    /// Checks the columns of `schema`, which every batch has, against `keys`; a refusal
     /// names `many` (`units`).
     fn new(
-        batches: &'a [RecordBatch],
+        (schema, batches): (&Schema, &'a [RecordBatch]),
         keys: &'a [Key],
         (many, what): (&'static str, &'static str),
     ) -> Result<Self> {
         let names = || keys.iter().map(|k| k.0).collect::<Vec<_>>().join(", ");
         let mut index = vec![None; keys.len()];
-        let Some(first) = batches.first() else {
-            return Ok(Columns {
-                batches,
-                keys,
-                index,
-                what,
-            });
-        };
-        let schema = first.schema();
-        let columns = |b: &RecordBatch| {
-            let schema = b.schema();
+        let columns = |schema: &Schema| {
             let fields = schema.fields().iter();
             fields
                 .map(|f| (f.name().clone(), f.data_type().clone()))
                 .collect::<Vec<_>>()
         };
-        let first_columns = columns(first);
-        if batches.iter().any(|b| columns(b) != first_columns) {
-            return Err(unreadable_stream(many, "batches of two schemas"));
+        let expected = columns(schema);
+        if batches.iter().any(|b| columns(&b.schema()) != expected) {
+            return Err(unreadable_stream(many, "batches of another schema"));
         }
         for (i, field) in schema.fields().iter().enumerate() {
             let name = field.name();
@@ -324,15 +315,15 @@ fn day_of(value: i64, per_day: i64) -> i64 {
 }
 
 impl NewUnit {
-    /// Reads units from Arrow record batches (all of one schema), one unit a row: columns
+    /// Reads units from Arrow record batches, each of `schema`, one unit a row: columns
     /// named as the keys of [`NewUnit::from_json`] (`code`, `name`, `level` required;
     /// `parent` and `start` optional), texts, and `start` also dates. A refusal is
     /// `InvalidInput`: an unknown, repeated or missing column names `units`; a column of
     /// another type names its key; a missing value where one is required, or a start
     /// that is not a date of the years 0001 to 9999, names its key and the row
     /// (`unit 3 of the batch`). See the [module documentation](self) for the types.
-    pub fn list_from_arrow(batches: &[RecordBatch]) -> Result<Vec<NewUnit>> {
-        let columns = Columns::new(batches, &UNIT, ("units", "unit"))?;
+    pub fn list_from_arrow(schema: &Schema, batches: &[RecordBatch]) -> Result<Vec<NewUnit>> {
+        let columns = Columns::new((schema, batches), &UNIT, ("units", "unit"))?;
         columns.rows(|row| {
             Ok(NewUnit {
                 code: row.text("code")?.unwrap_or_default(),
@@ -364,9 +355,14 @@ mod tests {
         Arc::new(StringArray::from(values.to_vec()))
     }
 
+    /// The units of `batches`, of the first one's schema.
+    fn units(batches: &[RecordBatch]) -> Result<Vec<NewUnit>> {
+        NewUnit::list_from_arrow(&batches[0].schema(), batches)
+    }
+
     /// The refused field and reason of `units` read from `batches`.
     fn refusal(batches: &[RecordBatch]) -> (&'static str, String) {
-        match NewUnit::list_from_arrow(batches) {
+        match units(batches) {
             Err(Error::InvalidInput { field, reason, .. }) => (field, reason),
             other => panic!("{other:?}"),
         }
@@ -395,7 +391,7 @@ mod tests {
             texts(&[None, Some("2024年3月1日")]),
         ];
         for start in starts {
-            let read = NewUnit::list_from_arrow(&[batch(vec![
+            let read = units(&[batch(vec![
                 ("code", texts(&codes)),
                 ("name", Arc::new(LargeStringArray::from(names.to_vec()))),
                 ("level", Arc::new(StringViewArray::from(levels.to_vec()))),
@@ -408,7 +404,7 @@ mod tests {
         // Levels by a dictionary, as a pandas categorical gives them.
         let levels_by_dictionary: arrow_array::DictionaryArray<arrow_array::types::Int8Type> =
             levels.iter().copied().collect();
-        let read = NewUnit::list_from_arrow(&[batch(vec![
+        let read = units(&[batch(vec![
             ("code", texts(&codes)),
             ("name", texts(&names)),
             ("level", Arc::new(levels_by_dictionary)),
@@ -424,9 +420,21 @@ mod tests {
             ("code", texts(&codes[..1])),
             ("start", Arc::new(NullArray::new(1))),
         ]);
-        let read = NewUnit::list_from_arrow(&[short.clone(), short]).unwrap();
+        let read = units(&[short.clone(), short]).unwrap();
         assert_eq!(read, [expected[0].clone(), expected[0].clone()]);
-        assert!(NewUnit::list_from_arrow(&[]).unwrap().is_empty());
+        // No rows: none, if the columns are right.
+        let empty = |names: &[&str]| {
+            let fields: Vec<arrow_schema::Field> = names
+                .iter()
+                .map(|n| arrow_schema::Field::new(*n, DataType::Utf8, true))
+                .collect();
+            NewUnit::list_from_arrow(&Schema::new(fields), &[])
+        };
+        assert!(empty(&["code", "name", "level"]).unwrap().is_empty());
+        assert_eq!(
+            empty(&["code", "name"]).unwrap_err().kind(),
+            crate::ErrorKind::InvalidInput
+        );
     }
 
     #[test]

@@ -114,17 +114,18 @@ pub(crate) fn labels_arg(labels: &str) -> PyResult<Labels> {
     py_result(Labels::parse(labels))
 }
 
-/// The record batches of `value`, an object with `__arrow_c_stream__` (a pyarrow table,
-/// a pandas or polars `DataFrame`), read with the GIL held; a stream that does not read
-/// is `InvalidInput` naming `field`.
+/// The schema and record batches of `value`, an object with `__arrow_c_stream__` (a
+/// pyarrow table, a pandas or polars `DataFrame`), read with the GIL held; a stream that
+/// does not read is `InvalidInput` naming `field`.
 pub(crate) fn arrow_batches(
     field: &'static str,
     value: &Bound<'_, PyAny>,
-) -> PyResult<Vec<RecordBatch>> {
+) -> PyResult<(arrow_schema::SchemaRef, Vec<RecordBatch>)> {
     let table: PyTable = value
         .extract()
         .map_err(|_| to_py_err(&wangge::frame::unreadable_stream(field, &type_text(value))))?;
-    Ok(table.into_inner().0)
+    let (batches, schema) = table.into_inner();
+    Ok((schema, batches))
 }
 
 /// A record batch as a pyo3-arrow table, which has `__arrow_c_stream__`.

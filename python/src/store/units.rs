@@ -77,7 +77,7 @@ impl Store {
             return self.with_args(
                 py,
                 || arrow_batches("units", units),
-                |s, batches| s.add_units(&NewUnit::list_from_arrow(&batches)?),
+                |s, (schema, batches)| s.add_units(&NewUnit::list_from_arrow(&schema, &batches)?),
             );
         }
         let read = |fields: Fields<'_, '_>| NewUnit::from_texts(fields);
