@@ -257,3 +257,37 @@ fn the_due_lists_typed_frame_is_the_serde_frame_in_both_languages() {
     );
     assert_eq!(texts(&zh, "所属网格")[0], None);
 }
+
+#[test]
+fn units_from_a_frame_are_added_as_units_from_json_are_and_meet_the_same_checks() {
+    use std::sync::Arc;
+    use wangge::frame::arrow_array::{ArrayRef, StringArray};
+
+    let frame = |codes: [&str; 2]| {
+        let column = |v: [&str; 2]| -> ArrayRef { Arc::new(StringArray::from(v.to_vec())) };
+        RecordBatch::try_from_iter([
+            ("code", column(codes)),
+            ("name", column(["通贤镇", "通贤社区"])),
+            ("level", column(["township", "community"])),
+            ("parent", column(["512021", codes[0]])),
+        ])
+        .unwrap()
+    };
+    let units = |batch: &RecordBatch| {
+        wangge::NewUnit::list_from_arrow(&batch.schema(), std::slice::from_ref(batch)).unwrap()
+    };
+    let store = common::county();
+    let batch = frame(["512021102", "512021102001"]);
+    assert_eq!(store.add_units(&units(&batch)).unwrap(), 2);
+    let community = store.unit("512021102001", None).unwrap();
+    assert_eq!(community.parent.as_deref(), Some("512021102"));
+    // The same codes again: a conflict; a scoped handle outside its subtree: refused.
+    let again = store.add_units(&units(&batch)).unwrap_err();
+    assert_eq!(again.kind(), wangge::ErrorKind::Conflict);
+    let scoped = store.scope("512021100", "岳阳镇管理员").unwrap();
+    let outside = scoped.add_units(&units(&frame(["512021103", "512021103001"])));
+    assert_eq!(
+        outside.unwrap_err().kind(),
+        wangge::ErrorKind::PermissionDenied
+    );
+}
