@@ -259,24 +259,21 @@ impl Row<'_> {
                     .value(at),
                 86_400_000,
             ),
-            DataType::Timestamp(unit, None) => match unit {
-                TimeUnit::Second => day_of(
-                    column.as_primitive::<TimestampSecondType>().value(at),
-                    86_400,
-                ),
-                TimeUnit::Millisecond => day_of(
-                    column.as_primitive::<TimestampMillisecondType>().value(at),
-                    86_400_000,
-                ),
-                TimeUnit::Microsecond => day_of(
-                    column.as_primitive::<TimestampMicrosecondType>().value(at),
-                    86_400_000_000,
-                ),
-                TimeUnit::Nanosecond => day_of(
-                    column.as_primitive::<TimestampNanosecondType>().value(at),
-                    86_400_000_000_000,
-                ),
-            },
+            DataType::Timestamp(unit, None) => {
+                let value = match unit {
+                    TimeUnit::Second => stamp::<TimestampSecondType>(column, at),
+                    TimeUnit::Millisecond => stamp::<TimestampMillisecondType>(column, at),
+                    TimeUnit::Microsecond => stamp::<TimestampMicrosecondType>(column, at),
+                    TimeUnit::Nanosecond => stamp::<TimestampNanosecondType>(column, at),
+                };
+                let per_second = match unit {
+                    TimeUnit::Second => 1,
+                    TimeUnit::Millisecond => 1_000,
+                    TimeUnit::Microsecond => 1_000_000,
+                    TimeUnit::Nanosecond => 1_000_000_000,
+                };
+                day_of(value, 86_400 * per_second)
+            }
             _ => {
                 return match self.text(key)? {
                     Some(text) => date::parse_date(key, &text).map(Some),
@@ -307,6 +304,11 @@ impl Row<'_> {
         }
         Ok(value)
     }
+}
+
+/// The timestamp at row `at` of a column of timestamps of type `T`.
+fn stamp<T: arrow_array::types::ArrowTimestampType>(column: &dyn Array, at: usize) -> i64 {
+    column.as_primitive::<T>().value(at)
 }
 
 /// The day (since 1970-01-01) of `value` counted in `per_day` a day.
@@ -389,6 +391,14 @@ mod tests {
                 Some(day * 86_400_000_000_000 + 3_600_000_000_000),
             ])),
             texts(&[None, Some("2024年3月1日")]),
+            Arc::new(arrow_array::TimestampSecondArray::from(vec![
+                None,
+                Some(day * 86_400 + 86_399),
+            ])),
+            Arc::new(arrow_array::Date64Array::from(vec![
+                None,
+                Some(day * 86_400_000),
+            ])),
         ];
         for start in starts {
             let read = units(&[batch(vec![
