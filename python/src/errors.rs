@@ -4,6 +4,7 @@
 //! it, so `pickle` finds them by their qualified name and an exception raised in one
 //! process can be re-raised in another with its message.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::create_exception;
@@ -94,9 +95,30 @@ fn get_language() -> &'static str {
     module_language().as_str()
 }
 
-/// The Python exception for a core error, its message in the module's language.
+thread_local! {
+    /// The language of the store whose method is reading its arguments on this thread.
+    static READING_FOR: Cell<Option<Language>> = const { Cell::new(None) };
+}
+
+/// Runs `read`, a store's method reading its arguments, with errors raised meanwhile in
+/// the store's `language` rather than the module's: a refused argument reads as the
+/// store's own refusals do.
+pub(crate) fn reading_for<T>(language: Language, read: impl FnOnce() -> T) -> T {
+    /// Puts back the language before, however `read` ends.
+    struct Restore(Option<Language>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            READING_FOR.set(self.0);
+        }
+    }
+    let _restore = Restore(READING_FOR.replace(Some(language)));
+    read()
+}
+
+/// The Python exception for a core error, its message in the module's language (the
+/// store's, while one of its methods reads its arguments: see [`reading_for`]).
 pub(crate) fn to_py_err(err: &wangge::Error) -> PyErr {
-    to_py_err_in(err, module_language())
+    to_py_err_in(err, READING_FOR.get().unwrap_or_else(module_language))
 }
 
 /// The Python exception for a core error: its class follows the error's kind, its message

@@ -52,6 +52,25 @@ def test_a_store_opened_with_language_zh_raises_chinese_messages(english_module)
         assert type(again) is wangge.PermissionDenied and str(again) == str(caught.value)
 
 
+def test_a_chinese_store_refuses_its_arguments_in_chinese_and_the_module_keeps_its_own(
+    english_module,
+):
+    with wangge.Store(":memory:", language="zh") as zh:
+        build_county(zh)
+        # A date the method reads before its work: the store's language, as its own
+        # refusals.
+        with pytest.raises(wangge.InvalidInput, match="^start 无效 \"someday\"：应为日期"):
+            zh.add_unit("512021102", "通贤镇", "township", "512021", start="someday")
+        with pytest.raises(wangge.InvalidInput, match="^units 无效"):
+            zh.add_units({"code": "512021102"})
+    # Outside the store's methods, the module's language still holds.
+    with pytest.raises(wangge.InvalidInput, match="^invalid "):
+        wangge.Period.parse("someday")
+    with wangge.Store(":memory:") as en:
+        with pytest.raises(wangge.InvalidInput, match="^invalid start "):
+            en.add_unit("512021", "安岳县", "county", start="someday")
+
+
 def test_the_field_and_value_are_the_same_in_both_languages(english_module):
     with wangge.Store(":memory:") as en, wangge.Store(":memory:", language="zh") as zh:
         for store in (en, zh):

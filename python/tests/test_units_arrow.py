@@ -130,11 +130,7 @@ def test_a_stream_that_does_not_read_is_invalid_input_naming_units(county):
     with pytest.raises(wangge.InvalidInput, match="Arrow table") as caught:
         county.add_units(Broken())
     assert str(caught.value).startswith("invalid units ")
-    # A value the binding cannot read is refused in the module's language, as any
-    # argument is.
-    wangge.set_language("zh")
-    try:
+    # In Chinese for a store that speaks it.
+    with wangge.Store(":memory:", language="zh") as zh:
         with pytest.raises(wangge.InvalidInput, match="Arrow 表"):
-            county.add_units(Broken())
-    finally:
-        wangge.set_language("en")
+            zh.add_units(Broken())

@@ -126,7 +126,7 @@ impl Store {
     {
         let store = self.handle()?;
         let language = store.language();
-        let args = args()?;
+        let args = crate::errors::reading_for(language, args)?;
         let callback = progress_arg(progress)?;
         watched(py, callback, language, move |p| {
             store.with_progress(p, |s| work(s, args))
