@@ -3,8 +3,8 @@
 //! Dates are local civil dates of the deployment. In SQLite they are integer day numbers
 //! (days of the common era, 0001-01-01 being 1): small, and compared as integers on the
 //! hot paths. "Since always" and "until further notice" are stored as the sentinels
-//! [`BEGINNING`] and [`FOREVER`] so every validity interval is a plain half-open
-//! `[from, to)` comparison.
+//! `BEGINNING` (0001-01-01) and `FOREVER` (9999-12-31) so every validity interval is a
+//! plain half-open `[from, to)` comparison.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 

@@ -182,7 +182,7 @@ pub struct EntryEvent {
     pub at: Moment,
     /// The reason, result or note given.
     pub note: String,
-    /// Whether [`Store::tick`] made it, not a person.
+    /// Whether [`Store::tick`](crate::Store::tick) made it, not a person.
     pub auto: bool,
     /// Working days added, for `extend`.
     pub days: Option<u32>,

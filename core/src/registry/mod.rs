@@ -124,7 +124,7 @@ pub struct Household {
 }
 
 /// A resident as they stood on some date. The ID number and phone are masked unless read
-/// with [`Store::resident_clear`].
+/// with [`Store::resident_clear`](crate::Store::resident_clear).
 ///
 /// What the record shows with the masked ID number cannot complete it (at least 1,000
 /// valid numbers remain). The mask keeps the region (6 digits) and the last 2 (the sex
@@ -134,7 +134,7 @@ pub struct Household {
 /// to the day of the record times 100 sequences fits, over 400,000 numbers; and if a tag
 /// (留守儿童, 高龄 …) tells an onlooker the age, the exact birth year still leaves over
 /// 3,000. The sex shown adds nothing: it is the parity of a digit the mask shows. The
-/// birth date stays in the store and in the clear number [`Store::resident_clear`] gives.
+/// birth date stays in the store and in the clear number [`Store::resident_clear`](crate::Store::resident_clear) gives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resident {
     /// The store's id for the person.

@@ -14,7 +14,10 @@
 //!   through this or any other connection moves the head);
 //! - its seal checks under this store's MAC, so a blob edited by hand, copied from
 //!   another store, or kept under another key is never used;
-//! - it reads back whole, in the format this library writes.
+//! - it reads back whole, in the format this library writes;
+//! - it fits what lays it out ([`Derived::fits`]: the visit log, the snapshot's households
+//!   in their order), checked where it is taken, since it may be read before that is at
+//!   hand ([`Store::read_kept_ahead`]).
 //!
 //! The body is kept compressed (LZ4, `lz4_flex`): a county's snapshot compresses to a
 //! fifth, so the first report reads, and checks the seal of, a fifth of the bytes. The

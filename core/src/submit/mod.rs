@@ -351,7 +351,9 @@ impl Store {
 
     /// Approves `unit`'s submitted report for `period` at `at`, by this handle's actor,
     /// which must be above the unit: a handle scoped to the unit itself cannot. Approval
-    /// locks the unit's subtree for the period (see the [module documentation](self)).
+    /// locks the unit's subtree for the period: a fact dated in it (an entry or an action on
+    /// one, a visit, a household arriving or moving, a tag starting or ending) is then
+    /// refused with a `Conflict` naming the period and the approved report.
     pub fn approve(&self, unit: &str, period: Period, at: &Moment) -> Result<Submission> {
         let last = date::to_sql(period.last());
         let (first_at, last_at) = instants(date::to_sql(period.first()), last, self.offset());

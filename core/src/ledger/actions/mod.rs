@@ -1,6 +1,6 @@
 //! The entry actions (签收, 办理, 上报, 退回, 难解决, 缓办, 恢复, 延期, 办结, 核查, 注销, 重启):
 //! each one an [`EntryAction`], checked by one rule ([`EntryAction`]'s `ask`) and applied
-//! by one path, whether it comes alone ([`Store::sign_for`] and the rest) or in a batch
+//! by one path, whether it comes alone ([`Store::sign_for`](crate::Store::sign_for) and the rest) or in a batch
 //! ([`Store::work_entries`], one write, all or nothing).
 
 pub(crate) mod apply;
@@ -19,9 +19,9 @@ use crate::json::{self as input, Fields};
 use crate::text;
 use workflow::Step;
 
-/// One action asked of an entry. The single actions ([`Store::sign_for`] and the rest)
+/// One action asked of an entry. The single actions ([`Store::sign_for`](crate::Store::sign_for) and the rest)
 /// build one with the constructor of the same name; a batch is a list of them
-/// ([`Store::work_entries`]).
+/// ([`Store::work_entries`](crate::Store::work_entries)).
 ///
 /// Its JSON shape ([`EntryAction::from_json`], [`EntryAction::to_json`]) is an object
 /// `{"entry_id": int, "action": text, "at": text, "staff_id": text|null, "note": text,
