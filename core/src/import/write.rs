@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::registry::relation_name;
 use crate::snapshot::PATCH_LIMIT;
 use crate::store::keys::{Field, Vault};
-use crate::submit::locks::Locks;
+use crate::submit::locks::{Locks, TagDay};
 
 /// A resident's ID number (its look-up value and, in a keyed store, its sealed form) and
 /// phone as the `resident` row holds them. In a keyed store making them is SM4-GCM and
@@ -246,11 +246,11 @@ impl<'t> ImportWriter<'t> {
                 .optional()?
                 .is_none()
             {
-                crate::submit::locks::check_tag_start(
+                crate::submit::locks::check_tag_day(
                     self.tx,
                     self.locks,
                     (None, Some(resident_id)),
-                    since,
+                    (TagDay::Start, since),
                 )?;
                 self.insert_tag.execute(params![
                     None::<String>,
@@ -303,11 +303,11 @@ impl<'t> ImportWriter<'t> {
                     .optional()?
                     .is_none()
             {
-                crate::submit::locks::check_tag_start(
+                crate::submit::locks::check_tag_day(
                     self.tx,
                     self.locks,
                     (Some(hid), None),
-                    since,
+                    (TagDay::Start, since),
                 )?;
                 self.insert_tag
                     .execute(params![hid, None::<i64>, tag, since, FOREVER])?;

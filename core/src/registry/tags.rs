@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::submit::locks::Locks;
+use crate::submit::locks::{Locks, TagDay};
 
 use super::{HouseholdClass, TagKind, check_text, end_to_sql};
 
@@ -165,11 +165,11 @@ pub(super) fn insert_tag(
             date::iso(from)
         )));
     }
-    crate::submit::locks::check_tag_start(
+    crate::submit::locks::check_tag_day(
         conn,
         Locks::read(conn)?,
         (household_id, resident_id),
-        start,
+        (TagDay::Start, start),
     )?;
     conn.prepare_cached("INSERT INTO tag (household_id, resident_id, tag, start, end_day) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![household_id, resident_id, tag, start, end_day])?;
@@ -203,11 +203,11 @@ pub(super) fn end_tag(
         conn.prepare_cached("DELETE FROM tag WHERE id = ?1")?
             .execute([id])?;
     } else {
-        crate::submit::locks::check_tag_end(
+        crate::submit::locks::check_tag_day(
             conn,
             Locks::read(conn)?,
             (household_id, resident_id),
-            on,
+            (TagDay::End, on),
         )?;
         conn.prepare_cached("UPDATE tag SET end_day = ?2 WHERE id = ?1")?
             .execute(params![id, on])?;

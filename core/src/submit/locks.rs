@@ -162,44 +162,32 @@ pub(crate) fn check_move(
     Ok(())
 }
 
-/// Refuses a tag of household `household_id` or resident `resident_id` starting on `start`
-/// (a stored day) in a locked period.
-pub(crate) fn check_tag_start(
-    conn: &Connection,
-    locks: Locks,
-    (household_id, resident_id): (Option<&str>, Option<i64>),
-    start: i64,
-) -> Result<()> {
-    if locked(
-        conn,
-        locks,
-        TAG_LOCKED,
-        &[&household_id, &start, &resident_id],
-    )? {
-        return Err(Error::Conflict(
-            "locked: a tag starting in a period whose report was approved".into(),
-        ));
-    }
-    Ok(())
+/// Which of a tag's days a write sets: its first, or the first it no longer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TagDay {
+    Start,
+    End,
 }
 
-/// Refuses a tag of household `household_id` or resident `resident_id` ending on `end`
-/// (a stored day) in a locked period.
-pub(crate) fn check_tag_end(
+/// Refuses a tag of household `household_id` or resident `resident_id` starting or ending
+/// (`which`) on `day` (a stored day) in a locked period.
+pub(crate) fn check_tag_day(
     conn: &Connection,
     locks: Locks,
     (household_id, resident_id): (Option<&str>, Option<i64>),
-    end: i64,
+    (which, day): (TagDay, i64),
 ) -> Result<()> {
     if locked(
         conn,
         locks,
         TAG_LOCKED,
-        &[&household_id, &end, &resident_id],
+        &[&household_id, &day, &resident_id],
     )? {
-        return Err(Error::Conflict(
-            "locked: a tag ending in a period whose report was approved".into(),
-        ));
+        let reason = match which {
+            TagDay::Start => "locked: a tag starting in a period whose report was approved",
+            TagDay::End => "locked: a tag ending in a period whose report was approved",
+        };
+        return Err(Error::Conflict(reason.into()));
     }
     Ok(())
 }
