@@ -764,7 +764,8 @@ wg_status wg_store_set_progress(const wg_store *store,
 
 // Adds household `household_id` living in grid or building `unit` at `address`, of
 // `kind` (`registered`, `floating` or `rental`; NULL: `registered`), carrying `tags`
-// (`;`-separated tag kinds, NULL or empty for none) from `start` (NULL: always). A
+// (tag kinds separated by `;`, `；`, `,`, `，` or `、`, as in an import's tags cell; NULL
+// or empty for none) from `start` (NULL: always). A
 // duplicate id is `WG_CONFLICT`, an unknown tag `WG_INVALID_INPUT`. If `out_json` is not
 // NULL, the new household is written there.
 //
@@ -2034,14 +2035,14 @@ wg_status wg_reverification_due(const wg_store *store,
  *   "unit": its grid or building
  *   "address": its address
  *   "kind": registered, floating or rental
- *   "tags": its tags, ;-separated text or an array
+ *   "tags": its tags: an array, or text separated by ; ； , ， or 、
  *   "name": the resident's name
  *   "id_number": the ID number, a string
  *   "phone": the phone, a string
  *   "relation": optional: relation to the head
  *   "hukou": optional: hukou type
  *   "employer": optional: employer
- *   "resident_tags": optional: the resident's tags, ;-separated text or an array
+ *   "resident_tags": optional: the resident's tags: an array, or text separated by ; ； , ， or 、
  *
  * new_entry: input: an entry to register.
  *   "unit": where it is raised

@@ -4,7 +4,7 @@ mod common;
 use common::{big_csv, d, resident, with_households};
 use serde_json::json;
 use wangge::{
-    ErrorKind, HouseholdClass, HouseholdFilter, HouseholdKind, ImportOptions, Sex, Store,
+    ErrorKind, HouseholdClass, HouseholdFilter, HouseholdKind, ImportOptions, Sex, Store, TagKind,
 };
 
 const GRID: &str = "512021100001001";
@@ -126,6 +126,27 @@ fn the_household_class_follows_household_and_member_tags_over_time() {
         "{:?}",
         store.verify_audit().unwrap()
     );
+}
+
+#[test]
+fn tags_as_text_split_on_every_separator_an_import_cell_takes() {
+    assert_eq!(
+        TagKind::split("低保；残疾, 上访，独居、 ;"),
+        ["低保", "残疾", "上访", "独居"]
+    );
+    assert_eq!(TagKind::split(" 低保 "), ["低保"]);
+    assert!(TagKind::split(" ；,、 ").is_empty());
+    assert!(TagKind::split("").is_empty());
+    // One list, one rule: the import reads a cell with the same separators.
+    let store = with_households();
+    let csv = format!(
+        "household_id,unit,address,kind,tags,name\nH9,{GRID},x,registered,低保、残疾,王五\n"
+    );
+    let done = store
+        .import_households_csv(csv.as_bytes(), &ImportOptions::default(), None)
+        .unwrap();
+    assert!(done.errors.is_empty(), "{:?}", done.errors);
+    assert_eq!(store.household("H9", None).unwrap().tags, ["低保", "残疾"]);
 }
 
 #[test]

@@ -6,20 +6,16 @@
 use std::ffi::c_char;
 
 use serde::Serialize;
+use wangge::TagKind;
 
 use crate::out::opt_json;
 use crate::store::{wg_store, with_store};
 use crate::wg_status;
 
-/// The tags of a `;`-separated list, trimmed, empty ones dropped; NULL is none.
-fn split_tags(tags: Option<&str>) -> Vec<&str> {
-    tags.map(|text| text.split(';').map(str::trim).filter(|t| !t.is_empty()).collect())
-        .unwrap_or_default()
-}
-
 /// Adds household `household_id` living in grid or building `unit` at `address`, of
 /// `kind` (`registered`, `floating` or `rental`; NULL: `registered`), carrying `tags`
-/// (`;`-separated tag kinds, NULL or empty for none) from `start` (NULL: always). A
+/// (tag kinds separated by `;`, `；`, `,`, `，` or `、`, as in an import's tags cell; NULL
+/// or empty for none) from `start` (NULL: always). A
 /// duplicate id is `WG_CONFLICT`, an unknown tag `WG_INVALID_INPUT`. If `out_json` is not
 /// NULL, the new household is written there.
 ///
@@ -38,7 +34,8 @@ pub unsafe extern "C" fn wg_household_add(
     with_store(store, |store| {
         let (household_id, unit, address) = (arg!(household_id), arg!(unit), arg!(address));
         let kind = opt_arg!(kind).unwrap_or(wangge::HouseholdKind::DEFAULT.as_str());
-        let (tags, start) = (split_tags(opt_arg!(tags)), opt_date!(start));
+        let (tags, start) =
+            (opt_arg!(tags).map_or_else(Vec::new, TagKind::split), opt_date!(start));
         opt_json(out_json, &store.add_household(household_id, unit, address, kind, &tags, start)?)
     })
 }

@@ -170,6 +170,7 @@ int main(int argc, char **argv) {
   test_import_xlsx();
   test_progress();
   test_registry_null_and_bad_text();
+  test_registry_tags_as_text();
   test_visits();
   test_contacts();
   test_paging();

@@ -56,6 +56,7 @@ void test_keys(const char *path);
 void test_staff_and_responsibility(void);
 void test_registry(void);
 void test_registry_null_and_bad_text(void);
+void test_registry_tags_as_text(void);
 void test_archive(void);
 void test_import(void);
 void test_import_xlsx(void);

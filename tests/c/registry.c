@@ -210,3 +210,19 @@ void test_registry_null_and_bad_text(void) {
   CHECK(json == NULL);
   wg_store_free(s);
 }
+
+/* A household's tags as text are separated as an import's tags cell separates them: by ;
+   ； , ， or 、, each trimmed, empty ones dropped. */
+void test_registry_tags_as_text(void) {
+  wg_store *s = county();
+  char *json = NULL;
+  EXPECT(s, wg_household_add(s, "H4", "512021100001001", "x", NULL, "低保，残疾、 ;", NULL, &json),
+         WG_OK, NULL);
+  CHECK(json_has(json, "\"tags\":[\"低保\",\"残疾\"]"));
+  EXPECT(s, wg_household_add(s, "H5", "512021100001001", "x", NULL, "低保、不存在", NULL, NULL),
+         WG_INVALID_INPUT, "不存在");
+  EXPECT(s, wg_household_add(s, "H6", "512021100001001", "x", NULL, " ；, ", NULL, &json), WG_OK,
+         NULL);
+  CHECK(json_has(json, "\"tags\":[]"));
+  wg_store_free(s);
+}

@@ -7,7 +7,7 @@ use super::file::Fields;
 use crate::date::{self, Date};
 use crate::error::{Error, Result};
 use crate::id_number::{mask_id_number, parse_id_number};
-use crate::registry::{HouseholdKind, check_household_id, check_phone};
+use crate::registry::{HouseholdKind, TagKind, check_household_id, check_phone};
 
 /// The Chinese household kinds an import reads, and the stored kind each stands for.
 ///
@@ -72,14 +72,6 @@ pub const RELATION_NAMES: [(&str, &[&str]); 9] = [
     ("child_in_law", &["儿媳", "女婿"]),
     ("other", &["其他"]),
 ];
-
-/// The tags of a cell: split on `;；,，、`, trimmed, empty ones dropped.
-pub(super) fn split_tags(text: &str) -> Vec<&str> {
-    text.split([';', '；', ',', '，', '、'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect()
-}
 
 /// A household kind by its stored name or a Chinese name of [`KIND_NAMES`].
 pub(super) fn kind_of(text: &str) -> Result<HouseholdKind> {
@@ -248,7 +240,7 @@ impl Checker<'_> {
     }
 
     fn unknown_tag(&self, text: &str) -> Option<String> {
-        split_tags(text)
+        TagKind::split(text)
             .into_iter()
             .find(|t| !self.kinds.contains(*t))
             .map(|tag| format!("{tag} is not a tag kind of this store"))

@@ -6,11 +6,11 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::ImportResult;
-use super::check::{Valid, digest_row, opt, relation_of, split_tags};
+use super::check::{Valid, digest_row, opt, relation_of};
 use super::file::Fields;
 use crate::date::{self, Date, FOREVER};
 use crate::error::Result;
-use crate::registry::relation_name;
+use crate::registry::{TagKind, relation_name};
 use crate::snapshot::PATCH_LIMIT;
 use crate::store::keys::{Field, Vault};
 use crate::submit::locks::{Locks, TagDay};
@@ -239,7 +239,7 @@ impl<'t> ImportWriter<'t> {
             self.counts.residents_updated += 1;
             id
         };
-        for tag in split_tags(row.resident_tags) {
+        for tag in TagKind::split(row.resident_tags) {
             if self
                 .resident_has_tag
                 .query_row(params![resident_id, tag, on], |_| Ok(()))
@@ -295,7 +295,7 @@ impl<'t> ImportWriter<'t> {
         }
         // A new household has no tags yet; an existing one keeps those it has.
         let since = if new { date::BEGINNING } else { on };
-        for tag in split_tags(row.tags) {
+        for tag in TagKind::split(row.tags) {
             if new
                 || self
                     .household_has_tag

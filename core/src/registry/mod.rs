@@ -189,6 +189,23 @@ pub struct TagKind {
     pub special: bool,
 }
 
+impl TagKind {
+    /// The characters that separate the tags of a text list: `;` `；` `,` `，` `、`.
+    pub const SEPARATORS: [char; 5] = [';', '；', ',', '，', '、'];
+
+    /// The tags a text lists, as a CSV cell or the C API's `tags` argument gives them:
+    /// split on any of [`TagKind::SEPARATORS`], trimmed, empty ones dropped
+    /// (`"低保；残疾, "` lists `低保` and `残疾`). Whether each is a tag kind of the store
+    /// is checked where they are written.
+    #[must_use]
+    pub fn split(text: &str) -> Vec<&str> {
+        text.split(Self::SEPARATORS)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+}
+
 /// Which households to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HouseholdFilter {

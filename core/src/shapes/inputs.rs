@@ -54,14 +54,14 @@ shapes! {
         "unit": "its grid or building",
         "address": "its address",
         "kind": "registered, floating or rental",
-        "tags": "its tags, ;-separated text or an array",
+        "tags": "its tags: an array, or text separated by ; ； , ， or 、",
         "name": "the resident's name",
         "id_number": "the ID number, a string",
         "phone": "the phone, a string",
         "relation": "optional: relation to the head",
         "hukou": "optional: hukou type",
         "employer": "optional: employer",
-        "resident_tags": "optional: the resident's tags, ;-separated text or an array",
+        "resident_tags": "optional: the resident's tags: an array, or text separated by ; ； , ， or 、",
     }
     NEW_ENTRY = "new_entry", "input: an entry to register." {
         "unit": "where it is raised",
