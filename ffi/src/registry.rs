@@ -34,8 +34,7 @@ pub unsafe extern "C" fn wg_household_add(
     with_store(store, |store| {
         let (household_id, unit, address) = (arg!(household_id), arg!(unit), arg!(address));
         let kind = opt_arg!(kind).unwrap_or(wangge::HouseholdKind::DEFAULT.as_str());
-        let (tags, start) =
-            (opt_arg!(tags).map_or_else(Vec::new, TagKind::split), opt_date!(start));
+        let (tags, start) = (TagKind::split(opt_arg!(tags).unwrap_or("")), opt_date!(start));
         opt_json(out_json, &store.add_household(household_id, unit, address, kind, &tags, start)?)
     })
 }
