@@ -218,6 +218,18 @@ fn put_back(path: &Path, rows: &Rows) {
     }
 }
 
+/// Applies `edit` to the file by hand, then reports from a fresh open, which must give
+/// `want` and keep every kind again; returns the kept kinds' stamps after.
+fn edited_then_reported(path: &Path, edit: &str, want: &[Report]) -> Vec<(String, i64)> {
+    sql(path).execute(edit, []).unwrap();
+    let fresh = Store::open(path).unwrap();
+    assert_eq!(reports(&fresh), want, "after {edit}");
+    drop(fresh);
+    let stamps = kept(path);
+    assert_eq!(stamps.len(), KINDS, "kept anew after {edit}");
+    stamps
+}
+
 #[test]
 fn edited_or_stale_or_foreign_kept_data_is_never_used() {
     let path = scratch("tampered");
@@ -255,12 +267,7 @@ fn edited_or_stale_or_foreign_kept_data_is_never_used() {
     ];
     for edit in edits {
         put_back(&path, &original);
-        sql(&path).execute(edit, []).unwrap();
-        let fresh = Store::open(&path).unwrap();
-        assert_eq!(reports(&fresh), facts, "after {edit}");
-        drop(fresh);
-        let stamps = kept(&path);
-        assert_eq!(stamps.len(), KINDS, "kept anew after {edit}");
+        edited_then_reported(&path, edit, &facts);
         assert!(kept_rows(&path).iter().all(|r| r.2 == original[0].2));
     }
 
@@ -295,15 +302,15 @@ fn a_kept_visit_log_serves_only_the_households_it_was_laid_out_by() {
     assert_eq!(fresh, rebuilt(&path), "the log is read from the facts too");
 }
 
-#[test]
-fn a_write_after_the_data_was_kept_makes_it_stale() {
-    let path = scratch("stale");
-    let store = busy_county(&path);
+/// The county of [`busy_county`] reported (so its derived data is kept), then reopened
+/// and written to: a visit, an entry, a household, a tag and an entry signed for. Returns the reports after the
+/// writes, the chain's head after them and the kept kinds' stamps before them.
+fn written_after_keeping(path: &Path) -> (Vec<Report>, i64, Vec<(String, i64)>) {
+    let store = busy_county(path);
     reports(&store);
     drop(store);
-    let kept_at = kept(&path);
-
-    let store = Store::open(&path).unwrap();
+    let kept_at = kept(path);
+    let store = Store::open(path).unwrap();
     store
         .record_visit("H01", "W1", "home", d("2025-03-10"), "")
         .unwrap();
@@ -324,18 +331,146 @@ fn a_write_after_the_data_was_kept_makes_it_stale() {
             Some(d("2025-02-01")),
         )
         .unwrap();
+    store
+        .tag("H02", "低保", Some(d("2025-03-01")), None)
+        .unwrap();
+    let mut waiting = wangge::EntryQuery::new(COUNTY);
+    waiting.status = Some(wangge::Status::Registered);
+    let open = store.entries(&waiting).unwrap()[0].clone();
+    let mut sign = wangge::EntryAction::new(
+        open.id,
+        wangge::Action::SignFor,
+        store.parse_moment("2025-03-12T09:00:00").unwrap(),
+    );
+    sign.staff_id = Some("W1".into());
+    store.work_entries(&[sign]).unwrap();
     let after = reports(&store);
     let head = head_seq(&store);
     drop(store);
     assert!(kept_at.iter().all(|(_, seq)| *seq < head));
-    // Reopened: the kept data is stale, so the reports are read from the facts and kept
-    // again at the new head.
+    (after, head, kept_at)
+}
+
+#[test]
+fn a_write_after_the_data_was_kept_is_brought_in_from_what_it_changed() {
+    let path = scratch("behind");
+    let (after, head, kept_at) = written_after_keeping(&path);
+    let records: i64 = sql(&path)
+        .query_row("SELECT count(*) FROM kept_change", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(records, 5, "one record a write");
+    // Reopened: the kept data, kept before the writes, is brought up to date with what
+    // they changed rather than read from the facts: it stays kept at its own head.
     let fresh = Store::open(&path).unwrap();
     let again = reports(&fresh);
     assert_eq!(again, after);
     assert_eq!(again[0].totals.households, after[0].totals.households);
     drop(fresh);
-    assert!(kept(&path).iter().all(|(_, seq)| *seq == head));
+    assert_eq!(kept(&path), kept_at);
+    assert!(kept_at.iter().all(|(_, seq)| *seq < head));
+    assert_eq!(rebuilt(&path), after);
+}
+
+/// A write's record of what it changed, as the file holds it (`kept_change`).
+type Record = (i64, i64, i64, Vec<u8>, Vec<u8>);
+
+#[test]
+fn a_write_whose_changes_do_not_read_back_makes_the_kept_data_stale() {
+    let path = scratch("stale");
+    let (after, head, _) = written_after_keeping(&path);
+    let original: Vec<Record> = {
+        let conn = sql(&path);
+        let mut stmt = conn
+            .prepare("SELECT head_after, head_before, total, mac, body FROM kept_change")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    };
+    let kept_before = kept_rows(&path);
+    // The records edited by hand, one way each time: a write's record missing, a byte of
+    // its changes flipped, its changes cut short, sealed for another head, its seal
+    // dropped, or taken from another head of the chain. Each time the reports are read
+    // from the facts and the data kept anew at the current head.
+    let edits = [
+        "DELETE FROM kept_change WHERE head_after = (SELECT min(head_after) FROM kept_change)",
+        "UPDATE kept_change SET body = CAST(zeroblob(1) AS BLOB) || substr(body, 2)",
+        "UPDATE kept_change SET body = substr(body, 1, length(body) - 1)",
+        "UPDATE kept_change SET head_before = head_before - 1",
+        "UPDATE kept_change SET mac = X''",
+        "UPDATE kept_change SET head_after = head_after + 100",
+    ];
+    for edit in edits {
+        let conn = sql(&path);
+        conn.execute("DELETE FROM kept_change", []).unwrap();
+        for r in &original {
+            conn.execute(
+                "INSERT INTO kept_change VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![r.0, r.1, r.2, r.3, r.4],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        put_back(&path, &kept_before);
+        let stamps = edited_then_reported(&path, edit, &after);
+        assert!(stamps.iter().all(|(_, seq)| *seq == head), "after {edit}");
+        // Kept anew at the head: no record is needed any more.
+        let left: i64 = sql(&path)
+            .query_row("SELECT count(*) FROM kept_change", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "after {edit}");
+    }
+}
+
+#[test]
+fn a_change_of_the_units_rebuilds_the_snapshot_and_brings_the_rest_up_to_date() {
+    let path = scratch("units-changed");
+    let store = busy_county(&path);
+    reports(&store);
+    drop(store);
+    let kept_at = kept(&path);
+    let store = Store::open(&path).unwrap();
+    store
+        .add_unit(
+            "512021100001003",
+            "第三网格",
+            "grid",
+            Some("512021100001"),
+            None,
+        )
+        .unwrap();
+    store
+        .add_household(
+            "H97",
+            "512021100001003",
+            "新村3号",
+            "registered",
+            &["低保"],
+            None,
+        )
+        .unwrap();
+    store
+        .record_visit("H97", "W1", "home", d("2025-03-12"), "")
+        .unwrap();
+    let after = reports(&store);
+    let head = head_seq(&store);
+    drop(store);
+    let fresh = Store::open(&path).unwrap();
+    assert_eq!(reports(&fresh), after);
+    drop(fresh);
+    // A change of the units does not say which households it changed: the snapshot is
+    // read from the facts again, and with it the visit log, laid out by the snapshot's
+    // households (one more now); the ledger's columns are brought up to date.
+    let stamps = kept(&path);
+    assert_eq!(stamps.len(), KINDS);
+    for (kind, seq) in stamps {
+        let was = kept_at.iter().find(|(k, _)| *k == kind).unwrap().1;
+        let expected = if kind == "ledger_columns" { was } else { head };
+        assert_eq!(seq, expected, "{kind}");
+    }
     assert_eq!(rebuilt(&path), after);
 }
 

@@ -883,7 +883,7 @@ fn a_store_from_before_marks_gets_them_on_opening() {
              ALTER TABLE submission DROP COLUMN received_at;
              ALTER TABLE submission DROP COLUMN sealed;
              DROP TABLE checkout; DROP TABLE merged; DROP TABLE device;
-             DROP TABLE device_log; DROP TABLE device_local;
+             DROP TABLE device_log; DROP TABLE device_local; DROP TABLE kept_change;
              PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -183,8 +183,9 @@ impl Store {
         let mut current = match slot.value.take() {
             Some(value) if slot.stamp == stamp && value.fits(input) => value,
             _ => {
-                slot.pending = T::Pending::default();
-                Arc::new(self.kept_or_build::<T>(conn, input)?)
+                let (value, pending) = self.kept_or_build::<T>(conn, input)?;
+                slot.pending = pending;
+                Arc::new(value)
             }
         };
         T::patch(&mut current, conn, std::mem::take(&mut slot.pending))?;
@@ -195,8 +196,9 @@ impl Store {
 }
 
 impl Store {
-    /// Reads `T` kept in the file into its slot, unless the slot holds it for the state
-    /// `conn` reads already: without its input, which [`Store::derived`] checks when it
+    /// Reads `T` kept in the file into its slot, with what it must still be patched with
+    /// if it was kept at an earlier state, unless the slot holds it for the state `conn`
+    /// reads already: without its input, which [`Store::derived`] checks when it
     /// takes the value ([`Derived::fits`]). So a value laid out by another (the visit log,
     /// by the registry snapshot) is read beside it rather than after it. A value not kept
     /// at that state is left to [`Store::derived`] to build.
@@ -207,10 +209,10 @@ impl Store {
         if slot.value.is_some() && slot.stamp == stamp {
             return Ok(());
         }
-        if let Some(value) = self.kept::<T>(conn)? {
+        if let Some((value, pending)) = self.kept::<T>(conn)? {
             slot.value = Some(Arc::new(value));
             slot.stamp = stamp;
-            slot.pending = T::Pending::default();
+            slot.pending = pending;
         }
         Ok(())
     }

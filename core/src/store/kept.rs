@@ -143,23 +143,32 @@ fn chunk_digests(mac: &Mac, body: &[u8]) -> Vec<u8> {
 
 impl Store {
     /// `T` read back from the file if it was kept at the database's current state (see
-    /// the module documentation), else built through `conn` and kept for the next open.
+    /// the module documentation), or kept at an earlier one with what the writes since
+    /// changed (`delta.rs`), which the caller patches it with; else built through `conn`
+    /// and kept for the next open.
     pub(super) fn kept_or_build<T: Derived>(
         &self,
         conn: &Connection,
         input: T::Input<'_>,
-    ) -> Result<T> {
+    ) -> Result<(T, T::Pending)> {
+        let built = |conn| Ok((T::build(conn, input)?, T::Pending::default()));
         let Some((kind, format)) = T::KEPT.filter(|_| T::STAMPED_BY_CHAIN && self.keeps()) else {
-            return T::build(conn, input);
+            return built(conn);
         };
         let Some(head) = whole_head(conn)? else {
-            return T::build(conn, input);
+            return built(conn);
         };
         if let Some(value) = self
             .read_kept::<T>(conn, kind, format, &head)
             .filter(|value| value.fits(input))
         {
-            return Ok(value);
+            return Ok((value, T::Pending::default()));
+        }
+        if let Some(behind) = self
+            .kept_behind::<T>(conn, (kind, format), &head)?
+            .filter(|(value, _)| value.fits(input))
+        {
+            return Ok(behind);
         }
         let value = T::build(conn, input)?;
         if !self.shared.read_only {
@@ -167,24 +176,56 @@ impl Store {
             value.encode(&mut body);
             self.write_kept(kind, format, &head, &pack(&body));
         }
-        Ok(value)
+        Ok((value, T::Pending::default()))
     }
 
-    /// `T` read back from the file if it was kept at the database's current state,
-    /// whether or not it fits what lays it out (which [`Derived::fits`] checks where it
-    /// is taken): so that it can be read beside what it is laid out by.
-    pub(super) fn kept<T: Derived>(&self, conn: &Connection) -> Result<Option<T>> {
+    /// `T` kept at an earlier head than `head`, the current one, with what it must be
+    /// patched with to stand at `head`: when every write since recorded its changes and
+    /// `T` can take them ([`super::delta::since`]).
+    fn kept_behind<T: Derived>(
+        &self,
+        conn: &Connection,
+        (kind, format): (&str, u32),
+        head: &(i64, String),
+    ) -> Result<Option<(T, T::Pending)>> {
+        let stamp: Option<(i64, i64, String)> = conn
+            .prepare_cached("SELECT format, seq, head FROM kept WHERE kind = ?1")?
+            .query_row([kind], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((kept_format, seq, digest)) = stamp else {
+            return Ok(None);
+        };
+        if kept_format != i64::from(format) || seq >= head.0 {
+            return Ok(None);
+        }
+        let mac = self.mac();
+        let Some(pending) = super::delta::since::<T>(conn, &mac, (seq, &digest), head)? else {
+            return Ok(None);
+        };
+        Ok(self
+            .read_kept::<T>(conn, kind, format, &(seq, digest))
+            .map(|value| (value, pending)))
+    }
+
+    /// `T` read back from the file if it was kept at the database's current state, or
+    /// at an earlier one with what it must be patched with (as [`Store::kept_or_build`]
+    /// reads it), whether or not it fits what lays it out (which [`Derived::fits`] checks
+    /// where it is taken): so that it can be read beside what it is laid out by.
+    pub(super) fn kept<T: Derived>(&self, conn: &Connection) -> Result<Option<(T, T::Pending)>> {
         let Some((kind, format)) = T::KEPT.filter(|_| T::STAMPED_BY_CHAIN && self.keeps()) else {
             return Ok(None);
         };
         let Some(head) = whole_head(conn)? else {
             return Ok(None);
         };
-        Ok(self.read_kept::<T>(conn, kind, format, &head))
+        if let Some(value) = self.read_kept::<T>(conn, kind, format, &head) {
+            return Ok(Some((value, T::Pending::default())));
+        }
+        self.kept_behind::<T>(conn, (kind, format), &head)
     }
 
     /// Whether this store keeps derived data in its file: not an in-memory one.
-    fn keeps(&self) -> bool {
+    pub(super) fn keeps(&self) -> bool {
         self.shared.path != ":memory:"
     }
 
@@ -250,7 +291,7 @@ impl Store {
                      head = excluded.head, mac = excluded.mac, body = excluded.body",
                 params![kind, format, head.0, head.1, mac, body],
             )?;
-            Ok(())
+            super::delta::prune(conn, head.0)
         };
         if conn.pragma_update(None, "busy_timeout", 0).is_err() {
             return;

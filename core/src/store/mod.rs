@@ -17,6 +17,7 @@ mod cache;
 mod checkpoint;
 mod config;
 mod connection;
+mod delta;
 mod info;
 pub(crate) mod kept;
 pub(crate) mod keys;

@@ -526,6 +526,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     DROP TRIGGER IF EXISTS tag_locked;
     DROP TRIGGER IF EXISTS untag_locked;
     ",
+    // 17: what each write changed, while derived data is kept (see delta.rs), so that a
+    // value kept at an earlier head is brought up to date rather than built again. Not a
+    // fact, as `kept`: not row-sealed; each record sealed under the store's MAC. `total`
+    // is the bytes of the bodies recorded up to this one since the table was last empty.
+    r"
+    CREATE TABLE kept_change (
+        head_after  INTEGER PRIMARY KEY,
+        head_before INTEGER NOT NULL,
+        total       INTEGER NOT NULL,
+        mac         BLOB NOT NULL,
+        body        BLOB NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this library writes.

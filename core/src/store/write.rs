@@ -20,11 +20,11 @@ use crate::error::{Error, Result};
 pub(crate) struct Changes {
     /// The households whose registry facts (where it lives, its kind, members or tags)
     /// changed; `None` when the write did not say, so anything derived may be stale.
-    households: Option<HashSet<String>>,
+    pub(super) households: Option<HashSet<String>>,
     /// The visits recorded.
-    visits: Vec<VisitFact>,
+    pub(super) visits: Vec<VisitFact>,
     /// The entries registered or worked.
-    entries: Vec<i64>,
+    pub(super) entries: Vec<i64>,
 }
 
 /// A visit recorded by a write: the household, the day number and the channel.
@@ -35,7 +35,7 @@ pub(crate) struct VisitFact {
     /// The day of the visit, as stored.
     pub(crate) day: i64,
     /// The channel of the visit, as stored (`home`, `phone`).
-    pub(crate) channel: &'static str,
+    pub(crate) channel: String,
 }
 
 impl Changes {
@@ -179,6 +179,9 @@ impl Store {
             audit.append(None, "write", "", "{}", None);
         }
         let head_after = audit.finish(&tx, &mac, &at, actor, &seals)?;
+        if self.keeps() {
+            super::delta::record(&tx, &mac, (head_before, head_after), &changes)?;
+        }
         tx.commit()?;
         self.shared.lock_clock.note(locked.elapsed());
         self.shared.slots.note(&changes, head_before, head_after);
@@ -268,11 +271,11 @@ impl Write<'_> {
 
     /// Says this write records a visit to `household_id` on day number `day` by `channel`
     /// as stored (`home`, `phone`), so the visit log adds it once committed.
-    pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: &'static str) {
+    pub(crate) fn records_visit(&mut self, household_id: &str, day: i64, channel: &str) {
         self.changes.visits.push(VisitFact {
             household: household_id.to_owned(),
             day,
-            channel,
+            channel: channel.to_owned(),
         });
     }
 

@@ -187,7 +187,13 @@ impl Derived for VisitLog {
     }
 
     fn note(pending: &mut Vec<VisitFact>, changes: &Changes) -> bool {
-        pending.extend_from_slice(changes.visits());
+        // A channel that does not read (only from a record in the file that is not what
+        // the library wrote) means building the log again rather than failing the call.
+        let visits = changes.visits();
+        if visits.iter().any(|v| Channel::parse(&v.channel).is_err()) {
+            return false;
+        }
+        pending.extend_from_slice(visits);
         true
     }
 
@@ -195,7 +201,7 @@ impl Derived for VisitLog {
         if !pending.is_empty() {
             let log = Arc::make_mut(value);
             for visit in pending {
-                log.add(&visit.household, visit.day, Channel::parse(visit.channel)?);
+                log.add(&visit.household, visit.day, Channel::parse(&visit.channel)?);
             }
         }
         Ok(())

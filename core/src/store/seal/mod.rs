@@ -28,9 +28,10 @@ pub(crate) mod verify;
 pub(crate) use changes::Changes;
 pub(crate) use hook::Hook;
 
-/// Tables that are not facts: the chain, the seals, the chain's bookkeeping and the
-/// derived data kept between opens (`store/kept.rs`).
-pub(crate) const UNSEALED: [&str; 4] = ["audit", "seal", "audit_state", "kept"];
+/// Tables that are not facts: the chain, the seals, the chain's bookkeeping, the derived
+/// data kept between opens (`store/kept.rs`) and what writes changed since
+/// (`store/delta.rs`).
+pub(crate) const UNSEALED: [&str; 5] = ["audit", "seal", "audit_state", "kept", "kept_change"];
 
 /// The name the schema is sealed under.
 pub(crate) const SCHEMA: &str = "sqlite_master";
