@@ -179,6 +179,85 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
+/// The city-wide due list after another process's writes: its first call on a fresh
+/// handle, warm, and read from the facts (the kept data dropped).
+struct AfterWrites {
+    first: Duration,
+    warm: Duration,
+    facts: Duration,
+}
+
+/// Another handle, as another process would, records a visit to 200 households of the
+/// due list `before`, each on the channel it is due for, the day before `on`, each its own
+/// write; then a fresh handle's first due list (the kept data brought up to date with
+/// what the visits changed), its warm call, and the list read from the facts, which it
+/// must equal.
+fn after_another_process_wrote(
+    path: &std::path::Path,
+    on: Option<wangge::Date>,
+    before: &[wangge::DueVisit],
+) -> wangge::Result<AfterWrites> {
+    let targets: Vec<(String, String, String)> = {
+        let conn = Connection::open(path).expect("the file");
+        let mut staff = conn
+            .prepare(
+                "SELECT a.staff_id FROM household h JOIN assignment a ON a.unit = h.unit
+                 WHERE h.household_id = ?1",
+            )
+            .expect("a query");
+        let mut seen = std::collections::HashSet::new();
+        before
+            .iter()
+            .filter(|item| seen.insert(item.household_id.clone()))
+            .take(200)
+            .map(|item| {
+                let id = &item.household_id;
+                let by: String = staff
+                    .query_row([id], |r| r.get(0))
+                    .expect("its grid's staff");
+                (id.clone(), by, item.channel.as_str().to_owned())
+            })
+            .collect()
+    };
+    let other = Store::open(path)?;
+    for (household, staff, channel) in &targets {
+        other.record_visit(household, staff, channel, d("2025-05-14"), "")?;
+    }
+    drop(other);
+    let store = Store::open(path)?;
+    let t = Instant::now();
+    let list = store.due_visits("5120", on)?;
+    let first = t.elapsed();
+    assert!(
+        list.len() < before.len(),
+        "the visits took households off the list"
+    );
+    let warm = median(
+        (0..ROUNDS)
+            .map(|_| {
+                let t = Instant::now();
+                assert_eq!(store.due_visits("5120", on).expect("a due list"), list);
+                t.elapsed()
+            })
+            .collect(),
+    );
+    drop(store);
+    Connection::open(path)
+        .expect("the file")
+        .execute("DELETE FROM kept", [])
+        .expect("kept dropped");
+    let store = Store::open(path)?;
+    let t = Instant::now();
+    let facts = store.due_visits("5120", on)?;
+    let facts_time = t.elapsed();
+    assert_eq!(facts, list, "brought up to date as read from the facts");
+    Ok(AfterWrites {
+        first,
+        warm,
+        facts: facts_time,
+    })
+}
+
 fn main() -> wangge::Result<()> {
     let dir = std::env::temp_dir().join(format!("wangge-bench-visits-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
@@ -301,6 +380,8 @@ fn main() -> wangge::Result<()> {
             .collect::<wangge::Result<_>>()?,
     );
 
+    let after = after_another_process_wrote(&path, on, &first)?;
+
     // Baselines on the same file.
     let raw = Connection::open(&path).expect("the file");
     let day = i64::from(chrono::Datelike::num_days_from_ce(&d("2025-05-15")));
@@ -361,6 +442,14 @@ fn main() -> wangge::Result<()> {
         "  first call on the store reopened at rest (what the first call kept in the file; median of 3 opens): {} = {:.2}× warm (target ≤ 1.5×)",
         ms(reopened_call),
         ratio(reopened_call, warm)
+    );
+    println!(
+        "  first call after another process's 200 visits to households on the list (each its own write), what was kept \
+         brought up to date with what they changed: {} = {:.2}× warm ({}); read from the facts {}",
+        ms(after.first),
+        ratio(after.first, after.warm),
+        ms(after.warm),
+        ms(after.facts)
     );
     println!(
         "  baseline: SQL last contact per household and channel {}; warm due list = {:.2}× baseline",
