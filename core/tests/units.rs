@@ -598,3 +598,43 @@ fn moves_are_refused_when_the_new_parent_changes_later() {
     assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
     assert!(err.to_string().contains("2024-07-01"), "{err}");
 }
+
+#[test]
+fn a_span_stored_by_hand_for_a_new_code_refuses_the_batch_and_writes_nothing() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-test-{}-hand-span", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.db");
+    drop(common::county_at(path.to_str().unwrap()));
+    // A span for 512021102, which `unit` does not list, written around the library.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO unit_span SELECT '/512021/512021102', valid_from, valid_to, '512021102',
+                    parent, '手写', level, depth, start, retired
+             FROM unit_span WHERE code = '512021101'",
+            [],
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let count = || store.descendants("512021", None, None).unwrap().len();
+    let before = count();
+    let batch = [
+        township("512021103", "一〇三镇"),
+        township("512021102", "一〇二镇"),
+    ];
+    let err = store.add_units(&batch).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert!(err.to_string().contains("already stored"), "{err}");
+    assert!(
+        store.unit("512021103", None).is_err(),
+        "nothing was written"
+    );
+    assert_eq!(count(), before);
+    // Without the clashing unit the batch goes in.
+    assert_eq!(store.add_units(&batch[..1]).unwrap(), 1);
+    assert_eq!(count(), before + 1);
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -86,6 +86,10 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("entry {}: its event marks are damaged", "事项 {}：事件标记已损坏"),
     ("the household addresses kept in the store's file do not read back", "存储文件中保留的住户地址无法读回"),
     ("a unit was not written", "有单元未能写入"),
+    (
+        "a span of a unit being added was already stored (the file was changed outside the library)",
+        "要添加的单元已有时段记录（文件曾在本库之外被修改）",
+    ),
     ("expected 0 to 60 working days", "应为 0 到 60 个工作日"),
     ("a record as a frame row: {}", "记录转为数据帧行失败：{}"),
     ("a frame: {}", "数据帧：{}"),
