@@ -192,8 +192,8 @@ fn a_deleted_approval_lock_is_named() {
 
 #[test]
 fn a_dropped_index_is_named_in_the_schema() {
-    let check = tampered("index", "DROP INDEX entry_report");
-    named(&check, "sqlite_master", "index/entry_report", "deleted");
+    let check = tampered("index", "DROP INDEX entry_unit");
+    named(&check, "sqlite_master", "index/entry_unit", "deleted");
 }
 
 #[test]
@@ -435,15 +435,17 @@ fn as_before_the_seals(path: &PathBuf, alter: &str) {
         prev = hash;
     }
     // The seals are migration 12, the kept derived data (13), the received submissions
-    // (14), the handheld tables (15), the locks checked without triggers (16) and what
-    // writes changed for the kept data (17) came after: undo them all.
+    // (14), the handheld tables (15), the locks checked without triggers (16), what
+    // writes changed for the kept data (17) and the reports' index dropped (18) came
+    // after: undo them all.
     assert_eq!(
-        version, 17,
+        version, 18,
         "the migrations after the seals are undone here"
     );
     conn.execute_batch(&format!(
         "INSERT INTO meta (key, value) VALUES ('audit_head', '{}:{prev}');
          DROP TABLE kept; DROP TABLE kept_change;
+         CREATE INDEX entry_report ON entry(unit, category, books, reported, marks);
          DROP TABLE checkout; DROP TABLE merged; DROP TABLE device; DROP TABLE device_log;
          DROP TABLE device_local;
          DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
@@ -513,6 +515,18 @@ fn a_store_from_before_the_seals_moves_to_sm3_and_seals_its_facts() {
     let store = Store::open(&path).unwrap();
     let check = store.verify_audit().unwrap();
     assert!(check.ok, "{check:?}");
+    let indexes: Vec<String> = rusqlite::Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entry'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        !indexes.iter().any(|i| i == "entry_report"),
+        "migration 18 drops the reports' index: {indexes:?}"
+    );
     let after = store.audit_log(0, 1000).unwrap();
     assert_eq!(
         after.len(),

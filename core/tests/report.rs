@@ -876,7 +876,7 @@ fn a_store_from_before_marks_gets_them_on_opening() {
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "DROP INDEX entry_report; ALTER TABLE entry DROP COLUMN marks;
+            "ALTER TABLE entry DROP COLUMN marks;
              ALTER TABLE audit DROP COLUMN unit_path; ALTER TABLE resident DROP COLUMN id_sealed;
              DROP TABLE seal; DROP TABLE audit_state; ALTER TABLE audit DROP COLUMN seals;
              ALTER TABLE submission DROP COLUMN audit_head; DROP TABLE kept;

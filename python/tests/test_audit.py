@@ -77,7 +77,7 @@ CASES = [
         "edited",
     ),
     ("approval lock", "DELETE FROM report_lock", "report_lock", f"{GRID}/2025-W10", "deleted"),
-    ("report index", "DROP INDEX entry_report", "sqlite_master", "index/entry_report", "deleted"),
+    ("entry index", "DROP INDEX entry_unit", "sqlite_master", "index/entry_unit", "deleted"),
     (
         "utc offset",
         "UPDATE meta SET value = '0' WHERE key = 'utc_offset_minutes'",

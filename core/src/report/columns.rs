@@ -18,7 +18,8 @@ use crate::ledger::marks::{self, Mark, Marks};
 use crate::snapshot::text;
 use crate::store::{Changes, Decoder, Derived, Encoder, Store};
 
-/// Every entry's report columns, by slot (entries by unit, as the index holds them).
+/// Every entry's report columns, by slot (entries in the order of their ids, those
+/// written since the build after them).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LedgerColumns {
     /// Unit codes, by index.
@@ -97,9 +98,9 @@ impl LedgerColumns {
             span: Vec::with_capacity(n),
             ..LedgerColumns::default()
         };
-        // The narrow index holds every column read, by unit: one scan of it, each unit's
-        // entries together.
-        let mut stmt = conn.prepare(&format!("{SELECT} INDEXED BY entry_report"))?;
+        // One scan of the table, in the order of ids. The last entry's unit and class are
+        // tried first, which spares the look-ups where neighbours share them.
+        let mut stmt = conn.prepare(SELECT)?;
         let mut rows = stmt.query([])?;
         let mut key = String::new();
         let mut last: Option<(u32, u32)> = None;
