@@ -2,15 +2,8 @@
 
 mod common;
 use common::codes;
+use common::temp_store_path as temp_path;
 use wangge::{ErrorKind, Level, Levels, Store, StoreOptions};
-
-fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("wangge-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("store.db")
-}
 
 #[test]
 fn units_and_staff_persist_across_close_and_reopen() {

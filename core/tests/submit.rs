@@ -322,11 +322,7 @@ fn the_level_above_approves_and_approval_locks_the_period() {
 
 #[test]
 fn approval_locks_persist_across_close_and_reopen() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("wangge-test-{}-locks", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("store.db");
+    let path = common::temp_store_path("locks");
     {
         let store = Store::open(&path).unwrap();
         store
@@ -372,7 +368,7 @@ fn approval_locks_persist_across_close_and_reopen() {
         .record_visit("H1", "W1", "phone", d("2025-04-01"), "")
         .unwrap();
     drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 #[test]

@@ -601,11 +601,7 @@ fn moves_are_refused_when_the_new_parent_changes_later() {
 
 #[test]
 fn a_span_stored_by_hand_for_a_new_code_refuses_the_batch_and_writes_nothing() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("wangge-test-{}-hand-span", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("store.db");
+    let path = common::temp_store_path("hand-span");
     drop(common::county_at(path.to_str().unwrap()));
     // A span for 512021102, which `unit` does not list, written around the library.
     rusqlite::Connection::open(&path)
@@ -636,5 +632,5 @@ fn a_span_stored_by_hand_for_a_new_code_refuses_the_batch_and_writes_nothing() {
     assert_eq!(store.add_units(&batch[..1]).unwrap(), 1);
     assert_eq!(count(), before + 1);
     drop(store);
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

@@ -11,6 +11,15 @@ pub fn d(text: &str) -> Date {
     wangge::date::parse_date("date", text).unwrap()
 }
 
+/// The path of a store in a fresh folder of its own for one test, `name`.
+pub fn temp_store_path(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("wangge-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("store.db")
+}
+
 /// 安岳县 with two townships, three communities and four grids.
 pub fn county() -> Store {
     county_at(":memory:")
