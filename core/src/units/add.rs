@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{INSERT_SPAN_HEAD, NewUnit, Span, Unit, spans_of};
+use super::{INSERT_SPANS_HEAD, NewUnit, Span, Unit, spans_of};
 use crate::date::{self, Date, FOREVER};
 use crate::error::{Error, Result};
 use crate::levels::check_code_chars;
@@ -358,8 +358,7 @@ fn insert_units(
     // has SQLite copy every page it touches to a statement journal first, a tenth of a
     // national tree's load. No span of a new code can be stored already, unless the file
     // was changed outside the library.
-    let head = INSERT_SPAN_HEAD.replacen("INSERT", "INSERT OR IGNORE", 1);
-    let written = insert_rows(conn, &head, 10, &spans, |stmt, at, &(i, j)| {
+    let written = insert_rows(conn, INSERT_SPANS_HEAD, 10, &spans, |stmt, at, &(i, j)| {
         let (new, placed) = (&units[i], &placed[i]);
         let (path, from, to) = &placed.spans[j];
         stmt.raw_bind_parameter(at, path)?;

@@ -64,15 +64,19 @@ pub(crate) struct Span {
     pub(crate) retired: i64,
 }
 
-/// The INSERT of spans, up to its values.
-macro_rules! insert_span_head {
+/// Where spans are inserted: the table and its columns.
+macro_rules! into_spans {
     () => {
-        "INSERT INTO unit_span (path, valid_from, valid_to, code, parent, name, level, depth, start, retired)"
+        "INTO unit_span (path, valid_from, valid_to, code, parent, name, level, depth, start, retired)"
     };
 }
-const INSERT_SPAN_HEAD: &str = insert_span_head!();
+/// A batch's spans, up to their values: `OR IGNORE`, with the rows counted instead (see
+/// `add.rs`), since a statement of many rows that may abort has SQLite journal every page
+/// it touches.
+const INSERT_SPANS_HEAD: &str = concat!("INSERT OR IGNORE ", into_spans!());
 const INSERT_SPAN: &str = concat!(
-    insert_span_head!(),
+    "INSERT ",
+    into_spans!(),
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 );
 
