@@ -190,7 +190,8 @@ impl LedgerColumns {
         {
             return None;
         }
-        let mut arena = Vec::new();
+        // What is left is the marks, each after its four-byte length: the arena's size.
+        let mut arena = Vec::with_capacity(d.remaining().saturating_sub(4 * n));
         let mut span = Vec::with_capacity(n);
         for _ in 0..n {
             let marks = d.bytes()?;

@@ -82,11 +82,7 @@ impl<T: Copy> Grouped<T> {
         if at as usize != n {
             return None;
         }
-        // Sized once: collecting into an `Option` cannot know the length and grows.
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            items.push(item(d)?);
-        }
+        let items = d.each(n, item)?;
         Some(Grouped { starts, items })
     }
 }
@@ -417,15 +413,14 @@ impl Base {
         let households = ids.len();
         let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
         let n = d.count(10)?;
-        let mut places = Vec::with_capacity(n);
-        for _ in 0..n {
-            places.push(Place {
+        let places = d.each(n, |d| {
+            Some(Place {
                 household: d.u32()?,
                 unit: d.u32()?,
                 from: d.i64()?,
                 to: d.i64()?,
-            });
-        }
+            })
+        })?;
         let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
         let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
         let homes = Grouped::decode(d, households, 6, unit_stretch)?;

@@ -169,7 +169,15 @@ impl RegistrySnapshot {
 
     /// The households living on `day` in a unit of `subtree`, each with that unit.
     pub(crate) fn living(&self, day: i64, subtree: &Subtree) -> Vec<(Held<'_>, u32)> {
-        let mut out = Vec::new();
+        // Sized once, for every place the subtree's units ever had (those living that
+        // day are among them): a county's half a million would otherwise be copied at
+        // each doubling.
+        let base = &self.base;
+        let places: usize = (subtree.units.iter())
+            .filter(|&&unit| (unit as usize) < base.units.len())
+            .map(|&unit| base.by_unit.of(unit).len())
+            .sum();
+        let mut out = Vec::with_capacity(places + self.patched.len());
         self.each_living(day, subtree, |h, unit| out.push((h, unit)));
         out
     }

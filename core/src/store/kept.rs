@@ -461,7 +461,7 @@ impl<'a> Decoder<'a> {
     /// Strings, count first.
     pub(crate) fn strings(&mut self) -> Option<Vec<String>> {
         let n = self.count(4)?;
-        (0..n).map(|_| self.str().map(str::to_owned)).collect()
+        self.each(n, |d| d.str().map(str::to_owned))
     }
 
     /// `u32`s, count first.
@@ -478,7 +478,26 @@ impl<'a> Decoder<'a> {
     /// `i64`s, count first.
     pub(crate) fn i64s(&mut self) -> Option<Vec<i64>> {
         let n = self.count(1)?;
-        (0..n).map(|_| self.i64()).collect()
+        self.each(n, Decoder::i64)
+    }
+
+    /// `n` items read by `item`, in a vector sized once: collecting into an `Option`
+    /// cannot know the length, and a growing vector copies itself at each doubling.
+    pub(crate) fn each<T>(
+        &mut self,
+        n: usize,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            items.push(item(self)?);
+        }
+        Some(items)
+    }
+
+    /// How many bytes are left to read.
+    pub(crate) fn remaining(&self) -> usize {
+        self.0.len()
     }
 
     /// Whether every byte was read: a blob with bytes left over is not what was written.
