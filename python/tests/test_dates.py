@@ -217,6 +217,8 @@ def test_every_period_text_form_is_the_period(text, printed):
     ids=str,
 )
 def test_pandas_periods_are_the_matching_period(store, period, printed):
+    assert Period(period) == Period(printed)
+    assert Period(Period(period)) == Period(printed)
     piles = store.piles(COMMUNITY, period)
     assert piles.period == printed
     assert store.report(COMMUNITY, period).period == printed
@@ -244,10 +246,14 @@ def test_period_text_forms_reach_every_method_taking_a_period(store, text):
 def test_pandas_periods_that_are_no_wangge_period_are_invalid_input(store, period):
     with pytest.raises(wangge.InvalidInput, match="period"):
         store.report(COMMUNITY, period)
+    with pytest.raises(wangge.InvalidInput, match="period"):
+        Period(period)
 
 
 @pytest.mark.parametrize("missing", [None, pd.NaT, float("nan")], ids=repr)
 def test_a_missing_period_is_invalid_input(store, missing):
+    with pytest.raises(wangge.InvalidInput, match="period"):
+        Period(missing)
     with pytest.raises(wangge.InvalidInput, match="period"):
         store.report(COMMUNITY, missing)
     with pytest.raises(wangge.InvalidInput, match="period"):

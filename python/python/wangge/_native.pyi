@@ -1125,7 +1125,10 @@ class Period:
     January 2025's. Periods print as their text, compare equal when they are the same
     period, sort by first day and then by kind (shorter first), hash and pickle."""
 
-    def __new__(cls, text: str) -> "Period": ...
+    def __new__(cls, value: _PeriodLike) -> "Period":
+        """The period value stands for, as every method taking a period reads it: text
+        as Period.parse reads it, a Period, or a pandas.Period of a day, an ISO week
+        (W-SUN), a month, a quarter or a year. Anything else raises InvalidInput."""
     @staticmethod
     def parse(text: str) -> "Period":
         """The period written text; other text raises InvalidInput naming it."""

@@ -42,10 +42,12 @@ fn kind_arg(kind: &str) -> PyResult<PeriodKind> {
 
 #[pymethods]
 impl Period {
-    /// The period written `text`, as `Period.parse` reads it.
+    /// The period `value` stands for, as every method taking a period reads it: text as
+    /// `Period.parse` reads it, a `Period`, or a `pandas.Period` of a day, an ISO week
+    /// (`W-SUN`), a month, a quarter or a year. Anything else raises `InvalidInput`.
     #[new]
-    fn new(text: Text<'_>) -> PyResult<Self> {
-        Period::parse(text)
+    fn new(value: &Bound<'_, PyAny>) -> PyResult<Self> {
+        period_arg(value).map(Period)
     }
 
     /// Reads `2024-03-17`, `2024-W11`, `2024-03`, `2024-Q1`, `2024-H1` or `2024`, or
