@@ -72,6 +72,15 @@ fn an_empty_path_is_refused_naming_path() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
         assert!(err.to_string().contains("path"), "{err}");
     }
+    // A NUL would cut the path short where SQLite reads it: refused, nothing created.
+    let beside = temp_path("nul-cut");
+    let cut = format!("{}\0tail.db", beside.display());
+    for options in [StoreOptions::default(), read_only()] {
+        let err = Store::open_with(&cut, options).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+        assert!(err.to_string().contains("NUL"), "{err}");
+    }
+    assert!(!beside.exists(), "nothing is created at the path cut short");
     // Only the empty path: a real one next to it still opens.
     let path = temp_path("beside-empty");
     drop(Store::open(&path).unwrap());

@@ -201,6 +201,9 @@ def test_an_empty_path_is_invalid_input_naming_path(tmp_path):
     for read_only in (False, True):
         with pytest.raises(wangge.InvalidInput, match="path"):
             wangge.Store("", read_only=read_only)
+        with pytest.raises(wangge.InvalidInput, match="NUL"):
+            wangge.Store(str(tmp_path / "cut") + "\0tail.db", read_only=read_only)
+    assert not (tmp_path / "cut").exists()
     wangge.Store(tmp_path / "beside-empty.db").close()
 
 

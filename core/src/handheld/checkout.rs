@@ -97,9 +97,7 @@ impl Store {
         path: &Path,
         device_key: Option<&[u8]>,
     ) -> Result<Checkout> {
-        if path.as_os_str().is_empty() {
-            return Err(Error::invalid("path", "", "the path of the store is empty"));
-        }
+        crate::store::check_path(path)?;
         let home_vault = self.vault();
         let device_vault = match device_key {
             Some(key) => Arc::new(Vault::fresh(key)?),

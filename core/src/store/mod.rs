@@ -31,12 +31,12 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
-pub(crate) use connection::busy_timeout_from;
 use connection::tune;
 pub use connection::{
     DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER,
     sqlite_memory_statistics_off, sqlite_version,
 };
+pub(crate) use connection::{busy_timeout_from, check_path};
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
 pub(crate) use kept::{Decoder, Encoder, pack, unpack};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
@@ -215,9 +215,7 @@ impl Store {
         mut options: StoreOptions,
         given: Option<Arc<Vault>>,
     ) -> Result<Self> {
-        if path.as_os_str().is_empty() {
-            return Err(Error::invalid("path", "", "the path of the store is empty"));
-        }
+        connection::check_path(path)?;
         let key = options.key.take().map(zeroize::Zeroizing::new);
         if let Some(key) = &key {
             keys::check_key(key)?;
