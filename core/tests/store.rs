@@ -283,6 +283,9 @@ fn a_read_only_store_reads_and_refuses_every_write() {
     let missing = temp_path("read-only-missing");
     let err = Store::open_with(&missing, read_only()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+    assert!(err.to_string().contains("no such file"), "{err}");
+    let chinese = err.message(wangge::Language::Zh);
+    assert!(chinese.contains("文件不存在"), "{chinese}");
     assert!(!missing.exists());
 }
 

@@ -172,7 +172,7 @@ def test_a_read_only_store_reads_and_refuses_writes(county_file):
         assert len(store.audit_log()) == records
     with pytest.raises(wangge.InvalidInput, match="read_only"):
         wangge.Store(":memory:", read_only=True)
-    with pytest.raises(wangge.StorageError):
+    with pytest.raises(wangge.StorageError, match="no such file"):
         wangge.Store(county_file.parent / "missing.db", read_only=True)
     assert not (county_file.parent / "missing.db").exists()
 

@@ -69,6 +69,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("birth date: digits 7 to 14 are not a real date", "出生日期：第 7 到 14 位不是有效日期"),
     ("birth date: it is after the registration date {}", "出生日期：晚于登记日期 {}"),
     ("cannot escalate entry {}: {} is the top of the tree", "无法上报事项 {}：{} 已是最高层级"),
+    ("cannot open {}: there is no such file (a store opened read-only is never created)", "无法打开 {}：文件不存在（只读打开的库不会被创建）"),
     ("cannot open {}: {}", "无法打开 {}：{}"),
     ("cannot read its first sheet: {}", "无法读取第一个工作表：{}"),
     ("cannot read the header line: {}", "无法读取表头行：{}"),

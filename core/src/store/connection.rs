@@ -172,8 +172,16 @@ pub(super) fn open(
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
         };
-        Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?
+        Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(
+            |e| {
+                let why = if read_only && !path.exists() {
+                    "there is no such file (a store opened read-only is never created)".to_owned()
+                } else {
+                    e.to_string()
+                };
+                Error::Storage(format!("cannot open {}: {why}", path.display()))
+            },
+        )?
     };
     // The pragma rather than rusqlite's `busy_timeout`, which also calls
     // sqlite3_set_clientdata: that needs SQLite 3.44, newer than the platform's SQLite the
