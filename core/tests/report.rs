@@ -659,6 +659,41 @@ fn equal_values_share_a_rank() {
 }
 
 #[test]
+fn a_unit_name_written_as_a_formula_stays_text_in_the_csv() {
+    let store = county();
+    let names = [
+        "=HYPERLINK(\"http://x.example\",\"点击\")",
+        "+1",
+        "-2",
+        "@SUM(A1)",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let code = format!("51202110{}", i + 2);
+        store
+            .add_unit(&code, name, "township", Some(COUNTY), None)
+            .unwrap();
+    }
+    let report = store
+        .report(COUNTY, Period::parse("2025-Q1").unwrap())
+        .unwrap();
+    let csv = report.to_csv();
+    for (i, name) in names.iter().enumerate() {
+        let line = csv
+            .split("\r\n")
+            .find(|l| l.starts_with(&format!("51202110{},", i + 2)))
+            .unwrap();
+        let field = line.split(',').nth(1).unwrap();
+        assert!(
+            field.starts_with('\'') || field.starts_with("\"'"),
+            "{name} is shown, not run: {line}"
+        );
+    }
+    // An ordinary name is untouched, and the figures still read as numbers.
+    assert!(csv.contains(",岳阳镇,"), "{csv}");
+    assert!(!csv.contains(",'0"), "{csv}");
+}
+
+#[test]
 fn exports_carry_chinese_headers_and_the_same_figures() {
     let store = busy_county();
     let report = store

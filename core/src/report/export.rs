@@ -184,13 +184,26 @@ impl Report {
     }
 }
 
-/// A cell as CSV text: numbers in full, a rate to six decimals.
+/// A cell as CSV text: numbers in full, a rate to six decimals, text as
+/// [`inert_text`] leaves it.
 fn cell_text(cell: &Cell) -> String {
     match cell {
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) => inert_text(t),
         Cell::Int(n) => n.to_string(),
         Cell::Percent(x) => format!("{x:.6}"),
         Cell::Empty => String::new(),
+    }
+}
+
+/// Text a spreadsheet opening the CSV shows rather than runs: text starting as a formula
+/// does (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP's
+/// advice on CSV injection has it, so that a unit named `=HYPERLINK(...)` by a careless
+/// or hostile hand reaches the official reading the report in Excel or WPS as its name.
+fn inert_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
     }
 }
 
