@@ -950,7 +950,9 @@ wg_status wg_report(const wg_store *store, const char *unit, const char *period,
 // writes to `*out_json` what it did, a `parquet_export` of `parquet_table`s (the files
 // and rows written per table). The README's "Facts as Parquet" lists the tables and
 // columns; no personal data is written. `unit` outside the handle's scope is
-// `WG_PERMISSION_DENIED`, an unknown one `WG_NOT_FOUND`; a directory holding another
+// `WG_PERMISSION_DENIED`, an unknown one `WG_NOT_FOUND`; an empty `dir` (which would be
+// the process's working directory) `WG_INVALID_INPUT` naming `directory`; a directory
+// holding another
 // store's or unit's export, or a damaged or edited manifest, `WG_CONFLICT` (nothing is
 // written). The export is recorded in the audit chain. The string is the caller's,
 // freed with `wg_string_free`.

@@ -1,6 +1,8 @@
 //! The rules every piece of text given to the library follows: how long it may be, and how
 //! much of a refused value a message shows back.
 
+use std::path::Path;
+
 use crate::error::{Error, Result};
 
 /// The most characters of a caller's value an error message shows; a longer value is cut
@@ -45,6 +47,25 @@ pub fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Re
             field,
             value,
             format!("{field} is {range}, not {length}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that `path`, the argument `field`, can name a file the library is to create or
+/// open: not empty (which would mean the process's working directory; refused with the
+/// reason `empty`) and without a NUL character, which no file name holds (the system would
+/// be handed the path cut short there). A refusal is `InvalidInput` naming `field`.
+pub(crate) fn check_path(field: &'static str, path: &Path, empty: &'static str) -> Result<()> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if bytes.is_empty() {
+        return Err(Error::invalid(field, "", empty));
+    }
+    if bytes.contains(&0) {
+        return Err(Error::invalid(
+            field,
+            path.display(),
+            "the path holds a NUL character, which no file name can",
         ));
     }
     Ok(())

@@ -370,6 +370,24 @@ fn an_increment_writes_only_what_changed_and_adds_up_to_a_full_export() {
 }
 
 #[test]
+fn a_directory_that_names_no_folder_is_refused_naming_it() {
+    let dir = scratch("no-folder");
+    let store = county(&dir);
+    let records = store.verify_audit().unwrap().records;
+    let cut = format!("{}\0tail", dir.join("facts").display());
+    for bad in [PathBuf::new(), PathBuf::from(cut)] {
+        let e = store.export_parquet(&bad, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+        assert!(e.to_string().contains("directory"), "{e}");
+    }
+    // Nothing went to the working directory or beside the store, and nothing was recorded.
+    assert!(!Path::new("_wangge.json").exists());
+    assert!(!dir.join("facts").exists());
+    assert_eq!(store.verify_audit().unwrap().records, records);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_damaged_or_foreign_manifest_is_refused_and_nothing_is_written() {
     let dir = scratch("manifest");
     let store = county(&dir);

@@ -106,3 +106,8 @@ def test_a_scoped_handle_exports_its_subtree_and_is_refused_outside(province, tm
         town.export_parquet(tmp_path / "outside", "512022101")
     with pytest.raises(wangge.Conflict):
         stores["512021"].export_parquet(tmp_path / "town")
+    # A directory that names no folder: the working directory, or a path cut at a NUL.
+    for bad in ["", str(tmp_path / "cut") + "\0tail"]:
+        with pytest.raises(wangge.InvalidInput, match="directory"):
+            store.export_parquet(bad)
+    assert not (tmp_path / "cut").exists()

@@ -61,6 +61,9 @@ void test_parquet_export(void) {
   CHECK(json == NULL);
   EXPECT(s, wg_export_parquet(s, PARQUET_DIR "/unknown", "999", &json), WG_NOT_FOUND, "999");
   CHECK(json == NULL);
+  /* An empty directory would be the process's working directory: refused. */
+  EXPECT(s, wg_export_parquet(s, "", NULL, &json), WG_INVALID_INPUT, "directory");
+  CHECK(json == NULL);
 
   /* Another store's directory: refused. */
   wg_store *other = county();

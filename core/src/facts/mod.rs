@@ -140,6 +140,7 @@ impl Store {
     /// `PermissionDenied`, an unknown one `NotFound`. The export is recorded in the audit
     /// chain with the range of records it covers.
     pub fn export_parquet(&self, dir: &Path, unit: Option<&str>) -> Result<ParquetExport> {
+        crate::text::check_path("directory", dir, "the path of the directory is empty")?;
         let root = match unit {
             Some(u) => Some(u.to_owned()),
             None => self.scope_root().map(str::to_owned),

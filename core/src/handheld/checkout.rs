@@ -97,7 +97,7 @@ impl Store {
         path: &Path,
         device_key: Option<&[u8]>,
     ) -> Result<Checkout> {
-        crate::store::check_path(path)?;
+        crate::text::check_path("path", path, crate::store::STORE_PATH_EMPTY)?;
         let home_vault = self.vault();
         let device_vault = match device_key {
             Some(key) => Arc::new(Vault::fresh(key)?),

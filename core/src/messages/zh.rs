@@ -200,6 +200,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("every batch's handle must be of the same store (opened once, then cloned or scoped)", "每一批的句柄都须属于同一个库（打开一次后克隆或限定范围所得）"),
     ("the import was rejected", "导入被拒绝"),
     ("the path holds a NUL character, which no file name can", "路径含有空字符（NUL），文件名不能含有"),
+    ("the path of the directory is empty", "目录的路径为空"),
     ("the path of the store is empty", "库的路径为空"),
     ("the report of {} for {} cannot be approved: {}", "{} {} 的报表无法审核通过：{}"),
     ("the report of {} for {} is already approved", "{} {} 的报表已审核通过"),

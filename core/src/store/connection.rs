@@ -136,24 +136,6 @@ pub(crate) fn busy_timeout_from(ms: i64) -> Result<u32> {
         })
 }
 
-/// Refuses a store's path that can name no file: an empty one, or one holding a NUL
-/// character, which no file name can (SQLite would be handed a shorter path than the one
-/// given).
-pub(crate) fn check_path(path: &Path) -> Result<()> {
-    let text = path.as_os_str().as_encoded_bytes();
-    if text.is_empty() {
-        return Err(Error::invalid("path", "", "the path of the store is empty"));
-    }
-    if text.contains(&0) {
-        return Err(Error::invalid(
-            "path",
-            path.display(),
-            "the path holds a NUL character, which no file name can",
-        ));
-    }
-    Ok(())
-}
-
 /// Opens the connection of a store: in memory, or the file at `path` (read-only or
 /// read-write, created if missing), after checking the SQLite it runs on; a write through
 /// it waits `busy_ms` milliseconds for another connection's lock.

@@ -31,12 +31,12 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
+pub(crate) use connection::busy_timeout_from;
 use connection::tune;
 pub use connection::{
     DEFAULT_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS, MIN_SQLITE_VERSION_NUMBER,
     sqlite_memory_statistics_off, sqlite_version,
 };
-pub(crate) use connection::{busy_timeout_from, check_path};
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
 pub(crate) use kept::{Decoder, Encoder, pack, unpack};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
@@ -54,6 +54,9 @@ use keys::Vault;
 use migrate::{identify, migrate};
 use schema::LATEST;
 pub(crate) use schema::history_spans;
+
+/// Why an empty path is refused for a store (the home one or a device's).
+pub(crate) const STORE_PATH_EMPTY: &str = "the path of the store is empty";
 
 /// How a new store is set up. Options that describe the deployment (levels, offset) only
 /// apply when the file is created; opening an existing store with different ones is a
@@ -215,7 +218,7 @@ impl Store {
         mut options: StoreOptions,
         given: Option<Arc<Vault>>,
     ) -> Result<Self> {
-        connection::check_path(path)?;
+        crate::text::check_path("path", path, STORE_PATH_EMPTY)?;
         let key = options.key.take().map(zeroize::Zeroizing::new);
         if let Some(key) = &key {
             keys::check_key(key)?;
