@@ -15,6 +15,7 @@ use rusqlite::Connection;
 pub(crate) mod audit;
 mod cache;
 mod checkpoint;
+mod codec;
 mod config;
 mod connection;
 mod delta;
@@ -31,6 +32,7 @@ mod write;
 use audit::Mac;
 pub use audit::{AuditHead, AuditRecord, AuditVerification, FactProblem, MAX_PROBLEMS};
 pub(crate) use cache::{Derived, lock};
+pub(crate) use codec::{Decoder, Encoder, pack, unpack};
 pub(crate) use connection::busy_timeout_from;
 use connection::tune;
 pub use connection::{
@@ -38,7 +40,6 @@ pub use connection::{
     sqlite_memory_statistics_off, sqlite_version,
 };
 pub use info::{ABI_VERSION, LIBRARY_VERSION, StoreInfo};
-pub(crate) use kept::{Decoder, Encoder, pack, unpack};
 pub use keys::{KEY_MAX_BYTES, KEY_MIN_BYTES, key_from_hex};
 pub(crate) use migrate::AfterMigration;
 pub(crate) use write::{About, Changes, VisitFact, Write};
