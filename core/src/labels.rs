@@ -139,8 +139,26 @@ pub const STATUS_NAMES: [(&str, &str); 6] = [
     ("signed_for", "已签收"),
     ("in_progress", "办理中"),
     ("suspended", "缓办"),
-    ("resolved", "已解决"),
-    ("closed", "已办结"),
+    ("resolved", "已办结"),
+    ("closed", "已注销"),
+];
+
+/// The Chinese names of the ledger's actions, by stored name ([`crate::Action`]), as the
+/// seeds and the design name the steps: 登记 … 办结 (resolve), 核查, 注销 (close).
+pub const ACTION_NAMES: [(&str, &str); 13] = [
+    ("register", "登记"),
+    ("sign_for", "签收"),
+    ("start", "开始办理"),
+    ("escalate", "上报"),
+    ("return", "退回"),
+    ("mark_hard", "标记难解决"),
+    ("suspend", "缓办"),
+    ("resume", "恢复办理"),
+    ("extend", "延期"),
+    ("resolve", "办结"),
+    ("verify", "核查"),
+    ("close", "注销"),
+    ("reopen", "重新办理"),
 ];
 
 /// The Chinese names of the contact channels, by stored name ([`crate::Channel`]).
@@ -194,6 +212,11 @@ pub fn status_label(status: &str) -> Option<&'static str> {
     find(&STATUS_NAMES, status)
 }
 
+/// The Chinese name of an action's stored name, if it is one.
+pub fn action_label(action: &str) -> Option<&'static str> {
+    find(&ACTION_NAMES, action)
+}
+
 /// The Chinese name of a channel's stored name, if it is one.
 pub fn channel_label(channel: &str) -> Option<&'static str> {
     find(&CHANNEL_NAMES, channel)
@@ -230,12 +253,13 @@ fn indicator_label(key: &str) -> Option<&'static str> {
 }
 
 /// The Chinese name of `value` in column `key`, when the column holds stored names that
-/// have one: `level` (县, 乡镇, 社区, 网格, 楼栋), `status`, `channel`, `kind`,
-/// `relation`, `sex`, `household_class`, `source`, `standing` and `triage`.
+/// have one: `level` (县, 乡镇, 社区, 网格, 楼栋), `status`, `action`, `channel`,
+/// `kind`, `relation`, `sex`, `household_class`, `source`, `standing` and `triage`.
 pub fn value_label(key: &str, value: &str) -> Option<&'static str> {
     match key {
         "level" => find(&crate::levels::LEVEL_LABELS, value),
         "status" => status_label(value),
+        "action" => action_label(value),
         "channel" => channel_label(value),
         "kind" => find(&KIND_LABELS, value),
         "relation" => find(&RELATION_LABELS, value),
@@ -247,8 +271,8 @@ pub fn value_label(key: &str, value: &str) -> Option<&'static str> {
 }
 
 /// The value tables by name, for showing them (Python's `wangge.labels()`): `columns`,
-/// `levels`, `statuses`, `channels`, `kinds`, `relations`, then the other columns whose
-/// values have Chinese names, each a list of (stored, Chinese) pairs.
+/// `levels`, `statuses`, `actions`, `channels`, `kinds`, `relations`, then the other
+/// columns whose values have Chinese names, each a list of (stored, Chinese) pairs.
 pub fn tables() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     let mut columns = COLUMN_NAMES.to_vec();
     columns.extend(crate::report::INDICATOR_NAMES);
@@ -256,6 +280,7 @@ pub fn tables() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ("columns", columns),
         ("levels", crate::levels::LEVEL_LABELS.to_vec()),
         ("statuses", STATUS_NAMES.to_vec()),
+        ("actions", ACTION_NAMES.to_vec()),
         ("channels", CHANNEL_NAMES.to_vec()),
         ("kinds", KIND_LABELS.to_vec()),
         ("relations", RELATION_LABELS.to_vec()),
@@ -288,8 +313,14 @@ mod tests {
             assert!(status_label(status.as_str()).is_some(), "{status:?}");
         }
         assert_eq!(status_label("registered"), Some("已登记"));
-        assert_eq!(status_label("closed"), Some("已办结"));
+        // 办结 is resolving (the 办结率 counts resolved entries), 注销 closing.
+        assert_eq!(status_label("resolved"), Some("已办结"));
+        assert_eq!(status_label("closed"), Some("已注销"));
         assert_eq!(status_label("suspended"), Some("缓办"));
+        for action in crate::Action::ALL {
+            assert!(action_label(action.as_str()).is_some(), "{action:?}");
+        }
+        assert_eq!(action_label("close"), Some("注销"));
         assert_eq!(channel_label("home"), Some("入户"));
         assert_eq!(channel_label("phone"), Some("电话"));
     }

@@ -142,7 +142,8 @@ def test_residents_frames_mask_id_numbers_and_phones_as_the_records_do(filled):
 def test_zh_labels_give_chinese_headers_and_status_channel_and_kind_names(filled):
     entries = filled.entries(COUNTY).to_pandas(labels="zh")
     assert {"状态", "上报时间", "类别"} <= set(entries.columns)
-    assert sorted(entries["状态"]) == ["已登记", "已解决"]
+    # A resolved entry is 已办结 (办结率 counts it); 已注销 is a closed one.
+    assert sorted(entries["状态"]) == ["已办结", "已登记"]
     due = filled.due_visits(COUNTY, "2024-03-31").to_pandas(labels="zh")
     assert {"户编号", "走访方式", "应访日期"} <= set(due.columns)
     assert set(due["走访方式"]) <= {"入户", "电话"} and len(due) > 0
@@ -171,7 +172,9 @@ def test_the_labels_tables_are_the_cores(filled):
     assert labels["statuses"]["registered"] == "已登记"
     assert [labels["statuses"][s] for s in
             ["signed_for", "in_progress", "resolved", "closed", "suspended"]] == [
-        "已签收", "办理中", "已解决", "已办结", "缓办"]
+        "已签收", "办理中", "已办结", "已注销", "缓办"]
+    assert labels["actions"]["resolve"] == "办结"
+    assert labels["actions"]["close"] == "注销"
     assert labels["channels"] == {"home": "入户", "phone": "电话"}
     for key, header in [("grid", "所属网格"), ("grid_name", "网格名称"),
                         ("address", "住址"), ("responsible", "责任网格员")]:

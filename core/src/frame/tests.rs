@@ -131,7 +131,7 @@ fn zh_labels_name_the_columns_and_the_stored_values_in_chinese() {
     assert_eq!(text(0), ["电话", "入户"]);
     assert_eq!(text(1), ["乡镇", "网格"]);
     assert_eq!(text(2), ["home", "x"], "free text is not translated");
-    assert_eq!(text(3), ["已登记", "已办结"]);
+    assert_eq!(text(3), ["已登记", "已注销"]);
 }
 
 #[test]

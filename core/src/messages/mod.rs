@@ -176,7 +176,10 @@ fn match_rest<'t>(literals: &[&str], text: &'t str, parts: &mut Vec<&'t str>) ->
 }
 
 /// The Chinese form with its `{}` (in order) or `{0}`…`{9}` (by position) replaced by
-/// the parts, each rendered as a reason where the table knows it.
+/// the parts, each rendered as a reason where the table knows it. A part written
+/// `{0:action}`, `{1:status}` or `{1:statuses}` (a list joined by ` or `) is a ledger
+/// action's or status's stored name, shown by its Chinese name
+/// ([`crate::labels::ACTION_NAMES`], [`crate::labels::STATUS_NAMES`]) when it has one.
 fn fill(chinese: &str, parts: &[&str]) -> String {
     let rendered: Vec<String> = parts.iter().map(|p| part_zh(p)).collect();
     let mut out = String::with_capacity(chinese.len() + 16);
@@ -185,22 +188,54 @@ fn fill(chinese: &str, parts: &[&str]) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let index = match after.as_bytes() {
-            [b'}', ..] => Some((next, 1)),
-            [d @ b'0'..=b'9', b'}', ..] => Some(((d - b'0') as usize, 2)),
-            _ => None,
+        let (index, after_index) = match after.as_bytes() {
+            [d @ b'0'..=b'9', ..] => (Some((d - b'0') as usize), &after[1..]),
+            _ => (None, after),
         };
-        if let Some((i, used)) = index {
-            out.push_str(rendered.get(i).map_or("", String::as_str));
-            next = i + 1;
-            rest = &after[used..];
-        } else {
+        let placeholder = after_index
+            .split_once('}')
+            .and_then(|(kind, tail)| match kind {
+                "" => Some(("", tail)),
+                _ => kind
+                    .strip_prefix(':')
+                    .filter(|k| KINDS.contains(k))
+                    .map(|k| (k, tail)),
+            });
+        let Some((kind, tail)) = placeholder else {
             out.push('{');
             rest = after;
+            continue;
+        };
+        let i = index.unwrap_or(next);
+        let part = parts.get(i).copied().unwrap_or("");
+        match kind {
+            "" => out.push_str(rendered.get(i).map_or("", String::as_str)),
+            _ => out.push_str(&named(kind, part)),
         }
+        next = i + 1;
+        rest = tail;
     }
     out.push_str(rest);
     out
+}
+
+/// The kinds of stored names a Chinese form may ask a part to be shown by name as.
+const KINDS: [&str; 3] = ["action", "status", "statuses"];
+
+/// `part`, a stored name of `kind` (or, for `statuses`, names joined by ` or `), by its
+/// Chinese name where it has one.
+fn named(kind: &str, part: &str) -> String {
+    let one = |name: &str| {
+        let label = match kind {
+            "action" => crate::labels::action_label(name),
+            _ => crate::labels::status_label(name),
+        };
+        format!("“{}”", label.unwrap_or(name))
+    };
+    match kind {
+        "statuses" => part.split(" or ").map(one).collect::<Vec<_>>().join("或"),
+        _ => one(part),
+    }
 }
 
 /// A dynamic part in Chinese when it is itself a reason the table knows (words with

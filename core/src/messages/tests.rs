@@ -250,7 +250,7 @@ fn chinese_renders_each_kind_with_its_heading_and_dynamic_parts() {
             Error::InvalidTransition(
                 "cannot close entry 7: it is registered (allowed when resolved)".into(),
             ),
-            "状态不允许：无法对事项 7 执行 close：当前为 registered（仅在 resolved 时允许）",
+            "状态不允许：无法对事项 7 执行“注销”：当前为“已登记”（仅在“已办结”时允许）",
         ),
         (
             Error::Storage("store is closed".into()),
@@ -262,6 +262,23 @@ fn chinese_renders_each_kind_with_its_heading_and_dynamic_parts() {
         assert!(chinese.starts_with(kind_heading_zh(error.kind())));
     }
     assert_eq!(kind_heading_zh(ErrorKind::Busy), "繁忙");
+}
+
+#[test]
+fn actions_and_statuses_show_by_their_chinese_names_where_a_form_asks_for_it() {
+    let error = Error::InvalidTransition(
+        "cannot sign_for entry 6383: it is closed (allowed when registered or in_progress)".into(),
+    );
+    assert_eq!(
+        error.message(Language::Zh),
+        "状态不允许：无法对事项 6383 执行“签收”：当前为“已注销”（仅在“已登记”或“办理中”时允许）"
+    );
+    // Only there: a value echoed back stays as it was given, whatever it reads like.
+    let error = Error::invalid("channel", "close", "expected home or phone");
+    assert!(error.message(Language::Zh).contains("\"close\""));
+    // A name the tables do not know is shown as it is.
+    assert_eq!(named("action", "fly"), "“fly”");
+    assert_eq!(named("statuses", "a or resolved"), "“a”或“已办结”");
 }
 
 #[test]

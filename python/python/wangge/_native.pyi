@@ -185,7 +185,7 @@ _T = TypeVar("_T")
 
 def labels() -> dict[str, dict[str, str]]:
     """The Chinese labels frames and exports use, by table (columns, levels, statuses,
-    channels, kinds, relations...): each a new dict, stored name to Chinese."""
+    actions, channels, kinds, relations...): each a new dict, stored name to Chinese."""
 
 def add_working_days(date: _DateLike, n: int) -> date:
     """The n-th working day after date (not counted) in the official calendar (public

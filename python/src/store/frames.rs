@@ -305,8 +305,8 @@ fn frame(
 }
 
 /// The Chinese labels of columns and values, by table: `columns` (English key to
-/// header), `levels`, `statuses`, `channels`, `kinds`, `relations`, and the other
-/// columns whose values have Chinese names. Each a new dict, stored name to Chinese.
+/// header), `levels`, `statuses`, `actions`, `channels`, `kinds`, `relations`, and the
+/// other columns whose values have Chinese names. Each a new dict, stored name to Chinese.
 #[pyfunction]
 fn labels(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let out = PyDict::new(py);
