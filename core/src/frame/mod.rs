@@ -21,8 +21,8 @@
 //!
 //! With [`Labels::Zh`] the headers are Chinese ([`crate::labels::column_label`]) and so are
 //! the stored names with a Chinese name ([`crate::labels::value_label`]): levels,
-//! statuses, channels, kinds, relations. Records carry what they show: ID numbers and
-//! phones are masked in a frame exactly as in the record.
+//! statuses, actions, channels, kinds, relations. Records carry what they show: ID
+//! numbers and phones are masked in a frame exactly as in the record.
 
 mod column;
 mod due;
