@@ -13,8 +13,10 @@
 use std::borrow::Cow;
 use std::ops::Deref;
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyInt, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyInt, PyString};
+use zeroize::Zeroizing;
 
 use crate::convert::repr_text;
 use crate::errors::invalid;
@@ -83,6 +85,28 @@ impl<'a> FromPyObject<'a, '_> for Code<'a> {
             };
         }
         Text::extract(value).map(|t| Code(t.0))
+    }
+}
+
+/// A deployment key argument: `bytes`, or a `bytearray` (which a careful caller keeps a
+/// secret in, to wipe it after use), copied into memory wiped when it is dropped. The
+/// library checks its length; any other type is Python's `TypeError`.
+pub(crate) struct Key(pub(crate) Zeroizing<Vec<u8>>);
+
+impl FromPyObject<'_, '_> for Key {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        if let Ok(bytes) = value.cast::<PyBytes>() {
+            return Ok(Key(Zeroizing::new(bytes.as_bytes().to_vec())));
+        }
+        if let Ok(array) = value.cast::<PyByteArray>() {
+            return Ok(Key(Zeroizing::new(array.to_vec())));
+        }
+        Err(PyTypeError::new_err(format!(
+            "a key is bytes or bytearray, not {}",
+            value.get_type().name()?
+        )))
     }
 }
 

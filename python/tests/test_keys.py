@@ -120,10 +120,27 @@ def test_a_key_is_bytes_of_16_to_64():
             wangge.Store(":memory:", key=bad)
     with pytest.raises(TypeError):
         wangge.Store(":memory:", key="a text is not a key")  # type: ignore[arg-type]
+    with pytest.raises(wangge.InvalidInput, match="key"):
+        wangge.Store(":memory:", key=bytearray(15))
     with wangge.Store(":memory:", key=b"k" * 64) as store:
         assert store.info().keyed
         with pytest.raises(wangge.InvalidInput, match="key"):
             store.rekey(b"short")
+
+
+def test_a_key_kept_in_a_bytearray_opens_as_its_bytes_and_may_be_wiped_after(tmp_path):
+    path = tmp_path / "bytearray.db"
+    secret = bytearray(KEY)
+    with wangge.Store(path, key=secret) as store:
+        rid = fill(store)
+        secret[:] = bytes(len(secret))  # the caller wipes its copy
+        assert store.resident_clear(rid) == (ID, PHONE)
+        fresh = bytearray(OTHER)
+        store.rekey(fresh)
+    with pytest.raises(wangge.PermissionDenied):
+        wangge.Store(path, key=KEY)
+    with wangge.Store(path, key=bytearray(OTHER)) as store:
+        assert store.info().keyed
 
 
 def test_rekey_seals_a_clear_store_then_changes_its_key(tmp_path):

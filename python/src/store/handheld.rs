@@ -4,11 +4,9 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
-use zeroize::Zeroizing;
 
 use super::Store;
-use crate::args::{Code, Text};
+use crate::args::{Code, Key, Text};
 use crate::record::record;
 
 record! {
@@ -120,11 +118,11 @@ impl Store {
         unit: Code<'_>,
         staff_id: Text<'_>,
         path: PathBuf,
-        key: Option<Bound<'_, PyBytes>>,
+        key: Option<Key>,
     ) -> PyResult<Checkout> {
         let (unit, staff_id) = (unit.0, staff_id.0);
         let (unit, staff_id): (&str, &str) = (&unit, &staff_id);
-        let key = key.map(|k| Zeroizing::new(k.as_bytes().to_vec()));
+        let key = key.map(|k| k.0);
         self.with_args(
             py,
             || Ok((path, key)),
@@ -143,13 +141,8 @@ impl Store {
     /// `Conflict`; a device of its own `key` given without it or with another raises
     /// `PermissionDenied`; nothing is written then.
     #[pyo3(signature = (path, key=None))]
-    fn merge(
-        &self,
-        py: Python<'_>,
-        path: PathBuf,
-        key: Option<Bound<'_, PyBytes>>,
-    ) -> PyResult<MergeResult> {
-        let key = key.map(|k| Zeroizing::new(k.as_bytes().to_vec()));
+    fn merge(&self, py: Python<'_>, path: PathBuf, key: Option<Key>) -> PyResult<MergeResult> {
+        let key = key.map(|k| k.0);
         self.with_args(
             py,
             || Ok((path, key)),

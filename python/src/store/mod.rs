@@ -30,11 +30,10 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::PyTuple;
 use wangge::{Date, StoreOptions};
-use zeroize::Zeroizing;
 
-use crate::args::{Code, Int, Text};
+use crate::args::{Code, Int, Key, Text};
 use crate::convert::{input_json, json_text_arg, object_json, repr_text};
 use crate::errors::{closed, invalid, module_language, py_result, py_result_in};
 use crate::progress::{progress_arg, refuse_inside_progress, watched};
@@ -187,7 +186,7 @@ impl Store {
         actor: Option<Text<'_>>,
         utc_offset_minutes: Option<Int>,
         read_only: bool,
-        key: Option<Bound<'_, PyBytes>>,
+        key: Option<Key>,
         busy_timeout_ms: Option<Int>,
         language: Option<Text<'_>>,
     ) -> PyResult<Self> {
@@ -208,7 +207,8 @@ impl Store {
                     .into(),
             ),
         ])))?;
-        options.key = key.map(|k| k.as_bytes().to_vec());
+        // Moved, not copied: the library wipes it once the store is open.
+        options.key = key.map(|mut k| std::mem::take(&mut *k.0));
         let language = options.language;
         let store = py_result_in(
             py.detach(move || wangge::Store::open_with(path, options)),
@@ -316,8 +316,8 @@ impl Store {
     /// the audit chain re-keyed in one transaction, audited; on failure nothing changes.
     /// From then on the store opens only with `new_key`. A scoped or read-only handle
     /// raises `PermissionDenied`.
-    fn rekey(&self, py: Python<'_>, new_key: &Bound<'_, PyBytes>) -> PyResult<()> {
-        let key = Zeroizing::new(new_key.as_bytes().to_vec());
+    fn rekey(&self, py: Python<'_>, new_key: Key) -> PyResult<()> {
+        let key = new_key.0;
         self.with(py, move |s| s.rekey(&key))
     }
 
