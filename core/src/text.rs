@@ -28,9 +28,12 @@ pub fn clip_to(value: &str, max: usize) -> String {
 }
 
 /// Checks that `value`, the argument `field`, is at most `max` characters long and, when
-/// `min` is above 0, has at least `min` characters other than white space at its ends.
-/// A refusal is `InvalidInput` naming `field`.
+/// `min` is above 0, has at least `min` characters other than white space at its ends;
+/// and that it holds no control character ([`check_controls`]): free text of up to
+/// [`LONG_TEXT_MAX`] characters may break lines and hold tabs, other text may not. A
+/// refusal is `InvalidInput` naming `field`.
 pub fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Result<()> {
+    check_controls(field, value, max >= LONG_TEXT_MAX)?;
     let length = value.chars().count();
     let kept = if min == 0 {
         length
@@ -50,6 +53,23 @@ pub fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Re
         ));
     }
     Ok(())
+}
+
+/// Checks that `value`, the argument `field`, holds no control character (Unicode's
+/// `Cc`: U+0000 to U+001F, U+007F to U+009F) but, when `lines`, tabs and line breaks: a
+/// NUL would cut the text short wherever a C program reads it, and the others show as
+/// nothing or garble a table, so that two values that look alike would differ. A refusal
+/// is `InvalidInput` naming `field` and the character.
+pub fn check_controls(field: &'static str, value: &str, lines: bool) -> Result<()> {
+    let allowed = |c: char| lines && matches!(c, '\t' | '\n' | '\r');
+    match value.chars().find(|&c| c.is_control() && !allowed(c)) {
+        Some(c) => Err(Error::invalid(
+            field,
+            value,
+            format!("{field} holds a control character (U+{:04X})", u32::from(c)),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Checks that `path`, the argument `field`, can name a file the library is to create or
@@ -92,5 +112,23 @@ mod tests {
         let err = check_len("reason", "六个汉字啊啊", 1, 5).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
         assert!(err.to_string().contains("reason is 1 to 5 characters"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_in_free_text() {
+        for bad in ["北坝\0号", "a\u{7}", "\u{1b}[31m", "x\u{7f}", "\u{85}"] {
+            let err = check_len("address", bad, 1, 200).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+            assert!(
+                err.to_string()
+                    .contains("address holds a control character"),
+                "{err}"
+            );
+        }
+        assert!(check_len("name", "张\t三", 1, 100).is_err());
+        assert!(check_len("note", "第一行\n第二行\t完", 0, LONG_TEXT_MAX).is_ok());
+        assert!(check_len("note", "响铃\u{7}", 0, LONG_TEXT_MAX).is_err());
+        let err = check_len("name", "\0", 1, 100).unwrap_err();
+        assert!(err.to_string().contains("(U+0000)"), "{err}");
     }
 }

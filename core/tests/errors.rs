@@ -351,6 +351,13 @@ fn cases() -> Vec<Case> {
             Some("content"),
             |s, _| s.set_archive_section_json("H1", "basic", "[]").map(drop),
         ),
+        // A control character where a name goes (one a C reader would stop at, or not see).
+        case(
+            "a staff name with a control character",
+            InvalidInput,
+            Some("name"),
+            |s, _| s.add_staff("W9", "王\u{7}网格员", None).map(drop),
+        ),
         // Ten megabytes where a name, a summary or a note goes.
         case("a huge unit name", InvalidInput, Some("name"), |s, _| {
             s.add_unit(

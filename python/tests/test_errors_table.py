@@ -223,6 +223,12 @@ CASES = [
         "name",
         lambda s, e: s.add_units([("512021100001009", HUGE, "grid", "512021100001")]),
     ),
+    (
+        "a staff name with a control character",
+        INVALID,
+        "name",
+        lambda s, e: s.add_staff("W9", "王\a网格员"),
+    ),
     ("a huge staff name", INVALID, "name", lambda s, e: s.add_staff("W9", HUGE)),
     ("a huge summary", INVALID, "summary", lambda s, e: s.register(GRID, "市政设施", HUGE, AT)),
     (

@@ -321,11 +321,19 @@ def test_units_are_frozen(county):
 
 
 def test_a_batch_of_plain_and_other_items_reads_each_as_given():
-    # Text is written into the batch as it is (quotes, backslashes, controls, CJK and
-    # astral characters); items with other values (a date, a code given as a number)
-    # go the long way; both read the same.
+    # Text is written into the batch as it is (quotes, backslashes, CJK and astral
+    # characters); items with other values (a date, a code given as a number) go the
+    # long way; both read the same. A control character is no part of a name: refused
+    # on either way, naming the field, and nothing is added.
     store = wangge.Store(":memory:")
-    awkward = '县"\\\n\t\x01 😀 安岳'
+    for control in ["\n", "\t", "\x01", "\x00"]:
+        for batch in ([("512021", "安岳" + control, "county")],
+                      [{"code": "512021", "name": "安岳" + control, "level": "county"}]):
+            with pytest.raises(wangge.InvalidInput, match="name holds a control character"):
+                store.add_units(batch)
+    with pytest.raises(wangge.NotFound):
+        store.unit("512021")
+    awkward = '县"\\ \'\' 😀 安岳'
     added = store.add_units(
         [
             ("512021", awkward, "county"),

@@ -161,6 +161,11 @@ static wg_status archive(wg_store *s, long e, long n) {
   return wg_archive_set(s, "H1", "basic", json, &out);
 }
 
+static wg_status staff_named(wg_store *s, long e, long n) {
+  (void)e, (void)n;
+  return wg_staff_add(s, "W9", json, NULL, &out);
+}
+
 /* Ten megabytes where a name, a summary, a reason, a note, an id or a code goes. */
 static wg_status huge_unit_name(wg_store *s, long e, long n) {
   (void)e, (void)n;
@@ -297,6 +302,8 @@ static const struct bad_input CASES[] = {
     TEXT("an object for a batch of visits", visits, "{}", "visits"),
     TEXT("archive content that is not JSON", archive, "{510123194805121220", "content"),
     TEXT("archive content that is an array", archive, "[]", "content"),
+    /* A control character where a name goes (one a C reader would stop at, or not see). */
+    TEXT("a staff name with a control character", staff_named, "王\a网格员", "name"),
     /* Ten megabytes where a name, a summary or a note goes. */
     HUGE("a huge unit name", huge_unit_name, "name"),
     HUGE("a huge staff name", huge_staff_name, "name"),

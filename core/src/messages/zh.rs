@@ -243,6 +243,7 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("verify needs whether the resident was satisfied", "核实需说明居民是否满意"),
     ("{} already carries tag {} from {} over those days", "{0} 在这些日期已带有自 {2} 起的标签 {1}"),
     ("{} has no deployment key: open it without one and call rekey to encrypt it; it was not opened or changed", "{} 没有部署密钥：请不带密钥打开并调用 rekey 加密；未打开也未改动"),
+    ("{} holds a control character (U+{})", "{} 含有控制字符（U+{}）"),
     ("{} is a SQLite database but not a wangge store (application id {}, schema version {}); it was not changed", "{} 是 SQLite 数据库，但不是 wangge 库（application id {}，schema 版本 {}）；未改动"),
     ("{} is a {}, which belongs to no {} (ask which {}s are inside it)", "{} 是 {}，不属于任何 {}（请查询其中包含哪些 {}）"),
     ("{} is a {}, which holds no {}s (ask which {} it belongs to)", "{} 是 {}，不包含 {}（请查询它属于哪个 {}）"),

@@ -50,6 +50,7 @@ impl Placed {
 }
 
 fn check_name(name: &str) -> Result<()> {
+    crate::text::check_controls("name", name, false)?;
     if name.trim().is_empty() || name.chars().count() > 200 {
         return Err(Error::invalid(
             "name",
