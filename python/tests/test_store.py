@@ -195,6 +195,14 @@ def test_an_out_of_range_offset_or_a_blank_actor_is_invalid_input():
         wangge.Store(":memory:", utc_offset_minutes=25 * 60)
     with pytest.raises(wangge.InvalidInput, match="actor"):
         wangge.Store(":memory:", actor="")
+    # Who wrote is what the audit log shows: no control character may disguise it.
+    for actor in ["县中心\x1b[2K", "张\n三"]:
+        with pytest.raises(wangge.InvalidInput, match="actor holds a control character"):
+            wangge.Store(":memory:", actor=actor)
+        with wangge.Store(":memory:") as store:
+            store.add_unit("512021", "安岳县", "county")
+            with pytest.raises(wangge.InvalidInput, match="actor"):
+                store.scope("512021", actor)
 
 
 def test_an_empty_path_is_invalid_input_naming_path(tmp_path):

@@ -536,6 +536,7 @@ pub(crate) fn path_contains(path: &str, code: &str) -> bool {
 
 /// Refuses an actor name that is blank or over 128 characters.
 pub(crate) fn check_actor(actor: &str) -> Result<()> {
+    crate::text::check_controls("actor", actor, false)?;
     if actor.trim().is_empty() || actor.chars().count() > 128 {
         return Err(Error::invalid(
             "actor",
