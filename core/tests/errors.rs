@@ -397,6 +397,11 @@ fn cases() -> Vec<Case> {
             let on = common::d("2025-03-03");
             s.record_visit("H1", "W1", "home", on, &huge()).map(drop)
         }),
+        case("a huge hukou", InvalidInput, Some("hukou"), |s, _| {
+            let resident =
+                NewResident::from_json(&format!(r#"{{"name": "付良容", "hukou": "{}"}}"#, huge()))?;
+            s.add_resident("H1", &resident, None).map(drop)
+        }),
         case(
             "a huge household id",
             InvalidInput,

@@ -257,6 +257,7 @@ CASES = [
         "note",
         lambda s, e: s.record_visits([visit(note=HUGE)]),
     ),
+    ("a huge hukou", INVALID, "hukou", lambda s, e: s.add_resident("H1", "付良容", hukou=HUGE)),
     ("a huge household id", INVALID, "household_id", lambda s, e: s.add_household(HUGE, GRID, "x")),
     ("a huge unknown key", INVALID, "unit", lambda s, e: s.add_units([{HUGE: 1}])),
     ("a huge unit code", INVALID, "code", lambda s, e: s.unit(HUGE)),

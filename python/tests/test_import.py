@@ -275,6 +275,19 @@ def test_skip_invalid_writes_the_good_rows_and_lists_the_rejected(county):
     assert [h.household_id for h in county.households("512021")] == ["H10", "H11"]
 
 
+def test_an_absurd_hukou_or_employer_is_a_row_error_naming_it(county):
+    rows = [
+        {**ROWS[2], "household_id": "H21", "id_number": "", "hukou": "川" * 201},
+        {**ROWS[2], "household_id": "H22", "id_number": "", "employer": "县医院\x07"},
+        {**ROWS[2], "household_id": "H23", "id_number": "", "hukou": "非农业", "employer": "县医院"},
+    ]
+    result = county.import_households(rows, mode="skip_invalid")
+    assert [(line, field) for line, field, _ in result.errors] == [(1, "hukou"), (2, "employer")]
+    assert "at most 200 characters" in result.errors[0][2]
+    assert "control character" in result.errors[1][2]
+    assert [h.household_id for h in county.households("512021")] == ["H23"]
+
+
 def test_rows_given_as_dicts_are_numbered_from_one(county):
     rows = [dict(ROWS[2]), {**ROWS[2], "household_id": "H12", "kind": "owned", "id_number": ""}]
     result = county.import_households(rows, mode="skip_invalid")

@@ -188,6 +188,10 @@ impl Checker<'_> {
         if let Some(phone) = opt(row.phone) {
             check_phone(phone).map_err(|e| ("phone", error_reason(&e)))?;
         }
+        for (field, value) in [("hukou", row.hukou), ("employer", row.employer)] {
+            crate::registry::check_resident_extra(field, opt(value))
+                .map_err(|e| (field, error_reason(&e)))?;
+        }
         if let Some(message) = self.unknown_tag(row.resident_tags) {
             return Err(("resident_tags", message));
         }

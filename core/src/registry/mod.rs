@@ -242,6 +242,18 @@ pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result
     crate::text::check_len(field, value, 1, max)
 }
 
+/// The most characters of a resident's 户籍 (`hukou`) or 工作单位 (`employer`).
+pub(crate) const RESIDENT_EXTRA_MAX: usize = 200;
+
+/// Checks a resident's optional 户籍 (`field` `hukou`) or 工作单位 (`employer`), given one
+/// by one or imported: at most [`RESIDENT_EXTRA_MAX`] characters, on one line, no control
+/// character.
+pub(crate) fn check_resident_extra(field: &'static str, value: Option<&str>) -> Result<()> {
+    value.map_or(Ok(()), |v| {
+        crate::text::check_len(field, v, 0, RESIDENT_EXTRA_MAX)
+    })
+}
+
 /// The relation to the head as stored: the head is `head` whether it was given in English
 /// or as 户主 (as Chinese spreadsheets write it), so heads sort first either way; other
 /// relations are kept as given.

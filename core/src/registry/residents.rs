@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::store::keys::{Field, Vault};
 
 use super::tags::{MEMBERS_ON, check_tag, insert_tag, tag_kinds};
-use super::{NewResident, Resident, check_phone, check_text, relation_name};
+use super::{NewResident, Resident, check_phone, check_resident_extra, check_text, relation_name};
 
 /// The membership of a resident valid on `on`: (`household_id`, relation, `valid_from`).
 pub(crate) fn membership_on(
@@ -86,6 +86,8 @@ impl Store {
         if let Some(phone) = resident.phone.as_deref() {
             check_phone(phone)?;
         }
+        check_resident_extra("hukou", resident.hukou.as_deref())?;
+        check_resident_extra("employer", resident.employer.as_deref())?;
         let relation = relation_name(
             resident
                 .relation
