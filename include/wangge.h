@@ -119,8 +119,10 @@ void wg_string_free(char *s);
 const char *wg_version(void);
 
 // Writes a new version of `section` of household `household_id`'s archive, whose content
-// is `content_json`, a JSON object; earlier versions stay readable. The author is the
-// handle's actor. If `out_json` is not NULL, the new version is written there.
+// is `content_json`, a JSON object of at most 262,144 bytes whose texts hold no control
+// character but tabs and line breaks (else `WG_INVALID_INPUT` naming `content`, without
+// showing it); earlier versions stay readable. The author is the handle's actor. If
+// `out_json` is not NULL, the new version is written there.
 //
 // JSON result: an `archive_section`.
 wg_status wg_archive_set(const wg_store *store,

@@ -52,6 +52,54 @@ pub struct Archive {
     pub verified: Option<Date>,
 }
 
+/// The most bytes one version of an archive section may take, as JSON text: room for
+/// years of a household's notes, not for a file pasted in.
+pub const ARCHIVE_CONTENT_MAX: usize = 256 * 1024;
+
+/// Checks a section's content: a JSON object of at most [`ARCHIVE_CONTENT_MAX`] bytes
+/// whose keys and texts hold no control character but tabs and line breaks (as free text
+/// may). Refusals name `content` without showing it: it holds personal data.
+fn check_content(content: &Value) -> Result<String> {
+    if !content.is_object() {
+        return Err(Error::invalid(
+            "content",
+            content.to_string(),
+            "an archive section is a JSON object",
+        ));
+    }
+    let text = content.to_string();
+    if text.len() > ARCHIVE_CONTENT_MAX {
+        return Err(Error::invalid(
+            "content",
+            format!("{} bytes", text.len()),
+            format!("an archive section is at most {ARCHIVE_CONTENT_MAX} bytes of JSON"),
+        ));
+    }
+    let mut texts = vec![content];
+    while let Some(value) = texts.pop() {
+        let found = match value {
+            Value::String(s) => crate::text::first_control(s, true),
+            Value::Array(items) => {
+                texts.extend(items);
+                None
+            }
+            Value::Object(map) => {
+                texts.extend(map.values());
+                map.keys().find_map(|k| crate::text::first_control(k, true))
+            }
+            _ => None,
+        };
+        if let Some(c) = found {
+            return Err(Error::invalid(
+                "content",
+                format!("U+{:04X}", u32::from(c)),
+                "an archive section's text holds a control character",
+            ));
+        }
+    }
+    Ok(text)
+}
+
 fn check_section(section: &str) -> Result<()> {
     if ARCHIVE_SECTIONS.contains(&section) {
         Ok(())
@@ -80,7 +128,8 @@ impl Store {
     }
 
     /// Writes a new version of one section of a household's archive; `content` must be a
-    /// JSON object. The author is this handle's actor.
+    /// JSON object of at most [`ARCHIVE_CONTENT_MAX`] bytes whose texts hold no control
+    /// character but tabs and line breaks. The author is this handle's actor.
     pub fn set_archive_section(
         &self,
         household_id: &str,
@@ -88,13 +137,7 @@ impl Store {
         content: &Value,
     ) -> Result<ArchiveSection> {
         check_section(section)?;
-        if !content.is_object() {
-            return Err(Error::invalid(
-                "content",
-                content.to_string(),
-                "an archive section is a JSON object",
-            ));
-        }
+        let content_text = check_content(content)?;
         let today = self.today();
         self.write(|w| {
             self.household_visible(&w.tx, household_id, today)?;
@@ -107,7 +150,7 @@ impl Store {
             w.tx.prepare_cached(
                 "INSERT INTO archive_version (household_id, section, version, at, author, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![household_id, section, version, at, author, content.to_string()])?;
+            .execute(params![household_id, section, version, at, author, content_text])?;
             w.changes_no_household();
             let unit = crate::registry::latest_unit(&w.tx, household_id)?;
             w.audit("set_archive_section", household_id, unit.as_slice(), &json!({"section": section, "version": version}))?;

@@ -53,7 +53,7 @@ mod units;
 mod visits;
 mod xlsx;
 
-pub use archive::{ARCHIVE_SECTIONS, Archive, ArchiveSection};
+pub use archive::{ARCHIVE_CONTENT_MAX, ARCHIVE_SECTIONS, Archive, ArchiveSection};
 pub use calendar::{Calendar, add_working_days, working_days_between};
 pub use contacts::{
     Finding, Patrol, PatrolCompliance, PatrolRequirement, PatrolRule, QuotaCompliance,

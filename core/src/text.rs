@@ -61,8 +61,7 @@ pub fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Re
 /// nothing or garble a table, so that two values that look alike would differ. A refusal
 /// is `InvalidInput` naming `field` and the character.
 pub fn check_controls(field: &'static str, value: &str, lines: bool) -> Result<()> {
-    let allowed = |c: char| lines && matches!(c, '\t' | '\n' | '\r');
-    match value.chars().find(|&c| c.is_control() && !allowed(c)) {
+    match first_control(value, lines) {
         Some(c) => Err(Error::invalid(
             field,
             value,
@@ -70,6 +69,12 @@ pub fn check_controls(field: &'static str, value: &str, lines: bool) -> Result<(
         )),
         None => Ok(()),
     }
+}
+
+/// The first control character of `value` that [`check_controls`] refuses, if any.
+pub(crate) fn first_control(value: &str, lines: bool) -> Option<char> {
+    let allowed = |c: char| lines && matches!(c, '\t' | '\n' | '\r');
+    value.chars().find(|&c| c.is_control() && !allowed(c))
 }
 
 /// Checks that `path`, the argument `field`, can name a file the library is to create or

@@ -397,6 +397,16 @@ fn cases() -> Vec<Case> {
             let on = common::d("2025-03-03");
             s.record_visit("H1", "W1", "home", on, &huge()).map(drop)
         }),
+        case(
+            "a huge archive section",
+            InvalidInput,
+            Some("content"),
+            |s, _| {
+                let content = format!(r#"{{"note": "{}"}}"#, huge());
+                s.set_archive_section_json("H1", "basic", &content)
+                    .map(drop)
+            },
+        ),
         case("a huge hukou", InvalidInput, Some("hukou"), |s, _| {
             let resident =
                 NewResident::from_json(&format!(r#"{{"name": "付良容", "hukou": "{}"}}"#, huge()))?;

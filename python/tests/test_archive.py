@@ -46,6 +46,18 @@ def test_a_new_section_is_version_one_written_by_the_handles_actor(household):
     assert json.loads(last.detail) == {"section": "health", "version": 1}
 
 
+def test_a_section_is_bounded_and_its_text_holds_no_control_character(household):
+    note = household.set_archive_section("H1", "petitions", {"note": "第一次来访\n第二次来访\t已答复"})
+    assert note.content["note"].count("\n") == 1
+    for content in [{"note": "失业\x00"}, {"家\x07": "x"}, {"list": [["\x1b[2K"]]}]:
+        with pytest.raises(wangge.InvalidInput, match="control character") as raised:
+            household.set_archive_section("H1", "basic", content)
+        assert "失业" not in str(raised.value), "the content is not shown"
+    with pytest.raises(wangge.InvalidInput, match="at most 262144 bytes"):
+        household.set_archive_section("H1", "basic", {"note": "字" * 100_000})
+    assert [s for s in household.archive("H1").sections] == ["petitions"]
+
+
 def test_every_version_is_kept_and_earlier_ones_stay_readable(household):
     clerk = household.scope("512021100001", "楼栋长")
     v1 = clerk.set_archive_section("H1", "employment", {"status": "unemployed"})

@@ -257,6 +257,12 @@ CASES = [
         "note",
         lambda s, e: s.record_visits([visit(note=HUGE)]),
     ),
+    (
+        "a huge archive section",
+        INVALID,
+        "content",
+        lambda s, e: s.set_archive_section("H1", "basic", {"note": HUGE}),
+    ),
     ("a huge hukou", INVALID, "hukou", lambda s, e: s.add_resident("H1", "付良容", hukou=HUGE)),
     ("a huge household id", INVALID, "household_id", lambda s, e: s.add_household(HUGE, GRID, "x")),
     ("a huge unknown key", INVALID, "unit", lambda s, e: s.add_units([{HUGE: 1}])),

@@ -193,6 +193,10 @@ static wg_status huge_visit_note(wg_store *s, long e, long n) {
   (void)e, (void)n;
   return wg_visit_record(s, "H1", "W1", "home", "2025-03-03", huge, &out);
 }
+static wg_status huge_archive(wg_store *s, long e, long n) {
+  (void)e, (void)n;
+  return wg_archive_set(s, "H1", "basic", with_huge("{\"note\": \"%s\"}"), &out);
+}
 static wg_status huge_hukou(wg_store *s, long e, long n) {
   (void)e, (void)n;
   return wg_resident_add(s, "H1", with_huge("{\"name\": \"付良容\", \"hukou\": \"%s\"}"), NULL,
@@ -316,6 +320,7 @@ static const struct bad_input CASES[] = {
     HUGE("a huge reason", huge_reason, "reason"),
     HUGE("a huge note on a feedback", huge_feedback_note, "note"),
     HUGE("a huge visit note", huge_visit_note, "note"),
+    HUGE("a huge archive section", huge_archive, "content"),
     HUGE("a huge hukou", huge_hukou, "hukou"),
     HUGE("a huge household id", huge_household_id, "household_id"),
     HUGE("a huge unknown key", huge_unknown_key, "unit"),

@@ -50,6 +50,8 @@ pub(crate) const REASONS: &[(&str, &str)] = &[
     ("a {} of this keyed store is not sealed: it was changed outside the library", "本加密库中的 {} 未加密：它在本库之外被改动"),
     ("a {} reports every {}", "{} 每 {} 报送一次"),
     ("an actor is 1 to 128 characters", "操作人为 1 到 128 个字符"),
+    ("an archive section is at most {} bytes of JSON", "档案的一个部分最多 {} 字节 JSON"),
+    ("an archive section's text holds a control character", "档案部分的文字含有控制字符"),
     ("an archive section is a JSON object", "档案分节须为 JSON 对象"),
     ("an audit head has a sequence number from 0 and a 64-digit hex digest", "审计链头含从 0 起的序号和 64 位十六进制摘要"),
     ("an audit head is {\"seq\", \"digest\", \"at\"}: {}", "审计链头为 {\"seq\", \"digest\", \"at\"}：{}"),
