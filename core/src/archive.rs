@@ -63,7 +63,7 @@ fn check_content(content: &Value) -> Result<String> {
     if !content.is_object() {
         return Err(Error::invalid(
             "content",
-            content.to_string(),
+            crate::json::kind_of(content),
             "an archive section is a JSON object",
         ));
     }

@@ -25,7 +25,7 @@ const OBJECT_SHOWN_MAX: usize = 150;
 const QUOTED_MAX: usize = 40;
 
 /// What a refused JSON value was, for messages: `an array`, `an object`, ...
-fn kind_of(value: &Value) -> &'static str {
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "true or false",

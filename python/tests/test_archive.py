@@ -53,6 +53,9 @@ def test_a_section_is_bounded_and_its_text_holds_no_control_character(household)
         with pytest.raises(wangge.InvalidInput, match="control character") as raised:
             household.set_archive_section("H1", "basic", content)
         assert "失业" not in str(raised.value), "the content is not shown"
+    with pytest.raises(wangge.InvalidInput, match="JSON object") as raised:
+        household.set_archive_section("H1", "basic", ["失业"])  # type: ignore[arg-type]
+    assert "失业" not in str(raised.value) and "an array" in str(raised.value)
     with pytest.raises(wangge.InvalidInput, match="at most 262144 bytes"):
         household.set_archive_section("H1", "basic", {"note": "字" * 100_000})
     assert [s for s in household.archive("H1").sections] == ["petitions"]
