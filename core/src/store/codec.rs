@@ -1,27 +1,45 @@
 //! The compact form of derived data kept in the file ([`super::kept`]) and of the changes
 //! writes record ([`super::delta`]): an [`Encoder`] writes numbers, runs and strings, a
 //! [`Decoder`] reads them back trusting no byte, and [`pack`]/[`unpack`] compress the
-//! whole with LZ4 (`lz4_flex`).
+//! whole with LZ4 (`lz4_flex`) when that saves enough.
 
-/// `body` compressed, after its length (eight little-endian bytes).
+use std::borrow::Cow;
+
+/// The bit of [`pack`]'s length that marks a body kept as it is: no LZ4 block reaches a
+/// length that high (at most 255 bytes a byte), so a packed length never has it.
+const RAW: u64 = 1 << 63;
+
+/// `body` compressed, after its length (eight little-endian bytes); or, when LZ4 would
+/// save less than a quarter of it, `body` itself after its length marked [`RAW`]. A
+/// ledger's columns are mostly event marks already packed bit by bit, which LZ4 shrinks
+/// by a fifth and takes as long to uncompress as to read them twice over.
 pub(crate) fn pack(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(8 + lz4_flex::block::get_maximum_output_size(body.len()));
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&lz4_flex::block::compress(body));
+    let packed = lz4_flex::block::compress(body);
+    let raw = packed.len() > body.len() / 4 * 3;
+    let kept: &[u8] = if raw { body } else { &packed };
+    let mut out = Vec::with_capacity(8 + kept.len());
+    let len = body.len() as u64 | if raw { RAW } else { 0 };
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(kept);
     out
 }
 
-/// What [`pack`] packed, or `None`: a length LZ4 cannot reach from what follows it (at
-/// most 255 bytes a byte), so a hand-made length never sizes a large allocation, or data
-/// that does not uncompress to exactly that length.
-pub(crate) fn unpack(stored: &[u8]) -> Option<Vec<u8>> {
+/// What [`pack`] packed, borrowed when it was kept as it is, or `None`: a length LZ4
+/// cannot reach from what follows it (at most 255 bytes a byte), so a hand-made length
+/// never sizes a large allocation, a body kept as it is of another length than marked, or
+/// data that does not uncompress to exactly that length.
+pub(crate) fn unpack(stored: &[u8]) -> Option<Cow<'_, [u8]>> {
     let (len, packed) = stored.split_first_chunk::<8>()?;
-    let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+    let len = u64::from_le_bytes(*len);
+    if len & RAW != 0 {
+        return (len & !RAW == packed.len() as u64).then_some(Cow::Borrowed(packed));
+    }
+    let len = usize::try_from(len).ok()?;
     if len > packed.len().checked_mul(255)?.checked_add(16)? {
         return None;
     }
     let mut body = vec![0; len];
-    (lz4_flex::block::decompress_into(packed, &mut body).ok()? == len).then_some(body)
+    (lz4_flex::block::decompress_into(packed, &mut body).ok()? == len).then_some(Cow::Owned(body))
 }
 
 /// Writes derived data compactly: `u32`s in four little-endian bytes, `i64`s in as few
@@ -212,6 +230,25 @@ mod tests {
         assert!(packed.len() < body.len() / 2, "{} bytes", packed.len());
         assert_eq!(unpack(&packed).as_deref(), Some(&body[..]));
         assert_eq!(unpack(&pack(&[])).as_deref(), Some(&[][..]));
+        // A body LZ4 hardly shrinks is kept as it is, and read back without a copy.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let noise: Vec<u8> = (0..5000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let kept = pack(&noise);
+        assert_eq!(kept.len(), 8 + noise.len());
+        assert!(matches!(unpack(&kept), Some(Cow::Borrowed(b)) if b == &noise[..]));
+        for cut in 0..kept.len() {
+            assert!(unpack(&kept[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut longer = kept.clone();
+        longer.push(0);
+        assert!(unpack(&longer).is_none(), "a byte more than marked");
         for cut in 0..packed.len() {
             assert!(unpack(&packed[..cut]).is_none(), "cut at {cut}");
         }
