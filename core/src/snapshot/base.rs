@@ -87,6 +87,23 @@ impl<T: Copy> Grouped<T> {
     }
 }
 
+impl Grouped<(u32, Stretch)> {
+    /// The places these homes are, household by household.
+    fn places(&self) -> Vec<Place> {
+        let mut places = Vec::with_capacity(self.items.len());
+        for (household, w) in (0u32..).zip(self.starts.windows(2)) {
+            let homes = &self.items[w[0] as usize..w[1] as usize];
+            places.extend(homes.iter().map(|&(unit, (from, to))| Place {
+                household,
+                unit,
+                from,
+                to,
+            }));
+        }
+        places
+    }
+}
+
 fn stretch(e: &mut Encoder<'_>, &(from, to): &Stretch) {
     e.i64(from);
     e.i64(to);
@@ -187,6 +204,7 @@ pub(super) struct Base {
     /// Whether the indexes follow the ids' order (the household table is read in key
     /// order, so they do).
     pub(super) ids_sorted: bool,
+    /// Every place, by household: made from `homes` when read back from the file.
     pub(super) places: Vec<Place>,
     /// Indexes into `places`, per unit.
     pub(super) by_unit: Grouped<u32>,
@@ -343,19 +361,21 @@ impl Base {
             }
         }
         let households = floating.len();
+        let homes = Grouped::new(
+            households,
+            places
+                .iter()
+                .map(|p| (p.household, (p.unit, (p.from, p.to))))
+                .collect(),
+        );
+        // The places in the order a base read back from the file has them.
+        let places = homes.places();
         let by_unit = Grouped::new(
             units.len(),
             places
                 .iter()
                 .enumerate()
                 .map(|(i, p)| (p.unit, i as u32))
-                .collect(),
-        );
-        let homes = Grouped::new(
-            households,
-            places
-                .iter()
-                .map(|p| (p.household, (p.unit, (p.from, p.to))))
                 .collect(),
         );
         let ids_sorted = ids.strictly_ascending();
@@ -391,19 +411,12 @@ impl Base {
                 .map(|&f| u8::from(f))
                 .collect::<Vec<u8>>(),
         );
-        e.len(self.places.len());
-        for p in &self.places {
-            e.u32(p.household);
-            e.u32(p.unit);
-            e.i64(p.from);
-            e.i64(p.to);
-        }
-        self.by_unit.encode(e, |e, &i| e.u32(i));
         let unit_stretch = |e: &mut Encoder<'_>, (unit, s): &(u32, Stretch)| {
             e.u32(*unit);
             stretch(e, s);
         };
         self.homes.encode(e, unit_stretch);
+        self.by_unit.encode(e, |e, &i| e.u32(i));
         self.special.encode(e, stretch);
         self.members.encode(e, stretch);
         self.tags.encode(e, unit_stretch);
@@ -418,18 +431,10 @@ impl Base {
         let ids = Texts::decode(d)?;
         let households = ids.len();
         let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
-        let n = d.count(10)?;
-        let places = d.each(n, |d| {
-            Some(Place {
-                household: d.u32()?,
-                unit: d.u32()?,
-                from: d.i64()?,
-                to: d.i64()?,
-            })
-        })?;
-        let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
         let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
         let homes = Grouped::decode(d, households, 6, unit_stretch)?;
+        let places = homes.places();
+        let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
         let special = Grouped::decode(d, households, 2, read_stretch)?;
         let members = Grouped::decode(d, households, 2, read_stretch)?;
         let tags = Grouped::decode(d, households, 6, unit_stretch)?;
@@ -449,11 +454,8 @@ impl Base {
             && floating.len() == households
             && addresses.len() == households
             && unit_index.len() == units.len()
-            && places
-                .iter()
-                .all(|p| (p.household as usize) < households && (p.unit as usize) < units.len())
-            && by_unit.items.iter().all(|&i| (i as usize) < places.len())
             && homes.items.iter().all(|&(u, _)| (u as usize) < units.len())
+            && by_unit.items.iter().all(|&i| (i as usize) < places.len())
             && tags
                 .items
                 .iter()

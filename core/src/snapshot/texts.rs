@@ -58,35 +58,62 @@ impl Texts {
         foldhash::fast::FixedState::with_seed(0x5747_4745).hash_one((&self.text, &self.ends))
     }
 
-    /// Writes them for keeping: the whole text, then each text's length in as few bytes as
-    /// it needs.
+    /// Writes them for keeping: how many bytes they hold and how many they are, then each
+    /// text as the bytes it shares with the one before it (a count) and the rest (its
+    /// length, then its bytes). Household ids are codes that mostly share all but their
+    /// last few characters with the id before them: a county's take a quarter of the bytes.
     pub(crate) fn encode(&self, e: &mut Encoder<'_>) {
-        e.bytes(self.text.as_bytes());
+        e.len(self.text.len());
         e.len(self.ends.len());
-        let mut from = 0;
-        for &end in &self.ends {
-            e.i64((end - from) as i64);
-            from = end;
+        let mut before: &[u8] = &[];
+        for i in 0..self.len() {
+            let text = self.get(i).as_bytes();
+            let shared = before.iter().zip(text).take_while(|(a, b)| a == b).count();
+            e.i64(shared as i64);
+            e.i64((text.len() - shared) as i64);
+            e.raw(&text[shared..]);
+            before = text;
         }
     }
 
-    /// Reads back what [`Texts::encode`] wrote: `None` unless the text is UTF-8, every
-    /// text ends on a character's boundary and together they are the whole text.
+    /// Reads back what [`Texts::encode`] wrote: `None` unless every text shares no more
+    /// than the one before it holds, they add up to the bytes said, the whole is UTF-8
+    /// and every text ends on a character's boundary. Texts of more than [`SHARED_MAX`]
+    /// times the bytes left to read are refused before anything is made of them.
     pub(crate) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
-        let text = d.str()?.to_owned();
-        let n = d.count(1)?;
+        let size = d.u32()? as usize;
+        let n = d.count(2)?;
+        if size > d.remaining().saturating_mul(SHARED_MAX) {
+            return None;
+        }
+        // Sized for what ids usually are, not for what a hand-made size says.
+        let mut text: Vec<u8> = Vec::with_capacity(size.min(d.remaining().saturating_mul(8)));
         let mut ends = Vec::with_capacity(n);
-        let mut end = 0usize;
+        let mut before = 0..0;
         for _ in 0..n {
-            end = end.checked_add(usize::try_from(d.i64()?).ok()?)?;
-            if !text.is_char_boundary(end) {
+            let shared = usize::try_from(d.i64()?).ok()?;
+            let rest = usize::try_from(d.i64()?).ok()?;
+            if shared > before.len() || rest > size - text.len() {
                 return None;
             }
-            ends.push(end);
+            let start = text.len();
+            if shared > size - start - rest {
+                return None;
+            }
+            text.extend_from_within(before.start..before.start + shared);
+            text.extend_from_slice(d.raw(rest)?);
+            before = start..text.len();
+            ends.push(text.len());
         }
-        (end == text.len()).then_some(Texts { text, ends })
+        let text = String::from_utf8(text).ok()?;
+        (text.len() == size && ends.iter().all(|&end| text.is_char_boundary(end)))
+            .then_some(Texts { text, ends })
     }
 }
+
+/// How many times the bytes that write them texts may hold: a household id shares all but
+/// a few of its characters with the one before it, far less than this.
+const SHARED_MAX: usize = 64;
 
 /// Texts read back from the file packed, and unpacked only when one is first asked for:
 /// a county's household addresses are a quarter of its snapshot, which reports never
@@ -188,19 +215,42 @@ mod tests {
 
     #[test]
     fn an_end_inside_a_character_or_short_of_the_text_reads_as_nothing() {
-        let mut body = Vec::new();
-        let mut e = Encoder(&mut body);
-        e.bytes("幸福".as_bytes());
-        e.len(2);
-        e.i64(1);
-        e.i64(5);
-        assert!(Texts::decode(&mut Decoder(&body)).is_none(), "inside 幸");
-        let mut body = Vec::new();
-        let mut e = Encoder(&mut body);
-        e.bytes(b"H1H2");
-        e.len(1);
-        e.i64(2);
-        assert!(Texts::decode(&mut Decoder(&body)).is_none(), "H2 left over");
+        // (shared, rest, bytes) of each text after the whole size and the count.
+        let written = |size: u32, texts: &[(i64, &[u8])], shared: &[i64]| {
+            let mut body = Vec::new();
+            let mut e = Encoder(&mut body);
+            e.u32(size);
+            e.len(texts.len());
+            for (&(rest, bytes), &shared) in texts.iter().zip(shared) {
+                e.i64(shared);
+                e.i64(rest);
+                e.raw(bytes);
+            }
+            body
+        };
+        let read = |body: &[u8]| Texts::decode(&mut Decoder(body)).map(|t| t.len());
+        let fu = "幸福".as_bytes();
+        assert_eq!(
+            read(&written(6, &[(3, &fu[..3]), (3, &fu[3..])], &[0, 0])),
+            Some(2)
+        );
+        // 幸 cut after its first byte.
+        assert_eq!(
+            read(&written(6, &[(1, &fu[..1]), (5, &fu[1..])], &[0, 0])),
+            None
+        );
+        // Sharing more than the text before holds, or before any text.
+        assert_eq!(read(&written(4, &[(2, b"H1"), (0, b"")], &[0, 3])), None);
+        assert_eq!(read(&written(2, &[(1, b"1")], &[1])), None);
+        // Shared bytes are copied: H1 then H12.
+        let body = written(5, &[(2, b"H1"), (1, b"2")], &[0, 2]);
+        let back = Texts::decode(&mut Decoder(&body)).expect("whole");
+        assert_eq!((back.get(0), back.get(1)), ("H1", "H12"));
+        // Fewer or more bytes than said.
+        assert_eq!(read(&written(6, &[(2, b"H1"), (1, b"2")], &[0, 2])), None);
+        assert_eq!(read(&written(4, &[(2, b"H1"), (1, b"2")], &[0, 2])), None);
+        // A size far beyond what the bytes could spell out is refused before allocating.
+        assert_eq!(read(&written(u32::MAX, &[(2, b"H1")], &[0])), None);
     }
 
     #[test]

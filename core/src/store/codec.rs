@@ -74,6 +74,11 @@ impl Encoder<'_> {
         self.u32(u32::try_from(n).unwrap_or(u32::MAX));
     }
 
+    /// Bytes as they are, their length written elsewhere.
+    pub(crate) fn raw(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+
     /// Bytes, length first.
     pub(crate) fn bytes(&mut self, b: &[u8]) {
         self.len(b.len());
@@ -196,6 +201,11 @@ impl<'a> Decoder<'a> {
     pub(crate) fn count(&mut self, size: usize) -> Option<usize> {
         let n = self.u32()? as usize;
         (n.checked_mul(size.max(1))? <= self.0.len()).then_some(n)
+    }
+
+    /// `n` bytes as they are.
+    pub(crate) fn raw(&mut self, n: usize) -> Option<&'a [u8]> {
+        self.take(n)
     }
 
     /// Bytes, length first.
