@@ -49,7 +49,7 @@ impl<T: Copy> Grouped<T> {
     }
 
     /// Writes it for keeping: how many items each key has, then each item by `item`.
-    pub(crate) fn encode(&self, e: &mut Encoder<'_>, item: impl Fn(&mut Encoder<'_>, &T)) {
+    pub(crate) fn encode(&self, e: &mut Encoder<'_>, mut item: impl FnMut(&mut Encoder<'_>, &T)) {
         e.len(self.keys());
         for w in self.starts.windows(2) {
             e.i64(i64::from(w[1] - w[0]));
@@ -66,7 +66,7 @@ impl<T: Copy> Grouped<T> {
         d: &mut Decoder<'_>,
         keys: usize,
         size: usize,
-        item: impl Fn(&mut Decoder<'_>) -> Option<T>,
+        item: impl FnMut(&mut Decoder<'_>) -> Option<T>,
     ) -> Option<Self> {
         if d.count(1)? != keys {
             return None;

@@ -72,7 +72,10 @@ impl VisitLog {
     }
 
     /// Writes the log for keeping: the households the snapshot base does not hold, with
-    /// their slots, then every slot's contacts. Only a log just built is kept.
+    /// their slots, then every slot's contacts, each as one number: the days since the
+    /// contact before it (of this household or the one before), doubled, plus its channel.
+    /// A household's contacts are sorted by day and weeks apart, so most take a byte.
+    /// Only a log just built is kept.
     fn encode(&self, e: &mut Encoder<'_>) {
         e.u32(u32::try_from(self.known).unwrap_or(u32::MAX));
         e.i64(i64::from_le_bytes(self.fingerprint.to_le_bytes()));
@@ -81,12 +84,15 @@ impl VisitLog {
             e.bytes(id.as_bytes());
             e.u32(slot);
         }
+        let mut before = 0;
         self.base.encode(e, |e, &(day, channel)| {
-            e.i64(i64::from(day));
-            e.u8(match channel {
+            let day = i64::from(day);
+            let bit = match channel {
                 Channel::Home => 0,
                 Channel::Phone => 1,
-            });
+            };
+            e.i64((day - before) * 2 + bit);
+            before = day;
         });
     }
 
@@ -106,14 +112,18 @@ impl VisitLog {
                 return None;
             }
         }
-        let base = Grouped::decode(d, known + n, 2, |d| {
-            let day = i32::try_from(d.i64()?).ok()?;
-            let channel = match d.u8()? {
-                0 => Channel::Home,
-                1 => Channel::Phone,
-                _ => return None,
+        let mut before = 0i64;
+        let base = Grouped::decode(d, known + n, 1, |d| {
+            let step = d.i64()?;
+            // Halved down, so that a step back keeps its channel in the low bit.
+            let day = before.checked_add(step >> 1)?;
+            let channel = if step & 1 == 0 {
+                Channel::Home
+            } else {
+                Channel::Phone
             };
-            Some((day, channel))
+            before = day;
+            Some((i32::try_from(day).ok()?, channel))
         })?;
         d.done().then(|| VisitLog {
             known,
@@ -168,7 +178,7 @@ impl VisitLog {
 impl Derived for VisitLog {
     type Input<'a> = &'a RegistrySnapshot;
     type Pending = Vec<VisitFact>;
-    const KEPT: Option<(&'static str, u32)> = Some(("visit_log", 2));
+    const KEPT: Option<(&'static str, u32)> = Some(("visit_log", 3));
 
     fn build(conn: &Connection, snapshot: &RegistrySnapshot) -> Result<Self> {
         VisitLog::build(conn, snapshot)
