@@ -15,7 +15,8 @@
 //!   best of three (the process above has already grown its heap).
 //!
 //! Every report is checked equal to the rebuilt one. `--first-only` opens the store and
-//! times its first report alone (for a profiler). Run it with `cargo run --release -p
+//! times its first report alone, `--first-repeat N` does so N times in one process (for a
+//! profiler). Run it with `cargo run --release -p
 //! wangge-core --example bench_first_report`.
 
 use std::path::{Path, PathBuf};
@@ -101,6 +102,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let store = open(&db)?;
         let (_, first) = seconds(|| store.report(COUNTY, month))?;
         println!("first report: {first:.3} s");
+        return Ok(());
+    }
+
+    if let Some(n) = std::env::args()
+        .skip_while(|a| a != "--first-repeat")
+        .nth(1)
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        // The store opened afresh `n` times in this process, each time timing its first
+        // report: after the first, the heap is grown, as for the "first" figure below (for
+        // a profiler).
+        for _ in 0..n {
+            let store = open(&db)?;
+            let (_, first) = seconds(|| store.report(COUNTY, month))?;
+            println!("first report: {first:.3} s");
+        }
         return Ok(());
     }
 
