@@ -116,8 +116,8 @@ impl Texts {
 const SHARED_MAX: usize = 64;
 
 /// Texts read back from the file packed, and unpacked only when one is first asked for:
-/// a county's household addresses are a quarter of its snapshot, which reports never
-/// show, so the first report does not unpack or read them.
+/// a county's household addresses (13 of the 46 MB its snapshot once took) are what
+/// reports never show, so the first report does not unpack or read them.
 #[derive(Debug)]
 pub(crate) struct LazyTexts {
     /// How many texts there are, as the file says (checked when they are unpacked).

@@ -19,13 +19,14 @@
 //!   in their order), checked where it is taken, since it may be read before that is at
 //!   hand ([`Store::read_kept_ahead`]).
 //!
-//! The body is kept compressed (LZ4, `lz4_flex`) when that saves a quarter of it or
-//! more: a county's snapshot compresses to a fifth, so the first report reads, and checks
-//! the seal of, a fifth of the bytes; a ledger's columns, mostly event marks packed bit by
+//! The body is kept compressed (LZ4, `lz4_flex`) when that saves a quarter of it or more:
+//! a county's snapshot compresses to an eighth, so the first report reads, and checks the
+//! seal of, an eighth of the bytes; a ledger's columns, mostly event marks packed bit by
 //! bit already, shrink by a fifth only and are kept as they are, read in place rather than
-//! uncompressed (see [`pack`]). The seal covers the stored bytes. It is checked on another thread while this one
-//! uncompresses and reads them, and what was read is used only if it checks: reading
-//! trusts no byte (a cut or altered body reads as nothing, never as a crash).
+//! uncompressed (see [`pack`]). The seal covers the stored bytes. It is checked on another
+//! thread while this one uncompresses and reads them, and what was read is used only if it
+//! checks: reading trusts no byte (a cut or altered body reads as nothing, never as a
+//! crash).
 //!
 //! Anything else, a malformed blob included, is ignored and the data built from the facts
 //! as before (and kept anew). The table holds no fact: it is not row-sealed and never
