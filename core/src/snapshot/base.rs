@@ -428,7 +428,7 @@ impl Base {
     /// and every index points inside it.
     pub(super) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
         let units = d.strings()?;
-        let ids = Texts::decode(d)?;
+        let (ids, ids_sorted) = Texts::decode_ordered(d)?;
         let households = ids.len();
         let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
         let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
@@ -443,7 +443,6 @@ impl Base {
         let unit_index: HashMap<String, u32> =
             (0u32..).zip(&units).map(|(i, u)| (u.clone(), i)).collect();
         // Ids in order are each there once; others are indexed now, to find one twice.
-        let ids_sorted = ids.strictly_ascending();
         let household_index = OnceLock::new();
         if !ids_sorted {
             household_index

@@ -81,6 +81,13 @@ impl Texts {
     /// and every text ends on a character's boundary. Texts of more than [`SHARED_MAX`]
     /// times the bytes left to read are refused before anything is made of them.
     pub(crate) fn decode(d: &mut Decoder<'_>) -> Option<Self> {
+        Texts::decode_ordered(d).map(|(texts, _)| texts)
+    }
+
+    /// [`Texts::decode`], and whether each text comes after the one before it
+    /// ([`Texts::strictly_ascending`]), told on the way from the bytes after those it
+    /// shares with the one before.
+    pub(crate) fn decode_ordered(d: &mut Decoder<'_>) -> Option<(Self, bool)> {
         let size = d.u32()? as usize;
         let n = d.count(2)?;
         if size > d.remaining().saturating_mul(SHARED_MAX) {
@@ -90,7 +97,8 @@ impl Texts {
         let mut text: Vec<u8> = Vec::with_capacity(size.min(d.remaining().saturating_mul(8)));
         let mut ends = Vec::with_capacity(n);
         let mut before = 0..0;
-        for _ in 0..n {
+        let mut ascending = true;
+        for i in 0..n {
             let shared = usize::try_from(d.i64()?).ok()?;
             let rest = usize::try_from(d.i64()?).ok()?;
             if shared > before.len() || rest > size - text.len() {
@@ -102,12 +110,22 @@ impl Texts {
             }
             text.extend_from_within(before.start..before.start + shared);
             text.extend_from_slice(d.raw(rest)?);
+            // The shared bytes are the same, so what follows them decides: mostly its
+            // first byte.
+            if i > 0 && ascending {
+                let (this, last) = (&text[start + shared..], &text[before.start + shared..start]);
+                ascending = match (this.first(), last.first()) {
+                    (Some(a), Some(b)) if a != b => a > b,
+                    (_, None) => !this.is_empty(),
+                    _ => this > last,
+                };
+            }
             before = start..text.len();
             ends.push(text.len());
         }
         let text = String::from_utf8(text).ok()?;
         (text.len() == size && ends.iter().all(|&end| text.is_char_boundary(end)))
-            .then_some(Texts { text, ends })
+            .then_some((Texts { text, ends }, ascending))
     }
 }
 
@@ -281,6 +299,42 @@ mod tests {
             texts: OnceLock::new(),
         };
         assert_eq!(miscounted.get(0), None);
+    }
+
+    #[test]
+    fn the_order_told_while_reading_is_the_texts_order() {
+        for items in [
+            &["H1", "H2", "H3"][..],
+            &["H1", "H1"],
+            &["H2", "H1"],
+            &["H1", "H10", "H2"],
+            &["H10", "H1"],
+            &["幸福里", "幸福里3号", "幸福路"],
+            &["幸福路", "幸福里"],
+            &["", "a"],
+            &["a", ""],
+            &[""],
+            &[],
+        ] {
+            let t = texts(items);
+            let mut body = Vec::new();
+            t.encode(&mut Encoder(&mut body));
+            let (back, ascending) = Texts::decode_ordered(&mut Decoder(&body)).expect("whole");
+            assert_eq!(ascending, t.strictly_ascending(), "{items:?}");
+            assert_eq!(back.len(), items.len());
+        }
+        // Shared bytes said short of what the texts share: H12 after H1 sharing one byte.
+        let mut body = Vec::new();
+        let e = &mut Encoder(&mut body);
+        e.u32(5);
+        e.len(2);
+        for (shared, rest) in [(0, "H1"), (1, "12")] {
+            e.i64(shared);
+            e.i64(rest.len() as i64);
+            e.raw(rest.as_bytes());
+        }
+        let (back, ascending) = Texts::decode_ordered(&mut Decoder(&body)).expect("whole");
+        assert_eq!((back.get(1), ascending), ("H12", true));
     }
 
     #[test]
