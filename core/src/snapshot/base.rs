@@ -104,23 +104,32 @@ impl Grouped<(u32, Stretch)> {
     }
 }
 
+/// Writes a stretch: its first day, then how far its end falls short of [`FOREVER`],
+/// which a stretch still running (most of a county's places and memberships) does not:
+/// one byte rather than four.
 fn stretch(e: &mut Encoder<'_>, &(from, to): &Stretch) {
     e.i64(from);
-    e.i64(to);
+    e.i64(FOREVER.wrapping_sub(to));
 }
 
-// Both inlined into the loops that read a county's places and stretches (see
+/// Writes an index (a unit's, a tag's) and a stretch.
+fn index_stretch(e: &mut Encoder<'_>, &(index, ref s): &(u32, Stretch)) {
+    e.i64(i64::from(index));
+    stretch(e, s);
+}
+
+// These are inlined into the loops that read a county's places and stretches (see
 // `Decoder::i64`): called, they cost a quarter of reading its snapshot back.
 #[allow(clippy::inline_always)]
 #[inline(always)]
-fn read_u32(d: &mut Decoder<'_>) -> Option<u32> {
-    d.u32()
+fn read_stretch(d: &mut Decoder<'_>) -> Option<Stretch> {
+    Some((d.i64()?, FOREVER.wrapping_sub(d.i64()?)))
 }
 
 #[allow(clippy::inline_always)]
 #[inline(always)]
-fn read_stretch(d: &mut Decoder<'_>) -> Option<Stretch> {
-    Some((d.i64()?, d.i64()?))
+fn read_index_stretch(d: &mut Decoder<'_>) -> Option<(u32, Stretch)> {
+    Some((u32::try_from(d.i64()?).ok()?, read_stretch(d)?))
 }
 
 /// Households by id: the index of each in the base's ids, found by a hash of the id and
@@ -411,15 +420,17 @@ impl Base {
                 .map(|&f| u8::from(f))
                 .collect::<Vec<u8>>(),
         );
-        let unit_stretch = |e: &mut Encoder<'_>, (unit, s): &(u32, Stretch)| {
-            e.u32(*unit);
-            stretch(e, s);
-        };
-        self.homes.encode(e, unit_stretch);
-        self.by_unit.encode(e, |e, &i| e.u32(i));
+        self.homes.encode(e, index_stretch);
+        // A unit's places, by household, are mostly households one after the other: each
+        // is kept as its step from the place before.
+        let mut before = 0;
+        self.by_unit.encode(e, |e, &i| {
+            e.i64(i64::from(i) - before);
+            before = i64::from(i);
+        });
         self.special.encode(e, stretch);
         self.members.encode(e, stretch);
-        self.tags.encode(e, unit_stretch);
+        self.tags.encode(e, index_stretch);
         e.strings(&self.tag_names);
         self.addresses.encode(e);
     }
@@ -431,13 +442,16 @@ impl Base {
         let (ids, ids_sorted) = Texts::decode_ordered(d)?;
         let households = ids.len();
         let floating: Vec<bool> = d.bytes()?.iter().map(|&b| b != 0).collect();
-        let unit_stretch = |d: &mut Decoder<'_>| Some((d.u32()?, read_stretch(d)?));
-        let homes = Grouped::decode(d, households, 6, unit_stretch)?;
+        let homes = Grouped::decode(d, households, 3, read_index_stretch)?;
         let places = homes.places();
-        let by_unit = Grouped::decode(d, units.len(), 4, read_u32)?;
+        let mut before = 0i64;
+        let by_unit = Grouped::decode(d, units.len(), 1, |d| {
+            before = before.checked_add(d.i64()?)?;
+            u32::try_from(before).ok()
+        })?;
         let special = Grouped::decode(d, households, 2, read_stretch)?;
         let members = Grouped::decode(d, households, 2, read_stretch)?;
-        let tags = Grouped::decode(d, households, 6, unit_stretch)?;
+        let tags = Grouped::decode(d, households, 3, read_index_stretch)?;
         let tag_names = d.strings()?;
         let addresses = LazyTexts::decode(d)?;
         let unit_index: HashMap<String, u32> =

@@ -150,7 +150,7 @@ impl RegistrySnapshot {
 impl Derived for RegistrySnapshot {
     type Input<'a> = ();
     type Pending = HashSet<String>;
-    const KEPT: Option<(&'static str, u32)> = Some(("registry_snapshot", 5));
+    const KEPT: Option<(&'static str, u32)> = Some(("registry_snapshot", 6));
 
     fn build(conn: &Connection, (): ()) -> Result<Self> {
         RegistrySnapshot::build(conn)
