@@ -102,13 +102,10 @@ impl Texts {
         for i in 0..n {
             let shared = usize::try_from(d.i64()?).ok()?;
             let rest = usize::try_from(d.i64()?).ok()?;
-            if shared > before.len() || rest > size - text.len() {
+            if shared > before.len() || shared.checked_add(rest)? > size - text.len() {
                 return None;
             }
             let start = text.len();
-            if shared > size - start - rest {
-                return None;
-            }
             text.extend_from_within(before.start..before.start + shared);
             text.extend_from_slice(d.raw(rest)?);
             // The shared bytes are the same, so what follows them decides: mostly its
@@ -130,8 +127,9 @@ impl Texts {
     }
 }
 
-/// How many times the bytes that write them texts may hold: a household id shares all but
-/// a few of its characters with the one before it, far less than this.
+/// How many times more bytes texts may hold than the bytes they are written in: a
+/// household id shares all but a few of its characters with the one before it, which
+/// comes to far less than this.
 const SHARED_MAX: usize = 64;
 
 /// Texts read back from the file packed, and unpacked only when one is first asked for:
